@@ -1,0 +1,121 @@
+// Package httpapi is the HTTP edge: one Echo server on which each seed API
+// (cards, hhu, roamio, ralendar, magpie, travel) mounts its routes with its own
+// envelopes and error codes. This package holds what they share: request
+// metadata for events, read-your-writes waits, and the server itself.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Module is one seed API (or an operator surface) mounted on the server.
+type Module interface {
+	Mount(e *echo.Echo)
+}
+
+// Config configures the HTTP server.
+type Config struct {
+	Addr string
+	// BodyLimit caps request bodies, e.g. "10M".
+	BodyLimit         string
+	ReadHeaderTimeout time.Duration
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig holds the defaults for zero fields.
+var DefaultConfig = Config{Addr: ":8080", BodyLimit: "20M", ReadHeaderTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig
+	if c.Addr == "" {
+		c.Addr = d.Addr
+	}
+	if c.BodyLimit == "" {
+		c.BodyLimit = d.BodyLimit
+	}
+	if c.ReadHeaderTimeout == 0 {
+		c.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = d.ShutdownTimeout
+	}
+	return c
+}
+
+// NewEcho builds the Echo instance with the shared middleware and mounts the
+// modules. Unmatched routes answer a plain JSON 404; each module renders its
+// own errors inside its handlers.
+func NewEcho(cfg Config, logger *slog.Logger, modules ...Module) *echo.Echo {
+	cfg = cfg.withDefaults()
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(accessLog(logger))
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		code := http.StatusInternalServerError
+		msg := any("internal server error")
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			code, msg = he.Code, he.Message
+		} else {
+			logger.Error("unhandled error", "method", c.Request().Method, "path", c.Path(), "err", err)
+		}
+		_ = c.JSON(code, map[string]any{"detail": msg})
+	}
+	for _, m := range modules {
+		m.Mount(e)
+	}
+	return e
+}
+
+// Serve runs e on cfg.Addr until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, cfg Config, e *echo.Echo, logger *slog.Logger) error {
+	cfg = cfg.withDefaults()
+	srv := &http.Server{Addr: cfg.Addr, Handler: e, ReadHeaderTimeout: cfg.ReadHeaderTimeout}
+	errc := make(chan error, 1)
+	go func() {
+		logger.Info("http server listening", "addr", cfg.Addr)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
+				"status", c.Response().Status, "dur", time.Since(start), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			return nil
+		}
+	}
+}
