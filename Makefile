@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO      ?= go
+PKGS    ?= ./...
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: run test lint vet fmt build bench bench-short services
+
+## run: start the server with the embedded default (PostgreSQL event store and read models)
+run:
+	$(GO) run ./cmd/server
+
+## test: every test, with the race detector, against the real PostgreSQL
+test: services lint
+	$(GO) test $(TESTFLAGS) $(PKGS)
+
+## lint: gofmt, go vet and the layer check
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run ./cmd/layercheck
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+## services: make sure PostgreSQL, Redis and NATS answer on loopback (starts them when installed and down)
+services:
+	@bash .ci/services.sh
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,104 @@
+// Command layercheck enforces the import rules of docs/architecture.md: arrows
+// point inward only. It reads `go list` for every package of the module and
+// fails when a non-test file imports a project package its layer may not.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+const module = "github.com/fiveapis/backend/"
+
+// rule says which project folders a layer's non-test code may import; the
+// layer's own folder is always allowed.
+type rule struct {
+	layer   string
+	mayUse  []string
+	stdOnly bool // only the standard library besides the project folders
+}
+
+// rules are checked first match wins, so more specific layers come first.
+var rules = []rule{
+	{layer: "domain/", stdOnly: true},
+	{layer: "commands/", mayUse: []string{"domain/"}},
+	{layer: "queries/"},
+	{layer: "projections/", mayUse: []string{"domain/", "queries/"}},
+	{layer: "transport/httpapi/", mayUse: []string{"commands/", "queries/", "domain/"}},
+	{layer: "transport/eventstore/", mayUse: []string{"domain/"}},
+	{layer: "transport/messaging/", mayUse: []string{"domain/"}},
+	{layer: "transport/pgtest"},
+	{layer: "cmd/", mayUse: []string{""}},
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "layercheck:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
+	if err != nil {
+		return fmt.Errorf("go list: %w", err)
+	}
+	var violations []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 0 {
+			continue
+		}
+		pkg := strings.TrimPrefix(fields[0], module)
+		r, ok := ruleFor(pkg)
+		if !ok {
+			violations = append(violations, fmt.Sprintf("%s: folder is not part of the layout", pkg))
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if msg := check(r, imp); msg != "" {
+				violations = append(violations, fmt.Sprintf("%s imports %s: %s", pkg, imp, msg))
+			}
+		}
+	}
+	if len(violations) > 0 {
+		return fmt.Errorf("%d import rule violation(s):\n  %s", len(violations), strings.Join(violations, "\n  "))
+	}
+	fmt.Println("layercheck: imports point inward")
+	return nil
+}
+
+func ruleFor(pkg string) (rule, bool) {
+	for _, r := range rules {
+		if strings.HasPrefix(pkg+"/", r.layer) || strings.HasPrefix(pkg, r.layer) {
+			return r, true
+		}
+	}
+	return rule{}, false
+}
+
+func check(r rule, imp string) string {
+	if !strings.HasPrefix(imp, module) {
+		first, _, _ := strings.Cut(imp, "/")
+		if r.stdOnly && strings.Contains(first, ".") {
+			return "this layer may use only the standard library"
+		}
+		return ""
+	}
+	target := strings.TrimPrefix(imp, module)
+	if strings.HasPrefix(target, r.layer) || strings.HasPrefix(target+"/", r.layer) {
+		return ""
+	}
+	for _, allowed := range r.mayUse {
+		if strings.HasPrefix(target, allowed) {
+			return ""
+		}
+	}
+	return "arrows point inward only (see docs/architecture.md)"
+}
