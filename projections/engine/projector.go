@@ -1,8 +1,3 @@
-// Package engine runs projectors: it feeds each one the global event log from
-// its checkpoint through a Watermill router, applies every event and advances
-// the checkpoint in one PostgreSQL transaction, parks events that keep failing,
-// rebuilds read models into new tables while the old ones keep serving, and
-// tells waiting command handlers when a position has been projected.
 package engine
 
 import (

@@ -1,0 +1,238 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+)
+
+// Applying events: one transaction per event when live, one per batch when
+// catching up.
+//
+// Every transaction starts by locking the generation's checkpoint row
+// (lockCheckpoint). That serializes every writer of the generation (a runner
+// that lost its lock and has not noticed yet, ReplayParked, a switch), tells
+// a late runner that its generation is gone, and skips events already
+// applied; then the events are applied and the checkpoint saved, and the
+// commit makes both durable together.
+//
+// While the subscriber has the next event waiting (backlog), handle keeps the
+// transaction open and returns at once, so the message is acked before its
+// effects commit. That is safe because the checkpoint commits with them: a
+// crash rolls both back and the events are delivered again. The batch commits
+// when the backlog ends, at MaxBatch events, after MaxBatchWait (a timer does
+// it if no message comes), at a progress message, and when the run ends. When
+// an event fails inside a batch, the batch is rolled back, the events before
+// it (already acked) are applied again in a transaction of their own, and the
+// failure is returned, so the failing event is retried (and parked) alone.
+
+// batch is the open transaction of a run that is catching up.
+type batch struct {
+	tx     pgx.Tx
+	cp     eventlog.Position        // checkpoint when the batch began
+	upTo   eventlog.Position        // checkpoint the commit writes
+	events []eventlog.RecordedEvent // applied in tx and acked, not committed
+	began  time.Time
+	timer  *time.Timer
+}
+
+// restartError stops a run whose acked events could not be committed: it
+// starts again from its checkpoint. It stops the consumer at once
+// (StopConsumer), without retrying or parking.
+type restartError struct{ err error }
+
+func (e *restartError) Error() string {
+	return "engine: restarting from the checkpoint: " + e.err.Error()
+}
+func (e *restartError) Unwrap() error      { return e.err }
+func (e *restartError) StopConsumer() bool { return true }
+
+// handle applies one event (Consumer.Handle).
+func (e *Engine) handle(ctx context.Context, r *genRun, ev eventlog.RecordedEvent, backlog bool) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.broken != nil {
+		return &restartError{r.broken}
+	}
+	if r.open == nil && (!backlog || e.cfg.MaxBatch == 1) {
+		return e.applyBatch(ctx, r, []eventlog.RecordedEvent{ev}, ev.Position)
+	}
+	if r.open == nil {
+		if err := e.beginBatch(ctx, r); err != nil {
+			return err
+		}
+	}
+	b := r.open
+	if b.upTo.Less(ev.Position) {
+		if err := e.applyEvent(ctx, b.tx, r, ev); err != nil {
+			return e.failBatch(ctx, r, err)
+		}
+		b.events = append(b.events, ev)
+		b.upTo = ev.Position
+	}
+	if backlog && len(b.events) < e.cfg.MaxBatch && time.Since(b.began) < e.cfg.MaxBatchWait {
+		return nil // acked now; committed with the events after it
+	}
+	return e.commitBatch(ctx, r)
+}
+
+// advance moves the checkpoint to pos (Consumer.Advance).
+func (e *Engine) advance(ctx context.Context, r *genRun, pos eventlog.Position) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.broken != nil {
+		return &restartError{r.broken}
+	}
+	if r.open != nil {
+		if r.open.upTo.Less(pos) {
+			r.open.upTo = pos
+		}
+		return e.commitBatch(ctx, r)
+	}
+	return e.applyBatch(ctx, r, nil, pos)
+}
+
+// applyBatch applies events, in log order, and moves the checkpoint to upTo,
+// in one transaction of its own, then wakes local waiters.
+func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.RecordedEvent, upTo eventlog.Position) error {
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	cp, err := lockCheckpoint(ctx, tx, r.gen.Schema)
+	if err != nil {
+		return err
+	}
+	if !cp.Less(upTo) {
+		return nil // already applied
+	}
+	for _, ev := range events {
+		if !cp.Less(ev.Position) {
+			continue
+		}
+		if err := e.applyEvent(ctx, tx, r, ev); err != nil {
+			return err
+		}
+	}
+	if err := saveCheckpoint(ctx, tx, r, upTo); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	e.committed(r, upTo)
+	return nil
+}
+
+// applyEvent decodes ev and lets the projector apply it, if its filter
+// lets it through.
+func (e *Engine) applyEvent(ctx context.Context, tx pgx.Tx, r *genRun, ev eventlog.RecordedEvent) error {
+	if !r.filter.Match(ev.StreamID, ev.Type) {
+		return nil
+	}
+	env, err := e.decoder.Decode(ev)
+	if err != nil {
+		return fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)
+	}
+	if err := r.p.Apply(ctx, tx, env); err != nil {
+		return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)
+	}
+	return nil
+}
+
+// beginBatch opens r's batch. r.mu is held.
+func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	cp, err := lockCheckpoint(ctx, tx, r.gen.Schema)
+	if err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	b := &batch{tx: tx, cp: cp, upTo: cp, began: time.Now()}
+	b.timer = time.AfterFunc(e.cfg.MaxBatchWait, func() { e.flushBatch(r, b) })
+	r.open = b
+	return nil
+}
+
+// commitBatch commits r's batch. r.mu is held. When the commit fails, acked
+// events are lost to this run: it restarts from its checkpoint.
+func (e *Engine) commitBatch(ctx context.Context, r *genRun) error {
+	b := r.open
+	r.open = nil
+	b.timer.Stop()
+	if b.cp.Less(b.upTo) {
+		if err := saveCheckpoint(ctx, b.tx, r, b.upTo); err != nil {
+			_ = b.tx.Rollback(context.WithoutCancel(ctx))
+			return e.breakRun(r, err)
+		}
+	}
+	if err := b.tx.Commit(ctx); err != nil {
+		return e.breakRun(r, err)
+	}
+	if b.cp.Less(b.upTo) {
+		e.committed(r, b.upTo)
+	}
+	return nil
+}
+
+// failBatch rolls r's batch back after cause, applies the events it had
+// applied (they were acked) again on their own, and returns cause, so that
+// the failing event is retried alone. r.mu is held.
+func (e *Engine) failBatch(ctx context.Context, r *genRun, cause error) error {
+	b := r.open
+	r.open = nil
+	b.timer.Stop()
+	_ = b.tx.Rollback(context.WithoutCancel(ctx))
+	if len(b.events) > 0 {
+		last := b.events[len(b.events)-1].Position
+		if err := e.applyBatch(ctx, r, b.events, last); err != nil {
+			return e.breakRun(r, fmt.Errorf("apply again the %d events before a failing one: %w", len(b.events), err))
+		}
+	}
+	return cause
+}
+
+// breakRun makes r restart from its checkpoint. r.mu is held.
+func (e *Engine) breakRun(r *genRun, err error) error {
+	r.broken = err
+	r.stop()
+	return &restartError{err}
+}
+
+// flushBatch commits b if it is still r's open batch (MaxBatchWait passed
+// without a message that would have).
+func (e *Engine) flushBatch(r *genRun, b *batch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.open != b {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.commitBatch(ctx, r); err != nil {
+		e.log.Error("engine: batch commit failed", "projection", r.name, "generation", r.gen.Schema, "err", err)
+	}
+}
+
+// closeBatch commits what the run applied, when it ends with a batch open:
+// those events were applied successfully and are kept.
+func (e *Engine) closeBatch(r *genRun) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.open == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.commitBatch(ctx, r); err != nil {
+		e.log.Warn("engine: commit of the last batch failed", "projection", r.name, "generation", r.gen.Schema, "err", err)
+	}
+}

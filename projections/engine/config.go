@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// RetryPolicy is how often and how fast a failing event is retried before the
+// poison policy applies. It has the same fields as messaging.RetryConfig, so
+// the wiring converts it with messaging.RetryConfig(p).
+type RetryPolicy struct {
+	// MaxRetries is the number of retries after the first attempt; zero means
+	// DefaultMaxRetries, a negative value disables retries.
+	MaxRetries      int
+	InitialInterval time.Duration
+	Multiplier      float64
+	MaxInterval     time.Duration
+}
+
+// Attempts is how many times an event is applied before it is poisoned.
+func (p RetryPolicy) Attempts() int {
+	if p.MaxRetries < 0 {
+		return 1
+	}
+	return p.MaxRetries + 1
+}
+
+// PoisonPolicy says what happens to an event that still fails after the
+// retries; the values are those of messaging.PoisonPolicy.
+type PoisonPolicy string
+
+const (
+	// PoisonSkip parks the event (Parked, ReplayParked, SkipParked), moves
+	// the checkpoint past it in the same transaction, and goes on. Default.
+	PoisonSkip PoisonPolicy = "skip"
+	// PoisonStop stops the projector at the event; the engine tries it again
+	// every LockRetryInterval, and Status shows the error meanwhile.
+	PoisonStop PoisonPolicy = "stop"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxRetries           = 3
+	DefaultInitialInterval      = 100 * time.Millisecond
+	DefaultMultiplier           = 2.0
+	DefaultMaxInterval          = 2 * time.Second
+	DefaultWaitTimeout          = 5 * time.Second
+	DefaultLockRetryInterval    = 2 * time.Second
+	DefaultSwitchWait           = 2 * time.Second
+	DefaultSwitchCheckInterval  = 200 * time.Millisecond
+	DefaultListenReconnectDelay = 500 * time.Millisecond
+	DefaultMaxBatch             = 500
+	DefaultMaxBatchWait         = 200 * time.Millisecond
+)
+
+// Config configures an Engine. The zero value plus a Transport is valid: New
+// fills in the defaults.
+type Config struct {
+	// Transport runs consumers through Watermill; required. See Transport.
+	Transport Transport
+
+	// Retry is the retry policy of failing events.
+	Retry RetryPolicy
+	// Poison is the poison policy; default PoisonSkip.
+	Poison PoisonPolicy
+
+	// WaitTimeout bounds WaitFor when its context has no earlier deadline.
+	WaitTimeout time.Duration
+	// LockRetryInterval is how often a process that does not run a projector
+	// tries to take it over (and how often the lock connection is checked).
+	LockRetryInterval time.Duration
+	// SwitchWait is how long a switch to a rebuilt generation may hold the
+	// old generation still while the new one reaches the head of the log;
+	// when it does not in time, the switch is tried again later.
+	SwitchWait time.Duration
+	// SwitchCheckInterval is how often a rebuild checks whether it caught up.
+	SwitchCheckInterval time.Duration
+	// ListenReconnectDelay is the pause before the notification listener
+	// reconnects.
+	ListenReconnectDelay time.Duration
+
+	// MaxBatch is the most events a projector applies in one transaction
+	// while it catches up (1 disables batching); MaxBatchWait the longest such
+	// a transaction stays open. Live events, one at a time, commit at once.
+	MaxBatch     int
+	MaxBatchWait time.Duration
+
+	// Logger receives the engine's logs; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Retry.MaxRetries == 0 {
+		c.Retry.MaxRetries = DefaultMaxRetries
+	}
+	if c.Retry.InitialInterval == 0 {
+		c.Retry.InitialInterval = DefaultInitialInterval
+	}
+	if c.Retry.Multiplier == 0 {
+		c.Retry.Multiplier = DefaultMultiplier
+	}
+	if c.Retry.MaxInterval == 0 {
+		c.Retry.MaxInterval = DefaultMaxInterval
+	}
+	if c.Poison == "" {
+		c.Poison = PoisonSkip
+	}
+	if c.WaitTimeout == 0 {
+		c.WaitTimeout = DefaultWaitTimeout
+	}
+	if c.LockRetryInterval == 0 {
+		c.LockRetryInterval = DefaultLockRetryInterval
+	}
+	if c.SwitchWait == 0 {
+		c.SwitchWait = DefaultSwitchWait
+	}
+	if c.SwitchCheckInterval == 0 {
+		c.SwitchCheckInterval = DefaultSwitchCheckInterval
+	}
+	if c.ListenReconnectDelay == 0 {
+		c.ListenReconnectDelay = DefaultListenReconnectDelay
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.MaxBatchWait == 0 {
+		c.MaxBatchWait = DefaultMaxBatchWait
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Validate reports every invalid field of a Config whose defaults were set.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Transport == nil {
+		errs = append(errs, errors.New("Transport is required (wire transport/messaging in cmd)"))
+	}
+	if c.Retry.InitialInterval < 0 {
+		errs = append(errs, fmt.Errorf("Retry.InitialInterval must not be negative, got %s", c.Retry.InitialInterval))
+	}
+	if c.Retry.Multiplier < 1 {
+		errs = append(errs, fmt.Errorf("Retry.Multiplier must be at least 1, got %g", c.Retry.Multiplier))
+	}
+	if c.Retry.MaxInterval < c.Retry.InitialInterval {
+		errs = append(errs, fmt.Errorf("Retry.MaxInterval (%s) must not be less than Retry.InitialInterval (%s)", c.Retry.MaxInterval, c.Retry.InitialInterval))
+	}
+	if c.Poison != PoisonSkip && c.Poison != PoisonStop {
+		errs = append(errs, fmt.Errorf("Poison must be %q or %q, got %q", PoisonSkip, PoisonStop, c.Poison))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"WaitTimeout", c.WaitTimeout},
+		{"LockRetryInterval", c.LockRetryInterval},
+		{"SwitchWait", c.SwitchWait},
+		{"SwitchCheckInterval", c.SwitchCheckInterval},
+		{"ListenReconnectDelay", c.ListenReconnectDelay},
+		{"MaxBatchWait", c.MaxBatchWait},
+	} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, got %s", d.name, d.v))
+		}
+	}
+	if c.MaxBatch < 1 {
+		errs = append(errs, fmt.Errorf("MaxBatch must be at least 1, got %d", c.MaxBatch))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("engine: invalid config: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+// Package engine runs projectors: it feeds each one the global event log from
+// its checkpoint through a Watermill router, applies every event and advances
+// the checkpoint in one PostgreSQL transaction, parks events that keep failing,
+// rebuilds read models into new tables while the old ones keep serving, and
+// tells waiting command handlers when a position has been projected.
+//
+// # Tables
+//
+// The engine's own tables live in the schema "projection", created by
+// embedded goose migrations (version table projection.goose_version):
+// generations (one row per generation of each projector), checkpoints (one row
+// per consumer: "<name>__g<N>" for a generation) and parked (events that kept
+// failing, with their data, so they can be replayed).
+//
+// # Flow
+//
+// Run starts, for every projector, a supervisor per role (run the active
+// generation; build a new one). A role runs only while this process holds its
+// session advisory lock; the Transport (transport/messaging, wired in cmd)
+// runs the generation as one Watermill consumer named after it: a
+// LogSubscriber from the checkpoint, Recoverer, Retry and the poison policy.
+// For each event the engine begins a transaction, locks the checkpoint row
+// and sets search_path to the generation's schema (one round trip), applies
+// the event when the projector's Filter lets it through, writes the
+// checkpoint, commits, and only then lets the message be acked. While the
+// subscriber reports a backlog, several events share one transaction (see
+// batch.go); the checkpoint still commits with their effects, so after any
+// crash each event has taken effect exactly once. The subscription filter is
+// the projector's Filter; progress messages move the checkpoint past events it
+// skips, so the checkpoint reaches the head of the log even for projectors
+// that ignore most events.
+//
+// # Generations and views
+//
+// A projector's tables live in a generation schema "<name>__g<N>", created by
+// its Schema() DDL. Queries read views in the schema "<name>", one per table
+// of the active generation (CREATE VIEW <name>.<t> AS SELECT * FROM
+// <name>__g<N>.<t>). The first generation is active at once and builds from
+// position 0 behind its views. When the Version changes, or on Rebuild, a new
+// generation is built from 0 beside the active one, which keeps serving. Once
+// it is within a few events of the head, the switch takes the generations
+// lock and the old generation's checkpoint row (the old runner stands still),
+// reads the head of the log and waits, up to SwitchWait, for the new
+// checkpoint to reach it; then, in that one transaction, the views are
+// replaced (CREATE OR REPLACE when the columns fit, so readers never miss
+// them), the old generation is retired and its schema dropped. A process
+// whose projector has an older version than the active generation leaves the
+// projector alone; one with a newer version builds its version and switches.
+// During a version change with no old-version process left, the old views
+// serve the read model as it was until the switch, and WaitFor for that
+// projector times out.
+//
+// # Several processes
+//
+// Each projector's active generation, and each rebuild, runs in the one
+// process holding its PostgreSQL session advisory lock ("run:<name>",
+// "build:<name>"), all held on one dedicated connection per process. The other
+// processes try again every LockRetryInterval, and take over when the holder
+// dies (its session, and so its locks, end with it). A holder whose lock
+// connection fails stops its runs. Even a holder that has not noticed yet
+// cannot apply an event twice: every transaction locks the checkpoint row and
+// skips what it already covers.
+//
+// # Read-your-writes
+//
+// WaitFor(ctx, pos, names...) returns when the named projectors' active
+// checkpoints have reached pos. Each process keeps the last known checkpoint
+// of every projector with a min-heap of waiters; a commit in this process
+// wakes the waiters it satisfies directly, commits elsewhere arrive through
+// pg_notify on "projection_checkpoint", which one LISTEN connection per
+// process receives for all waiters. Waiting for a filtered projector also
+// nudges its runner (directly or through "projection_control") to check for
+// progress at once. When ctx (or Config.WaitTimeout) ends first, WaitFor
+// returns a *LagError naming the projector.
+//
+// # Operations
+//
+// Status, Parked, ReplayParked, SkipParked, ResetCheckpoint and Rebuild are
+// for operators (HTTP admin endpoints, the CLI).
+//
+// # Connections
+//
+// Besides the pool, each Engine keeps one connection for its advisory locks
+// and one for LISTEN. A running generation uses up to two pooled connections
+// (its transaction, its subscription's reads), a switch one more while it
+// waits: give the pool a few connections per projector.
+package engine

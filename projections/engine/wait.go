@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+)
+
+// Notification channels. Payloads are plain text:
+//
+//	projection_checkpoint  "<projector> <commit>/<prepare>"        the active generation advanced
+//	                       "<projector> <commit>/<prepare> set"    it was switched or reset (may go back)
+//	projection_control     "generation <projector>"                a generation was created, switched or dropped
+//	                       "reset <projector>"                     ResetCheckpoint: runners restart
+//	                       "nudge <projector>"                     a reader waits: check progress now
+const (
+	CheckpointChannel = "projection_checkpoint"
+	ControlChannel    = "projection_control"
+)
+
+// LagError is returned by WaitFor when its context ends before a projector
+// reached the position. It wraps the context's error.
+type LagError struct {
+	Projection string
+	Want       eventlog.Position
+	Reached    eventlog.Position
+	Err        error
+}
+
+func (e *LagError) Error() string {
+	return fmt.Sprintf("engine: projection %s reached %s, not %s: %v", e.Projection, e.Reached, e.Want, e.Err)
+}
+
+func (e *LagError) Unwrap() error { return e.Err }
+
+// ErrUnknownProjection is returned for a name that no projector of the Engine has.
+var ErrUnknownProjection = errors.New("engine: unknown projection")
+
+// WaitFor returns when the checkpoint of every named projector (all when none
+// is named) has reached pos, so that their read models reflect every event up
+// to pos. It gives up with a *LagError naming the first projector that lagged
+// when ctx ends or Config.WaitTimeout passes. It works in every process
+// sharing the database: checkpoints advanced by this process wake waiters
+// directly, others arrive by LISTEN on one connection shared by all waiters.
+// A waiter costs a goroutine blocked on a channel, nothing more.
+func (e *Engine) WaitFor(ctx context.Context, pos eventlog.Position, names ...string) error {
+	if len(names) == 0 {
+		names = e.names
+	}
+	for _, n := range names {
+		if _, ok := e.byName[n]; !ok {
+			return fmt.Errorf("%w: %q", ErrUnknownProjection, n)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.WaitTimeout)
+	defer cancel()
+	for _, n := range names {
+		if err := e.waitOne(ctx, n, pos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) waitOne(ctx context.Context, name string, target eventlog.Position) error {
+	ent := e.hub.entry(name)
+	if !ent.position().Less(target) {
+		return nil
+	}
+	if err := e.ensureLoaded(ctx); err != nil {
+		return &LagError{Projection: name, Want: target, Reached: ent.position(), Err: err}
+	}
+	w := ent.register(target)
+	if w == nil {
+		return nil
+	}
+	defer ent.remove(w)
+	// A filtered projector's checkpoint moves past ignored events when its
+	// subscriber checks for progress: ask for that now, and again while
+	// waiting (nudges are rate-limited and cheap).
+	filtered := e.nudge(ctx, name)
+	var renudge <-chan time.Time
+	if filtered {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		renudge = t.C
+	}
+	for {
+		select {
+		case <-w.reached:
+			return nil
+		case <-renudge:
+			e.nudge(ctx, name)
+		case <-ctx.Done():
+			reached := ent.position()
+			if !reached.Less(target) {
+				return nil
+			}
+			return &LagError{Projection: name, Want: target, Reached: reached, Err: ctx.Err()}
+		}
+	}
+}
+
+// hubEntry is what this process knows of one projector's active checkpoint,
+// and who waits for it: a min-heap of targets, so an advance wakes exactly the
+// waiters it satisfies.
+type hubEntry struct {
+	mu      sync.Mutex
+	pos     eventlog.Position
+	waiters waiterHeap
+	// lastNudge rate-limits nudges sent to other processes.
+	lastNudge time.Time
+}
+
+type waiter struct {
+	target  eventlog.Position
+	reached chan struct{}
+	index   int // in the heap; -1 once removed
+}
+
+type waiterHeap []*waiter
+
+func (h waiterHeap) Len() int           { return len(h) }
+func (h waiterHeap) Less(i, j int) bool { return h[i].target.Less(h[j].target) }
+func (h waiterHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *waiterHeap) Push(x any) {
+	w := x.(*waiter)
+	w.index = len(*h)
+	*h = append(*h, w)
+}
+func (h *waiterHeap) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	w.index = -1
+	return w
+}
+
+func (h *hubEntry) position() eventlog.Position {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.pos
+}
+
+// register adds a waiter for target, or returns nil when it is reached.
+func (h *hubEntry) register(target eventlog.Position) *waiter {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.pos.Less(target) {
+		return nil
+	}
+	w := &waiter{target: target, reached: make(chan struct{})}
+	heap.Push(&h.waiters, w)
+	return w
+}
+
+func (h *hubEntry) remove(w *waiter) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if w.index >= 0 {
+		heap.Remove(&h.waiters, w.index)
+	}
+}
+
+// update moves the position forward (anywhere when set) and wakes the
+// waiters it reached.
+func (h *hubEntry) update(p eventlog.Position, set bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !set && p.Less(h.pos) {
+		return
+	}
+	h.pos = p
+	for len(h.waiters) > 0 && !p.Less(h.waiters[0].target) {
+		close(heap.Pop(&h.waiters).(*waiter).reached)
+	}
+}
+
+type waitHub struct {
+	entries map[string]*hubEntry // fixed at New: one per projector
+}
+
+func newWaitHub(names []string) *waitHub {
+	h := &waitHub{entries: map[string]*hubEntry{}}
+	for _, n := range names {
+		h.entries[n] = &hubEntry{}
+	}
+	return h
+}
+
+func (h *waitHub) entry(name string) *hubEntry { return h.entries[name] }
+
+func (h *waitHub) update(name string, p eventlog.Position, set bool) {
+	if ent := h.entries[name]; ent != nil {
+		ent.update(p, set)
+	}
+}
+
+// ensureLoaded starts the listener once and waits until it has listened and
+// loaded every active checkpoint at least once.
+func (e *Engine) ensureLoaded(ctx context.Context) error {
+	e.startListener()
+	select {
+	case <-e.lst.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.ctx.Done():
+		return errors.New("engine: closed")
+	}
+}
+
+// nudge asks the runner of a filtered projector to check for progress now;
+// it reports whether the projector is filtered (nothing to nudge otherwise).
+func (e *Engine) nudge(ctx context.Context, name string) bool {
+	p := e.byName[name]
+	if f := p.Filter(); len(f.Categories) == 0 && len(f.EventTypes) == 0 {
+		return false // every event reaches it
+	}
+	if e.nudgeLocal(name) {
+		return true
+	}
+	ent := e.hub.entry(name)
+	ent.mu.Lock()
+	due := time.Since(ent.lastNudge) > 20*time.Millisecond
+	if due {
+		ent.lastNudge = time.Now()
+	}
+	ent.mu.Unlock()
+	if due {
+		_, _ = e.pool.Exec(ctx, "SELECT pg_notify($1, $2)", ControlChannel, "nudge "+name)
+	}
+	return true
+}
+
+// nudgeLocal nudges the active runner of name if it runs in this process.
+func (e *Engine) nudgeLocal(name string) bool {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	for r := range e.runs {
+		if r.name == name && r.active {
+			select {
+			case r.nudge <- struct{}{}:
+			default:
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// listener is the one connection of this process that LISTENs to the
+// engine's channels, for every waiter and every supervisor.
+type listener struct {
+	once  sync.Once
+	ready chan struct{} // closed after the first LISTEN and load
+	done  chan struct{}
+}
+
+func (e *Engine) startListener() {
+	e.lst.once.Do(func() {
+		e.bg.Add(1)
+		go func() {
+			defer e.bg.Done()
+			defer close(e.lst.done)
+			e.listen(e.ctx)
+		}()
+	})
+}
+
+func (e *Engine) listen(ctx context.Context) {
+	readyClosed := false
+	for ctx.Err() == nil {
+		err := e.listenOnce(ctx, func() {
+			if !readyClosed {
+				readyClosed = true
+				close(e.lst.ready)
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		e.log.Warn("engine: notification listener failed; reconnecting", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(e.cfg.ListenReconnectDelay):
+		}
+	}
+}
+
+func (e *Engine) listenOnce(ctx context.Context, ready func()) error {
+	conn, err := pgx.ConnectConfig(ctx, e.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+CheckpointChannel+"; LISTEN "+ControlChannel); err != nil {
+		return err
+	}
+	if err := e.ready(ctx); err != nil {
+		return err
+	}
+	// Notifications may have been missed while not listening: load every
+	// active checkpoint now that new ones will arrive, and wake supervisors.
+	if err := e.loadActiveCheckpoints(ctx); err != nil {
+		return err
+	}
+	for _, n := range e.names {
+		e.signals[n].gen.fire()
+	}
+	ready()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		e.dispatch(n.Channel, n.Payload)
+	}
+}
+
+func (e *Engine) loadActiveCheckpoints(ctx context.Context) error {
+	rows, err := e.pool.Query(ctx, `
+SELECT g.projection, c.commit_pos, c.prepare_pos
+  FROM projection.generations g
+  JOIN projection.checkpoints c ON c.name = g.schema_name
+ WHERE g.state = 'active'`)
+	if err != nil {
+		return fmt.Errorf("engine: load checkpoints: %w", err)
+	}
+	var name string
+	var c, p int64
+	_, err = pgx.ForEachRow(rows, []any{&name, &c, &p}, func() error {
+		e.hub.update(name, position(c, p), true)
+		return nil
+	})
+	return err
+}
+
+func (e *Engine) dispatch(channel, payload string) {
+	switch channel {
+	case CheckpointChannel:
+		f := strings.Fields(payload)
+		if len(f) < 2 {
+			return
+		}
+		pos, err := eventlog.ParsePosition(f[1])
+		if err != nil {
+			return
+		}
+		e.hub.update(f[0], pos, len(f) > 2 && f[2] == "set")
+	case ControlChannel:
+		kind, name, ok := strings.Cut(payload, " ")
+		if !ok {
+			return
+		}
+		sig := e.signals[name]
+		if sig == nil {
+			return
+		}
+		switch kind {
+		case "generation":
+			sig.gen.fire()
+		case "reset":
+			sig.reset.fire()
+		case "nudge":
+			e.nudgeLocal(name)
+		}
+	}
+}
+
+// signal is a broadcast: wait returns a channel that the next fire closes.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (s *signal) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) fire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+}
+
+type projSignals struct {
+	gen   signal // generations of the projector changed
+	reset signal // its checkpoint was reset: runners restart
+}

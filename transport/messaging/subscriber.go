@@ -1,0 +1,477 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+)
+
+// CheckpointReader is the port through which the LogSubscriber learns where a
+// consumer stopped: the position of the last event it has taken into account
+// (eventlog.Start when it has none). The consumer writes its checkpoint itself,
+// in the same transaction as its effects.
+type CheckpointReader interface {
+	Checkpoint(ctx context.Context, name string) (eventlog.Position, error)
+}
+
+// HeadReader is an optional capability of an eventlog.Store: the position of
+// the last event of the global log, read cheaply. Every event at or before the
+// returned position must already be visible to ReadAll. When the store has it,
+// progress for filtered consumers costs two small queries; otherwise the
+// subscriber scans the unfiltered log after the consumer's last position.
+type HeadReader interface {
+	Head(ctx context.Context) (eventlog.Position, error)
+}
+
+// Defaults of the subscriber options.
+const (
+	DefaultIdleMin          = 50 * time.Millisecond
+	DefaultIdleMax          = time.Second
+	DefaultNackDelay        = 100 * time.Millisecond
+	DefaultResubscribeDelay = time.Second
+
+	// progressScanPage and progressScanPages bound one progress scan of a
+	// store without HeadReader.
+	progressScanPage  = 500
+	progressScanPages = 20
+
+	// prefetch is how many events a subscription reads ahead of the consumer.
+	prefetch = 256
+)
+
+// SubscriberOption configures a LogSubscriber.
+type SubscriberOption func(*subscriberOptions)
+
+type consumerOptions struct {
+	filter   eventlog.Filter
+	progress bool
+	nudge    <-chan struct{}
+}
+
+type subscriberOptions struct {
+	consumers        map[string]*consumerOptions
+	idleMin, idleMax time.Duration
+	nackDelay        time.Duration
+	resubscribeDelay time.Duration
+}
+
+func (o *subscriberOptions) consumer(name string) *consumerOptions {
+	c, ok := o.consumers[name]
+	if !ok {
+		c = &consumerOptions{}
+		o.consumers[name] = c
+	}
+	return c
+}
+
+// WithFilter makes Subscribe(consumer) pass f to the store, so the consumer
+// receives only the events f lets through.
+func WithFilter(consumer string, f eventlog.Filter) SubscriberOption {
+	return func(o *subscriberOptions) { o.consumer(consumer).filter = f }
+}
+
+// WithProgress makes the subscriber send progress messages to consumer when it
+// is idle (all messages acked and no event for a while) and the log has moved
+// past events its filter skipped. Without a filter every event is delivered
+// and no progress message is needed, so none is sent.
+func WithProgress(consumer string) SubscriberOption {
+	return func(o *subscriberOptions) { o.consumer(consumer).progress = true }
+}
+
+// WithNudge makes the subscriber check for progress (see WithProgress) as soon
+// as a value arrives on ch instead of waiting for its idle timer; a consumer
+// whose readers wait for a position uses it.
+func WithNudge(consumer string, ch <-chan struct{}) SubscriberOption {
+	return func(o *subscriberOptions) { o.consumer(consumer).nudge = ch }
+}
+
+// WithIdleInterval sets how long the subscriber waits without an event before
+// checking for progress; the wait doubles up to max while nothing happens and
+// drops back to min after every message. Defaults DefaultIdleMin, DefaultIdleMax.
+func WithIdleInterval(min, max time.Duration) SubscriberOption {
+	return func(o *subscriberOptions) { o.idleMin, o.idleMax = min, max }
+}
+
+// WithNackDelay sets the pause before a nacked message is sent again (default
+// DefaultNackDelay); it doubles on consecutive nacks of one message up to 30×.
+func WithNackDelay(d time.Duration) SubscriberOption {
+	return func(o *subscriberOptions) { o.nackDelay = d }
+}
+
+// WithResubscribeDelay sets the pause before the subscriber reopens a store
+// subscription that failed (default DefaultResubscribeDelay).
+func WithResubscribeDelay(d time.Duration) SubscriberOption {
+	return func(o *subscriberOptions) { o.resubscribeDelay = d }
+}
+
+// LogSubscriber is a Watermill message.Subscriber over the event log. Its
+// topics are consumer names; see the package documentation.
+type LogSubscriber struct {
+	store       eventlog.Store
+	checkpoints CheckpointReader
+	logger      watermill.LoggerAdapter
+	opts        subscriberOptions
+
+	mu      sync.Mutex
+	closed  bool
+	closing chan struct{}
+	wg      sync.WaitGroup
+}
+
+var _ message.Subscriber = (*LogSubscriber)(nil)
+
+// NewLogSubscriber returns a subscriber reading store from the checkpoints
+// that checkpoints reports. logger may be nil.
+func NewLogSubscriber(store eventlog.Store, checkpoints CheckpointReader, logger watermill.LoggerAdapter, opts ...SubscriberOption) *LogSubscriber {
+	if logger == nil {
+		logger = watermill.NopLogger{}
+	}
+	o := subscriberOptions{
+		consumers:        map[string]*consumerOptions{},
+		idleMin:          DefaultIdleMin,
+		idleMax:          DefaultIdleMax,
+		nackDelay:        DefaultNackDelay,
+		resubscribeDelay: DefaultResubscribeDelay,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.idleMin <= 0 {
+		o.idleMin = DefaultIdleMin
+	}
+	if o.idleMax < o.idleMin {
+		o.idleMax = o.idleMin
+	}
+	if o.nackDelay <= 0 {
+		o.nackDelay = DefaultNackDelay
+	}
+	if o.resubscribeDelay <= 0 {
+		o.resubscribeDelay = DefaultResubscribeDelay
+	}
+	return &LogSubscriber{
+		store:       store,
+		checkpoints: checkpoints,
+		logger:      logger,
+		opts:        o,
+		closing:     make(chan struct{}),
+	}
+}
+
+// ErrSubscriberClosed is returned by Subscribe after Close.
+var ErrSubscriberClosed = errors.New("messaging: subscriber closed")
+
+// Subscribe starts delivering the events after consumer's checkpoint, in log
+// order, one at a time. The channel is closed when ctx ends or Close is
+// called. Subscribe itself fails only after Close: reading the checkpoint and
+// opening the store subscription happen in the background and are retried
+// (WithResubscribeDelay) until they succeed, and a store subscription that
+// fails later is reopened after the last acked position, so the channel stays
+// open through database hiccups.
+func (s *LogSubscriber) Subscribe(ctx context.Context, consumer string) (<-chan *message.Message, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrSubscriberClosed
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+
+	co := s.opts.consumers[consumer]
+	if co == nil {
+		co = &consumerOptions{}
+	}
+	out := make(chan *message.Message)
+	c := &consumerRun{
+		s:        s,
+		name:     consumer,
+		opts:     co,
+		out:      out,
+		logger:   s.logger.With(watermill.LogFields{"consumer": consumer}),
+		progress: co.progress && !filterIsEmpty(co.filter),
+	}
+	go func() {
+		defer s.wg.Done()
+		defer close(out)
+		c.run(ctx)
+	}()
+	return out, nil
+}
+
+// Close closes every subscription and its channel, and waits for them.
+func (s *LogSubscriber) Close() error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.closing)
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+func filterIsEmpty(f eventlog.Filter) bool {
+	return len(f.Categories) == 0 && len(f.EventTypes) == 0
+}
+
+// consumerRun is one Subscribe call.
+type consumerRun struct {
+	s        *LogSubscriber
+	name     string
+	opts     *consumerOptions
+	out      chan<- *message.Message
+	logger   watermill.LoggerAdapter
+	progress bool
+	// last is the position of the last message acked (or the checkpoint).
+	last eventlog.Position
+}
+
+type received struct {
+	ev  eventlog.RecordedEvent
+	err error
+}
+
+func (c *consumerRun) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		from, err := c.s.checkpoints.Checkpoint(ctx, c.name)
+		if err == nil {
+			c.last = from
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		c.logger.Error("Cannot read checkpoint", err, nil)
+		if !sleep(ctx, c.s.opts.resubscribeDelay) {
+			return
+		}
+	}
+	for {
+		sub, err := c.s.store.SubscribeAll(ctx, eventlog.SubscribeOptions{After: c.last, Filter: c.opts.filter})
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			c.logger.Error("Cannot open log subscription", err, watermill.LogFields{"after": c.last.String()})
+			if !sleep(ctx, c.s.opts.resubscribeDelay) {
+				return
+			}
+			continue
+		}
+		err = c.deliverFrom(ctx, sub)
+		_ = sub.Close()
+		if ctx.Err() != nil {
+			return
+		}
+		c.logger.Error("Log subscription failed, reopening", err, watermill.LogFields{"after": c.last.String()})
+		if !sleep(ctx, c.s.opts.resubscribeDelay) {
+			return
+		}
+	}
+}
+
+// deliverFrom delivers sub's events until sub fails or ctx ends.
+func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription) error {
+	// The pump goroutine blocks in Recv so that the loop below can also wait
+	// for its idle timer and nudges. It reads up to prefetch events ahead,
+	// which tells the loop when the consumer is catching up (MetadataBacklog).
+	// Events it holds when stopped are read again by the next subscription,
+	// which starts after c.last.
+	events := make(chan received, prefetch)
+	pumpCtx, stopPump := context.WithCancel(ctx)
+	pumpDone := make(chan struct{})
+	go func() {
+		defer close(pumpDone)
+		for {
+			ev, err := sub.Recv(pumpCtx)
+			select {
+			case events <- received{ev, err}:
+			case <-pumpCtx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		stopPump()
+		<-pumpDone
+	}()
+
+	idle := c.s.opts.idleMin
+	var timer *time.Timer
+	var timerC <-chan time.Time
+	if c.progress {
+		timer = time.NewTimer(idle)
+		defer timer.Stop()
+		timerC = timer.C
+	}
+	resetIdle := func(d time.Duration) {
+		if timer != nil {
+			idle = d
+			timer.Reset(idle)
+		}
+	}
+	for {
+		select {
+		case r := <-events:
+			if r.err != nil {
+				return r.err
+			}
+			if !c.last.Less(r.ev.Position) {
+				// A store never repeats an event; be safe anyway.
+				continue
+			}
+			msg := NewEventMessage(r.ev)
+			if len(events) > 0 {
+				msg.Metadata.Set(MetadataBacklog, "true")
+			}
+			if err := c.deliver(ctx, msg); err != nil {
+				return err
+			}
+			c.last = r.ev.Position
+			resetIdle(c.s.opts.idleMin)
+		case <-timerC:
+			advanced, err := c.checkProgress(ctx)
+			if err != nil {
+				return err
+			}
+			if advanced {
+				resetIdle(c.s.opts.idleMin)
+			} else {
+				resetIdle(min(idle*2, c.s.opts.idleMax))
+			}
+		case <-c.opts.nudge:
+			if !c.progress {
+				continue
+			}
+			if _, err := c.checkProgress(ctx); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// checkProgress sends a progress message when the log has moved past c.last
+// with events the filter skips only. Errors reading the store are logged and
+// retried at the next check; only ctx's end is returned.
+func (c *consumerRun) checkProgress(ctx context.Context) (bool, error) {
+	pos, err := safeProgress(ctx, c.s.store, c.last, c.opts.filter)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		c.logger.Error("Cannot compute progress", err, nil)
+		return false, nil
+	}
+	if !c.last.Less(pos) {
+		return false, nil
+	}
+	if err := c.deliver(ctx, NewProgressMessage(pos)); err != nil {
+		return false, err
+	}
+	c.last = pos
+	return true, nil
+}
+
+// safeProgress returns the highest position p ≥ last such that no event in
+// (last, p] passes f. The subscription delivers every event that passes f in
+// order, so p is a checkpoint the consumer may record once every message up
+// to last was acked.
+func safeProgress(ctx context.Context, store eventlog.Store, last eventlog.Position, f eventlog.Filter) (eventlog.Position, error) {
+	if hr, ok := store.(HeadReader); ok {
+		head, err := hr.Head(ctx)
+		if err != nil {
+			return last, err
+		}
+		if !last.Less(head) {
+			return last, nil
+		}
+		next, err := store.ReadAll(ctx, eventlog.ReadAllOptions{After: last, Filter: f, Max: 1})
+		if err != nil {
+			return last, err
+		}
+		if len(next) == 0 || head.Less(next[0].Position) {
+			return head, nil
+		}
+		// An event for the consumer is on its way; it moves the checkpoint.
+		return last, nil
+	}
+	p := last
+	for range progressScanPages {
+		page, err := store.ReadAll(ctx, eventlog.ReadAllOptions{After: p, Max: progressScanPage})
+		if err != nil {
+			return last, err
+		}
+		for _, ev := range page {
+			if f.Match(ev.StreamID, ev.Type) {
+				return p, nil
+			}
+			p = ev.Position
+		}
+		if len(page) < progressScanPage {
+			break
+		}
+	}
+	return p, nil
+}
+
+// deliver sends msg until it is acked: a nack sends a fresh copy again after a
+// pause. It returns only nil (acked) or ctx's error.
+func (c *consumerRun) deliver(ctx context.Context, msg *message.Message) error {
+	delay := c.s.opts.nackDelay
+	for {
+		m := msg.Copy()
+		mctx, cancel := context.WithCancel(ctx)
+		m.SetContext(mctx)
+		select {
+		case c.out <- m:
+		case <-ctx.Done():
+			cancel()
+			return ctx.Err()
+		}
+		select {
+		case <-m.Acked():
+			cancel()
+			return nil
+		case <-m.Nacked():
+			cancel()
+		case <-ctx.Done():
+			cancel()
+			return ctx.Err()
+		}
+		if !sleep(ctx, delay) {
+			return ctx.Err()
+		}
+		delay = min(delay*2, 30*c.s.opts.nackDelay)
+	}
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still alive.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
