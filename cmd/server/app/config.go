@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -93,9 +92,6 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
-
-// EnvGetter returns os.Getenv; main passes it to ConfigFromEnv.
-func EnvGetter() func(string) string { return os.Getenv }
 
 func or(v, def string) string {
 	if v == "" {

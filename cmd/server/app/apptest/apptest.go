@@ -1,0 +1,173 @@
+// Package apptest starts the whole server for HTTP tests: a fresh database on
+// the real PostgreSQL, the PostgreSQL event store, the projection engine and
+// every module, served by an httptest server, with an admin account.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/transport/pgtest"
+)
+
+// Admin credentials of every test server.
+const (
+	AdminUsername = "admin"
+	AdminPassword = "admin-password-1"
+)
+
+// Server is a running test server.
+type Server struct {
+	URL    string
+	App    *app.App
+	Client *http.Client
+}
+
+// Option changes the configuration or options of a test server.
+type Option func(*app.Config, *app.Options)
+
+// WithClock injects the command handlers' clock.
+func WithClock(c interface{ Now() time.Time }) Option {
+	return func(_ *app.Config, o *app.Options) { o.Clock = c }
+}
+
+// WithConfig edits the configuration.
+func WithConfig(f func(*app.Config)) Option {
+	return func(c *app.Config, _ *app.Options) { f(c) }
+}
+
+// Start runs a server for the test and stops it when the test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := app.Config{
+		DatabaseURL:     pgtest.NewDatabase(t),
+		AdminUsername:   AdminUsername,
+		AdminPassword:   AdminPassword,
+		SecretKey:       "test-secret-key-for-signing-0123456789",
+		RedisURL:        "redis://127.0.0.1:6379/0",
+		DataDir:         t.TempDir(),
+		ConsistencyWait: 5 * time.Second,
+		LogLevel:        slog.LevelWarn,
+	}
+	var o app.Options
+	for _, opt := range opts {
+		opt(&cfg, &o)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, o, logger)
+	if err != nil {
+		cancel()
+		t.Fatalf("apptest: start app: %v", err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := a.RunBackground(ctx); err != nil && ctx.Err() == nil {
+			t.Errorf("apptest: background: %v", err)
+		}
+	}()
+	ts := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		cancel()
+		wg.Wait()
+		a.Close()
+	})
+	s := &Server{URL: ts.URL, App: a, Client: ts.Client()}
+	s.waitReady(t)
+	return s
+}
+
+// waitReady waits until the start-up tasks (the bootstrap admin) took effect:
+// the health endpoint answers and, when the identity module is wired, the admin
+// can log in.
+func (s *Server) waitReady(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := s.Client.Get(s.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("apptest: server not ready")
+}
+
+// Response is a decoded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("apptest: decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do sends a request. body may be nil, a []byte/string (sent as is) or any
+// value (sent as JSON). header is "Authorization" value when not empty.
+func (s *Server) Do(t testing.TB, method, path, authorization string, body any) Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatalf("apptest: encode body: %v", err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		t.Fatalf("apptest: request: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatalf("apptest: %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("apptest: read %s %s: %v", method, path, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}

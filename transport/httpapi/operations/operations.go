@@ -1,0 +1,135 @@
+// Package operations is the operators' HTTP surface over the projection
+// engine: projection status, parked events (inspect, replay, skip) and
+// blue/green rebuilds. Every route needs an admin principal.
+package operations
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/transport/httpapi/authn"
+)
+
+// ProjectionStatus is one projector's state.
+type ProjectionStatus struct {
+	Name              string `json:"name"`
+	Version           int    `json:"version"`
+	ActiveGeneration  int    `json:"active_generation"`
+	Checkpoint        string `json:"checkpoint"`
+	Head              string `json:"head"`
+	Lag               uint64 `json:"lag_events"`
+	LagCapped         bool   `json:"lag_capped"`
+	Parked            int    `json:"parked"`
+	Rebuilding        bool   `json:"rebuilding"`
+	RebuildGeneration int    `json:"rebuild_generation,omitempty"`
+	RebuildCheckpoint string `json:"rebuild_checkpoint,omitempty"`
+}
+
+// ParkedEvent is an event a projector gave up on.
+type ParkedEvent struct {
+	ID         int64     `json:"id"`
+	Projection string    `json:"projection"`
+	Consumer   string    `json:"consumer"`
+	Position   string    `json:"position"`
+	EventID    string    `json:"event_id"`
+	StreamID   string    `json:"stream_id"`
+	Type       string    `json:"type"`
+	Error      string    `json:"error"`
+	Attempts   int       `json:"attempts"`
+	ParkedAt   time.Time `json:"parked_at"`
+}
+
+// Projections is the port the projection engine implements (adapted in cmd).
+// Unknown names and ids are fault.NotFound errors.
+type Projections interface {
+	Status(ctx context.Context) ([]ProjectionStatus, error)
+	Parked(ctx context.Context, name string) ([]ParkedEvent, error)
+	ReplayParked(ctx context.Context, id int64) error
+	SkipParked(ctx context.Context, id int64) error
+	Rebuild(ctx context.Context, name string) error
+}
+
+// Module mounts the routes under /api/admin/.
+type Module struct {
+	Projections Projections
+}
+
+// Mount implements httpapi.Module.
+func (m Module) Mount(e *echo.Echo) {
+	g := e.Group("/api/admin", requireAdmin)
+	g.GET("/projections/", m.status)
+	g.GET("/projections/parked/", m.parked)
+	g.GET("/projections/:name/parked/", m.parked)
+	g.POST("/projections/:name/rebuild/", m.rebuild)
+	g.POST("/parked/:id/replay/", m.replay)
+	g.POST("/parked/:id/skip/", m.skip)
+}
+
+func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, ok := authn.From(c)
+		if !ok {
+			return c.JSON(http.StatusUnauthorized, map[string]string{"detail": "authentication credentials were not provided or are invalid"})
+		}
+		if !p.IsAdmin {
+			return c.JSON(http.StatusForbidden, map[string]string{"detail": "admin role required"})
+		}
+		return next(c)
+	}
+}
+
+func (m Module) status(c echo.Context) error {
+	st, err := m.Projections.Status(c.Request().Context())
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"projections": st})
+}
+
+func (m Module) parked(c echo.Context) error {
+	ev, err := m.Projections.Parked(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		return fail(c, err)
+	}
+	if ev == nil {
+		ev = []ParkedEvent{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"parked": ev})
+}
+
+func (m Module) rebuild(c echo.Context) error {
+	if err := m.Projections.Rebuild(c.Request().Context(), c.Param("name")); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"status": "rebuilding", "projection": c.Param("name")})
+}
+
+func (m Module) replay(c echo.Context) error { return m.onParked(c, m.Projections.ReplayParked, "replayed") }
+func (m Module) skip(c echo.Context) error   { return m.onParked(c, m.Projections.SkipParked, "skipped") }
+
+func (m Module) onParked(c echo.Context, op func(context.Context, int64) error, done string) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return c.JSON(http.StatusBadRequest, map[string]string{"id": "must be a positive integer"})
+	}
+	if err := op(c.Request().Context(), id); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"id": id, "status": done})
+}
+
+func fail(c echo.Context, err error) error {
+	if f, ok := fault.As(err); ok && f.Kind == fault.NotFound {
+		return c.JSON(http.StatusNotFound, map[string]string{"detail": f.Message})
+	}
+	if errors.Is(err, context.Canceled) {
+		return c.NoContent(499)
+	}
+	return c.JSON(http.StatusInternalServerError, map[string]string{"detail": "operation failed: " + err.Error()})
+}
