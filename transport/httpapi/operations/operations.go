@@ -110,8 +110,10 @@ func (m Module) rebuild(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "rebuilding", "projection": c.Param("name")})
 }
 
-func (m Module) replay(c echo.Context) error { return m.onParked(c, m.Projections.ReplayParked, "replayed") }
-func (m Module) skip(c echo.Context) error   { return m.onParked(c, m.Projections.SkipParked, "skipped") }
+func (m Module) replay(c echo.Context) error {
+	return m.onParked(c, m.Projections.ReplayParked, "replayed")
+}
+func (m Module) skip(c echo.Context) error { return m.onParked(c, m.Projections.SkipParked, "skipped") }
 
 func (m Module) onParked(c echo.Context, op func(context.Context, int64) error, done string) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
