@@ -41,6 +41,9 @@ const DatabaseName = "backend"
 type Options struct {
 	// Clock replaces the wall clock of command handlers.
 	Clock handling.Clock
+	// CheapPasswordHashing uses minimal argon2id parameters, so tests that
+	// create many accounts stay fast. Never for production.
+	CheapPasswordHashing bool
 }
 
 // App is the assembled server.

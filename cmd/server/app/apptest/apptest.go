@@ -59,7 +59,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		ConsistencyWait: 5 * time.Second,
 		LogLevel:        slog.LevelWarn,
 	}
-	var o app.Options
+	o := app.Options{CheapPasswordHashing: true}
 	for _, opt := range opts {
 		opt(&cfg, &o)
 	}
@@ -90,23 +90,23 @@ func Start(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// waitReady waits until the start-up tasks (the bootstrap admin) took effect:
-// the health endpoint answers and, when the identity module is wired, the admin
+// waitReady waits until the start-up tasks took effect: the bootstrap admin
 // can log in.
 func (s *Server) waitReady(t testing.TB) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	body, _ := json.Marshal(map[string]string{"username": AdminUsername, "password": AdminPassword})
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := s.Client.Get(s.URL + "/healthz")
+		resp, err := s.Client.Post(s.URL+"/api/v1/auth/login/", "application/json", bytes.NewReader(body))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(25 * time.Millisecond)
 	}
-	t.Fatalf("apptest: server not ready")
+	t.Fatalf("apptest: server not ready: the bootstrap admin cannot log in")
 }
 
 // Response is a decoded answer.

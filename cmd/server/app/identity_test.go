@@ -1,0 +1,263 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/domain/eventlog"
+	identity "github.com/fiveapis/backend/domain/identity"
+)
+
+// Integration tests of the identity slice through the whole server: the
+// PostgreSQL event store, the projection engine and the HTTP API.
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Now().UTC().Truncate(time.Second)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// adminBearer logs in as the bootstrap admin, waiting for the start-up task
+// that creates the account.
+func adminBearer(t *testing.T, s *apptest.Server) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := s.Do(t, "POST", "/api/v1/auth/login/", "", map[string]string{"username": apptest.AdminUsername, "password": apptest.AdminPassword})
+		if r.Status == http.StatusOK {
+			var out struct{ Access string }
+			r.JSON(t, &out)
+			return "Bearer " + out.Access
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("admin login: %d %s", r.Status, r.Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestIdentityRegisterLoginMeRefresh(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	s := apptest.Start(t, apptest.WithClock(clock))
+	u := s.NewUser(t)
+
+	me := s.Do(t, "GET", "/api/v1/auth/me/", u.Bearer, nil).Map(t)
+	if me["username"] != u.Username || me["id"] != u.ID || me["email"] != u.Username+"@example.com" {
+		t.Fatalf("me: %v", me)
+	}
+	for _, id := range []string{u.Username, strings.ToUpper(u.Username), u.Username + "@EXAMPLE.com"} {
+		r := s.Do(t, "POST", "/api/v1/auth/login/", "", map[string]string{"username": id, "password": u.Password})
+		if r.Status != http.StatusOK || r.Header.Get("X-Event-Position") == "" {
+			t.Fatalf("login as %s: %d %s", id, r.Status, r.Body)
+		}
+	}
+	tok := s.Do(t, "POST", "/api/v1/token/", "", map[string]string{"username": u.Username, "password": u.Password})
+	var pair struct{ Access, Refresh string }
+	tok.JSON(t, &pair)
+	if tok.Status != http.StatusOK || pair.Access == "" || pair.Refresh == "" {
+		t.Fatalf("token: %d %s", tok.Status, tok.Body)
+	}
+
+	// The access token lives 5 minutes (the injected clock).
+	clock.Advance(5*time.Minute + time.Second)
+	if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+pair.Access, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("expired access token: %d %s", r.Status, r.Body)
+	}
+	ref := s.Do(t, "POST", "/api/v1/token/refresh/", "", map[string]string{"refresh": pair.Refresh})
+	var fresh struct{ Access string }
+	ref.JSON(t, &fresh)
+	if ref.Status != http.StatusOK || fresh.Access == "" {
+		t.Fatalf("refresh: %d %s", ref.Status, ref.Body)
+	}
+	if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+fresh.Access, nil); r.Status != http.StatusOK {
+		t.Fatalf("refreshed access token: %d %s", r.Status, r.Body)
+	}
+	// A token signed with another key, or tampered with, is refused.
+	parts := strings.Split(fresh.Access, ".")
+	for name, bad := range map[string]string{
+		"tampered signature": parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
+		"no signature":       parts[0] + "." + parts[1] + ".",
+		"refresh as access":  pair.Refresh,
+	} {
+		if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+bad, nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	clock.Advance(15 * 24 * time.Hour)
+	if r := s.Do(t, "POST", "/api/v1/token/refresh/", "", map[string]string{"refresh": pair.Refresh}); r.Status != http.StatusUnauthorized {
+		t.Fatalf("refresh after 15 days: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestIdentityForgedTokenFromAnotherServer(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t)
+	b := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.SecretKey = "another-secret-key-for-signing-9876543210" }))
+	u := b.NewUser(t) // user 2 on b (the admin is 1), signed with b's key
+	a.NewUser(t)      // user 2 exists on a too
+	if r := a.Do(t, "GET", "/api/v1/auth/me/", u.Bearer, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("token of another server: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestIdentityMalformedInputIs400(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	for _, tc := range []struct {
+		path, body, field string
+	}{
+		{"/api/v1/auth/register/", `{"username": 5.5, "email": true, "password": [], "password_confirm": {}}`, "email"},
+		{"/api/v1/auth/register/", `{"username": "x"`, "detail"},
+		{"/api/v1/auth/login/", `{"username": null, "password": "x"}`, "username"},
+		{"/api/v1/token/", `"just a string"`, "non_field_errors"},
+		{"/api/v1/token/refresh/", `{"refresh": 1}`, "detail"},
+		{"/auth/get-token/", `{"username": {}, "password": "x"}`, "username"},
+		{"/auth/get-token/", `[`, "detail"},
+	} {
+		r := s.Do(t, "POST", tc.path, "", tc.body)
+		if r.Status >= 500 || (r.Status != 400 && r.Status != 401) {
+			t.Errorf("%s %s: %d %s", tc.path, tc.body, r.Status, r.Body)
+			continue
+		}
+		if _, ok := r.Map(t)[tc.field]; !ok {
+			t.Errorf("%s %s: no %q in %s", tc.path, tc.body, tc.field, r.Body)
+		}
+	}
+}
+
+func TestIdentityConcurrentRegistration(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	var wg sync.WaitGroup
+	statuses := make([]int, 50)
+	start := make(chan struct{})
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r := s.Do(t, "POST", "/api/v1/auth/register/", "", map[string]string{
+				"username": []string{"Contested", "contested", "CONTESTED"}[i%3], "email": fmt.Sprintf("c%d@example.com", i),
+				"password": "long enough pw", "password_confirm": "long enough pw"})
+			statuses[i] = r.Status
+			if r.Status != http.StatusCreated && !strings.Contains(string(r.Body), `"username"`) {
+				t.Errorf("loser answer: %d %s", r.Status, r.Body)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	created := 0
+	for _, st := range statuses {
+		if st == http.StatusCreated {
+			created++
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d registrations of one name succeeded: %v", created, statuses)
+	}
+}
+
+func TestIdentityAPITokenSlidesAndExpires(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	s := apptest.Start(t, apptest.WithClock(clock))
+	u := s.NewUser(t)
+	getToken := func() string {
+		t.Helper()
+		r := s.Do(t, "POST", "/auth/get-token/", "", map[string]string{"username": u.Username, "password": u.Password})
+		var out struct{ Token string }
+		r.JSON(t, &out)
+		if r.Status != http.StatusOK || len(out.Token) != 40 {
+			t.Fatalf("get-token: %d %s", r.Status, r.Body)
+		}
+		return out.Token
+	}
+	key := getToken()
+	use := func() int { return s.Do(t, "GET", "/api/v1/auth/me/", "Token "+key, nil).Status }
+	if st := use(); st != http.StatusOK {
+		t.Fatalf("fresh token: %d", st)
+	}
+	for range 3 { // 8 h 30 min in all, never 3 h without use
+		clock.Advance(2*time.Hour + 50*time.Minute)
+		if st := use(); st != http.StatusOK {
+			t.Fatalf("token used within 3 h: %d", st)
+		}
+	}
+	if again := getToken(); again != key {
+		t.Errorf("a valid key is handed out again, got a new one")
+	}
+	clock.Advance(3*time.Hour + time.Second)
+	if st := use(); st != http.StatusUnauthorized {
+		t.Fatalf("token after 3 h of disuse: %d", st)
+	}
+	if fresh := getToken(); fresh == key {
+		t.Error("expired key handed out again")
+	}
+}
+
+func TestIdentityBootstrapAdminIsIdempotent(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	bearer := adminBearer(t, s)
+	me := s.Do(t, "GET", "/api/v1/auth/me/", bearer, nil).Map(t)
+	if me["username"] != apptest.AdminUsername || me["is_admin"] != true {
+		t.Fatalf("admin me: %v", me)
+	}
+	// A second server process on the same database bootstraps again.
+	var db string
+	if err := s.App.Pool().QueryRow(context.Background(), "SELECT current_database()").Scan(&db); err != nil {
+		t.Fatal(err)
+	}
+	second := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Path = "/" + db
+		c.DatabaseURL = u.String()
+	}))
+	adminBearer(t, second)
+	ctx := context.Background()
+	id := int64(me["id"].(float64))
+	recs, err := s.App.Store().ReadStream(ctx, identity.UserStream(id), eventlog.ReadStreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, r := range recs {
+		if r.Type != identity.EventUserLoggedIn {
+			types = append(types, r.Type)
+		}
+	}
+	// Granting the role is an event.
+	if fmt.Sprint(types) != fmt.Sprint([]string{identity.EventUserRegistered, identity.EventAdminGranted}) {
+		t.Errorf("admin stream: %v", types)
+	}
+	claims, err := s.App.Store().ReadStream(ctx, "username-"+apptest.AdminUsername, eventlog.ReadStreamOptions{})
+	if err != nil || len(claims) != 1 {
+		t.Errorf("admin username claimed %d times (%v)", len(claims), err)
+	}
+}

@@ -1,0 +1,94 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+)
+
+// GetAPIToken logs in with a username (or e-mail) and password and returns
+// the user's "Authorization: Token" key (001's POST /auth/get-token/).
+type GetAPIToken struct {
+	Username string
+	Password string
+}
+
+// APITokenGranted is the key to hand to the client (never stored) and what
+// happened.
+type APITokenGranted struct {
+	Key     string
+	TokenID string
+	User    UserInfo
+	// Issued is false when the user's current, still valid key was handed
+	// out again.
+	Issued   bool
+	Position eventlog.Position
+}
+
+// GetAPIToken authenticates like Login and, in the same append to the
+// user's stream, issues a new API token unless the current one is still
+// valid, like DRF's ObtainAuthToken (one token per user). A reused token's
+// expiry slides as if it had been used.
+func (h *Handlers) GetAPIToken(ctx context.Context, cmd GetAPIToken, meta eventlog.Metadata) (APITokenGranted, error) {
+	var out APITokenGranted
+	user, pos, err := h.passwordLogin(ctx, cmd.Username, cmd.Password, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		now := h.clock.Now()
+		out.Issued, out.TokenID, out.Key = false, "", ""
+		reason := domain.RevokeSuperseded
+		if cur, ok := u.CurrentAPIToken(); ok && domain.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
+			lastUsed, err := h.apiTokenLastUse(ctx, cur)
+			if err != nil {
+				return nil, err
+			}
+			if !domain.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
+				out.TokenID, out.Key = cur.ID, h.keys.key(cur.ID)
+				return nil, nil
+			}
+			reason = domain.RevokeExpired
+		}
+		id := strings.ReplaceAll(uuid.NewString(), "-", "")
+		key := h.keys.key(id)
+		events, err := u.IssueAPIToken(id, domain.HashTokenKey(key), reason, now)
+		if err != nil {
+			return nil, err
+		}
+		out.Issued, out.TokenID, out.Key = true, id, key
+		return events, nil
+	})
+	if err != nil {
+		return APITokenGranted{}, err
+	}
+	out.User, out.Position = infoOf(user), pos
+	if !out.Issued {
+		cur, _ := user.CurrentAPIToken()
+		tpos, err := h.TouchAPIToken(ctx, TouchAPIToken{TokenID: cur.ID, UserID: user.ID(), IssuedAt: cur.IssuedAt}, meta)
+		if err != nil && !errors.Is(err, domain.ErrTokenExpired) {
+			return APITokenGranted{}, err
+		}
+		out.Position = maxPos(out.Position, tpos)
+	}
+	return out, nil
+}
+
+// apiTokenLastUse reads when a token was last used from its usage stream.
+func (h *Handlers) apiTokenLastUse(ctx context.Context, tok domain.APIToken) (time.Time, error) {
+	last, _, err := h.store.LoadLast(ctx, domain.APITokenStream(tok.ID))
+	if err != nil {
+		return tok.IssuedAt, err
+	}
+	if last == nil {
+		return tok.IssuedAt, nil
+	}
+	used, ok := last.Event.(domain.APITokenUsed)
+	if !ok {
+		return tok.IssuedAt, fmt.Errorf("api token %s: unexpected event %T", tok.ID, last.Event)
+	}
+	return domain.TokenLastUse(tok.IssuedAt, used.UsedAt), nil
+}

@@ -1,0 +1,162 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/sequence"
+)
+
+// Handlers executes the identity commands. Its ports: the command runner
+// (over the event store) and the clock.
+type Handlers struct {
+	runner    *handling.Runner
+	store     handling.EventStore
+	clock     handling.Clock
+	cfg       Config
+	passwords *Passwords
+	tokens    *Tokens
+	keys      apiTokenKeys
+
+	// idMu serialises user id allocation within the process, so that a
+	// burst of registrations does not turn into a burst of retries on the
+	// one sequence stream (other processes are still ordered by the stream's
+	// expected version).
+	idMu sync.Mutex
+}
+
+// New returns the identity command handlers. cfg's zero fields take
+// DefaultConfig; an invalid cfg is an error.
+func New(runner *handling.Runner, clock handling.Clock, cfg Config) (*Handlers, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Handlers{
+		runner:    runner,
+		store:     runner.Store(),
+		clock:     clock,
+		cfg:       cfg,
+		passwords: NewPasswords(cfg.Argon2, cfg.MaxConcurrentHashes),
+		tokens:    NewTokens(cfg.JWTSecret, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
+		keys:      newAPITokenKeys(cfg.APITokenSecret, cfg.JWTSecret),
+	}, nil
+}
+
+// Tokens returns the JWT issuer/verifier (the Bearer verifier uses
+// ParseAccess).
+func (h *Handlers) Tokens() *Tokens { return h.tokens }
+
+// Config returns the effective configuration.
+func (h *Handlers) Config() Config { return h.cfg }
+
+// Now is the handlers' clock.
+func (h *Handlers) Now() time.Time { return h.clock.Now() }
+
+// UserInfo is a user as a command saw it in the user's stream.
+type UserInfo struct {
+	ID         int64
+	Username   string
+	Email      string
+	IsAdmin    bool
+	IsActive   bool
+	DateJoined time.Time
+	LastLogin  time.Time
+}
+
+func infoOf(u *domain.User) UserInfo {
+	return UserInfo{ID: u.ID(), Username: u.Username(), Email: u.Email(), IsAdmin: u.IsAdmin(), IsActive: u.IsActive(),
+		DateJoined: u.DateJoined(), LastLogin: u.LastLogin()}
+}
+
+func eventsOf(history []eventlog.Envelope) []eventlog.Event {
+	out := make([]eventlog.Event, len(history))
+	for i, e := range history {
+		out[i] = e.Event
+	}
+	return out
+}
+
+func eventOf(last *eventlog.Envelope) eventlog.Event {
+	if last == nil {
+		return nil
+	}
+	return last.Event
+}
+
+// loadUser reads a user's stream.
+func (h *Handlers) loadUser(ctx context.Context, id int64) (*domain.User, error) {
+	history, _, err := h.store.Load(ctx, domain.UserStream(id))
+	if err != nil {
+		return nil, err
+	}
+	return domain.UserFromHistory(eventsOf(history))
+}
+
+// userExists reports whether the user's stream has events.
+func (h *Handlers) userExists(ctx context.Context, id int64) (bool, error) {
+	last, _, err := h.store.LoadLast(ctx, domain.UserStream(id))
+	return last != nil, err
+}
+
+// allocateUserID takes the next id of the "user" sequence.
+func (h *Handlers) allocateUserID(ctx context.Context, meta eventlog.Metadata) (int64, error) {
+	h.idMu.Lock()
+	defer h.idMu.Unlock()
+	res, err := h.runner.ExecuteLast(ctx, sequence.StreamID(domain.UserSequence), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		var prev *sequence.IDsAllocated
+		if last != nil {
+			p, ok := last.Event.(sequence.IDsAllocated)
+			if !ok {
+				return nil, fmt.Errorf("sequence %s: unexpected last event %T", domain.UserSequence, last.Event)
+			}
+			prev = &p
+		}
+		a, err := sequence.Allocate(domain.UserSequence, prev, 1, 1, "identity")
+		if err != nil {
+			return nil, err
+		}
+		return []eventlog.Event{a}, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("allocate user id: %w", err)
+	}
+	if len(res.Events) != 1 {
+		return 0, errors.New("allocate user id: nothing allocated")
+	}
+	return res.Events[0].(sequence.IDsAllocated).First, nil
+}
+
+// checkPassword returns a verifier for User.CheckPassword that hashes at most
+// once per stored hash even when the command loop decides again.
+func (h *Handlers) checkPassword(ctx context.Context, password string) (func(string) bool, func() error) {
+	seen := map[string]bool{}
+	var verr error
+	return func(phc string) bool {
+			if ok, done := seen[phc]; done {
+				return ok
+			}
+			ok, err := h.passwords.Verify(ctx, password, phc)
+			if err != nil {
+				verr = err
+				return false
+			}
+			seen[phc] = ok
+			return ok
+		}, func() error {
+			return verr
+		}
+}
+
+func maxPos(a, b eventlog.Position) eventlog.Position {
+	if a.Less(b) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,102 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+)
+
+// Login checks a password login. Identifier is a username or, failing
+// that, an e-mail address.
+type Login struct {
+	Identifier string
+	Password   string
+}
+
+// LoggedIn is the user who logged in and where UserLoggedIn landed.
+type LoggedIn struct {
+	User     UserInfo
+	Position eventlog.Position
+}
+
+// Login verifies the password against the argon2id hash in the user's
+// stream and appends UserLoggedIn. Unknown user, wrong password and inactive
+// account all answer ErrBadCredentials-like faults (Unauthenticated) and take
+// about the same time.
+func (h *Handlers) Login(ctx context.Context, cmd Login, meta eventlog.Metadata) (LoggedIn, error) {
+	user, res, err := h.passwordLogin(ctx, cmd.Identifier, cmd.Password, meta, nil)
+	if err != nil {
+		return LoggedIn{}, err
+	}
+	return LoggedIn{User: infoOf(user), Position: res}, nil
+}
+
+// passwordLogin authenticates and appends UserLoggedIn plus whatever more
+// decides (called with the authenticated user, on every attempt of the
+// command loop).
+func (h *Handlers) passwordLogin(ctx context.Context, identifier, password string, meta eventlog.Metadata,
+	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
+	id, found, err := h.resolveLogin(ctx, identifier)
+	if err != nil {
+		return nil, eventlog.Position{}, err
+	}
+	if !found {
+		if err := h.passwords.Waste(ctx, password); err != nil {
+			return nil, eventlog.Position{}, err
+		}
+		return nil, eventlog.Position{}, domain.ErrBadCredentials
+	}
+	if meta.UserID == "" {
+		meta.UserID = domain.FormatUserID(id) // the acting user is the one logging in
+	}
+	matches, verr := h.checkPassword(ctx, password)
+	rehashed := map[string]string{} // old hash → new, across attempts
+	var user *domain.User
+	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := domain.UserFromHistory(eventsOf(history))
+		if err != nil {
+			// A claim whose registration never completed.
+			return nil, domain.ErrBadCredentials
+		}
+		if err := u.CheckPassword(matches); err != nil {
+			if verr() != nil {
+				return nil, verr()
+			}
+			return nil, err
+		}
+		events, err := u.LogIn(domain.LoginPassword, h.clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		// A hash made with older parameters is upgraded while the password
+		// is at hand.
+		if old := u.PasswordHash(); h.passwords.NeedsRehash(old) {
+			if _, done := rehashed[old]; !done {
+				nh, err := h.passwords.Hash(ctx, password)
+				if err != nil {
+					return nil, err
+				}
+				rehashed[old] = nh
+			}
+			changed, err := u.ChangePassword(rehashed[old], h.clock.Now())
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, changed...)
+		}
+		if more != nil {
+			extra, err := more(u)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, extra...)
+		}
+		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		return events, err
+	})
+	if err != nil {
+		return nil, eventlog.Position{}, err
+	}
+	return user, res.Append.Position, nil
+}

@@ -1,0 +1,151 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/domain/fault"
+	domain "github.com/fiveapis/backend/domain/identity"
+)
+
+// Register creates an account with a password.
+type Register struct {
+	Username string
+	Email    string
+	Password string
+	// RequireEmail makes an empty e-mail invalid (Roamio); Ralendar's
+	// registration leaves it optional.
+	RequireEmail bool
+}
+
+// Registered is the new account and where its events landed.
+type Registered struct {
+	User     UserInfo
+	Position eventlog.Position
+}
+
+// Register validates the input (every invalid field is reported, joined),
+// claims the username and e-mail, allocates the user id and appends
+// UserRegistered. A username or e-mail in use is ErrUsernameTaken or
+// ErrEmailTaken; of concurrent registrations of one name exactly one wins.
+func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Metadata) (Registered, error) {
+	username, email, err := validate(cmd)
+	if err != nil {
+		return Registered{}, err
+	}
+	return h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
+}
+
+// ValidateRegistration checks the input of Register without executing it:
+// every invalid field's fault, joined (nil when valid). APIs that must
+// report all problems of a request at once use it.
+func ValidateRegistration(cmd Register) error {
+	_, _, err := validate(cmd)
+	return err
+}
+
+func validate(cmd Register) (domain.Username, domain.Email, error) {
+	var errs []error
+	username, err := domain.NewUsername(cmd.Username)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	email, err := domain.NewEmail(cmd.Email)
+	if err != nil {
+		errs = append(errs, err)
+	} else if email.IsZero() && cmd.RequireEmail {
+		errs = append(errs, fault.Invalidf("email", "This field may not be blank."))
+	}
+	if err := domain.ValidatePassword(cmd.Password, username); err != nil {
+		errs = append(errs, err)
+	}
+	return username, email, errors.Join(errs...)
+}
+
+// hasher hashes password once, when first asked.
+func (h *Handlers) hasher(password string) func(context.Context) (string, error) {
+	var hash string
+	return func(ctx context.Context) (string, error) {
+		if hash != "" {
+			return hash, nil
+		}
+		var err error
+		hash, err = h.passwords.Hash(ctx, password)
+		return hash, err
+	}
+}
+
+// register runs the claims and the registration; admin adds AdminGranted by
+// the system (bootstrap). The password is hashed only once the username and
+// e-mail are claimed, so that the losers of a race for one name cost no hash.
+func (h *Handlers) register(ctx context.Context, username domain.Username, email domain.Email, hash func(context.Context) (string, error),
+	admin bool, meta eventlog.Metadata) (Registered, error) {
+	// Cheap checks first, so that a taken name does not cost an id.
+	var errs []error
+	if err := h.available(ctx, domain.UsernameClaimStream(username), domain.ErrUsernameTaken); err != nil {
+		errs = append(errs, err)
+	}
+	if !email.IsZero() {
+		if err := h.available(ctx, domain.EmailClaimStream(email), domain.ErrEmailTaken); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Registered{}, err
+	}
+
+	id, err := h.allocateUserID(ctx, meta)
+	if err != nil {
+		return Registered{}, err
+	}
+	if meta.UserID == "" {
+		meta.UserID = domain.FormatUserID(id) // the new user acts on their own account
+	}
+	if _, err := h.claimUsername(ctx, username, id, meta); err != nil {
+		return Registered{}, err
+	}
+	if !email.IsZero() {
+		if _, err := h.claimEmail(ctx, email, id, meta); err != nil {
+			return Registered{}, errors.Join(err, h.releaseUsername(context.WithoutCancel(ctx), username, id, meta))
+		}
+	}
+	var user *domain.User
+	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		if len(history) > 0 {
+			return nil, domain.ErrUserExists
+		}
+		phc, err := hash(ctx)
+		if err != nil {
+			return nil, err
+		}
+		now := h.clock.Now()
+		events, err := domain.Register(id, username, email, phc, now)
+		if err != nil {
+			return nil, err
+		}
+		if admin {
+			u, err := domain.UserFromHistory(events)
+			if err != nil {
+				return nil, err
+			}
+			grant, err := u.GrantAdmin(domain.SystemActor, now)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, grant...)
+		}
+		user, err = domain.UserFromHistory(events)
+		return events, err
+	})
+	if err != nil {
+		bg := context.WithoutCancel(ctx)
+		rerr := h.releaseUsername(bg, username, id, meta)
+		if !email.IsZero() {
+			rerr = errors.Join(rerr, h.releaseEmail(bg, email, id, meta))
+		}
+		return Registered{}, errors.Join(fmt.Errorf("register user %d: %w", id, err), rerr)
+	}
+	return Registered{User: infoOf(user), Position: res.Append.Position}, nil
+}

@@ -1,0 +1,139 @@
+package identity_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/projections/engine"
+	projection "github.com/fiveapis/backend/projections/identity"
+	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/pgtest"
+)
+
+var t0 = time.Date(2025, 11, 7, 10, 0, 0, 0, time.UTC)
+
+// setup creates the read model as the engine would expose it: here the
+// tables themselves live in the schema "identity".
+func setup(t *testing.T) (*pgxpool.Pool, *projection.Projector) {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	p := projection.NewProjector()
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+p.Name()+"; SET search_path TO "+p.Name()+";"+p.Schema()); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	return pool, p
+}
+
+func apply(t *testing.T, pool *pgxpool.Pool, p *projection.Projector, stream string, events ...eventlog.Event) {
+	t.Helper()
+	ctx := context.Background()
+	for i, e := range events {
+		if !p.Filter().Match(stream, e.EventType()) {
+			t.Fatalf("filter drops %s on %s", e.EventType(), stream)
+		}
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL search_path TO "+p.Name()); err != nil {
+			t.Fatal(err)
+		}
+		env := eventlog.Envelope{Recorded: eventlog.RecordedEvent{StreamID: stream, Version: uint64(i), Type: e.EventType()}, Event: e}
+		if err := p.Apply(ctx, tx, env); err != nil {
+			t.Fatalf("apply %s: %v", e.EventType(), err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestProjectorAndReader(t *testing.T) {
+	t.Parallel()
+	pool, p := setup(t)
+	ctx := context.Background()
+	if p.Name() != "identity" || p.Version() < 1 {
+		t.Fatalf("name %q version %d", p.Name(), p.Version())
+	}
+	hash := strings.Repeat("ab", 32)
+	user := []eventlog.Event{
+		domain.UserRegistered{UserID: 7, Username: "Ann", Email: "Ann@Example.com", PasswordHash: "$argon2id$x", RegisteredAt: t0},
+		domain.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(time.Hour)},
+		domain.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(30 * time.Minute)}, // out of order: ignored
+		domain.AdminGranted{UserID: 7, GrantedAt: t0},
+		domain.APITokenIssued{UserID: 7, TokenID: "tok1", KeyHash: hash, IssuedAt: t0},
+	}
+	apply(t, pool, p, "user-7", user...)
+	// Replaying is harmless.
+	apply(t, pool, p, "user-7", user...)
+	apply(t, pool, p, "apitoken-tok1", domain.APITokenUsed{TokenID: "tok1", UserID: 7, UsedAt: t0.Add(2 * time.Hour)})
+	apply(t, pool, p, "user-9", domain.UserRegistered{UserID: 9, Username: "oauth", RegisteredAt: t0})
+
+	r := projection.NewReader(pool)
+	want := query.User{ID: 7, Username: "Ann", Email: "Ann@Example.com", HasPassword: true, IsAdmin: true, IsActive: true,
+		DateJoined: t0, LastLogin: t0.Add(time.Hour)}
+	for name, get := range map[string]func() (query.User, error){
+		"by id":       func() (query.User, error) { return r.UserByID(ctx, 7) },
+		"by username": func() (query.User, error) { return r.UserByUsername(ctx, "aNN") },
+		"by email":    func() (query.User, error) { return r.UserByEmail(ctx, "ann@example.COM") },
+		"me":          func() (query.User, error) { return query.New(r).Me(ctx, query.Me{UserID: "7"}) },
+	} {
+		got, err := get()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
+		}
+	}
+	q := query.New(r)
+	for name, err := range map[string]error{
+		"unknown id":       func() error { _, err := q.UserByID(ctx, query.UserByID{ID: 8}); return err }(),
+		"unknown username": func() error { _, err := q.UserByUsername(ctx, query.UserByUsername{Username: "bob"}); return err }(),
+		"empty email":      func() error { _, err := q.UserByEmail(ctx, query.UserByEmail{Email: ""}); return err }(),
+		"user without email": func() error {
+			_, err := r.UserByEmail(ctx, "")
+			return err
+		}(),
+		"bad me id": func() error { _, err := q.Me(ctx, query.Me{UserID: "x"}); return err }(),
+		"unknown token": func() error {
+			_, err := q.APITokenByHash(ctx, query.APITokenByHash{KeyHash: strings.Repeat("0", 64)})
+			return err
+		}(),
+	} {
+		if !errors.Is(err, query.ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		}
+	}
+
+	tok, err := q.APITokenByHash(ctx, query.APITokenByHash{KeyHash: hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.TokenID != "tok1" || tok.UserID != 7 || tok.Revoked || !tok.LastUsed.Equal(t0.Add(2*time.Hour)) ||
+		!tok.LastUse().Equal(t0.Add(2*time.Hour)) || tok.User.Username != "Ann" || !tok.User.IsAdmin {
+		t.Errorf("token %+v", tok)
+	}
+	apply(t, pool, p, "user-7",
+		domain.AdminRevoked{UserID: 7, RevokedBy: 1, RevokedAt: t0},
+		domain.APITokenRevoked{UserID: 7, TokenID: "tok1", Reason: domain.RevokeSuperseded, RevokedAt: t0.Add(3 * time.Hour)})
+	tok, _ = q.APITokenByHash(ctx, query.APITokenByHash{KeyHash: hash})
+	if !tok.Revoked || tok.User.IsAdmin {
+		t.Errorf("after revocations: %+v", tok)
+	}
+	u9, err := r.UserByID(ctx, 9)
+	if err != nil || u9.HasPassword || !u9.LastLogin.IsZero() || u9.Email != "" {
+		t.Errorf("user without password: %+v %v", u9, err)
+	}
+}
+
+var _ engine.Projector = (*projection.Projector)(nil)

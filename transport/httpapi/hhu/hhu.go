@@ -1,0 +1,101 @@
+// Package hhu serves 001's API (HHU teachers' micro-services, a Django REST
+// Framework back end of a WeChat mini-program). This slice holds POST
+// /auth/get-token/; the other routes come later and authenticate with
+// RequireUser.
+package hhu
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/authn"
+)
+
+// Identity is what the routes need of the identity commands.
+type Identity interface {
+	GetAPIToken(ctx context.Context, cmd identitycmd.GetAPIToken, meta eventlog.Metadata) (identitycmd.APITokenGranted, error)
+}
+
+// Clock tells the time events are stamped with.
+type Clock interface{ Now() time.Time }
+
+// Deps are the module's ports.
+type Deps struct {
+	Identity    Identity
+	Clock       Clock
+	Consistency httpapi.Consistency
+}
+
+// Module is 001's API.
+type Module struct {
+	d Deps
+}
+
+// New returns the module.
+func New(d Deps) *Module { return &Module{d: d} }
+
+// Mount implements httpapi.Module.
+func (m *Module) Mount(e *echo.Echo) {
+	e.POST("/auth/get-token/", m.getToken)
+	e.POST("/auth/get-token", m.getToken)
+}
+
+// getToken: POST /auth/get-token/ {username, password} → {"token": key}, as
+// DRF's ObtainAuthToken answers; the key is used as "Authorization: Token
+// <key>" and expires 3 h after its last use.
+func (m *Module) getToken(c echo.Context) error {
+	f, err := readForm(c)
+	if err != nil {
+		return renderError(c, err)
+	}
+	errs := fieldErrors{}
+	username, _ := f.str("username", errs, false)
+	password, _ := f.str("password", errs, false)
+	if len(errs) > 0 {
+		return c.JSON(http.StatusBadRequest, errs)
+	}
+	g, err := m.d.Identity.GetAPIToken(c.Request().Context(), identitycmd.GetAPIToken{Username: username, Password: password},
+		httpapi.EventMeta(c, m.d.Clock.Now()))
+	if errors.Is(err, domain.ErrBadCredentials) || errors.Is(err, domain.ErrUserInactive) {
+		return c.JSON(http.StatusBadRequest, fieldErrors{"non_field_errors": {"Unable to log in with provided credentials."}})
+	}
+	if err != nil {
+		return renderError(c, err)
+	}
+	m.d.Consistency.AfterCommand(c, g.Position, query.ProjectionName)
+	return c.JSON(http.StatusOK, map[string]string{"token": g.Key})
+}
+
+// RequireUser returns the caller of a route that needs one. Without one (ok
+// false) it has answered 401 as DRF's TokenAuthentication does — "Invalid
+// token.", "Token has expired." or "Authentication credentials were not
+// provided." — and err is the write's error (or a server-side failure of the
+// verifier, for the server's error handler).
+func RequireUser(c echo.Context) (p authn.Principal, ok bool, err error) {
+	if p, ok := authn.From(c); ok {
+		return p, true, nil
+	}
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, "Token")
+	if err := authn.Err(c); err != nil {
+		switch {
+		case !errors.Is(err, authn.ErrInvalidCredentials):
+			return authn.Principal{}, false, err
+		case errors.Is(err, domain.ErrTokenExpired):
+			return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Token has expired.")
+		case errors.Is(err, domain.ErrUserInactive):
+			return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "User inactive or deleted.")
+		default:
+			return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Invalid token.")
+		}
+	}
+	return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
+}

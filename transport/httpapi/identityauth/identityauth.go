@@ -1,0 +1,200 @@
+// Package identityauth verifies the credentials of the identity context for
+// every seed API: "Authorization: Bearer <JWT access token>" (000) and
+// "Authorization: Token <key>" (001, sliding 3-hour expiry). Both resolve to
+// an authn.Principal whose UserID is the decimal user id ("42").
+package identityauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/authn"
+)
+
+// Clock tells the time credentials are checked at.
+type Clock interface{ Now() time.Time }
+
+// AccessTokens verifies JWT access tokens (identitycmd.Tokens).
+type AccessTokens interface {
+	ParseAccess(token string, now time.Time) (identitycmd.TokenClaims, error)
+}
+
+// Users reads accounts (query.Queries).
+type Users interface {
+	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
+}
+
+// APITokens finds API tokens by key digest (query.Queries).
+type APITokens interface {
+	APITokenByHash(ctx context.Context, q query.APITokenByHash) (query.APIToken, error)
+}
+
+// Toucher records a token's use (identitycmd.Handlers).
+type Toucher interface {
+	TouchAPIToken(ctx context.Context, cmd identitycmd.TouchAPIToken, meta eventlog.Metadata) (eventlog.Position, error)
+}
+
+// Errors wrapped with authn.ErrInvalidCredentials, so that an API can tell an
+// expired credential from a bad one (errors.Is).
+var (
+	ErrExpired  = domain.ErrTokenExpired
+	ErrInactive = domain.ErrUserInactive
+)
+
+func invalid(cause error) error {
+	return fmt.Errorf("%w: %w", authn.ErrInvalidCredentials, cause)
+}
+
+func principal(u query.User, scheme string) authn.Principal {
+	return authn.Principal{UserID: strconv.FormatInt(u.ID, 10), Username: u.Username, IsAdmin: u.IsAdmin, Scheme: scheme}
+}
+
+// user loads the account a credential names; unknown and inactive accounts
+// are invalid credentials.
+func user(ctx context.Context, users Users, id int64) (query.User, error) {
+	u, err := users.UserByID(ctx, query.UserByID{ID: id})
+	if errors.Is(err, query.ErrNotFound) {
+		return query.User{}, invalid(domain.ErrUserNotFound)
+	}
+	if err != nil {
+		return query.User{}, err
+	}
+	if !u.IsActive {
+		return query.User{}, invalid(ErrInactive)
+	}
+	return u, nil
+}
+
+// Bearer verifies "Authorization: Bearer <access token>".
+type Bearer struct {
+	tokens AccessTokens
+	users  Users
+	clock  Clock
+}
+
+// NewBearer returns the Bearer verifier.
+func NewBearer(tokens AccessTokens, users Users, clock Clock) *Bearer {
+	return &Bearer{tokens: tokens, users: users, clock: clock}
+}
+
+// Scheme implements authn.Verifier.
+func (*Bearer) Scheme() string { return "bearer" }
+
+// Verify implements authn.Verifier: signature, algorithm (HS256 only), type
+// "access" and expiry, then the account must exist and be active.
+func (b *Bearer) Verify(ctx context.Context, credentials string) (authn.Principal, error) {
+	claims, err := b.tokens.ParseAccess(credentials, b.clock.Now())
+	if err != nil {
+		return authn.Principal{}, invalid(err)
+	}
+	u, err := user(ctx, b.users, claims.UserID)
+	if err != nil {
+		return authn.Principal{}, err
+	}
+	return principal(u, "bearer"), nil
+}
+
+// TokenConfig configures the Token verifier.
+type TokenConfig struct {
+	// TTL is the sliding lifetime (default 3 h) and TouchInterval how often a
+	// use is recorded (default 1 min); take both from identitycmd.Config.
+	TTL           time.Duration
+	TouchInterval time.Duration
+	// Waiter, when set, is waited on (bounded by WaitTimeout, default 2 s)
+	// after a use was recorded, so that the next request sees the slid
+	// expiry in the read model.
+	Waiter      httpapi.PositionWaiter
+	WaitTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+// Token verifies "Authorization: Token <key>".
+type Token struct {
+	tokens  APITokens
+	toucher Toucher
+	clock   Clock
+	cfg     TokenConfig
+}
+
+// NewToken returns the Token verifier.
+func NewToken(tokens APITokens, toucher Toucher, clock Clock, cfg TokenConfig) *Token {
+	if cfg.TTL <= 0 {
+		cfg.TTL = domain.DefaultTokenTTL
+	}
+	if cfg.TouchInterval <= 0 {
+		cfg.TouchInterval = domain.DefaultTokenTouchInterval
+	}
+	if cfg.WaitTimeout <= 0 {
+		cfg.WaitTimeout = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Token{tokens: tokens, toucher: toucher, clock: clock, cfg: cfg}
+}
+
+// Scheme implements authn.Verifier.
+func (*Token) Scheme() string { return "token" }
+
+// Verify implements authn.Verifier: the key's digest must name a token that
+// is not revoked and was used (or issued) less than TTL ago, of an active
+// account. A use more than TouchInterval after the last recorded one is
+// recorded (APITokenUsed), which slides the expiry.
+func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal, error) {
+	if credentials == "" || len(credentials) > 256 {
+		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	}
+	tok, err := t.tokens.APITokenByHash(ctx, query.APITokenByHash{KeyHash: domain.HashTokenKey(credentials)})
+	if errors.Is(err, query.ErrNotFound) {
+		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	}
+	if err != nil {
+		return authn.Principal{}, err
+	}
+	now := t.clock.Now()
+	switch {
+	case tok.Revoked:
+		return authn.Principal{}, invalid(domain.ErrTokenRevoked)
+	case domain.TokenExpired(tok.LastUse(), now, t.cfg.TTL):
+		return authn.Principal{}, invalid(ErrExpired)
+	case !tok.User.IsActive:
+		return authn.Principal{}, invalid(ErrInactive)
+	}
+	p := principal(tok.User, "token")
+	if now.Sub(tok.LastUse()) >= t.cfg.TouchInterval {
+		meta := eventlog.Metadata{UserID: p.UserID, OccurredAt: now.UTC()}
+		pos, err := t.toucher.TouchAPIToken(ctx, identitycmd.TouchAPIToken{TokenID: tok.TokenID, UserID: tok.UserID, IssuedAt: tok.IssuedAt}, meta)
+		switch {
+		case errors.Is(err, domain.ErrTokenExpired):
+			// The log knows better than the read model: it did expire.
+			return authn.Principal{}, invalid(ErrExpired)
+		case err != nil:
+			// The request is still authentic; the next one records the use.
+			t.cfg.Logger.Warn("identityauth: record token use", "token_id", tok.TokenID, "err", err)
+		case !pos.IsStart() && t.cfg.Waiter != nil:
+			wctx, cancel := context.WithTimeout(ctx, t.cfg.WaitTimeout)
+			_ = t.cfg.Waiter.WaitFor(wctx, pos, query.ProjectionName)
+			cancel()
+		}
+	}
+	return p, nil
+}
+
+// Verifiers returns both verifiers over the identity commands and queries,
+// with the token lifetimes of the commands' configuration.
+func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, waiter httpapi.PositionWaiter, logger *slog.Logger) []authn.Verifier {
+	cfg := cmds.Config()
+	return []authn.Verifier{
+		NewBearer(cmds.Tokens(), queries, clock),
+		NewToken(queries, cmds, clock, TokenConfig{TTL: cfg.APITokenTTL, TouchInterval: cfg.APITokenTouchInterval, Waiter: waiter, Logger: logger}),
+	}
+}

@@ -1,0 +1,245 @@
+package roamio
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	identitycmd "github.com/fiveapis/backend/commands/identity"
+	domain "github.com/fiveapis/backend/domain/identity"
+	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/authn"
+)
+
+// userBrief is the "user" of login answers.
+type userBrief struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+}
+
+type profileBrief struct {
+	Avatar *string `json:"avatar"`
+	Bio    string  `json:"bio"`
+	Level  string  `json:"level"`
+}
+
+type registeredUser struct {
+	userBrief
+	Profile profileBrief `json:"profile"`
+}
+
+type tokensAnswer struct {
+	Access  string `json:"access"`
+	Refresh string `json:"refresh"`
+	User    any    `json:"user"`
+}
+
+// defaultLevel is a new traveller's level until profiles arrive.
+const defaultLevel = "novice"
+
+// register: POST /api/v1/auth/register/ {username, email, password,
+// password_confirm} → 201 {user, access, refresh}.
+func (m *Module) register(c echo.Context) error {
+	f, err := readForm(c)
+	if err != nil {
+		return renderError(c, err)
+	}
+	errs := fieldErrors{}
+	username, usernameOK := f.str("username", errs, true)
+	email, emailOK := f.str("email", errs, true)
+	password, pwOK := f.str("password", errs, true)
+	confirm, confirmOK := f.str("password_confirm", errs, true)
+	if pwOK && confirmOK && password != confirm {
+		errs.add("password_confirm", "Passwords do not match.")
+	}
+	cmd := identitycmd.Register{Username: username, Email: email, Password: password, RequireEmail: true}
+	if len(errs) > 0 {
+		// Report the present fields' problems too, as DRF validates them all.
+		for _, f := range leafFaults(identitycmd.ValidateRegistration(cmd)) {
+			if _, seen := errs[f.Field]; !seen && f.Field != "" && given(f.Field, usernameOK, emailOK, pwOK) {
+				errs.add(f.Field, f.Message)
+			}
+		}
+		return c.JSON(http.StatusBadRequest, errs)
+	}
+	ctx := c.Request().Context()
+	reg, err := m.d.Identity.Register(ctx, cmd, httpapi.EventMeta(c, m.d.Clock.Now()))
+	if err != nil {
+		return renderError(c, err)
+	}
+	pair, err := m.d.Identity.IssueTokens(ctx, identitycmd.IssueTokens{UserID: reg.User.ID})
+	if err != nil {
+		return err
+	}
+	m.d.Consistency.AfterCommand(c, reg.Position, query.ProjectionName)
+	return c.JSON(http.StatusCreated, tokensAnswer{
+		Access: pair.Access, Refresh: pair.Refresh,
+		User: registeredUser{
+			userBrief: userBrief{ID: reg.User.ID, Username: reg.User.Username, Email: reg.User.Email},
+			Profile:   profileBrief{Bio: "", Level: defaultLevel},
+		},
+	})
+}
+
+// given reports whether the field a validation fault names was read (a
+// missing or mistyped field is already reported).
+func given(field string, username, email, password bool) bool {
+	switch field {
+	case "username":
+		return username
+	case "email":
+		return email
+	case "password":
+		return password
+	}
+	return true
+}
+
+// login: POST /api/v1/auth/login/ and POST /api/v1/token/ {username (or an
+// e-mail address), password} → {access, refresh, user}.
+func (m *Module) login(c echo.Context) error {
+	f, err := readForm(c)
+	if err != nil {
+		return renderError(c, err)
+	}
+	errs := fieldErrors{}
+	username, _ := f.str("username", errs, false)
+	password, _ := f.str("password", errs, false)
+	if len(errs) > 0 {
+		return c.JSON(http.StatusBadRequest, errs)
+	}
+	ctx := c.Request().Context()
+	li, err := m.d.Identity.Login(ctx, identitycmd.Login{Identifier: username, Password: password}, httpapi.EventMeta(c, m.d.Clock.Now()))
+	if err != nil {
+		return renderError(c, err)
+	}
+	pair, err := m.d.Identity.IssueTokens(ctx, identitycmd.IssueTokens{UserID: li.User.ID})
+	if err != nil {
+		return err
+	}
+	m.d.Consistency.AfterCommand(c, li.Position, query.ProjectionName)
+	return c.JSON(http.StatusOK, tokensAnswer{
+		Access: pair.Access, Refresh: pair.Refresh,
+		User: userBrief{ID: li.User.ID, Username: li.User.Username, Email: li.User.Email},
+	})
+}
+
+// tokenNotValid is simplejwt's answer to a bad, expired or revoked token.
+func tokenNotValid(c echo.Context, msg string) error {
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
+	return c.JSON(http.StatusUnauthorized, map[string]any{"detail": msg, "code": "token_not_valid"})
+}
+
+// refresh: POST /api/v1/token/refresh/ {refresh} → {access}.
+func (m *Module) refresh(c echo.Context) error {
+	f, err := readForm(c)
+	if err != nil {
+		return renderError(c, err)
+	}
+	errs := fieldErrors{}
+	refresh, _ := f.str("refresh", errs, false)
+	if len(errs) > 0 {
+		return c.JSON(http.StatusBadRequest, errs)
+	}
+	r, err := m.d.Identity.RefreshToken(c.Request().Context(), identitycmd.RefreshToken{Refresh: refresh})
+	if errors.Is(err, domain.ErrTokenInvalid) {
+		return tokenNotValid(c, "Token is invalid or expired")
+	}
+	if err != nil {
+		return renderError(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"access": r.Access})
+}
+
+// logout: POST /api/v1/auth/logout/ {refresh} (authenticated) revokes the
+// refresh token → {"success": true, "message": …}.
+func (m *Module) logout(c echo.Context) error {
+	p, ok, err := m.principal(c)
+	if !ok {
+		return err
+	}
+	f, err := readForm(c)
+	if err != nil {
+		return renderError(c, err)
+	}
+	errs := fieldErrors{}
+	refresh, _ := f.str("refresh", errs, false)
+	if len(errs) > 0 {
+		return c.JSON(http.StatusBadRequest, errs)
+	}
+	uid, _ := domain.ParseUserID(p.UserID)
+	pos, err := m.d.Identity.RevokeRefreshToken(c.Request().Context(), identitycmd.RevokeRefreshToken{Refresh: refresh, UserID: uid},
+		httpapi.EventMeta(c, m.d.Clock.Now()))
+	if errors.Is(err, domain.ErrTokenInvalid) {
+		return c.JSON(http.StatusBadRequest, fieldErrors{"refresh": {"Token is invalid or expired"}})
+	}
+	if err != nil {
+		return renderError(c, err)
+	}
+	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "已退出登录"})
+}
+
+// principal returns the caller; without one (ok false) it has answered 401
+// the DRF way and err is the write's error.
+func (m *Module) principal(c echo.Context) (p authn.Principal, ok bool, err error) {
+	if p, ok := authn.From(c); ok {
+		return p, true, nil
+	}
+	if err := authn.Err(c); err != nil {
+		if !errors.Is(err, authn.ErrInvalidCredentials) {
+			return authn.Principal{}, false, err
+		}
+		return authn.Principal{}, false, tokenNotValid(c, "Given token not valid for any token type")
+	}
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
+	return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
+}
+
+type meProfile struct {
+	Avatar        *string `json:"avatar"`
+	Bio           string  `json:"bio"`
+	Birthday      *string `json:"birthday"`
+	Tags          string  `json:"tags"`
+	Level         string  `json:"level"`
+	EmailVerified bool    `json:"email_verified"`
+}
+
+type meAnswer struct {
+	ID             int64     `json:"id"`
+	Username       string    `json:"username"`
+	Email          string    `json:"email"`
+	Profile        meProfile `json:"profile"`
+	SocialAccounts []any     `json:"social_accounts"`
+	TripsCount     int       `json:"trips_count"`
+	CommentsCount  int       `json:"comments_count"`
+	IsAdmin        bool      `json:"is_admin"`
+	DateJoined     time.Time `json:"date_joined"`
+}
+
+// me: GET /api/v1/auth/me/ → the caller's account.
+func (m *Module) me(c echo.Context) error {
+	p, ok, err := m.principal(c)
+	if !ok {
+		return err
+	}
+	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
+	u, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: p.UserID})
+	if errors.Is(err, query.ErrNotFound) {
+		return tokenNotValid(c, "User not found")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, meAnswer{
+		ID: u.ID, Username: u.Username, Email: u.Email,
+		Profile:        meProfile{Level: defaultLevel},
+		SocialAccounts: []any{},
+		IsAdmin:        u.IsAdmin,
+		DateJoined:     u.DateJoined.UTC(),
+	})
+}
