@@ -18,6 +18,7 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
+	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
 // Identity is what the routes need of the identity commands.
@@ -53,20 +54,20 @@ func (m *Module) Mount(e *echo.Echo) {
 // DRF's ObtainAuthToken answers; the key is used as "Authorization: Token
 // <key>" and expires 3 h after its last use.
 func (m *Module) getToken(c echo.Context) error {
-	f, err := readForm(c)
+	f, err := drf.ReadForm(c)
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := fieldErrors{}
-	username, _ := f.str("username", errs, false)
-	password, _ := f.str("password", errs, false)
+	errs := drf.FieldErrors{}
+	username, _ := f.Str("username", errs, false)
+	password, _ := f.Str("password", errs, false)
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
 	g, err := m.d.Identity.GetAPIToken(c.Request().Context(), identitycmd.GetAPIToken{Username: username, Password: password},
 		httpapi.EventMeta(c, m.d.Clock.Now()))
 	if errors.Is(err, domain.ErrBadCredentials) || errors.Is(err, domain.ErrUserInactive) {
-		return c.JSON(http.StatusBadRequest, fieldErrors{"non_field_errors": {"Unable to log in with provided credentials."}})
+		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"non_field_errors": {"Unable to log in with provided credentials."}})
 	}
 	if err != nil {
 		return renderError(c, err)
@@ -90,12 +91,12 @@ func RequireUser(c echo.Context) (p authn.Principal, ok bool, err error) {
 		case !errors.Is(err, authn.ErrInvalidCredentials):
 			return authn.Principal{}, false, err
 		case errors.Is(err, domain.ErrTokenExpired):
-			return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Token has expired.")
+			return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "Token has expired.")
 		case errors.Is(err, domain.ErrUserInactive):
-			return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "User inactive or deleted.")
+			return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "User inactive or deleted.")
 		default:
-			return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Invalid token.")
+			return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "Invalid token.")
 		}
 	}
-	return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
+	return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
 }

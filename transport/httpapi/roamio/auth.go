@@ -12,6 +12,7 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
+	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
 // userBrief is the "user" of login answers.
@@ -44,24 +45,24 @@ const defaultLevel = "novice"
 // register: POST /api/v1/auth/register/ {username, email, password,
 // password_confirm} → 201 {user, access, refresh}.
 func (m *Module) register(c echo.Context) error {
-	f, err := readForm(c)
+	f, err := drf.ReadForm(c)
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := fieldErrors{}
-	username, usernameOK := f.str("username", errs, true)
-	email, emailOK := f.str("email", errs, true)
-	password, pwOK := f.str("password", errs, true)
-	confirm, confirmOK := f.str("password_confirm", errs, true)
+	errs := drf.FieldErrors{}
+	username, usernameOK := f.Str("username", errs, true)
+	email, emailOK := f.Str("email", errs, true)
+	password, pwOK := f.Str("password", errs, true)
+	confirm, confirmOK := f.Str("password_confirm", errs, true)
 	if pwOK && confirmOK && password != confirm {
-		errs.add("password_confirm", "Passwords do not match.")
+		errs.Add("password_confirm", "Passwords do not match.")
 	}
 	cmd := identitycmd.Register{Username: username, Email: email, Password: password, RequireEmail: true}
 	if len(errs) > 0 {
 		// Report the present fields' problems too, as DRF validates them all.
-		for _, f := range leafFaults(identitycmd.ValidateRegistration(cmd)) {
+		for _, f := range drf.LeafFaults(identitycmd.ValidateRegistration(cmd)) {
 			if _, seen := errs[f.Field]; !seen && f.Field != "" && given(f.Field, usernameOK, emailOK, pwOK) {
-				errs.add(f.Field, f.Message)
+				errs.Add(f.Field, f.Message)
 			}
 		}
 		return c.JSON(http.StatusBadRequest, errs)
@@ -102,13 +103,13 @@ func given(field string, username, email, password bool) bool {
 // login: POST /api/v1/auth/login/ and POST /api/v1/token/ {username (or an
 // e-mail address), password} → {access, refresh, user}.
 func (m *Module) login(c echo.Context) error {
-	f, err := readForm(c)
+	f, err := drf.ReadForm(c)
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := fieldErrors{}
-	username, _ := f.str("username", errs, false)
-	password, _ := f.str("password", errs, false)
+	errs := drf.FieldErrors{}
+	username, _ := f.Str("username", errs, false)
+	password, _ := f.Str("password", errs, false)
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
@@ -136,12 +137,12 @@ func tokenNotValid(c echo.Context, msg string) error {
 
 // refresh: POST /api/v1/token/refresh/ {refresh} → {access}.
 func (m *Module) refresh(c echo.Context) error {
-	f, err := readForm(c)
+	f, err := drf.ReadForm(c)
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := fieldErrors{}
-	refresh, _ := f.str("refresh", errs, false)
+	errs := drf.FieldErrors{}
+	refresh, _ := f.Str("refresh", errs, false)
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
@@ -162,12 +163,12 @@ func (m *Module) logout(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	f, err := readForm(c)
+	f, err := drf.ReadForm(c)
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := fieldErrors{}
-	refresh, _ := f.str("refresh", errs, false)
+	errs := drf.FieldErrors{}
+	refresh, _ := f.Str("refresh", errs, false)
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
@@ -175,7 +176,7 @@ func (m *Module) logout(c echo.Context) error {
 	pos, err := m.d.Identity.RevokeRefreshToken(c.Request().Context(), identitycmd.RevokeRefreshToken{Refresh: refresh, UserID: uid},
 		httpapi.EventMeta(c, m.d.Clock.Now()))
 	if errors.Is(err, domain.ErrTokenInvalid) {
-		return c.JSON(http.StatusBadRequest, fieldErrors{"refresh": {"Token is invalid or expired"}})
+		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"refresh": {"Token is invalid or expired"}})
 	}
 	if err != nil {
 		return renderError(c, err)
@@ -197,7 +198,7 @@ func (m *Module) principal(c echo.Context) (p authn.Principal, ok bool, err erro
 		return authn.Principal{}, false, tokenNotValid(c, "Given token not valid for any token type")
 	}
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
-	return authn.Principal{}, false, detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
+	return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
 }
 
 type meProfile struct {
