@@ -24,6 +24,7 @@ import (
 // FieldErrors collects DRF-style validation messages per field.
 type FieldErrors map[string][]string
 
+// Add records msg for field ("non_field_errors" when field is empty).
 func (f FieldErrors) Add(field, msg string) {
 	if field == "" {
 		field = "non_field_errors"
