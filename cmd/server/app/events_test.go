@@ -1,0 +1,167 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/doc"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/fiveapis/backend/transport/eventstore/codec"
+)
+
+// wireName is the shape of every event's wire name: a name and a version.
+var wireName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+_v[1-9][0-9]*$`)
+
+// TestEventNamesUniqueAndRegistered checks that every event of every module
+// has a versioned wire name, that no two share one, and that the codec
+// registers all of them.
+func TestEventNamesUniqueAndRegistered(t *testing.T) {
+	reg, err := codec.New(events()...)
+	if err != nil {
+		t.Fatalf("codec: %v", err)
+	}
+	seen := map[string]string{}
+	for _, e := range events() {
+		name := e.EventType()
+		if !wireName.MatchString(name) {
+			t.Errorf("%T: wire name %q is not Name_vN", e, name)
+		}
+		if prev, ok := seen[name]; ok {
+			t.Errorf("%T and %s share the wire name %s", e, prev, name)
+		}
+		seen[name] = fmt.Sprintf("%T", e)
+		if !reg.Known(name) {
+			t.Errorf("%s is not registered in the codec", name)
+		}
+	}
+}
+
+// TestEventCatalogue keeps docs/events.md equal to the registered events.
+// Run with UPDATE_EVENT_DOCS=1 to rewrite it.
+func TestEventCatalogue(t *testing.T) {
+	got := catalogue(t)
+	path := filepath.Join("..", "..", "..", "docs", "events.md")
+	if os.Getenv("UPDATE_EVENT_DOCS") == "1" {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read %s: %v (run UPDATE_EVENT_DOCS=1 go test ./cmd/server/app -run TestEventCatalogue)", path, err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("docs/events.md is out of date: run UPDATE_EVENT_DOCS=1 go test ./cmd/server/app -run TestEventCatalogue")
+	}
+}
+
+func catalogue(t *testing.T) []byte {
+	t.Helper()
+	docs := map[string]*doc.Package{}
+	byPkg := map[string][]reflect.Type{}
+	for _, e := range events() {
+		rt := reflect.TypeOf(e)
+		byPkg[rt.PkgPath()] = append(byPkg[rt.PkgPath()], rt)
+	}
+	pkgs := make([]string, 0, len(byPkg))
+	for p := range byPkg {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	var b bytes.Buffer
+	b.WriteString("# Event catalogue\n\n")
+	b.WriteString("Generated from the registered events by `UPDATE_EVENT_DOCS=1 go test ./cmd/server/app -run TestEventCatalogue`;\n")
+	b.WriteString("a test fails when this file and the code disagree. Every event is stored with its wire name\n")
+	b.WriteString("(`Name_vN`), a JSON payload with the fields below, and JSON metadata (`correlation_id`, `causation_id`,\n")
+	b.WriteString("`user_id`, `client_ip`, `user_agent`, `occurred_at`). Streams are `<category>-<id>`.\n")
+	b.WriteString("Changing a field's meaning means a new version and an upcaster in `transport/eventstore/codec`.\n")
+	for _, p := range pkgs {
+		rel := strings.TrimPrefix(p, "github.com/fiveapis/backend/")
+		dp := docs[p]
+		if dp == nil {
+			dp = parseDoc(t, filepath.Join("..", "..", "..", rel))
+			docs[p] = dp
+		}
+		fmt.Fprintf(&b, "\n## `%s`\n\n", rel)
+		if dp != nil && dp.Doc != "" {
+			b.WriteString(strings.TrimSpace(dp.Synopsis(dp.Doc)) + "\n")
+		}
+		types := byPkg[p]
+		sort.Slice(types, func(i, j int) bool { return types[i].Name() < types[j].Name() })
+		for _, rt := range types {
+			name := reflect.Zero(rt).Interface().(interface{ EventType() string }).EventType()
+			fmt.Fprintf(&b, "\n### %s\n\n", name)
+			if dp != nil {
+				for _, dt := range dp.Types {
+					if dt.Name == rt.Name() && dt.Doc != "" {
+						b.WriteString(strings.Join(strings.Fields(dt.Doc), " ") + "\n\n")
+					}
+				}
+			}
+			b.WriteString("| field | type |\n|---|---|\n")
+			writeFields(&b, rt)
+		}
+	}
+	return b.Bytes()
+}
+
+func writeFields(b *bytes.Buffer, rt reflect.Type) {
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := strings.Split(f.Tag.Get("json"), ",")[0]
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			writeFields(b, f.Type)
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		fmt.Fprintf(b, "| `%s` | `%s` |\n", tag, strings.ReplaceAll(f.Type.String(), "|", `\|`))
+	}
+}
+
+func parseDoc(t *testing.T, dir string) *doc.Package {
+	t.Helper()
+	fset := token.NewFileSet()
+	files := map[string]*ast.File{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
+		if err != nil {
+			t.Fatalf("parse %s: %v", n, err)
+		}
+		files[n] = f
+	}
+	var list []*ast.File
+	for _, f := range files {
+		list = append(list, f)
+	}
+	p, err := doc.NewFromFiles(fset, list, "x")
+	if err != nil {
+		t.Fatalf("doc %s: %v", dir, err)
+	}
+	return p
+}
