@@ -12,6 +12,8 @@ run:
 ## test: every test, with the race detector, against the real PostgreSQL
 test: services lint
 	$(GO) test $(TESTFLAGS) $(PKGS)
+	@# The 10,000-card QR zip, at full size: the race detector makes QR encoding ten times slower.
+	$(GO) test -count=1 -run TestQRCodeZipOfTenThousandCards ./transport/httpapi/cards/
 
 ## lint: gofmt, go vet and the layer check
 lint:

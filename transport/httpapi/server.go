@@ -59,6 +59,11 @@ func NewEcho(cfg Config, logger *slog.Logger, modules ...Module) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	// The client IP (rate limits, usage logs, event metadata) comes from
+	// X-Forwarded-For only when the request arrives from a proxy on
+	// loopback, link-local or a private network; a client on the internet
+	// cannot forge it.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))

@@ -1,0 +1,66 @@
+package cards
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/eventlog"
+	queries "github.com/fiveapis/backend/queries/cards"
+)
+
+// Usage is the read model of used cards: card_usage.used_cards, the usage log
+// (one row per used card; its id is the card id, a card being used once), and
+// card_usage.batch_usage, the used cards per batch, kept in the same
+// transaction so the two always agree.
+type Usage struct{}
+
+func (Usage) Name() string { return queries.UsageSchema }
+func (Usage) Version() int { return 1 }
+
+func (Usage) Filter() eventlog.Filter {
+	return eventlog.Filter{Categories: []string{cards.CardCategory}, EventTypes: []string{cards.EventCardUsed}}
+}
+
+func (Usage) Schema() string {
+	return `
+CREATE TABLE used_cards (
+    card_id     bigint PRIMARY KEY,
+    batch_id    bigint      NOT NULL,
+    template_id bigint      NOT NULL,
+    category    text        NOT NULL,
+    user_id     bigint      NOT NULL,
+    username    text        NOT NULL,
+    ip_address  text        NOT NULL,
+    user_agent  text        NOT NULL,
+    used_at     timestamptz NOT NULL
+);
+CREATE INDEX used_cards_batch ON used_cards (batch_id, card_id);
+CREATE INDEX used_cards_user ON used_cards (user_id, card_id);
+CREATE INDEX used_cards_user_time ON used_cards (user_id, used_at DESC, card_id DESC);
+
+CREATE TABLE batch_usage (
+    batch_id bigint PRIMARY KEY,
+    used     integer NOT NULL
+);
+`
+}
+
+func (Usage) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
+	e, ok := env.Event.(cards.CardUsed)
+	if !ok {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `
+WITH ins AS (
+    INSERT INTO used_cards (card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ON CONFLICT (card_id) DO NOTHING
+    RETURNING batch_id
+)
+INSERT INTO batch_usage (batch_id, used) SELECT batch_id, 1 FROM ins
+ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + 1`,
+		e.CardID, e.BatchID, e.TemplateID, string(e.Category), e.UserID, e.Username, e.IPAddress, e.UserAgent, e.UsedAt)
+	return err
+}

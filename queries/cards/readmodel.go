@@ -1,0 +1,78 @@
+// Package cards answers the card system's queries (seed 002) from its read
+// models, one file per query. It reads only the views the projections in
+// projections/cards maintain, through the ReadModel port.
+//
+// # Read model
+//
+// A batch's cards are never stored one by one: a batch is one row with its id
+// range start_id..end_id, and a card gets a row only when it is used. Lists
+// of cards are computed from the batch ranges and the used cards in SQL:
+// the batches that overlap the requested page are found from running sums of
+// their (matching) card counts, and only those batches' ids are generated
+// (generate_series) and joined with the used cards, so a page costs the same
+// for the first and the millionth card.
+//
+//	card_templates.templates     one row per template (deleted ones flagged)
+//	card_batches.batches         one row per batch: range, code, expiry, flags
+//	card_usage.used_cards        one row per used card: the usage log
+//	card_usage.batch_usage       used cards per batch (kept with used_cards)
+//	card_stats.batch_totals      cards per batch for the statistics
+//	card_stats.usage             used cards per day and user for the statistics
+//	card_stats.daily_usage       uses per day, category and batch
+package cards
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// The read schemas (projector names) the queries read.
+const (
+	TemplatesSchema = "card_templates"
+	BatchesSchema   = "card_batches"
+	UsageSchema     = "card_usage"
+	StatsSchema     = "card_stats"
+)
+
+// Projections lists the projections the card API reads: commands wait for
+// them before they answer.
+var Projections = []string{TemplatesSchema, BatchesSchema, UsageSchema, StatsSchema}
+
+// ReadModel is the PostgreSQL the read models live in; *pgxpool.Pool
+// implements it.
+type ReadModel interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// CardCoder makes the card code of a card (it holds the server's secret).
+type CardCoder interface {
+	Code(batchCode string, id int64) string
+}
+
+// Queries answers the card queries.
+type Queries struct {
+	db    ReadModel
+	coder CardCoder
+}
+
+// New returns the queries over db; coder makes card codes.
+func New(db ReadModel, coder CardCoder) *Queries { return &Queries{db: db, coder: coder} }
+
+// snapshot runs f in a read-only repeatable-read transaction, so a query that
+// reads several tables sees them at one moment.
+func (q *Queries) snapshot(ctx context.Context, f func(tx pgx.Tx) error) error {
+	tx, err := q.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}

@@ -1,0 +1,157 @@
+package cards
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// StatisticsFilter selects the statistics (002 §7.1): a range of UTC dates
+// (inclusive) and optionally one category.
+type StatisticsFilter struct {
+	StartDate time.Time
+	EndDate   time.Time
+	Category  *string
+}
+
+// Period is the statistics' date range.
+type Period struct {
+	StartDate string `json:"start_date"`
+	EndDate   string `json:"end_date"`
+}
+
+// Summary totals the statistics.
+type Summary struct {
+	TotalCards  int64   `json:"total_cards"`
+	UsedCards   int64   `json:"used_cards"`
+	UsageRate   float64 `json:"usage_rate"`
+	UniqueUsers int64   `json:"unique_users"`
+}
+
+// CategoryUsage is one category's line.
+type CategoryUsage struct {
+	Total     int64   `json:"total"`
+	Used      int64   `json:"used"`
+	UsageRate float64 `json:"usage_rate"`
+}
+
+// DailyUsage is the uses of one day.
+type DailyUsage struct {
+	Date  string `json:"date"`
+	Count int64  `json:"count"`
+}
+
+// Statistics is the answer of 002 §7.1.
+type Statistics struct {
+	Period     Period                   `json:"period"`
+	Summary    Summary                  `json:"summary"`
+	ByCategory map[string]CategoryUsage `json:"by_category"`
+	DailyUsage []DailyUsage             `json:"daily_usage"`
+}
+
+// Categories are the categories the statistics always list.
+var Categories = []string{"dance", "song", "clothing", "game"}
+
+// Statistics computes the statistics from the card_stats read model alone, in
+// one snapshot, so they describe one prefix of the event log exactly:
+//
+//   - total_cards: cards of the batches created on or before end_date and not
+//     deleted;
+//   - used_cards: uses of those cards between start_date and end_date (so it
+//     equals the sum of daily_usage, which lists every day of the range);
+//   - unique_users: distinct users among those uses;
+//   - usage_rate: used / total × 100, rounded to two decimals (0 without cards).
+func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistics, error) {
+	start, end := f.StartDate.Format("2006-01-02"), f.EndDate.Format("2006-01-02")
+	out := Statistics{Period: Period{StartDate: start, EndDate: end}, ByCategory: map[string]CategoryUsage{}, DailyUsage: []DailyUsage{}}
+	cats := Categories
+	if f.Category != nil {
+		cats = []string{*f.Category}
+	}
+	for _, c := range cats {
+		out.ByCategory[c] = CategoryUsage{}
+	}
+	live := `b.is_deleted = false AND b.created_on <= $2::date AND ($3::text IS NULL OR b.category = $3)`
+	err := q.snapshot(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+SELECT b.category, sum(b.total)::bigint FROM `+StatsSchema+`.batch_totals b WHERE $1::date <= $2::date AND `+live+` GROUP BY b.category`, start, end, f.Category)
+		if err != nil {
+			return err
+		}
+		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Total = n }); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `
+SELECT d.category, sum(d.count)::bigint FROM `+StatsSchema+`.daily_usage d
+  JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = d.batch_id
+ WHERE d.day BETWEEN $1::date AND $2::date AND `+live+` GROUP BY d.category`, start, end, f.Category)
+		if err != nil {
+			return err
+		}
+		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Used = n }); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `
+SELECT count(DISTINCT u.user_id) FROM `+StatsSchema+`.usage u
+  JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = u.batch_id
+ WHERE u.used_on BETWEEN $1::date AND $2::date AND `+live, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `
+SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(d.count) FILTER (WHERE b.batch_id IS NOT NULL), 0)::bigint
+  FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
+  LEFT JOIN `+StatsSchema+`.daily_usage d ON d.day = g.day::date
+  LEFT JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = d.batch_id AND `+live+`
+ GROUP BY g.day ORDER BY g.day`, start, end, f.Category)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d DailyUsage
+			if err := rows.Scan(&d.Date, &d.Count); err != nil {
+				return err
+			}
+			out.DailyUsage = append(out.DailyUsage, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return out, fmt.Errorf("statistics: %w", err)
+	}
+	for c, u := range out.ByCategory {
+		u.UsageRate = rate(u.Used, u.Total)
+		out.ByCategory[c] = u
+		out.Summary.TotalCards += u.Total
+		out.Summary.UsedCards += u.Used
+	}
+	out.Summary.UsageRate = rate(out.Summary.UsedCards, out.Summary.TotalCards)
+	return out, nil
+}
+
+func collectCategory(rows pgx.Rows, into map[string]CategoryUsage, set func(*CategoryUsage, int64)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c string
+			n int64
+		)
+		if err := rows.Scan(&c, &n); err != nil {
+			return err
+		}
+		u := into[c]
+		set(&u, n)
+		into[c] = u
+	}
+	return rows.Err()
+}
+
+func rate(used, total int64) float64 {
+	if total == 0 {
+		return 0
+	}
+	return math.Round(float64(used)*10000/float64(total)) / 100
+}

@@ -1,0 +1,112 @@
+package cards
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	cmd "github.com/fiveapis/backend/commands/cards"
+	domain "github.com/fiveapis/backend/domain/cards"
+	query "github.com/fiveapis/backend/queries/cards"
+)
+
+// qrImageURL is the URL of a card's QR code image.
+func (m *Module) qrImageURL(c echo.Context, code string) string {
+	return m.absolute(c, Prefix+"/qr/"+code+".png")
+}
+
+// GET /api/card/cards/?batch=&category=&is_used=&user=&page=&page_size=
+//
+// Card codes are what makes a card usable, so only admins list every card; a
+// user lists the cards they used (user defaults to them, another user is
+// INSUFFICIENT_PERMISSION).
+func (m *Module) listCards(c echo.Context) error {
+	p, err := m.caller(c)
+	if err != nil {
+		return err
+	}
+	var f query.CardFilter
+	if f.Batch, err = queryInt(c, "batch"); err != nil {
+		return err
+	}
+	if f.Category, err = queryCategory(c, "category"); err != nil {
+		return err
+	}
+	if f.IsUsed, err = queryBool(c, "is_used"); err != nil {
+		return err
+	}
+	if f.User, err = queryInt(c, "user"); err != nil {
+		return err
+	}
+	if !p.IsAdmin {
+		me, err := strconv.ParseInt(p.UserID, 10, 64)
+		if err != nil {
+			return errBadCredentials
+		}
+		if f.User != nil && *f.User != me {
+			return domain.ErrInsufficientPermission
+		}
+		f.User = &me
+	}
+	pg, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	m.cons.BeforeQuery(c, query.Projections...)
+	l, err := m.q.ListCards(c.Request().Context(), f, pg)
+	if err != nil {
+		return err
+	}
+	for i := range l.Items {
+		l.Items[i].QRCodeImage = m.qrImageURL(c, l.Items[i].CardCode)
+	}
+	return paged(m, c, pg, l)
+}
+
+// GET /api/card/cards/{id}/: admins see any card, a user the cards they used;
+// any other card is CARD_NOT_FOUND.
+func (m *Module) getCard(c echo.Context) error {
+	p, err := m.caller(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", domain.ErrCardNotFound)
+	if err != nil {
+		return err
+	}
+	m.cons.BeforeQuery(c, query.Projections...)
+	card, err := m.q.GetCard(c.Request().Context(), id)
+	if errors.Is(err, query.ErrNotFound) {
+		return domain.ErrCardNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !p.IsAdmin && (card.UsedBy == nil || strconv.FormatInt(*card.UsedBy, 10) != p.UserID) {
+		return domain.ErrCardNotFound
+	}
+	card.QRCodeImage = m.qrImageURL(c, card.CardCode)
+	return ok(c, http.StatusOK, card)
+}
+
+// POST /api/card/cards/ (admin) {"batch": id}: cards are generated with their
+// batch, which is then full, so adding one is BATCH_FULL (INVALID_INPUT
+// without an existing batch). PUT, PATCH and DELETE of a card are 405: a card
+// changes only by being used.
+func (m *Module) addCard(c echo.Context) error {
+	p, err := m.admin(c)
+	if err != nil {
+		return err
+	}
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	batch, err := b.integer("batch", true)
+	if err != nil {
+		return err
+	}
+	return m.cmd.AddCard(c.Request().Context(), cmd.AddCard{Actor: actor(p), BatchID: *batch})
+}

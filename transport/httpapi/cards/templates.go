@@ -1,0 +1,146 @@
+package cards
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	cmd "github.com/fiveapis/backend/commands/cards"
+	domain "github.com/fiveapis/backend/domain/cards"
+	query "github.com/fiveapis/backend/queries/cards"
+	"github.com/fiveapis/backend/transport/httpapi"
+)
+
+// templateView renders a template from the command's state (the answer of a
+// command does not depend on the read model).
+func templateView(t domain.Template) query.Template {
+	attrs := t.Spec.Attributes
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	return query.Template{ID: t.ID, Name: t.Spec.Name, Category: string(t.Spec.Category), Description: t.Spec.Description,
+		Image: t.Spec.Image, Attributes: attrs, Rarity: string(t.Spec.Rarity), IsActive: t.Spec.IsActive,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+}
+
+// GET /api/card/templates/?category=&is_active=&page=&page_size=
+func (m *Module) listTemplates(c echo.Context) error {
+	if _, err := m.caller(c); err != nil {
+		return err
+	}
+	var (
+		f   query.TemplateFilter
+		err error
+	)
+	if f.Category, err = queryCategory(c, "category"); err != nil {
+		return err
+	}
+	if f.IsActive, err = queryBool(c, "is_active"); err != nil {
+		return err
+	}
+	p, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	m.cons.BeforeQuery(c, query.Projections...)
+	l, err := m.q.ListTemplates(c.Request().Context(), f, p)
+	if err != nil {
+		return err
+	}
+	return paged(m, c, p, l)
+}
+
+// POST /api/card/templates/ (admin)
+func (m *Module) createTemplate(c echo.Context) error {
+	p, err := m.admin(c)
+	if err != nil {
+		return err
+	}
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	in, err := templateInput(b)
+	if err != nil {
+		return err
+	}
+	r, err := m.cmd.CreateTemplate(c.Request().Context(), cmd.CreateTemplate{Actor: actor(p), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	if err != nil {
+		return err
+	}
+	m.after(c, r.Position, afterTemplate...)
+	return ok(c, http.StatusCreated, templateView(r.Template))
+}
+
+// GET /api/card/templates/{id}/
+func (m *Module) getTemplate(c echo.Context) error {
+	if _, err := m.caller(c); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", domain.ErrTemplateNotFound)
+	if err != nil {
+		return err
+	}
+	m.cons.BeforeQuery(c, query.Projections...)
+	t, err := m.q.GetTemplate(c.Request().Context(), id)
+	if errors.Is(err, query.ErrNotFound) {
+		return domain.ErrTemplateNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return ok(c, http.StatusOK, t)
+}
+
+// PUT /api/card/templates/{id}/ (admin): name and category required; the
+// category cannot change.
+func (m *Module) putTemplate(c echo.Context) error { return m.updateTemplate(c, true) }
+
+// PATCH /api/card/templates/{id}/ (admin): only the given fields change.
+func (m *Module) patchTemplate(c echo.Context) error { return m.updateTemplate(c, false) }
+
+func (m *Module) updateTemplate(c echo.Context, full bool) error {
+	p, err := m.admin(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", domain.ErrTemplateNotFound)
+	if err != nil {
+		return err
+	}
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	in, err := templateInput(b)
+	if err != nil {
+		return err
+	}
+	r, err := m.cmd.UpdateTemplate(c.Request().Context(), cmd.UpdateTemplate{Actor: actor(p), TemplateID: id, Input: in, Full: full,
+		Meta: httpapi.EventMeta(c, m.clock.Now())})
+	if err != nil {
+		return err
+	}
+	m.after(c, r.Position, afterTemplate...)
+	return ok(c, http.StatusOK, templateView(r.Template))
+}
+
+// DELETE /api/card/templates/{id}/ (admin): hides the template; its history
+// and its batches stay.
+func (m *Module) deleteTemplate(c echo.Context) error {
+	p, err := m.admin(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", domain.ErrTemplateNotFound)
+	if err != nil {
+		return err
+	}
+	pos, err := m.cmd.DeleteTemplate(c.Request().Context(), cmd.DeleteTemplate{Actor: actor(p), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	if err != nil {
+		return err
+	}
+	m.after(c, pos, afterTemplate...)
+	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+}
