@@ -1,0 +1,321 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// appendLockKey is the key of the transaction-level advisory lock every
+// appending transaction (and DeleteStream) holds from before it draws its
+// first position until it has committed. See the package documentation.
+const appendLockKey int64 = 0x6576656e746c6f67 // "eventlog"
+
+// NotifyChannel is the LISTEN/NOTIFY channel on which every appending
+// transaction announces its last position.
+const NotifyChannel = "eventstore_appended"
+
+// ErrClosed is returned by a Store's methods after Close.
+var ErrClosed = errors.New("pgstore: store closed")
+
+// Store is the PostgreSQL event store. It is safe for concurrent use. Create it
+// with New after Migrate, and Close it before closing its pool.
+type Store struct {
+	pool *pgxpool.Pool
+	cfg  Config
+
+	// ctx ends when Close is called; it stops the listener.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	writer   *writer // nil when group commit is disabled
+	notifier *notifier
+
+	mu     sync.Mutex
+	closed bool
+	subs   map[*subscription]struct{}
+}
+
+var _ eventlog.Store = (*Store)(nil)
+
+// New returns a Store on pool; the schema must have been created by Migrate.
+// The pool stays owned by the caller.
+func New(pool *pgxpool.Pool, cfg Config) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("pgstore: new: nil pool")
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Store{
+		pool:   pool,
+		cfg:    cfg,
+		ctx:    ctx,
+		cancel: cancel,
+		subs:   make(map[*subscription]struct{}),
+	}
+	s.notifier = newNotifier(ctx, pool.Config().ConnConfig, cfg.ReconnectDelay)
+	if !cfg.DisableGroupCommit {
+		s.writer = newWriter(s)
+	}
+	return s, nil
+}
+
+// Close stops the Store: appends already queued are still written, new ones
+// fail with ErrClosed, open subscriptions are closed and the notification
+// listener disconnects. It does not close the pool. Close is idempotent.
+func (s *Store) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	subs := s.subs
+	s.subs = nil
+	s.mu.Unlock()
+
+	if s.writer != nil {
+		s.writer.close()
+	}
+	for sub := range subs {
+		sub.closeSub()
+	}
+	s.cancel()
+	s.notifier.wait()
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+func positionOf(p int64) eventlog.Position {
+	return eventlog.Position{Commit: uint64(p), Prepare: uint64(p)}
+}
+
+// commitOf returns the commit part of a position as a bigint bound.
+func commitOf(p eventlog.Position) int64 {
+	if p.Commit > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(p.Commit)
+}
+
+const readStreamForwardsSQL = `
+SELECT s.last_version, s.deleted_before,
+       e.position, e.event_id::text, e.version, e.event_type, e.data, e.metadata, e.recorded_at
+  FROM eventstore.streams s
+  LEFT JOIN LATERAL (
+        SELECT * FROM eventstore.events e
+         WHERE e.stream_id = s.stream_id
+           AND e.version >= s.deleted_before
+           AND e.version >= $2
+         ORDER BY e.version
+         LIMIT $3) e ON true
+ WHERE s.stream_id = $1`
+
+const readStreamBackwardsSQL = `
+SELECT s.last_version, s.deleted_before,
+       e.position, e.event_id::text, e.version, e.event_type, e.data, e.metadata, e.recorded_at
+  FROM eventstore.streams s
+  LEFT JOIN LATERAL (
+        SELECT * FROM eventstore.events e
+         WHERE e.stream_id = s.stream_id
+           AND e.version >= s.deleted_before
+           AND e.version <= $2
+         ORDER BY e.version DESC
+         LIMIT $3) e ON true
+ WHERE s.stream_id = $1`
+
+// ReadStream returns events of one stream, as selected by opts. A stream that
+// never had events, or whose events were all deleted, gives an error matching
+// eventlog.ErrStreamNotFound.
+func (s *Store) ReadStream(ctx context.Context, stream string, opts eventlog.ReadStreamOptions) ([]eventlog.RecordedEvent, error) {
+	if opts.Max < 0 {
+		return nil, fmt.Errorf("pgstore: read stream %s: negative Max %d", stream, opts.Max)
+	}
+	var limit *int64
+	if opts.Max > 0 {
+		l := int64(opts.Max)
+		limit = &l
+	}
+	from := int64(math.MaxInt64)
+	if !opts.FromEnd && opts.From < math.MaxInt64 {
+		from = int64(opts.From)
+	}
+	query := readStreamForwardsSQL
+	if opts.Direction == eventlog.Backwards {
+		query = readStreamBackwardsSQL
+	}
+	rows, err := s.pool.Query(ctx, query, stream, from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: read stream %s: %w", stream, err)
+	}
+	defer rows.Close()
+	var (
+		events []eventlog.RecordedEvent
+		found  bool
+	)
+	for rows.Next() {
+		var (
+			last, deletedBefore int64
+			position, version   *int64
+			id, typ             *string
+			data, meta          []byte
+			recordedAt          *time.Time
+		)
+		if err := rows.Scan(&last, &deletedBefore, &position, &id, &version, &typ, &data, &meta, &recordedAt); err != nil {
+			return nil, fmt.Errorf("pgstore: read stream %s: scan: %w", stream, err)
+		}
+		found = last >= deletedBefore
+		if position == nil {
+			continue
+		}
+		events = append(events, eventlog.RecordedEvent{
+			ID:         *id,
+			StreamID:   stream,
+			Version:    uint64(*version),
+			Position:   positionOf(*position),
+			Type:       *typ,
+			Data:       data,
+			Metadata:   meta,
+			RecordedAt: *recordedAt,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pgstore: read stream %s: %w", stream, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("pgstore: read stream %s: %w", stream, eventlog.ErrStreamNotFound)
+	}
+	return events, nil
+}
+
+// ReadAll returns a page of the global log: events after opts.After that pass
+// opts.Filter, in position order, at most opts.Max (Config.ReadPageSize when
+// 0). Events of deleted streams are included: the log is never edited.
+func (s *Store) ReadAll(ctx context.Context, opts eventlog.ReadAllOptions) ([]eventlog.RecordedEvent, error) {
+	if opts.Max < 0 {
+		return nil, fmt.Errorf("pgstore: read all: negative Max %d", opts.Max)
+	}
+	limit := opts.Max
+	if limit == 0 {
+		limit = s.cfg.ReadPageSize
+	}
+	events, err := s.readAll(ctx, s.pool, opts.After, opts.Filter, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: read all after %s: %w", opts.After, err)
+	}
+	return events, nil
+}
+
+const readAllColumns = `SELECT position, event_id::text, stream_id, version, event_type, data, metadata, recorded_at
+  FROM eventstore.events WHERE position > $1`
+
+// Four statements rather than one with "cardinality($n) = 0 OR …", so that
+// each keeps a plan that can use its index.
+var readAllSQL = [4]string{
+	readAllColumns + ` ORDER BY position LIMIT $2`,
+	readAllColumns + ` AND category = ANY($3::text[]) ORDER BY position LIMIT $2`,
+	readAllColumns + ` AND event_type = ANY($3::text[]) ORDER BY position LIMIT $2`,
+	readAllColumns + ` AND category = ANY($3::text[]) AND event_type = ANY($4::text[]) ORDER BY position LIMIT $2`,
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func (s *Store) readAll(ctx context.Context, q querier, after eventlog.Position, f eventlog.Filter, limit int) ([]eventlog.RecordedEvent, error) {
+	args := []any{commitOf(after), limit}
+	var query string
+	switch {
+	case len(f.Categories) > 0 && len(f.EventTypes) > 0:
+		query = readAllSQL[3]
+		args = append(args, f.Categories, f.EventTypes)
+	case len(f.Categories) > 0:
+		query = readAllSQL[1]
+		args = append(args, f.Categories)
+	case len(f.EventTypes) > 0:
+		query = readAllSQL[2]
+		args = append(args, f.EventTypes)
+	default:
+		query = readAllSQL[0]
+	}
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	events := make([]eventlog.RecordedEvent, 0, min(limit, 64))
+	for rows.Next() {
+		var (
+			e                 eventlog.RecordedEvent
+			position, version int64
+		)
+		if err := rows.Scan(&position, &e.ID, &e.StreamID, &version, &e.Type, &e.Data, &e.Metadata, &e.RecordedAt); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		e.Position = positionOf(position)
+		e.Version = uint64(version)
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// DeleteStream soft-deletes a stream if expected holds: ReadStream then gives
+// eventlog.ErrStreamNotFound, its events stay in the global log, and an
+// append with NoStream or Any starts it again with versions continuing after
+// the deleted ones. A stream without events gives eventlog.ErrStreamNotFound;
+// a failed expected-version check gives a *eventlog.WrongVersionError.
+func (s *Store) DeleteStream(ctx context.Context, stream string, expected eventlog.ExpectedVersion) error {
+	if s.isClosed() {
+		return fmt.Errorf("pgstore: delete stream %s: %w", stream, ErrClosed)
+	}
+	// READ COMMITTED: the read after the lock must see every append that
+	// committed before the lock was granted.
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		// The append lock serializes the check-then-update with appends,
+		// whose writes compare the stream's row under the same lock.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", appendLockKey); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		var last, deletedBefore int64
+		err := tx.QueryRow(ctx,
+			`SELECT last_version, deleted_before FROM eventstore.streams WHERE stream_id = $1`,
+			stream).Scan(&last, &deletedBefore)
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && last < deletedBefore {
+			return eventlog.ErrStreamNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("read stream state: %w", err)
+		}
+		current := uint64(last)
+		if !expected.Satisfied(&current) {
+			return &eventlog.WrongVersionError{Stream: stream, Expected: expected, Actual: &current}
+		}
+		if _, err := tx.Exec(ctx,
+			`UPDATE eventstore.streams SET deleted_before = last_version + 1 WHERE stream_id = $1`,
+			stream); err != nil {
+			return fmt.Errorf("mark deleted: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pgstore: delete stream %s: %w", stream, err)
+	}
+	return nil
+}

@@ -1,0 +1,262 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/jackc/pgx/v5"
+)
+
+// notifier LISTENs on NotifyChannel over a dedicated connection and wakes
+// every waiting subscription when an append commits.
+type notifier struct {
+	connConfig *pgx.ConnConfig
+	delay      time.Duration
+	ctx        context.Context
+
+	start   sync.Once
+	ready   chan struct{} // closed after the first connection attempt
+	stopped chan struct{} // closed when run returns; nil until started
+
+	mu   sync.Mutex
+	wake chan struct{} // closed and replaced on every wake-up
+	pid  uint32        // backend pid of the listening connection, for tests
+}
+
+func newNotifier(ctx context.Context, cfg *pgx.ConnConfig, delay time.Duration) *notifier {
+	return &notifier{
+		connConfig: cfg.Copy(),
+		delay:      delay,
+		ctx:        ctx,
+		ready:      make(chan struct{}),
+		wake:       make(chan struct{}),
+	}
+}
+
+// ensureStarted starts the listener on first use and waits until its first
+// connection attempt is over (or ctx ends). A subscription that starts while
+// the listener is down still progresses by the safety poll.
+func (n *notifier) ensureStarted(ctx context.Context) error {
+	n.start.Do(func() {
+		n.mu.Lock()
+		n.stopped = make(chan struct{})
+		n.mu.Unlock()
+		go n.run()
+	})
+	select {
+	case <-n.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// wait blocks until the listener, if it was started, has stopped.
+func (n *notifier) wait() {
+	n.mu.Lock()
+	stopped := n.stopped
+	n.mu.Unlock()
+	if stopped != nil {
+		<-stopped
+	}
+}
+
+// channel returns the channel closed by the next wake-up. Take it before
+// reading the log, so a notification that arrives in between is not lost.
+func (n *notifier) channel() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.wake
+}
+
+func (n *notifier) broadcast() {
+	n.mu.Lock()
+	close(n.wake)
+	n.wake = make(chan struct{})
+	n.mu.Unlock()
+}
+
+func (n *notifier) listenerPID() uint32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.pid
+}
+
+func (n *notifier) run() {
+	defer close(n.stopped)
+	var readyOnce sync.Once
+	markReady := func() { readyOnce.Do(func() { close(n.ready) }) }
+	defer markReady()
+	for n.ctx.Err() == nil {
+		n.listen(markReady)
+		markReady()
+		// Anything may have been appended while the listener was down.
+		n.broadcast()
+		select {
+		case <-n.ctx.Done():
+		case <-time.After(n.delay):
+		}
+	}
+}
+
+// listen connects, LISTENs and wakes subscriptions on each notification until
+// the connection fails or the store closes. connected runs once LISTEN is
+// active.
+func (n *notifier) listen(connected func()) {
+	conn, err := pgx.ConnectConfig(n.ctx, n.connConfig)
+	if err != nil {
+		return
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(n.ctx, "LISTEN "+NotifyChannel); err != nil {
+		return
+	}
+	n.mu.Lock()
+	n.pid = conn.PgConn().PID()
+	n.mu.Unlock()
+	connected()
+	// Events appended before LISTEN took effect are found by the next read
+	// of every subscription: wake them once.
+	n.broadcast()
+	for {
+		if _, err := conn.WaitForNotification(n.ctx); err != nil {
+			return
+		}
+		n.broadcast()
+	}
+}
+
+// SubscribeAll starts a catch-up subscription: Recv delivers every event after
+// opts.After that passes opts.Filter, in position order, first the stored ones
+// and then each new one as it is committed, never skipping or repeating one.
+// ctx bounds only the start; the subscription lives until its Close or the
+// Store's Close.
+func (s *Store) SubscribeAll(ctx context.Context, opts eventlog.SubscribeOptions) (eventlog.Subscription, error) {
+	if s.isClosed() {
+		return nil, fmt.Errorf("pgstore: subscribe after %s: %w", opts.After, ErrClosed)
+	}
+	if err := s.notifier.ensureStarted(ctx); err != nil {
+		return nil, fmt.Errorf("pgstore: subscribe after %s: %w", opts.After, err)
+	}
+	subCtx, cancel := context.WithCancel(context.Background())
+	sub := &subscription{
+		store:  s,
+		filter: opts.Filter,
+		last:   opts.After,
+		ctx:    subCtx,
+		cancel: cancel,
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		cancel()
+		return nil, fmt.Errorf("pgstore: subscribe after %s: %w", opts.After, ErrClosed)
+	}
+	s.subs[sub] = struct{}{}
+	return sub, nil
+}
+
+// subscription is a pull-based catch-up subscription: Recv reads the next
+// page when its buffer is empty and otherwise waits for a notification.
+type subscription struct {
+	store  *Store
+	filter eventlog.Filter
+
+	// ctx ends on Close.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu   sync.Mutex // serializes Recv
+	last eventlog.Position
+	buf  []eventlog.RecordedEvent
+}
+
+// Recv returns the next event. It returns ctx's error when ctx ends and
+// eventlog.ErrSubscriptionClosed after Close. After any error the
+// subscription is still positioned after the last event it returned, so Recv
+// may be called again.
+func (sub *subscription) Recv(ctx context.Context) (eventlog.RecordedEvent, error) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	s := sub.store
+	var poll *time.Timer
+	defer func() {
+		if poll != nil {
+			poll.Stop()
+		}
+	}()
+	for {
+		if sub.ctx.Err() != nil {
+			return eventlog.RecordedEvent{}, eventlog.ErrSubscriptionClosed
+		}
+		if len(sub.buf) > 0 {
+			e := sub.buf[0]
+			sub.buf[0] = eventlog.RecordedEvent{}
+			sub.buf = sub.buf[1:]
+			sub.last = e.Position
+			return e, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return eventlog.RecordedEvent{}, err
+		}
+		wake := s.notifier.channel()
+		page, err := sub.read(ctx)
+		if err != nil {
+			switch {
+			case sub.ctx.Err() != nil:
+				return eventlog.RecordedEvent{}, eventlog.ErrSubscriptionClosed
+			case ctx.Err() != nil:
+				return eventlog.RecordedEvent{}, ctx.Err()
+			}
+			return eventlog.RecordedEvent{}, fmt.Errorf("pgstore: subscription after %s: %w", sub.last, err)
+		}
+		if len(page) > 0 {
+			sub.buf = page
+			continue
+		}
+		if poll == nil {
+			poll = time.NewTimer(s.cfg.PollInterval)
+		} else {
+			poll.Reset(s.cfg.PollInterval)
+		}
+		select {
+		case <-wake:
+		case <-poll.C:
+		case <-ctx.Done():
+			return eventlog.RecordedEvent{}, ctx.Err()
+		case <-sub.ctx.Done():
+			return eventlog.RecordedEvent{}, eventlog.ErrSubscriptionClosed
+		}
+	}
+}
+
+// read reads the next page after sub.last; Close cancels it.
+func (sub *subscription) read(ctx context.Context) ([]eventlog.RecordedEvent, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(sub.ctx, cancel)
+	defer stop()
+	page, err := sub.store.readAll(ctx, sub.store.pool, sub.last, sub.filter, sub.store.cfg.SubscriptionPageSize)
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// Close ends the subscription: a Recv blocked in it and every later Recv
+// return eventlog.ErrSubscriptionClosed. Close is idempotent.
+func (sub *subscription) Close() error {
+	sub.closeSub()
+	s := sub.store
+	s.mu.Lock()
+	if s.subs != nil {
+		delete(s.subs, sub)
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (sub *subscription) closeSub() { sub.cancel() }

@@ -1,0 +1,409 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// maxRounds bounds how often writeBatch re-decides requests whose streams
+// changed between its snapshot and its write. Each extra round means another
+// writer committed to the same stream meanwhile, so it is not reached in
+// practice.
+const maxRounds = 64
+
+// appendAlone writes one request on its own (group commit off, or the
+// fallback of a failed batch).
+func (s *Store) appendAlone(ctx context.Context, r *appendRequest) (eventlog.AppendResult, error) {
+	resps, err := s.writeBatch(ctx, []*appendRequest{r})
+	if err != nil {
+		return s.aloneError(ctx, r, err)
+	}
+	return resps[0].res, resps[0].err
+}
+
+// aloneError maps the failure of a write of r alone. The unique constraints
+// are a safety net: every writer checks under the append lock, so they cannot
+// fire. If one does, the committed state tells what happened.
+func (s *Store) aloneError(ctx context.Context, r *appendRequest, err error) (eventlog.AppendResult, error) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		if res, done, perr := s.precheck(ctx, r); done {
+			return res, perr
+		}
+		if pgErr.ConstraintName == "events_stream_version_key" {
+			return eventlog.AppendResult{}, fmt.Errorf("pgstore: append to %s: %w: %w", r.stream, eventlog.ErrWrongExpectedVersion, err)
+		}
+	}
+	return eventlog.AppendResult{}, fmt.Errorf("pgstore: append to %s: %w", r.stream, err)
+}
+
+// writeBatch settles every request of batch and returns their responses in
+// batch order. It works in rounds, each of at most two round trips:
+//
+//  1. Read a snapshot of the requests' streams and of which of their event
+//     ids are stored (one statement, no lock).
+//  2. Decide every request in order against the snapshot, including the
+//     effect of the requests accepted before it (decide). Idempotent retries
+//     and failed checks against the snapshot itself are final: a failed
+//     conditional append changes nothing, so it takes effect at the moment
+//     of the snapshot, and stored ids never change.
+//  3. Write the accepted requests in one pipelined transaction that takes the
+//     append lock, then writes the events of each stream only if the stream
+//     is still as in the snapshot and none of its event ids got stored
+//     meanwhile (a compare-and-set under the lock), and commits (apply).
+//
+// Requests of streams that changed, and requests deferred because their ids
+// collide with an earlier request of the batch, go to the next round. After
+// an error, the requests settled before it are marked answered.
+func (s *Store) writeBatch(ctx context.Context, batch []*appendRequest) ([]appendResponse, error) {
+	resps := make([]appendResponse, len(batch))
+	index := make(map[*appendRequest]int, len(batch))
+	for i, r := range batch {
+		index[r] = i
+	}
+	pending := batch
+	for round := 0; len(pending) > 0; round++ {
+		if round == maxRounds {
+			return resps, fmt.Errorf("gave up after %d rounds of concurrent changes to the same streams", maxRounds)
+		}
+		st, err := s.snapshot(ctx, pending)
+		if err != nil {
+			return resps, err
+		}
+		settled, p, next := decide(pending, st)
+		for r, resp := range settled {
+			resp.answered = true
+			resps[index[r]] = resp
+		}
+		if len(p.accepted) > 0 {
+			applied, err := s.apply(ctx, p)
+			if err != nil {
+				return resps, err
+			}
+			for r, resp := range applied {
+				resp.answered = true
+				resps[index[r]] = resp
+			}
+			next = append(next, p.retry(applied)...)
+		}
+		pending = inBatchOrder(next, index)
+	}
+	return resps, nil
+}
+
+// inBatchOrder sorts requests by their place in the batch.
+func inBatchOrder(rs []*appendRequest, index map[*appendRequest]int) []*appendRequest {
+	slices.SortFunc(rs, func(a, b *appendRequest) int { return index[a] - index[b] })
+	return rs
+}
+
+// snapshot loads the state of the requests' streams and event ids.
+func (s *Store) snapshot(ctx context.Context, rs []*appendRequest) (logState, error) {
+	streams, ids := keys(rs)
+	rows, err := s.pool.Query(ctx, loadStateSQL, streams, ids)
+	if err != nil {
+		return logState{}, fmt.Errorf("load state: %w", err)
+	}
+	return scanState(rows)
+}
+
+func keys(rs []*appendRequest) (streams, ids []string) {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if !seen[r.stream] {
+			seen[r.stream] = true
+			streams = append(streams, r.stream)
+		}
+		ids = append(ids, r.ids()...)
+	}
+	return streams, ids
+}
+
+// plan is what one round writes: the accepted requests, and per stream the
+// snapshot state the write is conditional on.
+type plan struct {
+	accepted []acceptedRequest
+	streams  []string               // streams of accepted requests, first seen first
+	guard    map[string]streamState // snapshot state of each such stream
+	newLast  map[string]uint64      // its last version after the write
+	// held are answers that depend on an accepted request of the same stream
+	// (a conflict with it): final only if that stream's write is applied.
+	held map[*appendRequest]appendResponse
+	// heldBy lists the held requests of each stream.
+	heldBy map[string][]*appendRequest
+}
+
+type acceptedRequest struct {
+	r            *appendRequest
+	firstVersion uint64
+}
+
+// decide decides pending in order against st, which it updates with the
+// effect of every accepted request. It returns the final answers, the plan
+// to write, and the requests deferred to the next round because their ids
+// collide with an accepted request.
+func decide(pending []*appendRequest, st logState) (settled map[*appendRequest]appendResponse, p *plan, deferred []*appendRequest) {
+	settled = map[*appendRequest]appendResponse{}
+	p = &plan{
+		guard:   map[string]streamState{},
+		newLast: map[string]uint64{},
+		held:    map[*appendRequest]appendResponse{},
+		heldBy:  map[string][]*appendRequest{},
+	}
+	inPlan := map[string]bool{}
+	for _, r := range pending {
+		collides := false
+		for _, e := range r.events {
+			if inPlan[e.ID] {
+				collides = true
+				break
+			}
+		}
+		if collides {
+			deferred = append(deferred, r)
+			continue
+		}
+		_, planned := p.guard[r.stream]
+		res, done, err := st.check(r)
+		if done {
+			var wv *eventlog.WrongVersionError
+			if planned && errors.As(err, &wv) {
+				p.held[r] = appendResponse{res: res, err: err}
+				p.heldBy[r.stream] = append(p.heldBy[r.stream], r)
+			} else {
+				settled[r] = appendResponse{res: res, err: err}
+			}
+			continue
+		}
+		ss := st.streams[r.stream]
+		if !planned {
+			p.guard[r.stream] = ss
+			p.streams = append(p.streams, r.stream)
+		}
+		first := ss.next()
+		p.accepted = append(p.accepted, acceptedRequest{r: r, firstVersion: first})
+		for _, e := range r.events {
+			inPlan[e.ID] = true
+		}
+		ss.exists = true
+		ss.lastVersion = first + uint64(len(r.events)) - 1
+		st.streams[r.stream] = ss
+		p.newLast[r.stream] = ss.lastVersion
+	}
+	return settled, p, deferred
+}
+
+// retry returns the requests of the plan whose stream's write was not
+// applied: they are decided again in the next round.
+func (p *plan) retry(applied map[*appendRequest]appendResponse) []*appendRequest {
+	var out []*appendRequest
+	for _, a := range p.accepted {
+		if _, ok := applied[a.r]; !ok {
+			out = append(out, a.r)
+		}
+	}
+	for r := range p.held {
+		if _, ok := applied[r]; !ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// applySQL writes the events of every stream that is still in its snapshot
+// state and none of whose event ids is stored, in plan order (so positions
+// follow versions), updates those streams, notifies, and returns the stored
+// events' ids and positions. It runs right after the append lock was taken,
+// so its snapshot includes every earlier append.
+const applySQL = `
+WITH guard AS (
+    SELECT * FROM unnest($1::text[], $2::bool[], $3::bigint[], $4::bigint[], $5::bigint[])
+           AS g(stream_id, existed, last_version, deleted_before, new_last)
+), changed AS (
+    SELECT g.stream_id
+      FROM guard g LEFT JOIN eventstore.streams s ON s.stream_id = g.stream_id
+     WHERE (s.stream_id IS NOT NULL) <> g.existed
+        OR g.existed AND (s.last_version <> g.last_version OR s.deleted_before <> g.deleted_before)
+    UNION
+    SELECT t.stream
+      FROM unnest($6::text[], $7::text[]) AS t(id, stream)
+      JOIN eventstore.events e ON e.event_id = t.id::uuid
+), ok AS (
+    SELECT * FROM guard WHERE stream_id NOT IN (SELECT stream_id FROM changed)
+), ins AS (
+    INSERT INTO eventstore.events (event_id, stream_id, version, category, event_type, data, metadata)
+    SELECT t.id::uuid, t.stream, t.version, t.category, t.type, t.data, t.meta
+      FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])
+           WITH ORDINALITY AS t(id, stream, version, category, type, data, meta, ord)
+     WHERE t.stream IN (SELECT stream_id FROM ok)
+     ORDER BY t.ord
+    RETURNING event_id, position
+), up AS (
+    INSERT INTO eventstore.streams (stream_id, last_version)
+    SELECT stream_id, new_last FROM ok
+        ON CONFLICT (stream_id) DO UPDATE SET last_version = EXCLUDED.last_version
+), notified AS (
+    SELECT pg_notify($13, max(position)::text) FROM ins HAVING count(*) > 0
+)
+SELECT event_id::text, position FROM ins
+UNION ALL
+SELECT NULL, 0 FROM notified`
+
+// batchSender is a connection or transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// apply writes the plan in one round trip: BEGIN, take the append lock, the
+// conditional write, COMMIT, pipelined. The lock is held only while the
+// server runs the write and the commit, never across a client round trip.
+// It returns the answers of the requests of the streams it wrote.
+func (s *Store) apply(ctx context.Context, p *plan) (map[*appendRequest]appendResponse, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	defer conn.Release()
+	applied, err := p.run(ctx, conn, true)
+	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' && !conn.Conn().IsClosed() {
+		// A failed statement skipped the COMMIT: end the transaction (or
+		// the pool would discard the connection).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_, _ = conn.Exec(rctx, "ROLLBACK")
+	}
+	return applied, err
+}
+
+// run sends the plan's write to b; with wrap, inside BEGIN … COMMIT (READ
+// COMMITTED, which the lock-then-read order needs: each statement sees what
+// was committed before it started).
+func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRequest]appendResponse, error) {
+	var (
+		gStreams          []string
+		gExisted          []bool
+		gLast, gDel, gNew []int64
+		ids, streams      []string
+		versions          []int64
+		cats, types       []string
+		data, meta        [][]byte
+	)
+	for _, name := range p.streams {
+		g := p.guard[name]
+		gStreams = append(gStreams, name)
+		gExisted = append(gExisted, g.exists)
+		gLast = append(gLast, int64(g.lastVersion))
+		gDel = append(gDel, int64(g.deletedBefore))
+		gNew = append(gNew, int64(p.newLast[name]))
+	}
+	for _, a := range p.accepted {
+		for j, e := range a.r.events {
+			ids = append(ids, e.ID)
+			streams = append(streams, a.r.stream)
+			versions = append(versions, int64(a.firstVersion+uint64(j)))
+			cats = append(cats, a.r.category)
+			types = append(types, e.Type)
+			data = append(data, e.Data)
+			meta = append(meta, e.Metadata)
+		}
+	}
+	batch := &pgx.Batch{}
+	if wrap {
+		batch.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+	}
+	batch.Queue("SELECT pg_advisory_xact_lock($1)", appendLockKey)
+	batch.Queue(applySQL, gStreams, gExisted, gLast, gDel, gNew,
+		ids, streams, versions, cats, types, data, meta, NotifyChannel)
+	if wrap {
+		batch.Queue("COMMIT")
+	}
+	br := b.SendBatch(ctx, batch)
+	positions, err := readApply(br, wrap)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write events: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	// Answer the requests of the streams written.
+	written := map[string]bool{}
+	for _, a := range p.accepted {
+		if _, ok := positions[a.r.events[0].ID]; ok {
+			written[a.r.stream] = true
+		}
+	}
+	applied := map[*appendRequest]appendResponse{}
+	var prev int64
+	for _, a := range p.accepted {
+		if !written[a.r.stream] {
+			continue
+		}
+		for _, e := range a.r.events {
+			pos, ok := positions[e.ID]
+			if !ok || pos <= prev {
+				// Cannot happen: the statement writes whole streams, in
+				// order. The transaction is committed, so report it loudly.
+				return nil, fmt.Errorf("write events: event %s of %s stored out of order or partly (position %d after %d)", e.ID, a.r.stream, pos, prev)
+			}
+			prev = pos
+		}
+		last := a.r.events[len(a.r.events)-1]
+		applied[a.r] = appendResponse{res: eventlog.AppendResult{
+			NextVersion: a.firstVersion + uint64(len(a.r.events)) - 1,
+			Position:    positionOf(positions[last.ID]),
+		}}
+	}
+	for name := range written {
+		for _, r := range p.heldBy[name] {
+			applied[r] = p.held[r]
+		}
+	}
+	return applied, nil
+}
+
+func readApply(br pgx.BatchResults, wrap bool) (map[string]int64, error) {
+	if wrap {
+		if _, err := br.Exec(); err != nil {
+			return nil, fmt.Errorf("begin: %w", err)
+		}
+	}
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("take append lock: %w", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("write events: %w", err)
+	}
+	positions := map[string]int64{}
+	for rows.Next() {
+		var (
+			id  *string
+			pos int64
+		)
+		if err := rows.Scan(&id, &pos); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("write events: scan: %w", err)
+		}
+		if id != nil {
+			positions[*id] = pos
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("write events: %w", err)
+	}
+	if wrap {
+		if _, err := br.Exec(); err != nil {
+			return nil, fmt.Errorf("commit: %w", err)
+		}
+	}
+	return positions, nil
+}
