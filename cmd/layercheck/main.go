@@ -31,6 +31,8 @@ var rules = []rule{
 	{layer: "transport/httpapi/", mayUse: []string{"commands/", "queries/", "domain/"}},
 	{layer: "transport/eventstore/", mayUse: []string{"domain/"}},
 	{layer: "transport/messaging/", mayUse: []string{"domain/"}},
+	{layer: "transport/mail/", mayUse: []string{"domain/"}},
+	{layer: "transport/personaldata/", mayUse: []string{"domain/"}},
 	{layer: "transport/pgtest"},
 	{layer: "cmd/", mayUse: []string{""}},
 }

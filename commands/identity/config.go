@@ -52,6 +52,10 @@ type Config struct {
 	ClaimGrace time.Duration
 	// Argon2 are the password hashing costs (zero: DefaultArgon2).
 	Argon2 Argon2Params
+	// CodeTTL is how long an e-mail verification code lives (000: 10 min)
+	// and VerificationTokenTTL how long the token a right code gives (5 min).
+	CodeTTL              time.Duration
+	VerificationTokenTTL time.Duration
 	// MaxConcurrentHashes bounds memory: each hash takes Argon2.MemoryKiB.
 	// Zero: 8.
 	MaxConcurrentHashes int
@@ -66,6 +70,8 @@ var DefaultConfig = Config{
 	ClaimGrace:            domain.DefaultClaimGrace,
 	Argon2:                DefaultArgon2,
 	MaxConcurrentHashes:   8,
+	CodeTTL:               domain.DefaultCodeTTL,
+	VerificationTokenTTL:  domain.DefaultVerificationTokenTTL,
 }
 
 // WithDefaults fills zero fields from DefaultConfig.
@@ -88,6 +94,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = d.Argon2
+	}
+	if c.CodeTTL <= 0 {
+		c.CodeTTL = d.CodeTTL
+	}
+	if c.VerificationTokenTTL <= 0 {
+		c.VerificationTokenTTL = d.VerificationTokenTTL
 	}
 	if c.MaxConcurrentHashes <= 0 {
 		c.MaxConcurrentHashes = d.MaxConcurrentHashes

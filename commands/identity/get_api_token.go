@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
@@ -39,28 +36,7 @@ type APITokenGranted struct {
 func (h *Handlers) GetAPIToken(ctx context.Context, cmd GetAPIToken, meta eventlog.Metadata) (APITokenGranted, error) {
 	var out APITokenGranted
 	user, pos, err := h.passwordLogin(ctx, cmd.Username, cmd.Password, meta, func(u *domain.User) ([]eventlog.Event, error) {
-		now := h.clock.Now()
-		out.Issued, out.TokenID, out.Key = false, "", ""
-		reason := domain.RevokeSuperseded
-		if cur, ok := u.CurrentAPIToken(); ok && domain.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
-			lastUsed, err := h.apiTokenLastUse(ctx, cur)
-			if err != nil {
-				return nil, err
-			}
-			if !domain.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
-				out.TokenID, out.Key = cur.ID, h.keys.key(cur.ID)
-				return nil, nil
-			}
-			reason = domain.RevokeExpired
-		}
-		id := strings.ReplaceAll(uuid.NewString(), "-", "")
-		key := h.keys.key(id)
-		events, err := u.IssueAPIToken(id, domain.HashTokenKey(key), reason, now)
-		if err != nil {
-			return nil, err
-		}
-		out.Issued, out.TokenID, out.Key = true, id, key
-		return events, nil
+		return h.grantAPIToken(ctx, u, &out)
 	})
 	if err != nil {
 		return APITokenGranted{}, err

@@ -23,6 +23,9 @@ type Handlers struct {
 	passwords *Passwords
 	tokens    *Tokens
 	keys      apiTokenKeys
+	verifyKey []byte
+	magpieKey []byte
+	personal  PersonalData
 
 	// idMu serialises user id allocation within the process, so that a
 	// burst of registrations does not turn into a burst of retries on the
@@ -46,6 +49,8 @@ func New(runner *handling.Runner, clock handling.Clock, cfg Config) (*Handlers, 
 		passwords: NewPasswords(cfg.Argon2, cfg.MaxConcurrentHashes),
 		tokens:    NewTokens(cfg.JWTSecret, cfg.AccessTokenTTL, cfg.RefreshTokenTTL),
 		keys:      newAPITokenKeys(cfg.APITokenSecret, cfg.JWTSecret),
+		verifyKey: deriveKey(cfg.JWTSecret, "fiveapis identity verification codes"),
+		magpieKey: deriveKey(cfg.JWTSecret, "fiveapis identity magpie api keys"),
 	}, nil
 }
 

@@ -41,6 +41,17 @@ func (h *Handlers) passwordLogin(ctx context.Context, identifier, password strin
 	if err != nil {
 		return nil, eventlog.Position{}, err
 	}
+	return h.passwordLoginUser(ctx, id, found, password, meta, more)
+}
+
+// passwordLoginID authenticates the user with a known id (found false:
+// nobody).
+func (h *Handlers) passwordLoginID(ctx context.Context, id int64, found bool, password string, meta eventlog.Metadata) (*domain.User, eventlog.Position, error) {
+	return h.passwordLoginUser(ctx, id, found, password, meta, nil)
+}
+
+func (h *Handlers) passwordLoginUser(ctx context.Context, id int64, found bool, password string, meta eventlog.Metadata,
+	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
 	if !found {
 		if err := h.passwords.Waste(ctx, password); err != nil {
 			return nil, eventlog.Position{}, err
@@ -79,7 +90,7 @@ func (h *Handlers) passwordLogin(ctx context.Context, identifier, password strin
 				}
 				rehashed[old] = nh
 			}
-			changed, err := u.ChangePassword(rehashed[old], h.clock.Now())
+			changed, err := u.RehashPassword(rehashed[old], h.clock.Now())
 			if err != nil {
 				return nil, err
 			}

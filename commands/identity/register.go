@@ -18,6 +18,9 @@ type Register struct {
 	// RequireEmail makes an empty e-mail invalid (Roamio); Ralendar's
 	// registration leaves it optional.
 	RequireEmail bool
+	// Phone is an optional mobile number (004), sealed in the personal-data
+	// vault; it must be unique like the username.
+	Phone string
 }
 
 // Registered is the new account and where its events landed.
@@ -32,10 +35,29 @@ type Registered struct {
 // ErrEmailTaken; of concurrent registrations of one name exactly one wins.
 func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Metadata) (Registered, error) {
 	username, email, err := validate(cmd)
+	phone, perr := domain.NewPhone(cmd.Phone)
+	if err := errors.Join(err, perr); err != nil {
+		return Registered{}, err
+	}
+	if phone.IsZero() {
+		return h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
+	}
+	if h.personal == nil {
+		return Registered{}, errors.New("identity: no personal-data vault configured")
+	}
+	if err := h.available(ctx, domain.PhoneClaimStream(phone), domain.ErrPhoneTaken); err != nil {
+		return Registered{}, err
+	}
+	reg, err := h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
 	if err != nil {
 		return Registered{}, err
 	}
-	return h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
+	pos, err := h.SetPhone(ctx, reg.User.ID, phone, meta)
+	if err != nil {
+		return reg, err
+	}
+	reg.Position = maxPos(reg.Position, pos)
+	return reg, nil
 }
 
 // ValidateRegistration checks the input of Register without executing it:

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -46,7 +47,12 @@ func (p Position) Less(q Position) bool {
 
 // String renders the position as "commit/prepare", the form used in response
 // headers, SSE ids and the CLI. ParsePosition reads it back.
-func (p Position) String() string { return fmt.Sprintf("%d/%d", p.Commit, p.Prepare) }
+func (p Position) String() string {
+	b := make([]byte, 0, 41)
+	b = strconv.AppendUint(b, p.Commit, 10)
+	b = append(b, '/')
+	return string(strconv.AppendUint(b, p.Prepare, 10))
+}
 
 // ParsePosition parses "commit/prepare" or a bare "commit" (prepare = commit).
 func ParsePosition(s string) (Position, error) {
@@ -56,6 +62,16 @@ func ParsePosition(s string) (Position, error) {
 		return p, fmt.Errorf("parse position: empty")
 	}
 	c, pr, found := strings.Cut(s, "/")
+	// The common form, without fmt (ParsePosition runs for every message a
+	// projector receives); anything else goes through Sscanf as before.
+	if cv, err := strconv.ParseUint(c, 10, 64); err == nil {
+		if !found {
+			return Position{Commit: cv, Prepare: cv}, nil
+		}
+		if pv, err := strconv.ParseUint(pr, 10, 64); err == nil {
+			return Position{Commit: cv, Prepare: pv}, nil
+		}
+	}
 	if _, err := fmt.Sscanf(c, "%d", &p.Commit); err != nil {
 		return Position{}, fmt.Errorf("parse position %q: %w", s, err)
 	}

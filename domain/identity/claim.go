@@ -25,6 +25,10 @@ func ClaimFromLast(last eventlog.Event) Claim {
 		return Claim{Held: true, Holder: e.UserID, ClaimedAt: e.ClaimedAt}
 	case EmailClaimed:
 		return Claim{Held: true, Holder: e.UserID, ClaimedAt: e.ClaimedAt}
+	case PhoneClaimed:
+		return Claim{Held: true, Holder: e.UserID, ClaimedAt: e.ClaimedAt}
+	case SocialAccountClaimed:
+		return Claim{Held: true, Holder: e.UserID, ClaimedAt: e.ClaimedAt}
 	}
 	return Claim{}
 }
@@ -75,8 +79,13 @@ func ClaimEmail(last eventlog.Event, email Email, user int64, now time.Time, hol
 
 // ReleaseEmail frees an e-mail address held by user; otherwise it is a no-op.
 func ReleaseEmail(last eventlog.Event, email Email, user int64, now time.Time) []eventlog.Event {
+	return ReleaseEmailDigest(last, email.Digest(), user, now)
+}
+
+// ReleaseEmailDigest frees the address with this digest, held by user.
+func ReleaseEmailDigest(last eventlog.Event, digest string, user int64, now time.Time) []eventlog.Event {
 	if !ClaimFromLast(last).HeldBy(user) {
 		return nil
 	}
-	return []eventlog.Event{EmailReleased{EmailDigest: email.Digest(), UserID: user, ReleasedAt: now.UTC()}}
+	return []eventlog.Event{EmailReleased{EmailDigest: digest, UserID: user, ReleasedAt: now.UTC()}}
 }

@@ -21,6 +21,16 @@ const (
 	EventUsernameReleased    = "UsernameReleased_v1"
 	EventEmailClaimed        = "EmailClaimed_v1"
 	EventEmailReleased       = "EmailReleased_v1"
+
+	EventVerificationCodeRequested = "VerificationCodeRequested_v1"
+	EventVerificationCodeRejected  = "VerificationCodeRejected_v1"
+	EventVerificationCodeVerified  = "VerificationCodeVerified_v1"
+	EventVerificationTokenUsed     = "VerificationTokenUsed_v1"
+	EventEmailVerified             = "EmailVerified_v1"
+	EventUsernameChanged           = "UsernameChanged_v1"
+	EventEmailChanged              = "EmailChanged_v1"
+	EventSocialAccountBound        = "SocialAccountBound_v1"
+	EventSocialAccountUnbound      = "SocialAccountUnbound_v1"
 )
 
 // Events lists the prototypes of every identity event for the codec.
@@ -31,6 +41,12 @@ func Events() []eventlog.Event {
 		APITokenIssued{}, APITokenUsed{}, APITokenRevoked{},
 		RefreshTokenRevoked{},
 		UsernameClaimed{}, UsernameReleased{}, EmailClaimed{}, EmailReleased{},
+		VerificationCodeRequested{}, VerificationCodeRejected{}, VerificationCodeVerified{},
+		VerificationTokenUsed{}, EmailVerified{},
+		UsernameChanged{}, EmailChanged{}, SocialAccountBound{}, SocialAccountUnbound{},
+		ContactInfoUpdated{}, ProfileUpdated{}, AvatarChanged{},
+		PhoneClaimed{}, PhoneReleased{}, PhoneChanged{}, TravelInfoUpdated{},
+		APIKeyIssued{}, SocialAccountClaimed{}, SocialAccountReleased{},
 	}
 }
 
@@ -49,12 +65,22 @@ type UserRegistered struct {
 	RegisteredAt time.Time `json:"registered_at"`
 }
 
-// PasswordChanged replaces the user's password hash.
+// PasswordChanged replaces the user's password hash. Reason is how
+// (PasswordReasonChange, PasswordReasonReset, PasswordReasonRehash); empty in
+// events written before it existed.
 type PasswordChanged struct {
 	UserID       int64     `json:"user_id"`
 	PasswordHash string    `json:"password_hash"`
+	Reason       string    `json:"reason,omitempty"`
 	ChangedAt    time.Time `json:"changed_at"`
 }
+
+// Reasons of PasswordChanged.
+const (
+	PasswordReasonChange = "change"
+	PasswordReasonReset  = "reset"
+	PasswordReasonRehash = "rehash"
+)
 
 // Login methods recorded in UserLoggedIn.
 const (
@@ -158,16 +184,25 @@ type EmailReleased struct {
 }
 
 // EventType implementations.
-func (UserRegistered) EventType() string      { return EventUserRegistered }
-func (PasswordChanged) EventType() string     { return EventPasswordChanged }
-func (UserLoggedIn) EventType() string        { return EventUserLoggedIn }
-func (AdminGranted) EventType() string        { return EventAdminGranted }
-func (AdminRevoked) EventType() string        { return EventAdminRevoked }
-func (APITokenIssued) EventType() string      { return EventAPITokenIssued }
-func (APITokenUsed) EventType() string        { return EventAPITokenUsed }
-func (APITokenRevoked) EventType() string     { return EventAPITokenRevoked }
-func (RefreshTokenRevoked) EventType() string { return EventRefreshTokenRevoked }
-func (UsernameClaimed) EventType() string     { return EventUsernameClaimed }
-func (UsernameReleased) EventType() string    { return EventUsernameReleased }
-func (EmailClaimed) EventType() string        { return EventEmailClaimed }
-func (EmailReleased) EventType() string       { return EventEmailReleased }
+func (UserRegistered) EventType() string            { return EventUserRegistered }
+func (PasswordChanged) EventType() string           { return EventPasswordChanged }
+func (UserLoggedIn) EventType() string              { return EventUserLoggedIn }
+func (AdminGranted) EventType() string              { return EventAdminGranted }
+func (AdminRevoked) EventType() string              { return EventAdminRevoked }
+func (APITokenIssued) EventType() string            { return EventAPITokenIssued }
+func (APITokenUsed) EventType() string              { return EventAPITokenUsed }
+func (APITokenRevoked) EventType() string           { return EventAPITokenRevoked }
+func (RefreshTokenRevoked) EventType() string       { return EventRefreshTokenRevoked }
+func (UsernameClaimed) EventType() string           { return EventUsernameClaimed }
+func (UsernameReleased) EventType() string          { return EventUsernameReleased }
+func (EmailClaimed) EventType() string              { return EventEmailClaimed }
+func (EmailReleased) EventType() string             { return EventEmailReleased }
+func (VerificationCodeRequested) EventType() string { return EventVerificationCodeRequested }
+func (VerificationCodeRejected) EventType() string  { return EventVerificationCodeRejected }
+func (VerificationCodeVerified) EventType() string  { return EventVerificationCodeVerified }
+func (VerificationTokenUsed) EventType() string     { return EventVerificationTokenUsed }
+func (EmailVerified) EventType() string             { return EventEmailVerified }
+func (UsernameChanged) EventType() string           { return EventUsernameChanged }
+func (EmailChanged) EventType() string              { return EventEmailChanged }
+func (SocialAccountBound) EventType() string        { return EventSocialAccountBound }
+func (SocialAccountUnbound) EventType() string      { return EventSocialAccountUnbound }

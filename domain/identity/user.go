@@ -12,16 +12,22 @@ import (
 // rebuilt from the stream "user-<id>" by UserFromHistory; its decisions return
 // the events to append and never change the user themselves.
 type User struct {
-	id           int64
-	username     string
-	email        string
-	passwordHash string
-	admin        bool
-	active       bool
-	joinedAt     time.Time
-	lastLogin    time.Time
-	token        *APIToken
-	revokedJTIs  map[string]time.Time
+	id            int64
+	username      string
+	email         string
+	passwordHash  string
+	admin         bool
+	active        bool
+	joinedAt      time.Time
+	lastLogin     time.Time
+	token         *APIToken
+	revokedJTIs   map[string]time.Time
+	verified      string // digest of the verified address
+	emailDigest   string // digest of the current address ("" when none)
+	phoneDigest   string
+	apiKeyVersion int
+	apiKeyHash    string
+	social        map[string]SocialAccount
 }
 
 // APIToken is a user's current "Authorization: Token" credential as the user
@@ -70,7 +76,11 @@ func UserFromHistory(history []eventlog.Event) (*User, error) {
 	for _, e := range history {
 		if r, ok := e.(UserRegistered); ok && u == nil {
 			u = &User{id: r.UserID, username: r.Username, email: r.Email, passwordHash: r.PasswordHash,
-				active: true, joinedAt: r.RegisteredAt, revokedJTIs: map[string]time.Time{}}
+				active: true, joinedAt: r.RegisteredAt, revokedJTIs: map[string]time.Time{},
+				social: map[string]SocialAccount{}}
+			if r.Email != "" {
+				u.emailDigest = EmailDigest(r.Email)
+			}
 			continue
 		}
 		if u != nil {
@@ -101,13 +111,30 @@ func (u *User) apply(e eventlog.Event) {
 		}
 	case RefreshTokenRevoked:
 		u.revokedJTIs[e.JTI] = e.ExpiresAt
+	case EmailVerified:
+		u.verified = e.EmailDigest
+	case UsernameChanged:
+		u.username = e.Username
+	case EmailChanged:
+		// The address itself is sealed in the vault; the aggregate knows
+		// its digest only.
+		u.email = ""
+		u.emailDigest = e.EmailDigest
+	case SocialAccountBound:
+		u.social[e.Provider] = SocialAccount{Provider: e.Provider, ExternalDigest: e.ExternalDigest, Nickname: e.Nickname, AvatarURL: e.AvatarURL}
+	case SocialAccountUnbound:
+		delete(u.social, e.Provider)
+	case PhoneChanged:
+		u.phoneDigest = e.PhoneDigest
+	case APIKeyIssued:
+		u.apiKeyVersion, u.apiKeyHash = e.Version, e.KeyHash
 	}
 }
 
 // Accessors.
 func (u *User) ID() int64             { return u.id }
 func (u *User) Username() string      { return u.username }
-func (u *User) Email() string         { return u.email }
+func (u *User) Email() string         { return u.email } // as registered; "" after EmailChanged (sealed)
 func (u *User) IsAdmin() bool         { return u.admin }
 func (u *User) IsActive() bool        { return u.active }
 func (u *User) HasPassword() bool     { return u.passwordHash != "" }
@@ -148,10 +175,45 @@ func (u *User) LogIn(method string, now time.Time) ([]eventlog.Event, error) {
 // ChangePassword replaces the password hash (the new password was validated
 // with ValidatePassword and hashed by the caller).
 func (u *User) ChangePassword(newHash string, now time.Time) ([]eventlog.Event, error) {
+	return u.changePassword(newHash, PasswordReasonChange, now)
+}
+
+// RehashPassword stores a stronger hash of the same password.
+func (u *User) RehashPassword(newHash string, now time.Time) ([]eventlog.Event, error) {
+	return u.changePassword(newHash, PasswordReasonRehash, now)
+}
+
+// ResetPassword sets a password after the owner of the address proved it
+// (a used verification token); it also gives a password to accounts that had
+// none.
+func (u *User) ResetPassword(newHash string, now time.Time) ([]eventlog.Event, error) {
+	if !u.active {
+		return nil, ErrUserInactive
+	}
+	return u.changePassword(newHash, PasswordReasonReset, now)
+}
+
+func (u *User) changePassword(newHash, reason string, now time.Time) ([]eventlog.Event, error) {
 	if newHash == "" {
 		return nil, fault.Invalidf("password", "This field may not be blank.")
 	}
-	return []eventlog.Event{PasswordChanged{UserID: u.id, PasswordHash: newHash, ChangedAt: now.UTC()}}, nil
+	return []eventlog.Event{PasswordChanged{UserID: u.id, PasswordHash: newHash, Reason: reason, ChangedAt: now.UTC()}}, nil
+}
+
+// EmailVerifiedNow reports whether the user's current address was verified.
+func (u *User) EmailVerifiedNow() bool { return u.emailDigest != "" && u.verified == u.emailDigest }
+
+// EmailDigest is the digest of the current address ("" when none).
+func (u *User) EmailDigest() string { return u.emailDigest }
+
+// VerifyEmail marks the user's current address verified; digest is the
+// address whose code was verified. Another address, or an address already
+// verified, is a no-op.
+func (u *User) VerifyEmail(digest string, now time.Time) []eventlog.Event {
+	if u.emailDigest == "" || digest != u.emailDigest || u.verified == digest {
+		return nil
+	}
+	return []eventlog.Event{EmailVerified{UserID: u.id, EmailDigest: digest, VerifiedAt: now.UTC()}}
 }
 
 // GrantAdmin gives the user the admin role; only an admin or the system may.

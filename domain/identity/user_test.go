@@ -185,7 +185,7 @@ func TestUserDecisions(t *testing.T) {
 			when: func(u *identity.User) ([]eventlog.Event, error) {
 				return u.ChangePassword("$argon2id$new", now)
 			},
-			want: []eventlog.Event{identity.PasswordChanged{UserID: 2, PasswordHash: "$argon2id$new", ChangedAt: now}},
+			want: []eventlog.Event{identity.PasswordChanged{UserID: 2, PasswordHash: "$argon2id$new", Reason: identity.PasswordReasonChange, ChangedAt: now}},
 		},
 	}
 	for _, tc := range tests {

@@ -80,6 +80,21 @@ func NewEmail(s string) (Email, error) {
 			return Email{}, invalid
 		}
 	}
+	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
+		return Email{}, invalid
+	}
+	for _, r := range local {
+		// RFC 5322 dot-atom text (quoted local parts are not accepted, as
+		// Django's validator does not either).
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(".!#$%&'*+/=?^_`{|}~-", r)) {
+			return Email{}, invalid
+		}
+	}
+	for _, r := range domain {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-') {
+			return Email{}, invalid
+		}
+	}
 	if domain != "localhost" {
 		labels := strings.Split(domain, ".")
 		if len(labels) < 2 {

@@ -6,6 +6,7 @@
 package sequence
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -16,15 +17,44 @@ import (
 const Category = "sequence"
 
 // EventIDsAllocated is the wire name of IDsAllocated.
-const EventIDsAllocated = "IDsAllocated_v1"
+const EventIDsAllocated = "IDsAllocated_v2"
+
+// EventIDsAllocatedV1 is the wire name of the first version of IDsAllocated,
+// still in the log: {"sequence", "first", "last", "owner"}. The codec upcasts
+// it to IDsAllocated_v2 when it is read (see UpcastIDsAllocatedV1).
+const EventIDsAllocatedV1 = "IDsAllocated_v1"
 
 // IDsAllocated records that ids First..Last (inclusive) of a sequence were given
-// to Owner (e.g. "batch-7").
+// to the stream OwnerStream (e.g. "batch-7"). Count is the number of ids
+// (Last-First+1), explicit so that consumers outside the process need not
+// know the range is inclusive. Version 2: v1 called the owner "owner" and
+// had no count.
 type IDsAllocated struct {
-	Sequence string `json:"sequence"`
-	First    int64  `json:"first"`
-	Last     int64  `json:"last"`
-	Owner    string `json:"owner,omitempty"`
+	Sequence    string `json:"sequence"`
+	First       int64  `json:"first"`
+	Last        int64  `json:"last"`
+	Count       int64  `json:"count"`
+	OwnerStream string `json:"owner_stream,omitempty"`
+}
+
+// UpcastIDsAllocatedV1 turns an IDsAllocated_v1 payload into IDsAllocated_v2:
+// "owner" becomes "owner_stream" and "count" is derived from the range. It is
+// pure, so the codec (transport/eventstore/codec) registers it as is.
+func UpcastIDsAllocatedV1(data []byte) (string, []byte, error) {
+	var v1 struct {
+		Sequence string `json:"sequence"`
+		First    int64  `json:"first"`
+		Last     int64  `json:"last"`
+		Owner    string `json:"owner,omitempty"`
+	}
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return "", nil, fmt.Errorf("sequence: upcast %s: %w", EventIDsAllocatedV1, err)
+	}
+	out, err := json.Marshal(IDsAllocated{Sequence: v1.Sequence, First: v1.First, Last: v1.Last, Count: v1.Last - v1.First + 1, OwnerStream: v1.Owner})
+	if err != nil {
+		return "", nil, err
+	}
+	return EventIDsAllocated, out, nil
 }
 
 // EventType implements eventlog.Event.
@@ -53,5 +83,5 @@ func Allocate(name string, last *IDsAllocated, count int64, start int64, owner s
 	if last != nil && last.Last+1 > first {
 		first = last.Last + 1
 	}
-	return IDsAllocated{Sequence: name, First: first, Last: first + count - 1, Owner: owner}, nil
+	return IDsAllocated{Sequence: name, First: first, Last: first + count - 1, Count: count, OwnerStream: owner}, nil
 }

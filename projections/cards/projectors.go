@@ -16,6 +16,14 @@ func All() []engine.Projector {
 	return []engine.Projector{Templates{}, Batches{}, Usage{}, Stats{}}
 }
 
+// Pipelined tells the engine (engine.Pipelined) that the card projectors
+// never read the result of tx.Exec, so a catch-up batch sends their
+// statements in one round trip.
+func (Templates) Pipelined() bool { return true }
+func (Batches) Pipelined() bool   { return true }
+func (Usage) Pipelined() bool     { return true }
+func (Stats) Pipelined() bool     { return true }
+
 func jsonb(v any) ([]byte, error) {
 	if v == nil {
 		return []byte("{}"), nil

@@ -33,6 +33,7 @@ import (
 // batch is the open transaction of a run that is catching up.
 type batch struct {
 	tx     pgx.Tx
+	pipe   *pipeTx                  // tx, when the projector is Pipelined
 	cp     eventlog.Position        // checkpoint when the batch began
 	upTo   eventlog.Position        // checkpoint the commit writes
 	events []eventlog.RecordedEvent // applied in tx and acked, not committed
@@ -68,7 +69,18 @@ func (e *Engine) handle(ctx context.Context, r *genRun, ev eventlog.RecordedEven
 	}
 	b := r.open
 	if b.upTo.Less(ev.Position) {
-		if err := e.applyEvent(ctx, b.tx, r, ev); err != nil {
+		tx := b.tx
+		if b.pipe != nil && !e.noPipe.allowed(r.gen.Schema, ev.Position) {
+			// Found the slow way after a pipelined batch failed.
+			if err := b.pipe.flush(ctx); err != nil {
+				return e.failPipeline(ctx, r, ev.Position, err)
+			}
+			tx = b.pipe.Tx
+		}
+		if err := e.applyEvent(ctx, tx, r, ev); err != nil {
+			if isPipelineError(err) {
+				return e.failPipeline(ctx, r, ev.Position, err)
+			}
 			return e.failBatch(ctx, r, err)
 		}
 		b.events = append(b.events, ev)
@@ -111,18 +123,28 @@ func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.Re
 	if !cp.Less(upTo) {
 		return nil // already applied
 	}
+	// One live event of a Pipelined projector: its statements and the
+	// checkpoint go in one round trip before the commit. A failure belongs
+	// to that event, so it is retried and parked as without the pipeline.
+	var wtx pgx.Tx = tx
+	if len(events) == 1 && pipelined(r.p) && e.noPipe.allowed(r.gen.Schema, events[0].Position) {
+		wtx = newPipeTx(tx)
+	}
 	for _, ev := range events {
 		if !cp.Less(ev.Position) {
 			continue
 		}
-		if err := e.applyEvent(ctx, tx, r, ev); err != nil {
+		if err := e.applyEvent(ctx, wtx, r, ev); err != nil {
 			return err
 		}
 	}
-	if err := saveCheckpoint(ctx, tx, r, upTo); err != nil {
+	if err := saveCheckpoint(ctx, wtx, r, upTo); err != nil {
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := wtx.Commit(ctx); err != nil {
+		if ev := events; len(ev) == 1 && isPipelineError(err) {
+			return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev[0].Type, ev[0].ID, ev[0].Position, err)
+		}
 		return err
 	}
 	e.committed(r, upTo)
@@ -157,6 +179,10 @@ func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
 		return err
 	}
 	b := &batch{tx: tx, cp: cp, upTo: cp, began: time.Now()}
+	if pipelined(r.p) {
+		b.pipe = newPipeTx(tx)
+		b.tx = b.pipe
+	}
 	b.timer = time.AfterFunc(e.cfg.MaxBatchWait, func() { e.flushBatch(r, b) })
 	r.open = b
 	return nil
@@ -175,12 +201,34 @@ func (e *Engine) commitBatch(ctx context.Context, r *genRun) error {
 		}
 	}
 	if err := b.tx.Commit(ctx); err != nil {
+		if isPipelineError(err) {
+			e.noPipe.set(r.gen.Schema, b.upTo)
+			_ = b.tx.Rollback(context.WithoutCancel(ctx))
+		}
 		return e.breakRun(r, err)
 	}
 	if b.cp.Less(b.upTo) {
 		e.committed(r, b.upTo)
 	}
 	return nil
+}
+
+// failPipeline rolls r's batch back after a pipelined statement failed (the
+// event it belongs to is not known) and restarts the run from its
+// checkpoint; up to the batch's last event (at least pos), events are then
+// applied without the pipeline, so the failing one is retried and parked
+// alone. r.mu is held.
+func (e *Engine) failPipeline(ctx context.Context, r *genRun, pos eventlog.Position, cause error) error {
+	b := r.open
+	r.open = nil
+	b.timer.Stop()
+	_ = b.tx.Rollback(context.WithoutCancel(ctx))
+	upTo := b.upTo
+	if upTo.Less(pos) {
+		upTo = pos
+	}
+	e.noPipe.set(r.gen.Schema, upTo)
+	return e.breakRun(r, cause)
 }
 
 // failBatch rolls r's batch back after cause, applies the events it had

@@ -25,7 +25,16 @@
 // checkpoint, commits, and only then lets the message be acked. While the
 // subscriber reports a backlog, several events share one transaction (see
 // batch.go); the checkpoint still commits with their effects, so after any
-// crash each event has taken effect exactly once. The subscription filter is
+// crash each event has taken effect exactly once. A projector that
+// implements Pipelined (it never reads tx.Exec's result) has the statements
+// of a batch queued and sent in one round trip before the next read or the
+// commit; if a queued statement fails, the batch is rolled back and the run
+// restarts from its checkpoint with those events applied one statement at a
+// time, so the failing event is retried and parked alone (pipeline.go).
+// Projection transactions commit with synchronous_commit off: they do not
+// wait for their WAL flush. A PostgreSQL crash can lose the last of them, but
+// each only whole, with its checkpoint, so the events are applied again from
+// the log; the log itself commits synchronously. The subscription filter is
 // the projector's Filter; progress messages move the checkpoint past events it
 // skips, so the checkpoint reaches the head of the log even for projectors
 // that ignore most events.

@@ -20,6 +20,10 @@ import (
 // Engine runs projectors. See the package documentation (doc.go) for how
 // generations, views, locks and WaitFor work.
 type Engine struct {
+	// noPipe lists the generations whose failed pipelined batch is being
+	// applied again without the pipeline (see Pipelined).
+	noPipe unpipelined
+
 	pool    *pgxpool.Pool
 	store   eventlog.Store
 	decoder eventlog.Decoder
@@ -481,12 +485,19 @@ ON CONFLICT (consumer, event_id) DO UPDATE
 // lockCheckpoint locks the consumer's checkpoint row and sets the
 // transaction's search_path to the generation schema (SET LOCAL, in the same
 // round trip). A missing row means the generation is gone.
+//
+// It also turns synchronous_commit off for the transaction: a projection's
+// commit then does not wait for its WAL flush (the WAL writer flushes within
+// wal_writer_delay). A PostgreSQL crash can lose the last such commits, but
+// only whole transactions, each with its own checkpoint, so the projector
+// re-applies those events from the log: still exactly once. The log itself
+// (pgstore) keeps synchronous commits.
 func lockCheckpoint(ctx context.Context, tx pgx.Tx, consumer string) (eventlog.Position, error) {
 	var c, p int64
 	err := tx.QueryRow(ctx, `
-SELECT commit_pos, prepare_pos, set_config('search_path', $2, true)
+SELECT commit_pos, prepare_pos, set_config('search_path', $2, true), set_config('synchronous_commit', 'off', true)
   FROM projection.checkpoints WHERE name = $1 FOR UPDATE`,
-		consumer, pgx.Identifier{consumer}.Sanitize()).Scan(&c, &p, nil)
+		consumer, pgx.Identifier{consumer}.Sanitize()).Scan(&c, &p, nil, nil)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return eventlog.Position{}, &generationGoneError{consumer: consumer}
 	}

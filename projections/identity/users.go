@@ -7,6 +7,7 @@ package identity
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -22,18 +23,34 @@ const Name = query.ProjectionName
 //go:embed schema.sql
 var schema string
 
-// Projector builds the identity read model.
-type Projector struct{}
+// PersonalData opens addresses sealed in the personal-data vault; an
+// erased subject gives an error for which Erased reports true.
+type PersonalData interface {
+	Open(ctx context.Context, subject, sealed string) (string, error)
+	Erased(err error) bool
+}
 
-// NewProjector returns the identity projector.
+// Projector builds the identity read model.
+type Projector struct {
+	pd PersonalData
+}
+
+// NewProjector returns the identity projector. Without a vault (tests)
+// addresses changed by EmailChanged are projected as empty.
 func NewProjector() *Projector { return &Projector{} }
+
+// WithPersonalData sets the vault EmailChanged addresses are opened with.
+func (p *Projector) WithPersonalData(pd PersonalData) *Projector {
+	p.pd = pd
+	return p
+}
 
 // Name implements engine.Projector.
 func (*Projector) Name() string { return Name }
 
 // Version implements engine.Projector; bump it when schema.sql or Apply
 // changes what the rows hold.
-func (*Projector) Version() int { return 1 }
+func (*Projector) Version() int { return 7 }
 
 // Schema implements engine.Projector.
 func (*Projector) Schema() string { return schema }
@@ -46,13 +63,17 @@ func (*Projector) Filter() eventlog.Filter {
 			domain.EventUserRegistered, domain.EventPasswordChanged, domain.EventUserLoggedIn,
 			domain.EventAdminGranted, domain.EventAdminRevoked,
 			domain.EventAPITokenIssued, domain.EventAPITokenUsed, domain.EventAPITokenRevoked,
+			domain.EventEmailVerified, domain.EventUsernameChanged, domain.EventEmailChanged,
+			domain.EventSocialAccountBound, domain.EventSocialAccountUnbound, domain.EventContactInfoUpdated,
+			domain.EventProfileUpdated, domain.EventAvatarChanged, domain.EventPhoneChanged, domain.EventTravelInfoUpdated,
+			domain.EventAPIKeyIssued,
 		},
 	}
 }
 
 // Apply implements engine.Projector. Every statement is idempotent and
 // order-safe for one stream, so replaying the log rebuilds the same rows.
-func (*Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
+func (p *Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
 	var err error
 	switch e := env.Event.(type) {
 	case domain.UserRegistered:
@@ -65,6 +86,73 @@ ON CONFLICT (id) DO NOTHING`,
 		_, err = tx.Exec(ctx, `UPDATE users SET has_password = true WHERE id = $1`, e.UserID)
 	case domain.UserLoggedIn:
 		_, err = tx.Exec(ctx, `UPDATE users SET last_login = GREATEST(last_login, $2) WHERE id = $1`, e.UserID, e.LoggedInAt)
+	case domain.EmailVerified:
+		_, err = tx.Exec(ctx, `UPDATE users SET email_verified = true
+ WHERE id = $1 AND email_key <> '' AND encode(sha256(convert_to(email_key, 'UTF8')), 'hex') = $2`, e.UserID, e.EmailDigest)
+	case domain.UsernameChanged:
+		_, err = tx.Exec(ctx, `UPDATE users SET username = $2, username_key = $3 WHERE id = $1`, e.UserID, e.Username, domain.UsernameKey(e.Username))
+	case domain.EmailChanged:
+		email := ""
+		if e.EmailRef != "" && p.pd != nil {
+			email, err = p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.EmailRef)
+			if err != nil && !p.pd.Erased(err) {
+				return fmt.Errorf("identity projection: open address of user %d: %w", e.UserID, err)
+			}
+			err = nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET email = $2, email_key = $3, email_verified = false WHERE id = $1`, e.UserID, email, domain.EmailKey(email))
+	case domain.ContactInfoUpdated:
+		var info domain.ContactInfo
+		if p.pd != nil {
+			raw, oerr := p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.DataRef)
+			switch {
+			case oerr == nil:
+				if jerr := json.Unmarshal([]byte(raw), &info); jerr != nil {
+					return fmt.Errorf("identity projection: contact info of user %d: %w", e.UserID, jerr)
+				}
+			case !p.pd.Erased(oerr):
+				return fmt.Errorf("identity projection: open contact info of user %d: %w", e.UserID, oerr)
+			}
+		}
+		_, err = tx.Exec(ctx, `
+INSERT INTO contact_info (user_id, name, position, department, qq, phone, mobile, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, department = EXCLUDED.department,
+  qq = EXCLUDED.qq, phone = EXCLUDED.phone, mobile = EXCLUDED.mobile, updated_at = EXCLUDED.updated_at`,
+			e.UserID, info.Name, info.Position, info.Department, info.QQ, info.Phone, info.Mobile, e.UpdatedAt)
+	case domain.ProfileUpdated:
+		birthday := ""
+		if e.BirthdayRef != "" && p.pd != nil {
+			b, oerr := p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.BirthdayRef)
+			if oerr != nil && !p.pd.Erased(oerr) {
+				return fmt.Errorf("identity projection: open birthday of user %d: %w", e.UserID, oerr)
+			}
+			birthday = b
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET bio = $2, tags = $3, birthday = $4 WHERE id = $1`, e.UserID, e.Bio, e.Tags, birthday)
+	case domain.PhoneChanged:
+		phone := ""
+		if e.PhoneRef != "" && p.pd != nil {
+			v, oerr := p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.PhoneRef)
+			if oerr != nil && !p.pd.Erased(oerr) {
+				return fmt.Errorf("identity projection: open phone of user %d: %w", e.UserID, oerr)
+			}
+			phone = v
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET phone = $2 WHERE id = $1`, e.UserID, phone)
+	case domain.APIKeyIssued:
+		_, err = tx.Exec(ctx, `UPDATE users SET api_key_hash = $2 WHERE id = $1`, e.UserID, e.KeyHash)
+	case domain.TravelInfoUpdated:
+		_, err = tx.Exec(ctx, `UPDATE users SET gender = $2, intro = $3 WHERE id = $1`, e.UserID, e.Gender, e.Intro)
+	case domain.AvatarChanged:
+		_, err = tx.Exec(ctx, `UPDATE users SET avatar_key = $2 WHERE id = $1`, e.UserID, e.FileKey)
+	case domain.SocialAccountBound:
+		_, err = tx.Exec(ctx, `
+INSERT INTO social_accounts (user_id, provider, nickname, avatar_url, bound_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (user_id, provider) DO UPDATE SET nickname = EXCLUDED.nickname, avatar_url = EXCLUDED.avatar_url, bound_at = EXCLUDED.bound_at`,
+			e.UserID, e.Provider, e.Nickname, e.AvatarURL, e.BoundAt)
+	case domain.SocialAccountUnbound:
+		_, err = tx.Exec(ctx, `DELETE FROM social_accounts WHERE user_id = $1 AND provider = $2`, e.UserID, e.Provider)
 	case domain.AdminGranted:
 		_, err = tx.Exec(ctx, `UPDATE users SET is_admin = true WHERE id = $1`, e.UserID)
 	case domain.AdminRevoked:

@@ -22,11 +22,25 @@ type User struct {
 	Username    string
 	Email       string
 	HasPassword bool
-	IsAdmin     bool
-	IsActive    bool
-	DateJoined  time.Time
+	// EmailVerified: the current address was proved by a code.
+	EmailVerified bool
+	IsAdmin       bool
+	IsActive      bool
+	DateJoined    time.Time
 	// LastLogin is zero when the user never logged in.
 	LastLogin time.Time
+	// Roamio profile: Birthday "YYYY-MM-DD" or ""; AvatarKey the stored
+	// file's key or "".
+	Bio       string
+	Tags      string
+	Birthday  string
+	AvatarKey string
+	// 004: Phone (opened from the vault), Gender (0 unset, 1, 2), Intro.
+	Phone  string
+	Gender int
+	Intro  string
+	// APIKeyHash is the SHA-256 of 003's API key ("" when none).
+	APIKeyHash string
 }
 
 // APIToken is an "Authorization: Token" credential and its user.
@@ -57,6 +71,32 @@ type ReadModel interface {
 	UserByUsername(ctx context.Context, username string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
 	APITokenByHash(ctx context.Context, keyHash string) (APIToken, error)
+	SocialAccounts(ctx context.Context, userID int64) ([]SocialAccount, error)
+	// ContactInfo returns the user's address-book entry (zero when none).
+	ContactInfo(ctx context.Context, userID int64) (ContactInfo, error)
+	// ListUsers returns a page of active users by id, and their total.
+	ListUsers(ctx context.Context, offset, limit int) ([]User, int, error)
+	UserByPhone(ctx context.Context, phone string) (User, error)
+}
+
+// ContactInfo is a user's address-book entry (001).
+type ContactInfo struct {
+	Name       string
+	Position   string
+	Department string
+	QQ         string
+	Phone      string
+	Mobile     string
+	// UpdatedAt is zero when the user never set one.
+	UpdatedAt time.Time
+}
+
+// SocialAccount is a provider account bound to a user.
+type SocialAccount struct {
+	Provider  string
+	Nickname  string
+	AvatarURL string
+	BoundAt   time.Time
 }
 
 // Queries are the identity query handlers.

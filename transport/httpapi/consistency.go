@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,6 +18,9 @@ const (
 	// HeaderMinPosition asks a query to wait until the read models have
 	// reached the given position (e.g. one returned to another client).
 	HeaderMinPosition = "X-Min-Position"
+	// HeaderServerTiming on a command response reports, as "ryw;dur=<ms>",
+	// how long the answer waited for the projections (read-your-writes lag).
+	HeaderServerTiming = "Server-Timing"
 )
 
 // PositionWaiter blocks until the named projections (all when none are named)
@@ -40,7 +44,11 @@ func (k Consistency) AfterCommand(c echo.Context, pos eventlog.Position, project
 		return
 	}
 	c.Response().Header().Set(HeaderPosition, pos.String())
+	start := time.Now()
 	k.wait(c.Request().Context(), pos, projections...)
+	// The read-your-writes lag as the handler saw it: from the append's
+	// acknowledgement to the read models having reached its position.
+	c.Response().Header().Set(HeaderServerTiming, fmt.Sprintf("ryw;dur=%.3f", float64(time.Since(start).Microseconds())/1000))
 }
 
 // BeforeQuery honours HeaderMinPosition (or the query parameter min_position).

@@ -73,11 +73,18 @@ type App struct {
 
 	engine *engine.Engine
 	echo   *echo.Echo
+
+	// identity holds the identity module's parts (identity.go, mail.go).
+	identity identityParts
+
+	// metrics and shutdown: see metrics.go and stream.go.
+	metrics  *metrics
+	shutdown chan struct{}
 }
 
 // events lists every event type of every module, for the codec.
 func events() []eventlog.Event {
-	return slices.Concat(sequence.Events(), identityEvents(), cardEvents())
+	return slices.Concat(sequence.Events(), identityEvents(), cardEvents(), meetingRoomEvents())
 }
 
 // New assembles the server. Close releases what it holds.
@@ -100,15 +107,17 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	if err := a.openEventStore(ctx); err != nil {
 		return a, err
 	}
-	if a.codec, err = codec.New(events()...); err != nil {
-		return a, fmt.Errorf("codec: %w", err)
+	if a.codec, err = NewCodec(); err != nil {
+		return a, err
 	}
+	a.metrics = newMetrics()
+	a.store = instrumentStore(a.store, a.metrics)
 	a.streams = eventstore.NewStreams(a.store, a.codec)
 	a.runner = handling.NewRunner(a.streams, handling.Config{})
 	a.consistency = httpapi.Consistency{Waiter: a, Timeout: cfg.ConsistencyWait}
 
 	// Identity first: it provides the verifiers every other module relies on.
-	for _, mount := range []func(context.Context) error{a.mountIdentity, a.mountCards, a.mountOperations} {
+	for _, mount := range []func(context.Context) error{a.mountIdentity, a.mountCards, a.mountMeetingRooms, a.mountOperations, a.mountEvents} {
 		if err := mount(ctx); err != nil {
 			return a, err
 		}
@@ -124,6 +133,8 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 
 	a.echo = httpapi.NewEcho(httpapi.Config{Addr: cfg.HTTPAddr}, logger, a.modules...)
 	a.echo.Pre(authn.Middleware(a.verifiers, a.requestVerifiers...))
+	a.echo.Use(a.metrics.middleware)
+	a.mountObservability()
 	a.echo.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	return a, nil
 }
@@ -168,6 +179,7 @@ func (a *App) RunBackground(ctx context.Context) error {
 func (a *App) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.RunBackground(ctx) })
+	g.Go(func() error { return a.serveDebug(ctx) })
 	g.Go(func() error { return httpapi.Serve(ctx, httpapi.Config{Addr: a.cfg.HTTPAddr}, a.echo, a.logger) })
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
@@ -206,7 +218,7 @@ func (a *App) openDatabase(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	if pcfg.MaxConns < 32 {
+	if pcfg.MaxConns < 32 && !explicitPoolSize(dsn) {
 		pcfg.MaxConns = 32
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)

@@ -15,6 +15,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 )
 
@@ -85,6 +89,14 @@ func catalogue(t *testing.T) []byte {
 	b.WriteString("(`Name_vN`), a JSON payload with the fields below, and JSON metadata (`correlation_id`, `causation_id`,\n")
 	b.WriteString("`user_id`, `client_ip`, `user_agent`, `occurred_at`). Streams are `<category>-<id>`.\n")
 	b.WriteString("Changing a field's meaning means a new version and an upcaster in `transport/eventstore/codec`.\n")
+	b.WriteString("\n## Upcasters\n\n")
+	b.WriteString("Old versions still in the log. Every reader (command handlers, projectors, the CLI, the SSE\n")
+	b.WriteString("stream `/events/stream`, the JetStream publisher) gets them upcast to the newest version (the\n")
+	b.WriteString("second column). Ids, streams, versions, positions and metadata are kept.\n\n")
+	b.WriteString("| stored as | read as | change |\n|---|---|---|\n")
+	for _, u := range upcasters() {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", u.From, u.To, u.Doc)
+	}
 	for _, p := range pkgs {
 		rel := strings.TrimPrefix(p, "github.com/fiveapis/backend/")
 		dp := docs[p]
@@ -164,4 +176,38 @@ func parseDoc(t *testing.T, dir string) *doc.Package {
 		t.Fatalf("doc %s: %v", dir, err)
 	}
 	return p
+}
+
+// TestUpcasters checks that every old version reads as the newest one, through
+// the codec the server and the CLI use.
+func TestUpcasters(t *testing.T) {
+	reg, err := NewCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := eventlog.RecordedEvent{ID: "e-1", StreamID: "sequence-batches", Type: sequence.EventIDsAllocatedV1,
+		Data: []byte(`{"sequence":"batches","first":11,"last":20,"owner":"batch-7"}`), Metadata: []byte(`{"user_id":"u-1"}`)}
+	env, err := reg.Decode(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sequence.IDsAllocated{Sequence: "batches", First: 11, Last: 20, Count: 10, OwnerStream: "batch-7"}
+	if diff := cmp.Diff(want, env.Event); diff != "" {
+		t.Errorf("decoded v1 (-want +got):\n%s", diff)
+	}
+	up, err := reg.Upcast(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Type != sequence.EventIDsAllocated || up.ID != rec.ID || string(up.Metadata) != string(rec.Metadata) {
+		t.Errorf("upcast record = %+v", up)
+	}
+	if got, want := string(up.Data), `{"sequence":"batches","first":11,"last":20,"count":10,"owner_stream":"batch-7"}`; got != want {
+		t.Errorf("upcast payload = %s, want %s", got, want)
+	}
+	for _, u := range upcasters() {
+		if !wireName.MatchString(u.From) || !reg.Known(u.From) {
+			t.Errorf("upcaster %s: bad or unknown wire name", u.From)
+		}
+	}
 }

@@ -3,15 +3,21 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
 	identityproj "github.com/fiveapis/backend/projections/identity"
 	identityq "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/httpapi/filestore"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
+	"github.com/fiveapis/backend/transport/httpapi/providers"
+	"github.com/fiveapis/backend/transport/httpapi/ralendar"
+	"github.com/fiveapis/backend/transport/httpapi/ratelimit"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	"github.com/fiveapis/backend/transport/personaldata"
 )
 
 // identityEvents lists the identity module's events for the codec.
@@ -32,15 +38,60 @@ func (a *App) mountIdentity(ctx context.Context) error {
 	}
 	queries := identityq.New(identityproj.NewReader(a.pool))
 
-	a.projectors = append(a.projectors, identityproj.NewProjector())
+	// Personal data (recipients of codes) is sealed in the erasable vault.
+	vault, err := personaldata.Open(ctx, a.pool)
+	if err != nil {
+		return err
+	}
+	cmds.SetPersonalData(vault)
+	if err := a.mountMail(ctx, cmds.VerificationKey(), vault); err != nil {
+		return err
+	}
+	rc, err := a.redisClient()
+	if err != nil {
+		return err
+	}
+	guard := identityauth.NewPasswordGuard(ratelimit.New(rc, a.cfg.RateLimitNamespace+"identity:password", a.logger),
+		identityauth.GuardConfig{PerAccount: a.cfg.LoginLimitPerAccount, PerIP: a.cfg.LoginLimitPerIP})
+	files, err := filestore.NewLocal(filepath.Join(a.cfg.DataDir, "avatars"))
+	if err != nil {
+		return err
+	}
+	codeLimiter := ratelimit.New(rc, a.cfg.RateLimitNamespace+"identity:codes", a.logger)
+
+	hhuDeps := hhu.Deps{Identity: cmds, Clock: a.clock, Consistency: a.consistency, Accounts: cmds, Users: queries}
+	if a.cfg.WeChatAppID != "" {
+		wx, err := providers.NewWeChat(providers.WeChatConfig{AppID: a.cfg.WeChatAppID, Secret: a.cfg.WeChatAppSecret, BaseURL: a.cfg.WeChatAPIURL})
+		if err != nil {
+			return fmt.Errorf("WECHAT_APP_ID/WECHAT_APP_SECRET: %w", err)
+		}
+		hhuDeps.WeChat, hhuDeps.Social = wx, cmds
+	}
+
+	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: a.clock, Consistency: a.consistency, Guard: guard}
+	if a.cfg.AcWingAppID != "" {
+		aw, err := providers.NewAcWing(providers.AcWingConfig{AppID: a.cfg.AcWingAppID, Secret: a.cfg.AcWingAppSecret, BaseURL: a.cfg.AcWingAPIURL})
+		if err != nil {
+			return fmt.Errorf("ACWING_APP_ID/ACWING_APP_SECRET: %w", err)
+		}
+		ralDeps.AcWing, ralDeps.Social = aw, cmds
+	}
+
+	a.projectors = append(a.projectors, identityproj.NewProjector().WithPersonalData(vaultPD{vault}))
 	// Bearer (000) and Token (001) credentials, for every module. After a
 	// recorded token use, the Token verifier waits for the identity
 	// projection (a is the PositionWaiter) so that the slid expiry is seen.
 	a.verifiers = append(a.verifiers, identityauth.Verifiers(cmds, queries, a.clock, a, a.logger)...)
 	a.modules = append(a.modules,
-		roamio.New(roamio.Deps{Identity: cmds, Users: queries, Clock: a.clock, Consistency: a.consistency}),
-		hhu.New(hhu.Deps{Identity: cmds, Clock: a.clock, Consistency: a.consistency}),
+		roamio.New(roamio.Deps{Identity: cmds, Users: queries, Clock: a.clock, Consistency: a.consistency,
+			Guard: guard, CodeLimiter: codeLimiter, Profiles: cmds, Directory: queries, Files: files, PublicURL: a.cfg.PublicURL}),
+		hhu.New(hhuDeps),
+		ralendar.New(ralDeps),
 	)
+
+	if err := a.mountTravel(ctx, cmds, queries, files, guard); err != nil {
+		return err
+	}
 
 	if a.cfg.AdminPassword != "" {
 		a.startup = append(a.startup, func(ctx context.Context) error {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/projections/engine"
@@ -20,7 +21,7 @@ func (a *App) mountOperations(context.Context) error {
 type engineOps struct{ a *App }
 
 func (o engineOps) Status(ctx context.Context) ([]operations.ProjectionStatus, error) {
-	st, err := o.a.engine.Status(ctx)
+	st, err := ProjectionLags(ctx, o.a.engine, o.a.store, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -30,6 +31,7 @@ func (o engineOps) Status(ctx context.Context) ([]operations.ProjectionStatus, e
 			Name: s.Name, Version: s.Version, ActiveGeneration: s.ActiveGeneration,
 			Checkpoint: s.Checkpoint.String(), Head: s.Head.String(), Lag: s.Lag, LagCapped: s.LagCapped,
 			Parked: s.Parked, Rebuilding: s.Rebuilding, RebuildGeneration: s.RebuildGeneration,
+			LagSeconds: s.LagSeconds,
 		}
 		if s.Rebuilding {
 			out[i].RebuildCheckpoint = s.RebuildCheckpoint.String()

@@ -142,3 +142,27 @@ func (r *Registry) upcast(typ string, data []byte) (string, []byte, error) {
 		typ, data = next, nd
 	}
 }
+
+// Upcast returns rec as its newest version: Type and Data are replaced by the
+// upcast wire type and payload when upcasters apply; everything else (id,
+// stream, version, position, metadata) is kept. Consumers outside the process
+// (the SSE stream, JetStream, the CLI) see events through it, so they only
+// ever meet current wire types.
+func (r *Registry) Upcast(rec eventlog.RecordedEvent) (eventlog.RecordedEvent, error) {
+	typ, data, err := r.upcast(rec.Type, rec.Data)
+	if err != nil {
+		return rec, fmt.Errorf("codec: upcast %s@%d: %w", rec.StreamID, rec.Version, err)
+	}
+	rec.Type, rec.Data = typ, data
+	return rec, nil
+}
+
+// Upcasters lists the old wire types that have an upcaster, sorted.
+func (r *Registry) Upcasters() []string {
+	out := make([]string, 0, len(r.upcasters))
+	for t := range r.upcasters {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}

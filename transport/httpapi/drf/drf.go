@@ -237,3 +237,54 @@ func LeafFaults(err error) []*fault.Error {
 	}
 	return nil
 }
+
+// Has reports whether the body carries the field (even null or blank).
+func (f Form) Has(name string) bool {
+	if f.values != nil {
+		_, ok := f.values[name]
+		return ok
+	}
+	_, ok := f.json[name]
+	return ok
+}
+
+// Bool reads an optional boolean flag: JSON true or 1, or the text "true",
+// "1", "yes" or "on" (any case). Anything else, or absence, is false.
+func (f Form) Bool(name string) bool {
+	var s string
+	if f.values != nil {
+		s = f.values.Get(name)
+	} else {
+		raw, ok := f.json[name]
+		if !ok {
+			return false
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return false
+		}
+		switch v := v.(type) {
+		case bool:
+			return v
+		case float64:
+			return v == 1
+		case string:
+			s = v
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// Opt reads an optional text field: ok is false when it is absent or not
+// text (numbers are taken as their text).
+func (f Form) Opt(name string) (string, bool) {
+	if !f.Has(name) {
+		return "", false
+	}
+	s, ok := f.Str(name, FieldErrors{}, true)
+	return s, ok
+}

@@ -34,6 +34,13 @@ type Deps struct {
 	Identity    Identity
 	Clock       Clock
 	Consistency httpapi.Consistency
+	// Accounts and Users serve /current-user/ (routes mounted when set).
+	Accounts Accounts
+	Users    Users
+	// WeChat exchanges mini-program codes and Social binds and logs in with
+	// them (routes mounted when both are set).
+	WeChat WeChatCodes
+	Social Social
 }
 
 // Module is 001's API.
@@ -48,6 +55,12 @@ func New(d Deps) *Module { return &Module{d: d} }
 func (m *Module) Mount(e *echo.Echo) {
 	e.POST("/auth/get-token/", m.getToken)
 	e.POST("/auth/get-token", m.getToken)
+	if m.d.Users != nil && m.d.Accounts != nil {
+		m.mountCurrentUser(e)
+	}
+	if m.d.WeChat != nil && m.d.Social != nil {
+		m.mountWeChat(e)
+	}
 }
 
 // getToken: POST /auth/get-token/ {username, password} → {"token": key}, as

@@ -6,10 +6,14 @@ package identityauth
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
@@ -196,5 +200,46 @@ func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, 
 	return []authn.Verifier{
 		NewBearer(cmds.Tokens(), queries, clock),
 		NewToken(queries, cmds, clock, TokenConfig{TTL: cfg.APITokenTTL, TouchInterval: cfg.APITokenTouchInterval, Waiter: waiter, Logger: logger}),
+		NewAPIKey(queries),
 	}
+}
+
+// UsersByName finds accounts by username (query.Queries).
+type UsersByName interface {
+	UserByUsername(ctx context.Context, q query.UserByUsername) (query.User, error)
+}
+
+// APIKey verifies 003's "Authorization: ApiKey <username>:<key>".
+type APIKey struct {
+	users UsersByName
+}
+
+// NewAPIKey returns the ApiKey verifier.
+func NewAPIKey(users UsersByName) *APIKey { return &APIKey{users: users} }
+
+// Scheme implements authn.Verifier.
+func (*APIKey) Scheme() string { return "apikey" }
+
+// Verify implements authn.Verifier: the key's SHA-256 must be the user's
+// current API key's, of an active account.
+func (k *APIKey) Verify(ctx context.Context, credentials string) (authn.Principal, error) {
+	name, key, ok := strings.Cut(credentials, ":")
+	if !ok || name == "" || len(key) != 40 {
+		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	}
+	u, err := k.users.UserByUsername(ctx, query.UserByUsername{Username: name})
+	if errors.Is(err, query.ErrNotFound) {
+		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	}
+	if err != nil {
+		return authn.Principal{}, err
+	}
+	sum := sha256.Sum256([]byte(key))
+	if u.APIKeyHash == "" || subtle.ConstantTimeCompare([]byte(u.APIKeyHash), []byte(hex.EncodeToString(sum[:]))) != 1 {
+		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	}
+	if !u.IsActive {
+		return authn.Principal{}, invalid(ErrInactive)
+	}
+	return principal(u, "apikey"), nil
 }

@@ -18,17 +18,19 @@ import (
 
 // ProjectionStatus is one projector's state.
 type ProjectionStatus struct {
-	Name              string `json:"name"`
-	Version           int    `json:"version"`
-	ActiveGeneration  int    `json:"active_generation"`
-	Checkpoint        string `json:"checkpoint"`
-	Head              string `json:"head"`
-	Lag               uint64 `json:"lag_events"`
-	LagCapped         bool   `json:"lag_capped"`
-	Parked            int    `json:"parked"`
-	Rebuilding        bool   `json:"rebuilding"`
-	RebuildGeneration int    `json:"rebuild_generation,omitempty"`
-	RebuildCheckpoint string `json:"rebuild_checkpoint,omitempty"`
+	Name             string `json:"name"`
+	Version          int    `json:"version"`
+	ActiveGeneration int    `json:"active_generation"`
+	Checkpoint       string `json:"checkpoint"`
+	Head             string `json:"head"`
+	Lag              uint64 `json:"lag_events"`
+	LagCapped        bool   `json:"lag_capped"`
+	// LagSeconds is the age of the oldest event not yet processed (0 when caught up).
+	LagSeconds        float64 `json:"lag_seconds"`
+	Parked            int     `json:"parked"`
+	Rebuilding        bool    `json:"rebuilding"`
+	RebuildGeneration int     `json:"rebuild_generation,omitempty"`
+	RebuildCheckpoint string  `json:"rebuild_checkpoint,omitempty"`
 }
 
 // ParkedEvent is an event a projector gave up on.

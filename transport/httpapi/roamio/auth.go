@@ -77,6 +77,7 @@ func (m *Module) register(c echo.Context) error {
 		return err
 	}
 	m.d.Consistency.AfterCommand(c, reg.Position, query.ProjectionName)
+	m.setRefreshCookie(c, pair)
 	return c.JSON(http.StatusCreated, tokensAnswer{
 		Access: pair.Access, Refresh: pair.Refresh,
 		User: registeredUser{
@@ -114,19 +115,31 @@ func (m *Module) login(c echo.Context) error {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
 	ctx := c.Request().Context()
+	d, err := m.d.Guard.Attempt(ctx, username, c.RealIP())
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return throttled(c, d.RetryAfter)
+	}
 	li, err := m.d.Identity.Login(ctx, identitycmd.Login{Identifier: username, Password: password}, httpapi.EventMeta(c, m.d.Clock.Now()))
 	if err != nil {
 		return renderError(c, err)
 	}
+	m.d.Guard.Succeeded(ctx, username)
 	pair, err := m.d.Identity.IssueTokens(ctx, identitycmd.IssueTokens{UserID: li.User.ID})
 	if err != nil {
 		return err
 	}
 	m.d.Consistency.AfterCommand(c, li.Position, query.ProjectionName)
-	return c.JSON(http.StatusOK, tokensAnswer{
-		Access: pair.Access, Refresh: pair.Refresh,
-		User: userBrief{ID: li.User.ID, Username: li.User.Username, Email: li.User.Email},
-	})
+	m.setRefreshCookie(c, pair)
+	user := userBrief{ID: li.User.ID, Username: li.User.Username, Email: li.User.Email}
+	// An address changed since registration is sealed in the log; the read
+	// model has it.
+	if u, err := m.d.Users.Me(ctx, query.Me{UserID: domain.FormatUserID(li.User.ID)}); err == nil {
+		user.Username, user.Email = u.Username, u.Email
+	}
+	return c.JSON(http.StatusOK, tokensAnswer{Access: pair.Access, Refresh: pair.Refresh, User: user})
 }
 
 // tokenNotValid is simplejwt's answer to a bad, expired or revoked token.
@@ -141,8 +154,7 @@ func (m *Module) refresh(c echo.Context) error {
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := drf.FieldErrors{}
-	refresh, _ := f.Str("refresh", errs, false)
+	refresh, errs := refreshOf(c, f)
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
@@ -167,8 +179,7 @@ func (m *Module) logout(c echo.Context) error {
 	if err != nil {
 		return renderError(c, err)
 	}
-	errs := drf.FieldErrors{}
-	refresh, _ := f.Str("refresh", errs, false)
+	refresh, errs := refreshOf(c, f)
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
@@ -182,6 +193,7 @@ func (m *Module) logout(c echo.Context) error {
 		return renderError(c, err)
 	}
 	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
+	clearRefreshCookie(c)
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "已退出登录"})
 }
 
@@ -211,15 +223,15 @@ type meProfile struct {
 }
 
 type meAnswer struct {
-	ID             int64     `json:"id"`
-	Username       string    `json:"username"`
-	Email          string    `json:"email"`
-	Profile        meProfile `json:"profile"`
-	SocialAccounts []any     `json:"social_accounts"`
-	TripsCount     int       `json:"trips_count"`
-	CommentsCount  int       `json:"comments_count"`
-	IsAdmin        bool      `json:"is_admin"`
-	DateJoined     time.Time `json:"date_joined"`
+	ID             int64           `json:"id"`
+	Username       string          `json:"username"`
+	Email          string          `json:"email"`
+	Profile        meProfile       `json:"profile"`
+	SocialAccounts []socialAccount `json:"social_accounts"`
+	TripsCount     int             `json:"trips_count"`
+	CommentsCount  int             `json:"comments_count"`
+	IsAdmin        bool            `json:"is_admin"`
+	DateJoined     time.Time       `json:"date_joined"`
 }
 
 // me: GET /api/v1/auth/me/ → the caller's account.
@@ -238,9 +250,84 @@ func (m *Module) me(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, meAnswer{
 		ID: u.ID, Username: u.Username, Email: u.Email,
-		Profile:        meProfile{Level: defaultLevel},
-		SocialAccounts: []any{},
+		Profile: meProfile{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags,
+			Level: defaultLevel, EmailVerified: u.EmailVerified},
+		SocialAccounts: m.socialAccounts(c, u.ID),
 		IsAdmin:        u.IsAdmin,
 		DateJoined:     u.DateJoined.UTC(),
 	})
+}
+
+// RefreshCookie is the HttpOnly cookie Roamio's web client keeps the refresh
+// token in; refresh and logout read it when the body has no "refresh".
+const RefreshCookie = "refresh_token"
+
+func (m *Module) setRefreshCookie(c echo.Context, pair identitycmd.TokenPair) {
+	c.SetCookie(&http.Cookie{
+		Name: RefreshCookie, Value: pair.Refresh, Path: Prefix + "/",
+		Expires: pair.RefreshExpires, MaxAge: int(pair.RefreshExpires.Sub(m.d.Clock.Now()).Seconds()),
+		HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func clearRefreshCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: RefreshCookie, Value: "", Path: Prefix + "/", MaxAge: -1, HttpOnly: true,
+		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+}
+
+// refreshOf reads "refresh" from the body or, when the body has none (or an
+// empty one), from the refresh cookie.
+func refreshOf(c echo.Context, f drf.Form) (string, drf.FieldErrors) {
+	errs := drf.FieldErrors{}
+	if f.Has("refresh") {
+		probe := drf.FieldErrors{}
+		if v, ok := f.Str("refresh", probe, false); ok {
+			return v, nil
+		}
+		if ck, err := c.Cookie(RefreshCookie); err == nil && ck.Value != "" {
+			return ck.Value, nil
+		}
+		return "", probe
+	}
+	if ck, err := c.Cookie(RefreshCookie); err == nil && ck.Value != "" {
+		return ck.Value, nil
+	}
+	errs.Add("refresh", "This field is required.")
+	return "", errs
+}
+
+// throttled is DRF's 429.
+func throttled(c echo.Context, wait time.Duration) error {
+	s := seconds(wait)
+	c.Response().Header().Set("Retry-After", itoa(s))
+	return drf.Detail(c, http.StatusTooManyRequests, "Request was throttled. Expected available in "+itoa(s)+" seconds.")
+}
+
+func birthdayOf(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+type socialAccount struct {
+	Provider  string `json:"provider"`
+	Nickname  string `json:"nickname"`
+	AvatarURL string `json:"avatar_url"`
+}
+
+// socialAccounts lists the caller's bound accounts (empty when unknown).
+func (m *Module) socialAccounts(c echo.Context, id int64) []socialAccount {
+	out := []socialAccount{}
+	if m.d.Directory == nil {
+		return out
+	}
+	socials, err := m.d.Directory.SocialAccounts(c.Request().Context(), query.SocialAccounts{UserID: id})
+	if err != nil {
+		return out
+	}
+	for _, s := range socials {
+		out = append(out, socialAccount{Provider: s.Provider, Nickname: s.Nickname, AvatarURL: s.AvatarURL})
+	}
+	return out
 }

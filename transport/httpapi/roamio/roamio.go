@@ -5,6 +5,7 @@ package roamio
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,6 +14,8 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/identityauth"
+	"github.com/fiveapis/backend/transport/httpapi/ratelimit"
 )
 
 // Identity is what the auth routes need of the identity commands
@@ -23,6 +26,9 @@ type Identity interface {
 	IssueTokens(ctx context.Context, cmd identitycmd.IssueTokens) (identitycmd.TokenPair, error)
 	RefreshToken(ctx context.Context, cmd identitycmd.RefreshToken) (identitycmd.Refreshed, error)
 	RevokeRefreshToken(ctx context.Context, cmd identitycmd.RevokeRefreshToken, meta eventlog.Metadata) (eventlog.Position, error)
+	RequestVerificationCode(ctx context.Context, cmd identitycmd.RequestVerificationCode, meta eventlog.Metadata) (identitycmd.CodeRequested, error)
+	VerifyCode(ctx context.Context, cmd identitycmd.VerifyCode, meta eventlog.Metadata) (identitycmd.CodeVerified, error)
+	ResetPassword(ctx context.Context, cmd identitycmd.ResetPassword, meta eventlog.Metadata) (eventlog.Position, error)
 }
 
 // Users is what the routes read about accounts (query.Queries).
@@ -39,6 +45,17 @@ type Deps struct {
 	Users       Users
 	Clock       Clock
 	Consistency httpapi.Consistency
+	// Guard limits password attempts per account and per IP (nil: none).
+	Guard *identityauth.PasswordGuard
+	// CodeLimiter counts verification-code requests (nil: no limits).
+	CodeLimiter *ratelimit.Limiter
+	// Profiles, Directory and Files serve /users/ (mounted when the first
+	// two are set); PublicURL is the base of avatar links (empty: the
+	// request's host).
+	Profiles  Profiles
+	Directory Directory
+	Files     Files
+	PublicURL string
 }
 
 // Module is the Roamio API. Authentication (Bearer and Token) is the
@@ -69,4 +86,11 @@ func (m *Module) Mount(e *echo.Echo) {
 	route("GET", "/auth/me/", m.me)
 	route("POST", "/token/", m.login)
 	route("POST", "/token/refresh/", m.refresh)
+	route("POST", "/auth/refresh/", m.refresh)
+	route("POST", "/auth/send_verification_code/", m.sendVerificationCode)
+	route("POST", "/auth/verify_code/", m.verifyCode)
+	route("POST", "/auth/reset_password/", m.resetPassword)
+	m.mountUsers(g, route)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

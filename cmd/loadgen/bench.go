@@ -1,0 +1,442 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type benchOptions struct {
+	Short                                   bool
+	Server, Out, AdminURL, Pgbench, Profile string
+	Runs                                    int
+	Keep                                    bool
+	Events                                  int64
+	CmdDur                                  time.Duration
+}
+
+// sizes of one bench run.
+type sizes struct {
+	PgbenchSecs int
+	CmdDur      time.Duration
+	ContClients int
+	ContCards   int64
+	LogEvents   int64
+	QueryDur    time.Duration
+	ProfileSecs int
+	RebuildMax  time.Duration
+}
+
+func sizesFor(short bool) sizes {
+	if short {
+		return sizes{PgbenchSecs: 3, CmdDur: 5 * time.Second, ContClients: 200, ContCards: 50, LogEvents: 20_000,
+			QueryDur: 4 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute}
+	}
+	return sizes{PgbenchSecs: 10, CmdDur: 30 * time.Second, ContClients: 200, ContCards: 1000, LogEvents: 1_000_000,
+		QueryDur: 15 * time.Second, ProfileSecs: 20, RebuildMax: 15 * time.Minute}
+}
+
+// results of every run of every figure.
+type results struct {
+	Single, Hundred []float64 // tps
+	Use             []useRun
+	Cont            []contentionRun
+	FillEvents      int64
+	FillElapsed     time.Duration
+	LogEvents       int64
+	Rebuild         []rebuildRun
+	Query           []queryRun
+	IdleRSS         int64
+	IdleAfter       int64
+	HWM             int64
+	PgbenchCmds     []string
+	Profile         string
+	RebuildProfile  string
+	ProfilePath     string
+	LoadStart       string
+	LoadEnd         string
+	Start           time.Time
+	Total           time.Duration
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func bench(ctx context.Context, o benchOptions) (err error) {
+	sz := sizesFor(o.Short)
+	if o.Events > 0 {
+		sz.LogEvents = o.Events
+	}
+	if o.CmdDur > 0 {
+		sz.CmdDur = o.CmdDur
+	}
+	res := &results{Start: time.Now(), LoadStart: loadAvg()}
+	if o.Runs < 1 {
+		o.Runs = 1
+	}
+	dir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	dbname := fmt.Sprintf("bench_%d", time.Now().Unix())
+	dsn, err := createDatabase(ctx, o.AdminURL, dbname)
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	logf("database %s", dbname)
+	if !o.Keep {
+		defer func() {
+			if derr := dropDatabase(o.AdminURL, dbname); derr != nil {
+				logf("drop database %s: %v", dbname, derr)
+			}
+		}()
+	}
+
+	// 1. References, before the server starts (nothing else on the database).
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	var pgVersion string
+	_ = conn.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion)
+	_, err = conn.Exec(ctx, refTable)
+	conn.Close(ctx)
+	if err != nil {
+		return err
+	}
+	single, hundred, err := writeScripts(dir)
+	if err != nil {
+		return err
+	}
+	for r := range o.Runs {
+		tps, cmd1, err := pgbenchTPS(ctx, o.Pgbench, dsn, single, sz.PgbenchSecs)
+		if err != nil {
+			return err
+		}
+		tps100, cmd100, err := pgbenchTPS(ctx, o.Pgbench, dsn, hundred, sz.PgbenchSecs)
+		if err != nil {
+			return err
+		}
+		res.Single, res.Hundred = append(res.Single, tps), append(res.Hundred, tps100)
+		res.PgbenchCmds = []string{cmd1, cmd100}
+		logf("1. run %d: single-row %.0f tx/s, 100-row %.0f tx/s = %.0f rows/s", r+1, tps, tps100, tps100*100)
+	}
+
+	// The server.
+	s, err := startServer(ctx, o.Server, dsn, dir)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	c := newClient(s.base)
+	f, err := setupFixture(ctx, c)
+	if err != nil {
+		return fmt.Errorf("set-up: %w", err)
+	}
+	// Cards: the contention batches, then big batches for the uses (2, 4, 6,
+	// profile) and the log (5). Cards cost nothing until used.
+	cont, err := f.makeBatches(ctx, o.Runs, sz.ContCards)
+	if err != nil {
+		return fmt.Errorf("contention batches: %w", err)
+	}
+	useCards := int64(o.Runs)*int64(sz.CmdDur.Seconds()+float64(sz.QueryDur.Seconds()))*5000 + int64(sz.ProfileSecs+2)*5000
+	nBig := int((sz.LogEvents + useCards + cardsPerBig - 1) / cardsPerBig)
+	big, err := f.makeBatches(ctx, nBig, cardsPerBig)
+	if err != nil {
+		return fmt.Errorf("batches: %w", err)
+	}
+	pool := newCardPool(f.signer, big)
+	if err := f.waitCaughtUp(ctx, time.Minute); err != nil {
+		return err
+	}
+	logf("set-up: %d batches, %d cards", nBig+o.Runs, pool.total+int64(o.Runs)*sz.ContCards)
+	time.Sleep(3 * time.Second)
+	res.IdleRSS, _, _ = procMem(s.pid())
+
+	// 2 and 4.
+	for r := range o.Runs {
+		if err := f.refresh(ctx, false); err != nil {
+			return err
+		}
+		u, err := useLoad(ctx, f, pool, 32, sz.CmdDur, s.pid())
+		if err != nil {
+			return err
+		}
+		res.Use = append(res.Use, u)
+		logf("2. run %d: %d uses (%d failed: %s) in %s = %.0f/s, p50 %.1f ms, p99 %.1f ms; 4. ryw p50 %.2f p99 %.2f ms; rss peak %.0f MiB",
+			r+1, u.OK, u.Failed, u.FirstErr, u.Elapsed.Round(time.Millisecond), u.rps(), percentile(u.Lat, 50), percentile(u.Lat, 99),
+			percentile(u.RYW, 50), percentile(u.RYW, 99), mib(u.PeakRSS))
+	}
+	if err := f.refresh(ctx, false); err != nil {
+		return err
+	}
+	res.Profile, res.ProfilePath, err = cpuProfile(ctx, s, f, pool, sz.ProfileSecs, o.Server, o.Profile)
+	if err != nil {
+		logf("profile: %v", err)
+	} else {
+		logf("profile: %s", res.ProfilePath)
+	}
+
+	// 3.
+	for r := range o.Runs {
+		// A contention run can outlast half an access token's life.
+		if err := f.refresh(ctx, true); err != nil {
+			return err
+		}
+		cr := contention(ctx, f, cont[r], sz.ContClients)
+		res.Cont = append(res.Cont, cr)
+		logf("3. run %d: %d successes, %d already used, %d other (%s) in %s", r+1, cr.Successes, cr.AlreadyUsed, cr.Other, cr.FirstErr, cr.Elapsed.Round(time.Millisecond))
+		if cr.Successes != sz.ContCards || cr.Other != 0 {
+			return fmt.Errorf("contention run %d: %d successes for %d cards, %d unexpected answers (%s)", r+1, cr.Successes, sz.ContCards, cr.Other, cr.FirstErr)
+		}
+	}
+
+	// 5.
+	res.FillEvents, res.FillElapsed, err = fillLog(ctx, dsn, pool, sz.LogEvents)
+	if err != nil {
+		return fmt.Errorf("fill the log: %w", err)
+	}
+	logf("log: appended %d events in %s", res.FillEvents, res.FillElapsed.Round(time.Millisecond))
+	if err := f.refresh(ctx, true); err != nil {
+		return err
+	}
+	if err := f.waitCaughtUp(ctx, sz.RebuildMax); err != nil {
+		return err
+	}
+	if db, err := pgx.Connect(ctx, dsn); err == nil {
+		// Planner statistics as autovacuum would leave them on a quiet
+		// server: right after a bulk fill they are stale, and the filtered
+		// log reads of the subscriptions then pick a bitmap scan and a sort
+		// of the whole rest of the log for every page (263 ms instead of
+		// 0.2 ms per page measured on 2026-11-21).
+		if _, err := db.Exec(ctx, `ANALYZE eventstore.events`); err != nil {
+			logf("analyze: %v", err)
+		}
+		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&res.LogEvents)
+		db.Close(ctx)
+	}
+	for r := range o.Runs {
+		var pwait chan struct{}
+		if r == 0 {
+			// Profile the first rebuild from its start.
+			pwait = make(chan struct{})
+			go func() {
+				defer close(pwait)
+				var perr error
+				res.RebuildProfile, _, perr = fetchProfile(ctx, s, sz.ProfileSecs, o.Server, "")
+				if perr != nil {
+					logf("rebuild profile: %v", perr)
+				}
+			}()
+		}
+		rb, err := rebuild(ctx, f, s.pid(), sz.RebuildMax)
+		if pwait != nil {
+			<-pwait
+		}
+		if err != nil {
+			return err
+		}
+		res.Rebuild = append(res.Rebuild, rb)
+		logf("5. run %d: %d events in %s = %.0f events/s, peak RSS %.0f MiB", r+1, res.LogEvents, rb.Elapsed.Round(time.Millisecond),
+			float64(res.LogEvents)/rb.Elapsed.Seconds(), mib(rb.PeakRSS))
+	}
+
+	// 6.
+	for r := range o.Runs {
+		if err := f.refresh(ctx, false); err != nil {
+			return err
+		}
+		q, err := queriesUnderLoad(ctx, f, pool, big[:max(1, len(big)/2)], sz.QueryDur, s.pid())
+		if err != nil {
+			return err
+		}
+		res.Query = append(res.Query, q)
+		logf("6. run %d: cards p50 %.1f p99 %.1f ms (%d), statistics p50 %.1f p99 %.1f ms (%d), %d failed (%s); uses %.0f/s",
+			r+1, percentile(q.Cards, 50), percentile(q.Cards, 99), len(q.Cards), percentile(q.Stats, 50), percentile(q.Stats, 99), len(q.Stats),
+			q.Failed, q.FirstErr, q.Use.rps())
+	}
+	time.Sleep(5 * time.Second)
+	res.IdleAfter, res.HWM, _ = procMem(s.pid())
+	res.LoadEnd = loadAvg()
+	res.Total = time.Since(res.Start)
+
+	report := render(o, sz, res, pgVersion)
+	fmt.Println(report)
+	if o.Out != "" {
+		if err := prepend(o.Out, report); err != nil {
+			return err
+		}
+		logf("wrote %s", o.Out)
+	}
+	return nil
+}
+
+// ---- the report ----
+
+func med(xs []float64) float64 { return median(xs) }
+
+func each[T any](xs []T, f func(T) float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+func runsOf(xs []float64, format string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf(format, x)
+	}
+	return strings.Join(parts, " / ")
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**not met**"
+}
+
+func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
+	var b strings.Builder
+	mode := "make bench"
+	if o.Short {
+		mode = "make bench-short"
+	}
+	if o.Events > 0 || o.CmdDur > 0 || o.Runs != 3 {
+		mode = "loadgen bench with overrides (see Commands)"
+	}
+	host, _ := os.Hostname()
+	goVersion := runtime.Version()
+	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+		goVersion = strings.TrimSpace(string(out))
+	}
+	fmt.Fprintf(&b, "## %s — `%s`\n\n", res.Start.UTC().Format("2006-01-02 15:04 MST"), mode)
+	fmt.Fprintf(&b, "Machine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
+		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s. Medians of %d runs (each run's value in the last column).\n\n",
+		host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, res.LoadStart, res.LoadEnd, res.Total.Round(time.Second), o.Runs)
+
+	single := med(res.Single)
+	rows100 := med(each(res.Hundred, func(t float64) float64 { return t * 100 }))
+	rps := med(each(res.Use, useRun.rps))
+	p50 := med(each(res.Use, func(u useRun) float64 { return percentile(u.Lat, 50) }))
+	p99 := med(each(res.Use, func(u useRun) float64 { return percentile(u.Lat, 99) }))
+	ryw50 := med(each(res.Use, func(u useRun) float64 { return percentile(u.RYW, 50) }))
+	ryw99 := med(each(res.Use, func(u useRun) float64 { return percentile(u.RYW, 99) }))
+	contRPS := each(res.Cont, func(c contentionRun) float64 {
+		return float64(c.Successes+c.AlreadyUsed+c.Other) / c.Elapsed.Seconds()
+	})
+	evps := each(res.Rebuild, func(r rebuildRun) float64 { return float64(res.LogEvents) / r.Elapsed.Seconds() })
+	rbRSS := each(res.Rebuild, func(r rebuildRun) float64 { return mib(r.PeakRSS) })
+	loadRSS := each(res.Use, func(u useRun) float64 { return mib(u.PeakRSS) })
+	q := func(sel func(queryRun) []float64, p float64) []float64 {
+		return each(res.Query, func(r queryRun) float64 { return percentile(sel(r), p) })
+	}
+	cardsQ := func(r queryRun) []float64 { return r.Cards }
+	statsQ := func(r queryRun) []float64 { return r.Stats }
+	ratio := rps / single
+	cat := rebuildRatio(evps, rows100)
+
+	b.WriteString("| # | figure | median | target | runs |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| 1 | pgbench single-row insert transactions, 32 clients | %.0f tx/s | reference | %s |\n", single, runsOf(res.Single, "%.0f"))
+	fmt.Fprintf(&b, "| 1 | pgbench 100-row insert transactions, 32 clients | %.0f rows/s | reference | %s |\n", rows100, runsOf(each(res.Hundred, func(t float64) float64 { return t * 100 }), "%.0f"))
+	fmt.Fprintf(&b, "| 2 | card use, distinct cards, 32 clients, %s | %.0f req/s | | %s |\n", sz.CmdDur, rps, runsOf(each(res.Use, useRun.rps), "%.0f"))
+	fmt.Fprintf(&b, "| 2 | … ratio to single-row reference | %.2f× | ≥ 1.0×: %s | |\n", ratio, verdict(ratio >= 1))
+	fmt.Fprintf(&b, "| 2 | … latency p50 | %.1f ms | | %s |\n", p50, runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.Lat, 50) }), "%.1f"))
+	fmt.Fprintf(&b, "| 2 | … latency p99 | %.1f ms | < 25 ms: %s | %s |\n", p99, verdict(p99 < 25), runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.Lat, 99) }), "%.1f"))
+	exact := true
+	for _, c := range res.Cont {
+		exact = exact && c.Successes == sz.ContCards && c.Other == 0
+	}
+	fmt.Fprintf(&b, "| 3 | contention: %d clients, same %d cards: successes | %d of %d, every run | exact: %s | %s |\n", sz.ContClients, sz.ContCards,
+		sz.ContCards, sz.ContCards, verdict(exact), runsOf(each(res.Cont, func(c contentionRun) float64 { return float64(c.Successes) }), "%.0f"))
+	fmt.Fprintf(&b, "| 3 | … throughput (all answers: 1 success + %d `CARD_ALREADY_USED` per card) | %.0f req/s | | %s |\n", sz.ContClients-1, med(contRPS), runsOf(contRPS, "%.0f"))
+	fmt.Fprintf(&b, "| 4 | read-your-writes lag p50, under (2) | %.2f ms | | %s |\n", ryw50, runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.RYW, 50) }), "%.2f"))
+	fmt.Fprintf(&b, "| 4 | read-your-writes lag p99, under (2) | %.2f ms | < 20 ms: %s | %s |\n", ryw99, verdict(ryw99 < 20), runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.RYW, 99) }), "%.2f"))
+	fmt.Fprintf(&b, "| 5 | rebuild of the 4 card read models from %d events | %.0f events/s | | %s |\n", res.LogEvents, med(evps), runsOf(evps, "%.0f"))
+	fmt.Fprintf(&b, "| 5 | … ratio to 100-row reference | %.2f× | ≥ 0.5×: %s | |\n", cat, verdict(cat >= 0.5))
+	fmt.Fprintf(&b, "| 5 | … server peak RSS during the rebuild | %.0f MiB | < 300 MiB: %s | %s |\n", med(rbRSS), verdict(med(rbRSS) < 300), runsOf(rbRSS, "%.0f"))
+	fmt.Fprintf(&b, "| 6 | `GET /api/card/cards/?batch=…&page=…` under (2), %d cards | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", res.LogEvents, med(q(cardsQ, 50)), med(q(cardsQ, 99)), runsOf(q(cardsQ, 99), "%.1f"))
+	fmt.Fprintf(&b, "| 6 | `GET /api/card/statistics/` under (2) | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", med(q(statsQ, 50)), med(q(statsQ, 99)), runsOf(q(statsQ, 99), "%.1f"))
+	fmt.Fprintf(&b, "| 6 | … card uses meanwhile | %.0f req/s | | %s |\n", med(each(res.Query, func(r queryRun) float64 { return r.Use.rps() })), runsOf(each(res.Query, func(r queryRun) float64 { return r.Use.rps() }), "%.0f"))
+	fmt.Fprintf(&b, "| 7 | server RSS idle, after set-up (logins: argon2id) / after the run | %.0f / %.0f MiB | | |\n", mib(res.IdleRSS), mib(res.IdleAfter))
+	fmt.Fprintf(&b, "| 7 | server RSS under (2), peak | %.0f MiB | | %s |\n", med(loadRSS), runsOf(loadRSS, "%.0f"))
+	fmt.Fprintf(&b, "| 7 | server VmHWM at the end of the run | %.0f MiB | | |\n", mib(res.HWM))
+
+	var failed int64
+	for _, u := range res.Use {
+		failed += u.Failed
+	}
+	fmt.Fprintf(&b, "\nFailed card uses in (2): %d. Log filled for (5) by appending %d `CardUsed` events through pgstore from the load generator in %s (%.0f events/s, %d goroutines).\n",
+		failed, res.FillEvents, res.FillElapsed.Round(time.Millisecond), float64(res.FillEvents)/math.Max(res.FillElapsed.Seconds(), 1e-9), fillWorkers)
+	b.WriteString("\nCommands:\n\n```\n")
+	var extra string
+	if o.Events > 0 {
+		extra += fmt.Sprintf(" -events %d", o.Events)
+	}
+	if o.CmdDur > 0 {
+		extra += fmt.Sprintf(" -duration %s", o.CmdDur)
+	}
+	if o.Runs != 3 {
+		extra += fmt.Sprintf(" -runs %d", o.Runs)
+	}
+	switch {
+	case extra != "" && o.Short:
+		b.WriteString("go build -o bin/ ./cmd/server ./cmd/loadgen && bin/loadgen bench -short" + extra + "\n")
+	case extra != "":
+		b.WriteString("go build -o bin/ ./cmd/server ./cmd/loadgen && bin/loadgen bench" + extra + "\n")
+	case o.Short:
+		b.WriteString("make bench-short   # = go build -o bin/ ./cmd/server ./cmd/loadgen && bin/loadgen bench -short\n")
+	default:
+		b.WriteString("make bench         # = go build -o bin/ ./cmd/server ./cmd/loadgen && bin/loadgen bench\n")
+	}
+	for _, c := range res.PgbenchCmds {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString("```\n")
+	if res.Profile != "" {
+		fmt.Fprintf(&b, "\n<details><summary>Server CPU profile, %d s under the load of (2)</summary>\n\n```\n%s```\n</details>\n", sz.ProfileSecs, res.Profile)
+	}
+	if res.RebuildProfile != "" {
+		fmt.Fprintf(&b, "\n<details><summary>Server CPU profile, first %d s of the first rebuild (5)</summary>\n\n```\n%s```\n</details>\n", sz.ProfileSecs, res.RebuildProfile)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func rebuildRatio(evps []float64, rows100 float64) float64 {
+	if rows100 == 0 {
+		return 0
+	}
+	return median(evps) / rows100
+}
+
+const runsMarker = "<!-- bench runs: newest first; make bench / make bench-short insert below -->"
+
+// prepend inserts the report under the runs marker, keeping older runs.
+func prepend(path, report string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	s := string(old)
+	if i := strings.Index(s, runsMarker); i >= 0 {
+		j := i + len(runsMarker)
+		s = s[:j] + "\n\n" + report + strings.TrimLeft(s[j:], "\n")
+	} else {
+		s = "# Benchmarks\n\n" + runsMarker + "\n\n" + report + s
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}

@@ -1,0 +1,479 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	cards "github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/transport/eventstore"
+	"github.com/fiveapis/backend/transport/eventstore/codec"
+	"github.com/fiveapis/backend/transport/eventstore/pgstore"
+)
+
+// ---- 1. references ----
+
+const refTable = `CREATE TABLE IF NOT EXISTS bench_ref (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  stream_id text NOT NULL,
+  data jsonb NOT NULL)`
+
+// refPayload is about the size of a CardUsed event's JSON.
+const refPayload = `{"card_id": 123456, "batch_id": 42, "template_id": 1, "category": "dance", "user_id": 7, "username": "bench_user_7", "ip_address": "127.0.0.1", "user_agent": "Go-http-client/1.1", "used_at": "2026-11-21T13:00:00.000000Z"}`
+
+var tpsRE = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+
+// pgbenchTPS runs one custom script with 32 clients and returns its tps.
+func pgbenchTPS(ctx context.Context, bin, dsn, script string, secs int) (float64, string, error) {
+	args := []string{"-n", "-c", "32", "-j", "2", "-T", strconv.Itoa(secs), "-f", script, dsn}
+	cmdline := bin + " -n -c 32 -j 2 -T " + strconv.Itoa(secs) + " -f " + filepath.Base(script) + " <bench db>"
+	var out []byte
+	err := retryTooMany(ctx, func() error {
+		var err error
+		out, err = exec.CommandContext(ctx, bin, args...).CombinedOutput()
+		if err != nil && bytes.Contains(out, []byte("too many clients")) {
+			return errTooMany
+		}
+		return err
+	})
+	if err != nil {
+		return 0, cmdline, fmt.Errorf("%s: %w: %s", cmdline, err, out)
+	}
+	m := tpsRE.FindSubmatch(out)
+	if m == nil {
+		return 0, cmdline, fmt.Errorf("%s: no tps in output: %s", cmdline, out)
+	}
+	tps, err := strconv.ParseFloat(string(m[1]), 64)
+	return tps, cmdline, err
+}
+
+func writeScripts(dir string) (single, hundred string, err error) {
+	single = filepath.Join(dir, "insert1.sql")
+	hundred = filepath.Join(dir, "insert100.sql")
+	s1 := "\\set id random(1, 1000000000)\nINSERT INTO bench_ref (stream_id, data) VALUES ('card-' || :id, '" + refPayload + "');\n"
+	s100 := "\\set id random(1, 1000000000)\nINSERT INTO bench_ref (stream_id, data) SELECT 'card-' || (:id + g), '" + refPayload + "' FROM generate_series(1, 100) g;\n"
+	if err = os.WriteFile(single, []byte(s1), 0o644); err != nil {
+		return
+	}
+	err = os.WriteFile(hundred, []byte(s100), 0o644)
+	return
+}
+
+var errTooMany = errors.New("PostgreSQL: too many clients")
+
+// retryTooMany retries f for up to a minute while PostgreSQL refuses
+// connections because max_connections is reached (other users of the same
+// server: this machine's PostgreSQL is shared).
+func retryTooMany(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := f()
+		var pgErr *pgconn.PgError
+		tooMany := errors.Is(err, errTooMany) || (errors.As(err, &pgErr) && pgErr.Code == "53300")
+		if !tooMany || time.Now().After(deadline) {
+			return err
+		}
+		logf("PostgreSQL has too many clients; retrying")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// ---- 2 and 4: card uses on distinct cards ----
+
+type useRun struct {
+	OK, Failed int64
+	Elapsed    time.Duration
+	Lat, RYW   []float64 // ms, ascending
+	PeakRSS    int64
+	FirstErr   string
+}
+
+func (r useRun) rps() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
+
+// useLoad runs clients goroutines that each use fresh cards for d.
+func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d time.Duration, pid int) (useRun, error) {
+	var (
+		ok, failed atomic.Int64
+		lat, ryw   latencies
+		firstErr   atomic.Value
+		wg         sync.WaitGroup
+	)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	rss := sampleRSS(pid, 100*time.Millisecond)
+	start := time.Now()
+	for i := range clients {
+		auth := f.user(i)
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				_, _, code, err := pool.take()
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err.Error())
+					cancel()
+					return
+				}
+				t0 := time.Now()
+				a, err := f.c.do(ctx, http.MethodPost, "/api/card/cards/use/", auth, map[string]string{"card_code": code})
+				if ctx.Err() != nil {
+					return
+				}
+				if err != nil || a.Status != http.StatusOK {
+					failed.Add(1)
+					msg := fmt.Sprint(err)
+					if err == nil {
+						msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
+					}
+					firstErr.CompareAndSwap(nil, msg)
+					continue
+				}
+				lat.add(float64(time.Since(t0).Microseconds()) / 1000)
+				ok.Add(1)
+				if ms, found := rywMillis(a.Header); found {
+					ryw.add(ms)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r := useRun{OK: ok.Load(), Failed: failed.Load(), Elapsed: time.Since(start), Lat: lat.sorted(), RYW: ryw.sorted(), PeakRSS: rss.Stop()}
+	if v := firstErr.Load(); v != nil {
+		r.FirstErr = v.(string)
+	}
+	if r.FirstErr == errPoolEmpty.Error() {
+		return r, errPoolEmpty
+	}
+	return r, nil
+}
+
+// ---- 3: contention ----
+
+type contentionRun struct {
+	Successes, AlreadyUsed, Other int64
+	Elapsed                       time.Duration
+	FirstErr                      string
+}
+
+// contention: clients goroutines each try every card of b, in the same order,
+// so at any moment they race for the same card.
+func contention(ctx context.Context, f *fixture, b batch, clients int) contentionRun {
+	var (
+		succ, used, other atomic.Int64
+		firstErr          atomic.Value
+		wg                sync.WaitGroup
+	)
+	start := time.Now()
+	for i := range clients {
+		auth := f.user(i)
+		wg.Go(func() {
+			for id := b.Start; id <= b.End && ctx.Err() == nil; id++ {
+				code := f.signer.Code(b.Code, id)
+				a, err := f.c.do(ctx, http.MethodPost, "/api/card/cards/use/", auth, map[string]string{"card_code": code})
+				switch {
+				case err == nil && a.Status == http.StatusOK:
+					succ.Add(1)
+				case err == nil && a.Status == http.StatusBadRequest && bytes.Contains(a.Body, []byte(`"CARD_ALREADY_USED"`)):
+					used.Add(1)
+				default:
+					other.Add(1)
+					msg := fmt.Sprint(err)
+					if err == nil {
+						msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
+					}
+					firstErr.CompareAndSwap(nil, msg)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r := contentionRun{Successes: succ.Load(), AlreadyUsed: used.Load(), Other: other.Load(), Elapsed: time.Since(start)}
+	if v := firstErr.Load(); v != nil {
+		r.FirstErr = v.(string)
+	}
+	return r
+}
+
+// ---- 5: the log and the rebuild ----
+
+// fillWorkers append concurrently, so that group commit writes big batches.
+const fillWorkers = 512
+
+// fillLog appends CardUsed events for fresh cards directly through pgstore
+// (the same store and codec as the server) until the log holds want events.
+func fillLog(ctx context.Context, dsn string, pool *cardPool, want int64) (appended int64, elapsed time.Duration, err error) {
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return 0, 0, err
+	}
+	pcfg.MaxConns = 4 // PostgreSQL's connections are shared with the server
+	db, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	var have int64
+	err = retryTooMany(ctx, func() (err error) { have, err = countEvents(ctx, db); return err })
+	if err != nil {
+		return 0, 0, err
+	}
+	need := want - have
+	if need <= 0 {
+		return 0, 0, nil
+	}
+	if pool.left() < need {
+		return 0, 0, fmt.Errorf("need %d cards for the log, %d left", need, pool.left())
+	}
+	store, err := pgstore.New(db, pgstore.Config{})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer store.Close()
+	reg, err := codec.New(cards.Events()...)
+	if err != nil {
+		return 0, 0, err
+	}
+	streams := eventstore.NewStreams(store, reg)
+	var (
+		n    atomic.Int64
+		wg   sync.WaitGroup
+		errs = make(chan error, 1)
+	)
+	start := time.Now()
+	for w := range fillWorkers {
+		wg.Go(func() {
+			for n.Add(1) <= need && ctx.Err() == nil {
+				b, id, _, err := pool.take()
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					return
+				}
+				now := time.Now().UTC()
+				ev := cards.CardUsed{CardID: id, BatchID: b.ID, TemplateID: b.TemplateID, Category: cards.Category("dance"),
+					UserID: int64(w%userCount + 2), Username: fmt.Sprintf("bulk_%d", w%userCount), IPAddress: "127.0.0.1",
+					UserAgent: "loadgen", UsedAt: now}
+				if _, err := streams.Append(ctx, cards.CardStream(id), eventlog.NoStream(), []eventlog.Event{ev},
+					eventlog.Metadata{CorrelationID: "loadgen-fill", OccurredAt: now}); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return 0, 0, err
+	default:
+	}
+	return need, time.Since(start), ctx.Err()
+}
+
+func countEvents(ctx context.Context, db *pgxpool.Pool) (int64, error) {
+	var n int64
+	err := db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&n)
+	return n, err
+}
+
+type rebuildRun struct {
+	Elapsed time.Duration
+	PeakRSS int64
+}
+
+// rebuild rebuilds every card projection at once (blue/green, through the
+// admin API) and waits until all have switched.
+func rebuild(ctx context.Context, f *fixture, pid int, limit time.Duration) (rebuildRun, error) {
+	if err := f.refresh(ctx, false); err != nil {
+		return rebuildRun{}, err
+	}
+	before, err := f.status(ctx)
+	if err != nil {
+		return rebuildRun{}, err
+	}
+	rss := sampleRSS(pid, 50*time.Millisecond)
+	start := time.Now()
+	for _, n := range cardProjections {
+		if err := f.c.call(ctx, http.MethodPost, "/api/admin/projections/"+n+"/rebuild/", f.adminAuth(), nil, http.StatusAccepted, nil); err != nil {
+			rss.Stop()
+			return rebuildRun{}, err
+		}
+	}
+	for {
+		st, err := f.status(ctx)
+		if err != nil {
+			rss.Stop()
+			return rebuildRun{}, err
+		}
+		done := true
+		for _, n := range cardProjections {
+			if p := st[n]; p.Rebuilding || p.ActiveGeneration <= before[n].ActiveGeneration {
+				done = false
+			}
+		}
+		if done {
+			return rebuildRun{Elapsed: time.Since(start), PeakRSS: rss.Stop()}, nil
+		}
+		if time.Since(start) > limit {
+			rss.Stop()
+			return rebuildRun{}, fmt.Errorf("rebuild not done after %s: %+v", limit, st)
+		}
+		select {
+		case <-ctx.Done():
+			rss.Stop()
+			return rebuildRun{}, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// ---- 6: queries under the command load ----
+
+type queryRun struct {
+	Cards, Stats []float64 // ms ascending
+	Use          useRun
+	Failed       int64
+	FirstErr     string
+}
+
+func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []batch, d time.Duration, pid int) (queryRun, error) {
+	var (
+		cardsLat, statsLat latencies
+		failed             atomic.Int64
+		firstErr           atomic.Value
+		wg                 sync.WaitGroup
+	)
+	qctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	auth := f.adminAuth()
+	query := func(lat *latencies, path func() string) {
+		for qctx.Err() == nil {
+			t0 := time.Now()
+			a, err := f.c.do(qctx, http.MethodGet, path(), auth, nil)
+			if qctx.Err() != nil {
+				return
+			}
+			if err != nil || a.Status != http.StatusOK {
+				failed.Add(1)
+				msg := fmt.Sprint(err)
+				if err == nil {
+					msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
+				}
+				firstErr.CompareAndSwap(nil, msg)
+				continue
+			}
+			lat.add(float64(time.Since(t0).Microseconds()) / 1000)
+		}
+	}
+	wg.Go(func() {
+		query(&cardsLat, func() string {
+			b := big[rand.IntN(len(big))]
+			pages := (b.End - b.Start + 1) / 20
+			return fmt.Sprintf("/api/card/cards/?batch=%d&page=%d", b.ID, 1+rand.Int64N(pages))
+		})
+	})
+	wg.Go(func() { query(&statsLat, func() string { return "/api/card/statistics/" }) })
+	use, err := useLoad(ctx, f, pool, 32, d, pid)
+	wg.Wait()
+	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Use: use, Failed: failed.Load()}
+	if v := firstErr.Load(); v != nil {
+		r.FirstErr = v.(string)
+	}
+	return r, err
+}
+
+// ---- profile ----
+
+// fetchProfile takes a CPU profile of the server for secs seconds and
+// returns pprof's top lists (flat and cumulative).
+func fetchProfile(ctx context.Context, s *server, secs int, bin, keep string) (string, string, error) {
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debugBase, secs))
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return "", "", err
+	}
+	return summarize(ctx, buf.Bytes(), bin, keep)
+}
+
+func summarize(ctx context.Context, prof []byte, bin, keep string) (string, string, error) {
+	path := keep
+	if path == "" {
+		tmp, err := os.CreateTemp("", "server-cpu-*.pprof")
+		if err != nil {
+			return "", "", err
+		}
+		tmp.Close()
+		path = tmp.Name()
+	}
+	if err := os.WriteFile(path, prof, 0o644); err != nil {
+		return "", "", err
+	}
+	top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-nodecount=25", bin, path).CombinedOutput()
+	if err != nil {
+		return "", path, fmt.Errorf("pprof: %w: %s", err, top)
+	}
+	cum, _ := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-cum", "-nodecount=40", bin, path).CombinedOutput()
+	return string(top) + "\n--- by cumulative time ---\n" + string(cum), path, nil
+}
+
+// cpuProfile takes a CPU profile of the server for secs seconds while the
+// command load runs, and returns pprof's top list.
+func cpuProfile(ctx context.Context, s *server, f *fixture, pool *cardPool, secs int, bin, keep string) (string, string, error) {
+	var (
+		prof []byte
+		perr error
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		time.Sleep(time.Second)
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debugBase, secs))
+		if err != nil {
+			perr = err
+			return
+		}
+		defer resp.Body.Close()
+		var buf bytes.Buffer
+		_, perr = buf.ReadFrom(resp.Body)
+		prof = buf.Bytes()
+	})
+	if _, err := useLoad(ctx, f, pool, 32, time.Duration(secs+2)*time.Second, s.pid()); err != nil {
+		return "", "", err
+	}
+	wg.Wait()
+	if perr != nil {
+		return "", "", perr
+	}
+	return summarize(ctx, prof, bin, keep)
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

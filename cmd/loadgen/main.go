@@ -1,0 +1,51 @@
+// Command loadgen measures the server on this machine, side by side with the
+// limits of the same PostgreSQL in the same run (docs/benchmarks.md).
+//
+//	loadgen bench [-short] [-server bin/server] [-out docs/benchmarks.md] [-events N] [-duration D] [-runs 3]
+//
+// bench creates a fresh database bench_<unix time> on 127.0.0.1:5432, runs
+// the pgbench references on a scratch table there, starts the server binary
+// as a child process on that database (pprof on DEBUG_ADDR), drives every
+// figure three times over loopback, prints one table of medians, prepends it
+// to the output file (older runs stay below) and drops the database.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 || args[0] != "bench" {
+		return fmt.Errorf("usage: loadgen bench [-short] [-server path] [-out docs/benchmarks.md]")
+	}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var o benchOptions
+	fs.BoolVar(&o.Short, "short", false, "smaller sizes: the whole run in under 3 minutes")
+	fs.StringVar(&o.Server, "server", "bin/server", "server binary to start (build it with go build -o bin/ ./cmd/server)")
+	fs.StringVar(&o.Out, "out", "docs/benchmarks.md", "Markdown file to prepend the report to (empty: print only)")
+	fs.StringVar(&o.AdminURL, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL maintenance database URL")
+	fs.StringVar(&o.Pgbench, "pgbench", "pgbench", "pgbench binary")
+	fs.IntVar(&o.Runs, "runs", 3, "repetitions of each figure (the table shows medians)")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the bench database")
+	fs.StringVar(&o.Profile, "cpuprofile", "", "where to keep the server CPU profile taken under the command load (default: a temporary file)")
+	fs.Int64Var(&o.Events, "events", 0, "override the log size of figures 5 and 6 (default 1,000,000; -short 20,000)")
+	fs.DurationVar(&o.CmdDur, "duration", 0, "override the duration of each command run of figure 2 (default 30s; -short 5s)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return bench(ctx, o)
+}

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	cards "github.com/fiveapis/backend/domain/cards"
+)
+
+const (
+	adminUser   = "admin"
+	adminPass   = "bench-admin-password"
+	secretKey   = "bench-secret-key-0123456789abcdef0123456789"
+	cardsPerBig = 10000
+	userCount   = 8
+)
+
+// createDatabase creates dbname on the server of adminURL and returns its URL.
+func createDatabase(ctx context.Context, adminURL, dbname string) (string, error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{dbname}.Sanitize()); err != nil {
+		return "", err
+	}
+	cfg, err := pgx.ParseConfig(adminURL)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, dbname), nil
+}
+
+func dropDatabase(adminURL, dbname string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{dbname}.Sanitize()+" WITH (FORCE)")
+	return err
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// server is the child process under test.
+type server struct {
+	cmd       *exec.Cmd
+	base      string
+	debugBase string
+	logPath   string
+	exited    chan error
+}
+
+func startServer(ctx context.Context, bin, dsn, dir string) (*server, error) {
+	httpAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	debugAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(dir, "server.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"DATABASE_URL="+dsn, "HTTP_ADDR="+httpAddr, "DEBUG_ADDR="+debugAddr,
+		"ADMIN_USERNAME="+adminUser, "ADMIN_PASSWORD="+adminPass, "SECRET_KEY="+secretKey,
+		"CARD_USE_LIMIT_PER_USER=0", "CARD_USE_LIMIT_PER_IP=0",
+		"DATA_DIR="+filepath.Join(dir, "data"), "LOG_LEVEL=warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	s := &server{cmd: cmd, base: "http://" + httpAddr, debugBase: "http://" + debugAddr, logPath: logPath, exited: make(chan error, 1)}
+	go func() { s.exited <- cmd.Wait(); logf.Close() }()
+	c := newClient(s.base)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if _, err := c.login(ctx, adminUser, adminPass); err == nil {
+			return s, nil
+		}
+		select {
+		case err := <-s.exited:
+			s.exited <- err
+			return nil, fmt.Errorf("server exited (%v): %s", err, s.logTail())
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("server not ready after 90 s: %s", s.logTail())
+		}
+	}
+}
+
+func (s *server) pid() int { return s.cmd.Process.Pid }
+
+func (s *server) logTail() string {
+	b, _ := os.ReadFile(s.logPath)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.exited:
+		s.exited <- err
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+// batch is a published batch of cards.
+type batch struct {
+	ID, TemplateID, Start, End int64
+	Code                       string
+}
+
+// cardPool hands out unused cards of a list of batches, each once.
+type cardPool struct {
+	signer  *cards.CodeSigner
+	batches []batch
+	next    atomic.Int64
+	total   int64
+}
+
+func newCardPool(signer *cards.CodeSigner, bs []batch) *cardPool {
+	p := &cardPool{signer: signer, batches: bs}
+	for _, b := range bs {
+		p.total += b.End - b.Start + 1
+	}
+	return p
+}
+
+var errPoolEmpty = errors.New("card pool exhausted: make more batches")
+
+// take returns the next unused card (its batch, id and code).
+func (p *cardPool) take() (batch, int64, string, error) {
+	n := p.next.Add(1) - 1
+	for _, b := range p.batches {
+		size := b.End - b.Start + 1
+		if n < size {
+			id := b.Start + n
+			return b, id, p.signer.Code(b.Code, id), nil
+		}
+		n -= size
+	}
+	return batch{}, 0, "", errPoolEmpty
+}
+
+func (p *cardPool) left() int64 { return p.total - p.next.Load() }
+
+// fixture is what the set-up created through the API.
+type fixture struct {
+	c          *client
+	signer     *cards.CodeSigner
+	templateID int64
+	users      []string // user names (password = userPassword(name))
+	mu         sync.Mutex
+	tokens     []string // Authorization values of users
+	admin      string
+	tokenAt    time.Time
+}
+
+func userPassword(name string) string { return "pw-" + name + "-Secret9" }
+
+// refresh logs everyone in again when the access tokens are older than 2 min
+// (they live 5 min). Logins are argon2id, so they are not done under load.
+func (f *fixture) refresh(ctx context.Context, force bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !force && time.Since(f.tokenAt) < 2*time.Minute {
+		return nil
+	}
+	a, err := f.c.login(ctx, adminUser, adminPass)
+	if err != nil {
+		return err
+	}
+	toks := make([]string, len(f.users))
+	for i, u := range f.users {
+		if toks[i], err = f.c.login(ctx, u, userPassword(u)); err != nil {
+			return err
+		}
+	}
+	f.admin, f.tokens, f.tokenAt = a, toks, time.Now()
+	return nil
+}
+
+func (f *fixture) user(i int) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tokens[i%len(f.tokens)]
+}
+
+func (f *fixture) adminAuth() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.admin
+}
+
+func setupFixture(ctx context.Context, c *client) (*fixture, error) {
+	signer, err := cards.NewCodeSigner([]byte(secretKey))
+	if err != nil {
+		return nil, err
+	}
+	f := &fixture{c: c, signer: signer}
+	tag := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
+	for i := range userCount {
+		name := fmt.Sprintf("bench%s_%d", tag, i)
+		if _, err := c.register(ctx, name, userPassword(name)); err != nil {
+			return nil, err
+		}
+		f.users = append(f.users, name)
+	}
+	if err := f.refresh(ctx, true); err != nil {
+		return nil, err
+	}
+	var tmpl struct {
+		ID int64 `json:"id"`
+	}
+	if err := c.call(ctx, http.MethodPost, "/api/card/templates/", f.adminAuth(), map[string]any{
+		"name": "基准舞蹈卡", "category": "dance", "description": "benchmark",
+		"attributes": map[string]any{"difficulty": "初级", "style": "现代舞"}, "rarity": "common",
+	}, http.StatusCreated, &tmpl); err != nil {
+		return nil, err
+	}
+	f.templateID = tmpl.ID
+	return f, nil
+}
+
+// makeBatches creates and publishes n batches of size cards (4 at a time).
+func (f *fixture) makeBatches(ctx context.Context, n int, size int64) ([]batch, error) {
+	out := make([]batch, n)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		next atomic.Int64
+	)
+	for range 4 {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				var b struct {
+					ID        int64  `json:"id"`
+					BatchCode string `json:"batch_code"`
+					StartID   int64  `json:"start_id"`
+					EndID     int64  `json:"end_id"`
+				}
+				err := f.c.call(ctx, http.MethodPost, "/api/card/batches/", f.adminAuth(), map[string]any{
+					"name": fmt.Sprintf("bench %d", i), "template": f.templateID, "total_quantity": size, "expiry_date": "2099-12-31",
+				}, http.StatusCreated, &b)
+				if err == nil {
+					err = f.c.call(ctx, http.MethodPost, fmt.Sprintf("/api/card/batches/%d/publish/", b.ID), f.adminAuth(), nil, http.StatusOK, nil)
+				}
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					return
+				}
+				out[i] = batch{ID: b.ID, TemplateID: f.templateID, Start: b.StartID, End: b.EndID, Code: b.BatchCode}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// projStatus is one projector of GET /api/admin/projections/.
+type projStatus struct {
+	Name             string `json:"name"`
+	ActiveGeneration int    `json:"active_generation"`
+	Lag              uint64 `json:"lag_events"`
+	LagCapped        bool   `json:"lag_capped"`
+	Rebuilding       bool   `json:"rebuilding"`
+}
+
+var cardProjections = []string{"card_templates", "card_batches", "card_usage", "card_stats"}
+
+func (f *fixture) status(ctx context.Context) (map[string]projStatus, error) {
+	var out struct {
+		Projections []projStatus `json:"projections"`
+	}
+	if err := f.adminCall(ctx, http.MethodGet, "/api/admin/projections/", http.StatusOK, &out); err != nil {
+		return nil, err
+	}
+	m := map[string]projStatus{}
+	for _, p := range out.Projections {
+		m[p.Name] = p
+	}
+	return m, nil
+}
+
+// adminCall is an admin request that logs in again once when the access
+// token expired (long set-up steps outlast it).
+func (f *fixture) adminCall(ctx context.Context, method, path string, want int, out any) error {
+	a, err := f.c.do(ctx, method, path, f.adminAuth(), nil)
+	if err == nil && a.Status == http.StatusUnauthorized {
+		if err := f.refresh(ctx, true); err != nil {
+			return err
+		}
+	}
+	return f.c.call(ctx, method, path, f.adminAuth(), nil, want, out)
+}
+
+// waitCaughtUp waits until the card projections have no lag.
+func (f *fixture) waitCaughtUp(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		st, err := f.status(ctx)
+		if err != nil {
+			return err
+		}
+		done := true
+		var lags []string
+		for _, n := range cardProjections {
+			p := st[n]
+			if p.Lag > 0 || p.LagCapped || p.Rebuilding {
+				done = false
+				lags = append(lags, fmt.Sprintf("%s lag %d", n, p.Lag))
+			}
+		}
+		if done {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("projections not caught up after %s: %s", limit, strings.Join(lags, ", "))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		_ = f.refresh(ctx, false)
+	}
+}

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/transport/messaging"
+)
+
+// openApp assembles the server without serving (the projection engine knows
+// its projectors only then).
+func openApp(ctx context.Context, e env) (*app.App, error) {
+	return openAppPool(ctx, e, 6)
+}
+
+func openAppPool(ctx context.Context, e env, conns int) (*app.App, error) {
+	cfg, err := app.ConfigFromEnv(withPoolSize(e.getenv, conns))
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	return app.New(ctx, cfg, app.Options{}, quietLogger(e, cfg))
+}
+
+type projectionStatus struct {
+	Name              string  `json:"name"`
+	Version           int     `json:"version"`
+	ActiveGeneration  int     `json:"active_generation"`
+	Checkpoint        string  `json:"checkpoint"`
+	Head              string  `json:"head"`
+	LagEvents         uint64  `json:"lag_events"`
+	LagCapped         bool    `json:"lag_capped,omitempty"`
+	LagSeconds        float64 `json:"lag_seconds"`
+	Parked            int     `json:"parked"`
+	Rebuilding        bool    `json:"rebuilding"`
+	RebuildCheckpoint string  `json:"rebuild_checkpoint,omitempty"`
+	LastError         string  `json:"last_error,omitempty"`
+}
+
+type publisherStatus struct {
+	Name       string  `json:"name"`
+	Checkpoint string  `json:"checkpoint"`
+	LagEvents  int     `json:"lag_events"`
+	LagCapped  bool    `json:"lag_capped,omitempty"`
+	LagSeconds float64 `json:"lag_seconds"`
+}
+
+func cmdStatus(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	format := fs.String("format", "table", "table or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	lags, err := app.ProjectionLags(ctx, a.Engine(), a.Store(), time.Now())
+	if err != nil {
+		return err
+	}
+	var ps []projectionStatus
+	for _, l := range lags {
+		p := projectionStatus{Name: l.Name, Version: l.Version, ActiveGeneration: l.ActiveGeneration,
+			Checkpoint: l.Checkpoint.String(), Head: l.Head.String(), LagEvents: l.Lag, LagCapped: l.LagCapped,
+			LagSeconds: l.LagSeconds, Parked: l.Parked, Rebuilding: l.Rebuilding, LastError: l.LastError}
+		if l.Rebuilding {
+			p.RebuildCheckpoint = l.RebuildCheckpoint.String()
+		}
+		ps = append(ps, p)
+	}
+	pub, err := publisher(ctx, a)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"projections": ps, "publishers": pub})
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECTION\tVERSION\tGEN\tCHECKPOINT\tHEAD\tLAG EVENTS\tLAG SECONDS\tPARKED\tREBUILDING")
+	for _, p := range ps {
+		lag := fmt.Sprint(p.LagEvents)
+		if p.LagCapped {
+			lag += "+"
+		}
+		rb := "-"
+		if p.Rebuilding {
+			rb = "at " + p.RebuildCheckpoint
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%.1f\t%d\t%s\n", p.Name, p.Version, p.ActiveGeneration, p.Checkpoint, p.Head, lag, p.LagSeconds, p.Parked, rb)
+	}
+	for _, p := range pub {
+		lag := fmt.Sprint(p.LagEvents)
+		if p.LagCapped {
+			lag += "+"
+		}
+		fmt.Fprintf(tw, "publisher:%s\t-\t-\t%s\t-\t%s\t%.1f\t-\t-\n", p.Name, p.Checkpoint, lag, p.LagSeconds)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.LastError != "" {
+			fmt.Fprintf(e.stdout, "%s: last error: %s\n", p.Name, p.LastError)
+		}
+	}
+	return nil
+}
+
+// publisher reports the JetStream publisher's checkpoint and lag.
+func publisher(ctx context.Context, a *app.App) ([]publisherStatus, error) {
+	cps, err := app.NewConsumerCheckpoints(ctx, a.Pool())
+	if err != nil {
+		return nil, err
+	}
+	cp, err := cps.Checkpoint(ctx, messaging.DefaultJetStreamConsumer)
+	if err != nil {
+		return nil, err
+	}
+	if cp.IsStart() && a.Config().NATS.URL == "" {
+		return nil, nil
+	}
+	const limit = 10000
+	st := publisherStatus{Name: messaging.DefaultJetStreamConsumer, Checkpoint: cp.String()}
+	err = scanAll(ctx, a.Store(), cp, eventlog.Filter{}, func(ev eventlog.RecordedEvent) error {
+		if st.LagEvents == 0 {
+			st.LagSeconds = max(time.Since(ev.RecordedAt).Seconds(), 0)
+		}
+		st.LagEvents++
+		if st.LagEvents >= limit {
+			st.LagCapped = true
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, err
+	}
+	return []publisherStatus{st}, nil
+}
+
+func cmdRebuild(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	name := fs.String("projection", "", "the projection to rebuild")
+	wait := fs.Bool("wait", false, "wait until the new generation has replaced the old one")
+	runHere := fs.Bool("run", false, "also run the projection engine in this process until the switch (when no server runs)")
+	timeout := fs.Duration("timeout", time.Hour, "give up waiting after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("-projection is required")
+	}
+	conns := 6
+	if *runHere {
+		conns = 24 // the engine runs every projector here
+	}
+	a, err := openAppPool(ctx, e, conns)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	before, err := statusOf(ctx, a.Engine(), *name)
+	if err != nil {
+		return err
+	}
+	if err := a.Engine().Rebuild(ctx, *name); err != nil {
+		return err
+	}
+	after, err := statusOf(ctx, a.Engine(), *name)
+	if err != nil {
+		return err
+	}
+	first := !after.Rebuilding
+	if first {
+		fmt.Fprintf(e.stdout, "%s: had no generation; generation %d is active and builds from position 0\n", *name, after.ActiveGeneration)
+	} else {
+		fmt.Fprintf(e.stdout, "%s: generation %d serves; generation %d is being built from position 0\n", *name, before.ActiveGeneration, after.RebuildGeneration)
+	}
+	if !*wait && !*runHere {
+		fmt.Fprintln(e.stdout, "a running server builds it and switches when caught up; follow with: logctl status")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	if *runHere {
+		go func() { _ = a.Engine().Run(ctx) }()
+	}
+	for {
+		st, err := statusOf(ctx, a.Engine(), *name)
+		if err != nil {
+			return err
+		}
+		if first && st.Lag == 0 {
+			fmt.Fprintf(e.stdout, "%s: generation %d caught up at %s\n", *name, st.ActiveGeneration, st.Checkpoint)
+			return nil
+		}
+		if !first && st.ActiveGeneration >= after.RebuildGeneration && !st.Rebuilding {
+			fmt.Fprintf(e.stdout, "%s: switched to generation %d at %s\n", *name, st.ActiveGeneration, st.Checkpoint)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: still building (checkpoint %s): %w", *name, st.RebuildCheckpoint, ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func statusOf(ctx context.Context, eng *engine.Engine, name string) (engine.Status, error) {
+	st, err := eng.Status(ctx)
+	if err != nil {
+		return engine.Status{}, err
+	}
+	for _, s := range st {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return engine.Status{}, fmt.Errorf("%w: %q", engine.ErrUnknownProjection, name)
+}
+
+func cmdParked(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("parked", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	name := fs.String("projection", "", "one projection (default: all)")
+	format := fs.String("format", "table", "table or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var names []string
+	if *name != "" {
+		names = []string{*name}
+	} else {
+		st, err := a.Engine().Status(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			names = append(names, s.Name)
+		}
+	}
+	var all []engine.ParkedEvent
+	for _, n := range names {
+		ps, err := a.Engine().Parked(ctx, n)
+		if err != nil {
+			return err
+		}
+		all = append(all, ps...)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		for _, p := range all {
+			if err := enc.Encode(map[string]any{"id": p.ID, "projection": p.Projection, "consumer": p.Consumer,
+				"position": p.Position.String(), "event_id": p.EventID, "stream": p.StreamID, "type": p.Type,
+				"error": p.Error, "attempts": p.Attempts, "parked_at": p.ParkedAt}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPROJECTION\tPOSITION\tSTREAM\tTYPE\tATTEMPTS\tPARKED AT\tERROR")
+	for _, p := range all {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, p.Projection, p.Position, p.StreamID, p.Type, p.Attempts, p.ParkedAt.UTC().Format(time.RFC3339), p.Error)
+	}
+	return tw.Flush()
+}
+
+func parkedCmd(verb, done string, do func(*engine.Engine, context.Context, int64) error) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, args []string) error {
+		fs := flag.NewFlagSet(verb, flag.ContinueOnError)
+		fs.SetOutput(e.stderr)
+		id := fs.Int64("id", 0, "the parked event's id (logctl parked)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *id <= 0 {
+			return errors.New("-id is required")
+		}
+		a, err := openApp(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := do(a.Engine(), ctx, *id); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "parked event %d %s\n", *id, done)
+		return nil
+	}
+}
+
+var (
+	cmdReplay = parkedCmd("replay", "replayed and removed", (*engine.Engine).ReplayParked)
+	cmdSkip   = parkedCmd("skip", "skipped and removed", (*engine.Engine).SkipParked)
+)
+
+func cmdResetCheckpoint(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("reset-checkpoint", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	name := fs.String("projection", "", "the projection")
+	to := fs.String("to", "", "the new checkpoint position (0 for the start)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" || *to == "" {
+		return errors.New("-projection and -to are required")
+	}
+	pos, err := eventlog.ParsePosition(*to)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Engine().ResetCheckpoint(ctx, *name, pos); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: checkpoint set to %s\n", *name, pos)
+	return nil
+}

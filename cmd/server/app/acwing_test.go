@@ -1,0 +1,102 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+)
+
+// fakeAcWing is a stand-in for AcWing's OAuth2 (AcApp): single-use codes,
+// an access token per code, user info by token.
+type fakeAcWing struct {
+	mu     sync.Mutex
+	codes  map[string]string // code → openid
+	names  map[string]string // openid → username
+	used   map[string]bool
+	tokens map[string]string // access token → openid
+}
+
+func (f *fakeAcWing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := r.URL.Query()
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/third_party/api/oauth2/access_token/":
+		openid, ok := f.codes[q.Get("code")]
+		if q.Get("appid") != "aw-app" || q.Get("secret") != "aw-secret" || !ok || f.used[q.Get("code")] {
+			_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40001, "errmsg": "code expired"})
+			return
+		}
+		f.used[q.Get("code")] = true
+		tok := "tok-" + q.Get("code")
+		f.tokens[tok] = openid
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "expires_in": 7200, "openid": openid, "scope": "userinfo"})
+	case "/third_party/api/meta/identity/getinfo/":
+		openid, ok := f.tokens[q.Get("access_token")]
+		if !ok || openid != q.Get("openid") {
+			_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40004, "errmsg": "bad token"})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"username": f.names[openid], "photo": "https://cdn.acwing.com/" + openid + ".png"})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
+	t.Parallel()
+	aw := &fakeAcWing{used: map[string]bool{}, tokens: map[string]string{},
+		codes: map[string]string{"aw-1": "oid-ann", "aw-2": "oid-ann", "aw-3": "oid-other"},
+		names: map[string]string{"oid-ann": "acw_" + randomHex(3), "oid-other": "<b>x</b>"}}
+	provider := httptest.NewServer(aw)
+	t.Cleanup(provider.Close)
+	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
+		c.AcWingAppID, c.AcWingAppSecret, c.AcWingAPIURL = "aw-app", "aw-secret", provider.URL
+	}))
+	c := newClient(s)
+	first := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-1", "state": "s"})
+	user, _ := first.body["user"].(map[string]any)
+	if first.status != 200 || first.body["access"] == nil || user["username"] != aw.names["oid-ann"] || user["photo"] != "https://cdn.acwing.com/oid-ann.png" || user["email"] != "" {
+		t.Fatalf("first AcWing login: %d %s", first.status, first.raw)
+	}
+	again := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-2"})
+	if again.status != 200 || again.body["user"].(map[string]any)["id"] != user["id"] {
+		t.Errorf("second login is another account: %d %s", again.status, again.raw)
+	}
+	for name, code := range map[string]any{"replayed code": "aw-1", "forged code": "nope", "sql code": "' OR 1=1 --"} {
+		if r := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code}); r.status != 400 || r.body["error"] == nil {
+			t.Errorf("%s: %d %s", name, r.status, r.raw)
+		}
+	}
+	if r := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{}); r.status != 400 || r.body["code"] == nil {
+		t.Errorf("no code: %d %s", r.status, r.raw)
+	}
+	// A nickname that is no valid username still gives an account.
+	if r := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-3"}); r.status != 200 || r.body["user"].(map[string]any)["username"] != "bxb" {
+		t.Errorf("html nickname: %d %s", r.status, r.raw)
+	}
+
+	bearer := "Bearer " + first.body["access"].(string)
+	b := c.do(t, "GET", "/api/user/bindings/", bearer, nil)
+	if b.body["has_acwing"] != true || b.body["has_password"] != false || b.body["acwing_username"] != aw.names["oid-ann"] {
+		t.Errorf("bindings: %s", b.raw)
+	}
+	if r := c.do(t, "DELETE", "/api/user/unbind/acwing/", bearer, nil); r.status != 400 || r.body["error"] != "至少保留一种登录方式" {
+		t.Errorf("unbind the only login method: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "POST", "/api/user/change-password/", bearer, map[string]any{"old_password": "x", "new_password": "new-password-1"}); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("change-password without a password: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "GET", "/api/oauth2/receive_code/?code=abc&state=xyz", "", nil); r.status != 200 || r.body["code"] != "abc" || r.body["state"] != "xyz" {
+		t.Errorf("receive_code: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "GET", "/api/oauth2/receive_code/", "", nil); r.status != 400 {
+		t.Errorf("receive_code without code: %d %s", r.status, r.raw)
+	}
+}

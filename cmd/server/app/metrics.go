@@ -1,0 +1,254 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/projections/engine"
+)
+
+// metrics are the server's Prometheus metrics, served at GET /metrics. They
+// are taken at the edges: a decorator around the event store (appends,
+// conflicts), Echo middleware (request latency; commands are the non-GET
+// requests) and, at scrape time, the projection engine's status (lag,
+// parked events). Each App has its own registry.
+type metrics struct {
+	reg       *prometheus.Registry
+	appends   *prometheus.CounterVec
+	appended  prometheus.Counter
+	appendDur prometheus.Histogram
+	requests  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		appends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fiveapis_eventstore_appends_total",
+			Help: "Appends to the event log by result: ok, conflict (wrong expected version), error.",
+		}, []string{"result"}),
+		appended: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fiveapis_eventstore_appended_events_total",
+			Help: "Events appended to the event log.",
+		}),
+		appendDur: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "fiveapis_eventstore_append_duration_seconds",
+			Help:    "Duration of appends to the event log.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "fiveapis_http_request_duration_seconds",
+			Help:    "HTTP request latency by kind (command: POST/PUT/PATCH/DELETE, query: GET/HEAD), method, route and status.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}, []string{"kind", "method", "route", "status"}),
+	}
+	m.reg.MustRegister(m.appends, m.appended, m.appendDur, m.requests,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, r := range []string{"ok", "conflict", "error"} {
+		m.appends.WithLabelValues(r)
+	}
+	return m
+}
+
+// middleware observes every request's latency.
+func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		status := c.Response().Status
+		var he *echo.HTTPError
+		if err != nil && errors.As(err, &he) {
+			status = he.Code
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		if route == "/events/stream" || route == "/metrics" {
+			return err
+		}
+		kind := "command"
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			kind = "query"
+		}
+		m.requests.WithLabelValues(kind, c.Request().Method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+		return err
+	}
+}
+
+// projectionCollector reports the engine's status at scrape time.
+type projectionCollector struct {
+	a                              *App
+	lag, lagSeconds, parked, ready *prometheus.Desc
+	rebuilding                     *prometheus.Desc
+}
+
+func newProjectionCollector(a *App) *projectionCollector {
+	l := []string{"projection"}
+	return &projectionCollector{
+		a:          a,
+		lag:        prometheus.NewDesc("fiveapis_projection_lag_events", "Events in the log after the projection's checkpoint.", l, nil),
+		lagSeconds: prometheus.NewDesc("fiveapis_projection_lag_seconds", "Age of the oldest event the projection has not processed (0 when caught up).", l, nil),
+		parked:     prometheus.NewDesc("fiveapis_projection_parked_events", "Parked events of the projection.", l, nil),
+		rebuilding: prometheus.NewDesc("fiveapis_projection_rebuilding", "1 while a new generation is being built.", l, nil),
+		ready:      prometheus.NewDesc("fiveapis_ready", "1 when every projection is caught up (see /readyz).", nil, nil),
+	}
+}
+
+func (p *projectionCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- p.lag
+	ch <- p.lagSeconds
+	ch <- p.parked
+	ch <- p.rebuilding
+	ch <- p.ready
+}
+
+func (p *projectionCollector) Collect(ch chan<- prometheus.Metric) {
+	if p.a.engine == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	lags, err := ProjectionLags(ctx, p.a.engine, p.a.store, time.Now())
+	if err != nil {
+		p.a.logger.Warn("metrics: projection status", "err", err)
+		return
+	}
+	ready := 1.0
+	for _, l := range lags {
+		ch <- prometheus.MustNewConstMetric(p.lag, prometheus.GaugeValue, float64(l.Lag), l.Name)
+		ch <- prometheus.MustNewConstMetric(p.lagSeconds, prometheus.GaugeValue, l.LagSeconds, l.Name)
+		ch <- prometheus.MustNewConstMetric(p.parked, prometheus.GaugeValue, float64(l.Parked), l.Name)
+		rb := 0.0
+		if l.Rebuilding {
+			rb = 1
+		}
+		ch <- prometheus.MustNewConstMetric(p.rebuilding, prometheus.GaugeValue, rb, l.Name)
+		if l.Lag > uint64(p.a.cfg.ReadyMaxLag) {
+			ready = 0
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(p.ready, prometheus.GaugeValue, ready)
+}
+
+// ProjectionLag is a projector's status with its lag in seconds: the age of
+// the oldest event after its checkpoint (0 when there is none).
+type ProjectionLag struct {
+	engine.Status
+	LagSeconds float64
+}
+
+// ProjectionLags returns the engine's status with lags in seconds (the CLI
+// and the metrics share it).
+func ProjectionLags(ctx context.Context, e *engine.Engine, store eventlog.Store, now time.Time) ([]ProjectionLag, error) {
+	st, err := e.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ProjectionLag, len(st))
+	for i, s := range st {
+		out[i].Status = s
+		if s.Lag == 0 {
+			continue
+		}
+		next, err := store.ReadAll(ctx, eventlog.ReadAllOptions{After: s.Checkpoint, Max: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(next) == 1 {
+			out[i].LagSeconds = max(now.Sub(next[0].RecordedAt).Seconds(), 0)
+		}
+	}
+	return out, nil
+}
+
+// mountObservability adds GET /metrics, /livez and /readyz.
+func (a *App) mountObservability() {
+	a.metrics.reg.MustRegister(newProjectionCollector(a))
+	a.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{})))
+	a.echo.GET("/livez", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	a.echo.GET("/readyz", a.readyz)
+}
+
+// readyz answers 200 when every projection's lag is at most READY_MAX_LAG
+// events and 503 otherwise (or when the status cannot be read).
+func (a *App) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	st, err := a.engine.Status(ctx)
+	if err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
+	}
+	behind := map[string]uint64{}
+	for _, s := range st {
+		if s.Lag > uint64(a.cfg.ReadyMaxLag) || s.ActiveGeneration == 0 {
+			behind[s.Name] = s.Lag
+		}
+	}
+	if len(behind) > 0 {
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "catching up", "lag_events": behind})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// instrumentStore wraps the event store so that appends and conflicts are
+// counted, keeping the optional capabilities (Head, CountAll) the engine and
+// the subscriber look for. When a store gains another optional capability
+// that a consumer detects by type assertion, forward it here too.
+func instrumentStore(s eventlog.Store, m *metrics) eventlog.Store {
+	base := &instrumentedStore{Store: s, m: m}
+	hr, head := s.(engine.HeadReader)
+	ec, count := s.(engine.EventCounter)
+	switch {
+	case head && count:
+		return struct {
+			*instrumentedStore
+			engine.HeadReader
+			engine.EventCounter
+		}{base, hr, ec}
+	case head:
+		return struct {
+			*instrumentedStore
+			engine.HeadReader
+		}{base, hr}
+	case count:
+		return struct {
+			*instrumentedStore
+			engine.EventCounter
+		}{base, ec}
+	}
+	return base
+}
+
+type instrumentedStore struct {
+	eventlog.Store
+	m *metrics
+}
+
+func (s *instrumentedStore) Append(ctx context.Context, stream string, expected eventlog.ExpectedVersion, events []eventlog.EventData) (eventlog.AppendResult, error) {
+	start := time.Now()
+	res, err := s.Store.Append(ctx, stream, expected, events)
+	s.m.appendDur.Observe(time.Since(start).Seconds())
+	switch {
+	case err == nil:
+		s.m.appends.WithLabelValues("ok").Inc()
+		s.m.appended.Add(float64(len(events)))
+	case errors.Is(err, eventlog.ErrWrongExpectedVersion):
+		s.m.appends.WithLabelValues("conflict").Inc()
+	default:
+		s.m.appends.WithLabelValues("error").Inc()
+	}
+	return res, err
+}

@@ -1,0 +1,284 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/domain/eventlog"
+	identity "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/transport/httpapi/travel"
+)
+
+// 004's user routes: captcha, session, {code, msg, data} with HTTP 200.
+
+// travelClient keeps the session cookie and answers captchas by setting a
+// known answer on its session (the image itself is checked to be a PNG).
+type travelClient struct {
+	*client
+	t *testing.T
+}
+
+func (tc *travelClient) captcha(answer string) {
+	t := tc.t
+	t.Helper()
+	req, _ := http.NewRequest("GET", tc.s.URL+"/user/captcha", nil)
+	for _, ck := range tc.cookies {
+		req.AddCookie(ck)
+	}
+	resp, err := tc.s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("captcha: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if _, err := png.Decode(bytes.NewReader(body)); err != nil {
+		t.Fatalf("captcha is not a PNG: %v", err)
+	}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == travel.CookieName {
+			if !ck.HttpOnly {
+				t.Error("session cookie not HttpOnly")
+			}
+			tc.cookies = []*http.Cookie{ck}
+		}
+	}
+	if len(tc.cookies) == 0 {
+		t.Fatal("no session cookie")
+	}
+	tag, err := tc.s.App.Pool().Exec(context.Background(), `UPDATE travel.sessions SET captcha_hash = $2 WHERE id_hash = $1`,
+		travel.SessionKey(tc.cookies[0].Value), travel.CaptchaKey(answer))
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("set captcha: %v", err)
+	}
+}
+
+// post sends a form (as the original clients do) and checks the HTTP 200.
+func (tc *travelClient) post(path string, form map[string]string) reply {
+	t := tc.t
+	t.Helper()
+	var b strings.Builder
+	for k, v := range form {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k + "=" + urlEscape(v))
+	}
+	req, _ := http.NewRequest("POST", tc.s.URL+path, strings.NewReader(b.String()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return tc.send(req)
+}
+
+func (tc *travelClient) send(req *http.Request) reply {
+	t := tc.t
+	t.Helper()
+	req.Header.Set("X-Forwarded-For", tc.ip)
+	for _, ck := range tc.cookies {
+		req.AddCookie(ck)
+	}
+	resp, err := tc.s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	for _, ck := range resp.Cookies() {
+		if ck.Name == travel.CookieName {
+			tc.cookies = nil
+			if ck.MaxAge >= 0 && ck.Value != "" {
+				tc.cookies = []*http.Cookie{ck}
+			}
+		}
+	}
+	if resp.StatusCode != 200 {
+		t.Errorf("%s %s: HTTP %d, want 200 always", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	_ = jsonUnmarshal(raw, &r.body)
+	return r
+}
+
+func urlEscape(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+func want(t *testing.T, r reply, code float64, msg string) {
+	t.Helper()
+	if r.body["code"] != code || (msg != "" && r.body["msg"] != msg) {
+		t.Errorf("want %v %q, got %s", code, msg, r.raw)
+	}
+}
+
+func TestTravelUserRoundTrip(t *testing.T) {
+	t.Parallel()
+	s, smtp := startWithMail(t, nil)
+	tc := &travelClient{client: newClient(s), t: t}
+	uname := "trav_" + randomHex(4)
+	phone := fmt.Sprintf("139%08d", time.Now().UnixNano()%100000000)
+	email := uname + "@example.com"
+	reg := map[string]string{"uname": uname, "phone": phone, "email": email, "password": "travel-pw-1", "captcha": "1234"}
+
+	want(t, tc.post("/user/register", reg), 403, "验证码过期")
+	tc.captcha("1234")
+	bad := map[string]string{"uname": uname, "phone": phone, "password": "travel-pw-1", "captcha": "9999"}
+	want(t, tc.post("/user/register", bad), 403, "验证码错误")
+	// Single use: the right answer after a wrong one is refused too.
+	want(t, tc.post("/user/register", reg), 403, "验证码过期")
+	noCaptcha := map[string]string{"uname": uname, "phone": phone, "password": "travel-pw-1", "no_captcha": "true"}
+	want(t, tc.post("/user/register", noCaptcha), 403, "请输入验证码")
+
+	tc.captcha("1234")
+	r := tc.post("/user/register", reg)
+	want(t, r, 200, "注册成功")
+	data, _ := r.body["data"].(map[string]any)
+	if data["uname"] != uname || data["phone"] != phone || data["email"] != email {
+		t.Fatalf("registered: %s", r.raw)
+	}
+	uid := fmt.Sprintf("%.0f", data["uid"].(float64))
+
+	for _, c := range []struct {
+		form map[string]string
+		msg  string
+	}{
+		{map[string]string{"uname": "12345", "phone": "13900000001", "password": "travel-pw-1"}, "用户名不能全为数字"},
+		{map[string]string{"uname": "a<script>", "phone": "13900000001", "password": "travel-pw-1"}, "用户名包含特殊字符"},
+		{map[string]string{"uname": "x' OR '1'='1", "phone": "13900000001", "password": "travel-pw-1"}, "用户名包含特殊字符"},
+		{map[string]string{"uname": "newone" + randomHex(3), "phone": "1234", "password": "travel-pw-1"}, "手机号格式不正确"},
+		{map[string]string{"uname": "newone", "password": ""}, "无效参数：缺少用户名或密码"},
+		{map[string]string{"uname": "newone", "password": "travel-pw-1"}, "无效参数：缺少手机或邮箱"},
+		{map[string]string{"uname": strings.ToUpper(uname), "phone": "13900000002", "password": "travel-pw-1"}, "用户名已存在"},
+	} {
+		tc.captcha("5678")
+		c.form["captcha"] = "5678"
+		want(t, tc.post("/user/register", c.form), 403, c.msg)
+	}
+	tc.captcha("5678")
+	want(t, tc.post("/user/register", map[string]string{"uname": "other" + randomHex(3), "phone": phone, "password": "travel-pw-1", "captcha": "5678"}), 403, "")
+
+	// Login, the "user" field typed by shape.
+	for _, ident := range []string{uname, uid, phone, strings.ToUpper(email)} {
+		tc.captcha("4321")
+		r := tc.post("/user/login", map[string]string{"user": ident, "password": "travel-pw-1", "captcha": "4321"})
+		want(t, r, 200, "登录成功")
+		if d, _ := r.body["data"].(map[string]any); d["uname"] != uname {
+			t.Errorf("login as %s: %s", ident, r.raw)
+		}
+	}
+	tc.captcha("4321")
+	want(t, tc.post("/user/login", map[string]string{"uname": uname, "password": "wrong-password", "captcha": "4321"}), 403, "密码错误")
+	tc.captcha("4321")
+	want(t, tc.post("/user/login", map[string]string{"user": "nobody" + randomHex(3), "password": "x", "captcha": "4321"}), 403, "无此用户")
+	tc.captcha("4321")
+	want(t, tc.post("/user/login", map[string]string{"user": uname, "captcha": "4321"}), 403, "无效参数")
+	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1"}), 403, "请输入验证码")
+	get, _ := http.NewRequest("GET", s.URL+"/user/login", nil)
+	want(t, tc.send(get), 403, "请使用 POST 请求")
+
+	// The log holds the phone number sealed only.
+	recs, _ := s.App.Store().ReadAll(context.Background(), eventlog.ReadAllOptions{Filter: eventlog.Filter{EventTypes: []string{identity.EventPhoneChanged, identity.EventPhoneClaimed}}, Max: 1000})
+	if len(recs) < 2 {
+		t.Fatalf("phone events: %d", len(recs))
+	}
+	for _, rec := range recs {
+		if strings.Contains(string(rec.Data), phone) {
+			t.Errorf("phone in the log: %s", rec.Data)
+		}
+	}
+
+	// Session: info, password, avatar, logout.
+	tc.captcha("4321")
+	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "captcha": "4321"}), 200, "登录成功")
+	info, _ := http.NewRequest("GET", s.URL+"/user/info", nil)
+	want(t, tc.send(info), 200, "")
+	upd := tc.post("/user/info", map[string]string{"gender": "2", "intro": "<script>alert(1)</script>'; DROP TABLE users;--", "phone": "13700000000"})
+	want(t, upd, 200, "修改成功")
+	if d, _ := upd.body["data"].(map[string]any); d["gender"] != 2.0 || d["phone"] != "13700000000" || d["intro"] != "<script>alert(1)</script>'; DROP TABLE users;--" {
+		t.Errorf("info update: %s", upd.raw)
+	}
+	want(t, tc.post("/user/info", map[string]string{"gender": "7"}), 403, "")
+	want(t, tc.post("/user/info", map[string]string{"phone": "12"}), 403, "手机号格式不正确")
+	want(t, tc.post("/user/password", map[string]string{"old_password": "nope-nope-1", "new_password": "travel-pw-2"}), 403, "旧密码错误")
+	want(t, tc.post("/user/password", map[string]string{"old_password": "travel-pw-1"}), 403, "无效参数")
+	want(t, tc.post("/user/password", map[string]string{"old_password": "travel-pw-1", "new_password": "travel-pw-2"}), 200, "成功地修改了密码")
+
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fw, _ := w.CreateFormFile("avatar", "a.png")
+	_, _ = fw.Write(tinyPNG)
+	_ = w.Close()
+	up, _ := http.NewRequest("POST", s.URL+"/user/avatar", &b)
+	up.Header.Set("Content-Type", w.FormDataContentType())
+	ar := tc.send(up)
+	want(t, ar, 200, "成功地修改了头像")
+	path, _ := ar.body["data"].(map[string]any)["avatar"].(string)
+	if resp, err := s.Client.Get(s.URL + path); err != nil || resp.StatusCode != 200 {
+		t.Errorf("avatar %s not served", path)
+	} else {
+		resp.Body.Close()
+	}
+
+	// The session authenticates other modules too (Roamio's me).
+	me, _ := http.NewRequest("GET", s.URL+"/api/v1/auth/me/", nil)
+	if r := tc.send(me); r.body["username"] != uname {
+		t.Errorf("session as principal: %s", r.raw)
+	}
+
+	logout, _ := http.NewRequest("POST", s.URL+"/user/logout", nil)
+	want(t, tc.send(logout), 200, "已清除登录信息")
+	want(t, tc.post("/user/info", map[string]string{"gender": "1"}), 403, "未登录或登录超时")
+	want(t, tc.post("/user/password", map[string]string{"old_password": "travel-pw-2", "new_password": "travel-pw-3"}), 403, "未登录或登录超时")
+	tc.cookies = []*http.Cookie{{Name: travel.CookieName, Value: "forged-session-id"}}
+	want(t, tc.post("/user/info", nil), 403, "未登录或登录超时")
+
+	// Two-step reset by an e-mailed code.
+	tc.captcha("1111")
+	want(t, tc.post("/user/reset", map[string]string{"email": "nobody-" + randomHex(3) + "@example.com", "captcha": "1111"}), 403, "找不到用户")
+	tc.captcha("1111")
+	want(t, tc.post("/user/reset", map[string]string{"code": "123456", "captcha": "1111", "new_password": "travel-pw-9"}), 403, "未获取恢复码或已失效")
+	tc.captcha("1111")
+	want(t, tc.post("/user/reset", map[string]string{"email": email, "captcha": "1111"}), 200, "已发送恢复码至邮箱")
+	msg := smtp.WaitFor(t, email, nil, 15*time.Second)
+	code := codeRE.FindString(msg.Body)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	tc.captcha("2222")
+	want(t, tc.post("/user/reset", map[string]string{"code": wrong, "captcha": "2222", "new_password": "travel-pw-9"}), 403, "恢复码错误")
+	tc.captcha("2222")
+	want(t, tc.post("/user/reset", map[string]string{"code": code, "captcha": "2223", "new_password": "travel-pw-9"}), 403, "验证码错误")
+	tc.captcha("2222")
+	want(t, tc.post("/user/reset", map[string]string{"code": code, "captcha": "2222", "new_password": "travel-pw-9"}), 200, "修改成功")
+	tc.captcha("3333")
+	want(t, tc.post("/user/login", map[string]string{"user": email, "password": "travel-pw-9", "captcha": "3333"}), 200, "登录成功")
+}
+
+func TestTravelNoCaptchaOnlyInDebug(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.TravelAllowNoCaptcha = true }))
+	tc := &travelClient{client: newClient(s), t: t}
+	uname := "dbg_" + randomHex(4)
+	want(t, tc.post("/user/register", map[string]string{"uname": uname, "email": uname + "@example.com", "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")
+	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "no_captcha": "1"}), 200, "登录成功")
+	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "no_captcha": "false"}), 403, "请输入验证码")
+}

@@ -1,0 +1,246 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/google/uuid"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+)
+
+// FindSocialUser finds the user a provider account is bound to.
+func (h *Handlers) FindSocialUser(ctx context.Context, provider, externalID string) (int64, bool, error) {
+	if externalID == "" {
+		return 0, false, nil
+	}
+	c, err := h.claimOf(ctx, domain.SocialClaimStream(provider, domain.ExternalDigest(provider, externalID)))
+	if err != nil || !c.Held {
+		return 0, false, err
+	}
+	ok, err := h.userExists(ctx, c.Holder)
+	return c.Holder, ok, err
+}
+
+// BindSocial binds a provider account (proved by a code exchange) to a
+// user.
+type BindSocial struct {
+	UserID     int64
+	Provider   string
+	ExternalID string
+	Nickname   string
+	AvatarURL  string
+}
+
+// BindSocial claims the provider account (ErrSocialTaken when another user
+// holds it) and appends SocialAccountBound (ErrAlreadyBound when the user
+// has another account of the provider).
+func (h *Handlers) BindSocial(ctx context.Context, cmd BindSocial, meta eventlog.Metadata) (eventlog.Position, error) {
+	if cmd.ExternalID == "" || !domain.ValidProvider(cmd.Provider) {
+		return eventlog.Position{}, domain.ErrNotBound
+	}
+	digest := domain.ExternalDigest(cmd.Provider, cmd.ExternalID)
+	stream := domain.SocialClaimStream(cmd.Provider, digest)
+	if meta.UserID == "" {
+		meta.UserID = domain.FormatUserID(cmd.UserID)
+	}
+	if _, err := h.runner.ExecuteLast(ctx, stream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return domain.ClaimSocial(eventOf(last), cmd.Provider, digest, cmd.UserID, h.clock.Now())
+	}); err != nil {
+		return eventlog.Position{}, err
+	}
+	pos, err := h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		return u.BindSocialAccount(domain.SocialAccount{Provider: cmd.Provider, ExternalDigest: digest, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, h.clock.Now())
+	})
+	if err != nil {
+		_, rerr := h.runner.ExecuteLast(context.WithoutCancel(ctx), stream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+			return domain.ReleaseSocial(eventOf(last), cmd.Provider, digest, cmd.UserID, h.clock.Now()), nil
+		})
+		return eventlog.Position{}, errors.Join(err, rerr)
+	}
+	return pos, nil
+}
+
+// releaseSocial frees the claim of an unbound provider account.
+func (h *Handlers) releaseSocial(ctx context.Context, provider, digest string, userID int64, meta eventlog.Metadata) error {
+	_, err := h.runner.ExecuteLast(ctx, domain.SocialClaimStream(provider, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return domain.ReleaseSocial(eventOf(last), provider, digest, userID, h.clock.Now()), nil
+	})
+	return err
+}
+
+// SocialAPIToken issues (or hands out again) the "Authorization: Token" of
+// the user a provider account is bound to, recording the login (method:
+// the provider). An unbound account is ErrNotBound.
+func (h *Handlers) SocialAPIToken(ctx context.Context, provider, externalID string, meta eventlog.Metadata) (APITokenGranted, error) {
+	id, found, err := h.FindSocialUser(ctx, provider, externalID)
+	if err != nil {
+		return APITokenGranted{}, err
+	}
+	if !found {
+		return APITokenGranted{}, domain.ErrNotBound
+	}
+	if meta.UserID == "" {
+		meta.UserID = domain.FormatUserID(id)
+	}
+	var out APITokenGranted
+	var user *domain.User
+	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := domain.UserFromHistory(eventsOf(history))
+		if err != nil {
+			return nil, err
+		}
+		events, err := u.LogIn(provider, h.clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		more, err := h.grantAPIToken(ctx, u, &out)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, more...)
+		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		return events, err
+	})
+	if err != nil {
+		return APITokenGranted{}, err
+	}
+	out.User, out.Position = infoOf(user), res.Append.Position
+	return out, nil
+}
+
+// grantAPIToken decides handing out the user's valid token or a new one.
+func (h *Handlers) grantAPIToken(ctx context.Context, u *domain.User, out *APITokenGranted) ([]eventlog.Event, error) {
+	now := h.clock.Now()
+	out.Issued, out.TokenID, out.Key = false, "", ""
+	reason := domain.RevokeSuperseded
+	if cur, ok := u.CurrentAPIToken(); ok && domain.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
+		lastUsed, err := h.apiTokenLastUse(ctx, cur)
+		if err != nil {
+			return nil, err
+		}
+		if !domain.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
+			out.TokenID, out.Key = cur.ID, h.keys.key(cur.ID)
+			return nil, nil
+		}
+		reason = domain.RevokeExpired
+	}
+	id := strings.ReplaceAll(uuid.NewString(), "-", "")
+	key := h.keys.key(id)
+	events, err := u.IssueAPIToken(id, domain.HashTokenKey(key), reason, now)
+	if err != nil {
+		return nil, err
+	}
+	out.Issued, out.TokenID, out.Key = true, id, key
+	return events, nil
+}
+
+// RevokeCurrentAPIToken ends the user's API token (001's logout).
+func (h *Handlers) RevokeCurrentAPIToken(ctx context.Context, userID int64, meta eventlog.Metadata) (eventlog.Position, error) {
+	return h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		cur, ok := u.CurrentAPIToken()
+		if !ok {
+			return nil, nil
+		}
+		return u.RevokeAPIToken(cur.ID, domain.RevokeLogout, h.clock.Now())
+	})
+}
+
+// SocialSignIn logs in with a provider account, creating an account
+// without a password (username from the provider's nickname, made unique)
+// and binding it when the provider account is new.
+type SocialSignIn struct {
+	Provider   string
+	ExternalID string
+	Nickname   string
+	AvatarURL  string
+}
+
+// SocialSignedIn is the user and whether the account was created.
+type SocialSignedIn struct {
+	User     UserInfo
+	Created  bool
+	Position eventlog.Position
+}
+
+// SocialSignIn appends UserLoggedIn (method: the provider) to the bound
+// account, registering and binding one first when needed.
+func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn, meta eventlog.Metadata) (SocialSignedIn, error) {
+	if !domain.ValidProvider(cmd.Provider) || cmd.ExternalID == "" {
+		return SocialSignedIn{}, domain.ErrNotBound
+	}
+	var out SocialSignedIn
+	id, found, err := h.FindSocialUser(ctx, cmd.Provider, cmd.ExternalID)
+	if err != nil {
+		return SocialSignedIn{}, err
+	}
+	if !found {
+		base := socialUsername(cmd.Nickname, cmd.Provider)
+		var reg Registered
+		for attempt := 0; ; attempt++ {
+			name := base
+			if attempt > 0 {
+				name = fmt.Sprintf("%s_%d", base, attempt)
+			}
+			username, err := domain.NewUsername(name)
+			if err != nil {
+				return SocialSignedIn{}, err
+			}
+			reg, err = h.register(ctx, username, domain.Email{}, func(context.Context) (string, error) { return "", nil }, false, meta)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, domain.ErrUsernameTaken) || attempt >= 5 {
+				return SocialSignedIn{}, err
+			}
+		}
+		id, out.Created, out.Position = reg.User.ID, true, reg.Position
+		pos, err := h.BindSocial(ctx, BindSocial{UserID: id, Provider: cmd.Provider, ExternalID: cmd.ExternalID, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, meta)
+		if err != nil {
+			return SocialSignedIn{}, err
+		}
+		out.Position = maxPos(out.Position, pos)
+	}
+	if meta.UserID == "" {
+		meta.UserID = domain.FormatUserID(id)
+	}
+	var user *domain.User
+	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := domain.UserFromHistory(eventsOf(history))
+		if err != nil {
+			return nil, err
+		}
+		events, err := u.LogIn(cmd.Provider, h.clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		return events, err
+	})
+	if err != nil {
+		return SocialSignedIn{}, err
+	}
+	out.User, out.Position = infoOf(user), maxPos(out.Position, res.Append.Position)
+	return out, nil
+}
+
+// socialUsername makes a valid username from a provider nickname.
+func socialUsername(nickname, provider string) string {
+	var b strings.Builder
+	for _, r := range nickname {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("@.+-_", r) {
+			b.WriteRune(r)
+		}
+		if b.Len() >= 100 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return provider + "_user"
+	}
+	return b.String()
+}

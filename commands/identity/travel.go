@@ -1,0 +1,172 @@
+package identity
+
+import (
+	"context"
+	"errors"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	domain "github.com/fiveapis/backend/domain/identity"
+)
+
+// SetPhone claims a number for the user, seals it, appends PhoneChanged and
+// releases the previous number (the zero Phone removes it).
+func (h *Handlers) SetPhone(ctx context.Context, userID int64, phone domain.Phone, meta eventlog.Metadata) (eventlog.Position, error) {
+	u, err := h.loadUser(ctx, userID)
+	if err != nil {
+		return eventlog.Position{}, err
+	}
+	old := u.PhoneDigest()
+	if (phone.IsZero() && old == "") || (!phone.IsZero() && phone.Digest() == old) {
+		return eventlog.Position{}, nil
+	}
+	if meta.UserID == "" {
+		meta.UserID = domain.FormatUserID(userID)
+	}
+	sealed := ""
+	if !phone.IsZero() {
+		if h.personal == nil {
+			return eventlog.Position{}, errors.New("identity: no personal-data vault configured")
+		}
+		if _, err := h.runner.ExecuteLast(ctx, domain.PhoneClaimStream(phone), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+			ev := eventOf(last)
+			abandoned, err := h.holderAbandoned(ctx, domain.ClaimFromLast(ev), userID)
+			if err != nil {
+				return nil, err
+			}
+			return domain.ClaimPhone(ev, phone, userID, h.clock.Now(), abandoned)
+		}); err != nil {
+			return eventlog.Position{}, err
+		}
+		if sealed, err = h.personal.Seal(ctx, domain.UserDataSubject(userID), phone.String()); err != nil {
+			return eventlog.Position{}, err
+		}
+	}
+	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		return u.ChangePhone(phone, sealed, h.clock.Now()), nil
+	})
+	if err != nil {
+		if !phone.IsZero() {
+			_ = h.releasePhone(context.WithoutCancel(ctx), phone.Digest(), userID, meta)
+		}
+		return eventlog.Position{}, err
+	}
+	if old != "" {
+		if err := h.releasePhone(ctx, old, userID, meta); err != nil {
+			return pos, err
+		}
+	}
+	return pos, nil
+}
+
+func (h *Handlers) releasePhone(ctx context.Context, digest string, userID int64, meta eventlog.Metadata) error {
+	_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(domain.PhoneClaimCategory, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return domain.ReleasePhoneDigest(eventOf(last), digest, userID, h.clock.Now()), nil
+	})
+	return err
+}
+
+// UpdateTravelInfo changes 004's user info; nil fields are kept.
+type UpdateTravelInfo struct {
+	UserID int64
+	Gender *int
+	Intro  *string
+	Phone  *string
+	Email  *string
+	// CurrentGender and CurrentIntro are the values to keep (read model).
+	CurrentGender int
+	CurrentIntro  string
+}
+
+// UpdateTravelInfo validates every given field, then applies the phone, the
+// address (UpdateAccount) and gender/intro (TravelInfoUpdated).
+func (h *Handlers) UpdateTravelInfo(ctx context.Context, cmd UpdateTravelInfo, meta eventlog.Metadata) (eventlog.Position, error) {
+	var errs []error
+	var phone domain.Phone
+	if cmd.Phone != nil {
+		p, err := domain.NewPhone(*cmd.Phone)
+		errs = append(errs, err)
+		phone = p
+	}
+	if cmd.Email != nil {
+		_, err := domain.NewEmail(*cmd.Email)
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return eventlog.Position{}, err
+	}
+	var pos eventlog.Position
+	if cmd.Phone != nil {
+		p, err := h.SetPhone(ctx, cmd.UserID, phone, meta)
+		if err != nil {
+			return pos, err
+		}
+		pos = maxPos(pos, p)
+	}
+	if cmd.Email != nil {
+		p, err := h.UpdateAccount(ctx, UpdateAccount{UserID: cmd.UserID, Email: cmd.Email}, meta)
+		if err != nil {
+			return pos, err
+		}
+		pos = maxPos(pos, p)
+	}
+	if cmd.Gender != nil || cmd.Intro != nil {
+		gender, intro := cmd.CurrentGender, cmd.CurrentIntro
+		if cmd.Gender != nil {
+			gender = *cmd.Gender
+		}
+		if cmd.Intro != nil {
+			intro = *cmd.Intro
+		}
+		p, err := h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+			return u.UpdateTravelInfo(gender, intro, h.clock.Now())
+		})
+		if err != nil {
+			return pos, err
+		}
+		pos = maxPos(pos, p)
+	}
+	return pos, nil
+}
+
+// LoginAs is a login whose identifier kind is known (004 types the "user"
+// field by its shape): "uid", "phone", "email" or "username".
+type LoginAs struct {
+	Kind       string
+	Identifier string
+	Password   string
+	Method     string
+}
+
+// LoginAs authenticates like Login, resolving the identifier by its kind.
+func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs, meta eventlog.Metadata) (LoggedIn, error) {
+	switch cmd.Kind {
+	case "uid":
+		id, ok := domain.ParseUserID(cmd.Identifier)
+		if !ok {
+			return LoggedIn{}, domain.ErrBadCredentials
+		}
+		user, pos, err := h.passwordLoginID(ctx, id, true, cmd.Password, meta)
+		if err != nil {
+			return LoggedIn{}, err
+		}
+		return LoggedIn{User: infoOf(user), Position: pos}, nil
+	case "phone":
+		p, err := domain.NewPhone(cmd.Identifier)
+		found := false
+		var id int64
+		if err == nil && !p.IsZero() {
+			c, cerr := h.claimOf(ctx, domain.PhoneClaimStream(p))
+			if cerr != nil {
+				return LoggedIn{}, cerr
+			}
+			id, found = c.Holder, c.Held
+		}
+		user, pos, err := h.passwordLoginID(ctx, id, found, cmd.Password, meta)
+		if err != nil {
+			return LoggedIn{}, err
+		}
+		return LoggedIn{User: infoOf(user), Position: pos}, nil
+	default:
+		return h.Login(ctx, Login{Identifier: cmd.Identifier, Password: cmd.Password}, meta)
+	}
+}

@@ -1,0 +1,90 @@
+// Package meetingrooms holds the read model of 001's meeting rooms and
+// reservations (projector "meetingrooms"); queries/meetingrooms reads it
+// through the views meetingrooms.rooms and meetingrooms.reservations.
+package meetingrooms
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/domain/meetingrooms"
+	"github.com/fiveapis/backend/projections/engine"
+	queries "github.com/fiveapis/backend/queries/meetingrooms"
+)
+
+// All returns the module's projectors.
+func All() []engine.Projector { return []engine.Projector{Projector{}} }
+
+// Projector keeps one row per room (removed ones flagged) and one per
+// confirmed reservation (cancelled ones flagged). Rejected requests live only
+// in the log (reservation-<id>).
+type Projector struct{}
+
+func (Projector) Name() string { return queries.ProjectionName }
+func (Projector) Version() int { return 1 }
+
+func (Projector) Filter() eventlog.Filter {
+	return eventlog.Filter{Categories: []string{meetingrooms.RoomCategory, meetingrooms.RoomDayCategory}}
+}
+
+func (Projector) Schema() string {
+	return `
+CREATE TABLE rooms (
+    id         bigint PRIMARY KEY,
+    name       text        NOT NULL,
+    location   text        NOT NULL,
+    label      text        NOT NULL,
+    seats      integer     NOT NULL,
+    removed    boolean     NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+CREATE INDEX rooms_live ON rooms (location, id) WHERE NOT removed;
+
+CREATE TABLE reservations (
+    id           bigint PRIMARY KEY,
+    room_id      bigint      NOT NULL,
+    user_id      bigint      NOT NULL,
+    day          text        NOT NULL,
+    reserve_from timestamptz NOT NULL,
+    reserve_to   timestamptz NOT NULL,
+    description  text        NOT NULL,
+    cancelled    boolean     NOT NULL DEFAULT false,
+    created_at   timestamptz NOT NULL,
+    cancelled_at timestamptz,
+    cancelled_by bigint
+);
+CREATE INDEX reservations_room ON reservations (room_id, reserve_from) WHERE NOT cancelled;
+CREATE INDEX reservations_time ON reservations (reserve_from, reserve_to) WHERE NOT cancelled;
+CREATE INDEX reservations_user ON reservations (user_id, reserve_to) WHERE NOT cancelled;
+`
+}
+
+func (Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
+	var err error
+	switch e := env.Event.(type) {
+	case meetingrooms.MeetingRoomAdded:
+		_, err = tx.Exec(ctx, `
+INSERT INTO rooms (id, name, location, label, seats, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO NOTHING`,
+			e.RoomID, e.Name, e.Location, e.Label, e.Seats, e.AddedAt)
+	case meetingrooms.MeetingRoomChanged:
+		_, err = tx.Exec(ctx, `
+UPDATE rooms SET name = $2, location = $3, label = $4, seats = $5, updated_at = $6 WHERE id = $1`,
+			e.RoomID, e.Name, e.Location, e.Label, e.Seats, e.ChangedAt)
+	case meetingrooms.MeetingRoomRemoved:
+		_, err = tx.Exec(ctx, `UPDATE rooms SET removed = true, updated_at = $2 WHERE id = $1`, e.RoomID, e.RemovedAt)
+	case meetingrooms.ReservationConfirmed:
+		_, err = tx.Exec(ctx, `
+INSERT INTO reservations (id, room_id, user_id, day, reserve_from, reserve_to, description, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+			e.ReservationID, e.RoomID, e.UserID, e.Day, e.ReserveFrom, e.ReserveTo, e.Description, e.ConfirmedAt)
+	case meetingrooms.ReservationCancelled:
+		_, err = tx.Exec(ctx, `
+UPDATE reservations SET cancelled = true, cancelled_at = $2, cancelled_by = $3 WHERE id = $1`,
+			e.ReservationID, e.CancelledAt, e.CancelledBy)
+	}
+	return err
+}

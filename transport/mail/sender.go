@@ -1,0 +1,155 @@
+// Package mail sends e-mail as a side effect of events: a Worker follows the
+// event log with its own checkpoint, renders the events it cares about into
+// messages and hands them to an SMTP Sender, retrying with backoff; what keeps
+// failing is parked in mail.parked where an operator sees it (and can replay
+// it). Nothing is sent from inside a command handler.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/smtp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Message is one e-mail.
+type Message struct {
+	To      string
+	Subject string
+	Body    string // plain text, UTF-8
+}
+
+// SMTPConfig configures the SMTP sender.
+type SMTPConfig struct {
+	// Addr is host:port of the SMTP server (SMTP_ADDR); empty disables mail.
+	Addr string
+	// From is the envelope and header sender (SMTP_FROM).
+	From string
+	// Username and Password authenticate with PLAIN when set (SMTP_USERNAME,
+	// SMTP_PASSWORD); Go refuses PLAIN over an unencrypted connection except
+	// to localhost.
+	Username string
+	Password string
+	// StartTLS upgrades the connection when the server offers it (default
+	// true; SMTP_STARTTLS=false turns it off).
+	StartTLS bool
+	// Timeout bounds one delivery (default 15 s).
+	Timeout time.Duration
+}
+
+// SMTPSender delivers messages over SMTP (net/smtp).
+type SMTPSender struct {
+	cfg SMTPConfig
+}
+
+// NewSMTPSender returns a sender.
+func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
+	if cfg.Addr == "" {
+		return nil, errors.New("mail: no SMTP address")
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, fmt.Errorf("mail: SMTP address %q: %w", cfg.Addr, err)
+	}
+	if cfg.From == "" {
+		return nil, errors.New("mail: no sender address")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	return &SMTPSender{cfg: cfg}, nil
+}
+
+// Send delivers one message.
+func (s *SMTPSender) Send(ctx context.Context, m Message) error {
+	if err := checkAddress(m.To); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("mail: dial %s: %w", s.cfg.Addr, err)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	host, _, _ := net.SplitHostPort(s.cfg.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("mail: %w", err)
+	}
+	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		return fmt.Errorf("mail: EHLO: %w", err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok && s.cfg.StartTLS {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("mail: STARTTLS: %w", err)
+		}
+	}
+	if s.cfg.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, host)); err != nil {
+			return fmt.Errorf("mail: AUTH: %w", err)
+		}
+	}
+	if err := c.Mail(s.cfg.From); err != nil {
+		return fmt.Errorf("mail: MAIL FROM: %w", err)
+	}
+	if err := c.Rcpt(m.To); err != nil {
+		return fmt.Errorf("mail: RCPT TO: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("mail: DATA: %w", err)
+	}
+	if _, err := w.Write(Compose(s.cfg.From, m, time.Now())); err != nil {
+		return fmt.Errorf("mail: write: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("mail: end of DATA: %w", err)
+	}
+	return c.Quit()
+}
+
+func checkAddress(a string) error {
+	if a == "" || strings.ContainsAny(a, "\r\n<>") || !strings.Contains(a, "@") {
+		return fmt.Errorf("mail: bad recipient address")
+	}
+	return nil
+}
+
+// Compose renders a message: UTF-8 subject as an encoded word, the body
+// quoted-printable. Header values cannot carry line breaks.
+func Compose(from string, m Message, now time.Time) []byte {
+	clean := func(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+	id := make([]byte, 12)
+	_, _ = rand.Read(id)
+	domain := "localhost"
+	if _, d, ok := strings.Cut(from, "@"); ok {
+		domain = clean(d)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\n", clean(from))
+	fmt.Fprintf(&b, "To: %s\r\n", clean(m.To))
+	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", clean(m.Subject)))
+	fmt.Fprintf(&b, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s.%s@%s>\r\n", strconv.FormatInt(now.UnixNano(), 36), hex.EncodeToString(id), domain)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	_, _ = qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
+	_ = qp.Close()
+	b.WriteString("\r\n")
+	return b.Bytes()
+}

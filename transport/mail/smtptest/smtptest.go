@@ -1,0 +1,213 @@
+// Package smtptest runs a small SMTP server in process for tests: it speaks
+// enough of RFC 5321 (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) for
+// net/smtp, keeps what arrives, and can be told to refuse deliveries.
+package smtptest
+
+import (
+	"bufio"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Message is a delivered message.
+type Message struct {
+	From    string
+	To      []string
+	Raw     string
+	Subject string
+	// Body is the decoded text body.
+	Body string
+}
+
+// Server is a running stand-in SMTP server.
+type Server struct {
+	Addr string
+	ln   net.Listener
+
+	mu       sync.Mutex
+	msgs     []Message
+	failNext int
+	arrived  chan struct{}
+	wg       sync.WaitGroup
+}
+
+// Start runs a server on a loopback port until the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("smtptest: listen: %v", err)
+	}
+	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 1)}
+	s.wg.Add(1)
+	go s.serve()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() {
+	_ = s.ln.Close()
+	s.wg.Wait()
+}
+
+// FailNext makes the next n deliveries fail with a temporary error (451).
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = n
+}
+
+// Messages returns what arrived so far.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.msgs...)
+}
+
+// WaitFor waits until a message to addr arrived whose body satisfies match
+// (nil: any) and returns it; it fails the test after timeout.
+func (s *Server) WaitFor(t testing.TB, to string, match func(Message) bool, timeout time.Duration) Message {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		for _, m := range s.Messages() {
+			for _, rcpt := range m.To {
+				if strings.EqualFold(rcpt, to) && (match == nil || match(m)) {
+					return m
+				}
+			}
+		}
+		select {
+		case <-s.arrived:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("smtptest: no message to %s within %s (have %d)", to, timeout, len(s.Messages()))
+		}
+	}
+}
+
+func (s *Server) serve() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.session(c)
+		}()
+	}
+}
+
+func (s *Server) session(c net.Conn) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(c)
+	w := bufio.NewWriter(c)
+	reply := func(line string) {
+		_, _ = w.WriteString(line + "\r\n")
+		_ = w.Flush()
+	}
+	reply("220 smtptest ESMTP ready")
+	var from string
+	var to []string
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		verb, arg, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(verb) {
+		case "EHLO":
+			reply("250-smtptest\r\n250-8BITMIME\r\n250 SIZE 10485760")
+		case "HELO":
+			reply("250 smtptest")
+		case "MAIL":
+			from = addr(arg)
+			to = nil
+			reply("250 OK")
+		case "RCPT":
+			to = append(to, addr(arg))
+			reply("250 OK")
+		case "DATA":
+			s.mu.Lock()
+			fail := s.failNext > 0
+			if fail {
+				s.failNext--
+			}
+			s.mu.Unlock()
+			if fail {
+				reply("451 4.3.0 try again later")
+				continue
+			}
+			reply("354 end with <CRLF>.<CRLF>")
+			var b strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" || l == ".\n" {
+					break
+				}
+				b.WriteString(strings.TrimPrefix(l, "."))
+			}
+			s.store(from, to, b.String())
+			reply("250 OK queued")
+		case "RSET":
+			from, to = "", nil
+			reply("250 OK")
+		case "NOOP":
+			reply("250 OK")
+		case "QUIT":
+			reply("221 bye")
+			return
+		default:
+			reply("502 command not implemented")
+		}
+	}
+}
+
+func addr(arg string) string {
+	_, a, _ := strings.Cut(arg, ":")
+	a = strings.TrimSpace(a)
+	if i := strings.IndexByte(a, ' '); i >= 0 {
+		a = a[:i]
+	}
+	return strings.Trim(a, "<>")
+}
+
+func (s *Server) store(from string, to []string, raw string) {
+	m := Message{From: from, To: to, Raw: raw}
+	if pm, err := mail.ReadMessage(strings.NewReader(raw)); err == nil {
+		dec := new(mime.WordDecoder)
+		if subj, err := dec.DecodeHeader(pm.Header.Get("Subject")); err == nil {
+			m.Subject = subj
+		}
+		var body io.Reader = pm.Body
+		if strings.EqualFold(pm.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+			body = quotedprintable.NewReader(pm.Body)
+		}
+		if b, err := io.ReadAll(body); err == nil {
+			m.Body = string(b)
+		}
+	}
+	s.mu.Lock()
+	s.msgs = append(s.msgs, m)
+	s.mu.Unlock()
+	select {
+	case s.arrived <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,50 @@
+package personaldata_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fiveapis/backend/transport/personaldata"
+	"github.com/fiveapis/backend/transport/pgtest"
+)
+
+func TestSealOpenErase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	v, err := personaldata.Open(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := v.Seal(ctx, "user:1", "ann@example.com")
+	if err != nil || strings.Contains(a, "ann") {
+		t.Fatalf("seal: %q %v", a, err)
+	}
+	b, _ := v.Seal(ctx, "user:2", "bob@example.com")
+	if got, err := v.Open(ctx, "user:1", a); err != nil || got != "ann@example.com" {
+		t.Fatalf("open: %q %v", got, err)
+	}
+	if _, err := v.Open(ctx, "user:2", a); err == nil {
+		t.Error("opened with another subject's key")
+	}
+	if _, err := v.Open(ctx, "user:1", a[:len(a)-2]+"xx"); err == nil {
+		t.Error("tampered value opened")
+	}
+	if err := v.Erase(ctx, "user:1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Open(ctx, "user:1", a); !errors.Is(err, personaldata.ErrErased) {
+		t.Errorf("after erase: %v", err)
+	}
+	if got, err := v.Open(ctx, "user:2", b); err != nil || got != "bob@example.com" {
+		t.Errorf("other subject after erase: %q %v", got, err)
+	}
+}
