@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
-	"github.com/fiveapis/backend/domain/sequence"
 )
 
 // Handlers executes the identity commands. Its ports: the command runner
@@ -114,28 +112,11 @@ func (h *Handlers) userExists(ctx context.Context, id int64) (bool, error) {
 func (h *Handlers) allocateUserID(ctx context.Context, meta eventlog.Metadata) (int64, error) {
 	h.idMu.Lock()
 	defer h.idMu.Unlock()
-	res, err := h.runner.ExecuteLast(ctx, sequence.StreamID(domain.UserSequence), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		var prev *sequence.IDsAllocated
-		if last != nil {
-			p, ok := last.Event.(sequence.IDsAllocated)
-			if !ok {
-				return nil, fmt.Errorf("sequence %s: unexpected last event %T", domain.UserSequence, last.Event)
-			}
-			prev = &p
-		}
-		a, err := sequence.Allocate(domain.UserSequence, prev, 1, 1, "identity")
-		if err != nil {
-			return nil, err
-		}
-		return []eventlog.Event{a}, nil
-	})
+	a, err := h.runner.AllocateIDs(ctx, domain.UserSequence, 1, "identity", meta)
 	if err != nil {
 		return 0, fmt.Errorf("allocate user id: %w", err)
 	}
-	if len(res.Events) != 1 {
-		return 0, errors.New("allocate user id: nothing allocated")
-	}
-	return res.Events[0].(sequence.IDsAllocated).First, nil
+	return a.First, nil
 }
 
 // checkPassword returns a verifier for User.CheckPassword that hashes at most

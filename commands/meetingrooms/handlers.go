@@ -11,7 +11,6 @@ package meetingrooms
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -142,25 +141,7 @@ func (h *Handlers) loadRoom(ctx context.Context, id int64) (meetingrooms.Room, e
 
 // allocate takes count ids of the named sequence.
 func (h *Handlers) allocate(ctx context.Context, name string, count int64, owner string, meta eventlog.Metadata) (sequence.IDsAllocated, error) {
-	res, err := h.seqs.ExecuteLast(ctx, sequence.StreamID(name), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		var prev *sequence.IDsAllocated
-		if last != nil {
-			e, ok := last.Event.(sequence.IDsAllocated)
-			if !ok {
-				return nil, fmt.Errorf("sequence %s: unexpected event %T", name, last.Event)
-			}
-			prev = &e
-		}
-		a, err := sequence.Allocate(name, prev, count, 1, owner)
-		if err != nil {
-			return nil, err
-		}
-		return []eventlog.Event{a}, nil
-	})
-	if err != nil {
-		return sequence.IDsAllocated{}, fmt.Errorf("allocate %d ids of %s: %w", count, name, err)
-	}
-	return res.Events[0].(sequence.IDsAllocated), nil
+	return h.seqs.AllocateIDs(ctx, name, count, owner, meta)
 }
 
 // idPool holds the reservation ids this process took from the
