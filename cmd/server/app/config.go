@@ -83,6 +83,14 @@ type Config struct {
 	AcWingAppID     string
 	AcWingAppSecret string
 	AcWingAPIURL    string
+	// QQ Connect OAuth2 of Roamio (qq_login_url, qq_callback,
+	// qq_bind_existing, qq_unbind) and Ralendar (/api/auth/qq/login/)
+	// (QQ_APP_ID, QQ_APP_KEY, QQ_API_URL default https://graph.qq.com,
+	// QQ_REDIRECT_URI); without an app id the QQ routes are not mounted.
+	QQAppID       string
+	QQAppKey      string
+	QQAPIURL      string
+	QQRedirectURI string
 	// ReadyMaxLag is the most events a projection may be behind the log
 	// while GET /readyz still answers ready (READY_MAX_LAG).
 	ReadyMaxLag int
@@ -132,6 +140,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		AcWingAppID:          getenv("ACWING_APP_ID"),
 		AcWingAppSecret:      getenv("ACWING_APP_SECRET"),
 		AcWingAPIURL:         or(getenv("ACWING_API_URL"), "https://www.acwing.com"),
+		QQAppID:              getenv("QQ_APP_ID"),
+		QQAppKey:             getenv("QQ_APP_KEY"),
+		QQAPIURL:             or(getenv("QQ_API_URL"), "https://graph.qq.com"),
+		QQRedirectURI:        getenv("QQ_REDIRECT_URI"),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)

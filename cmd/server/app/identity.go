@@ -76,6 +76,21 @@ func (a *App) mountIdentity(ctx context.Context) error {
 		}
 		ralDeps.AcWing, ralDeps.Social = aw, cmds
 	}
+	roamioDeps := roamio.Deps{Identity: cmds, Users: queries, Clock: a.clock, Consistency: a.consistency,
+		Guard: guard, CodeLimiter: codeLimiter, Profiles: cmds, Directory: queries, Files: files, PublicURL: a.cfg.PublicURL}
+	if a.cfg.QQAppID != "" {
+		qq, err := providers.NewQQ(providers.QQConfig{AppID: a.cfg.QQAppID, AppKey: a.cfg.QQAppKey, BaseURL: a.cfg.QQAPIURL,
+			RedirectURI: a.cfg.QQRedirectURI})
+		if err != nil {
+			return fmt.Errorf("QQ_APP_ID/QQ_APP_KEY: %w", err)
+		}
+		states, err := providers.NewStates(ctx, a.pool)
+		if err != nil {
+			return fmt.Errorf("oauth states: %w", err)
+		}
+		roamioDeps.QQ, roamioDeps.QQStates, roamioDeps.Social = qq, states, cmds
+		ralDeps.QQ, ralDeps.Social = qq, cmds
+	}
 
 	a.projectors = append(a.projectors, identityproj.NewProjector().WithPersonalData(vaultPD{vault}))
 	// Bearer (000) and Token (001) credentials, for every module. After a
@@ -83,8 +98,7 @@ func (a *App) mountIdentity(ctx context.Context) error {
 	// projection (a is the PositionWaiter) so that the slid expiry is seen.
 	a.verifiers = append(a.verifiers, identityauth.Verifiers(cmds, queries, a.clock, a, a.logger)...)
 	a.modules = append(a.modules,
-		roamio.New(roamio.Deps{Identity: cmds, Users: queries, Clock: a.clock, Consistency: a.consistency,
-			Guard: guard, CodeLimiter: codeLimiter, Profiles: cmds, Directory: queries, Files: files, PublicURL: a.cfg.PublicURL}),
+		roamio.New(roamioDeps),
 		hhu.New(hhuDeps),
 		ralendar.New(ralDeps),
 	)

@@ -33,6 +33,9 @@ func (m *Module) mountOAuth(g *echo.Group, route func(method, path string, h ech
 	if m.d.AcWing != nil && m.d.Social != nil {
 		route("POST", "/auth/acwing/login/", m.providerLogin(domain.ProviderAcWing, m.d.AcWing))
 	}
+	if m.d.QQ != nil && m.d.Social != nil {
+		route("POST", "/auth/qq/login/", m.providerLogin(domain.ProviderQQ, m.d.QQ))
+	}
 }
 
 // receiveCode: GET /api/oauth2/receive_code/?code&state → {code, state} as

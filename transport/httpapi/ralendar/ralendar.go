@@ -61,6 +61,8 @@ type Deps struct {
 	// AcWing and Social serve AcWing login (mounted when both are set).
 	AcWing CodeExchanger
 	Social SocialSignIn
+	// QQ serves QQ login (mounted when it and Social are set).
+	QQ CodeExchanger
 }
 
 // Module is Ralendar's account API.

@@ -56,6 +56,11 @@ type Deps struct {
 	Directory Directory
 	Files     Files
 	PublicURL string
+	// QQ, QQStates and Social serve the QQ routes (qq_login_url,
+	// qq_callback, qq_bind_existing, qq_unbind; mounted when all are set).
+	QQ       QQProvider
+	QQStates OAuthStates
+	Social   Social
 }
 
 // Module is the Roamio API. Authentication (Bearer and Token) is the
@@ -91,6 +96,7 @@ func (m *Module) Mount(e *echo.Echo) {
 	route("POST", "/auth/verify_code/", m.verifyCode)
 	route("POST", "/auth/reset_password/", m.resetPassword)
 	m.mountUsers(g, route)
+	m.mountQQ(route)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,380 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/transport/pgtest"
+)
+
+const (
+	qqAppID    = "qq-app"
+	qqAppKey   = "qq-key"
+	qqRedirect = "https://roamio.example/qq/callback"
+)
+
+// fakeQQ is a stand-in for QQ Connect's OAuth2: single-use codes for the
+// registered redirect URI, an access token per code, the openid by token
+// and user info by token, app and openid.
+type fakeQQ struct {
+	mu        sync.Mutex
+	codes     map[string]string // code → openid
+	names     map[string]string // openid → nickname
+	used      map[string]bool
+	tokens    map[string]string // access token → openid
+	exchanged int
+}
+
+func newFakeQQ() *fakeQQ {
+	return &fakeQQ{codes: map[string]string{}, names: map[string]string{}, used: map[string]bool{}, tokens: map[string]string{}}
+}
+
+// user registers a QQ account and returns its openid.
+func (f *fakeQQ) user(nickname string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	oid := strings.ToUpper(randomHex(16))
+	f.names[oid] = nickname
+	return oid
+}
+
+// code issues a fresh authorization code for openid.
+func (f *fakeQQ) code(openid string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := "QQC" + randomHex(12)
+	f.codes[c] = openid
+	return c
+}
+
+func (f *fakeQQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := r.URL.Query()
+	w.Header().Set("Content-Type", "application/json")
+	fail := func(code int, msg string) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": code, "error_description": msg})
+	}
+	switch r.URL.Path {
+	case "/oauth2.0/token":
+		code := q.Get("code")
+		openid, ok := f.codes[code]
+		if q.Get("grant_type") != "authorization_code" || q.Get("client_id") != qqAppID || q.Get("client_secret") != qqAppKey ||
+			q.Get("redirect_uri") != qqRedirect || q.Get("fmt") != "json" {
+			fail(100010, "bad request")
+			return
+		}
+		if !ok || f.used[code] {
+			fail(100019, "code to access token error")
+			return
+		}
+		f.used[code] = true
+		f.exchanged++
+		tok := "AT" + randomHex(16)
+		f.tokens[tok] = openid
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "expires_in": "7776000", "refresh_token": "RT" + randomHex(8)})
+	case "/oauth2.0/me":
+		openid, ok := f.tokens[q.Get("access_token")]
+		if !ok || q.Get("fmt") != "json" {
+			fail(100016, "access token check failed")
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"client_id": qqAppID, "openid": openid})
+	case "/user/get_user_info":
+		openid, ok := f.tokens[q.Get("access_token")]
+		if !ok || openid != q.Get("openid") || q.Get("oauth_consumer_key") != qqAppID {
+			_ = json.NewEncoder(w).Encode(map[string]any{"ret": 100016, "msg": "access token check failed"})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"ret": 0, "msg": "", "nickname": f.names[openid],
+			"figureurl_qq_1": "http://thirdqq.qlogo.cn/" + openid + "/40", "figureurl_qq_2": "http://thirdqq.qlogo.cn/" + openid + "/100"})
+	case "/oauth2.0/authorize":
+		http.Error(w, "browser only", http.StatusBadRequest)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *fakeQQ) exchanges() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.exchanged
+}
+
+// startQQ starts a server wired to the stand-in QQ server.
+func startQQ(t *testing.T, providerURL string, clock *fakeClock, more ...apptest.Option) *apptest.Server {
+	opts := append([]apptest.Option{apptest.WithClock(clock), apptest.WithConfig(func(c *app.Config) {
+		c.QQAppID, c.QQAppKey, c.QQAPIURL, c.QQRedirectURI = qqAppID, qqAppKey, providerURL, qqRedirect
+	})}, more...)
+	return apptest.Start(t, opts...)
+}
+
+// qqState asks for a login URL and returns its state.
+func qqState(t *testing.T, c *client) string {
+	t.Helper()
+	r := c.do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil)
+	state, _ := r.body["state"].(string)
+	if r.status != 200 || state == "" {
+		t.Fatalf("qq_login_url: %d %s", r.status, r.raw)
+	}
+	return state
+}
+
+func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
+	t.Parallel()
+	qq := newFakeQQ()
+	provider := httptest.NewServer(qq)
+	t.Cleanup(provider.Close)
+	clock := newFakeClock()
+	// Two server processes over one database: a state issued by one is
+	// accepted by the other, once.
+	db := pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(db, "?") {
+		sep = "&"
+	}
+	onDB := apptest.WithConfig(func(c *app.Config) { c.DatabaseURL = db + sep + "pool_max_conns=8" })
+	a, b := startQQ(t, provider.URL, clock, onDB), startQQ(t, provider.URL, clock, onDB)
+	ca, cb := newClient(a), newClient(b)
+
+	r := ca.do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil)
+	state, _ := r.body["state"].(string)
+	au, err := url.Parse(r.body["authorize_url"].(string))
+	if r.status != 200 || state == "" || err != nil {
+		t.Fatalf("qq_login_url: %d %s", r.status, r.raw)
+	}
+	want := provider.URL + "/oauth2.0/authorize"
+	if got := au.Scheme + "://" + au.Host + au.Path; got != want {
+		t.Errorf("authorize URL %s, want %s", got, want)
+	}
+	aq := au.Query()
+	if aq.Get("response_type") != "code" || aq.Get("client_id") != qqAppID || aq.Get("redirect_uri") != qqRedirect || aq.Get("state") != state {
+		t.Errorf("authorize URL query: %s", au.RawQuery)
+	}
+	if other := qqState(t, ca); other == state {
+		t.Error("two login URLs share a state")
+	}
+
+	nick := "QQ用户" + randomHex(2)
+	oid := qq.user(nick)
+	in := cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": state})
+	user, _ := in.body["user"].(map[string]any)
+	if in.status != 200 || in.body["success"] != true || in.body["access"] == nil || in.body["refresh"] == nil ||
+		user["username"] != nick || user["email"] != "" || in.body["message"] != "QQ登录成功" || in.body["email_optional"] != true {
+		t.Fatalf("qq_callback: %d %s", in.status, in.raw)
+	}
+	bearer := "Bearer " + in.body["access"].(string)
+	me := ca.do(t, "GET", "/api/v1/auth/me/", bearer, nil)
+	socials, _ := me.body["social_accounts"].([]any)
+	if me.status != 200 || len(socials) != 1 {
+		t.Fatalf("me after QQ login: %d %s", me.status, me.raw)
+	}
+	if s := socials[0].(map[string]any); s["provider"] != "qq" || s["nickname"] != nick || s["avatar_url"] != "http://thirdqq.qlogo.cn/"+oid+"/100" {
+		t.Errorf("social account: %v", s)
+	}
+
+	// QQ is this account's only way to log in.
+	if r := ca.do(t, "DELETE", "/api/v1/auth/qq_unbind/", bearer, nil); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("unbind the only login method: %d %s", r.status, r.raw)
+	}
+
+	// A replayed state is refused before the code reaches QQ.
+	before := qq.exchanges()
+	code := qq.code(oid)
+	if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": code, "state": state}); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("replayed state: %d %s", r.status, r.raw)
+	}
+	if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": code, "state": "forged-" + randomHex(8)}); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("unknown state: %d %s", r.status, r.raw)
+	}
+	for name, body := range map[string]map[string]any{"missing state": {"code": code}, "empty state": {"code": code, "state": ""}} {
+		if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", body); r.status != 400 || r.body["state"] == nil {
+			t.Errorf("%s: %d %s", name, r.status, r.raw)
+		}
+	}
+	if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"state": qqState(t, ca)}); r.status != 400 || r.body["code"] == nil {
+		t.Errorf("missing code: %d %s", r.status, r.raw)
+	}
+	if n := qq.exchanges(); n != before {
+		t.Errorf("refused states still exchanged %d codes", n-before)
+	}
+
+	// The unused code logs the same user in with a fresh state.
+	again := cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": code, "state": qqState(t, cb)})
+	if again.status != 200 || again.body["user"].(map[string]any)["id"] != user["id"] {
+		t.Errorf("second QQ login: %d %s", again.status, again.raw)
+	}
+
+	// One state raced through both processes at once: exactly one wins.
+	raced := qqState(t, ca)
+	statuses := make([]int, 4)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := []*client{newClient(a), newClient(b)}[i%2]
+			statuses[i] = cl.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": raced}).status
+		}()
+	}
+	wg.Wait()
+	if ok := countStatus(statuses, 200); ok != 1 || countStatus(statuses, 400) != len(statuses)-1 {
+		t.Errorf("concurrent use of one state: %v", statuses)
+	}
+
+	// An expired state is refused, and stays unusable.
+	old := qqState(t, ca)
+	clock.Advance(10*time.Minute + time.Second)
+	r = cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": old})
+	if msg, _ := r.body["error"].(string); r.status != 400 || !strings.Contains(msg, "过期") {
+		t.Errorf("expired state: %d %s", r.status, r.raw)
+	}
+	if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": old}); r.status != 400 {
+		t.Errorf("expired state, again: %d %s", r.status, r.raw)
+	}
+	// A state just within its 10 minutes is accepted.
+	fresh := qqState(t, ca)
+	clock.Advance(9 * time.Minute)
+	if r := cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": fresh}); r.status != 200 {
+		t.Errorf("state within 10 minutes: %d %s", r.status, r.raw)
+	}
+
+	// Codes QQ refuses (forged, replayed) are the API's 400, never 500.
+	used := qq.code(oid)
+	if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": used, "state": qqState(t, ca)}); r.status != 200 {
+		t.Fatalf("login: %d %s", r.status, r.raw)
+	}
+	for name, c := range map[string]string{"forged code": "nope", "replayed code": used, "sql code": "' OR 1=1 --", "long code": strings.Repeat("x", 300)} {
+		if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": c, "state": qqState(t, ca)}); r.status != 400 || r.body["error"] == nil {
+			t.Errorf("%s: %d %s", name, r.status, r.raw)
+		}
+	}
+
+	// Ralendar's QQ login reaches the same account.
+	rl := ca.do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(oid), "state": "any"})
+	ru, _ := rl.body["user"].(map[string]any)
+	if rl.status != 200 || rl.body["access"] == nil || rl.body["refresh"] == nil || ru["id"] != user["id"] || ru["photo"] != "http://thirdqq.qlogo.cn/"+oid+"/100" {
+		t.Errorf("ralendar QQ login: %d %s", rl.status, rl.raw)
+	}
+	rb := ca.do(t, "GET", "/api/user/bindings/", "Bearer "+rl.body["access"].(string), nil)
+	if rb.body["has_qq"] != true || rb.body["qq_nickname"] != nick || rb.body["has_password"] != false {
+		t.Errorf("ralendar bindings: %s", rb.raw)
+	}
+	for name, body := range map[string]map[string]any{"forged code": {"code": "nope"}, "no code": {}} {
+		if r := ca.do(t, "POST", "/api/auth/qq/login/", "", body); r.status != 400 {
+			t.Errorf("ralendar %s: %d %s", name, r.status, r.raw)
+		}
+	}
+	// A new QQ user through Ralendar gets a new account.
+	if r := ca.do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(qq.user("<b>x</b>"))}); r.status != 200 || r.body["user"].(map[string]any)["username"] != "bxb" {
+		t.Errorf("ralendar new QQ user: %d %s", r.status, r.raw)
+	}
+}
+
+func TestRoamioQQBindAndUnbind(t *testing.T) {
+	t.Parallel()
+	qq := newFakeQQ()
+	provider := httptest.NewServer(qq)
+	t.Cleanup(provider.Close)
+	s := startQQ(t, provider.URL, newFakeClock())
+	c := newClient(s)
+	ann, bob := s.NewUser(t), s.NewUser(t)
+	nick := "qq_" + randomHex(3)
+	oid := qq.user(nick)
+	bind := func(auth, code string) reply {
+		return c.do(t, "POST", "/api/v1/auth/qq_bind_existing/", auth, map[string]any{"code": code, "state": qqState(t, c)})
+	}
+
+	if r := bind("", qq.code(oid)); r.status != 401 {
+		t.Errorf("bind without login: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "DELETE", "/api/v1/auth/qq_unbind/", "", nil); r.status != 401 {
+		t.Errorf("unbind without login: %d %s", r.status, r.raw)
+	}
+	if r := bind(ann.Bearer, "forged"); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("bind with a forged code: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "POST", "/api/v1/auth/qq_bind_existing/", ann.Bearer, map[string]any{"code": qq.code(oid), "state": "nope"}); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("bind with an unknown state: %d %s", r.status, r.raw)
+	}
+	if r := bind(ann.Bearer, qq.code(oid)); r.status != 200 || r.body["success"] != true || r.body["message"] != "QQ绑定成功" {
+		t.Fatalf("bind: %d %s", r.status, r.raw)
+	}
+	me := c.do(t, "GET", "/api/v1/auth/me/", ann.Bearer, nil)
+	if socials, _ := me.body["social_accounts"].([]any); len(socials) != 1 || socials[0].(map[string]any)["nickname"] != nick {
+		t.Errorf("me after bind: %s", me.raw)
+	}
+	if r := bind(ann.Bearer, qq.code(oid)); r.status != 200 {
+		t.Errorf("binding the same QQ again: %d %s", r.status, r.raw)
+	}
+	// Ann's QQ now logs Ann in.
+	in := c.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": qqState(t, c)})
+	if in.status != 200 || in.body["user"].(map[string]any)["id"] != ann.ID {
+		t.Errorf("QQ login after bind: %d %s", in.status, in.raw)
+	}
+	if r := bind(bob.Bearer, qq.code(oid)); r.status != 400 || r.body["error"] != "该QQ已绑定其他账号" {
+		t.Errorf("bind another user's QQ: %d %s", r.status, r.raw)
+	}
+	if r := bind(ann.Bearer, qq.code(qq.user("other"))); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("bind a second QQ: %d %s", r.status, r.raw)
+	}
+
+	// Ann has a password, so QQ can go; then the QQ account is free.
+	if r := c.do(t, "DELETE", "/api/v1/auth/qq_unbind/", ann.Bearer, nil); r.status != 200 || r.body["success"] != true || r.body["message"] != "QQ解绑成功" {
+		t.Fatalf("unbind: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "DELETE", "/api/v1/auth/qq_unbind/", ann.Bearer, nil); r.status != 400 || r.body["error"] == nil {
+		t.Errorf("unbind twice: %d %s", r.status, r.raw)
+	}
+	if socials, _ := c.do(t, "GET", "/api/v1/auth/me/", ann.Bearer, nil).body["social_accounts"].([]any); len(socials) != 0 {
+		t.Errorf("social accounts after unbind: %v", socials)
+	}
+	if r := bind(bob.Bearer, qq.code(oid)); r.status != 200 {
+		t.Fatalf("bind the released QQ: %d %s", r.status, r.raw)
+	}
+	in = c.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": qqState(t, c)})
+	if in.status != 200 || in.body["user"].(map[string]any)["id"] != bob.ID {
+		t.Errorf("QQ login after rebinding: %d %s", in.status, in.raw)
+	}
+}
+
+func TestQQRoutesNeedConfiguration(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	c := newClient(s)
+	if r := c.do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil); r.status != 404 {
+		t.Errorf("qq_login_url without QQ_APP_ID: %d %s", r.status, r.raw)
+	}
+	if r := c.do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": "x"}); r.status != 404 && r.status != 405 {
+		t.Errorf("ralendar QQ login without QQ_APP_ID: %d %s", r.status, r.raw)
+	}
+}
+
+func TestQQProviderDownIsNot500(t *testing.T) {
+	t.Parallel()
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	s := startQQ(t, down.URL, newFakeClock())
+	c := newClient(s)
+	if r := c.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": "abc", "state": qqState(t, c)}); r.status != 502 || r.body["error"] == nil {
+		t.Errorf("provider down: %d %s", r.status, r.raw)
+	}
+}
+
+func countStatus(statuses []int, want int) int {
+	n := 0
+	for _, s := range statuses {
+		if s == want {
+			n++
+		}
+	}
+	return n
+}
