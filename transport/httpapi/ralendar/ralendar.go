@@ -91,18 +91,14 @@ func (m *Module) Mount(e *echo.Echo) {
 	m.mountOAuth(g, route)
 }
 
-const challenge = `Bearer realm="api"`
-
-func renderError(c echo.Context, err error) error { return drf.RenderError(c, err, challenge) }
+// renderError answers err in DRF's format with the JWT challenge.
+func renderError(c echo.Context, err error) error {
+	return drf.RenderError(c, err, identityauth.BearerChallenge)
+}
 
 // errorAnswer is Ralendar's {"error": msg} for refusals that name no field.
 func errorAnswer(c echo.Context, status int, msg string) error {
 	return c.JSON(status, map[string]any{"error": msg})
-}
-
-func tokenNotValid(c echo.Context, msg string) error {
-	c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge)
-	return c.JSON(http.StatusUnauthorized, map[string]any{"detail": msg, "code": "token_not_valid"})
 }
 
 // caller returns the authenticated user id; without one it has answered 401.
@@ -117,9 +113,9 @@ func (m *Module) caller(c echo.Context) (int64, bool, error) {
 		if !errors.Is(err, authn.ErrInvalidCredentials) {
 			return 0, false, err
 		}
-		return 0, false, tokenNotValid(c, "Given token not valid for any token type")
+		return 0, false, identityauth.TokenNotValid(c, "Given token not valid for any token type")
 	}
-	c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge)
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, identityauth.BearerChallenge)
 	return 0, false, drf.Detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
 }
 
@@ -229,14 +225,7 @@ func (m *Module) refresh(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	r, err := m.d.Identity.RefreshToken(c.Request().Context(), identitycmd.RefreshToken{Refresh: refresh})
-	if errors.Is(err, domain.ErrTokenInvalid) {
-		return tokenNotValid(c, "Token is invalid or expired")
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(http.StatusOK, map[string]string{"access": r.Access})
+	return identityauth.AnswerRefresh(c, m.d.Identity, refresh, renderError)
 }
 
 // me: GET /api/auth/me/ → {id, username, email, photo}.
@@ -248,7 +237,7 @@ func (m *Module) me(c echo.Context) error {
 	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
 	u, err := m.answerOf(c.Request().Context(), id)
 	if errors.Is(err, query.ErrNotFound) {
-		return tokenNotValid(c, "User not found")
+		return identityauth.TokenNotValid(c, "User not found")
 	}
 	if err != nil {
 		return err

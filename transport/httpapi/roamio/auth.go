@@ -13,6 +13,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 )
 
 // userBrief is the "user" of login answers.
@@ -142,12 +143,6 @@ func (m *Module) login(c echo.Context) error {
 	return c.JSON(http.StatusOK, tokensAnswer{Access: pair.Access, Refresh: pair.Refresh, User: user})
 }
 
-// tokenNotValid is simplejwt's answer to a bad, expired or revoked token.
-func tokenNotValid(c echo.Context, msg string) error {
-	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
-	return c.JSON(http.StatusUnauthorized, map[string]any{"detail": msg, "code": "token_not_valid"})
-}
-
 // refresh: POST /api/v1/token/refresh/ {refresh} → {access}.
 func (m *Module) refresh(c echo.Context) error {
 	f, err := drf.ReadForm(c)
@@ -158,14 +153,7 @@ func (m *Module) refresh(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	r, err := m.d.Identity.RefreshToken(c.Request().Context(), identitycmd.RefreshToken{Refresh: refresh})
-	if errors.Is(err, domain.ErrTokenInvalid) {
-		return tokenNotValid(c, "Token is invalid or expired")
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(http.StatusOK, map[string]string{"access": r.Access})
+	return identityauth.AnswerRefresh(c, m.d.Identity, refresh, renderError)
 }
 
 // logout: POST /api/v1/auth/logout/ {refresh} (authenticated) revokes the
@@ -207,7 +195,7 @@ func (m *Module) principal(c echo.Context) (p authn.Principal, ok bool, err erro
 		if !errors.Is(err, authn.ErrInvalidCredentials) {
 			return authn.Principal{}, false, err
 		}
-		return authn.Principal{}, false, tokenNotValid(c, "Given token not valid for any token type")
+		return authn.Principal{}, false, identityauth.TokenNotValid(c, "Given token not valid for any token type")
 	}
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
 	return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
@@ -243,7 +231,7 @@ func (m *Module) me(c echo.Context) error {
 	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
 	u, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: p.UserID})
 	if errors.Is(err, query.ErrNotFound) {
-		return tokenNotValid(c, "User not found")
+		return identityauth.TokenNotValid(c, "User not found")
 	}
 	if err != nil {
 		return err
