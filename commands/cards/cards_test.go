@@ -21,6 +21,7 @@ import (
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 type clock struct {
@@ -62,11 +63,17 @@ func (l *limiter) Allow(ctx context.Context, userID, ip string) (bool, time.Dura
 
 func setup(t *testing.T, lim cards.UseLimiter) env {
 	t.Helper()
-	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(ctx, pool); err != nil {
+	if err := pgstore.Migrate(context.Background(), pool); err != nil {
 		t.Fatal(err)
 	}
+	return setupOn(t, pool, lim)
+}
+
+// setupOn returns handlers on the log in pool, as one server process has
+// them: their own store and the catalog cache followed from the log.
+func setupOn(t *testing.T, pool *pgxpool.Pool, lim cards.UseLimiter) env {
+	t.Helper()
 	store, err := pgstore.New(pool, pgstore.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +89,12 @@ func setup(t *testing.T, lim cards.UseLimiter) env {
 	}
 	c := newClock(day0)
 	runner := handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{})
-	return env{h: cards.New(runner, c, signer, lim, cards.Config{}), clock: c, store: store}
+	h := cards.New(runner, c, signer, lim, cards.Config{})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.FollowCatalog(ctx, store) }()
+	t.Cleanup(func() { stop(); <-done })
+	return env{h: h, clock: c, store: store}
 }
 
 func (e env) template(t *testing.T, category string) domain.Template {
@@ -339,6 +351,61 @@ func TestUseCardRefusals(t *testing.T) {
 	if !errors.Is(use(other), domain.ErrCardAlreadyUsed) {
 		t.Error("second use must be CARD_ALREADY_USED")
 	}
+}
+
+// TestCatalogFollowsOtherProcesses: two processes' handlers on one log. A
+// batch that one process has cached is unpublished, then republished, through
+// the other; the first process's uses follow each change within moments
+// (the log subscription), and its own changes at once.
+func TestCatalogFollowsOtherProcesses(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t)
+	if err := pgstore.Migrate(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
+	a, b := setupOn(t, pool, nil), setupOn(t, pool, nil)
+	ctx := context.Background()
+	tmpl := a.template(t, "dance")
+	batch := a.batch(t, tmpl.ID, 100, true)
+	next := batch.StartID
+	use := func(e env) error {
+		code := e.h.Signer().Code(batch.BatchCode, next)
+		next++
+		_, err := e.h.UseCard(ctx, cards.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.3", Meta: meta()})
+		return err
+	}
+	eventually := func(what string, want func(error) bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			err := use(a)
+			if want(err) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: last use answered %v", what, err)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	eventually("first use", func(err error) bool { return err == nil }) // a caches the batch
+	if err := use(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.h.PublishBatch(ctx, cards.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: false, Meta: meta()}); err != nil {
+		t.Fatal(err)
+	}
+	eventually("unpublished by the other process", func(err error) bool { return errors.Is(err, domain.ErrBatchNotPublished) })
+	if _, err := a.h.PublishBatch(ctx, cards.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: true, Meta: meta()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := use(a); err != nil { // its own change: at once
+		t.Fatalf("use right after this process republished: %v", err)
+	}
+	if _, err := b.h.DeleteBatch(ctx, cards.DeleteBatch{Actor: admin(), BatchID: batch.ID, Meta: meta()}); err != nil {
+		t.Fatal(err)
+	}
+	eventually("deleted by the other process", func(err error) bool { return errors.Is(err, domain.ErrCardNotFound) })
 }
 
 func TestQRCodeRequests(t *testing.T) {

@@ -89,15 +89,20 @@ type Handlers struct {
 
 	// codes caches batch code → batch id; a reservation never changes.
 	codes sync.Map
+	// catalog caches the batches and templates card uses read.
+	catalog *catalog
 }
 
 // New returns the handlers. limiter may be nil (no rate limit).
 func New(runner *handling.Runner, clock Clock, signer CodeSigner, limiter UseLimiter, cfg Config) *Handlers {
 	cfg = cfg.withDefaults()
+	cat := newCatalog()
+	store := catalogStore{EventStore: runner.Store(), catalog: cat}
 	return &Handlers{
-		runner:  runner,
+		runner:  runner.WithStore(store),
 		seqs:    handling.NewRunner(runner.Store(), handling.Config{MaxAttempts: cfg.SequenceAttempts, Backoff: 3 * time.Millisecond}),
-		store:   runner.Store(),
+		store:   store,
+		catalog: cat,
 		clock:   clock,
 		signer:  signer,
 		limiter: limiter,

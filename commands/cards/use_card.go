@@ -33,12 +33,14 @@ type UseCardResult struct {
 //  2. check the code's HMAC check part (a failing code is CARD_NOT_FOUND,
 //     indistinguishable from a card that does not exist);
 //  3. find the batch by its code (cardbatchcode-<CODE>, cached: it never
-//     changes) and fold its stream; load the template for the message;
+//     changes), and the batch and its template (the message), from the
+//     catalog cache or their streams (see catalog);
 //  4. decide on the card's own stream card-<id> and append CardUsed expecting
-//     the version that was read ("no stream" for an unused card). Of any
-//     number of concurrent uses exactly one append succeeds; the others
-//     conflict, reload, see CardUsed and answer CARD_ALREADY_USED with who
-//     used it and when.
+//     "no stream" without reading it first (an unused card has none), or,
+//     when that conflicts, the version of its last event. Of any number of
+//     concurrent uses exactly one append succeeds; the others conflict,
+//     reload, see CardUsed and answer CARD_ALREADY_USED with who used it and
+//     when.
 func (h *Handlers) UseCard(ctx context.Context, cmd UseCard) (UseCardResult, error) {
 	uid, err := userID(cmd.Actor)
 	if err != nil {
@@ -67,19 +69,15 @@ func (h *Handlers) UseCard(ctx context.Context, cmd UseCard) (UseCardResult, err
 	if err != nil {
 		return UseCardResult{}, err
 	}
-	batch, _, err := h.loadBatch(ctx, batchID)
+	batch, tmpl, err := h.usable(ctx, batchID)
 	if err != nil {
 		return UseCardResult{}, err
 	}
 	if !batch.Exists() || !batch.Contains(parsed.CardID) {
 		return UseCardResult{}, cards.ErrCardNotFound
 	}
-	tmpl, err := h.loadTemplate(ctx, batch.TemplateID)
-	if err != nil {
-		return UseCardResult{}, err
-	}
 	user := cards.User{ID: uid, Username: cmd.Actor.Username, IPAddress: cmd.IPAddress, UserAgent: cmd.UserAgent}
-	res, err := h.runner.ExecuteLast(ctx, cards.CardStream(parsed.CardID), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+	res, err := h.runner.ExecuteLastOptimistic(ctx, cards.CardStream(parsed.CardID), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
 		var prev eventlog.Event
 		if last != nil {
 			prev = last.Event

@@ -80,6 +80,10 @@ func NewRunner(store EventStore, cfg Config) *Runner {
 // Store returns the underlying event store.
 func (r *Runner) Store() EventStore { return r.store }
 
+// WithStore returns a Runner with r's configuration on another store (a
+// decorator of r's, typically).
+func (r *Runner) WithStore(s EventStore) *Runner { return &Runner{store: s, cfg: r.cfg} }
+
 // Decide is a command's decision over a stream's history: the events to append
 // (none for a no-op) or a domain error, which ends the loop.
 type Decide func(history []eventlog.Envelope) ([]eventlog.Event, error)
@@ -110,6 +114,25 @@ func (r *Runner) ExecuteLast(ctx context.Context, stream string, meta eventlog.M
 		events, err := decide(last)
 		return events, version, err
 	})
+}
+
+// ExecuteLastOptimistic is ExecuteLast for streams that are usually new (a
+// card's stream, which only a use creates). The first attempt decides as if
+// the stream were empty and appends expecting no stream, without reading it;
+// when the stream exists (the append conflicts) or the decision over an empty
+// stream fails, it continues as ExecuteLast. The outcome is ExecuteLast's, one
+// read cheaper in the common case.
+func (r *Runner) ExecuteLastOptimistic(ctx context.Context, stream string, meta eventlog.Metadata, decide DecideLast) (Result, error) {
+	if events, err := decide(nil); err == nil && len(events) > 0 {
+		res, err := r.store.Append(ctx, stream, eventlog.NoStream(), events, meta)
+		if err == nil {
+			return Result{Events: events, Append: res}, nil
+		}
+		if !errors.Is(err, eventlog.ErrWrongExpectedVersion) {
+			return Result{}, fmt.Errorf("append to %s: %w", stream, err)
+		}
+	}
+	return r.ExecuteLast(ctx, stream, meta, decide)
 }
 
 type loadDecide func(ctx context.Context) ([]eventlog.Event, *uint64, error)

@@ -11,14 +11,6 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// HeadReader is an optional capability of the event store: the position of
-// the last event, read cheaply, every event up to it visible to ReadAll. It
-// has the method set of messaging.HeadReader. Without it the engine finds the
-// head by reading the log forwards from the highest checkpoint.
-type HeadReader interface {
-	Head(ctx context.Context) (eventlog.Position, error)
-}
-
 // EventCounter is an optional capability of the event store: the number of
 // events in (after, upTo]. Without it Status counts lag by reading at most
 // LagScanLimit events.
@@ -35,7 +27,9 @@ const headScanPage = 500
 // head returns the position of the last event of the log, which is at or
 // after from.
 func (e *Engine) head(ctx context.Context, from eventlog.Position) (eventlog.Position, error) {
-	if hr, ok := e.store.(HeadReader); ok {
+	// Without eventlog.HeadReader the engine finds the head by reading the log
+	// forwards from the highest checkpoint.
+	if hr, ok := eventlog.Capability[eventlog.HeadReader](e.store); ok {
 		h, err := hr.Head(ctx)
 		if err != nil {
 			return eventlog.Position{}, fmt.Errorf("engine: head: %w", err)
@@ -66,7 +60,7 @@ func (e *Engine) lag(ctx context.Context, after, upTo eventlog.Position) (n uint
 	if !after.Less(upTo) {
 		return 0, false, nil
 	}
-	if c, ok := e.store.(EventCounter); ok {
+	if c, ok := eventlog.Capability[EventCounter](e.store); ok {
 		n, err := c.CountAll(ctx, after, upTo)
 		return n, false, err
 	}

@@ -20,14 +20,12 @@ type CheckpointReader interface {
 	Checkpoint(ctx context.Context, name string) (eventlog.Position, error)
 }
 
-// HeadReader is an optional capability of an eventlog.Store: the position of
-// the last event of the global log, read cheaply. Every event at or before the
-// returned position must already be visible to ReadAll. When the store has it,
-// progress for filtered consumers costs two small queries; otherwise the
-// subscriber scans the unfiltered log after the consumer's last position.
-type HeadReader interface {
-	Head(ctx context.Context) (eventlog.Position, error)
-}
+// HeadReader is eventlog.HeadReader: when the store has it, progress for
+// filtered consumers costs two small queries; otherwise the subscriber scans
+// the unfiltered log after the consumer's last position. A store that is an
+// eventlog.ProgressReader answers progress itself (pgstore does it from its
+// in-memory tail, without a query).
+type HeadReader = eventlog.HeadReader
 
 // Defaults of the subscriber options.
 const (
@@ -396,7 +394,14 @@ func (c *consumerRun) checkProgress(ctx context.Context) (bool, error) {
 // order, so p is a checkpoint the consumer may record once every message up
 // to last was acked.
 func safeProgress(ctx context.Context, store eventlog.Store, last eventlog.Position, f eventlog.Filter) (eventlog.Position, error) {
-	if hr, ok := store.(HeadReader); ok {
+	if pr, ok := eventlog.Capability[eventlog.ProgressReader](store); ok {
+		p, err := pr.SafeProgress(ctx, last, f)
+		if err != nil || p.Less(last) {
+			return last, err
+		}
+		return p, nil
+	}
+	if hr, ok := eventlog.Capability[eventlog.HeadReader](store); ok {
 		head, err := hr.Head(ctx)
 		if err != nil {
 			return last, err

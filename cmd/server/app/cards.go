@@ -48,6 +48,7 @@ func (a *App) mountCards(ctx context.Context) error {
 		qrBase = a.cfg.PublicURL + "/cards/"
 	}
 	cmds := cardcmd.New(a.runner, a.clock, signer, limiter, cardcmd.Config{DefaultQRBaseURL: qrBase})
+	a.workers = append(a.workers, func(ctx context.Context) error { return cmds.FollowCatalog(ctx, a.store) })
 	exporter, err := cardhttp.NewExporter(cardhttp.ExporterConfig{Dir: filepath.Join(a.cfg.DataDir, "qrcodes"), Logger: a.logger}, signer, cmds)
 	if err != nil {
 		return err

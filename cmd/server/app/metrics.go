@@ -204,38 +204,20 @@ func (a *App) readyz(c echo.Context) error {
 }
 
 // instrumentStore wraps the event store so that appends and conflicts are
-// counted, keeping the optional capabilities (Head, CountAll) the engine and
-// the subscriber look for. When a store gains another optional capability
-// that a consumer detects by type assertion, forward it here too.
+// counted. The engine and the subscriber find the store's optional
+// capabilities (Head, CountAll, SafeProgress) through Unwrap
+// (eventlog.Capability).
 func instrumentStore(s eventlog.Store, m *metrics) eventlog.Store {
-	base := &instrumentedStore{Store: s, m: m}
-	hr, head := s.(engine.HeadReader)
-	ec, count := s.(engine.EventCounter)
-	switch {
-	case head && count:
-		return struct {
-			*instrumentedStore
-			engine.HeadReader
-			engine.EventCounter
-		}{base, hr, ec}
-	case head:
-		return struct {
-			*instrumentedStore
-			engine.HeadReader
-		}{base, hr}
-	case count:
-		return struct {
-			*instrumentedStore
-			engine.EventCounter
-		}{base, ec}
-	}
-	return base
+	return &instrumentedStore{Store: s, m: m}
 }
 
 type instrumentedStore struct {
 	eventlog.Store
 	m *metrics
 }
+
+// Unwrap implements eventlog.Wrapper.
+func (s *instrumentedStore) Unwrap() eventlog.Store { return s.Store }
 
 func (s *instrumentedStore) Append(ctx context.Context, stream string, expected eventlog.ExpectedVersion, events []eventlog.EventData) (eventlog.AppendResult, error) {
 	start := time.Now()

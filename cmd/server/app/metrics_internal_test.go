@@ -8,7 +8,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	"github.com/fiveapis/backend/projections/engine"
 )
 
 type fakeStore struct {
@@ -29,11 +28,11 @@ func (fakeHeadStore) Head(context.Context) (eventlog.Position, error) {
 func TestInstrumentStore(t *testing.T) {
 	m := newMetrics()
 	plain := instrumentStore(fakeStore{}, m)
-	if _, ok := plain.(engine.HeadReader); ok {
+	if _, ok := eventlog.Capability[eventlog.HeadReader](plain); ok {
 		t.Error("a store without Head gained one")
 	}
 	withHead := instrumentStore(fakeHeadStore{}, m)
-	hr, ok := withHead.(engine.HeadReader)
+	hr, ok := eventlog.Capability[eventlog.HeadReader](withHead)
 	if !ok {
 		t.Fatal("the wrapper hides Head")
 	}

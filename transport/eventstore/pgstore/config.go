@@ -28,6 +28,14 @@ type Config struct {
 	// SubscriptionPageSize is the number of events a subscription reads per
 	// query. Default 256.
 	SubscriptionPageSize int
+	// TailCapacity is how many of the newest events the store keeps in
+	// memory for the subscriptions that have caught up, which then share one
+	// read of each new event instead of querying on every notification (see
+	// tail.go). Default 8192; negative disables the tail.
+	TailCapacity int
+	// TailPageSize is the number of events the tail reads per query. Default
+	// 1000.
+	TailPageSize int
 	// PollInterval is the safety poll of subscriptions, for notifications
 	// that were missed; they normally wake on LISTEN/NOTIFY. Default 2s.
 	PollInterval time.Duration
@@ -42,6 +50,8 @@ const (
 	DefaultQueueSize            = 1024
 	DefaultReadPageSize         = 500
 	DefaultSubscriptionPageSize = 256
+	DefaultTailCapacity         = 8192
+	DefaultTailPageSize         = 1000
 	DefaultPollInterval         = 2 * time.Second
 	DefaultReconnectDelay       = 500 * time.Millisecond
 )
@@ -58,6 +68,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.SubscriptionPageSize == 0 {
 		c.SubscriptionPageSize = DefaultSubscriptionPageSize
+	}
+	if c.TailCapacity == 0 {
+		c.TailCapacity = DefaultTailCapacity
+	}
+	if c.TailPageSize == 0 {
+		c.TailPageSize = DefaultTailPageSize
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = DefaultPollInterval
@@ -84,6 +100,9 @@ func (c Config) Validate() error {
 	}
 	if c.SubscriptionPageSize <= 0 {
 		errs = append(errs, fmt.Errorf("SubscriptionPageSize must be positive, got %d", c.SubscriptionPageSize))
+	}
+	if c.TailPageSize <= 0 {
+		errs = append(errs, fmt.Errorf("TailPageSize must be positive, got %d", c.TailPageSize))
 	}
 	if c.PollInterval <= 0 {
 		errs = append(errs, fmt.Errorf("PollInterval must be positive, got %s", c.PollInterval))

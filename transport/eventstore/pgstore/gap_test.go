@@ -177,16 +177,21 @@ func TestNoGaps(t *testing.T) {
 	grouped := newStore(t, pool, Config{PollInterval: 10 * time.Second})
 	single := newStore(t, pool, Config{DisableGroupCommit: true})
 	pager := newStore(t, pool, Config{SubscriptionPageSize: 7})
+	// A tail smaller than a burst of appends: subscriptions fall out of it
+	// and read the database, then catch up into it again.
+	tiny := newStore(t, pool, Config{TailCapacity: 16, TailPageSize: 5})
+	untailed := newStore(t, pool, Config{TailCapacity: -1})
 
 	// Consumers, started before any append.
 	cctx, stopConsumers := context.WithCancel(ctx)
 	defer stopConsumers()
 	var consumers sync.WaitGroup
 	subscribed, paged, polled := newCollector(), newCollector(), newCollector()
+	tinyTail, noTail := newCollector(), newCollector()
 	for _, c := range []struct {
 		s   *Store
 		col *collector
-	}{{grouped, subscribed}, {pager, paged}} {
+	}{{grouped, subscribed}, {pager, paged}, {tiny, tinyTail}, {untailed, noTail}} {
 		sub, err := c.s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -306,7 +311,8 @@ func TestNoGaps(t *testing.T) {
 	// Let the consumers catch up, then stop them.
 	wait := time.Now().Add(20 * time.Second)
 	for time.Now().Before(wait) {
-		if subscribed.events.Load() >= int64(len(want)) && paged.events.Load() >= int64(len(want)) && polled.events.Load() >= int64(len(want)) {
+		if subscribed.events.Load() >= int64(len(want)) && paged.events.Load() >= int64(len(want)) && polled.events.Load() >= int64(len(want)) &&
+			tinyTail.events.Load() >= int64(len(want)) && noTail.events.Load() >= int64(len(want)) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -318,6 +324,8 @@ func TestNoGaps(t *testing.T) {
 	subscribed.check(t, "subscription", want)
 	paged.check(t, "subscription with pages of 7", want)
 	polled.check(t, "ReadAll poller", want)
+	tinyTail.check(t, "subscription with a tail of 16", want)
+	noTail.check(t, "subscription without the tail", want)
 }
 
 // TestWithoutTheLockAReaderSkips shows the defect the append lock prevents,

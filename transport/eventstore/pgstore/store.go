@@ -37,6 +37,7 @@ type Store struct {
 
 	writer   *writer // nil when group commit is disabled
 	notifier *notifier
+	tail     *tail // nil when Config.TailCapacity < 0
 
 	mu     sync.Mutex
 	closed bool
@@ -64,6 +65,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		subs:   make(map[*subscription]struct{}),
 	}
 	s.notifier = newNotifier(ctx, pool.Config().ConnConfig, cfg.ReconnectDelay)
+	if cfg.TailCapacity > 0 {
+		s.tail = newTail(s, cfg.TailCapacity)
+	}
 	if !cfg.DisableGroupCommit {
 		s.writer = newWriter(s)
 	}

@@ -141,6 +141,9 @@ func (s *Store) SubscribeAll(ctx context.Context, opts eventlog.SubscribeOptions
 	if err := s.notifier.ensureStarted(ctx); err != nil {
 		return nil, fmt.Errorf("pgstore: subscribe after %s: %w", opts.After, err)
 	}
+	if s.tail != nil {
+		s.tail.ensureStarted()
+	}
 	subCtx, cancel := context.WithCancel(context.Background())
 	sub := &subscription{
 		store:  s,
@@ -159,8 +162,10 @@ func (s *Store) SubscribeAll(ctx context.Context, opts eventlog.SubscribeOptions
 	return sub, nil
 }
 
-// subscription is a pull-based catch-up subscription: Recv reads the next
-// page when its buffer is empty and otherwise waits for a notification.
+// subscription is a pull-based catch-up subscription: when its buffer is
+// empty, Recv takes the next page from the store's tail once the tail covers
+// its position (and then waits for the tail), and reads the database
+// otherwise (and then waits for a notification).
 type subscription struct {
 	store  *Store
 	filter eventlog.Filter
@@ -172,6 +177,17 @@ type subscription struct {
 	mu   sync.Mutex // serializes Recv
 	last eventlog.Position
 	buf  []eventlog.RecordedEvent
+	// scanned ≥ last: no event passing the filter lies in (last, scanned]
+	// beyond those in buf. The tail moves it past events the filter skips.
+	scanned eventlog.Position
+}
+
+// cursor is where the next read starts.
+func (sub *subscription) cursor() eventlog.Position {
+	if sub.last.Less(sub.scanned) {
+		return sub.scanned
+	}
+	return sub.last
 }
 
 // Recv returns the next event. It returns ctx's error when ctx ends and
@@ -203,6 +219,33 @@ func (sub *subscription) Recv(ctx context.Context) (eventlog.RecordedEvent, erro
 			return eventlog.RecordedEvent{}, err
 		}
 		wake := s.notifier.channel()
+		if s.tail != nil {
+			if w := s.tail.after(sub.cursor(), sub.filter, s.cfg.SubscriptionPageSize); w.covered {
+				sub.scanned = w.scanned
+				if len(w.events) > 0 {
+					sub.buf = w.events
+					continue
+				}
+				// Wait for the tail; the safety poll reads the database
+				// below in case the tail is stuck.
+				wake = w.changed
+				if poll == nil {
+					poll = time.NewTimer(s.cfg.PollInterval)
+				} else {
+					poll.Reset(s.cfg.PollInterval)
+				}
+				select {
+				case <-wake:
+					continue
+				case <-poll.C:
+				case <-ctx.Done():
+					return eventlog.RecordedEvent{}, ctx.Err()
+				case <-sub.ctx.Done():
+					return eventlog.RecordedEvent{}, eventlog.ErrSubscriptionClosed
+				}
+				wake = s.notifier.channel()
+			}
+		}
 		page, err := sub.read(ctx)
 		if err != nil {
 			switch {
@@ -239,7 +282,7 @@ func (sub *subscription) read(ctx context.Context) ([]eventlog.RecordedEvent, er
 	defer cancel()
 	stop := context.AfterFunc(sub.ctx, cancel)
 	defer stop()
-	page, err := sub.store.readAll(ctx, sub.store.pool, sub.last, sub.filter, sub.store.cfg.SubscriptionPageSize)
+	page, err := sub.store.readAll(ctx, sub.store.pool, sub.cursor(), sub.filter, sub.store.cfg.SubscriptionPageSize)
 	if err != nil {
 		return nil, err
 	}

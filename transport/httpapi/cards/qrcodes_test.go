@@ -50,9 +50,17 @@ func TestQRCodeZipOfTenThousandCards(t *testing.T) {
 	if slowest > 2*time.Second {
 		t.Errorf("a request took %s while the zip was built", slowest)
 	}
-	s.want(gen, 200, "")
+	// 200 once built within QRWait; on a loaded machine 202 "processing",
+	// and the link below serves the zip once it is built.
 	d := gen.data()
-	if num(d["batch_id"]) != bid || num(d["generated_count"]) != qrZipCards || d["status"] != "ready" {
+	switch {
+	case gen.Status == 200 && num(d["generated_count"]) == qrZipCards && d["status"] == "ready":
+	case gen.Status == 202 && d["status"] == "processing":
+		t.Logf("the zip took longer than QRWait: 202, then the link")
+	default:
+		t.Fatalf("generate: %d %s", gen.Status, gen.Raw)
+	}
+	if num(d["batch_id"]) != bid {
 		t.Fatalf("generate %s", gen.Raw)
 	}
 	expires, err := time.Parse(time.RFC3339, d["expires_at"].(string))

@@ -1,0 +1,222 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+)
+
+// tail is the store's shared reader of the head of the log. Without it every
+// subscription of a process (one per projector generation, one per mail
+// worker, …) runs its own filtered query on every notification, most of them
+// finding nothing; with it, one goroutine reads each new event once, unfiltered,
+// and keeps the most recent ones in memory, and the subscriptions that have
+// caught up take their events from there and wait for the tail instead of for
+// the database. Subscriptions that are further behind (a rebuild, a consumer
+// started from an old checkpoint) read the database as before until they
+// reach the window.
+//
+// The window is exact: it holds every event with a position in (start, head],
+// because the tail reads the unfiltered log in position order after head and
+// the append lock makes positions visible in order (see the package
+// documentation), so an event past head that is not read yet cannot have a
+// position at or below head. Events in the window are shared between
+// subscriptions: their Data and Metadata must not be modified.
+type tail struct {
+	store    *Store
+	capacity int
+
+	start sync.Once
+
+	// sync serializes reads of the database, so concurrent refreshes share
+	// one query.
+	sync sync.Mutex
+
+	mu      sync.Mutex
+	ready   bool                     // the window is positioned (first head read)
+	from    eventlog.Position        // the window covers (from, head]
+	head    eventlog.Position        // last event read
+	events  []eventlog.RecordedEvent // events in (from, head], in order
+	changed chan struct{}            // closed and replaced when head moves
+}
+
+func newTail(s *Store, capacity int) *tail {
+	return &tail{store: s, capacity: capacity, changed: make(chan struct{})}
+}
+
+// ensureStarted starts the reader goroutine once. It positions the window at
+// the head of the log first, so the window never holds history nobody asked
+// for; until that succeeds subscriptions read the database.
+func (t *tail) ensureStarted() {
+	t.start.Do(func() { go t.run() })
+}
+
+func (t *tail) run() {
+	s := t.store
+	for s.ctx.Err() == nil {
+		wake := s.notifier.channel()
+		if err := t.refresh(s.ctx); err != nil && s.ctx.Err() == nil {
+			// The subscriptions keep their safety poll of the database; try
+			// again after the reconnect delay.
+			select {
+			case <-s.ctx.Done():
+				return
+			case <-time.After(s.cfg.ReconnectDelay):
+			}
+			continue
+		}
+		select {
+		case <-wake:
+		case <-time.After(s.cfg.PollInterval):
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// refresh reads every event committed after the window's head into the
+// window. Concurrent calls share the reads; when it returns nil, the window
+// holds every event that was visible when it was called.
+func (t *tail) refresh(ctx context.Context) error {
+	t.sync.Lock()
+	defer t.sync.Unlock()
+	t.mu.Lock()
+	ready, head := t.ready, t.head
+	t.mu.Unlock()
+	if !ready {
+		h, err := t.store.Head(ctx)
+		if err != nil {
+			return err
+		}
+		t.mu.Lock()
+		t.ready, t.from, t.head = true, h, h
+		t.mu.Unlock()
+		t.broadcast()
+		return nil
+	}
+	page := t.store.cfg.TailPageSize
+	for {
+		events, err := t.store.readAll(ctx, t.store.pool, head, eventlog.Filter{}, page)
+		if err != nil {
+			return fmt.Errorf("pgstore: tail read after %s: %w", head, err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		head = events[len(events)-1].Position
+		t.add(events)
+		if len(events) < page {
+			return nil
+		}
+	}
+}
+
+// add appends events (which follow head) to the window, drops the oldest
+// beyond the capacity and wakes the waiting subscriptions.
+func (t *tail) add(events []eventlog.RecordedEvent) {
+	t.mu.Lock()
+	t.events = append(t.events, events...)
+	t.head = events[len(events)-1].Position
+	if over := len(t.events) - t.capacity; over > 0 {
+		// Drop a little more than needed so that trimming copies rarely.
+		over = min(len(t.events), over+t.capacity/4)
+		t.from = t.events[over-1].Position
+		t.events = append(t.events[:0:0], t.events[over:]...)
+	}
+	t.mu.Unlock()
+	t.broadcast()
+}
+
+func (t *tail) broadcast() {
+	t.mu.Lock()
+	close(t.changed)
+	t.changed = make(chan struct{})
+	t.mu.Unlock()
+}
+
+// window is what the tail knows after a position.
+type window struct {
+	// covered: the tail holds every event after the position up to head.
+	covered bool
+	// events: those passing the filter, at most max, in order.
+	events []eventlog.RecordedEvent
+	// scanned: no event passing the filter lies in (after, scanned] beyond
+	// the ones returned.
+	scanned eventlog.Position
+	// changed is closed when the tail reads more events.
+	changed <-chan struct{}
+}
+
+// after returns the events after pos that pass f, at most max, when the
+// window covers pos.
+func (t *tail) after(pos eventlog.Position, f eventlog.Filter, max int) window {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := window{changed: t.changed}
+	if !t.ready || pos.Commit < t.from.Commit {
+		return w
+	}
+	w.covered = true
+	w.scanned = pos
+	if !pos.Less(t.head) {
+		return w
+	}
+	i := sort.Search(len(t.events), func(i int) bool { return pos.Less(t.events[i].Position) })
+	for ; i < len(t.events); i++ {
+		e := t.events[i]
+		if f.Match(e.StreamID, e.Type) {
+			if len(w.events) == max {
+				return w
+			}
+			w.events = append(w.events, e)
+		}
+		w.scanned = e.Position
+	}
+	w.scanned = t.head
+	return w
+}
+
+// Head returns the position of the last event of the log (eventlog.Start for
+// an empty log). Every event up to it is visible: positions become visible in
+// order.
+func (s *Store) Head(ctx context.Context) (eventlog.Position, error) {
+	var p int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(position), 0) FROM eventstore.events`).Scan(&p); err != nil {
+		return eventlog.Position{}, fmt.Errorf("pgstore: head: %w", err)
+	}
+	return positionOf(p), nil
+}
+
+// SafeProgress implements eventlog.ProgressReader from the in-memory tail:
+// after bringing the tail up to date (one query, shared by concurrent
+// callers), it answers the tail's head when no event after `after` passes f.
+// A position the tail does not cover is answered from the database.
+func (s *Store) SafeProgress(ctx context.Context, after eventlog.Position, f eventlog.Filter) (eventlog.Position, error) {
+	if s.tail != nil {
+		if err := s.tail.refresh(ctx); err != nil {
+			return after, err
+		}
+		if w := s.tail.after(after, f, 1); w.covered {
+			if len(w.events) > 0 {
+				return after, nil
+			}
+			return w.scanned, nil
+		}
+	}
+	head, err := s.Head(ctx)
+	if err != nil || !after.Less(head) {
+		return after, err
+	}
+	next, err := s.readAll(ctx, s.pool, after, f, 1)
+	if err != nil {
+		return after, fmt.Errorf("pgstore: progress after %s: %w", after, err)
+	}
+	if len(next) == 0 || head.Less(next[0].Position) {
+		return head, nil
+	}
+	return after, nil
+}
