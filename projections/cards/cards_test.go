@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/messaging"
 	"github.com/fiveapis/backend/transport/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 type clock struct {
@@ -50,6 +52,7 @@ type harness struct {
 	h     *commands.Handlers
 	q     *queries.Queries
 	eng   *engine.Engine
+	pool  *pgxpool.Pool
 	clock *clock
 	last  eventlog.Position
 }
@@ -98,7 +101,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	c := &clock{now: day0}
 	h := commands.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), c, signer, nil, commands.Config{})
-	return &harness{t: t, h: h, q: queries.New(pool, signer), eng: eng, clock: c}
+	return &harness{t: t, h: h, q: queries.New(pool, signer), eng: eng, pool: pool, clock: c}
 }
 
 func (h *harness) saw(pos eventlog.Position, err error) {
@@ -361,5 +364,87 @@ func TestMillionCards(t *testing.T) {
 	l, _ := h.q.ListCards(ctx, queries.CardFilter{}, queries.Page{Number: 9000, Size: 100})
 	if l.Items[0].ID != 899_901 || l.Items[99].ID != 900_000 {
 		t.Errorf("page 9000 holds %d..%d", l.Items[0].ID, l.Items[99].ID)
+	}
+}
+
+// TestBatchedRebuildMatchesLiveReadModels: the read models built live (most
+// events one at a time) and rebuilt from the log (catch-up batches, runs of
+// uses written set by set through ApplyBatch) hold the same rows, with a
+// batch deletion and a second day in the middle of the uses.
+func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	tmpl := h.template("t", "song", nil)
+	a, b, gone := h.batch(tmpl, 400, true, nil), h.batch(tmpl, 400, true, nil), h.batch(tmpl, 10, true, nil)
+	for i := range 150 {
+		h.use(a, a.StartID+int64(i), i%7+1)
+		h.use(b, b.StartID+int64(i), i%5+1)
+	}
+	h.use(gone, gone.StartID, 3)
+	r, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: gone.ID})
+	h.saw(r, err)
+	h.clock.mu.Lock()
+	h.clock.now = day0.Add(24 * time.Hour)
+	h.clock.mu.Unlock()
+	for i := 150; i < 300; i++ {
+		h.use(a, a.StartID+int64(i), i%3+1)
+	}
+	h.sync()
+	snapshot := func() string {
+		var out strings.Builder
+		for _, q := range []string{
+			`SELECT card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at FROM card_usage.used_cards ORDER BY card_id`,
+			`SELECT batch_id, used FROM card_usage.batch_usage ORDER BY batch_id`,
+			`SELECT card_id, batch_id, category, user_id, used_on FROM card_stats.usage ORDER BY card_id`,
+			`SELECT day, category, batch_id, count FROM card_stats.daily_usage ORDER BY 1, 2, 3`,
+			`SELECT batch_id, category, total, created_on, is_deleted FROM card_stats.batch_totals ORDER BY batch_id`,
+		} {
+			rows, err := h.pool.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				vals, err := rows.Values()
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintln(&out, vals...)
+			}
+			rows.Close()
+		}
+		return out.String()
+	}
+	live := snapshot()
+	if !strings.Contains(live, "300") {
+		t.Fatalf("live read models look empty:\n%.500s", live)
+	}
+	for _, name := range []string{queries.UsageSchema, queries.StatsSchema} {
+		if err := h.eng.Rebuild(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st, err := h.eng.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := 0
+		for _, s := range st {
+			if (s.Name == queries.UsageSchema || s.Name == queries.StatsSchema) && s.ActiveGeneration == 2 && !s.Rebuilding {
+				done++
+			}
+		}
+		if done == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("rebuild did not switch: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if rebuilt := snapshot(); rebuilt != live {
+		t.Errorf("rebuilt read models differ from the live ones:\nlive:\n%.2000s\nrebuilt:\n%.2000s", live, rebuilt)
 	}
 }

@@ -37,8 +37,10 @@ type batch struct {
 	cp     eventlog.Position        // checkpoint when the batch began
 	upTo   eventlog.Position        // checkpoint the commit writes
 	events []eventlog.RecordedEvent // applied in tx and acked, not committed
-	began  time.Time
-	timer  *time.Timer
+	// pending are decoded events of a BatchApplier, applied at the commit.
+	pending []eventlog.Envelope
+	began   time.Time
+	timer   *time.Timer
 }
 
 // restartError stops a run whose acked events could not be committed: it
@@ -77,7 +79,15 @@ func (e *Engine) handle(ctx context.Context, r *genRun, ev eventlog.RecordedEven
 			}
 			tx = b.pipe.Tx
 		}
-		if err := e.applyEvent(ctx, tx, r, ev); err != nil {
+		if _, ok := batchApplier(r.p); ok && b.pipe != nil && e.noPipe.allowed(r.gen.Schema, ev.Position) {
+			if r.filter.Match(ev.StreamID, ev.Type) {
+				env, err := e.decoder.Decode(ev)
+				if err != nil {
+					return e.failBatch(ctx, r, fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err))
+				}
+				b.pending = append(b.pending, env)
+			}
+		} else if err := e.applyEvent(ctx, tx, r, ev); err != nil {
 			if isPipelineError(err) {
 				return e.failPipeline(ctx, r, ev.Position, err)
 			}
@@ -194,6 +204,15 @@ func (e *Engine) commitBatch(ctx context.Context, r *genRun) error {
 	b := r.open
 	r.open = nil
 	b.timer.Stop()
+	if len(b.pending) > 0 {
+		ba, _ := batchApplier(r.p)
+		if err := ba.ApplyBatch(ctx, b.tx, b.pending); err != nil {
+			// Which event failed is not known: apply them one at a time.
+			_ = b.tx.Rollback(context.WithoutCancel(ctx))
+			e.noPipe.set(r.gen.Schema, b.upTo)
+			return e.breakRun(r, &pipelineError{fmt.Errorf("%s: apply %d events: %w", r.gen.Schema, len(b.pending), err)})
+		}
+	}
 	if b.cp.Less(b.upTo) {
 		if err := saveCheckpoint(ctx, b.tx, r, b.upTo); err != nil {
 			_ = b.tx.Rollback(context.WithoutCancel(ctx))

@@ -169,3 +169,23 @@ func isPipelineError(err error) bool {
 	var pe *pipelineError
 	return errors.As(err, &pe)
 }
+
+// BatchApplier is an optional interface of a Pipelined projector. Inside a
+// catch-up batch the engine then decodes the events the projector receives
+// and hands them over together at the commit, in log order, so that it can
+// write a run of similar events with one set-based statement (INSERT …
+// SELECT FROM unnest) instead of one statement each. ApplyBatch must have
+// exactly the effects of Apply on each event in order. A failure is handled
+// as a pipelined batch's: the batch is rolled back and its events are applied
+// again one at a time with Apply, so a failing event is retried and parked
+// alone. Live events (one per transaction) always go through Apply.
+type BatchApplier interface {
+	ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventlog.Envelope) error
+}
+
+// batchApplier returns p's BatchApplier when its batches may be applied set
+// by set.
+func batchApplier(p Projector) (BatchApplier, bool) {
+	ba, ok := p.(BatchApplier)
+	return ba, ok && pipelined(p)
+}

@@ -409,3 +409,19 @@ type projSignals struct {
 	gen   signal // generations of the projector changed
 	reset signal // its checkpoint was reset: runners restart
 }
+
+// Known returns the checkpoint of the named projector's active generation as
+// this process last heard it: its own advances at once, other processes' by
+// notification. A read model changes only together with its projector's
+// checkpoint, so a cache of read-model rows tagged with Known before they were
+// read stays exact while Known answers the same position.
+func (e *Engine) Known(ctx context.Context, name string) (eventlog.Position, error) {
+	ent := e.hub.entry(name)
+	if ent == nil {
+		return eventlog.Position{}, fmt.Errorf("%w: %q", ErrUnknownProjection, name)
+	}
+	if err := e.ensureLoaded(ctx); err != nil {
+		return eventlog.Position{}, err
+	}
+	return ent.position(), nil
+}

@@ -90,8 +90,8 @@ func WithNudge(consumer string, ch <-chan struct{}) SubscriberOption {
 }
 
 // WithIdleInterval sets how long the subscriber waits without an event before
-// checking for progress; the wait doubles up to max while nothing happens and
-// drops back to min after every message. Defaults DefaultIdleMin, DefaultIdleMax.
+// checking for progress; the wait doubles up to max after every check and
+// drops back to min after every event. Defaults DefaultIdleMin, DefaultIdleMax.
 func WithIdleInterval(min, max time.Duration) SubscriberOption {
 	return func(o *subscriberOptions) { o.idleMin, o.idleMax = min, max }
 }
@@ -345,15 +345,13 @@ func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription
 			c.last = r.ev.Position
 			resetIdle(c.s.opts.idleMin)
 		case <-timerC:
-			advanced, err := c.checkProgress(ctx)
-			if err != nil {
+			// Progress alone does not make the checks more frequent: a
+			// busy log full of events for others would otherwise commit a
+			// checkpoint every idleMin. Readers that need it sooner nudge.
+			if _, err := c.checkProgress(ctx); err != nil {
 				return err
 			}
-			if advanced {
-				resetIdle(c.s.opts.idleMin)
-			} else {
-				resetIdle(min(idle*2, c.s.opts.idleMax))
-			}
+			resetIdle(min(idle*2, c.s.opts.idleMax))
 		case <-c.opts.nudge:
 			if !c.progress {
 				continue

@@ -32,9 +32,11 @@ type tail struct {
 
 	start sync.Once
 
-	// sync serializes reads of the database, so concurrent refreshes share
-	// one query.
-	sync sync.Mutex
+	// refreshMu guards running (the read in progress) and queued (the one
+	// to run after it, shared by everyone who asked meanwhile).
+	refreshMu sync.Mutex
+	running   *refreshCall
+	queued    *refreshCall
 
 	mu      sync.Mutex
 	ready   bool                     // the window is positioned (first head read)
@@ -79,11 +81,58 @@ func (t *tail) run() {
 }
 
 // refresh reads every event committed after the window's head into the
-// window. Concurrent calls share the reads; when it returns nil, the window
-// holds every event that was visible when it was called.
+// window; when it returns nil, the window holds every event that was visible
+// when it was called. At most one read runs at a time: callers that arrive
+// while one runs (it may have started before their events became visible)
+// share the next one, so any number of concurrent callers cost at most two
+// reads in a row.
 func (t *tail) refresh(ctx context.Context) error {
-	t.sync.Lock()
-	defer t.sync.Unlock()
+	t.refreshMu.Lock()
+	if t.running == nil {
+		c := newRefreshCall()
+		t.running = c
+		t.refreshMu.Unlock()
+		t.runRefresh(c)
+		return c.err
+	}
+	if t.queued == nil {
+		t.queued = newRefreshCall()
+	}
+	c := t.queued
+	t.refreshMu.Unlock()
+	select {
+	case <-c.done:
+		return c.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// refreshCall is one read of the log into the window, shared by its callers.
+type refreshCall struct {
+	done chan struct{}
+	err  error
+}
+
+func newRefreshCall() *refreshCall { return &refreshCall{done: make(chan struct{})} }
+
+// runRefresh performs c, then starts the call queued meanwhile, if any.
+func (t *tail) runRefresh(c *refreshCall) {
+	c.err = t.read(t.store.ctx)
+	t.refreshMu.Lock()
+	next := t.queued
+	t.queued = nil
+	t.running = next
+	t.refreshMu.Unlock()
+	close(c.done)
+	if next != nil {
+		go t.runRefresh(next)
+	}
+}
+
+// read reads the events after head into the window (positioning the window
+// at the log's head first, when it is not yet).
+func (t *tail) read(ctx context.Context) error {
 	t.mu.Lock()
 	ready, head := t.ready, t.head
 	t.mu.Unlock()

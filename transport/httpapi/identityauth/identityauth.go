@@ -193,12 +193,18 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 	return p, nil
 }
 
-// Verifiers returns both verifiers over the identity commands and queries,
-// with the token lifetimes of the commands' configuration.
+// Verifiers returns the verifiers over the identity commands and queries,
+// with the token lifetimes of the commands' configuration. When waiter also
+// tells read-model versions (ReadModelVersions), the bearer verifier reads
+// users through CachedUsers.
 func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, waiter httpapi.PositionWaiter, logger *slog.Logger) []authn.Verifier {
 	cfg := cmds.Config()
+	var users Users = queries
+	if v, ok := waiter.(ReadModelVersions); ok {
+		users = NewCachedUsers(queries, v)
+	}
 	return []authn.Verifier{
-		NewBearer(cmds.Tokens(), queries, clock),
+		NewBearer(cmds.Tokens(), users, clock),
 		NewToken(queries, cmds, clock, TokenConfig{TTL: cfg.APITokenTTL, TouchInterval: cfg.APITokenTouchInterval, Waiter: waiter, Logger: logger}),
 		NewAPIKey(queries),
 	}
