@@ -74,7 +74,7 @@ func seed(t *testing.T, dsn string) {
 	for id := int64(1); id <= 2; id++ {
 		u, _ := identity.NewUsername("user" + string(rune('0'+id)))
 		em, _ := identity.NewEmail("user" + string(rune('0'+id)) + "@example.com")
-		evs, err := identity.Register(id, u, em, "hash-1", now)
+		evs, err := identity.Register(id, u, em, "sealed-ref-"+string(rune('0'+id)), "hash-1", now)
 		if err != nil {
 			t.Fatal(err)
 		}

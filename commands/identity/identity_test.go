@@ -18,6 +18,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/transport/personaldata"
 )
 
 const secret = "0123456789abcdef0123456789abcdef-test-secret"
@@ -26,6 +27,7 @@ type env struct {
 	store *testStore
 	clock *fakeClock
 	h     *identitycmd.Handlers
+	vault *personaldata.Vault
 }
 
 func newEnv(t *testing.T) *env {
@@ -37,7 +39,12 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{store: store, clock: clock, h: h}
+	vault, err := personaldata.Open(context.Background(), store.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.SetPersonalData(vault)
+	return &env{store: store, clock: clock, h: h, vault: vault}
 }
 
 var meta = eventlog.Metadata{CorrelationID: "test"}
@@ -102,6 +109,15 @@ func TestRegisterAndLogin(t *testing.T) {
 	reg := evs[0].Event.(domain.UserRegistered)
 	if !strings.HasPrefix(reg.PasswordHash, "$argon2id$v=19$m=256,t=1,p=1$") || strings.Contains(string(evs[0].Recorded.Data), "pass-Ann") {
 		t.Errorf("stored hash %q", reg.PasswordHash)
+	}
+	// The address is sealed for the user (UserRegistered_v2), never in
+	// clear in the log.
+	if strings.Contains(strings.ToLower(string(evs[0].Recorded.Data)), "ann@example.com") || reg.LegacyEmail != "" ||
+		reg.EmailDigest != domain.EmailDigest("ann@example.com") {
+		t.Errorf("registration payload %s", evs[0].Recorded.Data)
+	}
+	if got, err := e.vault.Open(ctx, domain.UserDataSubject(1), reg.EmailRef); err != nil || got != "Ann@example.com" {
+		t.Errorf("sealed address opens to %q, %v", got, err)
 	}
 
 	e.clock.Advance(time.Minute)

@@ -30,9 +30,11 @@ type Registered struct {
 }
 
 // Register validates the input (every invalid field is reported, joined),
-// claims the username and e-mail, allocates the user id and appends
-// UserRegistered. A username or e-mail in use is ErrUsernameTaken or
-// ErrEmailTaken; of concurrent registrations of one name exactly one wins.
+// claims the username and e-mail, allocates the user id, seals the address
+// in the personal-data vault and appends UserRegistered (v2: digest and
+// sealed reference, never the address). A username or e-mail in use is
+// ErrUsernameTaken or ErrEmailTaken; of concurrent registrations of one
+// name exactly one wins.
 func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Metadata) (Registered, error) {
 	username, email, err := validate(cmd)
 	phone, perr := domain.NewPhone(cmd.Phone)
@@ -133,6 +135,21 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 			return Registered{}, errors.Join(err, h.releaseUsername(context.WithoutCancel(ctx), username, id, meta))
 		}
 	}
+	// The address is sealed for the new user, so that erasing the user
+	// erases it from the log too.
+	emailRef := ""
+	if !email.IsZero() {
+		if h.personal == nil {
+			err = errors.New("identity: no personal-data vault configured")
+		} else {
+			emailRef, err = h.personal.Seal(ctx, domain.UserDataSubject(id), email.String())
+		}
+		if err != nil {
+			bg := context.WithoutCancel(ctx)
+			return Registered{}, errors.Join(fmt.Errorf("register user %d: seal address: %w", id, err),
+				h.releaseUsername(bg, username, id, meta), h.releaseEmail(bg, email, id, meta))
+		}
+	}
 	var user *domain.User
 	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
 		if len(history) > 0 {
@@ -143,7 +160,7 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 			return nil, err
 		}
 		now := h.clock.Now()
-		events, err := domain.Register(id, username, email, phc, now)
+		events, err := domain.Register(id, username, email, emailRef, phc, now)
 		if err != nil {
 			return nil, err
 		}
@@ -169,5 +186,7 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 		}
 		return Registered{}, errors.Join(fmt.Errorf("register user %d: %w", id, err), rerr)
 	}
-	return Registered{User: infoOf(user), Position: res.Append.Position}, nil
+	info := infoOf(user)
+	info.Email = email.String() // sealed in the event; the caller gave it
+	return Registered{User: info, Position: res.Append.Position}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
@@ -19,6 +21,7 @@ import (
 // through eventstore.Streams as the command handlers see it.
 type testStore struct {
 	*eventstore.Streams
+	pool *pgxpool.Pool
 }
 
 func newTestStore(t *testing.T) *testStore {
@@ -37,7 +40,7 @@ func newTestStore(t *testing.T) *testStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testStore{Streams: eventstore.NewStreams(store, reg)}
+	return &testStore{Streams: eventstore.NewStreams(store, reg), pool: pool}
 }
 
 // types lists the wire types of a stream's events.

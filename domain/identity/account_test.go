@@ -61,7 +61,7 @@ func TestSocialAccountsAndLastLoginMethod(t *testing.T) {
 func TestChangeEmailAndVerification(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	u, _ := identity.UserFromHistory([]eventlog.Event{identity.UserRegistered{UserID: 5, Username: "q", Email: "a@example.com", RegisteredAt: now}})
+	u, _ := identity.UserFromHistory([]eventlog.Event{identity.UserRegistered{UserID: 5, Username: "q", EmailDigest: identity.EmailDigest("a@example.com"), EmailRef: "pd1:a", RegisteredAt: now}})
 	if got := u.ChangeEmail(mustEmail(t, "A@EXAMPLE.com"), "pd1:x", now); got != nil {
 		t.Errorf("same address: %v", got)
 	}
@@ -71,7 +71,7 @@ func TestChangeEmailAndVerification(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("change (-want +got):\n%s", diff)
 	}
-	u2, _ := identity.UserFromHistory([]eventlog.Event{identity.UserRegistered{UserID: 5, Username: "q", Email: "a@example.com", RegisteredAt: now}, got[0]})
+	u2, _ := identity.UserFromHistory([]eventlog.Event{identity.UserRegistered{UserID: 5, Username: "q", EmailDigest: identity.EmailDigest("a@example.com"), EmailRef: "pd1:a", RegisteredAt: now}, got[0]})
 	if u2.Email() != "" || u2.EmailDigest() != b.Digest() || u2.EmailVerifiedNow() {
 		t.Errorf("after change: %q %q", u2.Email(), u2.EmailDigest())
 	}
@@ -79,7 +79,7 @@ func TestChangeEmailAndVerification(t *testing.T) {
 		t.Errorf("old address verified: %v", ev)
 	}
 	ev := u2.VerifyEmail(b.Digest(), now)
-	u3, _ := identity.UserFromHistory([]eventlog.Event{identity.UserRegistered{UserID: 5, Username: "q", Email: "a@example.com", RegisteredAt: now}, got[0], ev[0]})
+	u3, _ := identity.UserFromHistory([]eventlog.Event{identity.UserRegistered{UserID: 5, Username: "q", EmailDigest: identity.EmailDigest("a@example.com"), EmailRef: "pd1:a", RegisteredAt: now}, got[0], ev[0]})
 	if !u3.EmailVerifiedNow() || u3.VerifyEmail(b.Digest(), now) != nil {
 		t.Error("verification of the new address")
 	}

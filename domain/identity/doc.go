@@ -22,11 +22,13 @@
 //
 // # Personal data
 //
-// UserRegistered carries the e-mail address in its payload for now. The later
-// account issue moves personal data (e-mail, and profile data added then) to
-// an erasable store keyed by user id, with an upcaster that drops the field
-// from old events; nothing else here depends on the address being in the log
-// (claims hold its digest).
+// Addresses, phone numbers, birthdays and address-book entries never appear
+// in the log in clear: events carry a digest where uniqueness or lookups
+// need one and a reference sealed in the personal-data vault for the subject
+// "user:<id>" (UserRegistered_v2, EmailChanged, PhoneChanged, ProfileUpdated,
+// ContactInfoUpdated). The commands seal, the projection opens; erasing the
+// subject's key makes every reference unreadable. Only old
+// UserRegistered_v1 events hold an address in clear (read as LegacyEmail).
 package identity
 
 import (

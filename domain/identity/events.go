@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -8,7 +10,7 @@ import (
 
 // Wire names of the identity events.
 const (
-	EventUserRegistered      = "UserRegistered_v1"
+	EventUserRegistered      = "UserRegistered_v2"
 	EventPasswordChanged     = "PasswordChanged_v1"
 	EventUserLoggedIn        = "UserLoggedIn_v1"
 	EventAdminGranted        = "AdminGranted_v1"
@@ -33,6 +35,12 @@ const (
 	EventSocialAccountUnbound      = "SocialAccountUnbound_v1"
 )
 
+// EventUserRegisteredV1 is the wire name of the first version of
+// UserRegistered, still in old logs: {"user_id", "username", "email",
+// "password_hash", "registered_at"}, the address in clear. The codec upcasts
+// it to UserRegistered_v2 when it is read (UpcastUserRegisteredV1).
+const EventUserRegisteredV1 = "UserRegistered_v1"
+
 // Events lists the prototypes of every identity event for the codec.
 func Events() []eventlog.Event {
 	return []eventlog.Event{
@@ -52,17 +60,52 @@ func Events() []eventlog.Event {
 
 // UserRegistered starts a user's stream ("user-<id>").
 //
-// Email is personal data kept in the payload for now; the later account issue
-// moves it to an erasable store (see the package documentation). Email may be
-// empty (accounts created without one, e.g. by OAuth later).
+// Version 2: the address given at registration is personal data, so the
+// event carries, as EmailChanged does, its digest (EmailDigest, for the
+// claim stream and lookups) and EmailRef, the address sealed in the
+// personal-data vault for the subject "user:<id>"; erasing the subject makes
+// it unreadable. Both are empty for accounts created without an address
+// (OAuth, WeChat).
+//
+// LegacyEmail is set only in events upcast from UserRegistered_v1, which
+// held the address in clear; new registrations never write it.
 type UserRegistered struct {
-	UserID   int64  `json:"user_id"`
-	Username string `json:"username"`
-	Email    string `json:"email,omitempty"`
+	UserID      int64  `json:"user_id"`
+	Username    string `json:"username"`
+	EmailDigest string `json:"email_digest,omitempty"`
+	EmailRef    string `json:"email_ref,omitempty"`
+	LegacyEmail string `json:"legacy_email,omitempty"`
 	// PasswordHash is an argon2id PHC string; empty for accounts without a
-	// password (OAuth-only accounts, later).
+	// password (OAuth-only accounts).
 	PasswordHash string    `json:"password_hash,omitempty"`
 	RegisteredAt time.Time `json:"registered_at"`
+}
+
+// UpcastUserRegisteredV1 turns a UserRegistered_v1 payload into
+// UserRegistered_v2: "email" becomes LegacyEmail and EmailDigest is derived
+// from it (the digest the claim stream was named with). It is pure, so the
+// codec (transport/eventstore/codec) registers it as is.
+func UpcastUserRegisteredV1(data []byte) (string, []byte, error) {
+	var v1 struct {
+		UserID       int64     `json:"user_id"`
+		Username     string    `json:"username"`
+		Email        string    `json:"email,omitempty"`
+		PasswordHash string    `json:"password_hash,omitempty"`
+		RegisteredAt time.Time `json:"registered_at"`
+	}
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return "", nil, fmt.Errorf("identity: upcast %s: %w", EventUserRegisteredV1, err)
+	}
+	v2 := UserRegistered{UserID: v1.UserID, Username: v1.Username, LegacyEmail: v1.Email,
+		PasswordHash: v1.PasswordHash, RegisteredAt: v1.RegisteredAt}
+	if v1.Email != "" {
+		v2.EmailDigest = EmailDigest(v1.Email)
+	}
+	out, err := json.Marshal(v2)
+	if err != nil {
+		return "", nil, fmt.Errorf("identity: upcast %s: %w", EventUserRegisteredV1, err)
+	}
+	return EventUserRegistered, out, nil
 }
 
 // PasswordChanged replaces the user's password hash. Reason is how

@@ -54,32 +54,39 @@ var SystemActor = Actor{System: true}
 func ActorOf(u *User) Actor { return Actor{UserID: u.id, IsAdmin: u.admin && u.active} }
 
 // Register decides the registration of a new user with an allocated id. The
-// username and e-mail must already be claimed by the caller (see Claim); the
-// password hash is computed by the caller (empty: no password).
-func Register(id int64, username Username, email Email, passwordHash string, now time.Time) ([]eventlog.Event, error) {
+// username and e-mail must already be claimed by the caller (see Claim), the
+// address sealed by the caller into emailRef (for the subject
+// UserDataSubject(id)); the password hash is computed by the caller (empty:
+// no password).
+func Register(id int64, username Username, email Email, emailRef string, passwordHash string, now time.Time) ([]eventlog.Event, error) {
 	if id <= 0 {
 		return nil, fmt.Errorf("identity: register with non-positive id %d", id)
 	}
 	if username.IsZero() {
 		return nil, fault.Invalidf("username", "This field may not be blank.")
 	}
-	return []eventlog.Event{UserRegistered{
-		UserID: id, Username: username.String(), Email: email.String(),
-		PasswordHash: passwordHash, RegisteredAt: now.UTC(),
-	}}, nil
+	if email.IsZero() != (emailRef == "") {
+		return nil, fmt.Errorf("identity: register user %d: an address needs its sealed reference and only it", id)
+	}
+	e := UserRegistered{UserID: id, Username: username.String(), PasswordHash: passwordHash, RegisteredAt: now.UTC()}
+	if !email.IsZero() {
+		e.EmailDigest, e.EmailRef = email.Digest(), emailRef
+	}
+	return []eventlog.Event{e}, nil
 }
 
 // UserFromHistory rebuilds a user from the events of its stream. A stream
-// without UserRegistered gives ErrUserNotFound.
+// without UserRegistered gives ErrUserNotFound. Registrations of either
+// version work: v1 events arrive upcast, their address in LegacyEmail.
 func UserFromHistory(history []eventlog.Event) (*User, error) {
 	var u *User
 	for _, e := range history {
 		if r, ok := e.(UserRegistered); ok && u == nil {
-			u = &User{id: r.UserID, username: r.Username, email: r.Email, passwordHash: r.PasswordHash,
-				active: true, joinedAt: r.RegisteredAt, revokedJTIs: map[string]time.Time{},
-				social: map[string]SocialAccount{}}
-			if r.Email != "" {
-				u.emailDigest = EmailDigest(r.Email)
+			u = &User{id: r.UserID, username: r.Username, email: r.LegacyEmail, emailDigest: r.EmailDigest,
+				passwordHash: r.PasswordHash, active: true, joinedAt: r.RegisteredAt,
+				revokedJTIs: map[string]time.Time{}, social: map[string]SocialAccount{}}
+			if u.emailDigest == "" && r.LegacyEmail != "" {
+				u.emailDigest = EmailDigest(r.LegacyEmail)
 			}
 			continue
 		}
@@ -134,7 +141,7 @@ func (u *User) apply(e eventlog.Event) {
 // Accessors.
 func (u *User) ID() int64             { return u.id }
 func (u *User) Username() string      { return u.username }
-func (u *User) Email() string         { return u.email } // as registered; "" after EmailChanged (sealed)
+func (u *User) Email() string         { return u.email } // registered by v1 in clear; "" when sealed (v2, EmailChanged)
 func (u *User) IsAdmin() bool         { return u.admin }
 func (u *User) IsActive() bool        { return u.active }
 func (u *User) HasPassword() bool     { return u.passwordHash != "" }

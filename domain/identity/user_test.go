@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func mustEmail(t *testing.T, s string) identity.Email {
 }
 
 func registered(id int64, name string) identity.UserRegistered {
-	return identity.UserRegistered{UserID: id, Username: name, Email: name + "@example.com", PasswordHash: "$argon2id$hash-of-" + name, RegisteredAt: t0}
+	return identity.UserRegistered{UserID: id, Username: name, EmailDigest: identity.EmailDigest(name + "@example.com"), EmailRef: "pd1:" + name, PasswordHash: "$argon2id$hash-of-" + name, RegisteredAt: t0}
 }
 
 // then compares the decided events or error with the wanted ones.
@@ -217,7 +218,7 @@ func TestUserState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.ID() != 7 || u.Username() != "Bob" || u.Email() != "Bob@example.com" || !u.IsAdmin() || !u.IsActive() ||
+	if u.ID() != 7 || u.Username() != "Bob" || u.Email() != "" || u.EmailDigest() != identity.EmailDigest("bob@example.com") || !u.IsAdmin() || !u.IsActive() ||
 		u.PasswordHash() != "$new" || !u.LastLogin().Equal(t0.Add(time.Minute)) || u.Stream() != "user-7" {
 		t.Errorf("state not rebuilt: %+v", u)
 	}
@@ -244,10 +245,48 @@ func TestUserState(t *testing.T) {
 
 func TestRegister(t *testing.T) {
 	t.Parallel()
-	got, err := identity.Register(3, mustUsername(t, " Ann "), mustEmail(t, "Ann@Example.com"), "$h", t0)
-	then(t, got, err, []eventlog.Event{identity.UserRegistered{UserID: 3, Username: "Ann", Email: "Ann@Example.com", PasswordHash: "$h", RegisteredAt: t0}}, nil)
-	if _, err := identity.Register(0, mustUsername(t, "x"), identity.Email{}, "", t0); err == nil {
+	got, err := identity.Register(3, mustUsername(t, " Ann "), mustEmail(t, "Ann@Example.com"), "pd1:sealed", "$h", t0)
+	then(t, got, err, []eventlog.Event{identity.UserRegistered{UserID: 3, Username: "Ann",
+		EmailDigest: identity.EmailDigest("ann@example.com"), EmailRef: "pd1:sealed", PasswordHash: "$h", RegisteredAt: t0}}, nil)
+	got, err = identity.Register(4, mustUsername(t, "oauth"), identity.Email{}, "", "", t0)
+	then(t, got, err, []eventlog.Event{identity.UserRegistered{UserID: 4, Username: "oauth", RegisteredAt: t0}}, nil)
+	if _, err := identity.Register(0, mustUsername(t, "x"), identity.Email{}, "", "", t0); err == nil {
 		t.Error("id 0 accepted")
+	}
+	if _, err := identity.Register(5, mustUsername(t, "x"), mustEmail(t, "x@example.com"), "", "", t0); err == nil {
+		t.Error("address without its sealed reference accepted")
+	}
+}
+
+// TestRegisteredV1 reads a v1 registration (the address in clear) through
+// its upcaster: the aggregate works as for v2, knowing the address's digest.
+func TestRegisteredV1(t *testing.T) {
+	t.Parallel()
+	typ, data, err := identity.UpcastUserRegisteredV1([]byte(`{"user_id":9,"username":"Old","email":"Old@Example.com","password_hash":"$h","registered_at":"2025-01-02T03:04:05Z"}`))
+	if err != nil || typ != identity.EventUserRegistered {
+		t.Fatalf("upcast: %s %v", typ, err)
+	}
+	var e identity.UserRegistered
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatal(err)
+	}
+	want := identity.UserRegistered{UserID: 9, Username: "Old", EmailDigest: identity.EmailDigest("old@example.com"), LegacyEmail: "Old@Example.com",
+		PasswordHash: "$h", RegisteredAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	if diff := cmp.Diff(want, e); diff != "" {
+		t.Errorf("upcast (-want +got):\n%s", diff)
+	}
+	u, err := identity.UserFromHistory([]eventlog.Event{e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email() != "Old@Example.com" || u.EmailDigest() != identity.EmailDigest("old@example.com") || !u.HasPassword() {
+		t.Errorf("v1 user: %q %q", u.Email(), u.EmailDigest())
+	}
+	if ev := u.VerifyEmail(identity.EmailDigest("OLD@example.com"), t0); len(ev) != 1 {
+		t.Errorf("verify the v1 address: %v", ev)
+	}
+	if _, _, err := identity.UpcastUserRegisteredV1([]byte(`{`)); err == nil {
+		t.Error("broken v1 payload upcast")
 	}
 }
 
@@ -427,6 +466,8 @@ func TestValidation(t *testing.T) {
 	}
 }
 
+var wireName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+_v[1-9][0-9]*$`)
+
 // TestEvents checks that every event has a unique versioned wire name, that
 // its payload survives a JSON round trip and that its tags are snake_case.
 func TestEvents(t *testing.T) {
@@ -434,7 +475,7 @@ func TestEvents(t *testing.T) {
 	seen := map[string]bool{}
 	for _, e := range identity.Events() {
 		name := e.EventType()
-		if seen[name] || !strings.HasSuffix(name, "_v1") {
+		if seen[name] || !wireName.MatchString(name) {
 			t.Errorf("wire name %q duplicated or unversioned", name)
 		}
 		seen[name] = true

@@ -15,6 +15,7 @@ import (
 	"github.com/fiveapis/backend/projections/engine"
 	projection "github.com/fiveapis/backend/projections/identity"
 	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/personaldata"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -66,7 +67,9 @@ func TestProjectorAndReader(t *testing.T) {
 	}
 	hash := strings.Repeat("ab", 32)
 	user := []eventlog.Event{
-		domain.UserRegistered{UserID: 7, Username: "Ann", Email: "Ann@Example.com", PasswordHash: "$argon2id$x", RegisteredAt: t0},
+		// A v1 registration as the codec upcasts it: the address in clear.
+		domain.UserRegistered{UserID: 7, Username: "Ann", LegacyEmail: "Ann@Example.com", EmailDigest: domain.EmailDigest("Ann@Example.com"),
+			PasswordHash: "$argon2id$x", RegisteredAt: t0},
 		domain.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(time.Hour)},
 		domain.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(30 * time.Minute)}, // out of order: ignored
 		domain.AdminGranted{UserID: 7, GrantedAt: t0},
@@ -137,3 +140,67 @@ func TestProjectorAndReader(t *testing.T) {
 }
 
 var _ engine.Projector = (*projection.Projector)(nil)
+
+// vaultPD is the real vault as the projector's PersonalData port.
+type vaultPD struct{ v *personaldata.Vault }
+
+func (p vaultPD) Open(ctx context.Context, subject, sealed string) (string, error) {
+	return p.v.Open(ctx, subject, sealed)
+}
+
+func (vaultPD) Erased(err error) bool { return errors.Is(err, personaldata.ErrErased) }
+
+func (p vaultPD) WasErased(ctx context.Context, subject string) (bool, error) {
+	return p.v.WasErased(ctx, subject)
+}
+
+// TestSealedRegistrationAddress projects UserRegistered_v2: the address is
+// opened from the vault; once the user is erased, a rebuild (a fresh read
+// model from the same events) has no address and finds nobody by it. An
+// erased v1 registration's clear address is not projected either.
+func TestSealedRegistrationAddress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	vault, err := personaldata.Open(ctx, pgtest.NewPool(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := vault.Seal(ctx, domain.UserDataSubject(3), "Zoe@Example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := domain.UserRegistered{UserID: 3, Username: "zoe", EmailDigest: domain.EmailDigest("zoe@example.com"), EmailRef: ref, RegisteredAt: t0}
+	// A v1 registration (upcast): its address was never sealed.
+	old := domain.UserRegistered{UserID: 4, Username: "old", EmailDigest: domain.EmailDigest("old@example.com"), LegacyEmail: "old@example.com", RegisteredAt: t0}
+	build := func() *projection.Reader {
+		pool, p := setup(t)
+		p.WithPersonalData(vaultPD{vault})
+		apply(t, pool, p, "user-3", reg)
+		apply(t, pool, p, "user-4", old)
+		return projection.NewReader(pool)
+	}
+	r := build()
+	if u, err := r.UserByEmail(ctx, "ZOE@example.com"); err != nil || u.ID != 3 || u.Email != "Zoe@Example.com" {
+		t.Fatalf("by sealed address: %+v %v", u, err)
+	}
+	if u, err := r.UserByEmail(ctx, "old@example.com"); err != nil || u.ID != 4 {
+		t.Fatalf("by v1 address: %+v %v", u, err)
+	}
+	for _, id := range []int64{3, 4} {
+		if err := vault.Erase(ctx, domain.UserDataSubject(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = build()
+	if u, err := r.UserByID(ctx, 3); err != nil || u.Email != "" || u.Username != "zoe" {
+		t.Errorf("after erasure: %+v %v", u, err)
+	}
+	for _, address := range []string{"zoe@example.com", "old@example.com"} {
+		if _, err := r.UserByEmail(ctx, address); !errors.Is(err, query.ErrNotFound) {
+			t.Errorf("erased address %s still finds the user: %v", address, err)
+		}
+	}
+	if u, err := r.UserByID(ctx, 4); err != nil || u.Email != "" {
+		t.Errorf("erased v1 user: %+v %v", u, err)
+	}
+}

@@ -24,10 +24,13 @@ const Name = query.ProjectionName
 var schema string
 
 // PersonalData opens addresses sealed in the personal-data vault; an
-// erased subject gives an error for which Erased reports true.
+// erased subject gives an error for which Erased reports true. WasErased
+// tells whether a subject was erased, for data that was never sealed (the
+// clear addresses of UserRegistered_v1).
 type PersonalData interface {
 	Open(ctx context.Context, subject, sealed string) (string, error)
 	Erased(err error) bool
+	WasErased(ctx context.Context, subject string) (bool, error)
 }
 
 // Projector builds the identity read model.
@@ -36,10 +39,10 @@ type Projector struct {
 }
 
 // NewProjector returns the identity projector. Without a vault (tests)
-// addresses changed by EmailChanged are projected as empty.
+// sealed addresses (UserRegistered_v2, EmailChanged) are projected as empty.
 func NewProjector() *Projector { return &Projector{} }
 
-// WithPersonalData sets the vault EmailChanged addresses are opened with.
+// WithPersonalData sets the vault sealed addresses are opened with.
 func (p *Projector) WithPersonalData(pd PersonalData) *Projector {
 	p.pd = pd
 	return p
@@ -50,7 +53,7 @@ func (*Projector) Name() string { return Name }
 
 // Version implements engine.Projector; bump it when schema.sql or Apply
 // changes what the rows hold.
-func (*Projector) Version() int { return 7 }
+func (*Projector) Version() int { return 8 }
 
 // Schema implements engine.Projector.
 func (*Projector) Schema() string { return schema }
@@ -60,7 +63,7 @@ func (*Projector) Filter() eventlog.Filter {
 	return eventlog.Filter{
 		Categories: []string{domain.UserCategory, domain.APITokenCategory},
 		EventTypes: []string{
-			domain.EventUserRegistered, domain.EventPasswordChanged, domain.EventUserLoggedIn,
+			domain.EventUserRegistered, domain.EventUserRegisteredV1, domain.EventPasswordChanged, domain.EventUserLoggedIn,
 			domain.EventAdminGranted, domain.EventAdminRevoked,
 			domain.EventAPITokenIssued, domain.EventAPITokenUsed, domain.EventAPITokenRevoked,
 			domain.EventEmailVerified, domain.EventUsernameChanged, domain.EventEmailChanged,
@@ -71,17 +74,54 @@ func (*Projector) Filter() eventlog.Filter {
 	}
 }
 
+// openEmail opens an address sealed for the user: "" when there is none,
+// no vault is configured or the user was erased.
+func (p *Projector) openEmail(ctx context.Context, userID int64, ref string) (string, error) {
+	if ref == "" || p.pd == nil {
+		return "", nil
+	}
+	email, err := p.pd.Open(ctx, domain.UserDataSubject(userID), ref)
+	if err != nil && !p.pd.Erased(err) {
+		return "", fmt.Errorf("identity projection: open address of user %d: %w", userID, err)
+	}
+	return email, nil
+}
+
+// registeredEmail is the address of a registration: opened from the vault
+// (v2), or the clear address of a v1 registration unless the user was
+// erased.
+func (p *Projector) registeredEmail(ctx context.Context, e domain.UserRegistered) (string, error) {
+	if e.EmailRef != "" {
+		return p.openEmail(ctx, e.UserID, e.EmailRef)
+	}
+	if e.LegacyEmail == "" || p.pd == nil {
+		return e.LegacyEmail, nil
+	}
+	erased, err := p.pd.WasErased(ctx, domain.UserDataSubject(e.UserID))
+	if err != nil {
+		return "", fmt.Errorf("identity projection: erasure of user %d: %w", e.UserID, err)
+	}
+	if erased {
+		return "", nil
+	}
+	return e.LegacyEmail, nil
+}
+
 // Apply implements engine.Projector. Every statement is idempotent and
 // order-safe for one stream, so replaying the log rebuilds the same rows.
 func (p *Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
 	var err error
 	switch e := env.Event.(type) {
 	case domain.UserRegistered:
+		email, rerr := p.registeredEmail(ctx, e)
+		if rerr != nil {
+			return rerr
+		}
 		_, err = tx.Exec(ctx, `
 INSERT INTO users (id, username, username_key, email, email_key, has_password, date_joined)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (id) DO NOTHING`,
-			e.UserID, e.Username, domain.UsernameKey(e.Username), e.Email, domain.EmailKey(e.Email), e.PasswordHash != "", e.RegisteredAt)
+			e.UserID, e.Username, domain.UsernameKey(e.Username), email, domain.EmailKey(email), e.PasswordHash != "", e.RegisteredAt)
 	case domain.PasswordChanged:
 		_, err = tx.Exec(ctx, `UPDATE users SET has_password = true WHERE id = $1`, e.UserID)
 	case domain.UserLoggedIn:
@@ -92,13 +132,9 @@ ON CONFLICT (id) DO NOTHING`,
 	case domain.UsernameChanged:
 		_, err = tx.Exec(ctx, `UPDATE users SET username = $2, username_key = $3 WHERE id = $1`, e.UserID, e.Username, domain.UsernameKey(e.Username))
 	case domain.EmailChanged:
-		email := ""
-		if e.EmailRef != "" && p.pd != nil {
-			email, err = p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.EmailRef)
-			if err != nil && !p.pd.Erased(err) {
-				return fmt.Errorf("identity projection: open address of user %d: %w", e.UserID, err)
-			}
-			err = nil
+		email, oerr := p.openEmail(ctx, e.UserID, e.EmailRef)
+		if oerr != nil {
+			return oerr
 		}
 		_, err = tx.Exec(ctx, `UPDATE users SET email = $2, email_key = $3, email_verified = false WHERE id = $1`, e.UserID, email, domain.EmailKey(email))
 	case domain.ContactInfoUpdated:

@@ -143,6 +143,18 @@ func (v *Vault) Erase(ctx context.Context, subject string) error {
 	return tx.Commit(ctx)
 }
 
+// WasErased reports whether the subject was ever erased (recorded in
+// personaldata.erasures). Data that was never sealed, such as the addresses
+// of old UserRegistered_v1 events, is hidden by asking this.
+func (v *Vault) WasErased(ctx context.Context, subject string) (bool, error) {
+	var erased bool
+	err := v.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM personaldata.erasures WHERE subject = $1)`, subject).Scan(&erased)
+	if err != nil {
+		return false, fmt.Errorf("personaldata: erasure of %s: %w", subject, err)
+	}
+	return erased, nil
+}
+
 func gcm(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {

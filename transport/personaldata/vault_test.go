@@ -47,4 +47,9 @@ func TestSealOpenErase(t *testing.T) {
 	if got, err := v.Open(ctx, "user:2", b); err != nil || got != "bob@example.com" {
 		t.Errorf("other subject after erase: %q %v", got, err)
 	}
+	for subject, want := range map[string]bool{"user:1": true, "user:2": false, "user:3": false} {
+		if got, err := v.WasErased(ctx, subject); err != nil || got != want {
+			t.Errorf("WasErased(%s) = %v %v, want %v", subject, got, err, want)
+		}
+	}
 }

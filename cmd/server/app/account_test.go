@@ -37,6 +37,8 @@ type client struct {
 	s       *apptest.Server
 	ip      string
 	cookies []*http.Cookie
+	// headers are sent with every request.
+	headers map[string]string
 }
 
 type reply struct {
@@ -68,6 +70,9 @@ func (c *client) do(t *testing.T, method, path, auth string, body any) reply {
 		req.Header.Set("Authorization", auth)
 	}
 	req.Header.Set("X-Forwarded-For", c.ip)
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
 	for _, ck := range c.cookies {
 		req.AddCookie(ck)
 	}
@@ -92,6 +97,22 @@ func (c *client) do(t *testing.T, method, path, auth string, body any) reply {
 	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	_ = json.Unmarshal(raw, &r.body)
 	return r
+}
+
+// via returns the same browser (address and cookies as they are now)
+// talking to another server process.
+func (c *client) via(s *apptest.Server) *client {
+	return &client{s: s, ip: c.ip, cookies: append([]*http.Cookie(nil), c.cookies...)}
+}
+
+// cookie returns the client's cookie name (nil when it has none).
+func (c *client) cookie(name string) *http.Cookie {
+	for _, ck := range c.cookies {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
 }
 
 // newClient is a client from a random public address (the server trusts

@@ -1,14 +1,18 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/domain/eventlog"
+	identity "github.com/fiveapis/backend/domain/identity"
 )
 
 // fakeAcWing is a stand-in for AcWing's OAuth2 (AcApp): single-use codes,
@@ -64,6 +68,12 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	user, _ := first.body["user"].(map[string]any)
 	if first.status != 200 || first.body["access"] == nil || user["username"] != aw.names["oid-ann"] || user["photo"] != "https://cdn.acwing.com/oid-ann.png" || user["email"] != "" {
 		t.Fatalf("first AcWing login: %d %s", first.status, first.raw)
+	}
+	// The AcWing client sends no cookie (no state binding); its sign-up is
+	// a UserRegistered_v2 without an address.
+	recs, err := s.App.Store().ReadStream(context.Background(), identity.UserStream(int64(user["id"].(float64))), eventlog.ReadStreamOptions{})
+	if err != nil || len(recs) == 0 || recs[0].Type != identity.EventUserRegistered || strings.Contains(string(recs[0].Data), "email") {
+		t.Errorf("AcWing sign-up: %v %v", recs, err)
 	}
 	again := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-2"})
 	if again.status != 200 || again.body["user"].(map[string]any)["id"] != user["id"] {

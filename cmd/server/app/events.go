@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 
+	identity "github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 )
@@ -25,6 +26,11 @@ func upcasters() []upcaster {
 			From: sequence.EventIDsAllocatedV1, To: sequence.EventIDsAllocated,
 			Doc: "`owner` became `owner_stream`; `count` (= last − first + 1) was added.",
 			Up:  sequence.UpcastIDsAllocatedV1,
+		},
+		{
+			From: identity.EventUserRegisteredV1, To: identity.EventUserRegistered,
+			Doc: "the address in clear (`email`) became `email_digest` + `email_ref` (sealed in the personal-data vault); v1 events read with the address as `legacy_email`.",
+			Up:  identity.UpcastUserRegisteredV1,
 		},
 	}
 }

@@ -23,6 +23,15 @@ import (
 // identityEvents lists the identity module's events for the codec.
 func identityEvents() []eventlog.Event { return identity.Events() }
 
+// identityVault is the identity projection's PersonalData port: it also
+// asks whether a user was erased, for the clear addresses of old
+// UserRegistered_v1 events.
+type identityVault struct{ vaultPD }
+
+func (p identityVault) WasErased(ctx context.Context, subject string) (bool, error) {
+	return p.v.WasErased(ctx, subject)
+}
+
 // mountIdentity wires the identity module: its projectors, its HTTP routes
 // (Roamio auth, HHU get-token) and the credential verifiers every module uses.
 // It appends to a.projectors, a.modules, a.verifiers and a.startup (the
@@ -92,7 +101,7 @@ func (a *App) mountIdentity(ctx context.Context) error {
 		ralDeps.QQ, ralDeps.Social = qq, cmds
 	}
 
-	a.projectors = append(a.projectors, identityproj.NewProjector().WithPersonalData(vaultPD{vault}))
+	a.projectors = append(a.projectors, identityproj.NewProjector().WithPersonalData(identityVault{vaultPD{vault}}))
 	// Bearer (000) and Token (001) credentials, for every module. After a
 	// recorded token use, the Token verifier waits for the identity
 	// projection (a is the PositionWaiter) so that the slid expiry is seen.

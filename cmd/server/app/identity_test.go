@@ -4,16 +4,21 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
 // Integration tests of the identity slice through the whole server: the
@@ -259,5 +264,171 @@ func TestIdentityBootstrapAdminIsIdempotent(t *testing.T) {
 	claims, err := s.App.Store().ReadStream(ctx, "username-"+apptest.AdminUsername, eventlog.ReadStreamOptions{})
 	if err != nil || len(claims) != 1 {
 		t.Errorf("admin username claimed %d times (%v)", len(claims), err)
+	}
+}
+
+// TestIdentityRegistrationAddressIsErasable registers through every API
+// that creates accounts (Roamio, Ralendar, 004, Magpie, QQ sign-up, the
+// bootstrap admin): each writes UserRegistered_v2 with the address sealed,
+// never in clear. An old v1 registration (address in clear) still replays.
+// After erasing users and rebuilding the identity projection, their
+// addresses are gone from the read model (the v1 one too).
+func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
+	t.Parallel()
+	qq := newFakeQQ()
+	provider := httptest.NewServer(qq)
+	t.Cleanup(provider.Close)
+	const magpieSecret = "magpie-secret-erasure"
+	s := startQQ(t, provider.URL, newFakeClock(), apptest.WithConfig(func(c *app.Config) {
+		c.MagpieAppSecret, c.TravelAllowNoCaptcha = magpieSecret, true
+	}))
+	ctx := context.Background()
+	c := newClient(s)
+	tag := randomHex(4)
+	addr := func(api string) string { return api + "_" + tag + "@Example.com" }
+
+	users := map[string]int64{} // api → user id
+	idOf := func(api, username string) {
+		t.Helper()
+		var id int64
+		if err := s.App.Pool().QueryRow(ctx, `SELECT id FROM identity.users WHERE username_key = lower($1)`, username).Scan(&id); err != nil {
+			t.Fatalf("%s user %s: %v", api, username, err)
+		}
+		users[api] = id
+	}
+	if r := c.do(t, "POST", "/api/v1/auth/register/", "", map[string]any{"username": "roamio_" + tag, "email": addr("roamio"),
+		"password": "pw-Roamio-1234", "password_confirm": "pw-Roamio-1234"}); r.status != 201 || r.body["user"].(map[string]any)["email"] != addr("roamio") {
+		t.Fatalf("roamio register: %d %s", r.status, r.raw)
+	}
+	idOf("roamio", "roamio_"+tag)
+	if r := c.do(t, "POST", "/api/auth/register/", "", map[string]any{"username": "ralendar_" + tag, "email": addr("ralendar"),
+		"password": "pw-Ralendar-1234"}); r.status != 201 || r.body["email"] != addr("ralendar") {
+		t.Fatalf("ralendar register: %d %s", r.status, r.raw)
+	}
+	idOf("ralendar", "ralendar_"+tag)
+	tc := &travelClient{client: newClient(s), t: t}
+	want(t, tc.post("/user/register", map[string]string{"uname": "travel_" + tag, "email": addr("travel"), "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")
+	idOf("travel", "travel_"+tag)
+	salt := "1700000000-" + tag
+	// 003 names the user after the address's first 30 characters (its
+	// seed's rule, so those are public); the whole address is sealed.
+	mail := strings.ToLower(addr("magpie_with_a_long_name"))
+	if r := c.do(t, "POST", "/api/lastest/auth/user/", "", map[string]any{"salt_id": salt, "email_of_google_play": mail,
+		"app_key_verify": identitycmd.SHA1Hex(magpieSecret + salt + mail)}); r.status != 201 {
+		t.Fatalf("magpie create: %d %s", r.status, r.raw)
+	}
+	var magpieID int64
+	if err := s.App.Pool().QueryRow(ctx, `SELECT id FROM identity.users WHERE email_key = $1`, mail).Scan(&magpieID); err != nil {
+		t.Fatalf("magpie user: %v", err)
+	}
+	users["magpie"] = magpieID
+	nick := "qq_" + tag
+	if r := c.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(qq.user(nick)), "state": qqState(t, c)}); r.status != 200 {
+		t.Fatalf("qq sign-up: %d %s", r.status, r.raw)
+	}
+	idOf("qq", nick)
+	idOf("admin", apptest.AdminUsername)
+
+	// Every registration is v2; no address is in the log in clear.
+	for api, id := range users {
+		recs, err := s.App.Store().ReadStream(ctx, identity.UserStream(id), eventlog.ReadStreamOptions{})
+		if err != nil || len(recs) == 0 || recs[0].Type != identity.EventUserRegistered {
+			t.Fatalf("%s: user stream starts with %v (%v)", api, recs, err)
+		}
+		var e identity.UserRegistered
+		if err := jsonUnmarshal(recs[0].Data, &e); err != nil || e.LegacyEmail != "" {
+			t.Errorf("%s: registration %s (%v)", api, recs[0].Data, err)
+		}
+		if (api == "qq" || api == "admin") != (e.EmailRef == "") {
+			t.Errorf("%s: registration %s", api, recs[0].Data)
+		}
+	}
+	inLog := func(address string) int {
+		t.Helper()
+		var n int
+		if err := s.App.Pool().QueryRow(ctx, `SELECT count(*) FROM eventstore.events WHERE lower(convert_from(data, 'UTF8')) LIKE '%' || lower($1) || '%'`,
+			address).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, address := range []string{addr("roamio"), addr("ralendar"), addr("travel"), mail} {
+		if n := inLog(address); n != 0 {
+			t.Errorf("%s is in %d events in clear", address, n)
+		}
+	}
+
+	// An old log: a v1 registration, the address in clear, replays.
+	oldID := users["admin"] + 1000
+	v1 := fmt.Sprintf(`{"user_id":%d,"username":"old_%s","email":"%s","registered_at":"2025-01-01T00:00:00Z"}`, oldID, tag, addr("old"))
+	res, err := s.App.Store().Append(ctx, identity.UserStream(oldID), eventlog.NoStream(),
+		[]eventlog.EventData{{ID: uuid.NewString(), Type: identity.EventUserRegisteredV1, Data: []byte(v1), Metadata: []byte(`{}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.App.WaitFor(ctx, res.Position, identityq.ProjectionName); err != nil {
+		t.Fatal(err)
+	}
+	email := func(id int64) string {
+		t.Helper()
+		var e string
+		if err := s.App.Pool().QueryRow(ctx, `SELECT email FROM identity.users WHERE id = $1`, id).Scan(&e); err != nil {
+			t.Fatalf("user %d: %v", id, err)
+		}
+		return e
+	}
+	if e := email(oldID); e != addr("old") {
+		t.Errorf("v1 registration: %q", e)
+	}
+
+	// Erase Roamio's, 004's, Magpie's and the v1 user, then rebuild.
+	users["v1"] = oldID
+	erased := []string{"roamio", "travel", "magpie", "v1"}
+	for _, api := range erased {
+		if err := s.App.Vault().Erase(ctx, identity.UserDataSubject(users[api])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := s.App.Engine().Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := 0
+	for _, st := range before {
+		if st.Name == identityq.ProjectionName {
+			gen = st.ActiveGeneration
+		}
+	}
+	if err := s.App.Engine().Rebuild(ctx, identityq.ProjectionName); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		sts, err := s.App.Engine().Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := false
+		for _, st := range sts {
+			done = done || (st.Name == identityq.ProjectionName && st.ActiveGeneration > gen && !st.Rebuilding)
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("identity projection not rebuilt: %+v", sts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, api := range erased {
+		if e := email(users[api]); e != "" {
+			t.Errorf("%s: erased address still in the read model: %q", api, e)
+		}
+	}
+	if e := email(users["ralendar"]); e != addr("ralendar") {
+		t.Errorf("ralendar (not erased) after rebuild: %q", e)
+	}
+	if r := c.do(t, "POST", "/api/v1/auth/login/", "", map[string]string{"username": addr("ralendar"), "password": "pw-Ralendar-1234"}); r.status != 200 {
+		t.Errorf("login by a sealed address: %d %s", r.status, r.raw)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/transport/httpapi/magpie"
 )
 
 // 003's account resource: app user creation by e-mail, SHA1-digest login
@@ -110,6 +111,54 @@ func TestMagpieAppLoginAndAPIKey(t *testing.T) {
 	if r := sc.do(t, "GET", "/api/lastest/auth/user/", "", nil); r.status != 200 || r.body["objects"].([]any)[0].(map[string]any)["username"] != username {
 		t.Errorf("session auth: %d %s", r.status, r.raw)
 	}
+
+	// CSRF: a state-changing request authenticated by the session must
+	// carry the csrftoken cookie's value in X-CSRFToken (Django's double
+	// submit); ApiKey requests are exempt.
+	csrf := c.cookie(magpie.CSRFCookie)
+	if csrf == nil || csrf.HttpOnly {
+		t.Fatalf("csrftoken cookie: %+v", csrf)
+	}
+	createAs := func(cl *client, auth string) reply {
+		salt := "1700000200-" + randomHex(4)
+		return cl.do(t, "POST", "/api/lastest/auth/user/", auth, map[string]any{"salt_id": salt, "email_of_google_play": email,
+			"app_key_verify": identitycmd.SHA1Hex(secret + salt + email)})
+	}
+	if sc.cookie(magpie.CSRFCookie) == nil {
+		t.Error("the session's first read got no csrftoken cookie")
+	}
+	sc.cookies = []*http.Cookie{session}
+	if r := createAs(sc, ""); r.status != 403 || r.body["reason"] != "CSRF cookie not set." {
+		t.Errorf("session POST without csrftoken: %d %s", r.status, r.raw)
+	}
+	sc.cookies = []*http.Cookie{session, csrf}
+	if r := createAs(sc, ""); r.status != 403 || r.body["reason"] != "CSRF token missing." {
+		t.Errorf("session POST without X-CSRFToken: %d %s", r.status, r.raw)
+	}
+	sc.headers = map[string]string{magpie.CSRFHeader: strings.Repeat("0", 32)}
+	if r := createAs(sc, ""); r.status != 403 || r.body["reason"] != "CSRF token incorrect." {
+		t.Errorf("session POST with another token: %d %s", r.status, r.raw)
+	}
+	sc.headers = map[string]string{magpie.CSRFHeader: csrf.Value, "Origin": "https://evil.example"}
+	if r := createAs(sc, ""); r.status != 403 {
+		t.Errorf("session POST from another origin: %d %s", r.status, r.raw)
+	}
+	sc.headers = map[string]string{magpie.CSRFHeader: csrf.Value, "X-Forwarded-Proto": "https"}
+	if r := createAs(sc, ""); r.status != 403 || r.body["reason"] != "Referer checking failed - no Referer." {
+		t.Errorf("HTTPS session POST without Referer: %d %s", r.status, r.raw)
+	}
+	sc.headers = map[string]string{magpie.CSRFHeader: csrf.Value}
+	if r := createAs(sc, ""); r.status != 200 {
+		t.Errorf("session POST with the token: %d %s", r.status, r.raw)
+	}
+	sc.headers = nil
+	if r := createAs(sc, "ApiKey "+username+":"+apiKey); r.status != 200 {
+		t.Errorf("ApiKey POST (session cookie too, no token): %d %s", r.status, r.raw)
+	}
+	if r := sc.do(t, "GET", "/api/lastest/auth/user/", "", nil); r.status != 200 {
+		t.Errorf("session GET without a token: %d %s", r.status, r.raw)
+	}
+
 	uid, _ := identity.ParseUserID(id)
 	recs, _ := s.App.Store().ReadStream(context.Background(), identity.UserStream(uid), eventlog.ReadStreamOptions{})
 	var methods []string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/transport/httpapi/providers"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -159,13 +160,27 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	if aq.Get("response_type") != "code" || aq.Get("client_id") != qqAppID || aq.Get("redirect_uri") != qqRedirect || aq.Get("state") != state {
 		t.Errorf("authorize URL query: %s", au.RawQuery)
 	}
+	// The state is bound to this browser by an HttpOnly, SameSite=Lax
+	// cookie; only its digest is stored.
+	var bound *http.Cookie
+	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+		if ck.Name == providers.BrowserCookie {
+			bound = ck
+		}
+	}
+	if bound == nil || !bound.HttpOnly || bound.SameSite != http.SameSiteLaxMode || bound.Path != "/api/v1/auth/" || bound.MaxAge != 600 {
+		t.Fatalf("browser cookie: %+v", bound)
+	}
 	if other := qqState(t, ca); other == state {
 		t.Error("two login URLs share a state")
+	}
+	if ck := ca.cookie(providers.BrowserCookie); ck == nil || ck.Value != bound.Value {
+		t.Error("a second login URL replaced the browser cookie: the first tab's state would fail")
 	}
 
 	nick := "QQ用户" + randomHex(2)
 	oid := qq.user(nick)
-	in := cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": state})
+	in := ca.via(b).do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": state})
 	user, _ := in.body["user"].(map[string]any)
 	if in.status != 200 || in.body["success"] != true || in.body["access"] == nil || in.body["refresh"] == nil ||
 		user["username"] != nick || user["email"] != "" || in.body["message"] != "QQ登录成功" || in.body["email_optional"] != true {
@@ -203,6 +218,20 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"state": qqState(t, ca)}); r.status != 400 || r.body["code"] == nil {
 		t.Errorf("missing code: %d %s", r.status, r.raw)
 	}
+	// Login CSRF: a state presented by another browser (no cookie, or the
+	// cookie of another login) is refused, and burnt.
+	victim := newClient(a)
+	qqState(t, victim)
+	for name, cl := range map[string]*client{"no cookie": newClient(b), "another browser's cookie": victim} {
+		st := qqState(t, ca)
+		r := cl.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": code, "state": st})
+		if msg, _ := r.body["error"].(string); r.status != 400 || r.body["success"] != false || !strings.Contains(msg, "浏览器") {
+			t.Errorf("%s: %d %s", name, r.status, r.raw)
+		}
+		if r := ca.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": code, "state": st}); r.status != 400 {
+			t.Errorf("%s: the refused state was still usable: %d %s", name, r.status, r.raw)
+		}
+	}
 	if n := qq.exchanges(); n != before {
 		t.Errorf("refused states still exchanged %d codes", n-before)
 	}
@@ -218,10 +247,10 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	statuses := make([]int, 4)
 	var wg sync.WaitGroup
 	for i := range statuses {
+		cl := []*client{ca.via(a), ca.via(b)}[i%2]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cl := []*client{newClient(a), newClient(b)}[i%2]
 			statuses[i] = cl.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": raced}).status
 		}()
 	}
@@ -233,7 +262,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	// An expired state is refused, and stays unusable.
 	old := qqState(t, ca)
 	clock.Advance(10*time.Minute + time.Second)
-	r = cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": old})
+	r = ca.via(b).do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": old})
 	if msg, _ := r.body["error"].(string); r.status != 400 || !strings.Contains(msg, "过期") {
 		t.Errorf("expired state: %d %s", r.status, r.raw)
 	}
@@ -243,7 +272,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	// A state just within its 10 minutes is accepted.
 	fresh := qqState(t, ca)
 	clock.Advance(9 * time.Minute)
-	if r := cb.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": fresh}); r.status != 200 {
+	if r := ca.via(b).do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": fresh}); r.status != 200 {
 		t.Errorf("state within 10 minutes: %d %s", r.status, r.raw)
 	}
 
@@ -258,8 +287,9 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		}
 	}
 
-	// Ralendar's QQ login reaches the same account.
-	rl := ca.do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(oid), "state": "any"})
+	// Ralendar's QQ login reaches the same account. Its client (the
+	// AcWingOS app) holds its own state and sends no cookie: no binding.
+	rl := newClient(a).do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(oid), "state": "any"})
 	ru, _ := rl.body["user"].(map[string]any)
 	if rl.status != 200 || rl.body["access"] == nil || rl.body["refresh"] == nil || ru["id"] != user["id"] || ru["photo"] != "http://thirdqq.qlogo.cn/"+oid+"/100" {
 		t.Errorf("ralendar QQ login: %d %s", rl.status, rl.raw)

@@ -15,13 +15,18 @@
 //   - salt_id is a client nonce (8–64 characters of [A-Za-z0-9._-],
 //     e.g. "<unix time>-<random>"), accepted once per key: a replayed
 //     digest is refused. Used salts are kept (magpie.used_salts).
+//
+// # CSRF
+//
+// The session cookie the login opens authenticates every 003 route, so a
+// state-changing request authenticated by it must pass Django's CSRF check
+// (double-submit csrftoken cookie + X-CSRFToken header, Origin/Referer for
+// HTTPS); ApiKey requests are exempt (csrf.go).
 package magpie
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -91,8 +96,10 @@ func New(ctx context.Context, d Deps) (*Module, error) {
 // Prefix is the resource's path.
 const Prefix = "/api/lastest/auth/user/"
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Module. The CSRF check covers every route under
+// APIPrefix, whichever module serves it.
 func (m *Module) Mount(e *echo.Echo) {
+	e.Use(csrfGuard)
 	for _, p := range []string{Prefix, Prefix[:len(Prefix)-1]} {
 		e.GET(p, m.list)
 		e.POST(p, m.create)
@@ -198,10 +205,7 @@ func (m *Module) list(c echo.Context) error {
 		}
 		c.SetCookie(&http.Cookie{Name: travel.CookieName, Value: s.ID, Path: "/", Expires: s.ExpiresAt, HttpOnly: true,
 			Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
-		csrf := make([]byte, 16)
-		_, _ = rand.Read(csrf)
-		c.SetCookie(&http.Cookie{Name: "csrftoken", Value: hex.EncodeToString(csrf), Path: "/", Expires: s.ExpiresAt,
-			Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+		setCSRFCookie(c)
 		m.d.Consistency.AfterCommand(c, li.Position, query.ProjectionName)
 		u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: li.User.ID})
 		if err != nil {

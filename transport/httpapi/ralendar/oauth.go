@@ -50,7 +50,10 @@ func (m *Module) receiveCode(c echo.Context) error {
 
 // providerLogin: POST /api/auth/<provider>/login/ {code, state?} →
 // {access, refresh, user}: the provider account's user, created on first
-// login.
+// login. Ralendar issues no state and binds none to a cookie: its clients
+// (the AcWingOS app, where this API's cookies are third-party, and native
+// apps) keep and check their own state (docs/identity.md, "Which flows bind
+// the state to a cookie").
 func (m *Module) providerLogin(provider string, ex CodeExchanger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		f, err := drf.ReadForm(c)

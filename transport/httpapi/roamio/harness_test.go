@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,6 +32,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	"github.com/fiveapis/backend/transport/personaldata"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -103,6 +105,19 @@ func (c *catchUp) WaitFor(ctx context.Context, pos eventlog.Position, _ ...strin
 	return nil
 }
 
+// vaultPD is the real personal-data vault as the projection's port.
+type vaultPD struct{ v *personaldata.Vault }
+
+func (p vaultPD) Open(ctx context.Context, subject, sealed string) (string, error) {
+	return p.v.Open(ctx, subject, sealed)
+}
+
+func (vaultPD) Erased(err error) bool { return errors.Is(err, personaldata.ErrErased) }
+
+func (p vaultPD) WasErased(ctx context.Context, subject string) (bool, error) {
+	return p.v.WasErased(ctx, subject)
+}
+
 type authModule struct{ verifiers []authn.Verifier }
 
 func (m authModule) Mount(e *echo.Echo) { e.Use(authn.Middleware(m.verifiers)) }
@@ -133,7 +148,11 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := projection.NewProjector()
+	vault, err := personaldata.Open(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := projection.NewProjector().WithPersonalData(vaultPD{vault})
 	if _, err := pool.Exec(ctx, "CREATE SCHEMA identity; SET search_path TO identity;"+p.Schema()); err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +162,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmds.SetPersonalData(vault)
 	waiter := &catchUp{pool: pool, store: store, decoder: reg, p: p}
 	queries := query.New(projection.NewReader(pool))
 	consistency := httpapi.Consistency{Waiter: waiter, Timeout: 5 * time.Second}

@@ -24,11 +24,16 @@ type QQProvider interface {
 }
 
 // OAuthStates issues single-use, expiring OAuth states shared by every
-// server process (providers.States).
+// server process, bound to the browser that asked for them
+// (providers.States).
 type OAuthStates interface {
-	Issue(ctx context.Context, provider string, now time.Time) (string, error)
-	Consume(ctx context.Context, provider, state string, now time.Time) error
+	Issue(ctx context.Context, provider, browserNonce string, now time.Time) (string, error)
+	Consume(ctx context.Context, provider, state, browserNonce string, now time.Time) error
 }
+
+// browserCookiePath scopes the cookie that binds QQ states to the browser:
+// qq_login_url sets it, qq_callback and qq_bind_existing need it.
+const browserCookiePath = "/api/v1/auth/"
 
 // Social is what the QQ routes need of the identity commands
 // (identitycmd.Handlers).
@@ -54,9 +59,14 @@ func qqError(c echo.Context, status int, msg string) error {
 
 // qqLoginURL: GET /api/v1/auth/qq_login_url/ → {authorize_url, state}; the
 // state is accepted once, for 10 minutes, by qq_callback or
-// qq_bind_existing.
+// qq_bind_existing from the same browser: the answer sets (or renews) the
+// HttpOnly cookie the state is bound to (providers.BindBrowser).
 func (m *Module) qqLoginURL(c echo.Context) error {
-	state, err := m.d.QQStates.Issue(c.Request().Context(), domain.ProviderQQ, m.d.Clock.Now())
+	nonce, err := providers.BindBrowser(c, browserCookiePath)
+	if err != nil {
+		return err
+	}
+	state, err := m.d.QQStates.Issue(c.Request().Context(), domain.ProviderQQ, nonce, m.d.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -78,10 +88,12 @@ func (m *Module) qqExchange(c echo.Context) (prof providers.Profile, ok bool, er
 	}
 	ctx := c.Request().Context()
 	// The state is used before the code is sent anywhere: a replayed or
-	// forged state exchanges nothing.
-	switch err := m.d.QQStates.Consume(ctx, domain.ProviderQQ, state, m.d.Clock.Now()); {
+	// forged state, or one another browser asked for, exchanges nothing.
+	switch err := m.d.QQStates.Consume(ctx, domain.ProviderQQ, state, providers.BrowserNonce(c), m.d.Clock.Now()); {
 	case errors.Is(err, providers.ErrStateExpired):
 		return prof, false, qqError(c, http.StatusBadRequest, "state已过期,请重新发起QQ登录")
+	case errors.Is(err, providers.ErrStateOtherBrowser):
+		return prof, false, qqError(c, http.StatusBadRequest, "state与当前浏览器不匹配,请在发起QQ登录的浏览器中重新登录")
 	case errors.Is(err, providers.ErrStateUnknown):
 		return prof, false, qqError(c, http.StatusBadRequest, "无效的state参数")
 	case err != nil:
