@@ -25,4 +25,7 @@ if ! up 4222 && [ -x /usr/sbin/nats-server ]; then
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log || true
   wait_up 4222 || echo "services: NATS did not come up"
 fi
+# The browser test of 001's clock-in display page needs Chromium (installed
+# from Debian's packages when missing; the test skips, saying why, without it).
+bash "$(dirname "$0")/chromium.sh" || echo "services: no Chromium; the browser test will skip"
 exit 0

@@ -15,7 +15,10 @@ type CancelReservation struct {
 	ReservationID int64
 	RoomID        int64
 	Day           string
-	Meta          eventlog.Metadata
+	// Reason is an admin's optional note to the owner (mailed with the
+	// cancellation).
+	Reason string
+	Meta   eventlog.Metadata
 }
 
 // CancelReservation appends ReservationCancelled, with the day's remaining
@@ -26,13 +29,12 @@ func (h *Handlers) CancelReservation(ctx context.Context, cmd CancelReservation)
 		return eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)
-	by := meetingrooms.Canceller{UserID: uid, IsAdmin: cmd.Actor.IsAdmin}
+	if err := meetingrooms.CheckReason(cmd.Reason); err != nil {
+		return eventlog.Position{}, err
+	}
+	by := meetingrooms.Canceller{UserID: uid, IsAdmin: cmd.Actor.IsAdmin, Reason: cmd.Reason}
 	res, err := h.days.ExecuteLast(ctx, meetingrooms.RoomDayStream(cmd.RoomID, cmd.Day), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		var state meetingrooms.DayState
-		if last != nil {
-			state = meetingrooms.DayFrom(last.Event)
-		}
-		cancelled, err := meetingrooms.Cancel(state, cmd.RoomID, cmd.Day, cmd.ReservationID, by, now)
+		cancelled, err := meetingrooms.Cancel(dayState(last), cmd.RoomID, cmd.Day, cmd.ReservationID, by, now)
 		if err != nil {
 			return nil, err
 		}

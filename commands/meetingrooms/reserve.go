@@ -70,11 +70,7 @@ func (h *Handlers) Reserve(ctx context.Context, cmd Reserve) (ReserveResult, err
 	if d.Confirmed != nil {
 		day := meetingrooms.DayOf(req.From, zone)
 		res, err := h.days.ExecuteLast(ctx, meetingrooms.RoomDayStream(cmd.RoomID, day), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-			var state meetingrooms.DayState
-			if last != nil {
-				state = meetingrooms.DayFrom(last.Event)
-			}
-			d = meetingrooms.Reserve(room, state, req, now, zone)
+			d = meetingrooms.Reserve(room, dayState(last), req, now, zone)
 			if d.Confirmed == nil {
 				return nil, nil // rejected: nothing for this stream
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,73 +14,35 @@ import (
 	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
+	"github.com/fiveapis/backend/domain/sequence"
+	"github.com/fiveapis/backend/transport/eventstore"
+	"github.com/fiveapis/backend/transport/eventstore/codec"
+	"github.com/fiveapis/backend/transport/eventstore/pgstore"
+	"github.com/fiveapis/backend/transport/pgtest"
 )
 
-// memStore is an in-memory handling.EventStore that counts full-stream
-// loads of roomday streams, so the tests can show a decision reads only the
-// stream's last event.
-type memStore struct {
-	mu          sync.Mutex
-	streams     map[string][]eventlog.Event
-	roomdayLoad atomic.Int64
+// countingStore is the real PostgreSQL event store with a counter of what
+// is read from roomday streams: how many reads and how many events they
+// returned. The tests use it to show that a decision reads one event of one
+// roomday stream, however long the room's history is.
+type countingStore struct {
+	eventlog.Store
+	roomdayReads  atomic.Int64
+	roomdayEvents atomic.Int64
 }
 
-func newMemStore() *memStore { return &memStore{streams: map[string][]eventlog.Event{}} }
-
-func (s *memStore) Load(_ context.Context, stream string) ([]eventlog.Envelope, *uint64, error) {
+func (s *countingStore) ReadStream(ctx context.Context, stream string, opts eventlog.ReadStreamOptions) ([]eventlog.RecordedEvent, error) {
+	recs, err := s.Store.ReadStream(ctx, stream, opts)
 	if eventlog.Category(stream) == meetingrooms.RoomDayCategory {
-		s.roomdayLoad.Add(1)
+		s.roomdayReads.Add(1)
+		s.roomdayEvents.Add(int64(len(recs)))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	evs := s.streams[stream]
-	out := make([]eventlog.Envelope, len(evs))
-	for i, e := range evs {
-		out[i] = eventlog.Envelope{Event: e, Recorded: eventlog.RecordedEvent{StreamID: stream, Version: uint64(i)}}
-	}
-	return out, version(len(evs)), nil
+	return recs, err
 }
 
-func (s *memStore) LoadLast(_ context.Context, stream string) (*eventlog.Envelope, *uint64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	evs := s.streams[stream]
-	if len(evs) == 0 {
-		return nil, nil, nil
-	}
-	return &eventlog.Envelope{Event: evs[len(evs)-1]}, version(len(evs)), nil
-}
-
-func (s *memStore) Append(_ context.Context, stream string, expected eventlog.ExpectedVersion, events []eventlog.Event, _ eventlog.Metadata) (eventlog.AppendResult, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := version(len(s.streams[stream]))
-	if !expected.Satisfied(cur) {
-		return eventlog.AppendResult{}, &eventlog.WrongVersionError{Stream: stream, Expected: expected, Actual: cur}
-	}
-	s.streams[stream] = append(s.streams[stream], events...)
-	n := uint64(len(s.streams[stream]) - 1)
-	return eventlog.AppendResult{NextVersion: n, Position: eventlog.Position{Commit: n + 1, Prepare: n + 1}}, nil
-}
-
-// snapshot copies the streams under the lock (a background id refill may
-// still be appending).
-func (s *memStore) snapshot() map[string][]eventlog.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string][]eventlog.Event, len(s.streams))
-	for k, v := range s.streams {
-		out[k] = append([]eventlog.Event(nil), v...)
-	}
-	return out
-}
-
-func version(n int) *uint64 {
-	if n == 0 {
-		return nil
-	}
-	v := uint64(n - 1)
-	return &v
+// read returns the counters and resets them.
+func (s *countingStore) read() (reads, events int64) {
+	return s.roomdayReads.Swap(0), s.roomdayEvents.Swap(0)
 }
 
 type fixedClock time.Time
@@ -96,23 +59,75 @@ func at(s string) time.Time {
 	return t
 }
 
-func setup(t *testing.T) (*roomcmd.Handlers, *memStore, int64) {
+var admin = roomcmd.Actor{UserID: "1", IsAdmin: true}
+
+type fixture struct {
+	h      *roomcmd.Handlers
+	store  *countingStore
+	stream *eventstore.Streams
+}
+
+// setup runs the handlers on a fresh database of the real PostgreSQL, with
+// the PostgreSQL event store behind the counting decorator, and adds rooms.
+func setup(t *testing.T, rooms int) (fixture, []int64) {
 	t.Helper()
-	store := newMemStore()
-	h, err := roomcmd.New(handling.NewRunner(store, handling.Config{}), fixedClock(at("2026-03-01 12:00")), roomcmd.Config{IDBlock: 4})
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	if err := pgstore.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := pgstore.New(pool, pgstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := h.AddRoom(t.Context(), roomcmd.AddRoom{Actor: roomcmd.Actor{UserID: "1", IsAdmin: true},
-		Spec: meetingrooms.RoomSpec{Name: "A101", Location: "勤学楼", Seats: 8}})
+	t.Cleanup(pg.Close)
+	reg, err := codec.New(slices.Concat(meetingrooms.Events(), sequence.Events())...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, store, res.Room.ID
+	store := &countingStore{Store: pg}
+	streams := eventstore.NewStreams(store, reg)
+	h, err := roomcmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock(at("2026-03-01 12:00")), roomcmd.Config{IDBlock: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, rooms)
+	for i := range ids {
+		res, err := h.AddRoom(ctx, roomcmd.AddRoom{Actor: admin,
+			Spec: meetingrooms.RoomSpec{Name: fmt.Sprintf("A%d", 101+i), Location: "勤学楼", Seats: 8}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = res.Room.ID
+	}
+	return fixture{h: h, store: store, stream: streams}, ids
+}
+
+// bookings returns the bookings a roomday stream's last event carries.
+func (f fixture) bookings(t *testing.T, room int64, day string) []meetingrooms.Booking {
+	t.Helper()
+	last, _, err := f.stream.LoadLast(context.Background(), meetingrooms.RoomDayStream(room, day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last == nil {
+		return nil
+	}
+	return meetingrooms.DayFrom(last.Event).Bookings
+}
+
+func (f fixture) reserve(t *testing.T, user string, room int64, from, to string) meetingrooms.ReservationConfirmed {
+	t.Helper()
+	res, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: roomcmd.Actor{UserID: user}, RoomID: room, From: at(from), To: at(to)})
+	if err != nil {
+		t.Fatalf("reserve %d %s–%s: %v", room, from, to, err)
+	}
+	return *res.Decision.Confirmed
 }
 
 func TestReserveConcurrentlyOneWinner(t *testing.T) {
-	h, store, room := setup(t)
+	f, rooms := setup(t, 1)
+	room := rooms[0]
 	const n = 100
 	var wins, overlaps atomic.Int64
 	var wg sync.WaitGroup
@@ -122,7 +137,7 @@ func TestReserveConcurrentlyOneWinner(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := h.Reserve(context.Background(), roomcmd.Reserve{Actor: roomcmd.Actor{UserID: fmt.Sprint(i + 2)}, RoomID: room,
+			_, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: roomcmd.Actor{UserID: fmt.Sprint(i + 2)}, RoomID: room,
 				From: at("2026-03-02 10:00").Add(time.Duration(i%30) * time.Minute), To: at("2026-03-02 11:00")})
 			switch {
 			case err == nil:
@@ -139,74 +154,224 @@ func TestReserveConcurrentlyOneWinner(t *testing.T) {
 	if wins.Load() != 1 || overlaps.Load() != n-1 {
 		t.Fatalf("%d winners, %d overlaps", wins.Load(), overlaps.Load())
 	}
-	streams := store.snapshot()
-	if got := len(streams[meetingrooms.RoomDayStream(room, "20260302")]); got != 2 {
-		t.Errorf("roomday stream holds %d events, want Requested+Confirmed", got)
+	evs, _, err := f.stream.Load(context.Background(), meetingrooms.RoomDayStream(room, "20260302"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	rejected := 0
-	for id, evs := range streams {
-		if eventlog.Category(id) == meetingrooms.ReservationCategory {
-			if len(evs) != 2 || evs[1].EventType() != meetingrooms.EventReservationRejected {
-				t.Errorf("%s: %v", id, evs)
-			}
-			rejected++
+	if len(evs) != 2 {
+		t.Errorf("roomday stream holds %d events, want Requested+Confirmed", len(evs))
+	}
+	rejected, err := f.store.ReadAll(context.Background(), eventlog.ReadAllOptions{Max: 1000,
+		Filter: eventlog.Filter{EventTypes: []string{meetingrooms.EventReservationRejected}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rejected) != n-1 {
+		t.Errorf("%d rejections in the log, want %d", len(rejected), n-1)
+	}
+	for _, r := range rejected {
+		if eventlog.Category(r.StreamID) != meetingrooms.ReservationCategory {
+			t.Errorf("rejection in %s", r.StreamID)
 		}
-	}
-	if rejected != n-1 {
-		t.Errorf("%d rejection streams, want %d", rejected, n-1)
-	}
-	if c := store.roomdayLoad.Load(); c != 0 {
-		t.Errorf("roomday streams were loaded whole %d times; a decision must read only the last event", c)
 	}
 }
 
-func TestReserveCancelRebook(t *testing.T) {
-	h, store, room := setup(t)
+// TestDecisionReadsBoundedAmount books and cancels one room's day 60 times
+// (240 events on its roomday stream) and counts what each decision reads of
+// it: one read of one event, on the first day as on the last, for reserving,
+// cancelling and moving alike.
+func TestDecisionReadsBoundedAmount(t *testing.T) {
+	f, rooms := setup(t, 1)
+	room := rooms[0]
+	ctx := context.Background()
 	owner := roomcmd.Actor{UserID: "7"}
-	// A day with many bookings and cancellations: each decision still reads
-	// one event.
-	for i := range 40 {
-		res, err := h.Reserve(t.Context(), roomcmd.Reserve{Actor: owner, RoomID: room, From: at("2026-03-02 10:00"), To: at("2026-03-02 10:30")})
-		if err != nil {
-			t.Fatalf("round %d: %v", i, err)
+	check := func(what string, round int) {
+		t.Helper()
+		if reads, events := f.store.read(); reads != 1 || events > 1 {
+			t.Fatalf("round %d, %s read the roomday stream %d times, %d events; want one read of at most one event", round, what, reads, events)
 		}
-		c := res.Decision.Confirmed
-		if c.Day != "20260302" || len(c.DayBookings) != 1 {
-			t.Fatalf("confirmed: %+v", c)
+	}
+	for round := range 60 {
+		f.store.read()
+		c := f.reserve(t, "7", room, "2026-03-02 10:00", "2026-03-02 10:30")
+		check("reserve", round)
+		if len(c.DayBookings) != 1 {
+			t.Fatalf("round %d: %d bookings", round, len(c.DayBookings))
 		}
-		if _, err := h.CancelReservation(t.Context(), roomcmd.CancelReservation{Actor: roomcmd.Actor{UserID: "8"}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); !errors.Is(err, meetingrooms.ErrNotOwner) {
+		if _, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+			ToRoomID: room, From: at("2026-03-02 11:00"), To: at("2026-03-02 12:00")}); err != nil {
+			t.Fatalf("round %d: move: %v", round, err)
+		}
+		check("move", round)
+		if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: roomcmd.Actor{UserID: "8"}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); !errors.Is(err, meetingrooms.ErrNotOwner) {
 			t.Fatalf("stranger cancels: %v", err)
 		}
-		if _, err := h.CancelReservation(t.Context(), roomcmd.CancelReservation{Actor: owner, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); err != nil {
+		f.store.read()
+		if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: owner, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); err != nil {
 			t.Fatalf("cancel: %v", err)
 		}
-	}
-	if c := store.roomdayLoad.Load(); c != 0 {
-		t.Errorf("roomday streams were loaded whole %d times", c)
+		check("cancel", round)
 	}
 	// Ids are unique across blocks of 4.
+	evs, _, err := f.stream.Load(ctx, meetingrooms.RoomDayStream(room, "20260302"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[int64]bool{}
-	for _, e := range store.snapshot()[meetingrooms.RoomDayStream(room, "20260302")] {
-		if c, ok := e.(meetingrooms.ReservationConfirmed); ok {
+	for _, e := range evs {
+		if c, ok := e.Event.(meetingrooms.ReservationConfirmed); ok {
 			if seen[c.ReservationID] {
 				t.Fatalf("id %d twice", c.ReservationID)
 			}
 			seen[c.ReservationID] = true
 		}
 	}
-	if len(seen) != 40 {
-		t.Errorf("%d ids", len(seen))
+	if len(seen) != 60 || len(evs) != 240 {
+		t.Errorf("%d ids, %d events", len(seen), len(evs))
 	}
 }
 
 func TestReserveBadInputAppendsNothing(t *testing.T) {
-	h, store, room := setup(t)
-	before := len(store.snapshot())
-	_, err := h.Reserve(t.Context(), roomcmd.Reserve{Actor: roomcmd.Actor{UserID: "7"}, RoomID: room + 1, From: at("2026-03-02 10:00"), To: at("2026-03-02 11:00")})
-	if after := len(store.snapshot()); err == nil || after != before {
-		t.Fatalf("unknown room: %v, %d streams", err, after)
+	f, rooms := setup(t, 1)
+	room := rooms[0]
+	ctx := context.Background()
+	count := func() int {
+		recs, err := f.store.ReadAll(ctx, eventlog.ReadAllOptions{Max: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
 	}
-	if _, err := h.AddRoom(t.Context(), roomcmd.AddRoom{Actor: roomcmd.Actor{UserID: "7"}, Spec: meetingrooms.RoomSpec{Name: "x", Location: "y"}}); !errors.Is(err, roomcmd.ErrForbidden) {
+	before := count()
+	_, err := f.h.Reserve(ctx, roomcmd.Reserve{Actor: roomcmd.Actor{UserID: "7"}, RoomID: room + 1, From: at("2026-03-02 10:00"), To: at("2026-03-02 11:00")})
+	if after := count(); err == nil || after != before {
+		t.Fatalf("unknown room: %v, %d events after %d", err, after, before)
+	}
+	if _, err := f.h.AddRoom(ctx, roomcmd.AddRoom{Actor: roomcmd.Actor{UserID: "7"}, Spec: meetingrooms.RoomSpec{Name: "x", Location: "y"}}); !errors.Is(err, roomcmd.ErrForbidden) {
 		t.Fatalf("non-admin adds a room: %v", err)
+	}
+	c := f.reserve(t, "7", room, "2026-03-02 10:00", "2026-03-02 11:00")
+	if _, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: roomcmd.Actor{UserID: "7"}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+		ToRoomID: room, From: at("2026-03-02 12:00"), To: at("2026-03-02 13:00")}); !errors.Is(err, roomcmd.ErrForbidden) {
+		t.Fatalf("non-admin moves: %v", err)
+	}
+	before = count()
+	for _, tc := range []struct {
+		name     string
+		to       int64
+		from, un string
+		want     error
+	}{
+		{"too long", room, "2026-03-02 12:00", "2026-03-02 16:00", meetingrooms.ErrTooLong},
+		{"past", room, "2026-02-02 12:00", "2026-02-02 13:00", meetingrooms.ErrInPast},
+		{"spans midnight", room, "2026-03-02 23:00", "2026-03-03 01:00", meetingrooms.ErrSpansMidnight},
+		{"unknown room", room + 1, "2026-03-02 12:00", "2026-03-02 13:00", nil},
+	} {
+		_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+			ToRoomID: tc.to, From: at(tc.from), To: at(tc.un)})
+		if err == nil || tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("refused moves appended %d events", after-before)
+	}
+}
+
+// TestMovesConcurrently hammers moves from many goroutines: 30 reservations
+// in different rooms and days all moved into one slot of another room, while
+// 30 users request that slot too; and one reservation moved by 20 admins at
+// once to 20 different days. Exactly one booking ever holds the slot, and the
+// raced reservation ends up in exactly one day.
+func TestMovesConcurrently(t *testing.T) {
+	f, rooms := setup(t, 4)
+	ctx := context.Background()
+	target := rooms[3]
+	const n = 30
+	var sources []meetingrooms.ReservationConfirmed
+	for i := range n {
+		day := fmt.Sprintf("2026-03-%02d", 2+i%10)
+		sources = append(sources, f.reserve(t, fmt.Sprint(100+i), rooms[i%3], day+" 14:00", day+" 15:00"))
+	}
+	var wins, overlaps atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 2 * n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			var err error
+			if i%2 == 0 {
+				s := sources[i/2]
+				_, err = f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: s.ReservationID, RoomID: s.RoomID, Day: s.Day,
+					ToRoomID: target, From: at("2026-03-20 10:00"), To: at("2026-03-20 11:00"), Reason: "校领导开会"})
+			} else {
+				_, err = f.h.Reserve(ctx, roomcmd.Reserve{Actor: roomcmd.Actor{UserID: fmt.Sprint(200 + i)}, RoomID: target,
+					From: at("2026-03-20 10:30"), To: at("2026-03-20 11:30")})
+			}
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, meetingrooms.ErrOverlap):
+				overlaps.Add(1)
+			default:
+				t.Errorf("%d: %v", i, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if wins.Load() != 1 || overlaps.Load() != 2*n-1 {
+		t.Fatalf("%d winners, %d overlaps", wins.Load(), overlaps.Load())
+	}
+	got := f.bookings(t, target, "20260320")
+	if len(got) != 1 {
+		t.Fatalf("target day holds %v", got)
+	}
+	// Every source reservation is exactly where it should be: the moved one
+	// released its old slot, the others kept theirs.
+	for _, s := range sources {
+		_, stayed := meetingrooms.DayState{Bookings: f.bookings(t, s.RoomID, s.Day)}.Find(s.ReservationID)
+		if moved := got[0].ReservationID == s.ReservationID; moved == stayed {
+			t.Errorf("reservation %d: moved %v, still in its old day %v", s.ReservationID, moved, stayed)
+		}
+	}
+
+	// One reservation, 20 admins, 20 different days.
+	r := f.reserve(t, "9", rooms[0], "2026-03-25 09:00", "2026-03-25 10:00")
+	var moved atomic.Int64
+	start = make(chan struct{})
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			day := fmt.Sprintf("2026-04-%02d", 1+i)
+			_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
+				ToRoomID: rooms[1], From: at(day + " 09:00"), To: at(day + " 10:00")})
+			switch {
+			case err == nil:
+				moved.Add(1)
+			case errors.Is(err, meetingrooms.ErrMoveRaced), errors.Is(err, meetingrooms.ErrReservationNotFound):
+			default:
+				t.Errorf("move %d: %v", i, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	holders := 0
+	for i := range 20 {
+		day := fmt.Sprintf("202604%02d", 1+i)
+		if _, ok := (meetingrooms.DayState{Bookings: f.bookings(t, rooms[1], day)}).Find(r.ReservationID); ok {
+			holders++
+		}
+	}
+	if _, ok := (meetingrooms.DayState{Bookings: f.bookings(t, r.RoomID, r.Day)}).Find(r.ReservationID); ok {
+		holders++
+	}
+	if moved.Load() != 1 || holders != 1 {
+		t.Fatalf("%d moves succeeded, %d days hold the reservation; want 1 and 1", moved.Load(), holders)
 	}
 }

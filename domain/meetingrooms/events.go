@@ -11,10 +11,11 @@
 //	                                 (each carries the room's whole state: a decision reads
 //	                                 only the last event)
 //	roomday-<room id>-<yyyymmdd>     ReservationRequested + ReservationConfirmed (appended
-//	                                 together), ReservationCancelled: the day's bookings of
-//	                                 one room. Confirmed and Cancelled carry the day's
-//	                                 remaining bookings (at most 48), so a decision reads
-//	                                 only the stream's last event
+//	                                 together), ReservationCancelled, ReservationMoved,
+//	                                 ReservationReleased, ReservationMoveReverted: the day's
+//	                                 bookings of one room. Each of these but Requested carries
+//	                                 the day's bookings after it (at most 48), so a decision
+//	                                 reads only the stream's last event
 //	reservation-<id>                 ReservationRequested + ReservationRejected: a request
 //	                                 refused by the rules (length, past, overlap)
 //
@@ -62,13 +63,16 @@ func ReservationStream(id int64) string {
 
 // Wire names of the events.
 const (
-	EventMeetingRoomAdded     = "MeetingRoomAdded_v1"
-	EventMeetingRoomChanged   = "MeetingRoomChanged_v1"
-	EventMeetingRoomRemoved   = "MeetingRoomRemoved_v1"
-	EventReservationRequested = "ReservationRequested_v1"
-	EventReservationConfirmed = "ReservationConfirmed_v1"
-	EventReservationRejected  = "ReservationRejected_v1"
-	EventReservationCancelled = "ReservationCancelled_v1"
+	EventMeetingRoomAdded        = "MeetingRoomAdded_v1"
+	EventMeetingRoomChanged      = "MeetingRoomChanged_v1"
+	EventMeetingRoomRemoved      = "MeetingRoomRemoved_v1"
+	EventReservationRequested    = "ReservationRequested_v1"
+	EventReservationConfirmed    = "ReservationConfirmed_v1"
+	EventReservationRejected     = "ReservationRejected_v1"
+	EventReservationCancelled    = "ReservationCancelled_v1"
+	EventReservationMoved        = "ReservationMoved_v1"
+	EventReservationReleased     = "ReservationReleased_v1"
+	EventReservationMoveReverted = "ReservationMoveReverted_v1"
 )
 
 // MeetingRoomAdded records a new room (admin).
@@ -147,7 +151,9 @@ type ReservationRejected struct {
 }
 
 // ReservationCancelled records that a confirmed reservation was cancelled by
-// its owner or an admin. DayBookings is the day's bookings left.
+// its owner or an admin. DayBookings is the day's bookings left. UserID (the
+// owner), ReserveFrom, ReserveTo and Reason (an admin's optional note) were
+// added later: events recorded before carry none of them.
 type ReservationCancelled struct {
 	ReservationID int64     `json:"reservation_id"`
 	RoomID        int64     `json:"room_id"`
@@ -155,6 +161,65 @@ type ReservationCancelled struct {
 	CancelledBy   int64     `json:"cancelled_by"`
 	CancelledAt   time.Time `json:"cancelled_at"`
 	DayBookings   []Booking `json:"day_bookings"`
+	UserID        int64     `json:"user_id,omitzero"`
+	ReserveFrom   time.Time `json:"reserve_from,omitzero"`
+	ReserveTo     time.Time `json:"reserve_to,omitzero"`
+	Reason        string    `json:"reason,omitzero"`
+}
+
+// ReservationMoved records that an admin moved a reservation to a new time
+// and possibly another room or day; it is appended to the roomday stream of
+// the new room and day, whose bookings (DayBookings, this one included) it
+// carries. The From* fields are where the booking was. When room and day stay
+// the same, this event is the whole move; otherwise the booking still holds
+// its old slot until ReservationReleased is appended to the old roomday
+// stream (or ReservationMoveReverted undoes this arrival).
+type ReservationMoved struct {
+	ReservationID   int64     `json:"reservation_id"`
+	UserID          int64     `json:"user_id"`
+	RoomID          int64     `json:"room_id"`
+	Day             string    `json:"day"`
+	ReserveFrom     time.Time `json:"reserve_from"`
+	ReserveTo       time.Time `json:"reserve_to"`
+	FromRoomID      int64     `json:"from_room_id"`
+	FromDay         string    `json:"from_day"`
+	FromReserveFrom time.Time `json:"from_reserve_from"`
+	FromReserveTo   time.Time `json:"from_reserve_to"`
+	MovedBy         int64     `json:"moved_by"`
+	Reason          string    `json:"reason"`
+	MovedAt         time.Time `json:"moved_at"`
+	DayBookings     []Booking `json:"day_bookings"`
+}
+
+// Within reports whether the move stayed in one roomday stream.
+func (e ReservationMoved) Within() bool { return e.RoomID == e.FromRoomID && e.Day == e.FromDay }
+
+// ReservationReleased records, on the old roomday stream, that a reservation
+// moved to another room or day gave up its old slot: the move is complete.
+// Moved is the arrival it completes; DayBookings the old day's bookings left.
+type ReservationReleased struct {
+	ReservationID int64            `json:"reservation_id"`
+	RoomID        int64            `json:"room_id"`
+	Day           string           `json:"day"`
+	Moved         ReservationMoved `json:"moved"`
+	ReleasedAt    time.Time        `json:"released_at"`
+	DayBookings   []Booking        `json:"day_bookings"`
+}
+
+// ReservationMoveReverted records, on the new roomday stream, that a move's
+// arrival was undone because the booking changed on its old stream in the
+// meantime (cancelled or moved by someone else). Moved is the arrival undone;
+// Restored the booking as it is on the old stream (null when gone there);
+// DayBookings the new day's bookings left.
+type ReservationMoveReverted struct {
+	ReservationID int64            `json:"reservation_id"`
+	RoomID        int64            `json:"room_id"`
+	Day           string           `json:"day"`
+	Moved         ReservationMoved `json:"moved"`
+	Restored      *Booking         `json:"restored"`
+	Cause         string           `json:"cause"`
+	RevertedAt    time.Time        `json:"reverted_at"`
+	DayBookings   []Booking        `json:"day_bookings"`
 }
 
 func (MeetingRoomAdded) EventType() string     { return EventMeetingRoomAdded }
@@ -164,11 +229,17 @@ func (ReservationRequested) EventType() string { return EventReservationRequeste
 func (ReservationConfirmed) EventType() string { return EventReservationConfirmed }
 func (ReservationRejected) EventType() string  { return EventReservationRejected }
 func (ReservationCancelled) EventType() string { return EventReservationCancelled }
+func (ReservationMoved) EventType() string     { return EventReservationMoved }
+func (ReservationReleased) EventType() string  { return EventReservationReleased }
+func (ReservationMoveReverted) EventType() string {
+	return EventReservationMoveReverted
+}
 
 // Events lists the package's events for the codec.
 func Events() []eventlog.Event {
 	return []eventlog.Event{
 		MeetingRoomAdded{}, MeetingRoomChanged{}, MeetingRoomRemoved{},
 		ReservationRequested{}, ReservationConfirmed{}, ReservationRejected{}, ReservationCancelled{},
+		ReservationMoved{}, ReservationReleased{}, ReservationMoveReverted{},
 	}
 }

@@ -71,6 +71,12 @@ func DayFrom(last eventlog.Event) DayState {
 		return DayState{Bookings: e.DayBookings}
 	case ReservationCancelled:
 		return DayState{Bookings: e.DayBookings}
+	case ReservationMoved:
+		return DayState{Bookings: e.DayBookings}
+	case ReservationReleased:
+		return DayState{Bookings: e.DayBookings}
+	case ReservationMoveReverted:
+		return DayState{Bookings: e.DayBookings}
 	}
 	return DayState{}
 }
@@ -139,25 +145,14 @@ func Reserve(room Room, day DayState, req Request, now time.Time, zone *time.Loc
 			Code: err.Code, Field: err.Field, Reason: err.Message, RejectedAt: now}
 		return d
 	}
-	length := to.Sub(from)
-	switch {
-	case !room.Exists():
+	if !room.Exists() {
 		return reject(ErrRoomGone)
-	case !req.To.After(req.From):
-		return reject(ErrEndBeforeStart)
-	case length < MinLength:
-		return reject(ErrTooShort)
-	case length > MaxLength:
-		return reject(ErrTooLong)
-	case !to.After(now):
-		return reject(ErrInPast)
-	case Day(from, zone) != Day(to.Add(-time.Nanosecond), zone):
-		return reject(ErrSpansMidnight)
 	}
-	for _, b := range day.Bookings {
-		if Overlaps(from, to, b.From, b.To) {
-			return reject(ErrOverlap)
-		}
+	if err := checkSlot(req.From, req.To, now, zone); err != nil {
+		return reject(err)
+	}
+	if day.overlaps(from, to, 0) {
+		return reject(ErrOverlap)
 	}
 	bookings := append(slices.Clone(day.Bookings), Booking{ReservationID: req.ReservationID, UserID: req.UserID, From: from.UTC(), To: to.UTC()})
 	slices.SortFunc(bookings, func(a, b Booking) int { return a.From.Compare(b.From) })
@@ -169,13 +164,46 @@ func Reserve(room Room, day DayState, req Request, now time.Time, zone *time.Loc
 	return d
 }
 
+// checkSlot applies the rules of a booking that do not depend on other
+// bookings to the times as sent: floored to half hours, 30 min to 3 h, ending
+// in the future and by the next midnight.
+func checkSlot(reqFrom, reqTo, now time.Time, zone *time.Location) *fault.Error {
+	from, to := Floor(reqFrom, zone), Floor(reqTo, zone)
+	length := to.Sub(from)
+	switch {
+	case !reqTo.After(reqFrom):
+		return ErrEndBeforeStart
+	case length < MinLength:
+		return ErrTooShort
+	case length > MaxLength:
+		return ErrTooLong
+	case !to.After(now):
+		return ErrInPast
+	case Day(from, zone) != Day(to.Add(-time.Nanosecond), zone):
+		return ErrSpansMidnight
+	}
+	return nil
+}
+
+// overlaps reports whether [from, to) overlaps a booking of the day other
+// than the reservation except (0: none).
+func (d DayState) overlaps(from, to time.Time, except int64) bool {
+	for _, b := range d.Bookings {
+		if b.ReservationID != except && Overlaps(from, to, b.From, b.To) {
+			return true
+		}
+	}
+	return false
+}
+
 // ErrRoomGone rejects a request for a room removed while it was decided.
 var ErrRoomGone = &fault.Error{Kind: fault.Invalid, Code: "ROOM_NOT_FOUND", Field: "meetingroom", Message: "会议室不存在"}
 
-// Canceller is who cancels.
+// Canceller is who cancels, and why (an admin's optional note to the owner).
 type Canceller struct {
 	UserID  int64
 	IsAdmin bool
+	Reason  string
 }
 
 // Cancel decides the cancellation of a booking of a room's day by its owner
@@ -196,5 +224,5 @@ func Cancel(day DayState, roomID int64, dayKey string, reservationID int64, by C
 		left = []Booking{}
 	}
 	return ReservationCancelled{ReservationID: reservationID, RoomID: roomID, Day: dayKey, CancelledBy: by.UserID,
-		CancelledAt: now, DayBookings: left}, nil
+		CancelledAt: now, DayBookings: left, UserID: b.UserID, ReserveFrom: b.From, ReserveTo: b.To, Reason: by.Reason}, nil
 }

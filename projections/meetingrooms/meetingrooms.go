@@ -18,8 +18,9 @@ import (
 func All() []engine.Projector { return []engine.Projector{Projector{}} }
 
 // Projector keeps one row per room (removed ones flagged) and one per
-// confirmed reservation (cancelled ones flagged). Rejected requests live only
-// in the log (reservation-<id>).
+// confirmed reservation (cancelled ones flagged; a moved one where it moved
+// to, from its arrival on). Rejected requests live only in the log
+// (reservation-<id>).
 type Projector struct{}
 
 func (Projector) Name() string { return queries.ProjectionName }
@@ -81,6 +82,21 @@ UPDATE rooms SET name = $2, location = $3, label = $4, seats = $5, updated_at = 
 INSERT INTO reservations (id, room_id, user_id, day, reserve_from, reserve_to, description, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
 			e.ReservationID, e.RoomID, e.UserID, e.Day, e.ReserveFrom, e.ReserveTo, e.Description, e.ConfirmedAt)
+	case meetingrooms.ReservationMoved:
+		_, err = tx.Exec(ctx, `
+UPDATE reservations SET room_id = $2, day = $3, reserve_from = $4, reserve_to = $5 WHERE id = $1`,
+			e.ReservationID, e.RoomID, e.Day, e.ReserveFrom, e.ReserveTo)
+	case meetingrooms.ReservationMoveReverted:
+		// Back to the old room and day as the booking is there now, unless
+		// the row moved on since the arrival (or the booking is gone there:
+		// its cancellation was projected already).
+		if e.Restored != nil {
+			_, err = tx.Exec(ctx, `
+UPDATE reservations SET room_id = $2, day = $3, reserve_from = $4, reserve_to = $5
+ WHERE id = $1 AND room_id = $6 AND day = $7 AND reserve_from = $8 AND reserve_to = $9`,
+				e.ReservationID, e.Moved.FromRoomID, e.Moved.FromDay, e.Restored.From, e.Restored.To,
+				e.Moved.RoomID, e.Moved.Day, e.Moved.ReserveFrom, e.Moved.ReserveTo)
+		}
 	case meetingrooms.ReservationCancelled:
 		_, err = tx.Exec(ctx, `
 UPDATE reservations SET cancelled = true, cancelled_at = $2, cancelled_by = $3 WHERE id = $1`,

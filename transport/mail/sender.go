@@ -10,13 +10,17 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +31,23 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string // plain text, UTF-8
+	// AlsoTo are further recipients; the To header lists them after To.
+	AlsoTo []string
+	// Attachments are sent as parts of a multipart/mixed message.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	// Name is the file name the recipient sees (UTF-8).
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Recipients are To and AlsoTo, in order.
+func (m Message) Recipients() []string {
+	return append([]string{m.To}, m.AlsoTo...)
 }
 
 // SMTPConfig configures the SMTP sender.
@@ -71,8 +92,10 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 
 // Send delivers one message.
 func (s *SMTPSender) Send(ctx context.Context, m Message) error {
-	if err := checkAddress(m.To); err != nil {
-		return err
+	for _, to := range m.Recipients() {
+		if err := checkAddress(to); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
@@ -107,8 +130,10 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if err := c.Mail(s.cfg.From); err != nil {
 		return fmt.Errorf("mail: MAIL FROM: %w", err)
 	}
-	if err := c.Rcpt(m.To); err != nil {
-		return fmt.Errorf("mail: RCPT TO: %w", err)
+	for _, to := range m.Recipients() {
+		if err := c.Rcpt(to); err != nil {
+			return fmt.Errorf("mail: RCPT TO: %w", err)
+		}
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -131,25 +156,79 @@ func checkAddress(a string) error {
 }
 
 // Compose renders a message: UTF-8 subject as an encoded word, the body
-// quoted-printable. Header values cannot carry line breaks.
+// quoted-printable; with attachments, a multipart/mixed message whose first
+// part is the body and whose other parts are the files (base64, the file
+// name RFC 2231-encoded). Header values cannot carry line breaks.
 func Compose(from string, m Message, now time.Time) []byte {
-	clean := func(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
 	domain := "localhost"
 	if _, d, ok := strings.Cut(from, "@"); ok {
-		domain = clean(d)
+		domain = cleanHeader(d)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\r\n", clean(from))
-	fmt.Fprintf(&b, "To: %s\r\n", clean(m.To))
-	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", clean(m.Subject)))
+	fmt.Fprintf(&b, "From: %s\r\n", cleanHeader(from))
+	to := make([]string, 0, 1+len(m.AlsoTo))
+	for _, r := range m.Recipients() {
+		to = append(to, cleanHeader(r))
+	}
+	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
+	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", cleanHeader(m.Subject)))
 	fmt.Fprintf(&b, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s.%s@%s>\r\n", strconv.FormatInt(now.UnixNano(), 36), hex.EncodeToString(id), domain)
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	_, _ = qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
-	_ = qp.Close()
-	b.WriteString("\r\n")
+	b.WriteString("MIME-Version: 1.0\r\n")
+	if len(m.Attachments) == 0 {
+		b.WriteString(textHeader + "\r\n")
+		writeText(&b, m.Body)
+		return b.Bytes()
+	}
+	mw := multipart.NewWriter(&b)
+	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\n", mw.Boundary())
+	text, _ := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {"text/plain; charset=UTF-8"},
+		"Content-Transfer-Encoding": {"quoted-printable"},
+	})
+	writeText(text, m.Body)
+	for _, a := range m.Attachments {
+		ct := a.ContentType
+		if _, _, err := mime.ParseMediaType(ct); err != nil || ct == "" {
+			ct = "application/octet-stream"
+		}
+		name := cleanHeader(a.Name)
+		part, _ := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType(mediaTypeOnly(ct), map[string]string{"name": name})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": name})},
+			"Content-Transfer-Encoding": {"base64"},
+		})
+		writeBase64(part, a.Data)
+	}
+	_ = mw.Close()
 	return b.Bytes()
+}
+
+const textHeader = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+
+// cleanHeader keeps a header value on one line.
+func cleanHeader(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+
+func mediaTypeOnly(ct string) string {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt
+}
+
+func writeText(w io.Writer, body string) {
+	qp := quotedprintable.NewWriter(w)
+	_, _ = qp.Write([]byte(strings.ReplaceAll(body, "\n", "\r\n")))
+	_ = qp.Close()
+	_, _ = io.WriteString(w, "\r\n")
+}
+
+// writeBase64 writes data in base64 lines of 76 characters (RFC 2045).
+func writeBase64(w io.Writer, data []byte) {
+	enc := base64.StdEncoding.EncodeToString(data)
+	for len(enc) > 76 {
+		_, _ = io.WriteString(w, enc[:76]+"\r\n")
+		enc = enc[76:]
+	}
+	_, _ = io.WriteString(w, enc+"\r\n")
 }

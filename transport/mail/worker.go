@@ -263,6 +263,7 @@ func (w *Worker) deliver(ctx context.Context, rec eventlog.RecordedEvent) error 
 // Parked is a delivery that kept failing.
 type Parked struct {
 	ID        int64     `json:"id"`
+	Worker    string    `json:"worker"`
 	EventID   string    `json:"event_id"`
 	StreamID  string    `json:"stream_id"`
 	Position  string    `json:"position"`
@@ -274,24 +275,36 @@ type Parked struct {
 
 // Parked lists the deliveries parked and not yet replayed.
 func (w *Worker) Parked(ctx context.Context) ([]Parked, error) {
-	rows, err := w.pool.Query(ctx, `SELECT id, event_id, stream_id, position, event_type, attempts, last_error, parked_at
+	rows, err := w.pool.Query(ctx, `SELECT id, worker, event_id, stream_id, position, event_type, attempts, last_error, parked_at
 FROM mail.parked WHERE worker = $1 AND replayed_at IS NULL ORDER BY id`, w.cfg.Name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("mail worker %s: parked: %w", w.cfg.Name, err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Parked, error) {
 		var p Parked
-		err := r.Scan(&p.ID, &p.EventID, &p.StreamID, &p.Position, &p.EventType, &p.Attempts, &p.LastError, &p.ParkedAt)
+		err := r.Scan(&p.ID, &p.Worker, &p.EventID, &p.StreamID, &p.Position, &p.EventType, &p.Attempts, &p.LastError, &p.ParkedAt)
 		return p, err
 	})
 }
 
+// ErrParkedNotFound is a replay of a parked delivery the worker does not
+// have.
+var ErrParkedNotFound = errors.New("mail: no such parked delivery")
+
+// Name is the worker's checkpoint key.
+func (w *Worker) Name() string { return w.cfg.Name }
+
 // Replay tries a parked delivery again, once; on success it is marked
-// replayed, on failure its error is updated.
+// replayed, on failure its error is updated. An id the worker did not park,
+// or parked and replayed already, is ErrParkedNotFound.
 func (w *Worker) Replay(ctx context.Context, id int64) error {
 	var streamID, eventID string
-	if err := w.pool.QueryRow(ctx, `SELECT stream_id, event_id FROM mail.parked WHERE id = $1 AND worker = $2`, id, w.cfg.Name).Scan(&streamID, &eventID); err != nil {
-		return err
+	err := w.pool.QueryRow(ctx, `SELECT stream_id, event_id FROM mail.parked WHERE id = $1 AND worker = $2 AND replayed_at IS NULL`, id, w.cfg.Name).Scan(&streamID, &eventID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrParkedNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("mail worker %s: replay %d: %w", w.cfg.Name, id, err)
 	}
 	recs, err := w.store.ReadStream(ctx, streamID, eventlog.ReadStreamOptions{})
 	if err != nil {

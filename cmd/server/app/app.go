@@ -76,6 +76,8 @@ type App struct {
 
 	// identity holds the identity module's parts (identity.go, mail.go).
 	identity identityParts
+	// mail holds the mail workers started with startMailWorker (mailops.go).
+	mail mailParts
 
 	// metrics and shutdown: see metrics.go and stream.go.
 	metrics  *metrics
@@ -84,7 +86,7 @@ type App struct {
 
 // events lists every event type of every module, for the codec.
 func events() []eventlog.Event {
-	return slices.Concat(sequence.Events(), identityEvents(), cardEvents(), meetingRoomEvents())
+	return slices.Concat(sequence.Events(), identityEvents(), cardEvents(), meetingRoomEvents(), contactEvents(), activityEvents(), guideEvents(), repairEvents(), clockInEvents())
 }
 
 // New assembles the server. Close releases what it holds.
@@ -117,7 +119,7 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	a.consistency = httpapi.Consistency{Waiter: a, Timeout: cfg.ConsistencyWait}
 
 	// Identity first: it provides the verifiers every other module relies on.
-	for _, mount := range []func(context.Context) error{a.mountIdentity, a.mountCards, a.mountMeetingRooms, a.mountOperations, a.mountEvents} {
+	for _, mount := range []func(context.Context) error{a.mountIdentity, a.mountCards, a.mountMeetingRooms, a.mountContacts, a.mountActivities, a.mountGuides, a.mountRepairs, a.mountClockIn, a.mountOperations, a.mountMailOperations, a.mountEvents} {
 		if err := mount(ctx); err != nil {
 			return a, err
 		}
@@ -157,6 +159,15 @@ func (a *App) WaitFor(ctx context.Context, pos eventlog.Position, projections ..
 		return nil
 	}
 	return a.engine.WaitFor(ctx, pos, projections...)
+}
+
+// Known implements identityauth.ReadModelVersions with the projection
+// engine: the checkpoint of a projection as this process knows it.
+func (a *App) Known(ctx context.Context, projection string) (eventlog.Position, error) {
+	if a.engine == nil {
+		return eventlog.Position{}, errors.New("projection engine not started")
+	}
+	return a.engine.Known(ctx, projection)
 }
 
 // RunBackground runs the start-up tasks (bootstrap accounts), the projection

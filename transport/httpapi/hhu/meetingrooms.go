@@ -24,6 +24,7 @@ type RoomCommands interface {
 	RemoveRoom(ctx context.Context, cmd roomcmd.RemoveRoom) (eventlog.Position, error)
 	Reserve(ctx context.Context, cmd roomcmd.Reserve) (roomcmd.ReserveResult, error)
 	CancelReservation(ctx context.Context, cmd roomcmd.CancelReservation) (eventlog.Position, error)
+	MoveReservation(ctx context.Context, cmd roomcmd.MoveReservation) (roomcmd.MoveResult, error)
 	Zone() *time.Location
 }
 
@@ -57,6 +58,9 @@ type MeetingRoomDeps struct {
 //	POST   /api/admin/hhu/meetingrooms/            add a room
 //	GET|PUT|PATCH|DELETE /api/admin/hhu/meetingrooms/{id}/
 //	GET    /api/admin/hhu/reservations/conflicts/  reservations overlapping a window
+//	GET    /api/admin/hhu/reservations/{id}/       any reservation
+//	PATCH  /api/admin/hhu/reservations/{id}/       move it (reserve_from, reserve_to, meetingroom, reason)
+//	DELETE /api/admin/hhu/reservations/{id}/       cancel it (optional reason); the owner is mailed
 //
 // Every route needs "Authorization: Token <key>" (or any credential authn
 // accepts); admin routes the admin role.
@@ -90,6 +94,10 @@ func (m *MeetingRooms) Mount(e *echo.Echo) {
 	route(http.MethodPatch, "/api/admin/hhu/meetingrooms/:id/", m.patchRoom)
 	route(http.MethodDelete, "/api/admin/hhu/meetingrooms/:id/", m.removeRoom)
 	route(http.MethodGet, "/api/admin/hhu/reservations/conflicts/", m.conflicts)
+	route(http.MethodGet, "/api/admin/hhu/reservations/:id/", m.adminGetReservation)
+	route(http.MethodPatch, "/api/admin/hhu/reservations/:id/", m.adminMoveReservation)
+	route(http.MethodPut, "/api/admin/hhu/reservations/:id/", m.adminMoveReservation)
+	route(http.MethodDelete, "/api/admin/hhu/reservations/:id/", m.adminCancelReservation)
 }
 
 // requireAdmin is RequireUser for admin routes: 403 for other users.

@@ -5,11 +5,14 @@ package smtptest
 
 import (
 	"bufio"
+	"encoding/base64"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -22,8 +25,19 @@ type Message struct {
 	To      []string
 	Raw     string
 	Subject string
-	// Body is the decoded text body.
+	// Body is the decoded text body (of a multipart message: its first
+	// text/plain part).
 	Body string
+	// Attachments are the decoded parts of a multipart message that carry a
+	// file name.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a delivered message.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
 }
 
 // Server is a running stand-in SMTP server.
@@ -195,13 +209,7 @@ func (s *Server) store(from string, to []string, raw string) {
 		if subj, err := dec.DecodeHeader(pm.Header.Get("Subject")); err == nil {
 			m.Subject = subj
 		}
-		var body io.Reader = pm.Body
-		if strings.EqualFold(pm.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-			body = quotedprintable.NewReader(pm.Body)
-		}
-		if b, err := io.ReadAll(body); err == nil {
-			m.Body = string(b)
-		}
+		decodeEntity(&m, textproto.MIMEHeader(pm.Header), pm.Body)
 	}
 	s.mu.Lock()
 	s.msgs = append(s.msgs, m)
@@ -209,5 +217,43 @@ func (s *Server) store(from string, to []string, raw string) {
 	select {
 	case s.arrived <- struct{}{}:
 	default:
+	}
+}
+
+// decodeEntity decodes a MIME entity into m: the first text part becomes the
+// body, parts with a file name attachments, multiparts are walked.
+func decodeEntity(m *Message, h textproto.MIMEHeader, body io.Reader) {
+	ct, params, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	if strings.HasPrefix(ct, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				return
+			}
+			decodeEntity(m, p.Header, p)
+		}
+	}
+	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return
+	}
+	_, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
+	name := dparams["filename"]
+	if name == "" {
+		name = params["name"]
+	}
+	if name != "" {
+		m.Attachments = append(m.Attachments, Attachment{Filename: name, ContentType: ct, Data: data})
+		return
+	}
+	if m.Body == "" && (ct == "" || ct == "text/plain") {
+		m.Body = string(data)
 	}
 }

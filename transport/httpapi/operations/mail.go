@@ -1,0 +1,80 @@
+package operations
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fiveapis/backend/domain/fault"
+)
+
+// ParkedMail is a mail delivery that kept failing: the worker that gave up,
+// the event it was rendering and the last error.
+type ParkedMail struct {
+	ID        int64     `json:"id"`
+	Worker    string    `json:"worker"`
+	EventID   string    `json:"event_id"`
+	StreamID  string    `json:"stream_id"`
+	Position  string    `json:"position"`
+	EventType string    `json:"event_type"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error"`
+	ParkedAt  time.Time `json:"parked_at"`
+}
+
+// Mail is the port the mail workers implement together (adapted in cmd).
+// An unknown id is a fault.NotFound error.
+type Mail interface {
+	// ParkedMail lists the parked deliveries not yet replayed, oldest first;
+	// worker, when not empty, keeps one worker's.
+	ParkedMail(ctx context.Context, worker string) ([]ParkedMail, error)
+	// ReplayMail sends a parked delivery again, once.
+	ReplayMail(ctx context.Context, id int64) error
+}
+
+// MailModule mounts the operators' routes over the mail workers, beside the
+// projection routes of Module:
+//
+//	GET  /api/admin/mail/parked/              ?worker=<name>
+//	POST /api/admin/mail/parked/{id}/replay/  → 200, or 502 with the error when it fails again
+type MailModule struct {
+	Mail Mail
+}
+
+// Mount implements httpapi.Module.
+func (m MailModule) Mount(e *echo.Echo) {
+	g := e.Group("/api/admin/mail", requireAdmin)
+	g.GET("/parked/", m.parked)
+	g.POST("/parked/:id/replay/", m.replay)
+}
+
+func (m MailModule) parked(c echo.Context) error {
+	ps, err := m.Mail.ParkedMail(c.Request().Context(), c.QueryParam("worker"))
+	if err != nil {
+		return fail(c, err)
+	}
+	if ps == nil {
+		ps = []ParkedMail{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"parked": ps})
+}
+
+func (m MailModule) replay(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return c.JSON(http.StatusBadRequest, map[string]string{"id": "must be a positive integer"})
+	}
+	if err := m.Mail.ReplayMail(c.Request().Context(), id); err != nil {
+		if ctxErr := c.Request().Context().Err(); ctxErr != nil {
+			return fail(c, ctxErr)
+		}
+		if f, ok := fault.As(err); ok && f.Kind == fault.NotFound {
+			return fail(c, err)
+		}
+		return c.JSON(http.StatusBadGateway, map[string]any{"id": id, "status": "failed", "detail": err.Error()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"id": id, "status": "replayed"})
+}
