@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 )
@@ -114,33 +115,124 @@ func (h *Handlers) MoveReservation(ctx context.Context, cmd MoveReservation) (Mo
 	}); err != nil {
 		return MoveResult{}, err
 	}
-	// The rest must happen even if the client goes away.
-	ctx = context.WithoutCancel(ctx)
+	// The rest must happen even if the client goes away; if this process
+	// dies before it, CompleteMove finishes it.
+	res, err := h.releaseOrRevert(context.WithoutCancel(ctx), moved, cmd.Meta, false)
+	if err != nil {
+		return MoveResult{}, err
+	}
+	return MoveResult{Moved: moved, Position: res}, nil
+}
+
+// releaseOrRevert is the second step of a move to another room or day:
+// ReservationReleased on the old roomday stream, decided there with its exact
+// version; when the booking is no longer there as the move found it, the
+// arrival is undone (ReservationMoveReverted) and the answer is ErrMoveRaced.
+// With recovering set, a release of this very move already in the old
+// stream's history makes it a no-op (CompleteMove may run after the command
+// finished, or twice).
+func (h *Handlers) releaseOrRevert(ctx context.Context, moved meetingrooms.ReservationMoved, meta eventlog.Metadata, recovering bool) (eventlog.Position, error) {
+	oldStream := meetingrooms.RoomDayStream(moved.FromRoomID, moved.FromDay)
+	newStream := meetingrooms.RoomDayStream(moved.RoomID, moved.Day)
+	now := h.now(&meta)
 	var old meetingrooms.DayState
-	res, err := h.days.ExecuteLast(ctx, oldStream, cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+	decide := func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		var last *eventlog.Envelope
+		if n := len(history); n > 0 {
+			last = &history[n-1]
+		}
+		if recovering && releasedBy(history, moved) {
+			return nil, nil
+		}
 		old = dayState(last)
 		released, err := meetingrooms.Release(old, moved, now)
 		if err != nil {
 			return nil, err
 		}
 		return []eventlog.Event{released}, nil
-	})
+	}
+	var (
+		res handling.Result
+		err error
+	)
+	if recovering {
+		res, err = h.days.Execute(ctx, oldStream, meta, decide)
+	} else {
+		res, err = h.days.ExecuteLast(ctx, oldStream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+			if last == nil {
+				return decide(nil)
+			}
+			return decide([]eventlog.Envelope{*last})
+		})
+	}
 	if err == nil {
-		return MoveResult{Moved: moved, Position: res.Append.Position}, nil
+		return res.Append.Position, nil
 	}
 	if !errors.Is(err, meetingrooms.ErrMoveRaced) {
-		return MoveResult{}, fmt.Errorf("move reservation %d: release %s (the arrival on %s stays until it is released): %w",
-			cmd.ReservationID, oldStream, newStream, err)
+		return eventlog.Position{}, fmt.Errorf("move reservation %d: release %s (the arrival on %s stays until it is released): %w",
+			moved.ReservationID, oldStream, newStream, err)
 	}
-	if _, rerr := h.days.ExecuteLast(ctx, newStream, cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+	if _, rerr := h.days.ExecuteLast(ctx, newStream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
 		if r := meetingrooms.Revert(dayState(last), old, moved, meetingrooms.ErrMoveRaced.Code, now); r != nil {
 			return []eventlog.Event{*r}, nil
 		}
 		return nil, nil
 	}); rerr != nil {
-		return MoveResult{}, fmt.Errorf("move reservation %d: revert the arrival on %s: %w", cmd.ReservationID, newStream, rerr)
+		return eventlog.Position{}, fmt.Errorf("move reservation %d: revert the arrival on %s: %w", moved.ReservationID, newStream, rerr)
 	}
-	return MoveResult{}, err
+	return eventlog.Position{}, err
+}
+
+// releasedBy reports whether an old day's history holds the release of this
+// move.
+func releasedBy(history []eventlog.Envelope, moved meetingrooms.ReservationMoved) bool {
+	for _, env := range history {
+		if r, ok := env.Event.(meetingrooms.ReservationReleased); ok && sameMove(r.Moved, moved) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameMove(a, b meetingrooms.ReservationMoved) bool {
+	return a.ReservationID == b.ReservationID && a.RoomID == b.RoomID && a.Day == b.Day &&
+		a.ReserveFrom.Equal(b.ReserveFrom) && a.ReserveTo.Equal(b.ReserveTo) && a.MovedAt.Equal(b.MovedAt)
+}
+
+// CompleteMove finishes a move to another room or day whose release never
+// happened because the process that made it died between its two appends
+// (the read model lists such moves: queries PendingMoves). It finds the
+// arrival on the new roomday stream and runs the second step again, exactly
+// once however many processes try: the release is decided on the old day's
+// whole history (bounded: one room, one day), so a release already made is
+// seen, and a booking that changed meanwhile has the arrival undone, as the
+// command would have. A move that is no longer pending (completed, reverted,
+// or moved on) is a no-op.
+func (h *Handlers) CompleteMove(ctx context.Context, reservationID, roomID int64, day string, meta eventlog.Metadata) error {
+	history, _, err := h.store.Load(ctx, meetingrooms.RoomDayStream(roomID, day))
+	if err != nil {
+		return fmt.Errorf("complete move of reservation %d: %w", reservationID, err)
+	}
+	var moved *meetingrooms.ReservationMoved
+	for _, env := range history {
+		switch e := env.Event.(type) {
+		case meetingrooms.ReservationMoved:
+			if e.ReservationID == reservationID && !e.Within() {
+				moved = &e
+			}
+		case meetingrooms.ReservationMoveReverted:
+			if moved != nil && sameMove(e.Moved, *moved) {
+				moved = nil
+			}
+		}
+	}
+	if moved == nil {
+		return nil
+	}
+	if _, err := h.releaseOrRevert(ctx, *moved, meta, true); err != nil && !errors.Is(err, meetingrooms.ErrMoveRaced) {
+		return err
+	}
+	return nil
 }
 
 // dayState is the state carried by a roomday stream's last event (nil: none).

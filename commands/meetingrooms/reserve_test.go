@@ -29,6 +29,7 @@ type countingStore struct {
 	eventlog.Store
 	roomdayReads  atomic.Int64
 	roomdayEvents atomic.Int64
+	failReleases  atomic.Bool
 }
 
 func (s *countingStore) ReadStream(ctx context.Context, stream string, opts eventlog.ReadStreamOptions) ([]eventlog.RecordedEvent, error) {
@@ -38,6 +39,15 @@ func (s *countingStore) ReadStream(ctx context.Context, stream string, opts even
 		s.roomdayEvents.Add(int64(len(recs)))
 	}
 	return recs, err
+}
+
+// Append fails the release of a move while failReleases is set: the process
+// that made the move "dies" between its two appends.
+func (s *countingStore) Append(ctx context.Context, stream string, expected eventlog.ExpectedVersion, events []eventlog.EventData) (eventlog.AppendResult, error) {
+	if s.failReleases.Load() && len(events) > 0 && events[0].Type == meetingrooms.EventReservationReleased {
+		return eventlog.AppendResult{}, errors.New("the process died")
+	}
+	return s.Store.Append(ctx, stream, expected, events)
 }
 
 // read returns the counters and resets them.
@@ -373,5 +383,84 @@ func TestMovesConcurrently(t *testing.T) {
 	}
 	if moved.Load() != 1 || holders != 1 {
 		t.Fatalf("%d moves succeeded, %d days hold the reservation; want 1 and 1", moved.Load(), holders)
+	}
+}
+
+// TestCompleteMoveAfterACrash: a move to another room and day whose process
+// dies before the release holds both slots; CompleteMove, run by five
+// processes at once, releases the old slot exactly once. When the booking was
+// cancelled on its old day meanwhile, it undoes the arrival instead, as the
+// command would have.
+func TestCompleteMoveAfterACrash(t *testing.T) {
+	f, rooms := setup(t, 2)
+	ctx := context.Background()
+	moveCrashing := func(r meetingrooms.ReservationConfirmed) {
+		t.Helper()
+		f.store.failReleases.Store(true)
+		defer f.store.failReleases.Store(false)
+		_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
+			ToRoomID: rooms[1], From: at("2026-03-05 09:00"), To: at("2026-03-05 10:00")})
+		if err == nil {
+			t.Fatal("the move succeeded although its release failed")
+		}
+	}
+	holds := func(room int64, day string, id int64) bool {
+		return slices.ContainsFunc(f.bookings(t, room, day), func(b meetingrooms.Booking) bool { return b.ReservationID == id })
+	}
+	completeFromFive := func(id int64) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				if err := f.h.CompleteMove(ctx, id, rooms[1], "20260305", eventlog.Metadata{}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+
+	r := f.reserve(t, "7", rooms[0], "2026-03-02 14:00", "2026-03-02 15:00")
+	moveCrashing(r)
+	if !holds(rooms[0], r.Day, r.ReservationID) || !holds(rooms[1], "20260305", r.ReservationID) {
+		t.Fatal("after the crash the reservation should hold both slots")
+	}
+	completeFromFive(r.ReservationID)
+	if holds(rooms[0], r.Day, r.ReservationID) || !holds(rooms[1], "20260305", r.ReservationID) {
+		t.Fatal("after CompleteMove the reservation should hold only its new slot")
+	}
+	recs, err := f.store.Store.ReadStream(ctx, meetingrooms.RoomDayStream(rooms[0], r.Day), eventlog.ReadStreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	releases := 0
+	for _, rec := range recs {
+		if rec.Type == meetingrooms.EventReservationReleased {
+			releases++
+		}
+	}
+	if releases != 1 {
+		t.Fatalf("%d releases on the old day, want 1", releases)
+	}
+	completeFromFive(r.ReservationID) // completed: nothing more happens
+	if n, _ := f.store.Store.ReadStream(ctx, meetingrooms.RoomDayStream(rooms[0], r.Day), eventlog.ReadStreamOptions{}); len(n) != len(recs) {
+		t.Fatalf("a completed move appended again: %d events, was %d", len(n), len(recs))
+	}
+
+	// Cancelled on its old day before anyone completed the move.
+	c := f.reserve(t, "8", rooms[0], "2026-03-03 14:00", "2026-03-03 15:00")
+	f.store.failReleases.Store(true)
+	_, err = f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day,
+		ToRoomID: rooms[1], From: at("2026-03-05 11:00"), To: at("2026-03-05 12:00")})
+	f.store.failReleases.Store(false)
+	if err == nil {
+		t.Fatal("the move succeeded although its release failed")
+	}
+	if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: roomcmd.Actor{UserID: "8"}, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day}); err != nil {
+		t.Fatal(err)
+	}
+	completeFromFive(c.ReservationID)
+	if holds(rooms[1], "20260305", c.ReservationID) || holds(rooms[0], c.Day, c.ReservationID) {
+		t.Fatal("a cancelled reservation whose move was cut off should hold no slot")
 	}
 }

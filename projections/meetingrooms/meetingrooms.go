@@ -24,7 +24,7 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 type Projector struct{}
 
 func (Projector) Name() string { return queries.ProjectionName }
-func (Projector) Version() int { return 1 }
+func (Projector) Version() int { return 2 }
 
 func (Projector) Filter() eventlog.Filter {
 	return eventlog.Filter{Categories: []string{meetingrooms.RoomCategory, meetingrooms.RoomDayCategory}}
@@ -60,6 +60,17 @@ CREATE TABLE reservations (
 CREATE INDEX reservations_room ON reservations (room_id, reserve_from) WHERE NOT cancelled;
 CREATE INDEX reservations_time ON reservations (reserve_from, reserve_to) WHERE NOT cancelled;
 CREATE INDEX reservations_user ON reservations (user_id, reserve_to) WHERE NOT cancelled;
+
+-- Moves to another room or day whose old slot is not released yet (see
+-- commands/meetingrooms CompleteMove): a row from the arrival until the
+-- release or the revert.
+CREATE TABLE pending_moves (
+    reservation_id bigint      NOT NULL,
+    room_id        bigint      NOT NULL,
+    day            text        NOT NULL,
+    moved_at       timestamptz NOT NULL,
+    PRIMARY KEY (reservation_id, room_id, day)
+);
 `
 }
 
@@ -86,7 +97,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
 		_, err = tx.Exec(ctx, `
 UPDATE reservations SET room_id = $2, day = $3, reserve_from = $4, reserve_to = $5 WHERE id = $1`,
 			e.ReservationID, e.RoomID, e.Day, e.ReserveFrom, e.ReserveTo)
+		if err == nil && !e.Within() {
+			_, err = tx.Exec(ctx, `
+INSERT INTO pending_moves (reservation_id, room_id, day, moved_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (reservation_id, room_id, day) DO UPDATE SET moved_at = EXCLUDED.moved_at`,
+				e.ReservationID, e.RoomID, e.Day, e.MovedAt)
+		}
+	case meetingrooms.ReservationReleased:
+		_, err = tx.Exec(ctx, `DELETE FROM pending_moves WHERE reservation_id = $1 AND room_id = $2 AND day = $3`,
+			e.Moved.ReservationID, e.Moved.RoomID, e.Moved.Day)
 	case meetingrooms.ReservationMoveReverted:
+		_, err = tx.Exec(ctx, `DELETE FROM pending_moves WHERE reservation_id = $1 AND room_id = $2 AND day = $3`,
+			e.Moved.ReservationID, e.Moved.RoomID, e.Moved.Day)
+		if err != nil {
+			return err
+		}
 		// Back to the old room and day as the booking is there now, unless
 		// the row moved on since the arrival (or the booking is gone there:
 		// its cancellation was projected already).

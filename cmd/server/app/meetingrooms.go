@@ -30,14 +30,54 @@ func (a *App) mountMeetingRooms(ctx context.Context) error {
 	if err := a.mountReservationMail(ctx, cmds.Zone()); err != nil {
 		return fmt.Errorf("meeting rooms: %w", err)
 	}
+	queries := roomq.New(a.pool)
 	a.projectors = append(a.projectors, roomproj.All()...)
+	a.workers = append(a.workers, a.completeMoves(cmds, queries))
 	a.modules = append(a.modules, hhu.NewMeetingRooms(hhu.MeetingRoomDeps{
 		Commands:    cmds,
-		Queries:     roomq.New(a.pool),
+		Queries:     queries,
 		Clock:       a.clock,
 		Consistency: a.consistency,
 	}))
 	return nil
+}
+
+// Move recovery: how often the read model is checked for moves to another
+// room or day left half done, and how old such a move must be (a move
+// normally completes within its request).
+const (
+	moveRecoveryInterval = 30 * time.Second
+	moveRecoveryAge      = time.Minute
+)
+
+// completeMoves returns the worker that finishes the moves a dying process
+// cut off between their two appends (roomcmd CompleteMove; exact however many
+// processes run it).
+func (a *App) completeMoves(cmds *roomcmd.Handlers, queries *roomq.Queries) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(moveRecoveryInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+			moves, err := queries.PendingMoves(ctx, a.clock.Now().Add(-moveRecoveryAge), 100)
+			if err != nil {
+				a.logger.Warn("move recovery: list pending moves", "err", err)
+				continue
+			}
+			for _, m := range moves {
+				meta := eventlog.Metadata{CorrelationID: "move-recovery", OccurredAt: a.clock.Now().UTC()}
+				if err := cmds.CompleteMove(ctx, m.ReservationID, m.RoomID, m.Day, meta); err != nil {
+					a.logger.Warn("move recovery: complete move", "reservation", m.ReservationID, "err", err)
+					continue
+				}
+				a.logger.Info("move recovery: completed a move cut off by a dying process", "reservation", m.ReservationID)
+			}
+		}
+	}
 }
 
 // ReservationMailWorkerName is the checkpoint key of the mail worker that

@@ -227,35 +227,90 @@ func (s *Store) ReadAll(ctx context.Context, opts eventlog.ReadAllOptions) ([]ev
 const readAllColumns = `SELECT position, event_id::text, stream_id, version, event_type, data, metadata, recorded_at
   FROM eventstore.events WHERE position > $1`
 
-// Four statements rather than one with "cardinality($n) = 0 OR …", so that
-// each keeps a plan that can use its index.
+// readAllSQL are the reads of the global log: unfiltered, in position order
+// (the primary key), and filtered by categories, event types or both within
+// a window of positions ($2 < position <= $3). Four statements rather than
+// one with "cardinality($n) = 0 OR …", so that each keeps a plan that can use
+// its index.
 var readAllSQL = [4]string{
 	readAllColumns + ` ORDER BY position LIMIT $2`,
-	readAllColumns + ` AND category = ANY($3::text[]) ORDER BY position LIMIT $2`,
-	readAllColumns + ` AND event_type = ANY($3::text[]) ORDER BY position LIMIT $2`,
-	readAllColumns + ` AND category = ANY($3::text[]) AND event_type = ANY($4::text[]) ORDER BY position LIMIT $2`,
+	readAllColumns + ` AND position <= $3 AND category = ANY($4::text[]) ORDER BY position LIMIT $2`,
+	readAllColumns + ` AND position <= $3 AND event_type = ANY($4::text[]) ORDER BY position LIMIT $2`,
+	readAllColumns + ` AND position <= $3 AND category = ANY($4::text[]) AND event_type = ANY($5::text[]) ORDER BY position LIMIT $2`,
 }
+
+// readWindow is how many positions one filtered read covers at most. A
+// filtered read could use the primary key (scan in order, filter) or a
+// (category, position) index (fetch the matches, sort them); which is fast
+// depends on how many events match, and the planner's estimate of that is
+// only as good as the table's statistics — which are stale right after a
+// burst of appends, or missing where autovacuum is off (it is on this
+// project's CI machines). A wrong choice once cost 300 ms per page of 256
+// events on a log of a million. Within a window of positions either plan
+// touches at most readWindow rows, so no estimate can make a read slow; a
+// sparse filter costs one cheap query per window instead.
+const readWindow = 8192
 
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 func (s *Store) readAll(ctx context.Context, q querier, after eventlog.Position, f eventlog.Filter, limit int) ([]eventlog.RecordedEvent, error) {
-	args := []any{commitOf(after), limit}
-	var query string
-	switch {
-	case len(f.Categories) > 0 && len(f.EventTypes) > 0:
-		query = readAllSQL[3]
-		args = append(args, f.Categories, f.EventTypes)
-	case len(f.Categories) > 0:
-		query = readAllSQL[1]
-		args = append(args, f.Categories)
-	case len(f.EventTypes) > 0:
-		query = readAllSQL[2]
-		args = append(args, f.EventTypes)
-	default:
-		query = readAllSQL[0]
+	events, _, err := s.readAllScanned(ctx, q, after, f, limit)
+	return events, err
+}
+
+// readAllScanned is readAll that also tells how far it looked: no event
+// after `after` up to scanned passes f but those returned. A filtered read
+// that found fewer than limit looked up to the head of the log.
+func (s *Store) readAllScanned(ctx context.Context, q querier, after eventlog.Position, f eventlog.Filter, limit int) ([]eventlog.RecordedEvent, eventlog.Position, error) {
+	if len(f.Categories) == 0 && len(f.EventTypes) == 0 {
+		events, err := s.readPage(ctx, q, readAllSQL[0], []any{commitOf(after), limit}, limit)
+		if err != nil || len(events) == 0 {
+			return events, after, err
+		}
+		return events, events[len(events)-1].Position, nil
 	}
+	var head int64
+	if err := q.QueryRow(ctx, `SELECT coalesce(max(position), 0) FROM eventstore.events`).Scan(&head); err != nil {
+		return nil, after, fmt.Errorf("head: %w", err)
+	}
+	var events []eventlog.RecordedEvent
+	for from := commitOf(after); from < head && len(events) < limit; {
+		to := min(from+readWindow, head)
+		want := limit - len(events)
+		args := []any{from, want, to}
+		var query string
+		switch {
+		case len(f.Categories) > 0 && len(f.EventTypes) > 0:
+			query = readAllSQL[3]
+			args = append(args, f.Categories, f.EventTypes)
+		case len(f.Categories) > 0:
+			query = readAllSQL[1]
+			args = append(args, f.Categories)
+		default:
+			query = readAllSQL[2]
+			args = append(args, f.EventTypes)
+		}
+		page, err := s.readPage(ctx, q, query, args, want)
+		if err != nil {
+			return nil, after, err
+		}
+		events = append(events, page...)
+		from = to
+	}
+	if len(events) == limit {
+		return events, events[len(events)-1].Position, nil
+	}
+	if scanned := positionOf(head); after.Less(scanned) {
+		return events, scanned, nil
+	}
+	return events, after, nil
+}
+
+// readPage runs one read of the global log.
+func (s *Store) readPage(ctx context.Context, q querier, query string, args []any, limit int) ([]eventlog.RecordedEvent, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -282,9 +282,15 @@ func (sub *subscription) read(ctx context.Context) ([]eventlog.RecordedEvent, er
 	defer cancel()
 	stop := context.AfterFunc(sub.ctx, cancel)
 	defer stop()
-	page, err := sub.store.readAll(ctx, sub.store.pool, sub.cursor(), sub.filter, sub.store.cfg.SubscriptionPageSize)
+	page, scanned, err := sub.store.readAllScanned(ctx, sub.store.pool, sub.cursor(), sub.filter, sub.store.cfg.SubscriptionPageSize)
 	if err != nil {
 		return nil, err
+	}
+	// Past the events it skipped (a sparse filter far behind the head
+	// would otherwise look through them again at every wake-up). Events in
+	// the page are delivered before the cursor moves past them.
+	if len(page) == 0 && sub.scanned.Less(scanned) {
+		sub.scanned = scanned
 	}
 	return page, nil
 }
