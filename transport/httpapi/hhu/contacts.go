@@ -284,16 +284,16 @@ func (m *Contacts) adminListDepartments(c echo.Context) error {
 }
 
 func (m *Contacts) writeDepartments(c echo.Context) error {
-	m.d.Consistency.BeforeQuery(c, contactq.ProjectionName)
-	list, err := m.d.Queries.ListDepartments(c.Request().Context())
-	if err != nil {
-		return renderError(c, err)
-	}
-	out := make([]departmentJSON, len(list))
-	for i, d := range list {
-		out[i] = departmentJSON{ID: d.ID, Name: d.Name}
-	}
-	return c.JSON(http.StatusOK, out)
+	return answerList(c, m.departments(), m.d.Queries.ListDepartments, toDepartmentJSON)
+}
+
+// departments is the read model of the departments.
+func (m *Contacts) departments() readModel {
+	return readModel{consistency: m.d.Consistency, projection: contactq.ProjectionName, notFound: contactq.ErrNotFound}
+}
+
+func toDepartmentJSON(d contactq.Department) departmentJSON {
+	return departmentJSON{ID: d.ID, Name: d.Name}
 }
 
 // adminGetDepartment: GET /api/admin/hhu/departments/{id}/.
@@ -301,19 +301,7 @@ func (m *Contacts) adminGetDepartment(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	m.d.Consistency.BeforeQuery(c, contactq.ProjectionName)
-	d, err := m.d.Queries.GetDepartment(c.Request().Context(), id)
-	if errors.Is(err, contactq.ErrNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(http.StatusOK, departmentJSON{ID: d.ID, Name: d.Name})
+	return answerOne(c, m.departments(), m.d.Queries.GetDepartment, toDepartmentJSON)
 }
 
 // departmentName reads {name}; ok false: 400 was answered.

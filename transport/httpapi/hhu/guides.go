@@ -200,16 +200,8 @@ func (m *Guides) adminListCategories(c echo.Context) error {
 }
 
 func (m *Guides) writeCategories(c echo.Context) error {
-	m.d.Consistency.BeforeQuery(c, guideq.ProjectionName)
-	cs, err := m.d.Queries.ListCategories(c.Request().Context())
-	if err != nil {
-		return renderError(c, err)
-	}
-	out := make([]guideCategoryJSON, len(cs))
-	for i, x := range cs {
-		out[i] = guideCategoryJSON(x)
-	}
-	return c.JSON(http.StatusOK, out)
+	return answerList(c, readModel{consistency: m.d.Consistency, projection: guideq.ProjectionName}, m.d.Queries.ListCategories,
+		func(x guideq.Category) guideCategoryJSON { return guideCategoryJSON(x) })
 }
 
 // getCategory: GET /api/admin/hhu/guides/categories/{id}/.

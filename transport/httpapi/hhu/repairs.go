@@ -193,16 +193,11 @@ func (m *Repairs) adminListCategories(c echo.Context) error {
 }
 
 func (m *Repairs) writeCategories(c echo.Context) error {
-	m.d.Consistency.BeforeQuery(c, repairq.ProjectionName)
-	cs, err := m.d.Queries.ListCategories(c.Request().Context())
-	if err != nil {
-		return renderError(c, err)
-	}
-	out := make([]repairCategoryJSON, len(cs))
-	for i, x := range cs {
-		out[i] = repairCategoryJSON(x)
-	}
-	return c.JSON(http.StatusOK, out)
+	return answerList(c, m.readModel(), m.d.Queries.ListCategories, func(x repairq.Category) repairCategoryJSON { return repairCategoryJSON(x) })
+}
+
+func (m *Repairs) readModel() readModel {
+	return readModel{consistency: m.d.Consistency, projection: repairq.ProjectionName, notFound: repairq.ErrNotFound}
 }
 
 // getCategory: GET /api/admin/hhu/repairs/categories/{id}/.
@@ -210,19 +205,7 @@ func (m *Repairs) getCategory(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	m.d.Consistency.BeforeQuery(c, repairq.ProjectionName)
-	x, err := m.d.Queries.GetCategory(c.Request().Context(), id)
-	if errors.Is(err, repairq.ErrNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(http.StatusOK, repairCategoryJSON(x))
+	return answerOne(c, m.readModel(), m.d.Queries.GetCategory, func(x repairq.Category) repairCategoryJSON { return repairCategoryJSON(x) })
 }
 
 // addCategory: POST /api/admin/hhu/repairs/categories/ {name} → 201.
@@ -286,16 +269,12 @@ func (m *Repairs) listAddresses(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	m.d.Consistency.BeforeQuery(c, repairq.ProjectionName)
-	as, err := m.d.Queries.ListAddresses(c.Request().Context())
-	if err != nil {
-		return renderError(c, err)
-	}
-	out := make([]repairAddressJSON, len(as))
-	for i, a := range as {
-		out[i] = toAddressJSON(a.ID, a.Email, a.CategoryIDs)
-	}
-	return c.JSON(http.StatusOK, out)
+	return answerList(c, m.readModel(), m.d.Queries.ListAddresses, addressJSON)
+}
+
+// addressJSON renders a notification address.
+func addressJSON(a repairq.Address) repairAddressJSON {
+	return toAddressJSON(a.ID, a.Email, a.CategoryIDs)
 }
 
 // getAddress: GET /api/admin/hhu/repairs/addresses/{id}/.
@@ -303,19 +282,7 @@ func (m *Repairs) getAddress(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	m.d.Consistency.BeforeQuery(c, repairq.ProjectionName)
-	a, err := m.d.Queries.GetAddress(c.Request().Context(), id)
-	if errors.Is(err, repairq.ErrNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(http.StatusOK, toAddressJSON(a.ID, a.Email, a.CategoryIDs))
+	return answerOne(c, m.readModel(), m.d.Queries.GetAddress, addressJSON)
 }
 
 // readAddress reads {email, categories: [ids]} of a JSON or form body

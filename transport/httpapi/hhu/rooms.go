@@ -30,16 +30,12 @@ func (m *MeetingRooms) adminListRooms(c echo.Context) error {
 }
 
 func (m *MeetingRooms) writeRooms(c echo.Context) error {
-	m.d.Consistency.BeforeQuery(c, roomq.ProjectionName)
-	rooms, err := m.d.Queries.ListRooms(c.Request().Context())
-	if err != nil {
-		return renderError(c, err)
-	}
-	out := make([]roomJSON, len(rooms))
-	for i, r := range rooms {
-		out[i] = toRoomJSON(r)
-	}
-	return c.JSON(http.StatusOK, out)
+	return answerList(c, m.rooms(), m.d.Queries.ListRooms, toRoomJSON)
+}
+
+// rooms is the read model of the rooms.
+func (m *MeetingRooms) rooms() readModel {
+	return readModel{consistency: m.d.Consistency, projection: roomq.ProjectionName, notFound: roomq.ErrNotFound}
 }
 
 // adminGetRoom: GET /api/admin/hhu/meetingrooms/{id}/.
@@ -47,19 +43,7 @@ func (m *MeetingRooms) adminGetRoom(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	m.d.Consistency.BeforeQuery(c, roomq.ProjectionName)
-	r, err := m.d.Queries.GetRoom(c.Request().Context(), id)
-	if errors.Is(err, roomq.ErrNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(http.StatusOK, toRoomJSON(r))
+	return answerOne(c, m.rooms(), m.d.Queries.GetRoom, toRoomJSON)
 }
 
 // readRoom reads the room fields of a body; partial leaves absent fields nil.
