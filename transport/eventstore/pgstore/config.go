@@ -36,6 +36,11 @@ type Config struct {
 	// TailPageSize is the number of events the tail reads per query. Default
 	// 1000.
 	TailPageSize int
+	// AnalyzeEvery is how many new events (at least; or a fifth of the log)
+	// make the store ANALYZE its tables, so that its prepared statements are
+	// planned with current statistics even where autovacuum is off (see
+	// tail.go). Default 10,000; negative disables it.
+	AnalyzeEvery int
 	// PollInterval is the safety poll of subscriptions, for notifications
 	// that were missed; they normally wake on LISTEN/NOTIFY. Default 2s.
 	PollInterval time.Duration
@@ -52,6 +57,7 @@ const (
 	DefaultSubscriptionPageSize = 256
 	DefaultTailCapacity         = 8192
 	DefaultTailPageSize         = 1000
+	DefaultAnalyzeEvery         = 10_000
 	DefaultPollInterval         = 2 * time.Second
 	DefaultReconnectDelay       = 500 * time.Millisecond
 )
@@ -74,6 +80,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.TailPageSize == 0 {
 		c.TailPageSize = DefaultTailPageSize
+	}
+	if c.AnalyzeEvery == 0 {
+		c.AnalyzeEvery = DefaultAnalyzeEvery
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = DefaultPollInterval

@@ -38,6 +38,11 @@ type tail struct {
 	running   *refreshCall
 	queued    *refreshCall
 
+	// sinceAnalyze counts the events read since the last ANALYZE of the
+	// store's tables; analyzing is set while one runs (see maybeAnalyze).
+	sinceAnalyze int
+	analyzing    bool
+
 	mu      sync.Mutex
 	ready   bool                     // the window is positioned (first head read)
 	from    eventlog.Position        // the window covers (from, head]
@@ -178,6 +183,43 @@ func (t *tail) add(events []eventlog.RecordedEvent) {
 	}
 	t.mu.Unlock()
 	t.broadcast()
+	t.maybeAnalyze(len(events))
+}
+
+// maybeAnalyze keeps the planner's statistics of eventstore.events and
+// eventstore.streams current, as autovacuum's analyze would: after
+// Config.AnalyzeEvery events, or a fifth of the log, whichever is more. The
+// append and snapshot statements are prepared once per connection; planned
+// while the tables were small and never analyzed (autovacuum is off on some
+// servers, this project's CI machines among them), they scan both tables in
+// full, and every append under the lock grows slower with the log. ANALYZE
+// invalidates those plans, and the new ones look rows up by index. It runs
+// in the background, one at a time.
+func (t *tail) maybeAnalyze(n int) {
+	every := t.store.cfg.AnalyzeEvery
+	if every <= 0 {
+		return
+	}
+	t.mu.Lock()
+	t.sinceAnalyze += n
+	due := !t.analyzing && t.sinceAnalyze >= max(every, int(t.head.Commit/5))
+	if due {
+		t.analyzing, t.sinceAnalyze = true, 0
+	}
+	t.mu.Unlock()
+	if !due {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(t.store.ctx, 5*time.Minute)
+		defer cancel()
+		// A failure (the store closing, a lock timeout) only delays the
+		// next attempt.
+		_, _ = t.store.pool.Exec(ctx, `ANALYZE eventstore.events, eventstore.streams`)
+		t.mu.Lock()
+		t.analyzing = false
+		t.mu.Unlock()
+	}()
 }
 
 func (t *tail) broadcast() {

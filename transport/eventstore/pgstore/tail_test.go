@@ -106,3 +106,37 @@ func TestTailServesFilteredSubscriptions(t *testing.T) {
 	}
 	t.Logf("appended %d + %d events", len(want["tailA"]), len(want["tailB"]))
 }
+
+// TestTailKeepsStatisticsCurrent: with a subscription open (the tail runs),
+// enough appends make the store ANALYZE its tables by itself.
+func TestTailKeepsStatisticsCurrent(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 8)
+	ctx := t.Context()
+	s := newStore(t, pool, Config{AnalyzeEvery: 50})
+	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	for range 60 {
+		if _, err := s.Append(ctx, "stats-"+newEvent().ID[:8], eventlog.NoStream(), []eventlog.EventData{newEvent()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var analyzed bool
+		if err := pool.QueryRow(ctx, `SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables
+ WHERE schemaname = 'eventstore' AND relname = 'events'`).Scan(&analyzed); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("eventstore.events was not analyzed after 60 appends with AnalyzeEvery 50")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
