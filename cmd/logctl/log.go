@@ -262,20 +262,34 @@ func scanAll(ctx context.Context, store eventlog.Store, after eventlog.Position,
 	}
 }
 
-func cmdRead(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("read", flag.ContinueOnError)
+// scanCommand parses the flags of a command that scans the log (the filters,
+// -upcast with its help, and the command's own flags, added by own) and opens
+// the log. Close the App when done.
+func scanCommand(ctx context.Context, e env, name string, args []string, upcastHelp string, own func(*flag.FlagSet)) (*app.App, *filters, bool, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	var f filters
+	f := &filters{}
 	f.register(fs)
-	format := fs.String("format", "table", "table or json (JSON lines, the form of docs/consumers.md)")
-	upcast := fs.Bool("upcast", false, "show every event in its newest version (as consumers see it)")
+	own(fs)
+	upcast := fs.Bool("upcast", false, upcastHelp)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	if err := f.parse(); err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	a, err := openLog(ctx, e)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return a, f, *upcast, nil
+}
+
+func cmdRead(ctx context.Context, e env, args []string) error {
+	var format *string
+	a, f, upcast, err := scanCommand(ctx, e, "read", args, "show every event in its newest version (as consumers see it)", func(fs *flag.FlagSet) {
+		format = fs.String("format", "table", "table or json (JSON lines, the form of docs/consumers.md)")
+	})
 	if err != nil {
 		return err
 	}
@@ -283,11 +297,11 @@ func cmdRead(ctx context.Context, e env, args []string) error {
 	switch *format {
 	case "json", "jsonl":
 		enc := json.NewEncoder(e.stdout)
-		return scan(ctx, a, &f, *upcast, func(ev eventlog.RecordedEvent) error { return enc.Encode(eventlog.ToJSON(ev)) })
+		return scan(ctx, a, f, upcast, func(ev eventlog.RecordedEvent) error { return enc.Encode(eventlog.ToJSON(ev)) })
 	case "table":
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "POSITION\tRECORDED AT\tSTREAM\tVERSION\tTYPE\tUSER\tCORRELATION")
-		err := scan(ctx, a, &f, *upcast, func(ev eventlog.RecordedEvent) error {
+		err := scan(ctx, a, f, upcast, func(ev eventlog.RecordedEvent) error {
 			var m eventlog.Metadata
 			_ = json.Unmarshal(ev.Metadata, &m)
 			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", ev.Position, ev.RecordedAt.UTC().Format(time.RFC3339Nano),
@@ -425,19 +439,10 @@ func cmdCategories(ctx context.Context, e env, args []string) error {
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var f filters
-	f.register(fs)
-	out := fs.String("o", "-", "output file (- for stdout)")
-	upcast := fs.Bool("upcast", false, "write the newest version of each event (for analysts; such an export cannot be imported exactly)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := f.parse(); err != nil {
-		return err
-	}
-	a, err := openLog(ctx, e)
+	var out *string
+	a, f, upcast, err := scanCommand(ctx, e, "export", args, "write the newest version of each event (for analysts; such an export cannot be imported exactly)", func(fs *flag.FlagSet) {
+		out = fs.String("o", "-", "output file (- for stdout)")
+	})
 	if err != nil {
 		return err
 	}
@@ -454,7 +459,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	n := 0
-	err = scan(ctx, a, &f, *upcast, func(ev eventlog.RecordedEvent) error {
+	err = scan(ctx, a, f, upcast, func(ev eventlog.RecordedEvent) error {
 		n++
 		return enc.Encode(eventlog.ToJSON(ev))
 	})

@@ -149,17 +149,15 @@ func (h *Handlers) FollowCatalog(ctx context.Context, log eventlog.Store) error 
 		return nil
 	}
 	for {
-		err := h.followCatalog(ctx, log, head)
+		// A failed subscription (the database away) turns the cache off
+		// until it is back; nothing else to report.
+		_ = h.followCatalog(ctx, log, head)
 		h.catalog.setLive(false)
-		if ctx.Err() != nil {
-			return nil
-		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(catalogResubscribeDelay):
 		}
-		_ = err // the cache stays off until the subscription is back
 	}
 }
 

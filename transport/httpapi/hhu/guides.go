@@ -200,33 +200,21 @@ func (m *Guides) adminListCategories(c echo.Context) error {
 }
 
 func (m *Guides) writeCategories(c echo.Context) error {
-	return answerList(c, readModel{consistency: m.d.Consistency, projection: guideq.ProjectionName}, m.d.Queries.ListCategories,
-		func(x guideq.Category) guideCategoryJSON { return guideCategoryJSON(x) })
+	return answerList(c, m.readModel(), m.d.Queries.ListCategories, toGuideCategoryJSON)
 }
+
+func (m *Guides) readModel() readModel {
+	return readModel{consistency: m.d.Consistency, projection: guideq.ProjectionName, notFound: guideq.ErrNotFound}
+}
+
+func toGuideCategoryJSON(x guideq.Category) guideCategoryJSON { return guideCategoryJSON(x) }
 
 // getCategory: GET /api/admin/hhu/guides/categories/{id}/.
 func (m *Guides) getCategory(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	m.d.Consistency.BeforeQuery(c, guideq.ProjectionName)
-	return m.answerCategory(c, id, http.StatusOK)
-}
-
-// answerCategory answers a category from the read model.
-func (m *Guides) answerCategory(c echo.Context, id int64, status int) error {
-	x, err := m.d.Queries.GetCategory(c.Request().Context(), id)
-	if errors.Is(err, guideq.ErrNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(status, guideCategoryJSON(x))
+	return answerOne(c, m.readModel(), m.d.Queries.GetCategory, toGuideCategoryJSON)
 }
 
 // readCategoryName reads the required name of a category body.
@@ -285,7 +273,7 @@ func (m *Guides) renameCategory(c echo.Context) error {
 		return renderError(c, err)
 	}
 	m.d.Consistency.AfterCommand(c, res.Position, guideq.ProjectionName)
-	return m.answerCategory(c, id, http.StatusOK)
+	return answerRow(c, m.readModel(), id, http.StatusOK, m.d.Queries.GetCategory, toGuideCategoryJSON)
 }
 
 // removeCategory: DELETE /api/admin/hhu/guides/categories/{id}/ → 204; a
@@ -306,23 +294,7 @@ func (m *Guides) adminGet(c echo.Context) error {
 	if _, ok, err := requireAdmin(c); !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	m.d.Consistency.BeforeQuery(c, guideq.ProjectionName)
-	return m.answerGuide(c, id, http.StatusOK)
-}
-
-func (m *Guides) answerGuide(c echo.Context, id int64, status int) error {
-	g, err := m.d.Queries.GetGuide(c.Request().Context(), id)
-	if errors.Is(err, guideq.ErrNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	return c.JSON(status, m.toJSON(g))
+	return answerOne(c, m.readModel(), m.d.Queries.GetGuide, m.toJSON)
 }
 
 // guideForm is a decoded upload or edit; nil fields were absent.
@@ -451,7 +423,7 @@ func (m *Guides) upload(c echo.Context) error {
 		return renderError(c, err)
 	}
 	m.d.Consistency.AfterCommand(c, res.Position, guideq.ProjectionName)
-	return m.answerGuide(c, res.Guide.ID, http.StatusCreated)
+	return answerRow(c, m.readModel(), res.Guide.ID, http.StatusCreated, m.d.Queries.GetGuide, m.toJSON)
 }
 
 // replace: PUT /api/admin/hhu/guides/{id}/ multipart {file, title, category}.
@@ -482,7 +454,7 @@ func (m *Guides) change(c echo.Context, full bool) error {
 		return renderError(c, err)
 	}
 	m.d.Consistency.AfterCommand(c, res.Position, guideq.ProjectionName)
-	return m.answerGuide(c, id, http.StatusOK)
+	return answerRow(c, m.readModel(), id, http.StatusOK, m.d.Queries.GetGuide, m.toJSON)
 }
 
 // remove: DELETE /api/admin/hhu/guides/{id}/ → 204.

@@ -40,6 +40,12 @@ func answerOne[T, J any](c echo.Context, rm readModel, get func(context.Context,
 		return notFound(c)
 	}
 	rm.consistency.BeforeQuery(c, rm.projection)
+	return answerRow(c, rm, id, http.StatusOK, get, render)
+}
+
+// answerRow answers row id of the read model with status (200, or 201 after
+// a command that created it): 404 when the read model does not hold it.
+func answerRow[T, J any](c echo.Context, rm readModel, id int64, status int, get func(context.Context, int64) (T, error), render func(T) J) error {
 	row, err := get(c.Request().Context(), id)
 	if errors.Is(err, rm.notFound) {
 		return notFound(c)
@@ -47,5 +53,5 @@ func answerOne[T, J any](c echo.Context, rm readModel, get func(context.Context,
 	if err != nil {
 		return renderError(c, err)
 	}
-	return c.JSON(http.StatusOK, render(row))
+	return c.JSON(status, render(row))
 }
