@@ -37,7 +37,11 @@
 // the lock:
 //
 //  1. One statement, without the lock, reads a snapshot: the state of the
-//     streams involved and which of the event ids are already stored.
+//     streams involved and which of the event ids are already stored. When
+//     every request names the state it expects (NoStream or Exact), the
+//     first round assumes that state instead of reading it: step 3 checks it
+//     under the lock anyway, and a stream that is not as assumed is decided
+//     again on a real snapshot (see assumedState).
 //  2. The expected-version and idempotency checks run in memory against the
 //     snapshot. A failed check is final (a failed conditional append changes
 //     nothing, so it takes effect at the moment of the snapshot), and so is an
@@ -45,12 +49,14 @@
 //  3. The accepted events are written in one pipelined round trip: BEGIN
 //     (READ COMMITTED), pg_advisory_xact_lock, one statement that inserts
 //     the events (a multi-row INSERT … SELECT FROM unnest, in request order
-//     so positions follow versions), updates the streams and calls pg_notify
-//     only for streams whose row is still exactly as in the snapshot and none
+//     so positions follow versions) and updates the streams, only for
+//     streams whose row is still exactly as in the snapshot and none
 //     of whose event ids got stored meanwhile (a compare-and-set, exact
 //     because it runs under the lock and after it, in a fresh snapshot), and
 //     COMMIT. The lock is thus held while the server runs one statement and
-//     commits, never across a client round trip.
+//     commits, never across a client round trip. The statement also returns
+//     the log's head before the write, which lets the tail take the events
+//     without reading them back (see applySQL).
 //
 // Requests of a stream that changed between the two steps are decided again
 // on a new snapshot. UNIQUE (stream_id, version) and UNIQUE (event_id) stay as
@@ -76,7 +82,11 @@
 //
 // # Subscriptions
 //
-// The appending transaction calls pg_notify(NotifyChannel, last position).
+// After an append commits, the Store calls pg_notify(NotifyChannel, last
+// position) in a statement of its own (announcer: a NOTIFY inside the
+// appending transaction would hold PostgreSQL's notification lock across the
+// WAL flush); the Store's own subscriptions get the events at once
+// (tail.record).
 // The Store keeps one dedicated connection (outside the pool) that LISTENs and
 // wakes every subscription on a notification; it reconnects after an error
 // and then wakes every subscription, and a slow safety poll

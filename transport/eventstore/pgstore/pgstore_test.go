@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -397,5 +398,64 @@ func TestListenerReconnects(t *testing.T) {
 		if err != nil || got.ID != e2.ID {
 			t.Fatalf("round %d after reconnect: Recv = %v, %v; want event %s", i, got.ID, err, e2.ID)
 		}
+	}
+}
+
+// TestAssumedStateSkipsTheSnapshot: appends that name the state they expect
+// (NoStream, Exact) are written without a snapshot read when the stream is as
+// expected, and get exactly the answers of the snapshot path when it is not:
+// a wrong version, an idempotent retry, a soft-deleted stream.
+func TestAssumedStateSkipsTheSnapshot(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 16)
+	ctx := t.Context()
+	s := newStore(t, pool, Config{})
+
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			stream := fmt.Sprintf("assumed-%d", i)
+			if _, err := s.Append(ctx, stream, eventlog.NoStream(), []eventlog.EventData{newEvent()}); err != nil {
+				t.Error(err)
+			}
+			if _, err := s.Append(ctx, stream, eventlog.Exact(0), []eventlog.EventData{newEvent(), newEvent()}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := s.snapshots.Load(); n != 0 {
+		t.Fatalf("%d snapshot reads for appends whose streams were as expected, want 0", n)
+	}
+
+	// Not as assumed: the snapshot path decides.
+	if _, err := s.Append(ctx, "assumed-0", eventlog.NoStream(), []eventlog.EventData{newEvent()}); !errors.Is(err, eventlog.ErrWrongExpectedVersion) {
+		t.Fatalf("NoStream on an existing stream: %v", err)
+	}
+	if _, err := s.Append(ctx, "assumed-0", eventlog.Exact(1), []eventlog.EventData{newEvent()}); !errors.Is(err, eventlog.ErrWrongExpectedVersion) {
+		t.Fatalf("Exact(1) on a stream at 2: %v", err)
+	}
+	retry := []eventlog.EventData{newEvent()}
+	first, err := s.Append(ctx, "assumed-retry", eventlog.NoStream(), retry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Append(ctx, "assumed-retry", eventlog.NoStream(), retry)
+	if err != nil || again != first {
+		t.Fatalf("idempotent retry: %+v, %v; want %+v", again, err, first)
+	}
+	if err := s.DeleteStream(ctx, "assumed-1", eventlog.Exact(2)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Append(ctx, "assumed-1", eventlog.NoStream(), []eventlog.EventData{newEvent()})
+	if err != nil || res.NextVersion != 3 {
+		t.Fatalf("NoStream on a deleted stream: %+v, %v; want version 3", res, err)
+	}
+	if _, err := s.Append(ctx, "assumed-1", eventlog.Exact(3), []eventlog.EventData{newEvent()}); err != nil {
+		t.Fatalf("Exact(3) on a stream restarted after deletion: %v", err)
+	}
+	events, err := s.ReadStream(ctx, "assumed-1", eventlog.ReadStreamOptions{Max: 10})
+	if err != nil || len(events) != 2 || events[0].Version != 3 || events[1].Version != 4 {
+		t.Fatalf("the restarted stream holds %d events (%v), want versions 3 and 4", len(events), err)
 	}
 }

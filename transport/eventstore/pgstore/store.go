@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -35,9 +36,15 @@ type Store struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	writer   *writer // nil when group commit is disabled
-	notifier *notifier
-	tail     *tail // nil when Config.TailCapacity < 0
+	writer    *writer // nil when group commit is disabled
+	announcer *announcer
+	notifier  *notifier
+	tail      *tail // nil when Config.TailCapacity < 0
+
+	// stats keeps the planner's statistics of the tables current.
+	stats statistics
+	// snapshots counts the snapshot reads of writeBatch, for tests.
+	snapshots atomic.Int64
 
 	mu     sync.Mutex
 	closed bool
@@ -64,6 +71,8 @@ func New(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		cancel: cancel,
 		subs:   make(map[*subscription]struct{}),
 	}
+	s.stats.store = s
+	s.announcer = newAnnouncer(s)
 	s.notifier = newNotifier(ctx, pool.Config().ConnConfig, cfg.ReconnectDelay)
 	if cfg.TailCapacity > 0 {
 		s.tail = newTail(s, cfg.TailCapacity)
@@ -91,6 +100,7 @@ func (s *Store) Close() {
 	if s.writer != nil {
 		s.writer.close()
 	}
+	s.announcer.close()
 	for sub := range subs {
 		sub.closeSub()
 	}

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -24,6 +25,12 @@ type notifier struct {
 	mu   sync.Mutex
 	wake chan struct{} // closed and replaced on every wake-up
 	pid  uint32        // backend pid of the listening connection, for tests
+	// heard is the largest position announced by a notification; epoch
+	// counts the wake-ups that announced nothing (a (re)connect: anything
+	// may have been missed). The tail reads the log only when one of them
+	// tells of events it does not hold.
+	heard int64
+	epoch uint64
 }
 
 func newNotifier(ctx context.Context, cfg *pgx.ConnConfig, delay time.Duration) *notifier {
@@ -72,11 +79,37 @@ func (n *notifier) channel() <-chan struct{} {
 	return n.wake
 }
 
+// broadcast wakes everyone after a (re)connect: notifications may have been
+// missed.
 func (n *notifier) broadcast() {
 	n.mu.Lock()
+	n.epoch++
 	close(n.wake)
 	n.wake = make(chan struct{})
 	n.mu.Unlock()
+}
+
+// announce wakes everyone for a notification that events up to position
+// were committed (the payload of the appending transaction's pg_notify).
+func (n *notifier) announce(payload string) {
+	pos, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil {
+		n.broadcast() // not ours to parse: wake everyone as if missed
+		return
+	}
+	n.mu.Lock()
+	n.heard = max(n.heard, pos)
+	close(n.wake)
+	n.wake = make(chan struct{})
+	n.mu.Unlock()
+}
+
+// news returns the largest announced position and the number of wake-ups
+// without one so far.
+func (n *notifier) news() (heard int64, epoch uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.heard, n.epoch
 }
 
 func (n *notifier) listenerPID() uint32 {
@@ -122,10 +155,11 @@ func (n *notifier) listen(connected func()) {
 	// of every subscription: wake them once.
 	n.broadcast()
 	for {
-		if _, err := conn.WaitForNotification(n.ctx); err != nil {
+		note, err := conn.WaitForNotification(n.ctx)
+		if err != nil {
 			return
 		}
-		n.broadcast()
+		n.announce(note.Payload)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -30,7 +31,8 @@ type tail struct {
 	store    *Store
 	capacity int
 
-	start sync.Once
+	start   sync.Once
+	started atomic.Bool // start has run: the reader and the listener run
 
 	// refreshMu guards running (the read in progress) and queued (the one
 	// to run after it, shared by everyone who asked meanwhile).
@@ -38,51 +40,111 @@ type tail struct {
 	running   *refreshCall
 	queued    *refreshCall
 
-	// sinceAnalyze counts the events read since the last ANALYZE of the
-	// store's tables; analyzing is set while one runs (see maybeAnalyze).
-	sinceAnalyze int
-	analyzing    bool
+	mu    sync.Mutex
+	ready bool // the window is positioned (first head read)
+	// stale is set when a write of this process committed events the
+	// window could not take (it was behind them); seenEpoch is the
+	// notifier's epoch at the start of the last successful read. See
+	// behind.
+	stale     bool
+	seenEpoch uint64
 
-	mu      sync.Mutex
-	ready   bool                     // the window is positioned (first head read)
 	from    eventlog.Position        // the window covers (from, head]
-	head    eventlog.Position        // last event read
+	head    eventlog.Position        // last event read or recorded
 	events  []eventlog.RecordedEvent // events in (from, head], in order
 	changed chan struct{}            // closed and replaced when head moves
+
+	// kick wakes the reader goroutine when a write of this process found
+	// the window behind (capacity 1).
+	kick chan struct{}
 }
 
 func newTail(s *Store, capacity int) *tail {
-	return &tail{store: s, capacity: capacity, changed: make(chan struct{})}
+	return &tail{store: s, capacity: capacity, changed: make(chan struct{}), kick: make(chan struct{}, 1)}
 }
 
 // ensureStarted starts the reader goroutine once. It positions the window at
 // the head of the log first, so the window never holds history nobody asked
 // for; until that succeeds subscriptions read the database.
 func (t *tail) ensureStarted() {
-	t.start.Do(func() { go t.run() })
+	t.start.Do(func() {
+		t.started.Store(true)
+		go t.run()
+	})
 }
 
 func (t *tail) run() {
 	s := t.store
+	poll := true // the first round reads
 	for s.ctx.Err() == nil {
 		wake := s.notifier.channel()
-		if err := t.refresh(s.ctx); err != nil && s.ctx.Err() == nil {
-			// The subscriptions keep their safety poll of the database; try
-			// again after the reconnect delay.
-			select {
-			case <-s.ctx.Done():
-				return
-			case <-time.After(s.cfg.ReconnectDelay):
+		if poll || t.behind() {
+			if err := t.refresh(s.ctx); err != nil && s.ctx.Err() == nil {
+				// The subscriptions keep their safety poll of the database;
+				// try again after the reconnect delay.
+				select {
+				case <-s.ctx.Done():
+					return
+				case <-time.After(s.cfg.ReconnectDelay):
+				}
+				continue
 			}
-			continue
 		}
+		poll = false
 		select {
 		case <-wake:
+		case <-t.kick:
 		case <-time.After(s.cfg.PollInterval):
+			poll = true
 		case <-s.ctx.Done():
 			return
 		}
 	}
+}
+
+// behind reports whether the log may hold events after the window's head
+// that this process knows of: the window is not positioned yet, a write of
+// this process could not be recorded, a notification announced a later
+// position, or the listener (re)connected since the last read and may have
+// missed announcements. Events of other processes whose notification has not
+// arrived yet are not known; a reader that waits for them is woken by it.
+// Before the first subscription started the tail and the listener, nothing
+// is known, so it is always behind.
+func (t *tail) behind() bool {
+	if !t.started.Load() {
+		return true
+	}
+	heard, epoch := t.store.notifier.news()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return !t.ready || t.stale || epoch != t.seenEpoch || int64(t.head.Commit) < heard
+}
+
+// record takes the events a write of this process has just committed, which
+// directly follow prev in the log (see applySQL), when prev is the window's
+// head: then the window stays exact without reading them back, and the
+// subscriptions waiting for the tail get them at once instead of after a
+// notification and a read. Otherwise (the window is behind, or already past
+// them) it makes the reader read the log now.
+func (t *tail) record(prev eventlog.Position, events []eventlog.RecordedEvent) {
+	t.mu.Lock()
+	if !t.ready || t.head != prev {
+		behind := t.ready && t.head.Less(events[len(events)-1].Position)
+		if behind {
+			t.stale = true
+		}
+		t.mu.Unlock()
+		if behind {
+			select {
+			case t.kick <- struct{}{}:
+			default:
+			}
+		}
+		return
+	}
+	t.addLocked(events)
+	t.mu.Unlock()
+	t.broadcast()
 }
 
 // refresh reads every event committed after the window's head into the
@@ -137,10 +199,21 @@ func (t *tail) runRefresh(c *refreshCall) {
 
 // read reads the events after head into the window (positioning the window
 // at the log's head first, when it is not yet).
-func (t *tail) read(ctx context.Context) error {
+func (t *tail) read(ctx context.Context) (err error) {
+	_, epoch := t.store.notifier.news()
 	t.mu.Lock()
 	ready, head := t.ready, t.head
+	t.stale = false // claimed by this read; a write recorded during it may set it again
 	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		if err != nil {
+			t.stale = true
+		} else {
+			t.seenEpoch = epoch
+		}
+		t.mu.Unlock()
+	}()
 	if !ready {
 		h, err := t.store.Head(ctx)
 		if err != nil {
@@ -169,10 +242,26 @@ func (t *tail) read(ctx context.Context) error {
 	}
 }
 
-// add appends events (which follow head) to the window, drops the oldest
-// beyond the capacity and wakes the waiting subscriptions.
+// add appends events read after the window's head as it was when the read
+// began to the window and wakes the waiting subscriptions.
 func (t *tail) add(events []eventlog.RecordedEvent) {
 	t.mu.Lock()
+	n := t.addLocked(events)
+	t.mu.Unlock()
+	if n > 0 {
+		t.broadcast()
+	}
+}
+
+// addLocked appends the events after head (a write of this process may have
+// recorded some of them while they were being read), drops the oldest beyond
+// the capacity and returns how many it added. t.mu is held.
+func (t *tail) addLocked(events []eventlog.RecordedEvent) int {
+	skip := sort.Search(len(events), func(i int) bool { return t.head.Less(events[i].Position) })
+	events = events[skip:]
+	if len(events) == 0 {
+		return 0
+	}
 	t.events = append(t.events, events...)
 	t.head = events[len(events)-1].Position
 	if over := len(t.events) - t.capacity; over > 0 {
@@ -181,45 +270,7 @@ func (t *tail) add(events []eventlog.RecordedEvent) {
 		t.from = t.events[over-1].Position
 		t.events = append(t.events[:0:0], t.events[over:]...)
 	}
-	t.mu.Unlock()
-	t.broadcast()
-	t.maybeAnalyze(len(events))
-}
-
-// maybeAnalyze keeps the planner's statistics of eventstore.events and
-// eventstore.streams current, as autovacuum's analyze would: after
-// Config.AnalyzeEvery events, or a fifth of the log, whichever is more. The
-// append and snapshot statements are prepared once per connection; planned
-// while the tables were small and never analyzed (autovacuum is off on some
-// servers, this project's CI machines among them), they scan both tables in
-// full, and every append under the lock grows slower with the log. ANALYZE
-// invalidates those plans, and the new ones look rows up by index. It runs
-// in the background, one at a time.
-func (t *tail) maybeAnalyze(n int) {
-	every := t.store.cfg.AnalyzeEvery
-	if every <= 0 {
-		return
-	}
-	t.mu.Lock()
-	t.sinceAnalyze += n
-	due := !t.analyzing && t.sinceAnalyze >= max(every, int(t.head.Commit/5))
-	if due {
-		t.analyzing, t.sinceAnalyze = true, 0
-	}
-	t.mu.Unlock()
-	if !due {
-		return
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(t.store.ctx, 5*time.Minute)
-		defer cancel()
-		// A failure (the store closing, a lock timeout) only delays the
-		// next attempt.
-		_, _ = t.store.pool.Exec(ctx, `ANALYZE eventstore.events, eventstore.streams`)
-		t.mu.Lock()
-		t.analyzing = false
-		t.mu.Unlock()
-	}()
+	return len(events)
 }
 
 func (t *tail) broadcast() {
@@ -283,13 +334,17 @@ func (s *Store) Head(ctx context.Context) (eventlog.Position, error) {
 }
 
 // SafeProgress implements eventlog.ProgressReader from the in-memory tail:
-// after bringing the tail up to date (one query, shared by concurrent
-// callers), it answers the tail's head when no event after `after` passes f.
-// A position the tail does not cover is answered from the database.
+// after bringing the tail up to date when it is behind what this process
+// knows (one query, shared by concurrent callers), it answers the tail's
+// head when no event after `after` passes f. The answer is a lower bound, as
+// the port asks: every event up to it is known. A position the tail does not
+// cover is answered from the database.
 func (s *Store) SafeProgress(ctx context.Context, after eventlog.Position, f eventlog.Filter) (eventlog.Position, error) {
 	if s.tail != nil {
-		if err := s.tail.refresh(ctx); err != nil {
-			return after, err
+		if s.tail.behind() {
+			if err := s.tail.refresh(ctx); err != nil {
+				return after, err
+			}
 		}
 		if w := s.tail.after(after, f, 1); w.covered {
 			if len(w.events) > 0 {

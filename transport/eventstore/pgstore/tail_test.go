@@ -107,18 +107,13 @@ func TestTailServesFilteredSubscriptions(t *testing.T) {
 	t.Logf("appended %d + %d events", len(want["tailA"]), len(want["tailB"]))
 }
 
-// TestTailKeepsStatisticsCurrent: with a subscription open (the tail runs),
-// enough appends make the store ANALYZE its tables by itself.
-func TestTailKeepsStatisticsCurrent(t *testing.T) {
+// TestAppendsKeepStatisticsCurrent: enough appends make the store ANALYZE
+// its tables by itself, whether or not anything subscribes.
+func TestAppendsKeepStatisticsCurrent(t *testing.T) {
 	t.Parallel()
 	pool, _ := newPool(t, 8)
 	ctx := t.Context()
 	s := newStore(t, pool, Config{AnalyzeEvery: 50})
-	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
 	for range 60 {
 		if _, err := s.Append(ctx, "stats-"+newEvent().ID[:8], eventlog.NoStream(), []eventlog.EventData{newEvent()}); err != nil {
 			t.Fatal(err)
@@ -138,5 +133,119 @@ func TestTailKeepsStatisticsCurrent(t *testing.T) {
 			t.Fatal("eventstore.events was not analyzed after 60 appends with AnalyzeEvery 50")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestTailRecordsLocalWrites: a write of this process lands in the tail
+// before its Append returns, without waiting for the notification and a read,
+// and exactly as the log stores it. A write of another process (a second
+// Store) cannot be recorded, nor a local one right after it; the tail then
+// catches up by reading, by itself, and the following local writes are
+// recorded again.
+func TestTailRecordsLocalWrites(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 8)
+	ctx := t.Context()
+	s := newStore(t, pool, Config{PollInterval: 10 * time.Second})
+	other := newStore(t, pool, Config{TailCapacity: -1})
+	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	// The first Recv waits until the tail is positioned.
+	var first eventlog.AppendResult
+	if first, err = s.Append(ctx, "record-first", eventlog.NoStream(), []eventlog.EventData{newEvent()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sub.Recv(ctx); err != nil {
+		t.Fatal(err)
+	}
+	appendTo := func(st *Store, stream string) eventlog.Position {
+		res, err := st.Append(ctx, stream, eventlog.Any(), []eventlog.EventData{newEvent(), newEvent()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Position
+	}
+	head := func() eventlog.Position {
+		s.tail.mu.Lock()
+		defer s.tail.mu.Unlock()
+		return s.tail.head
+	}
+	for i := range 20 {
+		store, stream := s, "record-local"
+		if i%5 == 3 {
+			store, stream = other, "record-other"
+		}
+		pos := appendTo(store, stream)
+		switch i % 5 {
+		case 3: // another process's write: the tail cannot record it
+		case 4: // nor a local write right after it; but it reads them now
+			deadline := time.Now().Add(10 * time.Second)
+			for head().Less(pos) && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			if head().Less(pos) {
+				t.Fatalf("append %d returned %s; 10 s later the tail's head is still %s", i, pos, head())
+			}
+		default:
+			if h := head(); h.Less(pos) {
+				t.Errorf("append %d returned %s, the tail's head is still %s", i, pos, h)
+			}
+		}
+	}
+	// Everything the subscription got from the tail equals the log.
+	stored, err := s.ReadAll(ctx, eventlog.ReadAllOptions{After: first.Position, Max: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range stored {
+		got, err := sub.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != want.ID || got.StreamID != want.StreamID || got.Version != want.Version || got.Position != want.Position ||
+			got.Type != want.Type || string(got.Data) != string(want.Data) || string(got.Metadata) != string(want.Metadata) ||
+			!got.RecordedAt.Equal(want.RecordedAt) {
+			t.Fatalf("event %d: the subscription got %+v, the log holds %+v", i, got, want)
+		}
+	}
+	if len(stored) != 40 {
+		t.Fatalf("the log holds %d events after the first, want 40", len(stored))
+	}
+}
+
+// TestOtherProcessesHearOfAppends: an append is announced after its commit,
+// so a subscription of another Store (another process) gets it at once, not
+// at its safety poll; and Close announces what it wrote last.
+func TestOtherProcessesHearOfAppends(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 8)
+	ctx := t.Context()
+	writer := newStore(t, pool, Config{})
+	for _, tail := range []int{0, -1} {
+		reader := newStore(t, pool, Config{PollInterval: time.Hour, TailCapacity: tail})
+		head, err := reader.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := reader.SubscribeAll(ctx, eventlog.SubscribeOptions{After: head})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			res, err := writer.Append(ctx, "announced-"+newEvent().ID[:8], eventlog.NoStream(), []eventlog.EventData{newEvent()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			got, err := sub.Recv(rctx)
+			cancel()
+			if err != nil || got.Position != res.Position {
+				t.Fatalf("tail %d: the other store's subscription got %v, %v; want the event at %s", tail, got.Position, err, res.Position)
+			}
+		}
+		sub.Close()
 	}
 }

@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +49,9 @@ func (s *Store) aloneError(ctx context.Context, r *appendRequest, err error) (ev
 // batch order. It works in rounds, each of at most two round trips:
 //
 //  1. Read a snapshot of the requests' streams and of which of their event
-//     ids are stored (one statement, no lock).
+//     ids are stored (one statement, no lock); in the first round, when every
+//     request names the state it expects, assume that state instead
+//     (assumedState).
 //  2. Decide every request in order against the snapshot, including the
 //     effect of the requests accepted before it (decide). Idempotent retries
 //     and failed checks against the snapshot itself are final: a failed
@@ -73,9 +76,12 @@ func (s *Store) writeBatch(ctx context.Context, batch []*appendRequest) ([]appen
 		if round == maxRounds {
 			return resps, fmt.Errorf("gave up after %d rounds of concurrent changes to the same streams", maxRounds)
 		}
-		st, err := s.snapshot(ctx, pending)
-		if err != nil {
-			return resps, err
+		st, assumed := assumedState(pending)
+		if round > 0 || !assumed {
+			var err error
+			if st, err = s.snapshot(ctx, pending); err != nil {
+				return resps, err
+			}
 		}
 		settled, p, next := decide(pending, st)
 		for r, resp := range settled {
@@ -98,6 +104,36 @@ func (s *Store) writeBatch(ctx context.Context, batch []*appendRequest) ([]appen
 	return resps, nil
 }
 
+// assumedState is the state the requests expect, when every one of them
+// names it: NoStream (no row) or Exact(v) (last version v, never deleted).
+// The first round of a batch decides against it instead of reading a
+// snapshot, so a batch of such requests (a new card use, an aggregate
+// appended to after it was loaded) costs one round trip instead of two. The
+// write checks the state under the lock anyway (applySQL's compare-and-set,
+// which also finds event ids already stored); a stream that is not as
+// assumed is not written, and its requests are decided again on a snapshot
+// in the next round, so every answer is the one a snapshot would have given.
+// The first request of each stream sets the assumption; later ones of the
+// same stream are decided against it as updated by the ones before them.
+func assumedState(rs []*appendRequest) (logState, bool) {
+	st := logState{streams: make(map[string]streamState, len(rs)), events: map[string]storedEvent{}}
+	for _, r := range rs {
+		if _, seen := st.streams[r.stream]; seen {
+			continue
+		}
+		if r.expected.IsNoStream() {
+			st.streams[r.stream] = streamState{}
+			continue
+		}
+		v, ok := r.expected.ExactVersion()
+		if !ok {
+			return logState{}, false
+		}
+		st.streams[r.stream] = streamState{exists: true, lastVersion: v}
+	}
+	return st, true
+}
+
 // inBatchOrder sorts requests by their place in the batch.
 func inBatchOrder(rs []*appendRequest, index map[*appendRequest]int) []*appendRequest {
 	slices.SortFunc(rs, func(a, b *appendRequest) int { return index[a] - index[b] })
@@ -106,6 +142,7 @@ func inBatchOrder(rs []*appendRequest, index map[*appendRequest]int) []*appendRe
 
 // snapshot loads the state of the requests' streams and event ids.
 func (s *Store) snapshot(ctx context.Context, rs []*appendRequest) (logState, error) {
+	s.snapshots.Add(1)
 	streams, ids := keys(rs)
 	rows, err := s.pool.Query(ctx, loadStateSQL, streams, ids)
 	if err != nil {
@@ -219,9 +256,18 @@ func (p *plan) retry(applied map[*appendRequest]appendResponse) []*appendRequest
 
 // applySQL writes the events of every stream that is still in its snapshot
 // state and none of whose event ids is stored, in plan order (so positions
-// follow versions), updates those streams, notifies, and returns the stored
-// events' ids and positions. It runs right after the append lock was taken,
-// so its snapshot includes every earlier append.
+// follow versions), updates those streams, notifies on channel $13 unless it
+// is NULL (a write that commits itself announces after the commit instead,
+// see announcer), and returns the stored
+// events' ids, positions and times, then one row without an id whose
+// position is the log's head before the write (prev). It runs right after
+// the append lock was taken, so its snapshot includes every earlier append;
+// all its parts share that snapshot, so prev does not see the rows inserted
+// here. Under the lock no other event can come between prev and these:
+// whoever drew a position before committed before the lock was granted, and
+// whoever draws one after draws a larger one. So the written events directly
+// follow prev in the log, which lets the store's tail take them without
+// reading them back (tail.record).
 const applySQL = `
 WITH guard AS (
     SELECT * FROM unnest($1::text[], $2::bool[], $3::bigint[], $4::bigint[], $5::bigint[])
@@ -244,17 +290,20 @@ WITH guard AS (
            WITH ORDINALITY AS t(id, stream, version, category, type, data, meta, ord)
      WHERE t.stream IN (SELECT stream_id FROM ok)
      ORDER BY t.ord
-    RETURNING event_id, position
+    RETURNING event_id, position, recorded_at
 ), up AS (
     INSERT INTO eventstore.streams (stream_id, last_version)
     SELECT stream_id, new_last FROM ok
         ON CONFLICT (stream_id) DO UPDATE SET last_version = EXCLUDED.last_version
+), prev AS (
+    SELECT coalesce(max(position), 0) AS position FROM eventstore.events
 ), notified AS (
-    SELECT pg_notify($13, max(position)::text) FROM ins HAVING count(*) > 0
+    SELECT pg_notify($13, max(position)::text) FROM ins WHERE $13::text IS NOT NULL HAVING count(*) > 0
 )
-SELECT event_id::text, position FROM ins
+SELECT event_id::text, position, recorded_at FROM ins
 UNION ALL
-SELECT NULL, 0 FROM notified`
+SELECT NULL, (SELECT position FROM prev), NULL
+ WHERE EXISTS (SELECT FROM ins) AND (SELECT count(*) FROM notified) >= 0`
 
 // batchSender is a connection or transaction.
 type batchSender interface {
@@ -271,7 +320,7 @@ func (s *Store) apply(ctx context.Context, p *plan) (map[*appendRequest]appendRe
 		return nil, fmt.Errorf("acquire connection: %w", err)
 	}
 	defer conn.Release()
-	applied, err := p.run(ctx, conn, true)
+	applied, written, err := p.run(ctx, conn, true)
 	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' && !conn.Conn().IsClosed() {
 		// A failed statement skipped the COMMIT: end the transaction (or
 		// the pool would discard the connection).
@@ -279,13 +328,29 @@ func (s *Store) apply(ctx context.Context, p *plan) (map[*appendRequest]appendRe
 		defer cancel()
 		_, _ = conn.Exec(rctx, "ROLLBACK")
 	}
+	if err == nil && len(written.rows) > 0 {
+		last := written.rows[len(written.rows)-1].position
+		s.announcer.announce(last)
+		s.stats.appended(len(written.rows), uint64(last))
+		if s.tail != nil && s.tail.started.Load() {
+			s.tail.record(positionOf(written.prev), written.events())
+		}
+	}
 	return applied, err
+}
+
+// committed is what one write stored: its rows in position order, the head
+// of the log just before them, and the plan they came from.
+type committed struct {
+	plan *plan
+	rows []writtenRow
+	prev int64
 }
 
 // run sends the plan's write to b; with wrap, inside BEGIN … COMMIT (READ
 // COMMITTED, which the lock-then-read order needs: each statement sees what
 // was committed before it started).
-func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRequest]appendResponse, error) {
+func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRequest]appendResponse, committed, error) {
 	var (
 		gStreams          []string
 		gExisted          []bool
@@ -319,18 +384,29 @@ func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRe
 		batch.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	}
 	batch.Queue("SELECT pg_advisory_xact_lock($1)", appendLockKey)
+	// A write that commits itself announces after the commit (announcer);
+	// one inside a caller's transaction notifies at that commit.
+	var channel *string
+	if !wrap {
+		c := NotifyChannel
+		channel = &c
+	}
 	batch.Queue(applySQL, gStreams, gExisted, gLast, gDel, gNew,
-		ids, streams, versions, cats, types, data, meta, NotifyChannel)
+		ids, streams, versions, cats, types, data, meta, channel)
 	if wrap {
 		batch.Queue("COMMIT")
 	}
 	br := b.SendBatch(ctx, batch)
-	positions, err := readApply(br, wrap)
+	stored, head, err := readApply(br, wrap)
 	if cerr := br.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("write events: %w", cerr)
 	}
 	if err != nil {
-		return nil, err
+		return nil, committed{}, err
+	}
+	positions := make(map[string]int64, len(stored))
+	for _, st := range stored {
+		positions[st.id] = st.position
 	}
 
 	// Answer the requests of the streams written.
@@ -351,7 +427,7 @@ func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRe
 			if !ok || pos <= prev {
 				// Cannot happen: the statement writes whole streams, in
 				// order. The transaction is committed, so report it loudly.
-				return nil, fmt.Errorf("write events: event %s of %s stored out of order or partly (position %d after %d)", e.ID, a.r.stream, pos, prev)
+				return nil, committed{}, fmt.Errorf("write events: event %s of %s stored out of order or partly (position %d after %d)", e.ID, a.r.stream, pos, prev)
 			}
 			prev = pos
 		}
@@ -366,44 +442,97 @@ func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRe
 			applied[r] = p.held[r]
 		}
 	}
-	return applied, nil
+	slices.SortFunc(stored, func(a, b writtenRow) int { return cmp.Compare(a.position, b.position) })
+	return applied, committed{plan: p, rows: stored, prev: head}, nil
 }
 
-func readApply(br pgx.BatchResults, wrap bool) (map[string]int64, error) {
+// events returns the stored events as the log holds them, in position
+// order. Their payloads are copied (into one buffer), because the tail
+// shares them with every subscription for as long as they stay in its
+// window, and the caller's slices are the caller's. Only a running tail
+// asks for them.
+func (c committed) events() []eventlog.RecordedEvent {
+	type source struct {
+		stream  string
+		version uint64
+		event   eventlog.EventData
+	}
+	byID := make(map[string]source, len(c.rows))
+	size := 0
+	for _, a := range c.plan.accepted {
+		for j, e := range a.r.events {
+			byID[e.ID] = source{stream: a.r.stream, version: a.firstVersion + uint64(j), event: e}
+			size += len(e.Data) + len(e.Metadata)
+		}
+	}
+	buf := make([]byte, 0, size)
+	keep := func(b []byte) []byte {
+		buf = append(buf, b...)
+		return buf[len(buf)-len(b) : len(buf) : len(buf)]
+	}
+	out := make([]eventlog.RecordedEvent, 0, len(c.rows))
+	for _, st := range c.rows {
+		src := byID[st.id]
+		out = append(out, eventlog.RecordedEvent{
+			ID:         st.id,
+			StreamID:   src.stream,
+			Version:    src.version,
+			Position:   positionOf(st.position),
+			Type:       src.event.Type,
+			Data:       keep(src.event.Data),
+			Metadata:   keep(src.event.Metadata),
+			RecordedAt: st.recordedAt,
+		})
+	}
+	return out
+}
+
+// writtenRow is one event the write stored.
+type writtenRow struct {
+	id         string
+	position   int64
+	recordedAt time.Time
+}
+
+// readApply reads the results of the write: the stored events and the head
+// of the log before them (0 when nothing was stored).
+func readApply(br pgx.BatchResults, wrap bool) (stored []writtenRow, prev int64, err error) {
 	if wrap {
 		if _, err := br.Exec(); err != nil {
-			return nil, fmt.Errorf("begin: %w", err)
+			return nil, 0, fmt.Errorf("begin: %w", err)
 		}
 	}
 	if _, err := br.Exec(); err != nil {
-		return nil, fmt.Errorf("take append lock: %w", err)
+		return nil, 0, fmt.Errorf("take append lock: %w", err)
 	}
 	rows, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("write events: %w", err)
+		return nil, 0, fmt.Errorf("write events: %w", err)
 	}
-	positions := map[string]int64{}
 	for rows.Next() {
 		var (
 			id  *string
 			pos int64
+			at  *time.Time
 		)
-		if err := rows.Scan(&id, &pos); err != nil {
+		if err := rows.Scan(&id, &pos, &at); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("write events: scan: %w", err)
+			return nil, 0, fmt.Errorf("write events: scan: %w", err)
 		}
-		if id != nil {
-			positions[*id] = pos
+		if id == nil {
+			prev = pos
+			continue
 		}
+		stored = append(stored, writtenRow{id: *id, position: pos, recordedAt: *at})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("write events: %w", err)
+		return nil, 0, fmt.Errorf("write events: %w", err)
 	}
 	if wrap {
 		if _, err := br.Exec(); err != nil {
-			return nil, fmt.Errorf("commit: %w", err)
+			return nil, 0, fmt.Errorf("commit: %w", err)
 		}
 	}
-	return positions, nil
+	return stored, prev, nil
 }
