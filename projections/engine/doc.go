@@ -25,7 +25,11 @@
 // checkpoint, commits, and only then lets the message be acked. While the
 // subscriber reports a backlog, several events share one transaction (see
 // batch.go); the checkpoint still commits with their effects, so after any
-// crash each event has taken effect exactly once. A projector that
+// crash each event has taken effect exactly once. The transport then also
+// hands the events over in pages, many per Watermill message (see
+// messaging.WithPageSize), which changes nothing here: Handle still gets them
+// one by one, and an event that fails in a page comes again alone, so it is
+// retried and parked by itself. A projector that
 // implements Pipelined (it never reads tx.Exec's result) has the statements
 // of a batch queued and sent in one round trip before the next read or the
 // commit; if a queued statement fails, the batch is rolled back and the run

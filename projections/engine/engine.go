@@ -288,6 +288,9 @@ type genRun struct {
 	nudge  chan struct{}
 	// progress fires after every commit (a rebuild's switch waits on it).
 	progress signal
+	// indexed: the deferred indexes of a generation being built exist (set
+	// by the switch loop, which alone reads it).
+	indexed bool
 	// stop ends the run (a failed batch commit restarts it).
 	stop context.CancelFunc
 

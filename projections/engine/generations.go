@@ -185,6 +185,11 @@ func (e *Engine) createGeneration(ctx context.Context, tx pgx.Tx, p Projector, a
 			return generation{}, fmt.Errorf("schema of %s (version %d): %w", name, g.Version, err)
 		}
 	}
+	if di, ok := p.(DeferredIndexes); ok && active {
+		if _, err := tx.Exec(ctx, di.Indexes()); err != nil {
+			return generation{}, fmt.Errorf("indexes of %s (version %d): %w", name, g.Version, err)
+		}
+	}
 	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)", Schema); err != nil {
 		return generation{}, err
 	}
@@ -303,6 +308,31 @@ SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	return names, nil
 }
 
+// buildDeferredIndexes creates the deferred indexes of r's generation (see
+// DeferredIndexes), which has caught up, once per run: a switch attempt that
+// fails after it does not take the tables' locks again. Until they are built
+// the runner's writes wait (CREATE INDEX locks the table against them).
+func (e *Engine) buildDeferredIndexes(ctx context.Context, r *genRun) error {
+	di, ok := r.p.(DeferredIndexes)
+	if !ok || r.indexed {
+		return nil
+	}
+	start := time.Now()
+	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)", pgx.Identifier{r.gen.Schema}.Sanitize()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, di.Indexes())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("engine: indexes of %s: %w", r.gen.Schema, err)
+	}
+	r.indexed = true
+	e.log.Info("engine: deferred indexes built", "projection", r.name, "generation", r.gen.Schema, "took", time.Since(start).String())
+	return nil
+}
+
 // switchLoop checks, while a generation is being built, whether it has caught
 // up, and switches to it when it has; then it stops the build run.
 func (e *Engine) switchLoop(ctx context.Context, stop context.CancelFunc, r *genRun) {
@@ -372,6 +402,9 @@ func (e *Engine) trySwitch(ctx context.Context, r *genRun) (bool, error) {
 	}
 	if len(ahead) > nearHead {
 		return false, nil
+	}
+	if err := e.buildDeferredIndexes(ctx, r); err != nil {
+		return false, err
 	}
 
 	tx, err := e.pool.Begin(ctx)

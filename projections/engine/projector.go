@@ -36,3 +36,16 @@ type Projector interface {
 	// parked.
 	Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error
 }
+
+// DeferredIndexes is an optional interface of a Projector: secondary indexes
+// that Apply itself does not need. A generation built beside the active one
+// (a rebuild, a new version) gets them only once it has caught up, just
+// before the switch, so that a catch-up over the whole log inserts rows
+// without maintaining them, and each index is then built in one pass, which
+// costs PostgreSQL far less than an entry per applied row. A generation that
+// serves queries from its start gets them with its tables. The DDL runs with
+// search_path set to the generation schema and must be idempotent (CREATE
+// INDEX IF NOT EXISTS): a switch that fails later builds them again.
+type DeferredIndexes interface {
+	Indexes() string
+}

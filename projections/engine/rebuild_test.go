@@ -289,3 +289,69 @@ SELECT pg_terminate_backend(pid) FROM pg_locks
 		t.Fatalf("applied %d events, want %d", applied, 3*2*60)
 	}
 }
+
+// indexedCounter is a counter with a deferred index (engine.DeferredIndexes).
+type indexedCounter struct{ *counter }
+
+func (indexedCounter) Indexes() string {
+	return `CREATE INDEX IF NOT EXISTS counts_n ON counts (n);`
+}
+
+func indexExists(t testing.TB, pool *pgxpool.Pool, schema, name string) bool {
+	t.Helper()
+	var ok bool
+	if err := pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2)`, schema, name).Scan(&ok); err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// TestDeferredIndexesAreBuiltBeforeTheSwitch: a generation that serves from
+// its start has its deferred indexes at once; a rebuilt one catches up
+// without them and has them when it becomes active.
+func TestDeferredIndexesAreBuiltBeforeTheSwitch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	p := indexedCounter{&counter{name: "deferred", version: 1}}
+	// This engine never switches: the rebuilt generation stays building.
+	holding := testConfig()
+	holding.SwitchCheckInterval = time.Hour
+	eng := newEngine(t, e, holding, p)
+	stop := start(t, eng)
+	var head eventlog.Position
+	for i := range 5 {
+		head = appendN(t, e.store, fmt.Sprintf("deferred-%d", i), "Drawn_v1", 20)
+	}
+	if err := eng.WaitFor(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	if !indexExists(t, e.pool, "deferred__g1", "counts_n") {
+		t.Fatal("the first generation, active from its start, has no deferred index")
+	}
+	if err := eng.Rebuild(ctx, "deferred"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "generation 2 caught up", func() bool {
+		st := statusOf(t, eng, "deferred")
+		return st.Rebuilding && st.RebuildGeneration == 2 && !st.RebuildCheckpoint.Less(head)
+	})
+	if indexExists(t, e.pool, "deferred__g2", "counts_n") {
+		t.Fatal("the rebuilt generation got its deferred index before it caught up and switched")
+	}
+	stop()
+
+	// A process that switches builds the index, then switches.
+	eng2 := newEngine(t, e, testConfig(), p)
+	start(t, eng2)
+	eventually(t, 30*time.Second, "switch to generation 2", func() bool {
+		st := statusOf(t, eng2, "deferred")
+		return st.ActiveGeneration == 2 && !st.Rebuilding
+	})
+	if !indexExists(t, e.pool, "deferred__g2", "counts_n") {
+		t.Fatal("generation 2 became active without its deferred index")
+	}
+	if diff := cmp.Diff(expectedCounts(t, e.store, eventlog.Filter{}), readCounts(t, e.pool, "deferred")); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
+	}
+}

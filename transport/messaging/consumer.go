@@ -17,8 +17,17 @@ import (
 // is already waiting (MetadataBacklog); progress (may be nil: progress is
 // then ignored) gets every progress message. A message that is neither fails,
 // so it is retried and parked like any failure.
+//
+// A page message is handled as its events one after the other, in order,
+// each with the backlog hint it would have had alone (true but for the
+// page's last event, which has the page's). handle's first failure ends the
+// page with a *PageEventError; the subscriber then sends that event again
+// alone (see page.go), so it is retried and parked as a single event.
 func EventHandler(handle func(ctx context.Context, ev eventlog.RecordedEvent, backlog bool) error, progress func(context.Context, eventlog.Position) error) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
+		if IsPage(msg) {
+			return handlePage(msg, handle)
+		}
 		if IsProgress(msg) {
 			if progress == nil {
 				return nil
@@ -37,6 +46,30 @@ func EventHandler(handle func(ctx context.Context, ev eventlog.RecordedEvent, ba
 	}
 }
 
+// handlePage hands the events of the page msg to handle, in order, and
+// records how many it handled for the subscriber.
+func handlePage(msg *message.Message, handle func(ctx context.Context, ev eventlog.RecordedEvent, backlog bool) error) error {
+	events, err := EventsFromPage(msg)
+	if err != nil {
+		return err
+	}
+	ctx := msg.Context()
+	backlog := msg.Metadata.Get(MetadataBacklog) == "true"
+	for i, ev := range events {
+		if err := ctx.Err(); err != nil {
+			// Shutting down: Watermill would not hand over the next
+			// message either; the rest is delivered again next time.
+			return &PageEventError{Index: i, Event: ev, Err: err}
+		}
+		if err := handle(ctx, ev, backlog || i < len(events)-1); err != nil {
+			markPageFailed(msg, err)
+			return &PageEventError{Index: i, Event: ev, Err: err}
+		}
+		markPageHandled(msg, i+1)
+	}
+	return nil
+}
+
 // ConsumerConfig describes one consumer for RunConsumer.
 type ConsumerConfig struct {
 	// Name is the consumer's name: handler name, topic and checkpoint key.
@@ -50,6 +83,11 @@ type ConsumerConfig struct {
 	// IdleMin and IdleMax tune the progress checks (see WithIdleInterval);
 	// zero means the defaults.
 	IdleMin, IdleMax time.Duration
+	// PageSize is the largest page of events sent as one message while the
+	// consumer catches up (see WithPageSize); zero means DefaultPageSize, one
+	// or less sends every event alone. Handler must handle page messages:
+	// EventHandler does.
+	PageSize int
 
 	Store       eventlog.Store
 	Checkpoints CheckpointReader
@@ -91,6 +129,13 @@ func RunConsumer(ctx context.Context, cfg ConsumerConfig, logger watermill.Logge
 	}
 	if cfg.Nudge != nil {
 		opts = append(opts, WithNudge(cfg.Name, cfg.Nudge))
+	}
+	pageSize := cfg.PageSize
+	if pageSize == 0 {
+		pageSize = DefaultPageSize
+	}
+	if pageSize > 1 {
+		opts = append(opts, WithPageSize(cfg.Name, pageSize))
 	}
 	if cfg.IdleMin > 0 || cfg.IdleMax > 0 {
 		opts = append(opts, WithIdleInterval(cfg.IdleMin, cfg.IdleMax))

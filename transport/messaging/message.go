@@ -20,6 +20,14 @@
 // next message is sent only after the previous one was acked; a nacked message
 // is sent again after a short pause (WithNackDelay).
 //
+// A consumer that asked for pages (WithPageSize; RunConsumer does) may, while
+// it catches up, get page messages (IsPage) instead: a run of consecutive
+// events in one message, payload = the events (EventsFromPage), metadata
+// MetadataPage (their number), MetadataPosition (the last one's position)
+// and MetadataBacklog. EventHandler handles a page as its events one by one;
+// retries and parking always concern a single event message (see page.go).
+// Live events, and an event of a page that failed, come alone.
+//
 // A consumer that registered a filter (WithFilter) and asked for progress
 // (WithProgress) also gets progress messages (IsProgress): no payload, only
 // MetadataPosition, telling that every event up to that position that the
@@ -61,6 +69,14 @@ const (
 	// catching up, and may keep its transaction open for the next message
 	// (a hint; nothing breaks when it is wrong).
 	MetadataBacklog = "backlog"
+	// MetadataPage is the number of events, decimal, of a page message
+	// (NewPageMessage), absent on other messages. Such a message also has
+	// MetadataPosition (its last event's) and MetadataBacklog.
+	MetadataPage = "page"
+	// MetadataFailedInPage is "true" on an event message sent alone because
+	// its handler failed in a page: that was its first attempt, and the
+	// router's retries go on from there (see page.go).
+	MetadataFailedInPage = "failed_in_page"
 )
 
 // NewEventMessage returns the message for a recorded event.
@@ -99,10 +115,14 @@ func MessagePosition(msg *message.Message) (eventlog.Position, error) {
 }
 
 // EventFromMessage turns an event message back into the recorded event. It
-// fails for progress messages and for messages not made by NewEventMessage.
+// fails for progress messages, pages (see EventsFromPage) and messages not
+// made by NewEventMessage.
 func EventFromMessage(msg *message.Message) (eventlog.RecordedEvent, error) {
 	if IsProgress(msg) {
 		return eventlog.RecordedEvent{}, fmt.Errorf("messaging: message %s is a progress message, not an event", msg.UUID)
+	}
+	if IsPage(msg) {
+		return eventlog.RecordedEvent{}, fmt.Errorf("messaging: message %s is a page of %s events, not one event", msg.UUID, msg.Metadata.Get(MetadataPage))
 	}
 	pos, err := MessagePosition(msg)
 	if err != nil {

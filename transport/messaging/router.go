@@ -183,7 +183,8 @@ func IsStopConsumer(err error) bool {
 // Router is a Watermill router whose consumers (AddConsumer) run with the
 // project's middleware, outermost first: the poison policy, Retry, Recoverer.
 // Panics are recovered into errors, so they are retried and parked like any
-// other failure.
+// other failure. A page message (see page.go) is neither retried nor parked:
+// its failing event comes again alone, and the policies apply to it.
 type Router struct {
 	*message.Router
 	cfg    RouterConfig
@@ -220,19 +221,53 @@ func (r *Router) AddConsumer(name string, sub message.Subscriber, handle message
 	h := r.AddConsumerHandler(name, name, sub, handle)
 	h.AddMiddleware(
 		r.poisonMiddleware(name, h),
-		middleware.Retry{
-			MaxRetries:      max(r.cfg.Retry.MaxRetries, 0),
-			InitialInterval: r.cfg.Retry.InitialInterval,
+		r.retryMiddleware,
+		middleware.Recoverer,
+	)
+	return h
+}
+
+// retryMiddleware retries a failing event message. A page is not retried:
+// the subscriber sends its failing event again alone (see page.go), marked
+// with MetadataFailedInPage, and since the page was that event's first
+// attempt, the retries go on from there: the same number of attempts, at the
+// same intervals, as without pages. With retries off, the page's error goes
+// straight to the poison policy.
+func (r *Router) retryMiddleware(next message.HandlerFunc) message.HandlerFunc {
+	retry := func(retries int, initial time.Duration) message.HandlerFunc {
+		return middleware.Retry{
+			MaxRetries:      retries,
+			InitialInterval: initial,
 			Multiplier:      r.cfg.Retry.Multiplier,
 			MaxInterval:     r.cfg.Retry.MaxInterval,
 			ShouldRetry: func(p middleware.RetryParams) bool {
 				return !IsStopConsumer(p.Err)
 			},
 			Logger: r.logger,
-		}.Middleware,
-		middleware.Recoverer,
-	)
-	return h
+		}.Middleware(next)
+	}
+	retries := max(r.cfg.Retry.MaxRetries, 0)
+	full := retry(retries, r.cfg.Retry.InitialInterval)
+	second := min(time.Duration(float64(r.cfg.Retry.InitialInterval)*r.cfg.Retry.Multiplier), r.cfg.Retry.MaxInterval)
+	afterPage := retry(max(retries-1, 0), second)
+	return func(msg *message.Message) ([]*message.Message, error) {
+		switch {
+		case IsPage(msg):
+			return next(msg)
+		case msg.Metadata.Get(MetadataFailedInPage) != "true":
+			return full(msg)
+		case retries == 0:
+			if err := pageFailure(msg.Context()); err != nil {
+				return nil, err
+			}
+			return next(msg)
+		default:
+			if !sleep(msg.Context(), r.cfg.Retry.InitialInterval) {
+				return nil, msg.Context().Err()
+			}
+			return afterPage(msg)
+		}
+	}
 }
 
 // StopError returns the error that stopped the handler name (through the
@@ -268,6 +303,11 @@ func (r *Router) poisonMiddleware(name string, h *message.Handler) message.Handl
 			fields := watermill.LogFields{"consumer": name, "message_uuid": msg.UUID, "position": msg.Metadata.Get(MetadataPosition)}
 			if IsStopConsumer(err) {
 				r.stop(name, h, err)
+				return nil, err
+			}
+			if IsPage(msg) {
+				// Not parked: the failing event comes again alone, and the
+				// policy applies to it.
 				return nil, err
 			}
 			switch r.cfg.Poison {

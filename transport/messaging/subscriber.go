@@ -50,6 +50,7 @@ type consumerOptions struct {
 	filter   eventlog.Filter
 	progress bool
 	nudge    <-chan struct{}
+	pageSize int
 }
 
 type subscriberOptions struct {
@@ -87,6 +88,17 @@ func WithProgress(consumer string) SubscriberOption {
 // whose readers wait for a position uses it.
 func WithNudge(consumer string, ch <-chan struct{}) SubscriberOption {
 	return func(o *subscriberOptions) { o.consumer(consumer).nudge = ch }
+}
+
+// WithPageSize lets the subscriber send consumer, while it catches up, up to
+// size consecutive events that are already waiting as one page message (see
+// NewPageMessage) instead of one message each: Watermill's per-message costs
+// (a goroutine, a copy, the middleware, the ack) are then paid per page. The
+// consumer's handler must handle pages (EventHandler does). An event that
+// fails in a page is sent again alone, so retries and the poison policy only
+// ever see single events; live events come alone as well.
+func WithPageSize(consumer string, size int) SubscriberOption {
+	return func(o *subscriberOptions) { o.consumer(consumer).pageSize = size }
 }
 
 // WithIdleInterval sets how long the subscriber waits without an event before
@@ -165,12 +177,13 @@ func NewLogSubscriber(store eventlog.Store, checkpoints CheckpointReader, logger
 var ErrSubscriberClosed = errors.New("messaging: subscriber closed")
 
 // Subscribe starts delivering the events after consumer's checkpoint, in log
-// order, one at a time. The channel is closed when ctx ends or Close is
-// called. Subscribe itself fails only after Close: reading the checkpoint and
-// opening the store subscription happen in the background and are retried
-// (WithResubscribeDelay) until they succeed, and a store subscription that
-// fails later is reopened after the last acked position, so the channel stays
-// open through database hiccups.
+// order, one message at a time (a message is one event, or a page of events
+// while the consumer catches up, see WithPageSize). The channel is closed
+// when ctx ends or Close is called. Subscribe itself fails only after Close:
+// reading the checkpoint and opening the store subscription happen in the
+// background and are retried (WithResubscribeDelay) until they succeed, and a
+// store subscription that fails later is reopened after the last acked
+// position, so the channel stays open through database hiccups.
 func (s *LogSubscriber) Subscribe(ctx context.Context, consumer string) (<-chan *message.Message, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -286,7 +299,8 @@ func (c *consumerRun) run(ctx context.Context) {
 func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription) error {
 	// The pump goroutine blocks in Recv so that the loop below can also wait
 	// for its idle timer and nudges. It reads up to prefetch events ahead,
-	// which tells the loop when the consumer is catching up (MetadataBacklog).
+	// which tells the loop when the consumer is catching up (MetadataBacklog)
+	// and makes the pages (collectPage).
 	// Events it holds when stopped are read again by the next subscription,
 	// which starts after c.last.
 	events := make(chan received, prefetch)
@@ -335,14 +349,20 @@ func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription
 				// A store never repeats an event; be safe anyway.
 				continue
 			}
-			msg := NewEventMessage(r.ev)
-			if len(events) > 0 {
-				msg.Metadata.Set(MetadataBacklog, "true")
+			if c.opts.pageSize > 1 && len(events) > 0 {
+				page, pending := c.collectPage(r.ev, events)
+				if err := c.deliverPage(ctx, page, len(events) > 0 || pending != nil); err != nil {
+					return err
+				}
+				if pending != nil {
+					return pending
+				}
+				resetIdle(c.s.opts.idleMin)
+				continue
 			}
-			if err := c.deliver(ctx, msg); err != nil {
+			if err := c.deliverEvent(ctx, r.ev, len(events) > 0, false, nil); err != nil {
 				return err
 			}
-			c.last = r.ev.Position
 			resetIdle(c.s.opts.idleMin)
 		case <-timerC:
 			// Progress alone does not make the checks more frequent: a
@@ -363,6 +383,99 @@ func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription
 			return ctx.Err()
 		}
 	}
+}
+
+// deliverEvent sends ev alone until it is acked, then moves c.last to it.
+// failedInPage marks an event that already failed once in a page, with
+// pageErr (nil if not known): its first delivery carries
+// MetadataFailedInPage, so that the router counts the page as its first
+// attempt; should that delivery be nacked too (its parking failed), it is
+// sent again as any event, retries included.
+func (c *consumerRun) deliverEvent(ctx context.Context, ev eventlog.RecordedEvent, backlog, failedInPage bool, pageErr error) error {
+	msg := NewEventMessage(ev)
+	if backlog {
+		msg.Metadata.Set(MetadataBacklog, "true")
+	}
+	if failedInPage {
+		first := msg.Copy()
+		first.Metadata.Set(MetadataFailedInPage, "true")
+		fctx := ctx
+		if pageErr != nil {
+			fctx = withPageFailure(ctx, pageErr)
+		}
+		acked, _, _, err := c.send(fctx, first)
+		if err != nil {
+			return err
+		}
+		if acked {
+			c.last = ev.Position
+			return nil
+		}
+		if !sleep(ctx, c.s.opts.nackDelay) {
+			return ctx.Err()
+		}
+	}
+	if err := c.deliver(ctx, msg); err != nil {
+		return err
+	}
+	c.last = ev.Position
+	return nil
+}
+
+// collectPage returns first and the events after it that are already waiting
+// in events, up to the page size, without waiting for more. A failed read
+// ends the page; it is returned as pending, to be reported after the page.
+func (c *consumerRun) collectPage(first eventlog.RecordedEvent, events <-chan received) (page []eventlog.RecordedEvent, pending error) {
+	page = make([]eventlog.RecordedEvent, 1, min(c.opts.pageSize, len(events)+1))
+	page[0] = first
+	last := first.Position
+	for len(page) < c.opts.pageSize && len(events) > 0 {
+		r := <-events
+		if r.err != nil {
+			return page, r.err
+		}
+		if !last.Less(r.ev.Position) {
+			continue
+		}
+		page = append(page, r.ev)
+		last = r.ev.Position
+	}
+	return page, nil
+}
+
+// deliverPage delivers page, consecutive events of the log, moving c.last
+// along. backlog tells whether more events wait after the page. The events
+// go as one page message; when the handler fails at one of them, the page is
+// nacked, the events before that one count as handled, the failing event is
+// delivered alone (deliverEvent: retried, parked or stopped at by the
+// handler's middleware, exactly as a live event), and the events after it
+// follow as a new page.
+func (c *consumerRun) deliverPage(ctx context.Context, page []eventlog.RecordedEvent, backlog bool) error {
+	for len(page) > 0 {
+		if len(page) == 1 {
+			return c.deliverEvent(ctx, page[0], backlog, false, nil)
+		}
+		msg := NewPageMessage(page)
+		if backlog {
+			msg.Metadata.Set(MetadataBacklog, "true")
+		}
+		acked, handled, pageErr, err := c.send(ctx, msg)
+		if err != nil {
+			return err
+		}
+		if acked || handled >= len(page) {
+			c.last = page[len(page)-1].Position
+			return nil
+		}
+		if handled > 0 {
+			c.last = page[handled-1].Position
+		}
+		if err := c.deliverEvent(ctx, page[handled], backlog || handled < len(page)-1, true, pageErr); err != nil {
+			return err
+		}
+		page = page[handled+1:]
+	}
+	return nil
 }
 
 // checkProgress sends a progress message when the log has moved past c.last
@@ -441,29 +554,48 @@ func safeProgress(ctx context.Context, store eventlog.Store, last eventlog.Posit
 func (c *consumerRun) deliver(ctx context.Context, msg *message.Message) error {
 	delay := c.s.opts.nackDelay
 	for {
-		m := msg.Copy()
-		mctx, cancel := context.WithCancel(ctx)
-		m.SetContext(mctx)
-		select {
-		case c.out <- m:
-		case <-ctx.Done():
-			cancel()
-			return ctx.Err()
-		}
-		select {
-		case <-m.Acked():
-			cancel()
-			return nil
-		case <-m.Nacked():
-			cancel()
-		case <-ctx.Done():
-			cancel()
-			return ctx.Err()
+		acked, _, _, err := c.send(ctx, msg)
+		if err != nil || acked {
+			return err
 		}
 		if !sleep(ctx, delay) {
 			return ctx.Err()
 		}
 		delay = min(delay*2, 30*c.s.opts.nackDelay)
+	}
+}
+
+// send sends a fresh copy of msg once and waits for its ack or nack. For a
+// nacked page, handled is how many of its events the handler handled, and
+// pageErr the error of the next one, if known (see pageProgress). err is
+// only ctx's error.
+func (c *consumerRun) send(ctx context.Context, msg *message.Message) (acked bool, handled int, pageErr, err error) {
+	m := msg.Copy()
+	mctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var progress *pageProgress
+	if IsPage(m) {
+		mctx, progress = withPageProgress(mctx)
+	}
+	m.SetContext(mctx)
+	select {
+	case c.out <- m:
+	case <-ctx.Done():
+		return false, 0, nil, ctx.Err()
+	}
+	select {
+	case <-m.Acked():
+		return true, 0, nil, nil
+	case <-m.Nacked():
+		if progress != nil {
+			handled = int(progress.handled.Load())
+			if p := progress.failure.Load(); p != nil {
+				pageErr = *p
+			}
+		}
+		return false, handled, pageErr, nil
+	case <-ctx.Done():
+		return false, 0, nil, ctx.Err()
 	}
 }
 
