@@ -2,6 +2,7 @@ package cards
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,7 +90,10 @@ ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + EXCLUDED.used`,
 }
 
 // ApplyBatch implements engine.BatchApplier: a run of uses is one
-// statement (the rows and the daily counts).
+// statement, whatever its length: the usage rows, then, from the rows
+// actually inserted, the daily counts per batch and per user. It writes what
+// Apply writes for each of the events in turn, so a rebuild and the live read
+// model hold the same rows.
 func (s Stats) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventlog.Envelope) error {
 	return applyRuns(ctx, tx, events, func(ctx context.Context, tx pgx.Tx, r *usedCards) error {
 		_, err := tx.Exec(ctx, `
@@ -97,12 +101,19 @@ WITH ins AS (
     INSERT INTO usage (card_id, batch_id, category, user_id, used_on)
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::date[])
     ON CONFLICT (card_id) DO NOTHING
-    RETURNING used_on, category, batch_id
+    RETURNING used_on, category, batch_id, user_id
+), days AS (
+    INSERT INTO daily_usage (day, category, batch_id, count)
+    SELECT used_on, category, batch_id, count(*) FROM ins GROUP BY used_on, category, batch_id
+    ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + EXCLUDED.count
 )
-INSERT INTO daily_usage (day, category, batch_id, count)
-SELECT used_on, category, batch_id, count(*) FROM ins GROUP BY used_on, category, batch_id
-ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + EXCLUDED.count`,
+INSERT INTO daily_user_usage (day, batch_id, user_id, count)
+SELECT used_on, batch_id, user_id, count(*) FROM ins GROUP BY used_on, batch_id, user_id
+ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + EXCLUDED.count`,
 			r.cardID, r.batchID, r.category, r.userID, r.usedDays())
-		return err
+		if err != nil {
+			return fmt.Errorf("card_stats: apply %d uses: %w", r.len(), err)
+		}
+		return nil
 	}, s.Apply)
 }

@@ -2,6 +2,7 @@ package cards
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,14 +12,25 @@ import (
 )
 
 // Stats is the read model of the usage statistics (card_stats): cards per
-// batch (batch_totals), used cards per day and user (usage) and uses per day,
-// category and batch (daily_usage). Everything the statistics answer comes
-// from this one projector, so its numbers always describe the same prefix of
-// the log: the daily counts add up to the used cards, exactly.
+// batch (batch_totals), used cards (usage), uses per day, category and batch
+// (daily_usage) and uses per day, batch and user (daily_user_usage).
+// Everything the statistics answer comes from this one projector, so its
+// numbers always describe the same prefix of the log: the daily counts add up
+// to the used cards, exactly.
+//
+// usage, one row per used card, is only the exactly-once guard: a use counts
+// when its card's row is inserted (ON CONFLICT (card_id) DO NOTHING), and the
+// same statement adds it to the two daily tables. The statistics query reads
+// only batch_totals and the daily tables, whose size grows with days × batches
+// (× users), not with uses; unique_users needs the user dimension, which is
+// why daily_user_usage exists beside the smaller daily_usage.
 type Stats struct{}
 
 func (Stats) Name() string { return queries.StatsSchema }
-func (Stats) Version() int { return 1 }
+
+// Version 2 added daily_user_usage; a new version makes the engine rebuild
+// the read model from the log beside the serving one and switch when caught up.
+func (Stats) Version() int { return 2 }
 
 func (Stats) Filter() eventlog.Filter {
 	return eventlog.Filter{
@@ -43,7 +55,6 @@ CREATE TABLE usage (
     user_id  bigint NOT NULL,
     used_on  date   NOT NULL
 );
-CREATE INDEX usage_day ON usage (used_on, batch_id, user_id);
 CREATE TABLE daily_usage (
     day      date    NOT NULL,
     category text    NOT NULL,
@@ -51,9 +62,20 @@ CREATE TABLE daily_usage (
     count    integer NOT NULL,
     PRIMARY KEY (day, category, batch_id)
 );
+CREATE TABLE daily_user_usage (
+    day      date    NOT NULL,
+    batch_id bigint  NOT NULL,
+    user_id  bigint  NOT NULL,
+    count    integer NOT NULL,
+    PRIMARY KEY (day, batch_id, user_id)
+);
 `
 }
 
+// Apply applies one event. A use is one statement: the usage row decides
+// whether it counts, and only an inserted row is added to daily_usage and
+// daily_user_usage. ApplyBatch (batch.go) writes runs of uses set by set and
+// must leave the same rows.
 func (Stats) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
 	var err error
 	switch e := env.Event.(type) {
@@ -67,11 +89,17 @@ ON CONFLICT (batch_id) DO NOTHING`, e.BatchID, string(e.Category), e.TotalQuanti
 WITH ins AS (
     INSERT INTO usage (card_id, batch_id, category, user_id, used_on) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (card_id) DO NOTHING
-    RETURNING used_on, category, batch_id
+    RETURNING used_on, category, batch_id, user_id
+), days AS (
+    INSERT INTO daily_usage (day, category, batch_id, count) SELECT used_on, category, batch_id, 1 FROM ins
+    ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + 1
 )
-INSERT INTO daily_usage (day, category, batch_id, count) SELECT used_on, category, batch_id, 1 FROM ins
-ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + 1`,
+INSERT INTO daily_user_usage (day, batch_id, user_id, count) SELECT used_on, batch_id, user_id, 1 FROM ins
+ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + 1`,
 			e.CardID, e.BatchID, string(e.Category), e.UserID, day(e.UsedAt))
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("card_stats: apply %s: %w", env.Recorded.Type, err)
+	}
+	return nil
 }

@@ -36,14 +36,22 @@ CREATE TABLE used_cards (
     user_agent  text        NOT NULL,
     used_at     timestamptz NOT NULL
 );
-CREATE INDEX used_cards_batch ON used_cards (batch_id, card_id);
-CREATE INDEX used_cards_user ON used_cards (user_id, card_id);
-CREATE INDEX used_cards_user_time ON used_cards (user_id, used_at DESC, card_id DESC);
 
 CREATE TABLE batch_usage (
     batch_id bigint PRIMARY KEY,
     used     integer NOT NULL
 );
+`
+}
+
+// Indexes implements engine.DeferredIndexes: the card lists' indexes, which
+// Apply does not use (it inserts by card id), are built once a rebuilt
+// generation has caught up instead of entry by entry.
+func (Usage) Indexes() string {
+	return `
+CREATE INDEX IF NOT EXISTS used_cards_batch ON used_cards (batch_id, card_id);
+CREATE INDEX IF NOT EXISTS used_cards_user ON used_cards (user_id, card_id);
+CREATE INDEX IF NOT EXISTS used_cards_user_time ON used_cards (user_id, used_at DESC, card_id DESC);
 `
 }
 

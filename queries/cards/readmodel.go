@@ -17,8 +17,9 @@
 //	card_usage.used_cards        one row per used card: the usage log
 //	card_usage.batch_usage       used cards per batch (kept with used_cards)
 //	card_stats.batch_totals      cards per batch for the statistics
-//	card_stats.usage             used cards per day and user for the statistics
+//	card_stats.usage             used cards: the exactly-once guard of card_stats
 //	card_stats.daily_usage       uses per day, category and batch
+//	card_stats.daily_user_usage  uses per day, batch and user (unique_users)
 package cards
 
 import (

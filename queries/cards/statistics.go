@@ -64,6 +64,11 @@ var Categories = []string{"dance", "song", "clothing", "game"}
 //     equals the sum of daily_usage, which lists every day of the range);
 //   - unique_users: distinct users among those uses;
 //   - usage_rate: used / total × 100, rounded to two decimals (0 without cards).
+//
+// Every number comes from tables whose size does not grow with the uses:
+// batch_totals (one row per batch), daily_usage (per day and batch) and
+// daily_user_usage (per day, batch and user), never from the per-card rows
+// of usage, so the answer costs the same for a thousand or a million uses.
 func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistics, error) {
 	start, end := f.StartDate.Format("2006-01-02"), f.EndDate.Format("2006-01-02")
 	out := Statistics{Period: Period{StartDate: start, EndDate: end}, ByCategory: map[string]CategoryUsage{}, DailyUsage: []DailyUsage{}}
@@ -79,26 +84,27 @@ func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistic
 		rows, err := tx.Query(ctx, `
 SELECT b.category, sum(b.total)::bigint FROM `+StatsSchema+`.batch_totals b WHERE $1::date <= $2::date AND `+live+` GROUP BY b.category`, start, end, f.Category)
 		if err != nil {
-			return err
+			return fmt.Errorf("total cards: %w", err)
 		}
 		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Total = n }); err != nil {
-			return err
+			return fmt.Errorf("total cards: %w", err)
 		}
 		rows, err = tx.Query(ctx, `
 SELECT d.category, sum(d.count)::bigint FROM `+StatsSchema+`.daily_usage d
   JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = d.batch_id
  WHERE d.day BETWEEN $1::date AND $2::date AND `+live+` GROUP BY d.category`, start, end, f.Category)
 		if err != nil {
-			return err
+			return fmt.Errorf("used cards: %w", err)
 		}
 		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Used = n }); err != nil {
+			return fmt.Errorf("used cards: %w", err)
+		}
+		users, err := uniqueUsersQuery(ctx, tx)
+		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `
-SELECT count(DISTINCT u.user_id) FROM `+StatsSchema+`.usage u
-  JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = u.batch_id
- WHERE u.used_on BETWEEN $1::date AND $2::date AND `+live, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
-			return err
+		if err := tx.QueryRow(ctx, users+` AND `+live, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
+			return fmt.Errorf("unique users: %w", err)
 		}
 		rows, err = tx.Query(ctx, `
 SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(d.count) FILTER (WHERE b.batch_id IS NOT NULL), 0)::bigint
@@ -107,17 +113,20 @@ SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(d.count) FILTER (WHERE b.batch
   LEFT JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = d.batch_id AND `+live+`
  GROUP BY g.day ORDER BY g.day`, start, end, f.Category)
 		if err != nil {
-			return err
+			return fmt.Errorf("daily usage: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var d DailyUsage
 			if err := rows.Scan(&d.Date, &d.Count); err != nil {
-				return err
+				return fmt.Errorf("daily usage: %w", err)
 			}
 			out.DailyUsage = append(out.DailyUsage, d)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("daily usage: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return out, fmt.Errorf("statistics: %w", err)
@@ -154,4 +163,29 @@ func rate(used, total int64) float64 {
 		return 0
 	}
 	return math.Round(float64(used)*10000/float64(total)) / 100
+}
+
+// uniqueUsersQuery returns the query counting the distinct users of the uses
+// of a date range ($1..$2), to be completed with the batch filter over b.
+//
+// It counts from daily_user_usage, one row per day, batch and user. Only
+// while a read model of card_stats version 1 still serves (the engine builds
+// version 2 beside it after an upgrade and switches when it has caught up)
+// is that table missing; then it counts from the per-card usage rows as
+// version 1 did, so the statistics keep answering during the rebuild.
+func uniqueUsersQuery(ctx context.Context, tx pgx.Tx) (string, error) {
+	var perDay bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, StatsSchema+".daily_user_usage").Scan(&perDay); err != nil {
+		return "", fmt.Errorf("find daily_user_usage: %w", err)
+	}
+	if perDay {
+		return `
+SELECT count(DISTINCT u.user_id) FROM ` + StatsSchema + `.daily_user_usage u
+  JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
+ WHERE u.day BETWEEN $1::date AND $2::date`, nil
+	}
+	return `
+SELECT count(DISTINCT u.user_id) FROM ` + StatsSchema + `.usage u
+  JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
+ WHERE u.used_on BETWEEN $1::date AND $2::date`, nil
 }

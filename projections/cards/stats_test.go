@@ -1,0 +1,232 @@
+package cards_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	commands "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/cards"
+	queries "github.com/fiveapis/backend/queries/cards"
+)
+
+// statsRows are the card_stats rows a brute-force statistics is computed
+// from: every used card (usage) and every batch (batch_totals).
+type statsRows struct {
+	uses    []statsUse
+	batches map[int64]statsBatch
+}
+
+// statsUse is a row of card_stats.usage.
+type statsUse struct {
+	batch, user int64
+	category    string
+	day         time.Time
+}
+
+// statsBatch is a row of card_stats.batch_totals.
+type statsBatch struct {
+	category  string
+	total     int64
+	createdOn time.Time
+	deleted   bool
+}
+
+func readStatsRows(t *testing.T, h *harness) statsRows {
+	t.Helper()
+	ctx := context.Background()
+	out := statsRows{batches: map[int64]statsBatch{}}
+	rows, err := h.pool.Query(ctx, `SELECT batch_id, category, user_id, used_on FROM card_stats.usage`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var u statsUse
+		if err := rows.Scan(&u.batch, &u.category, &u.user, &u.day); err != nil {
+			t.Fatal(err)
+		}
+		out.uses = append(out.uses, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = h.pool.Query(ctx, `SELECT batch_id, category, total, created_on, is_deleted FROM card_stats.batch_totals`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var (
+			id int64
+			b  statsBatch
+		)
+		if err := rows.Scan(&id, &b.category, &b.total, &b.createdOn, &b.deleted); err != nil {
+			t.Fatal(err)
+		}
+		out.batches[id] = b
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// bruteStatistics computes the statistics of 002 §7.1 the slow, obvious way,
+// one used card at a time, as the first version of the query did in SQL.
+func bruteStatistics(r statsRows, f queries.StatisticsFilter) queries.Statistics {
+	rate := func(used, total int64) float64 {
+		if total == 0 {
+			return 0
+		}
+		return math.Round(float64(used)*10000/float64(total)) / 100
+	}
+	out := queries.Statistics{
+		Period:     queries.Period{StartDate: f.StartDate.Format("2006-01-02"), EndDate: f.EndDate.Format("2006-01-02")},
+		ByCategory: map[string]queries.CategoryUsage{},
+		DailyUsage: []queries.DailyUsage{},
+	}
+	cats := queries.Categories
+	if f.Category != nil {
+		cats = []string{*f.Category}
+	}
+	for _, c := range cats {
+		out.ByCategory[c] = queries.CategoryUsage{}
+	}
+	live := func(id int64) bool {
+		b, ok := r.batches[id]
+		return ok && !b.deleted && !b.createdOn.After(f.EndDate) && (f.Category == nil || b.category == *f.Category)
+	}
+	for id, b := range r.batches {
+		if live(id) {
+			c := out.ByCategory[b.category]
+			c.Total += b.total
+			out.ByCategory[b.category] = c
+		}
+	}
+	perDay := map[time.Time]int64{}
+	users := map[int64]bool{}
+	for _, u := range r.uses {
+		if u.day.Before(f.StartDate) || u.day.After(f.EndDate) || !live(u.batch) {
+			continue
+		}
+		c := out.ByCategory[u.category]
+		c.Used++
+		out.ByCategory[u.category] = c
+		perDay[u.day]++
+		users[u.user] = true
+	}
+	for d := f.StartDate; !d.After(f.EndDate); d = d.AddDate(0, 0, 1) {
+		out.DailyUsage = append(out.DailyUsage, queries.DailyUsage{Date: d.Format("2006-01-02"), Count: perDay[d]})
+	}
+	for c, u := range out.ByCategory {
+		u.UsageRate = rate(u.Used, u.Total)
+		out.ByCategory[c] = u
+		out.Summary.TotalCards += u.Total
+		out.Summary.UsedCards += u.Used
+	}
+	out.Summary.UniqueUsers = int64(len(users))
+	out.Summary.UsageRate = rate(out.Summary.UsedCards, out.Summary.TotalCards)
+	return out
+}
+
+// TestStatisticsMatchBruteForce: the statistics computed from the compact
+// tables (batch_totals, daily_usage, daily_user_usage) equal a brute-force
+// computation over the per-card usage rows, for every date range around a
+// log of several users, days and categories with a deleted batch, with and
+// without the category filter. Then, with daily_user_usage gone as before an
+// upgrade's rebuild has switched, the query falls back to usage and still
+// answers the same.
+func TestStatisticsMatchBruteForce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	tmpl := map[string]int64{}
+	for _, c := range queries.Categories {
+		tmpl[c] = h.template(c, c, nil)
+	}
+	at := func(d int) { h.clock.Set(day0.AddDate(0, 0, d)) }
+	next := map[int64]int64{}
+	use := func(b cards.Batch, n int, users ...int) {
+		t.Helper()
+		for i := range n {
+			h.use(b, b.StartID+next[b.ID], users[i%len(users)])
+			next[b.ID]++
+		}
+	}
+
+	at(0)
+	a, b := h.batch(tmpl["dance"], 30, true, nil), h.batch(tmpl["song"], 20, true, nil)
+	use(a, 6, 1, 2, 3)
+	use(b, 4, 4, 5)
+	at(1)
+	c, d := h.batch(tmpl["clothing"], 15, true, nil), h.batch(tmpl["dance"], 10, true, nil)
+	use(a, 3, 1, 6)
+	use(c, 5, 2, 7)
+	use(d, 2, 8)
+	at(2)
+	e := h.batch(tmpl["song"], 10, true, nil)
+	use(b, 3, 9) // users 5 and 9 used only b, which is deleted next
+	use(e, 2, 4)
+	use(d, 3, 1, 2, 3)
+	r, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: b.ID})
+	h.saw(r, err)
+	at(4)
+	use(a, 2, 10)
+	use(c, 2, 6)
+	use(e, 1, 11)
+	h.batch(tmpl["game"], 5, true, nil)
+	h.sync()
+
+	var perUser bool
+	if err := h.pool.QueryRow(ctx, `SELECT to_regclass('card_stats.daily_user_usage') IS NOT NULL`).Scan(&perUser); err != nil || !perUser {
+		t.Fatalf("card_stats.daily_user_usage missing (%v)", err)
+	}
+	rows := readStatsRows(t, h)
+	if len(rows.uses) != 33 || len(rows.batches) != 6 {
+		t.Fatalf("read model holds %d uses and %d batches, want 33 and 6", len(rows.uses), len(rows.batches))
+	}
+	var filters []queries.StatisticsFilter
+	for from := -1; from <= 5; from++ {
+		for to := from; to <= 5; to++ {
+			for _, cat := range append([]*string{nil}, str("dance"), str("song"), str("clothing"), str("game")) {
+				filters = append(filters, queries.StatisticsFilter{
+					StartDate: day(day0.AddDate(0, 0, from)), EndDate: day(day0.AddDate(0, 0, to)), Category: cat})
+			}
+		}
+	}
+	check := func(how string) {
+		t.Helper()
+		for _, f := range filters {
+			got, err := h.q.Statistics(ctx, f)
+			if err != nil {
+				t.Fatalf("%s: %v", how, err)
+			}
+			if diff := cmp.Diff(bruteStatistics(rows, f), got); diff != "" {
+				cat := "(all)"
+				if f.Category != nil {
+					cat = *f.Category
+				}
+				t.Errorf("%s, %s..%s, category %s (-brute +got):\n%s", how, got.Period.StartDate, got.Period.EndDate, cat, diff)
+			}
+		}
+	}
+	check("daily_user_usage")
+	all := bruteStatistics(rows, queries.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 4))})
+	if all.Summary.UniqueUsers != 9 || all.Summary.UsedCards != 26 {
+		t.Errorf("brute force over the whole log: %+v, want 9 users (5 and 9 used only the deleted batch) and 26 uses", all.Summary)
+	}
+
+	if _, err := h.pool.Exec(ctx, `DROP VIEW card_stats.daily_user_usage`); err != nil {
+		t.Fatal(err)
+	}
+	check("fallback to usage")
+}
+
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
