@@ -19,7 +19,7 @@ type ChangeActivity struct {
 // ChangeActivity appends ActivityChanged and/or EnrollmentOpened or
 // EnrollmentClosed; an edit that changes nothing appends nothing.
 func (h *Handlers) ChangeActivity(ctx context.Context, cmd ChangeActivity) (ActivityResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return ActivityResult{}, err
 	}
 	now := h.now(&cmd.Meta)

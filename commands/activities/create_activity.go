@@ -18,10 +18,10 @@ type CreateActivity struct {
 // CreateActivity validates the activity, takes its id from the "activity"
 // sequence and appends ActivityCreated to activity-<id>.
 func (h *Handlers) CreateActivity(ctx context.Context, cmd CreateActivity) (ActivityResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return ActivityResult{}, err
 	}
-	by, err := userID(cmd.Actor)
+	by, err := cmd.Actor.ID()
 	if err != nil {
 		return ActivityResult{}, err
 	}

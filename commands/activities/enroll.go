@@ -32,7 +32,7 @@ type EnrollResult struct {
 // one that may succeed takes an id from the "enrollment" sequence and is
 // decided again on every reload, so a place taken meanwhile is seen.
 func (h *Handlers) Enroll(ctx context.Context, cmd Enroll) (EnrollResult, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return EnrollResult{}, err
 	}

@@ -11,13 +11,12 @@ package activities
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
-	"github.com/fiveapis/backend/domain/fault"
 )
 
 // Clock tells the time commands are decided at.
@@ -30,10 +29,7 @@ type PersonalData interface {
 }
 
 // Actor is who issues a command.
-type Actor struct {
-	UserID  string
-	IsAdmin bool
-}
+type Actor = hhuactor.Actor
 
 // Config configures the handlers.
 type Config struct {
@@ -95,23 +91,8 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-// ErrForbidden answers a non-admin's activity management.
-var ErrForbidden = fault.New(fault.Forbidden, "PERMISSION_DENIED", "You do not have permission to perform this action.")
-
-func requireAdmin(a Actor) error {
-	if !a.IsAdmin {
-		return ErrForbidden
-	}
-	return nil
-}
-
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fault.New(fault.Unauthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided.")
-	}
-	return id, nil
-}
+// ErrForbidden answers a management command of a user who is not an administrator.
+var ErrForbidden = hhuactor.ErrForbidden
 
 // load folds an activity's stream.
 func (h *Handlers) load(ctx context.Context, id int64) (activities.Activity, error) {

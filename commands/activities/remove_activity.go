@@ -17,7 +17,7 @@ type RemoveActivity struct {
 // RemoveActivity appends ActivityRemoved: the activity and its enrollments
 // leave every list, and nobody can enroll any more.
 func (h *Handlers) RemoveActivity(ctx context.Context, cmd RemoveActivity) (eventlog.Position, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -20,7 +20,7 @@ type Withdraw struct {
 // Withdraw appends EnrollmentWithdrawn to the activity's stream, freeing the
 // enrollment's place.
 func (h *Handlers) Withdraw(ctx context.Context, cmd Withdraw) (eventlog.Position, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return eventlog.Position{}, err
 	}

@@ -30,7 +30,7 @@ type ClockInResult struct {
 // which must not exist: a second clock-in, concurrent or not, is
 // clockin.ErrAlreadyClockedIn.
 func (h *Handlers) ClockIn(ctx context.Context, cmd ClockIn) (ClockInResult, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return ClockInResult{}, err
 	}

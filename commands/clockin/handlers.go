@@ -10,10 +10,10 @@ package clockin
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
@@ -23,10 +23,7 @@ import (
 type Clock = handling.Clock
 
 // Actor is who issues a command.
-type Actor struct {
-	UserID  string
-	IsAdmin bool
-}
+type Actor = hhuactor.Actor
 
 // Activities is what the commands need to know of activities and their
 // enrollments; queries/activities implements it.
@@ -63,9 +60,8 @@ func New(runner *handling.Runner, clock Clock, activities Activities, users User
 
 // Errors of the commands.
 var (
-	ErrForbidden        = fault.New(fault.Forbidden, "PERMISSION_DENIED", "You do not have permission to perform this action.")
+	ErrForbidden        = hhuactor.ErrForbidden
 	ErrActivityNotFound = fault.New(fault.NotFound, "NOT_FOUND", "Not found.")
-	errNotAuthenticated = fault.New(fault.Unauthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided.")
 )
 
 // ErrNoSuchUser answers a staff assignment naming a user that does not
@@ -78,14 +74,6 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	now := h.clock.Now().UTC()
 	meta.OccurredAt = now
 	return now
-}
-
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotAuthenticated
-	}
-	return id, nil
 }
 
 // requireActivity checks that the activity exists.
@@ -102,8 +90,8 @@ func (h *Handlers) requireActivity(ctx context.Context, activityID int64) error 
 
 // requireAdmin checks that the actor is an admin and the activity exists.
 func (h *Handlers) requireAdmin(ctx context.Context, a Actor, activityID int64) error {
-	if !a.IsAdmin {
-		return ErrForbidden
+	if err := a.RequireAdmin(); err != nil {
+		return err
 	}
 	return h.requireActivity(ctx, activityID)
 }

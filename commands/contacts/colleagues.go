@@ -34,7 +34,7 @@ func (h *Handlers) RemoveColleague(ctx context.Context, cmd SetColleague) (Colle
 }
 
 func (h *Handlers) setColleague(ctx context.Context, cmd SetColleague, add bool) (ColleagueResult, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return ColleagueResult{}, err
 	}

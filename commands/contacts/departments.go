@@ -57,7 +57,7 @@ func (h *Handlers) catalogue(ctx context.Context, meta eventlog.Metadata, decide
 
 // AddDepartment appends DepartmentAdded with the next id; names are unique.
 func (h *Handlers) AddDepartment(ctx context.Context, cmd AddDepartment) (DepartmentResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return DepartmentResult{}, err
 	}
 	h.now(&cmd.Meta)
@@ -76,7 +76,7 @@ func (h *Handlers) AddDepartment(ctx context.Context, cmd AddDepartment) (Depart
 // RenameDepartment appends DepartmentRenamed; renaming to the same name
 // appends nothing.
 func (h *Handlers) RenameDepartment(ctx context.Context, cmd RenameDepartment) (DepartmentResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return DepartmentResult{}, err
 	}
 	h.now(&cmd.Meta)
@@ -98,7 +98,7 @@ func (h *Handlers) RenameDepartment(ctx context.Context, cmd RenameDepartment) (
 
 // RemoveDepartment appends DepartmentRemoved.
 func (h *Handlers) RemoveDepartment(ctx context.Context, cmd RemoveDepartment) (eventlog.Position, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return eventlog.Position{}, err
 	}
 	h.now(&cmd.Meta)

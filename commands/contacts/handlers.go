@@ -7,21 +7,16 @@
 package contacts
 
 import (
-	"strconv"
-
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
-	"github.com/fiveapis/backend/domain/fault"
 )
 
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
 
 // Actor is who issues a command.
-type Actor struct {
-	UserID  string
-	IsAdmin bool
-}
+type Actor = hhuactor.Actor
 
 // Handlers executes the contact commands.
 type Handlers struct {
@@ -38,25 +33,5 @@ func (h *Handlers) now(meta *eventlog.Metadata) {
 	meta.OccurredAt = h.clock.Now().UTC()
 }
 
-// ErrForbidden answers a non-admin's department management.
-var ErrForbidden = fault.New(fault.Forbidden, "PERMISSION_DENIED", "You do not have permission to perform this action.")
-
-var errUnauthenticated = fault.New(fault.Unauthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided.")
-
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errUnauthenticated
-	}
-	return id, nil
-}
-
-func requireAdmin(a Actor) error {
-	if _, err := userID(a); err != nil {
-		return err
-	}
-	if !a.IsAdmin {
-		return ErrForbidden
-	}
-	return nil
-}
+// ErrForbidden answers a management command of a user who is not an administrator.
+var ErrForbidden = hhuactor.ErrForbidden

@@ -24,7 +24,7 @@ type CategoryResult struct {
 // AddCategory takes an id from the "guidecategory" sequence and appends
 // GuideCategoryAdded to guidecategory-<id>.
 func (h *Handlers) AddCategory(ctx context.Context, cmd AddCategory) (CategoryResult, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return CategoryResult{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -61,7 +61,7 @@ type RenameCategory struct {
 
 // RenameCategory appends GuideCategoryChanged; the same name appends nothing.
 func (h *Handlers) RenameCategory(ctx context.Context, cmd RenameCategory) (CategoryResult, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return CategoryResult{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -97,7 +97,7 @@ type RemoveCategory struct {
 
 // RemoveCategory appends GuideCategoryRemoved.
 func (h *Handlers) RemoveCategory(ctx context.Context, cmd RemoveCategory) (Result, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return Result{}, err
 	}
 	now := h.now(&cmd.Meta)

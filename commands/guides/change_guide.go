@@ -19,7 +19,7 @@ type ChangeGuide struct {
 // ChangeGuide appends GuideChanged with the guide's new state; an edit that
 // changes nothing appends nothing. A new category must exist.
 func (h *Handlers) ChangeGuide(ctx context.Context, cmd ChangeGuide) (GuideResult, error) {
-	by, err := admin(cmd.Actor)
+	by, err := cmd.Actor.Admin()
 	if err != nil {
 		return GuideResult{}, err
 	}
@@ -60,7 +60,7 @@ type RemoveGuide struct {
 
 // RemoveGuide appends GuideRemoved.
 func (h *Handlers) RemoveGuide(ctx context.Context, cmd RemoveGuide) (Result, error) {
-	by, err := admin(cmd.Actor)
+	by, err := cmd.Actor.Admin()
 	if err != nil {
 		return Result{}, err
 	}

@@ -9,12 +9,11 @@ package guides
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
-	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/guides"
 )
 
@@ -22,10 +21,7 @@ import (
 type Clock = handling.Clock
 
 // Actor is who issues a command.
-type Actor struct {
-	UserID  string
-	IsAdmin bool
-}
+type Actor = hhuactor.Actor
 
 // Handlers executes the guide commands.
 type Handlers struct {
@@ -54,24 +50,8 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-// ErrForbidden answers a non-admin's management.
-var ErrForbidden = fault.New(fault.Forbidden, "PERMISSION_DENIED", "You do not have permission to perform this action.")
-
-// admin returns the acting admin's user id.
-func admin(a Actor) (int64, error) {
-	if !a.IsAdmin {
-		return 0, ErrForbidden
-	}
-	return userID(a)
-}
-
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fault.New(fault.Unauthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided.")
-	}
-	return id, nil
-}
+// ErrForbidden answers a management command of a user who is not an administrator.
+var ErrForbidden = hhuactor.ErrForbidden
 
 func (h *Handlers) allocate(ctx context.Context, name string, meta eventlog.Metadata) (int64, error) {
 	a, err := h.seqs.AllocateIDs(ctx, name, 1, "", meta)

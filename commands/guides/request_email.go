@@ -20,7 +20,7 @@ type RequestEmail struct {
 // the version read: of concurrent requests beyond the hourly limit, none
 // gets through.
 func (h *Handlers) RequestEmail(ctx context.Context, cmd RequestEmail) (Result, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return Result{}, err
 	}

@@ -27,7 +27,7 @@ type GuideResult struct {
 // UploadGuide validates the guide, checks its category, takes an id from the
 // "guide" sequence and appends GuideUploaded to guide-<id>.
 func (h *Handlers) UploadGuide(ctx context.Context, cmd UploadGuide) (GuideResult, error) {
-	by, err := admin(cmd.Actor)
+	by, err := cmd.Actor.Admin()
 	if err != nil {
 		return GuideResult{}, err
 	}

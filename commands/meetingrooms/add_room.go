@@ -25,7 +25,7 @@ type RoomResult struct {
 // AddRoom validates the room, takes its id from the "meetingroom" sequence
 // and appends MeetingRoomAdded to meetingroom-<id>.
 func (h *Handlers) AddRoom(ctx context.Context, cmd AddRoom) (RoomResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return RoomResult{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -24,7 +24,7 @@ type CancelReservation struct {
 // CancelReservation appends ReservationCancelled, with the day's remaining
 // bookings, to the roomday stream, expecting the version read.
 func (h *Handlers) CancelReservation(ctx context.Context, cmd CancelReservation) (eventlog.Position, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return eventlog.Position{}, err
 	}

@@ -18,7 +18,7 @@ type ChangeRoom struct {
 // ChangeRoom appends MeetingRoomChanged with the room's new state; an edit
 // that changes nothing appends nothing.
 func (h *Handlers) ChangeRoom(ctx context.Context, cmd ChangeRoom) (RoomResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return RoomResult{}, err
 	}
 	now := h.now(&cmd.Meta)

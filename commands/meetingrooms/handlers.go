@@ -11,13 +11,12 @@ package meetingrooms
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
-	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 	"github.com/fiveapis/backend/domain/sequence"
 )
@@ -26,10 +25,7 @@ import (
 type Clock = handling.Clock
 
 // Actor is who issues a command.
-type Actor struct {
-	UserID  string
-	IsAdmin bool
-}
+type Actor = hhuactor.Actor
 
 // Config configures the handlers.
 type Config struct {
@@ -109,23 +105,8 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-// ErrForbidden answers a non-admin's room management.
-var ErrForbidden = fault.New(fault.Forbidden, "PERMISSION_DENIED", "You do not have permission to perform this action.")
-
-func requireAdmin(a Actor) error {
-	if !a.IsAdmin {
-		return ErrForbidden
-	}
-	return nil
-}
-
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fault.New(fault.Unauthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided.")
-	}
-	return id, nil
-}
+// ErrForbidden answers a management command of a user who is not an administrator.
+var ErrForbidden = hhuactor.ErrForbidden
 
 // loadRoom returns a room's state from its stream's last event.
 func (h *Handlers) loadRoom(ctx context.Context, id int64) (meetingrooms.Room, error) {

@@ -48,10 +48,10 @@ type MoveResult struct {
 // the answer is ErrMoveRaced. Between the two appends the reservation holds
 // both slots: never a double booking, never a lost reservation.
 func (h *Handlers) MoveReservation(ctx context.Context, cmd MoveReservation) (MoveResult, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return MoveResult{}, err
 	}
-	by, err := userID(cmd.Actor)
+	by, err := cmd.Actor.ID()
 	if err != nil {
 		return MoveResult{}, err
 	}

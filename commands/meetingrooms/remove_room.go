@@ -17,7 +17,7 @@ type RemoveRoom struct {
 // RemoveRoom appends MeetingRoomRemoved. The room's reservations stay (the
 // admin conflict query still shows them); new requests for it are refused.
 func (h *Handlers) RemoveRoom(ctx context.Context, cmd RemoveRoom) (eventlog.Position, error) {
-	if err := requireAdmin(cmd.Actor); err != nil {
+	if err := cmd.Actor.RequireAdmin(); err != nil {
 		return eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -43,7 +43,7 @@ func ErrNoSuchRoom(id int64) error {
 // wrong-expected-version, reload the stream's last event, which now carries
 // the winner's booking, and are rejected.
 func (h *Handlers) Reserve(ctx context.Context, cmd Reserve) (ReserveResult, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return ReserveResult{}, err
 	}

@@ -8,12 +8,11 @@ package repairs
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
-	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/repairs"
 )
 
@@ -21,10 +20,7 @@ import (
 type Clock = handling.Clock
 
 // Actor is who issues a command.
-type Actor struct {
-	UserID  string
-	IsAdmin bool
-}
+type Actor = hhuactor.Actor
 
 // Handlers executes the repair commands.
 type Handlers struct {
@@ -52,23 +48,8 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-// ErrForbidden answers a non-admin's management.
-var ErrForbidden = fault.New(fault.Forbidden, "PERMISSION_DENIED", "You do not have permission to perform this action.")
-
-func admin(a Actor) (int64, error) {
-	if !a.IsAdmin {
-		return 0, ErrForbidden
-	}
-	return userID(a)
-}
-
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fault.New(fault.Unauthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided.")
-	}
-	return id, nil
-}
+// ErrForbidden answers a management command of a user who is not an administrator.
+var ErrForbidden = hhuactor.ErrForbidden
 
 // Result is where a command's events landed (the zero position when nothing
 // changed).

@@ -28,7 +28,7 @@ type RepairResult struct {
 // takes an id from the "repair" sequence and appends RepairRequested to
 // repair-<id>.
 func (h *Handlers) RequestRepair(ctx context.Context, cmd RequestRepair) (RepairResult, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.ID()
 	if err != nil {
 		return RepairResult{}, err
 	}
@@ -75,7 +75,7 @@ type ChangeStatus struct {
 // version read, so concurrent changes form one chain (each one's From is the
 // previous one's To); the same status appends nothing.
 func (h *Handlers) ChangeStatus(ctx context.Context, cmd ChangeStatus) (Result, error) {
-	by, err := admin(cmd.Actor)
+	by, err := cmd.Actor.Admin()
 	if err != nil {
 		return Result{}, err
 	}

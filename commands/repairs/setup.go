@@ -16,7 +16,7 @@ type AddCategory struct {
 
 // AddCategory appends RepairCategoryAdded.
 func (h *Handlers) AddCategory(ctx context.Context, cmd AddCategory) (repairs.Category, eventlog.Position, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return repairs.Category{}, eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -41,7 +41,7 @@ type RenameCategory struct {
 // RenameCategory appends RepairCategoryChanged; the same name appends
 // nothing.
 func (h *Handlers) RenameCategory(ctx context.Context, cmd RenameCategory) (repairs.Category, eventlog.Position, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return repairs.Category{}, eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -70,7 +70,7 @@ type RemoveCategory struct {
 
 // RemoveCategory appends RepairCategoryRemoved.
 func (h *Handlers) RemoveCategory(ctx context.Context, cmd RemoveCategory) (eventlog.Position, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -89,7 +89,7 @@ type AddAddress struct {
 
 // AddAddress appends RepairNoticeAddressAdded.
 func (h *Handlers) AddAddress(ctx context.Context, cmd AddAddress) (repairs.Address, eventlog.Position, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return repairs.Address{}, eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -115,7 +115,7 @@ type ChangeAddress struct {
 // ChangeAddress appends RepairNoticeAddressChanged; an edit that changes
 // nothing appends nothing.
 func (h *Handlers) ChangeAddress(ctx context.Context, cmd ChangeAddress) (repairs.Address, eventlog.Position, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return repairs.Address{}, eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -144,7 +144,7 @@ type RemoveAddress struct {
 
 // RemoveAddress appends RepairNoticeAddressRemoved.
 func (h *Handlers) RemoveAddress(ctx context.Context, cmd RemoveAddress) (eventlog.Position, error) {
-	if _, err := admin(cmd.Actor); err != nil {
+	if _, err := cmd.Actor.Admin(); err != nil {
 		return eventlog.Position{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -108,6 +108,13 @@ func TestGuidesAdminAndDownload(t *testing.T) {
 	if r.Map(t)["name"] != "规章制度" {
 		t.Fatalf("rename: %s", r.Body)
 	}
+	// A partial update without the name changes nothing; a full one needs it.
+	r = svcStatus(t, "patch without a name", s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/guides/categories/%d/", rules), admin, map[string]any{}), http.StatusOK)
+	if r.Map(t)["name"] != "规章制度" {
+		t.Fatalf("patch without a name: %s", r.Body)
+	}
+	svcField(t, "put without a name", s.Do(t, "PUT", fmt.Sprintf("/api/admin/hhu/guides/categories/%d/", rules), admin, map[string]any{}), "name")
+	svcStatus(t, "rename an unknown category", s.Do(t, "PUT", "/api/admin/hhu/guides/categories/999/", admin, map[string]any{"name": "x"}), http.StatusNotFound)
 	svcStatus(t, "unknown category", s.Do(t, "GET", "/api/admin/hhu/guides/categories/999/", admin, nil), http.StatusNotFound)
 
 	// Uploads: bad input names the field; nothing is stored.

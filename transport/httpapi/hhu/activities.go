@@ -117,10 +117,6 @@ func (m *Activities) Mount(e *echo.Echo) {
 	route(http.MethodGet, "/api/admin/hhu/activities/:id/enrollments/", m.records)
 }
 
-func activityActor(p authn.Principal) actcmd.Actor {
-	return actcmd.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
-}
-
 func (m *Activities) ts(t time.Time) string { return t.In(m.d.Zone).Format(time.RFC3339) }
 
 // --- pagination (DRF's PageNumberPagination, 20 a page) ---
@@ -522,7 +518,7 @@ func (m *Activities) createActivity(c echo.Context) error {
 		spec.Form = *patch.Form
 	}
 	res, err := m.d.Commands.CreateActivity(c.Request().Context(), actcmd.CreateActivity{
-		Actor: activityActor(p), Spec: spec, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		Actor: actor(p), Spec: spec, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 	})
 	if err != nil {
 		return renderError(c, err)
@@ -539,13 +535,9 @@ func (m *Activities) putActivity(c echo.Context) error { return m.changeActivity
 func (m *Activities) patchActivity(c echo.Context) error { return m.changeActivity(c, true) }
 
 func (m *Activities) changeActivity(c echo.Context, partial bool) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
 	}
 	patch, ok, err := m.readActivity(c, partial)
 	if !ok {
@@ -560,7 +552,7 @@ func (m *Activities) changeActivity(c echo.Context, partial bool) error {
 		patch.Form = cmp.Or(patch.Form, &none)
 	}
 	res, err := m.d.Commands.ChangeActivity(c.Request().Context(), actcmd.ChangeActivity{
-		Actor: activityActor(p), ActivityID: id, Patch: patch, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		Actor: actor(p), ActivityID: id, Patch: patch, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 	})
 	if errors.Is(err, activities.ErrActivityNotFound) {
 		return notFound(c)
@@ -574,16 +566,12 @@ func (m *Activities) changeActivity(c echo.Context, partial bool) error {
 
 // removeActivity: DELETE /api/admin/hhu/activities/{id}/ → 204.
 func (m *Activities) removeActivity(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
 	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
 	pos, err := m.d.Commands.RemoveActivity(c.Request().Context(), actcmd.RemoveActivity{
-		Actor: activityActor(p), ActivityID: id, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		Actor: actor(p), ActivityID: id, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 	})
 	if errors.Is(err, activities.ErrActivityNotFound) {
 		return notFound(c)

@@ -130,10 +130,6 @@ func (m *ClockIns) Mount(e *echo.Echo) {
 	route(http.MethodDelete, staff+":user/", m.unassignStaff)
 }
 
-func clockInActor(p authn.Principal) clockincmd.Actor {
-	return clockincmd.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
-}
-
 // clockInParam parses a positive integer path parameter.
 func clockInParam(c echo.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
@@ -277,7 +273,7 @@ func (m *ClockIns) addItem(c echo.Context) error {
 		return err
 	}
 	spec := clockin.ItemSpec{Label: *patch.Label, OpenFrom: *patch.OpenFrom, OpenTo: *patch.OpenTo}
-	res, err := m.d.Commands.AddItem(c.Request().Context(), clockincmd.AddItem{Actor: clockInActor(p), ActivityID: act, Spec: spec, Meta: m.meta(c)})
+	res, err := m.d.Commands.AddItem(c.Request().Context(), clockincmd.AddItem{Actor: actor(p), ActivityID: act, Spec: spec, Meta: m.meta(c)})
 	if err != nil {
 		return renderError(c, err)
 	}
@@ -300,7 +296,7 @@ func (m *ClockIns) changeItem(c echo.Context, partial bool) error {
 	if !ok {
 		return err
 	}
-	res, err := m.d.Commands.ChangeItem(c.Request().Context(), clockincmd.ChangeItem{Actor: clockInActor(p), ActivityID: act, ItemID: id, Patch: patch, Meta: m.meta(c)})
+	res, err := m.d.Commands.ChangeItem(c.Request().Context(), clockincmd.ChangeItem{Actor: actor(p), ActivityID: act, ItemID: id, Patch: patch, Meta: m.meta(c)})
 	if err != nil {
 		return renderError(c, err)
 	}
@@ -326,7 +322,7 @@ func (m *ClockIns) adminDelete(c echo.Context, param string, run func(ctx contex
 	if !ok {
 		return notFound(c)
 	}
-	pos, err := run(c.Request().Context(), clockInActor(p), act, id, m.meta(c))
+	pos, err := run(c.Request().Context(), actor(p), act, id, m.meta(c))
 	if err != nil {
 		return renderError(c, err)
 	}
@@ -377,7 +373,7 @@ func (m *ClockIns) assignStaff(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	pos, created, err := m.d.Commands.AssignStaff(c.Request().Context(), clockincmd.AssignStaff{Actor: clockInActor(p), ActivityID: act, UserID: user, Meta: m.meta(c)})
+	pos, created, err := m.d.Commands.AssignStaff(c.Request().Context(), clockincmd.AssignStaff{Actor: actor(p), ActivityID: act, UserID: user, Meta: m.meta(c)})
 	if err != nil {
 		return renderError(c, err)
 	}
@@ -430,7 +426,7 @@ func (m *ClockIns) clockIn(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	res, err := m.d.Commands.ClockIn(c.Request().Context(), clockincmd.ClockIn{Actor: clockInActor(p), ActivityID: act, ItemID: item, Code: code, Meta: m.meta(c)})
+	res, err := m.d.Commands.ClockIn(c.Request().Context(), clockincmd.ClockIn{Actor: actor(p), ActivityID: act, ItemID: item, Code: code, Meta: m.meta(c)})
 	if err != nil {
 		return renderError(c, err)
 	}

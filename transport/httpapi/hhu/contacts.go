@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	contactcmd "github.com/fiveapis/backend/commands/contacts"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/domain/eventlog"
 	contactq "github.com/fiveapis/backend/queries/contacts"
@@ -69,24 +70,12 @@ const ContactsPageSize = 20
 // Mount implements httpapi.Module. Every path is served with and without its
 // trailing slash.
 func (m *Contacts) Mount(e *echo.Echo) {
-	route := func(method, path string, h echo.HandlerFunc) {
-		e.Add(method, path, h)
-		e.Add(method, strings.TrimSuffix(path, "/"), h)
-	}
+	route := routeBoth(e)
 	route(http.MethodGet, "/contacts/", m.listContacts)
 	route(http.MethodPost, "/friends/:id/", m.addColleague)
 	route(http.MethodDelete, "/friends/:id/", m.removeColleague)
 	route(http.MethodGet, "/departments/", m.listDepartments)
-	route(http.MethodGet, "/api/admin/hhu/departments/", m.adminListDepartments)
-	route(http.MethodPost, "/api/admin/hhu/departments/", m.addDepartment)
-	route(http.MethodGet, "/api/admin/hhu/departments/:id/", m.adminGetDepartment)
-	route(http.MethodPut, "/api/admin/hhu/departments/:id/", m.renameDepartment)
-	route(http.MethodPatch, "/api/admin/hhu/departments/:id/", m.renameDepartment)
-	route(http.MethodDelete, "/api/admin/hhu/departments/:id/", m.removeDepartment)
-}
-
-func contactActor(p authn.Principal) contactcmd.Actor {
-	return contactcmd.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
+	m.departmentsAdmin().mount(route, "/api/admin/hhu/departments/")
 }
 
 // callerID is the caller's user id; false when the principal has none (then
@@ -241,7 +230,7 @@ func (m *Contacts) setColleague(c echo.Context, add bool) error {
 	if !ok {
 		return err
 	}
-	cmd := contactcmd.SetColleague{Actor: contactActor(p), ColleagueID: x.UserID, Meta: httpapi.EventMeta(c, m.d.Clock.Now())}
+	cmd := contactcmd.SetColleague{Actor: actor(p), ColleagueID: x.UserID, Meta: httpapi.EventMeta(c, m.d.Clock.Now())}
 	run := m.d.Commands.RemoveColleague
 	if add {
 		run = m.d.Commands.AddColleague
@@ -272,19 +261,7 @@ func (m *Contacts) listDepartments(c echo.Context) error {
 	if _, ok, err := RequireUser(c); !ok {
 		return err
 	}
-	return m.writeDepartments(c)
-}
-
-// adminListDepartments: GET /api/admin/hhu/departments/.
-func (m *Contacts) adminListDepartments(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
-	}
-	return m.writeDepartments(c)
-}
-
-func (m *Contacts) writeDepartments(c echo.Context) error {
-	return answerList(c, m.departments(), m.d.Queries.ListDepartments, toDepartmentJSON)
+	return m.departmentsAdmin().answerAll(c)
 }
 
 // departments is the read model of the departments.
@@ -296,106 +273,26 @@ func toDepartmentJSON(d contactq.Department) departmentJSON {
 	return departmentJSON{ID: d.ID, Name: d.Name}
 }
 
-// adminGetDepartment: GET /api/admin/hhu/departments/{id}/.
-func (m *Contacts) adminGetDepartment(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
+// departmentsAdmin serves the admin routes of the departments; names are
+// unique (400 on name otherwise), and entries that referred to a removed
+// department show none.
+func (m *Contacts) departmentsAdmin() namedAdmin[contactq.Department, departmentJSON] {
+	return namedAdmin[contactq.Department, departmentJSON]{
+		kit:  adminKit{clock: m.d.Clock, consistency: m.d.Consistency, projection: contactq.ProjectionName},
+		rm:   m.departments(),
+		list: m.d.Queries.ListDepartments, get: m.d.Queries.GetDepartment, render: toDepartmentJSON,
+		written: func(id int64, name string) departmentJSON { return departmentJSON{ID: id, Name: name} },
+		gone:    contacts.ErrDepartmentNotFound,
+		add: func(ctx context.Context, a hhuactor.Actor, name string, meta eventlog.Metadata) (int64, eventlog.Position, error) {
+			res, err := m.d.Commands.AddDepartment(ctx, contactcmd.AddDepartment{Actor: a, Name: name, Meta: meta})
+			return res.Department.ID, res.Position, err
+		},
+		rename: func(ctx context.Context, a hhuactor.Actor, id int64, name string, meta eventlog.Metadata) (eventlog.Position, error) {
+			res, err := m.d.Commands.RenameDepartment(ctx, contactcmd.RenameDepartment{Actor: a, DepartmentID: id, Name: name, Meta: meta})
+			return res.Position, err
+		},
+		remove: func(ctx context.Context, a hhuactor.Actor, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
+			return m.d.Commands.RemoveDepartment(ctx, contactcmd.RemoveDepartment{Actor: a, DepartmentID: id, Meta: meta})
+		},
 	}
-	return answerOne(c, m.departments(), m.d.Queries.GetDepartment, toDepartmentJSON)
-}
-
-// departmentName reads {name}; ok false: 400 was answered.
-func departmentName(c echo.Context) (string, bool, error) {
-	f, err := drf.ReadForm(c)
-	if err != nil {
-		return "", false, renderError(c, err)
-	}
-	errs := drf.FieldErrors{}
-	name, _ := f.Str("name", errs, false)
-	if len(errs) > 0 {
-		return "", false, c.JSON(http.StatusBadRequest, errs)
-	}
-	return name, true, nil
-}
-
-// addDepartment: POST /api/admin/hhu/departments/ {name} → 201 {id, name};
-// names are unique (400 on name otherwise).
-func (m *Contacts) addDepartment(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	name, ok, err := departmentName(c)
-	if !ok {
-		return err
-	}
-	res, err := m.d.Commands.AddDepartment(c.Request().Context(), contactcmd.AddDepartment{
-		Actor: contactActor(p), Name: name, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if ok, err := m.departmentDone(c, res.Position, err); !ok {
-		return err
-	}
-	return c.JSON(http.StatusCreated, departmentJSON{ID: res.Department.ID, Name: res.Department.Name})
-}
-
-// renameDepartment: PUT or PATCH /api/admin/hhu/departments/{id}/ {name}.
-// The name is the only field, so PATCH without it changes nothing.
-func (m *Contacts) renameDepartment(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	f, err := drf.ReadForm(c)
-	if err != nil {
-		return renderError(c, err)
-	}
-	if c.Request().Method == http.MethodPatch && !f.Has("name") {
-		return m.adminGetDepartment(c)
-	}
-	errs := drf.FieldErrors{}
-	name, _ := f.Str("name", errs, false)
-	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, errs)
-	}
-	res, err := m.d.Commands.RenameDepartment(c.Request().Context(), contactcmd.RenameDepartment{
-		Actor: contactActor(p), DepartmentID: id, Name: name, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if ok, err := m.departmentDone(c, res.Position, err); !ok {
-		return err
-	}
-	return c.JSON(http.StatusOK, departmentJSON{ID: res.Department.ID, Name: res.Department.Name})
-}
-
-// removeDepartment: DELETE /api/admin/hhu/departments/{id}/ → 204; entries
-// that referred to it show no department.
-func (m *Contacts) removeDepartment(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	pos, err := m.d.Commands.RemoveDepartment(c.Request().Context(), contactcmd.RemoveDepartment{
-		Actor: contactActor(p), DepartmentID: id, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if ok, err := m.departmentDone(c, pos, err); !ok {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
-// departmentDone answers a department command's error (404 for an unknown
-// department) or, when there is none (ok), waits for the read model.
-func (m *Contacts) departmentDone(c echo.Context, pos eventlog.Position, err error) (ok bool, _ error) {
-	if errors.Is(err, contacts.ErrDepartmentNotFound) {
-		return false, notFound(c)
-	}
-	if err != nil {
-		return false, renderError(c, err)
-	}
-	m.d.Consistency.AfterCommand(c, pos, contactq.ProjectionName)
-	return true, nil
 }

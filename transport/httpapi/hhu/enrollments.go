@@ -66,7 +66,7 @@ func (m *Activities) enroll(c echo.Context) error {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
 	res, err := m.d.Commands.Enroll(c.Request().Context(), actcmd.Enroll{
-		Actor: activityActor(p), ActivityID: activity, Answers: answers, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		Actor: actor(p), ActivityID: activity, Answers: answers, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 	})
 	if errors.Is(err, activities.ErrNoSuchActivity) {
 		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"activity": {noSuchActivityMessage(activity)}})
@@ -160,7 +160,7 @@ func (m *Activities) withdraw(c echo.Context) error {
 		return err
 	}
 	pos, err := m.d.Commands.Withdraw(c.Request().Context(), actcmd.Withdraw{
-		Actor: activityActor(p), ActivityID: e.ActivityID, EnrollmentID: e.ID, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		Actor: actor(p), ActivityID: e.ActivityID, EnrollmentID: e.ID, Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 	})
 	if errors.Is(err, activities.ErrEnrollmentNotFound) {
 		return notFound(c)

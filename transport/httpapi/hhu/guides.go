@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	guidecmd "github.com/fiveapis/backend/commands/guides"
+	"github.com/fiveapis/backend/commands/hhuactor"
 	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
@@ -103,22 +104,13 @@ func (m *Guides) Mount(e *echo.Echo) {
 	route(http.MethodGet, "/guides/:id/", m.download)
 	route(http.MethodGet, "/guides/:id/email/", m.email)
 	const admin = "/api/admin/hhu/guides/"
-	route(http.MethodGet, admin+"categories/", m.adminListCategories)
-	route(http.MethodPost, admin+"categories/", m.addCategory)
-	route(http.MethodGet, admin+"categories/:id/", m.getCategory)
-	route(http.MethodPut, admin+"categories/:id/", m.renameCategory)
-	route(http.MethodPatch, admin+"categories/:id/", m.renameCategory)
-	route(http.MethodDelete, admin+"categories/:id/", m.removeCategory)
+	m.categories().mount(route, admin+"categories/")
 	route(http.MethodGet, admin, m.adminList)
 	route(http.MethodPost, admin, m.upload)
 	route(http.MethodGet, admin+":id/", m.adminGet)
 	route(http.MethodPut, admin+":id/", m.replace)
 	route(http.MethodPatch, admin+":id/", m.edit)
 	route(http.MethodDelete, admin+":id/", m.remove)
-}
-
-func guideActor(p authn.Principal) guidecmd.Actor {
-	return guidecmd.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
 }
 
 type guideCategoryJSON struct {
@@ -188,19 +180,7 @@ func (m *Guides) listCategories(c echo.Context) error {
 	if _, ok, err := RequireUser(c); !ok {
 		return err
 	}
-	return m.writeCategories(c)
-}
-
-// adminListCategories: GET /api/admin/hhu/guides/categories/.
-func (m *Guides) adminListCategories(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
-	}
-	return m.writeCategories(c)
-}
-
-func (m *Guides) writeCategories(c echo.Context) error {
-	return answerList(c, m.readModel(), m.d.Queries.ListCategories, toGuideCategoryJSON)
+	return m.categories().answerAll(c)
 }
 
 func (m *Guides) readModel() readModel {
@@ -209,84 +189,31 @@ func (m *Guides) readModel() readModel {
 
 func toGuideCategoryJSON(x guideq.Category) guideCategoryJSON { return guideCategoryJSON(x) }
 
-// getCategory: GET /api/admin/hhu/guides/categories/{id}/.
-func (m *Guides) getCategory(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
+// categories serves the admin routes of the categories; a category that
+// still holds guides cannot be removed (409).
+func (m *Guides) categories() namedAdmin[guideq.Category, guideCategoryJSON] {
+	return namedAdmin[guideq.Category, guideCategoryJSON]{
+		kit: m.kit(), rm: m.readModel(),
+		list: m.d.Queries.ListCategories, get: m.d.Queries.GetCategory, render: toGuideCategoryJSON,
+		written: func(id int64, name string) guideCategoryJSON { return guideCategoryJSON{ID: id, Name: name} },
+		gone:    guides.ErrCategoryNotFound,
+		add: func(ctx context.Context, a hhuactor.Actor, name string, meta eventlog.Metadata) (int64, eventlog.Position, error) {
+			res, err := m.d.Commands.AddCategory(ctx, guidecmd.AddCategory{Actor: a, Name: name, Meta: meta})
+			return res.Category.ID, res.Position, err
+		},
+		rename: func(ctx context.Context, a hhuactor.Actor, id int64, name string, meta eventlog.Metadata) (eventlog.Position, error) {
+			res, err := m.d.Commands.RenameCategory(ctx, guidecmd.RenameCategory{Actor: a, CategoryID: id, Name: name, Meta: meta})
+			return res.Position, err
+		},
+		remove: func(ctx context.Context, a hhuactor.Actor, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
+			held := 0
+			if x, err := m.d.Queries.GetCategory(ctx, id); err == nil {
+				held = x.Guides
+			}
+			res, err := m.d.Commands.RemoveCategory(ctx, guidecmd.RemoveCategory{Actor: a, CategoryID: id, Guides: held, Meta: meta})
+			return res.Position, err
+		},
 	}
-	return answerOne(c, m.readModel(), m.d.Queries.GetCategory, toGuideCategoryJSON)
-}
-
-// readCategoryName reads the required name of a category body.
-func readCategoryName(c echo.Context) (string, bool, error) {
-	f, err := drf.ReadForm(c)
-	if err != nil {
-		return "", false, renderError(c, err)
-	}
-	errs := drf.FieldErrors{}
-	name, _ := f.Str("name", errs, false)
-	if len(errs) > 0 {
-		return "", false, c.JSON(http.StatusBadRequest, errs)
-	}
-	return name, true, nil
-}
-
-// addCategory: POST /api/admin/hhu/guides/categories/ {name} → 201.
-func (m *Guides) addCategory(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	name, ok, err := readCategoryName(c)
-	if !ok {
-		return err
-	}
-	res, err := m.d.Commands.AddCategory(c.Request().Context(), guidecmd.AddCategory{Actor: guideActor(p), Name: name,
-		Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if err != nil {
-		return renderError(c, err)
-	}
-	m.d.Consistency.AfterCommand(c, res.Position, guideq.ProjectionName)
-	return c.JSON(http.StatusCreated, guideCategoryJSON{ID: res.Category.ID, Name: res.Category.Name})
-}
-
-// renameCategory: PUT or PATCH /api/admin/hhu/guides/categories/{id}/ {name}.
-func (m *Guides) renameCategory(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	name, ok, err := readCategoryName(c)
-	if !ok {
-		return err
-	}
-	res, err := m.d.Commands.RenameCategory(c.Request().Context(), guidecmd.RenameCategory{Actor: guideActor(p), CategoryID: id,
-		Name: name, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if errors.Is(err, guides.ErrCategoryNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	m.d.Consistency.AfterCommand(c, res.Position, guideq.ProjectionName)
-	return answerRow(c, m.readModel(), id, http.StatusOK, m.d.Queries.GetCategory, toGuideCategoryJSON)
-}
-
-// removeCategory: DELETE /api/admin/hhu/guides/categories/{id}/ → 204; a
-// category that still holds guides is 409.
-func (m *Guides) removeCategory(c echo.Context) error {
-	return m.kit().remove(c, guides.ErrCategoryNotFound, func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
-		held := 0
-		if x, err := m.d.Queries.GetCategory(ctx, id); err == nil {
-			held = x.Guides
-		}
-		res, err := m.d.Commands.RemoveCategory(ctx, guidecmd.RemoveCategory{Actor: guideActor(p), CategoryID: id, Guides: held, Meta: meta})
-		return res.Position, err
-	})
 }
 
 // adminGet: GET /api/admin/hhu/guides/{id}/ → the guide's fields.
@@ -417,7 +344,7 @@ func (m *Guides) upload(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	res, err := m.d.Commands.UploadGuide(c.Request().Context(), guidecmd.UploadGuide{Actor: guideActor(p), Title: *g.title,
+	res, err := m.d.Commands.UploadGuide(c.Request().Context(), guidecmd.UploadGuide{Actor: actor(p), Title: *g.title,
 		CategoryID: *g.category, File: *g.file, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if err != nil {
 		return renderError(c, err)
@@ -433,19 +360,15 @@ func (m *Guides) replace(c echo.Context) error { return m.change(c, true) }
 func (m *Guides) edit(c echo.Context) error { return m.change(c, false) }
 
 func (m *Guides) change(c echo.Context, full bool) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
 	}
 	g, ok, err := m.readGuideForm(c, full)
 	if !ok {
 		return err
 	}
-	res, err := m.d.Commands.ChangeGuide(c.Request().Context(), guidecmd.ChangeGuide{Actor: guideActor(p), GuideID: id,
+	res, err := m.d.Commands.ChangeGuide(c.Request().Context(), guidecmd.ChangeGuide{Actor: actor(p), GuideID: id,
 		Edit: guides.Edit{Title: g.title, CategoryID: g.category, File: g.file}, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if errors.Is(err, guides.ErrGuideNotFound) {
 		return notFound(c)
@@ -460,52 +383,13 @@ func (m *Guides) change(c echo.Context, full bool) error {
 // remove: DELETE /api/admin/hhu/guides/{id}/ → 204.
 func (m *Guides) remove(c echo.Context) error {
 	return m.kit().remove(c, guides.ErrGuideNotFound, func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
-		res, err := m.d.Commands.RemoveGuide(ctx, guidecmd.RemoveGuide{Actor: guideActor(p), GuideID: id, Meta: meta})
+		res, err := m.d.Commands.RemoveGuide(ctx, guidecmd.RemoveGuide{Actor: actor(p), GuideID: id, Meta: meta})
 		return res.Position, err
 	})
 }
 
 func (m *Guides) kit() adminKit {
 	return adminKit{clock: m.d.Clock, consistency: m.d.Consistency, projection: guideq.ProjectionName}
-}
-
-// adminKit holds what the admin routes of the guides and repairs share.
-type adminKit struct {
-	clock       Clock
-	consistency httpapi.Consistency
-	projection  string
-}
-
-// remove answers an admin's DELETE of the object named by the path's id:
-// run removes it; notFoundErr (the domain's) and a malformed id are 404;
-// 204 once the module's projection has the removal.
-func (k adminKit) remove(c echo.Context, notFoundErr error, run func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error)) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	pos, err := run(c.Request().Context(), p, id, httpapi.EventMeta(c, k.clock.Now()))
-	if errors.Is(err, notFoundErr) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	k.consistency.AfterCommand(c, pos, k.projection)
-	return c.NoContent(http.StatusNoContent)
-}
-
-// routeBoth returns a function that adds a route with and without its
-// trailing slash.
-func routeBoth(e *echo.Echo) func(method, path string, h echo.HandlerFunc) {
-	return func(method, path string, h echo.HandlerFunc) {
-		e.Add(method, path, h)
-		e.Add(method, strings.TrimSuffix(path, "/"), h)
-	}
 }
 
 // download: GET /guides/{id} → the file, as an attachment named as uploaded.
@@ -581,7 +465,7 @@ func (m *Guides) email(c echo.Context) error {
 	if strings.TrimSpace(addr) == "" {
 		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"email": {"当前用户没有设置邮箱，无法发送邮件"}})
 	}
-	res, err := m.d.Commands.RequestEmail(c.Request().Context(), guidecmd.RequestEmail{Actor: guideActor(p), GuideID: id,
+	res, err := m.d.Commands.RequestEmail(c.Request().Context(), guidecmd.RequestEmail{Actor: actor(p), GuideID: id,
 		Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if errors.Is(err, guides.ErrGuideNotFound) {
 		return notFound(c)

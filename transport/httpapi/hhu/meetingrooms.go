@@ -112,8 +112,16 @@ func requireAdmin(c echo.Context) (authn.Principal, bool, error) {
 	return p, true, nil
 }
 
-func actor(p authn.Principal) roomcmd.Actor {
-	return roomcmd.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
+// adminTarget is requireAdmin for a route naming one object: ok false when
+// the answer was sent (401, 403, or 404 for a malformed id).
+func adminTarget(c echo.Context) (p authn.Principal, id int64, ok bool, err error) {
+	if p, ok, err = requireAdmin(c); !ok {
+		return p, 0, false, err
+	}
+	if id, ok = pathID(c); !ok {
+		return p, 0, false, notFound(c)
+	}
+	return p, id, true, nil
 }
 
 // pathID parses the :id of a route; a malformed one is 404 as Django's

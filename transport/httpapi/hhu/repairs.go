@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/commands/hhuactor"
 	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
 	repaircmd "github.com/fiveapis/backend/commands/repairs"
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -91,12 +92,7 @@ func (m *Repairs) Mount(e *echo.Echo) {
 	route(http.MethodGet, "/repairs/", m.mine)
 	route(http.MethodGet, "/repairs/:id/", m.getMine)
 	const admin = "/api/admin/hhu/repairs/"
-	route(http.MethodGet, admin+"categories/", m.adminListCategories)
-	route(http.MethodPost, admin+"categories/", m.addCategory)
-	route(http.MethodGet, admin+"categories/:id/", m.getCategory)
-	route(http.MethodPut, admin+"categories/:id/", m.renameCategory)
-	route(http.MethodPatch, admin+"categories/:id/", m.renameCategory)
-	route(http.MethodDelete, admin+"categories/:id/", m.removeCategory)
+	m.categories().mount(route, admin+"categories/")
 	route(http.MethodGet, admin+"addresses/", m.listAddresses)
 	route(http.MethodPost, admin+"addresses/", m.addAddress)
 	route(http.MethodGet, admin+"addresses/:id/", m.getAddress)
@@ -106,10 +102,6 @@ func (m *Repairs) Mount(e *echo.Echo) {
 	route(http.MethodGet, admin, m.adminList)
 	route(http.MethodGet, admin+":id/", m.adminGet)
 	route(http.MethodPatch, admin+":id/", m.changeStatus)
-}
-
-func repairActor(p authn.Principal) repaircmd.Actor {
-	return repaircmd.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
 }
 
 type repairCategoryJSON struct {
@@ -181,83 +173,33 @@ func (m *Repairs) listCategories(c echo.Context) error {
 	if _, ok, err := RequireUser(c); !ok {
 		return err
 	}
-	return m.writeCategories(c)
-}
-
-// adminListCategories: GET /api/admin/hhu/repairs/categories/.
-func (m *Repairs) adminListCategories(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
-	}
-	return m.writeCategories(c)
-}
-
-func (m *Repairs) writeCategories(c echo.Context) error {
-	return answerList(c, m.readModel(), m.d.Queries.ListCategories, func(x repairq.Category) repairCategoryJSON { return repairCategoryJSON(x) })
+	return m.categories().answerAll(c)
 }
 
 func (m *Repairs) readModel() readModel {
 	return readModel{consistency: m.d.Consistency, projection: repairq.ProjectionName, notFound: repairq.ErrNotFound}
 }
 
-// getCategory: GET /api/admin/hhu/repairs/categories/{id}/.
-func (m *Repairs) getCategory(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
+// categories serves the admin routes of the categories.
+func (m *Repairs) categories() namedAdmin[repairq.Category, repairCategoryJSON] {
+	return namedAdmin[repairq.Category, repairCategoryJSON]{
+		kit: m.kit(), rm: m.readModel(),
+		list: m.d.Queries.ListCategories, get: m.d.Queries.GetCategory,
+		render:  func(x repairq.Category) repairCategoryJSON { return repairCategoryJSON(x) },
+		written: func(id int64, name string) repairCategoryJSON { return repairCategoryJSON{ID: id, Name: name} },
+		gone:    repairs.ErrCategoryNotFound,
+		add: func(ctx context.Context, a hhuactor.Actor, name string, meta eventlog.Metadata) (int64, eventlog.Position, error) {
+			cat, pos, err := m.d.Commands.AddCategory(ctx, repaircmd.AddCategory{Actor: a, Name: name, Meta: meta})
+			return cat.ID, pos, err
+		},
+		rename: func(ctx context.Context, a hhuactor.Actor, id int64, name string, meta eventlog.Metadata) (eventlog.Position, error) {
+			_, pos, err := m.d.Commands.RenameCategory(ctx, repaircmd.RenameCategory{Actor: a, CategoryID: id, Name: name, Meta: meta})
+			return pos, err
+		},
+		remove: func(ctx context.Context, a hhuactor.Actor, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
+			return m.d.Commands.RemoveCategory(ctx, repaircmd.RemoveCategory{Actor: a, CategoryID: id, Meta: meta})
+		},
 	}
-	return answerOne(c, m.readModel(), m.d.Queries.GetCategory, func(x repairq.Category) repairCategoryJSON { return repairCategoryJSON(x) })
-}
-
-// addCategory: POST /api/admin/hhu/repairs/categories/ {name} → 201.
-func (m *Repairs) addCategory(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	name, ok, err := readCategoryName(c)
-	if !ok {
-		return err
-	}
-	cat, pos, err := m.d.Commands.AddCategory(c.Request().Context(), repaircmd.AddCategory{Actor: repairActor(p), Name: name,
-		Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if err != nil {
-		return renderError(c, err)
-	}
-	m.d.Consistency.AfterCommand(c, pos, repairq.ProjectionName)
-	return c.JSON(http.StatusCreated, repairCategoryJSON{ID: cat.ID, Name: cat.Name})
-}
-
-// renameCategory: PUT or PATCH /api/admin/hhu/repairs/categories/{id}/ {name}.
-func (m *Repairs) renameCategory(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
-	}
-	name, ok, err := readCategoryName(c)
-	if !ok {
-		return err
-	}
-	cat, pos, err := m.d.Commands.RenameCategory(c.Request().Context(), repaircmd.RenameCategory{Actor: repairActor(p),
-		CategoryID: id, Name: name, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
-	if errors.Is(err, repairs.ErrCategoryNotFound) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	m.d.Consistency.AfterCommand(c, pos, repairq.ProjectionName)
-	return c.JSON(http.StatusOK, repairCategoryJSON{ID: cat.ID, Name: cat.Name})
-}
-
-// removeCategory: DELETE /api/admin/hhu/repairs/categories/{id}/ → 204.
-func (m *Repairs) removeCategory(c echo.Context) error {
-	return m.kit().remove(c, repairs.ErrCategoryNotFound, func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
-		return m.d.Commands.RemoveCategory(ctx, repaircmd.RemoveCategory{Actor: repairActor(p), CategoryID: id, Meta: meta})
-	})
 }
 
 func (m *Repairs) kit() adminKit {
@@ -401,7 +343,7 @@ func (m *Repairs) addAddress(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	a, pos, err := m.d.Commands.AddAddress(c.Request().Context(), repaircmd.AddAddress{Actor: repairActor(p),
+	a, pos, err := m.d.Commands.AddAddress(c.Request().Context(), repaircmd.AddAddress{Actor: actor(p),
 		Spec: repairs.AddressSpec{Email: *patch.Email, CategoryIDs: *patch.CategoryIDs}, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if err != nil {
 		return renderError(c, err)
@@ -417,19 +359,15 @@ func (m *Repairs) putAddress(c echo.Context) error { return m.changeAddress(c, f
 func (m *Repairs) patchAddress(c echo.Context) error { return m.changeAddress(c, true) }
 
 func (m *Repairs) changeAddress(c echo.Context, partial bool) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
 	}
 	patch, ok, err := readAddress(c, partial)
 	if !ok {
 		return err
 	}
-	a, pos, err := m.d.Commands.ChangeAddress(c.Request().Context(), repaircmd.ChangeAddress{Actor: repairActor(p), AddressID: id,
+	a, pos, err := m.d.Commands.ChangeAddress(c.Request().Context(), repaircmd.ChangeAddress{Actor: actor(p), AddressID: id,
 		Patch: patch, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if errors.Is(err, repairs.ErrAddressNotFound) {
 		return notFound(c)
@@ -444,7 +382,7 @@ func (m *Repairs) changeAddress(c echo.Context, partial bool) error {
 // removeAddress: DELETE /api/admin/hhu/repairs/addresses/{id}/ → 204.
 func (m *Repairs) removeAddress(c echo.Context) error {
 	return m.kit().remove(c, repairs.ErrAddressNotFound, func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
-		return m.d.Commands.RemoveAddress(ctx, repaircmd.RemoveAddress{Actor: repairActor(p), AddressID: id, Meta: meta})
+		return m.d.Commands.RemoveAddress(ctx, repaircmd.RemoveAddress{Actor: actor(p), AddressID: id, Meta: meta})
 	})
 }
 
@@ -466,7 +404,7 @@ func (m *Repairs) request(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	res, err := m.d.Commands.RequestRepair(c.Request().Context(), repaircmd.RequestRepair{Actor: repairActor(p), Location: location,
+	res, err := m.d.Commands.RequestRepair(c.Request().Context(), repaircmd.RequestRepair{Actor: actor(p), Location: location,
 		CategoryID: category, Description: description, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if err != nil {
 		return renderError(c, err)
@@ -593,13 +531,9 @@ func (m *Repairs) adminList(c echo.Context) error {
 // changeStatus: PATCH /api/admin/hhu/repairs/{id}/ {status} (a code such as
 // "resolved" or a label such as "已解决") → the request with its history.
 func (m *Repairs) changeStatus(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
 	}
 	f, err := drf.ReadForm(c)
 	if err != nil {
@@ -610,7 +544,7 @@ func (m *Repairs) changeStatus(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	res, err := m.d.Commands.ChangeStatus(c.Request().Context(), repaircmd.ChangeStatus{Actor: repairActor(p), RepairID: id,
+	res, err := m.d.Commands.ChangeStatus(c.Request().Context(), repaircmd.ChangeStatus{Actor: actor(p), RepairID: id,
 		Status: status, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if errors.Is(err, repairs.ErrRepairNotFound) {
 		return notFound(c)

@@ -120,13 +120,9 @@ func (m *MeetingRooms) putRoom(c echo.Context) error { return m.changeRoom(c, fa
 func (m *MeetingRooms) patchRoom(c echo.Context) error { return m.changeRoom(c, true) }
 
 func (m *MeetingRooms) changeRoom(c echo.Context, partial bool) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
 	}
 	patch, ok, err := readRoom(c, partial)
 	if !ok {
@@ -149,13 +145,9 @@ func (m *MeetingRooms) changeRoom(c echo.Context, partial bool) error {
 
 // removeRoom: DELETE /api/admin/hhu/meetingrooms/{id}/ → 204.
 func (m *MeetingRooms) removeRoom(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
+	p, id, ok, err := adminTarget(c)
 	if !ok {
 		return err
-	}
-	id, ok := pathID(c)
-	if !ok {
-		return notFound(c)
 	}
 	pos, err := m.d.Commands.RemoveRoom(c.Request().Context(), roomcmd.RemoveRoom{Actor: actor(p), RoomID: id, Meta: httpapi.EventMeta(c, m.d.Clock.Now())})
 	if errors.Is(err, meetingrooms.ErrRoomNotFound) {
