@@ -47,24 +47,26 @@ func sizesFor(short bool) sizes {
 // results of every run of every figure.
 type results struct {
 	Single, Hundred []float64 // tps
-	Use             []useRun
-	Cont            []contentionRun
-	FillEvents      int64
-	FillElapsed     time.Duration
-	LogEvents       int64
-	Rebuild         []rebuildRun
-	Query           []queryRun
-	IdleRSS         int64
-	IdleAfter       int64
-	HWM             int64
-	PgbenchCmds     []string
-	Profile         string
-	RebuildProfile  string
-	ProfilePath     string
-	LoadStart       string
-	LoadEnd         string
-	Start           time.Time
-	Total           time.Duration
+	// StoreAppends: appends/s of the event store alone (1b).
+	StoreAppends   []float64
+	Use            []useRun
+	Cont           []contentionRun
+	FillEvents     int64
+	FillElapsed    time.Duration
+	LogEvents      int64
+	Rebuild        []rebuildRun
+	Query          []queryRun
+	IdleRSS        int64
+	IdleAfter      int64
+	HWM            int64
+	PgbenchCmds    []string
+	Profile        string
+	RebuildProfile string
+	ProfilePath    string
+	LoadStart      string
+	LoadEnd        string
+	Start          time.Time
+	Total          time.Duration
 }
 
 func logf(format string, args ...any) {
@@ -138,6 +140,16 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	if err := cleanReferences(ctx, dsn); err != nil {
 		return err
 	}
+	// 1b. The event store's write path alone, at the concurrency of (2), on
+	// the same database, before the server starts (the log is emptied after).
+	for r := range o.Runs {
+		aps, err := storeAppends(ctx, dsn, 32, time.Duration(sz.PgbenchSecs)*time.Second)
+		if err != nil {
+			return fmt.Errorf("store appends: %w", err)
+		}
+		res.StoreAppends = append(res.StoreAppends, aps)
+		logf("1b. run %d: pgstore alone %.0f appends/s", r+1, aps)
+	}
 
 	// The server.
 	s, err := startServer(ctx, o.Server, dsn, dir)
@@ -180,9 +192,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 			return err
 		}
 		res.Use = append(res.Use, u)
-		logf("2. run %d: %d uses (%d failed: %s) in %s = %.0f/s, p50 %.1f ms, p99 %.1f ms; 4. ryw p50 %.2f p99 %.2f ms; rss peak %.0f MiB",
+		logf("2. run %d: %d uses (%d failed: %s) in %s = %.0f/s, p50 %.1f ms, p99 %.1f ms (decide+append p50 %.2f p99 %.2f ms); 4. ryw p50 %.2f p99 %.2f ms; rss peak %.0f MiB",
 			r+1, u.OK, u.Failed, u.FirstErr, u.Elapsed.Round(time.Millisecond), u.rps(), percentile(u.Lat, 50), percentile(u.Lat, 99),
-			percentile(u.RYW, 50), percentile(u.RYW, 99), mib(u.PeakRSS))
+			percentile(u.Cmd, 50), percentile(u.Cmd, 99), percentile(u.RYW, 50), percentile(u.RYW, 99), mib(u.PeakRSS))
 	}
 	if err := f.refresh(ctx, false); err != nil {
 		return err
@@ -358,10 +370,15 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
 	b.WriteString("| # | figure | median | target | runs |\n|---|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| 1 | pgbench single-row insert transactions, 32 clients | %.0f tx/s | reference | %s |\n", single, runsOf(res.Single, "%.0f"))
 	fmt.Fprintf(&b, "| 1 | pgbench 100-row insert transactions, 32 clients | %.0f rows/s | reference | %s |\n", rows100, runsOf(each(res.Hundred, func(t float64) float64 { return t * 100 }), "%.0f"))
+	fmt.Fprintf(&b, "| 1b | event store alone: `CardUsed` appends to new streams through pgstore (group commit), 32 goroutines | %.0f appends/s = %.2f× single-row | | %s |\n",
+		med(res.StoreAppends), med(res.StoreAppends)/single, runsOf(res.StoreAppends, "%.0f"))
 	fmt.Fprintf(&b, "| 2 | card use, distinct cards, 32 clients, %s | %.0f req/s | | %s |\n", sz.CmdDur, rps, runsOf(each(res.Use, useRun.rps), "%.0f"))
 	fmt.Fprintf(&b, "| 2 | … ratio to single-row reference | %.2f× | ≥ 1.0×: %s | |\n", ratio, verdict(ratio >= 1))
 	fmt.Fprintf(&b, "| 2 | … latency p50 | %.1f ms | | %s |\n", p50, runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.Lat, 50) }), "%.1f"))
 	fmt.Fprintf(&b, "| 2 | … latency p99 | %.1f ms | < 25 ms: %s | %s |\n", p99, verdict(p99 < 25), runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.Lat, 99) }), "%.1f"))
+	cmd50 := each(res.Use, func(u useRun) float64 { return percentile(u.Cmd, 50) })
+	cmd99 := each(res.Use, func(u useRun) float64 { return percentile(u.Cmd, 99) })
+	fmt.Fprintf(&b, "| 2 | … of which deciding and appending (server), p50 / p99 | %.2f / %.2f ms | | p50 %s |\n", med(cmd50), med(cmd99), runsOf(cmd50, "%.2f"))
 	exact := true
 	for _, c := range res.Cont {
 		exact = exact && c.Successes == sz.ContCards && c.Other == 0

@@ -111,13 +111,14 @@ func (c *client) register(ctx context.Context, name, password string) (string, e
 	return "Bearer " + out.Access, nil
 }
 
-// rywMillis reads the read-your-writes wait the server reports on a command
-// answer ("Server-Timing: ryw;dur=<ms>"); ok is false when absent.
-func rywMillis(h http.Header) (float64, bool) {
+// timingMillis reads a step's duration the server reports on a command
+// answer ("Server-Timing: ryw;dur=<ms>, cmd;dur=<ms>": the read-your-writes
+// wait, deciding and appending); ok is false when absent.
+func timingMillis(h http.Header, name string) (float64, bool) {
 	v := h.Get("Server-Timing")
 	for part := range strings.SplitSeq(v, ",") {
 		part = strings.TrimSpace(part)
-		if !strings.HasPrefix(part, "ryw;") {
+		if !strings.HasPrefix(part, name+";") {
 			continue
 		}
 		_, dur, ok := strings.Cut(part, "dur=")

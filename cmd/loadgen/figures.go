@@ -104,6 +104,7 @@ type useRun struct {
 	OK, Failed int64
 	Elapsed    time.Duration
 	Lat, RYW   []float64 // ms, ascending
+	Cmd        []float64 // ms, ascending: deciding and appending, as the server reports it
 	PeakRSS    int64
 	FirstErr   string
 }
@@ -115,6 +116,7 @@ func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d tim
 	var (
 		ok, failed atomic.Int64
 		lat, ryw   latencies
+		cmdTime    latencies
 		firstErr   atomic.Value
 		wg         sync.WaitGroup
 	)
@@ -148,14 +150,17 @@ func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d tim
 				}
 				lat.add(float64(time.Since(t0).Microseconds()) / 1000)
 				ok.Add(1)
-				if ms, found := rywMillis(a.Header); found {
+				if ms, found := timingMillis(a.Header, "ryw"); found {
 					ryw.add(ms)
+				}
+				if ms, found := timingMillis(a.Header, "cmd"); found {
+					cmdTime.add(ms)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	r := useRun{OK: ok.Load(), Failed: failed.Load(), Elapsed: time.Since(start), Lat: lat.sorted(), RYW: ryw.sorted(), PeakRSS: rss.Stop()}
+	r := useRun{OK: ok.Load(), Failed: failed.Load(), Elapsed: time.Since(start), Lat: lat.sorted(), RYW: ryw.sorted(), Cmd: cmdTime.sorted(), PeakRSS: rss.Stop()}
 	if v := firstErr.Load(); v != nil {
 		r.FirstErr = v.(string)
 	}
@@ -214,24 +219,145 @@ func contention(ctx context.Context, f *fixture, b batch, clients int) contentio
 
 // ---- 5: the log and the rebuild ----
 
+// ---- 1b and 5: CardUsed events appended through pgstore directly ----
+
+// cardStore appends CardUsed events through pgstore with the server's codec
+// and configuration, as the card commands would, on a small pool of its own
+// (PostgreSQL's connections are shared with the server).
+type cardStore struct {
+	db      *pgxpool.Pool
+	store   *pgstore.Store
+	streams *eventstore.Streams
+}
+
+// openCardStore opens the store on dsn; migrate creates its schema first
+// (before the server has started).
+func openCardStore(ctx context.Context, dsn string, migrate bool) (*cardStore, error) {
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	pcfg.MaxConns = 4
+	db, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if err := pgstore.Migrate(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	reg, err := codec.New(cards.Events()...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	store, err := pgstore.New(db, pgstore.Config{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &cardStore{db: db, store: store, streams: eventstore.NewStreams(store, reg)}, nil
+}
+
+// close flushes the store's queued appends (Store.Close is idempotent) and
+// closes its pool.
+func (c *cardStore) close() {
+	c.store.Close()
+	c.db.Close()
+}
+
+// use appends the use of card id of batch b by load-generator worker w.
+func (c *cardStore) use(ctx context.Context, w int, id int64, b batch, correlation string) error {
+	now := time.Now().UTC()
+	ev := cards.CardUsed{CardID: id, BatchID: b.ID, TemplateID: b.TemplateID, Category: cards.Category("dance"),
+		UserID: int64(w%userCount + 2), Username: fmt.Sprintf("bulk_%d", w%userCount), IPAddress: "127.0.0.1",
+		UserAgent: "loadgen", UsedAt: now}
+	_, err := c.streams.Append(ctx, cards.CardStream(id), eventlog.NoStream(), []eventlog.Event{ev},
+		eventlog.Metadata{CorrelationID: correlation, OccurredAt: now})
+	return err
+}
+
+// firstErr keeps the first error of many goroutines.
+type firstErr struct{ ch chan error }
+
+func newFirstErr() firstErr { return firstErr{ch: make(chan error, 1)} }
+
+func (f firstErr) set(err error) {
+	select {
+	case f.ch <- err:
+	default:
+	}
+}
+
+func (f firstErr) get() error {
+	select {
+	case err := <-f.ch:
+		return err
+	default:
+		return nil
+	}
+}
+
+// storeAppends appends one CardUsed event to a new card stream per
+// operation from clients goroutines for d, on the bench database before the
+// server starts (figure 1b), and returns appends/s. It then empties the log,
+// so that the server starts on an empty store as in every other run.
+func storeAppends(ctx context.Context, dsn string, clients int, d time.Duration) (float64, error) {
+	cs, err := openCardStore(ctx, dsn, true)
+	if err != nil {
+		return 0, err
+	}
+	defer cs.close()
+	var (
+		n, next atomic.Int64
+		wg      sync.WaitGroup
+		errs    = newFirstErr()
+	)
+	runCtx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	next.Store(1 << 40) // far above any card id of the run
+	start := time.Now()
+	for w := range clients {
+		wg.Go(func() {
+			for runCtx.Err() == nil {
+				if err := cs.use(ctx, w, next.Add(1), batch{ID: 1, TemplateID: 1}, "loadgen-store"); err != nil {
+					errs.set(err)
+					cancel()
+					return
+				}
+				if runCtx.Err() == nil {
+					n.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cs.store.Close() // idempotent: writes what is queued, stops announcing
+	if err := errs.get(); err != nil {
+		return 0, err
+	}
+	if _, err := cs.db.Exec(ctx, `TRUNCATE eventstore.events, eventstore.streams RESTART IDENTITY`); err != nil {
+		return 0, fmt.Errorf("empty the log: %w", err)
+	}
+	return float64(n.Load()) / elapsed.Seconds(), nil
+}
+
 // fillWorkers append concurrently, so that group commit writes big batches.
 const fillWorkers = 512
 
 // fillLog appends CardUsed events for fresh cards directly through pgstore
 // (the same store and codec as the server) until the log holds want events.
 func fillLog(ctx context.Context, dsn string, pool *cardPool, want int64) (appended int64, elapsed time.Duration, err error) {
-	pcfg, err := pgxpool.ParseConfig(dsn)
+	cs, err := openCardStore(ctx, dsn, false)
 	if err != nil {
 		return 0, 0, err
 	}
-	pcfg.MaxConns = 4 // PostgreSQL's connections are shared with the server
-	db, err := pgxpool.NewWithConfig(ctx, pcfg)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer db.Close()
+	defer cs.close()
 	var have int64
-	err = retryTooMany(ctx, func() (err error) { have, err = countEvents(ctx, db); return err })
+	err = retryTooMany(ctx, func() (err error) { have, err = countEvents(ctx, cs.db); return err })
 	if err != nil {
 		return 0, 0, err
 	}
@@ -242,53 +368,29 @@ func fillLog(ctx context.Context, dsn string, pool *cardPool, want int64) (appen
 	if pool.left() < need {
 		return 0, 0, fmt.Errorf("need %d cards for the log, %d left", need, pool.left())
 	}
-	store, err := pgstore.New(db, pgstore.Config{})
-	if err != nil {
-		return 0, 0, err
-	}
-	defer store.Close()
-	reg, err := codec.New(cards.Events()...)
-	if err != nil {
-		return 0, 0, err
-	}
-	streams := eventstore.NewStreams(store, reg)
 	var (
 		n    atomic.Int64
 		wg   sync.WaitGroup
-		errs = make(chan error, 1)
+		errs = newFirstErr()
 	)
 	start := time.Now()
 	for w := range fillWorkers {
 		wg.Go(func() {
 			for n.Add(1) <= need && ctx.Err() == nil {
 				b, id, _, err := pool.take()
-				if err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					return
+				if err == nil {
+					err = cs.use(ctx, w, id, b, "loadgen-fill")
 				}
-				now := time.Now().UTC()
-				ev := cards.CardUsed{CardID: id, BatchID: b.ID, TemplateID: b.TemplateID, Category: cards.Category("dance"),
-					UserID: int64(w%userCount + 2), Username: fmt.Sprintf("bulk_%d", w%userCount), IPAddress: "127.0.0.1",
-					UserAgent: "loadgen", UsedAt: now}
-				if _, err := streams.Append(ctx, cards.CardStream(id), eventlog.NoStream(), []eventlog.Event{ev},
-					eventlog.Metadata{CorrelationID: "loadgen-fill", OccurredAt: now}); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
+				if err != nil {
+					errs.set(err)
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := errs.get(); err != nil {
 		return 0, 0, err
-	default:
 	}
 	return need, time.Since(start), ctx.Err()
 }

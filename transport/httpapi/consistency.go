@@ -19,7 +19,9 @@ const (
 	// reached the given position (e.g. one returned to another client).
 	HeaderMinPosition = "X-Min-Position"
 	// HeaderServerTiming on a command response reports, as "ryw;dur=<ms>",
-	// how long the answer waited for the projections (read-your-writes lag).
+	// how long the answer waited for the projections (read-your-writes lag),
+	// and, where the handler says so (ServerTiming), other steps, such as
+	// "cmd;dur=<ms>" for deciding and appending the command's events.
 	HeaderServerTiming = "Server-Timing"
 )
 
@@ -48,7 +50,18 @@ func (k Consistency) AfterCommand(c echo.Context, pos eventlog.Position, project
 	k.wait(c.Request().Context(), pos, projections...)
 	// The read-your-writes lag as the handler saw it: from the append's
 	// acknowledgement to the read models having reached its position.
-	c.Response().Header().Set(HeaderServerTiming, fmt.Sprintf("ryw;dur=%.3f", float64(time.Since(start).Microseconds())/1000))
+	ServerTiming(c, "ryw", time.Since(start))
+}
+
+// ServerTiming adds a step's duration to the answer's Server-Timing header,
+// as "<name>;dur=<ms>".
+func ServerTiming(c echo.Context, name string, d time.Duration) {
+	h := c.Response().Header()
+	entry := fmt.Sprintf("%s;dur=%.3f", name, float64(d.Microseconds())/1000)
+	if v := h.Get(HeaderServerTiming); v != "" {
+		entry = v + ", " + entry
+	}
+	h.Set(HeaderServerTiming, entry)
 }
 
 // BeforeQuery honours HeaderMinPosition (or the query parameter min_position).

@@ -59,11 +59,15 @@ func (m *Module) useCard(c echo.Context) error {
 		return fault.Invalidf("card_code", "不能为空")
 	}
 	req := c.Request()
+	start := time.Now()
 	r, err := m.cmd.UseCard(req.Context(), cmd.UseCard{Actor: actor(p), Code: *code, IPAddress: c.RealIP(), UserAgent: req.UserAgent(),
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
+	// How long deciding and appending took (the load generator reports it
+	// beside the read-your-writes wait).
+	httpapi.ServerTiming(c, "cmd", time.Since(start))
 	m.after(c, r.Position, afterUse...)
 	attrs := r.Template.Spec.Attributes
 	if attrs == nil {
