@@ -255,6 +255,18 @@ type Subscription interface {
 	Close() error
 }
 
+// BacklogReporter is implemented by subscriptions that know, without waiting,
+// whether more events follow the last one Recv returned: consumers use it to
+// tell catching up (batch, checkpoint seldom) from following the head
+// (commit, checkpoint now). Call it between Recv calls.
+type BacklogReporter interface {
+	// Backlog reports whether events after the last one Recv returned are
+	// already known to wait. It is a hint, not a promise: an event appended
+	// a moment ago may not be known yet, and a page of history that ended
+	// exactly at the head may look like more.
+	Backlog() bool
+}
+
 // Store is the event store port. Both adapters (PostgreSQL, EventStoreDB)
 // implement it and pass the same contract suite.
 type Store interface {

@@ -245,6 +245,9 @@ type consumerRun struct {
 type received struct {
 	ev  eventlog.RecordedEvent
 	err error
+	// more: the subscription knew of events after ev when it returned it
+	// (eventlog.BacklogReporter).
+	more bool
 }
 
 func (c *consumerRun) run(ctx context.Context) {
@@ -299,19 +302,25 @@ func (c *consumerRun) run(ctx context.Context) {
 func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription) error {
 	// The pump goroutine blocks in Recv so that the loop below can also wait
 	// for its idle timer and nudges. It reads up to prefetch events ahead,
-	// which tells the loop when the consumer is catching up (MetadataBacklog)
-	// and makes the pages (collectPage).
+	// which makes the pages (collectPage) and, with what the subscription
+	// reports (eventlog.BacklogReporter), tells the loop when the consumer
+	// is catching up (MetadataBacklog).
 	// Events it holds when stopped are read again by the next subscription,
 	// which starts after c.last.
 	events := make(chan received, prefetch)
 	pumpCtx, stopPump := context.WithCancel(ctx)
 	pumpDone := make(chan struct{})
+	reporter, _ := sub.(eventlog.BacklogReporter)
 	go func() {
 		defer close(pumpDone)
 		for {
 			ev, err := sub.Recv(pumpCtx)
+			r := received{ev: ev, err: err}
+			if err == nil && reporter != nil {
+				r.more = reporter.Backlog()
+			}
 			select {
-			case events <- received{ev, err}:
+			case events <- r:
 			case <-pumpCtx.Done():
 				return
 			}
@@ -350,8 +359,8 @@ func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription
 				continue
 			}
 			if c.opts.pageSize > 1 && len(events) > 0 {
-				page, pending := c.collectPage(r.ev, events)
-				if err := c.deliverPage(ctx, page, len(events) > 0 || pending != nil); err != nil {
+				page, more, pending := c.collectPage(r, events)
+				if err := c.deliverPage(ctx, page, more || len(events) > 0 || pending != nil); err != nil {
 					return err
 				}
 				if pending != nil {
@@ -360,7 +369,7 @@ func (c *consumerRun) deliverFrom(ctx context.Context, sub eventlog.Subscription
 				resetIdle(c.s.opts.idleMin)
 				continue
 			}
-			if err := c.deliverEvent(ctx, r.ev, len(events) > 0, false, nil); err != nil {
+			if err := c.deliverEvent(ctx, r.ev, r.more || len(events) > 0, false, nil); err != nil {
 				return err
 			}
 			resetIdle(c.s.opts.idleMin)
@@ -422,25 +431,29 @@ func (c *consumerRun) deliverEvent(ctx context.Context, ev eventlog.RecordedEven
 	return nil
 }
 
-// collectPage returns first and the events after it that are already waiting
-// in events, up to the page size, without waiting for more. A failed read
-// ends the page; it is returned as pending, to be reported after the page.
-func (c *consumerRun) collectPage(first eventlog.RecordedEvent, events <-chan received) (page []eventlog.RecordedEvent, pending error) {
+// collectPage returns first's event and the events after it that are already
+// waiting in events, up to the page size, without waiting for more, and
+// whether the subscription knew of events after the page's last. A failed
+// read ends the page; it is returned as pending, to be reported after the
+// page.
+func (c *consumerRun) collectPage(first received, events <-chan received) (page []eventlog.RecordedEvent, more bool, pending error) {
 	page = make([]eventlog.RecordedEvent, 1, min(c.opts.pageSize, len(events)+1))
-	page[0] = first
-	last := first.Position
+	page[0] = first.ev
+	more = first.more
+	last := first.ev.Position
 	for len(page) < c.opts.pageSize && len(events) > 0 {
 		r := <-events
 		if r.err != nil {
-			return page, r.err
+			return page, more, r.err
 		}
 		if !last.Less(r.ev.Position) {
 			continue
 		}
 		page = append(page, r.ev)
+		more = r.more
 		last = r.ev.Position
 	}
-	return page, nil
+	return page, more, nil
 }
 
 // deliverPage delivers page, consecutive events of the log, moving c.last

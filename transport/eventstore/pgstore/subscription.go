@@ -214,6 +214,9 @@ type subscription struct {
 	// scanned ≥ last: no event passing the filter lies in (last, scanned]
 	// beyond those in buf. The tail moves it past events the filter skips.
 	scanned eventlog.Position
+	// more: events are known (from the tail) or likely (a database page
+	// that filled SubscriptionPageSize) to follow those in buf.
+	more bool
 }
 
 // cursor is where the next read starts.
@@ -258,6 +261,7 @@ func (sub *subscription) Recv(ctx context.Context) (eventlog.RecordedEvent, erro
 				sub.scanned = w.scanned
 				if len(w.events) > 0 {
 					sub.buf = w.events
+					sub.more = w.more
 					continue
 				}
 				// Wait for the tail; the safety poll reads the database
@@ -292,6 +296,7 @@ func (sub *subscription) Recv(ctx context.Context) (eventlog.RecordedEvent, erro
 		}
 		if len(page) > 0 {
 			sub.buf = page
+			sub.more = len(page) == s.cfg.SubscriptionPageSize
 			continue
 		}
 		if poll == nil {
@@ -308,6 +313,16 @@ func (sub *subscription) Recv(ctx context.Context) (eventlog.RecordedEvent, erro
 			return eventlog.RecordedEvent{}, eventlog.ErrSubscriptionClosed
 		}
 	}
+}
+
+// Backlog reports whether more events are known to follow the last one Recv
+// returned: the subscription holds some, the tail holds more than the page
+// it gave, or the last page read from the database was full (the
+// subscription is reading history). It implements eventlog.BacklogReporter.
+func (sub *subscription) Backlog() bool {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return len(sub.buf) > 0 || sub.more
 }
 
 // read reads the next page after sub.last; Close cancels it.

@@ -291,6 +291,8 @@ type window struct {
 	scanned eventlog.Position
 	// changed is closed when the tail reads more events.
 	changed <-chan struct{}
+	// more: events passing the filter follow the max returned.
+	more bool
 }
 
 // after returns the events after pos that pass f, at most max, when the
@@ -312,6 +314,7 @@ func (t *tail) after(pos eventlog.Position, f eventlog.Filter, max int) window {
 		e := t.events[i]
 		if f.Match(e.StreamID, e.Type) {
 			if len(w.events) == max {
+				w.more = true
 				return w
 			}
 			w.events = append(w.events, e)

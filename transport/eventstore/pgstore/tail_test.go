@@ -249,3 +249,50 @@ func TestOtherProcessesHearOfAppends(t *testing.T) {
 		sub.Close()
 	}
 }
+
+// TestSubscriptionsReportTheirBacklog: Backlog is true after every event but
+// the last known one, both for history read from the database in pages and
+// for events the tail holds, so that consumers batch and checkpoint by it.
+func TestSubscriptionsReportTheirBacklog(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 8)
+	ctx := t.Context()
+	s := newStore(t, pool, Config{SubscriptionPageSize: 100, PollInterval: 10 * time.Second})
+	appendN := func(n int) {
+		t.Helper()
+		for n > 0 {
+			batch := make([]eventlog.EventData, min(n, 50))
+			for i := range batch {
+				batch[i] = newEvent()
+			}
+			if _, err := s.Append(ctx, "backlog-1", eventlog.Any(), batch); err != nil {
+				t.Fatal(err)
+			}
+			n -= len(batch)
+		}
+	}
+	appendN(250) // history, before the tail starts: read in pages of 100, 100 and 50
+	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	reporter, ok := sub.(eventlog.BacklogReporter)
+	if !ok {
+		t.Fatal("a pgstore subscription does not report its backlog")
+	}
+	recvAll := func(what string, n int) {
+		t.Helper()
+		for i := range n {
+			if _, err := sub.Recv(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := reporter.Backlog(), i < n-1; got != want {
+				t.Fatalf("%s: after event %d of %d Backlog is %v, want %v", what, i+1, n, got, want)
+			}
+		}
+	}
+	recvAll("history", 250)
+	appendN(150) // recorded by the tail, given out as 100 and 50
+	recvAll("live", 150)
+}
