@@ -304,8 +304,8 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 
 func med(xs []float64) float64 { return median(xs) }
 
-func each[T any](xs []T, f func(T) float64) []float64 {
-	out := make([]float64, len(xs))
+func each[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, len(xs))
 	for i, x := range xs {
 		out[i] = f(x)
 	}
@@ -318,6 +318,22 @@ func runsOf(xs []float64, format string) string {
 		parts[i] = fmt.Sprintf(format, x)
 	}
 	return strings.Join(parts, " / ")
+}
+
+// cpuPer returns the CPU time per unit of the run whose total per unit is
+// the median, broken down by process, and every run's total per unit.
+func cpuPer(cpus []cpuTime, units []float64) (medianRun, runs string) {
+	totals := make([]float64, len(cpus))
+	for i, c := range cpus {
+		totals[i] = float64((c.Server + c.Postgres + c.LoadGen).Microseconds()) / max(units[i], 1)
+	}
+	m := med(totals)
+	for i, t := range totals {
+		if t == m {
+			return fmt.Sprintf("%.0f µs (%s)", t, cpus[i].perUnit(units[i])), runsOf(totals, "%.0f")
+		}
+	}
+	return "?", runsOf(totals, "%.0f")
 }
 
 func verdict(ok bool) string {
@@ -379,6 +395,8 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
 	cmd50 := each(res.Use, func(u useRun) float64 { return percentile(u.Cmd, 50) })
 	cmd99 := each(res.Use, func(u useRun) float64 { return percentile(u.Cmd, 99) })
 	fmt.Fprintf(&b, "| 2 | … of which deciding and appending (server), p50 / p99 | %.2f / %.2f ms | | p50 %s |\n", med(cmd50), med(cmd99), runsOf(cmd50, "%.2f"))
+	useCPU, useCPURuns := cpuPer(each(res.Use, func(u useRun) cpuTime { return u.CPU }), each(res.Use, func(u useRun) float64 { return float64(u.OK) }))
+	fmt.Fprintf(&b, "| 2 | … CPU time per use | %s | | %s |\n", useCPU, useCPURuns)
 	exact := true
 	for _, c := range res.Cont {
 		exact = exact && c.Successes == sz.ContCards && c.Other == 0
@@ -389,6 +407,8 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
 	fmt.Fprintf(&b, "| 4 | read-your-writes lag p50, under (2) | %.2f ms | | %s |\n", ryw50, runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.RYW, 50) }), "%.2f"))
 	fmt.Fprintf(&b, "| 4 | read-your-writes lag p99, under (2) | %.2f ms | < 20 ms: %s | %s |\n", ryw99, verdict(ryw99 < 20), runsOf(each(res.Use, func(u useRun) float64 { return percentile(u.RYW, 99) }), "%.2f"))
 	fmt.Fprintf(&b, "| 5 | rebuild of the 4 card read models from %d events | %.0f events/s | | %s |\n", res.LogEvents, med(evps), runsOf(evps, "%.0f"))
+	rbCPU, rbCPURuns := cpuPer(each(res.Rebuild, func(r rebuildRun) cpuTime { return r.CPU }), each(res.Rebuild, func(rebuildRun) float64 { return float64(res.LogEvents) }))
+	fmt.Fprintf(&b, "| 5 | … CPU time per event | %s | | %s |\n", rbCPU, rbCPURuns)
 	fmt.Fprintf(&b, "| 5 | … ratio to 100-row reference | %.2f× | ≥ 0.5×: %s | |\n", cat, verdict(cat >= 0.5))
 	fmt.Fprintf(&b, "| 5 | … server peak RSS during the rebuild | %.0f MiB | < 300 MiB: %s | %s |\n", med(rbRSS), verdict(med(rbRSS) < 300), runsOf(rbRSS, "%.0f"))
 	fmt.Fprintf(&b, "| 6 | `GET /api/card/cards/?batch=…&page=…` under (2), %d cards | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", res.LogEvents, med(q(cardsQ, 50)), med(q(cardsQ, 99)), runsOf(q(cardsQ, 99), "%.1f"))

@@ -106,6 +106,7 @@ type useRun struct {
 	Lat, RYW   []float64 // ms, ascending
 	Cmd        []float64 // ms, ascending: deciding and appending, as the server reports it
 	PeakRSS    int64
+	CPU        cpuTime // used by the server, PostgreSQL and the load generator during the run
 	FirstErr   string
 }
 
@@ -123,6 +124,7 @@ func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d tim
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	rss := sampleRSS(pid, 100*time.Millisecond)
+	cpuBefore, cpuErr := readCPU(pid)
 	start := time.Now()
 	for i := range clients {
 		auth := f.user(i)
@@ -161,6 +163,9 @@ func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d tim
 	}
 	wg.Wait()
 	r := useRun{OK: ok.Load(), Failed: failed.Load(), Elapsed: time.Since(start), Lat: lat.sorted(), RYW: ryw.sorted(), Cmd: cmdTime.sorted(), PeakRSS: rss.Stop()}
+	if cpuAfter, err := readCPU(pid); err == nil && cpuErr == nil {
+		r.CPU = cpuAfter.sub(cpuBefore)
+	}
 	if v := firstErr.Load(); v != nil {
 		r.FirstErr = v.(string)
 	}
@@ -404,6 +409,7 @@ func countEvents(ctx context.Context, db *pgxpool.Pool) (int64, error) {
 type rebuildRun struct {
 	Elapsed time.Duration
 	PeakRSS int64
+	CPU     cpuTime // used by the server, PostgreSQL and the load generator during the rebuild
 }
 
 // rebuild rebuilds every card projection at once (blue/green, through the
@@ -417,6 +423,7 @@ func rebuild(ctx context.Context, f *fixture, pid int, limit time.Duration) (reb
 		return rebuildRun{}, err
 	}
 	rss := sampleRSS(pid, 50*time.Millisecond)
+	cpuBefore, cpuErr := readCPU(pid)
 	start := time.Now()
 	for _, n := range cardProjections {
 		if err := f.c.call(ctx, http.MethodPost, "/api/admin/projections/"+n+"/rebuild/", f.adminAuth(), nil, http.StatusAccepted, nil); err != nil {
@@ -437,7 +444,11 @@ func rebuild(ctx context.Context, f *fixture, pid int, limit time.Duration) (reb
 			}
 		}
 		if done {
-			return rebuildRun{Elapsed: time.Since(start), PeakRSS: rss.Stop()}, nil
+			r := rebuildRun{Elapsed: time.Since(start), PeakRSS: rss.Stop()}
+			if cpuAfter, err := readCPU(pid); err == nil && cpuErr == nil {
+				r.CPU = cpuAfter.sub(cpuBefore)
+			}
+			return r, nil
 		}
 		if time.Since(start) > limit {
 			rss.Stop()

@@ -144,3 +144,87 @@ func memTotal() string {
 	}
 	return "?"
 }
+
+// cpuTime is the CPU time (user and system) used so far by the server, by
+// PostgreSQL and by the load generator itself. The difference of two
+// readings is what a figure cost the machine: on two cores that, not the
+// wall clock, is what the figures compete for.
+type cpuTime struct{ Server, Postgres, LoadGen time.Duration }
+
+// userHZ is the unit of the times in /proc/<pid>/stat (USER_HZ, 100 on
+// Linux whatever the kernel's own tick).
+const userHZ = 100
+
+// readCPU reads the CPU time of the server (process pid, its threads
+// included), of this process and of every process named postgres, counting
+// for each its reaped children too: the postmaster's children are the
+// backends, so connections that closed in between are counted as well.
+func readCPU(pid int) (cpuTime, error) {
+	server, _, err := procCPU(strconv.Itoa(pid))
+	if err != nil {
+		return cpuTime{}, err
+	}
+	self, _, err := procCPU("self")
+	if err != nil {
+		return cpuTime{}, err
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return cpuTime{}, err
+	}
+	var pg time.Duration
+	for _, e := range entries {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		t, comm, err := procCPU(e.Name())
+		if err == nil && comm == "postgres" {
+			pg += t
+		}
+	}
+	return cpuTime{Server: server, Postgres: pg, LoadGen: self}, nil
+}
+
+// procCPU returns utime+stime+cutime+cstime and the command name of a
+// process from /proc/<pid>/stat.
+func procCPU(pid string) (time.Duration, string, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, "", err
+	}
+	s := string(b)
+	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || closing < open {
+		return 0, "", fmt.Errorf("/proc/%s/stat: no command name", pid)
+	}
+	// After the name: state (field 3) … utime, stime, cutime, cstime are
+	// fields 14 to 17.
+	f := strings.Fields(s[closing+1:])
+	if len(f) < 15 {
+		return 0, "", fmt.Errorf("/proc/%s/stat: %d fields", pid, len(f)+2)
+	}
+	var ticks int64
+	for _, v := range f[11:15] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, "", fmt.Errorf("/proc/%s/stat: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / userHZ, s[open+1 : closing], nil
+}
+
+// sub returns the CPU time used between two readings.
+func (c cpuTime) sub(before cpuTime) cpuTime {
+	return cpuTime{Server: c.Server - before.Server, Postgres: c.Postgres - before.Postgres, LoadGen: c.LoadGen - before.LoadGen}
+}
+
+// perUnit formats the CPU time per unit of work (n units) in microseconds:
+// "server S + PostgreSQL P + load generator L µs".
+func (c cpuTime) perUnit(n float64) string {
+	if n <= 0 || c == (cpuTime{}) {
+		return "?"
+	}
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / n }
+	return fmt.Sprintf("server %.1f + PostgreSQL %.1f + load generator %.1f µs", us(c.Server), us(c.Postgres), us(c.LoadGen))
+}
