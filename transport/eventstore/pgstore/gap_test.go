@@ -167,8 +167,9 @@ func (c *collector) check(t *testing.T, name string, want map[string]bool) {
 // off), two extra OS processes and one transaction that stays open for 1.5s,
 // while a subscription, a subscription with tiny pages and a checkpointing
 // ReadAll poller (the consumer the classic defect breaks) follow the log from
-// Start. Each must see every appended event exactly once, in increasing
-// position order.
+// Start, and a subscription and a poller filtered to one appender's category
+// read it from the database in small pages. Each must see every appended
+// event (of its category) exactly once, in increasing position order.
 func TestNoGaps(t *testing.T) {
 	t.Parallel()
 	const appendFor = 3 * time.Second
@@ -181,6 +182,10 @@ func TestNoGaps(t *testing.T) {
 	// and read the database, then catch up into it again.
 	tiny := newStore(t, pool, Config{TailCapacity: 16, TailPageSize: 5})
 	untailed := newStore(t, pool, Config{TailCapacity: -1})
+	// Filtered reads from the database, in pages small enough to fill
+	// from the first positions (dense) and to need the head (sparse).
+	filteredPager := newStore(t, pool, Config{SubscriptionPageSize: 3, TailCapacity: -1})
+	local0 := eventlog.Filter{Categories: []string{"local0"}}
 
 	// Consumers, started before any append.
 	cctx, stopConsumers := context.WithCancel(ctx)
@@ -188,11 +193,14 @@ func TestNoGaps(t *testing.T) {
 	var consumers sync.WaitGroup
 	subscribed, paged, polled := newCollector(), newCollector(), newCollector()
 	tinyTail, noTail := newCollector(), newCollector()
+	filteredSub, filteredPoll := newCollector(), newCollector()
 	for _, c := range []struct {
-		s   *Store
-		col *collector
-	}{{grouped, subscribed}, {pager, paged}, {tiny, tinyTail}, {untailed, noTail}} {
-		sub, err := c.s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
+		s      *Store
+		col    *collector
+		filter eventlog.Filter
+	}{{grouped, subscribed, eventlog.Filter{}}, {pager, paged, eventlog.Filter{}}, {tiny, tinyTail, eventlog.Filter{}},
+		{untailed, noTail, eventlog.Filter{}}, {filteredPager, filteredSub, local0}} {
+		sub, err := c.s.SubscribeAll(ctx, eventlog.SubscribeOptions{Filter: c.filter})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,22 +215,24 @@ func TestNoGaps(t *testing.T) {
 			}
 		})
 	}
-	consumers.Go(func() {
+	poll := func(col *collector, filter eventlog.Filter, max int) {
 		after := eventlog.Start
 		for cctx.Err() == nil {
-			page, err := single.ReadAll(cctx, eventlog.ReadAllOptions{After: after, Max: 50})
+			page, err := single.ReadAll(cctx, eventlog.ReadAllOptions{After: after, Filter: filter, Max: max})
 			if err != nil {
 				return
 			}
 			for _, e := range page {
-				polled.add(e)
+				col.add(e)
 				after = e.Position
 			}
 			if len(page) == 0 {
 				time.Sleep(time.Millisecond)
 			}
 		}
-	})
+	}
+	consumers.Go(func() { poll(polled, eventlog.Filter{}, 50) })
+	consumers.Go(func() { poll(filteredPoll, local0, 5) })
 
 	// Two extra processes.
 	type childOut struct {
@@ -283,7 +293,7 @@ func TestNoGaps(t *testing.T) {
 	t.Logf("long transaction at position %s; consumers saw %d events before it committed", resps[0].res.Position, before)
 
 	local.Wait()
-	want := map[string]bool{}
+	want, wantLocal0 := map[string]bool{}, map[string]bool{}
 	for _, e := range long {
 		want[e.ID] = true
 	}
@@ -293,6 +303,9 @@ func TestNoGaps(t *testing.T) {
 		}
 		for _, id := range localIDs[i] {
 			want[id] = true
+			if i == 0 {
+				wantLocal0[id] = true
+			}
 		}
 	}
 	for range 2 {
@@ -312,7 +325,8 @@ func TestNoGaps(t *testing.T) {
 	wait := time.Now().Add(20 * time.Second)
 	for time.Now().Before(wait) {
 		if subscribed.events.Load() >= int64(len(want)) && paged.events.Load() >= int64(len(want)) && polled.events.Load() >= int64(len(want)) &&
-			tinyTail.events.Load() >= int64(len(want)) && noTail.events.Load() >= int64(len(want)) {
+			tinyTail.events.Load() >= int64(len(want)) && noTail.events.Load() >= int64(len(want)) &&
+			filteredSub.events.Load() >= int64(len(wantLocal0)) && filteredPoll.events.Load() >= int64(len(wantLocal0)) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -326,6 +340,8 @@ func TestNoGaps(t *testing.T) {
 	polled.check(t, "ReadAll poller", want)
 	tinyTail.check(t, "subscription with a tail of 16", want)
 	noTail.check(t, "subscription without the tail", want)
+	filteredSub.check(t, "subscription to local0 in pages of 3", wantLocal0)
+	filteredPoll.check(t, "ReadAll poller of local0", wantLocal0)
 }
 
 // TestWithoutTheLockAReaderSkips shows the defect the append lock prevents,

@@ -282,28 +282,40 @@ func (s *Store) readAllScanned(ctx context.Context, q querier, after eventlog.Po
 		}
 		return events, events[len(events)-1].Position, nil
 	}
+	// window reads the events after from, up to to, that pass f: at most want.
+	window := func(from int64, want int, to int64) ([]eventlog.RecordedEvent, error) {
+		switch {
+		case len(f.Categories) > 0 && len(f.EventTypes) > 0:
+			return s.readPage(ctx, q, readAllSQL[3], []any{from, want, to, f.Categories, f.EventTypes}, want)
+		case len(f.Categories) > 0:
+			return s.readPage(ctx, q, readAllSQL[1], []any{from, want, to, f.Categories}, want)
+		default:
+			return s.readPage(ctx, q, readAllSQL[2], []any{from, want, to, f.EventTypes}, want)
+		}
+	}
+	// Where most events pass f (a projection catching up on the events it
+	// was made for), the next 2×limit positions fill the page: one query,
+	// no head. The page is complete up to its last event, because positions
+	// become visible in order.
+	from := commitOf(after)
+	events, err := window(from, limit, from+2*int64(limit))
+	if err != nil {
+		return nil, after, err
+	}
+	if len(events) == limit {
+		return events, events[limit-1].Position, nil
+	}
+	if len(events) > 0 {
+		from = commitOf(events[len(events)-1].Position)
+	}
+	// Otherwise look on, window by window, up to the head as it is now.
 	var head int64
 	if err := q.QueryRow(ctx, `SELECT coalesce(max(position), 0) FROM eventstore.events`).Scan(&head); err != nil {
 		return nil, after, fmt.Errorf("head: %w", err)
 	}
-	var events []eventlog.RecordedEvent
-	for from := commitOf(after); from < head && len(events) < limit; {
+	for from < head && len(events) < limit {
 		to := min(from+readWindow, head)
-		want := limit - len(events)
-		args := []any{from, want, to}
-		var query string
-		switch {
-		case len(f.Categories) > 0 && len(f.EventTypes) > 0:
-			query = readAllSQL[3]
-			args = append(args, f.Categories, f.EventTypes)
-		case len(f.Categories) > 0:
-			query = readAllSQL[1]
-			args = append(args, f.Categories)
-		default:
-			query = readAllSQL[2]
-			args = append(args, f.EventTypes)
-		}
-		page, err := s.readPage(ctx, q, query, args, want)
+		page, err := window(from, limit-len(events), to)
 		if err != nil {
 			return nil, after, err
 		}
