@@ -47,6 +47,9 @@ func sizesFor(short bool) sizes {
 // results of every run of every figure.
 type results struct {
 	Single, Hundred []float64 // tps
+	// SingleCPU, HundredCPU: CPU time of PostgreSQL and pgbench (in
+	// LoadGen) during each reference run.
+	SingleCPU, HundredCPU []cpuTime
 	// StoreAppends: appends/s of the event store alone (1b).
 	StoreAppends   []float64
 	Use            []useRun
@@ -122,13 +125,19 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		return err
 	}
 	for r := range o.Runs {
+		cpu0, cpuErr := readCPU(0)
 		tps, cmd1, err := pgbenchTPS(ctx, o.Pgbench, dsn, single, sz.PgbenchSecs)
 		if err != nil {
 			return err
 		}
+		cpu1, cpuErr1 := readCPU(0)
 		tps100, cmd100, err := pgbenchTPS(ctx, o.Pgbench, dsn, hundred, sz.PgbenchSecs)
 		if err != nil {
 			return err
+		}
+		if cpu2, err := readCPU(0); err == nil && cpuErr == nil && cpuErr1 == nil {
+			res.SingleCPU = append(res.SingleCPU, cpu1.sub(cpu0))
+			res.HundredCPU = append(res.HundredCPU, cpu2.sub(cpu1))
 		}
 		res.Single, res.Hundred = append(res.Single, tps), append(res.Hundred, tps100)
 		res.PgbenchCmds = []string{cmd1, cmd100}
@@ -330,10 +339,10 @@ func cpuPer(cpus []cpuTime, units []float64) (medianRun, runs string) {
 	m := med(totals)
 	for i, t := range totals {
 		if t == m {
-			return fmt.Sprintf("%.0f µs (%s)", t, cpus[i].perUnit(units[i])), runsOf(totals, "%.0f")
+			return fmt.Sprintf("%.1f µs (%s)", t, cpus[i].perUnit(units[i])), runsOf(totals, "%.1f")
 		}
 	}
-	return "?", runsOf(totals, "%.0f")
+	return "?", runsOf(totals, "%.1f")
 }
 
 func verdict(ok bool) string {
@@ -386,6 +395,13 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
 	b.WriteString("| # | figure | median | target | runs |\n|---|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| 1 | pgbench single-row insert transactions, 32 clients | %.0f tx/s | reference | %s |\n", single, runsOf(res.Single, "%.0f"))
 	fmt.Fprintf(&b, "| 1 | pgbench 100-row insert transactions, 32 clients | %.0f rows/s | reference | %s |\n", rows100, runsOf(each(res.Hundred, func(t float64) float64 { return t * 100 }), "%.0f"))
+	if len(res.SingleCPU) == len(res.Single) && len(res.HundredCPU) == len(res.Hundred) {
+		secs := float64(sz.PgbenchSecs)
+		perTx, perTxRuns := cpuPer(res.SingleCPU, each(res.Single, func(tps float64) float64 { return tps * secs }))
+		perRow, perRowRuns := cpuPer(res.HundredCPU, each(res.Hundred, func(tps float64) float64 { return tps * 100 * secs }))
+		fmt.Fprintf(&b, "| 1 | … CPU time per single-row transaction (pgbench counted as the load generator) | %s | | %s |\n", perTx, perTxRuns)
+		fmt.Fprintf(&b, "| 1 | … CPU time per row of the 100-row transactions | %s | | %s |\n", perRow, perRowRuns)
+	}
 	fmt.Fprintf(&b, "| 1b | event store alone: `CardUsed` appends to new streams through pgstore (group commit), 32 goroutines | %.0f appends/s = %.2f× single-row | | %s |\n",
 		med(res.StoreAppends), med(res.StoreAppends)/single, runsOf(res.StoreAppends, "%.0f"))
 	fmt.Fprintf(&b, "| 2 | card use, distinct cards, 32 clients, %s | %.0f req/s | | %s |\n", sz.CmdDur, rps, runsOf(each(res.Use, useRun.rps), "%.0f"))

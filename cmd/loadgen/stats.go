@@ -159,10 +159,15 @@ const userHZ = 100
 // included), of this process and of every process named postgres, counting
 // for each its reaped children too: the postmaster's children are the
 // backends, so connections that closed in between are counted as well.
+// With pid 0 (no server yet) Server stays zero; the CPU of child processes
+// that ended (pgbench) is in LoadGen.
 func readCPU(pid int) (cpuTime, error) {
-	server, _, err := procCPU(strconv.Itoa(pid))
-	if err != nil {
-		return cpuTime{}, err
+	var server time.Duration
+	if pid > 0 {
+		var err error
+		if server, _, err = procCPU(strconv.Itoa(pid)); err != nil {
+			return cpuTime{}, err
+		}
 	}
 	self, _, err := procCPU("self")
 	if err != nil {
