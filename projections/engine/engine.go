@@ -26,7 +26,7 @@ type Engine struct {
 
 	pool    *pgxpool.Pool
 	store   eventlog.Store
-	decoder eventlog.Decoder
+	decoder eventlog.Decoder // a sharedDecoder: one decoding per event for all generations
 	cfg     Config
 	log     *slog.Logger
 
@@ -83,7 +83,7 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 	e := &Engine{
 		pool:    pool,
 		store:   store,
-		decoder: decoder,
+		decoder: newSharedDecoder(decoder, decodeTableBits),
 		cfg:     cfg,
 		log:     cfg.Logger,
 		byName:  map[string]Projector{},

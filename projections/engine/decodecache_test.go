@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+)
+
+// countingDecoder decodes an event into a value naming its id and counts the
+// calls; events of type "Bad" fail.
+type countingDecoder struct{ calls atomic.Int64 }
+
+type decodedName struct{ Name string }
+
+func (decodedName) EventType() string { return "Decoded" }
+
+func (d *countingDecoder) Decode(r eventlog.RecordedEvent) (eventlog.Envelope, error) {
+	d.calls.Add(1)
+	if r.Type == "Bad" {
+		return eventlog.Envelope{Recorded: r}, errors.New("bad event")
+	}
+	return eventlog.Envelope{Recorded: r, Event: decodedName{Name: "decoded " + r.ID}}, nil
+}
+
+func recordAt(i uint64) eventlog.RecordedEvent {
+	return eventlog.RecordedEvent{ID: fmt.Sprintf("ev-%d", i), Position: eventlog.Position{Commit: i, Prepare: i}, Type: "Ok", Data: []byte(`{}`)}
+}
+
+// TestSharedDecoderDecodesOncePerEvent: readers of the same event after the
+// first get its decoding with their own RecordedEvent; another event in the
+// same slot, or one that failed, is decoded again; 8 goroutines reading the
+// same stretch of the log side by side always get their event's decoding.
+func TestSharedDecoderDecodesOncePerEvent(t *testing.T) {
+	next := &countingDecoder{}
+	d := newSharedDecoder(next, 4) // 16 slots
+	first := recordAt(1)
+	if _, err := d.Decode(first); err != nil {
+		t.Fatal(err)
+	}
+	again := first
+	again.StreamID = "the second reader's copy"
+	env, err := d.Decode(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := next.calls.Load(); n != 1 {
+		t.Fatalf("the same event was decoded %d times", n)
+	}
+	if env.Recorded.StreamID != again.StreamID || env.Event.(decodedName).Name != "decoded ev-1" {
+		t.Fatalf("second reader got %+v", env)
+	}
+	// The same position with another id (another store, a reset log) is
+	// another event.
+	other := first
+	other.ID = "ev-other"
+	if env, _ := d.Decode(other); env.Event.(decodedName).Name != "decoded ev-other" {
+		t.Fatalf("an event with the position of a cached one got %+v", env.Event)
+	}
+	bad := recordAt(2)
+	bad.Type = "Bad"
+	for range 2 {
+		if _, err := d.Decode(bad); err == nil {
+			t.Fatal("a failing event decoded")
+		}
+	}
+	if n := next.calls.Load(); n != 4 {
+		t.Fatalf("%d decodings, want 4 (two events, one failing twice)", n)
+	}
+
+	next.calls.Store(0)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := uint64(100); i < 2100; i++ {
+				r := recordAt(i + uint64(g%2)) // two readers a step apart
+				env, err := d.Decode(r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got, want := env.Event.(decodedName).Name, "decoded "+r.ID; got != want || env.Recorded.ID != r.ID {
+					t.Errorf("event %s decoded as %q (record %s)", r.ID, got, env.Recorded.ID)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := next.calls.Load(); n >= 8*2000 {
+		t.Errorf("%d decodings for 8 readers of 2,000 events: the table answered none", n)
+	}
+}
