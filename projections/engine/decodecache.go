@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"sync/atomic"
 
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -28,7 +29,7 @@ type sharedDecoder struct {
 }
 
 // decodedEvent is the decoding of the event id at pos, without its
-// RecordedEvent (the table does not keep the events' bytes alive).
+// RecordedEvent: the table keeps no event's bytes alive.
 type decodedEvent struct {
 	id  string
 	pos eventlog.Position
@@ -66,6 +67,8 @@ func (d *sharedDecoder) Decode(ev eventlog.RecordedEvent) (eventlog.Envelope, er
 	}
 	kept := env
 	kept.Recorded = eventlog.RecordedEvent{}
-	s.Store(&decodedEvent{id: ev.ID, pos: ev.Position, env: kept})
+	// The id may point into a whole page's bytes (messaging.EventsFromPage):
+	// a copy keeps only itself alive.
+	s.Store(&decodedEvent{id: strings.Clone(ev.ID), pos: ev.Position, env: kept})
 	return env, nil
 }
