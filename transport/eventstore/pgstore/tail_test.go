@@ -258,18 +258,21 @@ func TestSubscriptionsReportTheirBacklog(t *testing.T) {
 	pool, _ := newPool(t, 8)
 	ctx := t.Context()
 	s := newStore(t, pool, Config{SubscriptionPageSize: 100, PollInterval: 10 * time.Second})
-	appendN := func(n int) {
+	appendN := func(n int) (last eventlog.Position) {
 		t.Helper()
 		for n > 0 {
 			batch := make([]eventlog.EventData, min(n, 50))
 			for i := range batch {
 				batch[i] = newEvent()
 			}
-			if _, err := s.Append(ctx, "backlog-1", eventlog.Any(), batch); err != nil {
+			res, err := s.Append(ctx, "backlog-1", eventlog.Any(), batch)
+			if err != nil {
 				t.Fatal(err)
 			}
 			n -= len(batch)
+			last = res.Position
 		}
+		return last
 	}
 	appendN(250) // history, before the tail starts: read in pages of 100, 100 and 50
 	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
@@ -293,6 +296,21 @@ func TestSubscriptionsReportTheirBacklog(t *testing.T) {
 		}
 	}
 	recvAll("history", 250)
-	appendN(150) // recorded by the tail, given out as 100 and 50
+	last := appendN(150) // recorded by the tail, given out as 100 and 50
+	// Should the tail have been behind these appends (still positioning),
+	// it reads them in the background: wait until it holds them all.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.tail.mu.Lock()
+		head := s.tail.head
+		s.tail.mu.Unlock()
+		if !head.Less(last) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tail's head is %s, 10 s after the append of %s", head, last)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	recvAll("live", 150)
 }
