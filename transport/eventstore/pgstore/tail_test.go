@@ -153,7 +153,14 @@ func TestTailRecordsLocalWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	// The first Recv waits until the tail is positioned.
+	head := func() eventlog.Position {
+		s.tail.mu.Lock()
+		defer s.tail.mu.Unlock()
+		return s.tail.head
+	}
+	// The subscription started the tail, which positions itself by a read
+	// of its own (until then, Recv reads the database): wait until it holds
+	// the first append, so that the appends below find it at their start.
 	var first eventlog.AppendResult
 	if first, err = s.Append(ctx, "record-first", eventlog.NoStream(), []eventlog.EventData{newEvent()}); err != nil {
 		t.Fatal(err)
@@ -161,17 +168,18 @@ func TestTailRecordsLocalWrites(t *testing.T) {
 	if _, err := sub.Recv(ctx); err != nil {
 		t.Fatal(err)
 	}
+	for deadline := time.Now().Add(10 * time.Second); head().Less(first.Position); {
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the first append (%s) the tail's head is %s", first.Position, head())
+		}
+		time.Sleep(time.Millisecond)
+	}
 	appendTo := func(st *Store, stream string) eventlog.Position {
 		res, err := st.Append(ctx, stream, eventlog.Any(), []eventlog.EventData{newEvent(), newEvent()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res.Position
-	}
-	head := func() eventlog.Position {
-		s.tail.mu.Lock()
-		defer s.tail.mu.Unlock()
-		return s.tail.head
 	}
 	for i := range 20 {
 		store, stream := s, "record-local"
