@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -295,9 +296,14 @@ func TestUseCardRefusals(t *testing.T) {
 	code := signer.Code(published.BatchCode, published.StartID)
 
 	wantCode(t, use(published.BatchCode+"_"+strconv.FormatInt(published.StartID, 10)), "CARD_NOT_FOUND") // unsigned seed shape
-	wantCode(t, use(code[:len(code)-1]+"Z"), "CARD_NOT_FOUND")                                           // forged check
-	wantCode(t, use(signer.Code(published.BatchCode, published.EndID+1)), "CARD_NOT_FOUND")              // signed but not in the batch
-	wantCode(t, use(signer.Code("NOPE_1", 1)), "CARD_NOT_FOUND")                                         // no such batch
+	// A forged check: another last character.
+	forged := code[:len(code)-1] + "Z"
+	if strings.HasSuffix(code, "Z") {
+		forged = code[:len(code)-1] + "Y"
+	}
+	wantCode(t, use(forged), "CARD_NOT_FOUND")
+	wantCode(t, use(signer.Code(published.BatchCode, published.EndID+1)), "CARD_NOT_FOUND") // signed but not in the batch
+	wantCode(t, use(signer.Code("NOPE_1", 1)), "CARD_NOT_FOUND")                            // no such batch
 	wantCode(t, use(signer.Code(unpublished.BatchCode, unpublished.StartID)), "BATCH_NOT_PUBLISHED")
 
 	lim.allow.Store(false)
