@@ -45,7 +45,7 @@ type Projector interface {
 // costs PostgreSQL far less than an entry per applied row. A generation that
 // serves queries from its start gets them with its tables. The DDL runs with
 // search_path set to the generation schema and must be idempotent (CREATE
-// INDEX IF NOT EXISTS): a switch that fails later builds them again.
+// INDEX IF NOT EXISTS): a build run that restarts builds them again.
 type DeferredIndexes interface {
 	Indexes() string
 }

@@ -24,6 +24,7 @@ package cards
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,6 +60,9 @@ type CardCoder interface {
 type Queries struct {
 	db    ReadModel
 	coder CardCoder
+	// perDayUsers: card_stats.daily_user_usage was found once; read models
+	// only move to newer versions, so it stays (see uniqueUsersQuery).
+	perDayUsers atomic.Bool
 }
 
 // New returns the queries over db; coder makes card codes.

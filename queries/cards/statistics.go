@@ -99,7 +99,7 @@ SELECT d.category, sum(d.count)::bigint FROM `+StatsSchema+`.daily_usage d
 		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Used = n }); err != nil {
 			return fmt.Errorf("used cards: %w", err)
 		}
-		users, err := uniqueUsersQuery(ctx, tx)
+		users, err := q.uniqueUsersQuery(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -172,11 +172,16 @@ func rate(used, total int64) float64 {
 // while a read model of card_stats version 1 still serves (the engine builds
 // version 2 beside it after an upgrade and switches when it has caught up)
 // is that table missing; then it counts from the per-card usage rows as
-// version 1 did, so the statistics keep answering during the rebuild.
-func uniqueUsersQuery(ctx context.Context, tx pgx.Tx) (string, error) {
-	var perDay bool
-	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, StatsSchema+".daily_user_usage").Scan(&perDay); err != nil {
-		return "", fmt.Errorf("find daily_user_usage: %w", err)
+// version 1 did, so the statistics keep answering during the rebuild. Once
+// the table was found it is not looked for again: one round trip less per
+// request.
+func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx) (string, error) {
+	perDay := q.perDayUsers.Load()
+	if !perDay {
+		if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, StatsSchema+".daily_user_usage").Scan(&perDay); err != nil {
+			return "", fmt.Errorf("find daily_user_usage: %w", err)
+		}
+		q.perDayUsers.Store(perDay)
 	}
 	if perDay {
 		return `
