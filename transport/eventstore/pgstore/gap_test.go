@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -406,6 +407,17 @@ func (s *Store) writeInTx(ctx context.Context, tx pgx.Tx, batch []*appendRequest
 	applied, _, err := p.run(ctx, tx, false)
 	if err != nil {
 		return nil, err
+	}
+	// Announce the write at the transaction's commit, as the store does
+	// after its own.
+	var last uint64
+	for _, resp := range applied {
+		last = max(last, resp.res.Position.Commit)
+	}
+	if last > 0 {
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, strconv.FormatUint(last, 10)); err != nil {
+			return nil, fmt.Errorf("notify: %w", err)
+		}
 	}
 	resps := make([]appendResponse, len(batch))
 	for i, r := range batch {

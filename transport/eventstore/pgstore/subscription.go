@@ -84,9 +84,14 @@ func (n *notifier) channel() <-chan struct{} {
 func (n *notifier) broadcast() {
 	n.mu.Lock()
 	n.epoch++
+	n.wakeLocked()
+	n.mu.Unlock()
+}
+
+// wakeLocked wakes everyone waiting on the current channel; n.mu is held.
+func (n *notifier) wakeLocked() {
 	close(n.wake)
 	n.wake = make(chan struct{})
-	n.mu.Unlock()
 }
 
 // announce wakes everyone for a notification that events up to position
@@ -99,8 +104,7 @@ func (n *notifier) announce(payload string) {
 	}
 	n.mu.Lock()
 	n.heard = max(n.heard, pos)
-	close(n.wake)
-	n.wake = make(chan struct{})
+	n.wakeLocked()
 	n.mu.Unlock()
 }
 

@@ -31,8 +31,7 @@ type tail struct {
 	store    *Store
 	capacity int
 
-	start   sync.Once
-	started atomic.Bool // start has run: the reader and the listener run
+	started atomic.Bool // the reader goroutine runs (and the listener)
 
 	// refreshMu guards running (the read in progress) and queued (the one
 	// to run after it, shared by everyone who asked meanwhile).
@@ -67,10 +66,9 @@ func newTail(s *Store, capacity int) *tail {
 // the head of the log first, so the window never holds history nobody asked
 // for; until that succeeds subscriptions read the database.
 func (t *tail) ensureStarted() {
-	t.start.Do(func() {
-		t.started.Store(true)
+	if t.started.CompareAndSwap(false, true) {
 		go t.run()
-	})
+	}
 }
 
 func (t *tail) run() {

@@ -256,9 +256,7 @@ func (p *plan) retry(applied map[*appendRequest]appendResponse) []*appendRequest
 
 // applySQL writes the events of every stream that is still in its snapshot
 // state and none of whose event ids is stored, in plan order (so positions
-// follow versions), updates those streams, notifies on channel $13 unless it
-// is NULL (a write that commits itself announces after the commit instead,
-// see announcer), and returns the stored
+// follow versions), updates those streams, and returns the stored
 // events' ids, positions and times, then one row without an id whose
 // position is the log's head before the write (prev). It runs right after
 // the append lock was taken, so its snapshot includes every earlier append;
@@ -297,13 +295,11 @@ WITH guard AS (
         ON CONFLICT (stream_id) DO UPDATE SET last_version = EXCLUDED.last_version
 ), prev AS (
     SELECT coalesce(max(position), 0) AS position FROM eventstore.events
-), notified AS (
-    SELECT pg_notify($13, max(position)::text) FROM ins WHERE $13::text IS NOT NULL HAVING count(*) > 0
 )
 SELECT event_id::text, position, recorded_at FROM ins
 UNION ALL
 SELECT NULL, (SELECT position FROM prev), NULL
- WHERE EXISTS (SELECT FROM ins) AND (SELECT count(*) FROM notified) >= 0`
+ WHERE EXISTS (SELECT FROM ins)`
 
 // batchSender is a connection or transaction.
 type batchSender interface {
@@ -384,15 +380,10 @@ func (p *plan) run(ctx context.Context, b batchSender, wrap bool) (map[*appendRe
 		batch.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	}
 	batch.Queue("SELECT pg_advisory_xact_lock($1)", appendLockKey)
-	// A write that commits itself announces after the commit (announcer);
-	// one inside a caller's transaction notifies at that commit.
-	var channel *string
-	if !wrap {
-		c := NotifyChannel
-		channel = &c
-	}
+	// The write announces itself after its commit (announcer); a caller
+	// that writes inside its own transaction notifies in it.
 	batch.Queue(applySQL, gStreams, gExisted, gLast, gDel, gNew,
-		ids, streams, versions, cats, types, data, meta, channel)
+		ids, streams, versions, cats, types, data, meta)
 	if wrap {
 		batch.Queue("COMMIT")
 	}
