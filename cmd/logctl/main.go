@@ -16,6 +16,7 @@
 //	logctl parked [-projection p]
 //	logctl replay -id n | logctl skip -id n
 //	logctl reset-checkpoint -projection p -to position
+//	logctl migrations                      versions of every migration set
 //
 // Filters: -stream, -category a,b, -type T_v1,…, -user id, -correlation id,
 // -after position, -until position, -since time, -before time, -limit n.
@@ -63,6 +64,7 @@ commands:
   replay            apply a parked event again (-id)
   skip              give up on a parked event (-id)
   reset-checkpoint  move a projection's checkpoint (-projection, -to)
+  migrations        the applied and newest version of each migration set of the database
 
 Run "logctl <command> -h" for the flags. The store and database come from the
 server's environment (DATABASE_URL, EVENTSTORE_URL; docs/config.md).
@@ -95,6 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		"replay":           cmdReplay,
 		"skip":             cmdSkip,
 		"reset-checkpoint": cmdResetCheckpoint,
+		"migrations":       cmdMigrations,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -257,7 +258,7 @@ func TestRebuildWhileServing(t *testing.T) {
 	for range 3 {
 		s.NewUser(t)
 	}
-	env := testEnv(s.App.Config().DatabaseURL)
+	env := testEnv(s.App.Config().Database.URL)
 	stop := make(chan struct{})
 	served := make(chan int, 1)
 	go func() {
@@ -287,5 +288,24 @@ func TestRebuildWhileServing(t *testing.T) {
 	}
 	if r := s.Do(t, http.MethodGet, "/api/v1/auth/me/", admin, nil); r.Status != http.StatusOK {
 		t.Errorf("after the rebuild: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestMigrations lists every migration set of the database at its newest
+// version once a server opened it.
+func TestMigrations(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	seed(t, dsn)
+	out, err := logctl(t, testEnv(dsn), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, schema := range []string{"eventstore", "projection", "settings", "personaldata", "sessions", "nonces", "oauth"} {
+		re := regexp.MustCompile(`(?m)^` + schema + `\s+(\d+)\s+(\d+)\s*$`)
+		m := re.FindStringSubmatch(out)
+		if m == nil || m[1] != m[2] || m[1] == "0" {
+			t.Errorf("schema %s: not listed at its newest version in\n%s", schema, out)
+		}
 	}
 }

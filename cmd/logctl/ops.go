@@ -339,3 +339,32 @@ func cmdResetCheckpoint(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s: checkpoint set to %s\n", *name, pos)
 	return nil
 }
+
+// cmdMigrations lists every migration set of the database with its applied
+// and newest version.
+func cmdMigrations(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("migrations", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := openLog(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	vs, err := a.Platform().MigrationVersions(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCHEMA\tAPPLIED\tNEWEST\t")
+	for _, v := range vs {
+		state := ""
+		if v.Current < v.Latest {
+			state = "pending (applied at the next server start)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", v.Schema, v.Current, v.Latest, state)
+	}
+	return tw.Flush()
+}

@@ -35,6 +35,6 @@ func run() error {
 		return err
 	}
 	defer a.Close()
-	logger.Info("server ready", "addr", cfg.HTTPAddr)
+	logger.Info("server ready", "addr", cfg.HTTP.Addr)
 	return a.Run(ctx)
 }

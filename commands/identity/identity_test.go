@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiveapis/backend/transport/pgmigrate"
+
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 
@@ -39,10 +41,10 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vault, err := personaldata.Open(context.Background(), store.pool)
-	if err != nil {
+	if err := pgmigrate.Up(context.Background(), store.pool, personaldata.Migrations()); err != nil {
 		t.Fatal(err)
 	}
+	vault := personaldata.Open(store.pool)
 	h.SetPersonalData(vault)
 	return &env{store: store, clock: clock, h: h, vault: vault}
 }

@@ -26,6 +26,16 @@ const migrateLockKey int64 = 0x70726f6a6d696772
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// MigrationFiles are the engine's migrations (operators list their
+// versions).
+func MigrationFiles() fs.FS {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return files
+}
+
 // Migrate creates or updates the engine's tables. It is safe to call from
 // several processes at once; Run calls it, and so does every other method
 // before its first query.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiveapis/backend/transport/pgmigrate"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -161,10 +163,11 @@ func (p vaultPD) WasErased(ctx context.Context, subject string) (bool, error) {
 func TestSealedRegistrationAddress(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	vault, err := personaldata.Open(ctx, pgtest.NewPool(t))
-	if err != nil {
+	pool := pgtest.NewPool(t)
+	if err := pgmigrate.Up(ctx, pool, personaldata.Migrations()); err != nil {
 		t.Fatal(err)
 	}
+	vault := personaldata.Open(pool)
 	ref, err := vault.Seal(ctx, domain.UserDataSubject(3), "Zoe@Example.com")
 	if err != nil {
 		t.Fatal(err)

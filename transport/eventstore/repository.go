@@ -75,10 +75,14 @@ func (s *Streams) LoadLast(ctx context.Context, stream string) (*eventlog.Envelo
 	return &env, &v, nil
 }
 
-// Append encodes events with fresh time-ordered ids and appends them.
+// Append encodes events with fresh time-ordered ids and appends them. The
+// append is recorded in the context's eventlog.Appends, if it carries one
+// (the HTTP edge's read-your-writes).
 func (s *Streams) Append(ctx context.Context, stream string, expected eventlog.ExpectedVersion, events []eventlog.Event, meta eventlog.Metadata) (eventlog.AppendResult, error) {
 	data := make([]eventlog.EventData, len(events))
+	types := make([]string, len(events))
 	for i, e := range events {
+		types[i] = e.EventType()
 		id, err := uuid.NewV7()
 		if err != nil {
 			return eventlog.AppendResult{}, fmt.Errorf("append to %s: event id: %w", stream, err)
@@ -93,5 +97,6 @@ func (s *Streams) Append(ctx context.Context, stream string, expected eventlog.E
 	if err != nil {
 		return res, fmt.Errorf("append to %s: %w", stream, err)
 	}
+	eventlog.RecordAppend(ctx, stream, res.Position, types...)
 	return res, nil
 }

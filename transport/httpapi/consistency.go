@@ -25,22 +25,91 @@ const (
 	HeaderServerTiming = "Server-Timing"
 )
 
-// PositionWaiter blocks until the named projections (all when none are named)
-// have applied the log up to pos. The projection engine implements it.
+// PositionWaiter waits for the read models. The projection engine (through
+// the wiring) implements it.
 type PositionWaiter interface {
+	// WaitFor blocks until the named projections (all when none are named)
+	// have applied the log up to pos.
 	WaitFor(ctx context.Context, pos eventlog.Position, projections ...string) error
+	// WaitForAppends blocks until every projection that follows an event
+	// recorded in a has applied the log up to a.Last().
+	WaitForAppends(ctx context.Context, a *eventlog.Appends) error
 }
 
-// Consistency makes command answers reflect the command: after an append the
-// handler waits (bounded) for its module's projections before it answers.
+// Consistency makes command answers reflect the command: before a request
+// that appended events answers, it waits (bounded by Timeout) until the
+// projections that follow those events have reached them, and sets
+// X-Event-Position. The projections are derived from what was appended
+// (eventlog.Appends), never listed by the handler.
 type Consistency struct {
 	Waiter  PositionWaiter
 	Timeout time.Duration
 }
 
-// AfterCommand sets the position header and waits for the projections. A wait
-// that times out is not an error for the client: the command did happen; the
-// answer carries the position so the client can ask a query to wait for it.
+const consistencyKey = "httpapi.consistency"
+
+// Middleware records the request's appends and, just before the answer's
+// header is written, sets X-Event-Position and waits for the projections
+// that follow them. A read with X-Min-Position (or ?min_position=) first
+// waits until every projection has reached that position. Install it once
+// on the server, after authentication.
+func (k Consistency) Middleware() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			ctx, rec := eventlog.WithAppends(req.Context())
+			c.SetRequest(req.WithContext(ctx))
+			c.Set(consistencyKey, k)
+			k.beforeQuery(c)
+			c.Response().Before(func() { k.settle(c, rec) })
+			return next(c)
+		}
+	}
+}
+
+// Settle waits now until the read models reflect what the request appended
+// so far: for a handler that reads its own write back before it answers.
+// The answer then does not wait again.
+func Settle(c echo.Context) {
+	k, ok := c.Get(consistencyKey).(Consistency)
+	if !ok {
+		return
+	}
+	if rec, ok := eventlog.AppendsFrom(c.Request().Context()); ok {
+		k.settle(c, rec)
+	}
+}
+
+// settle sets the position header and waits for the projections following
+// what rec holds. A wait that times out is not an error for the client: the
+// command did happen; the answer carries the position so the client can ask
+// a query to wait for it.
+func (k Consistency) settle(c echo.Context, rec *eventlog.Appends) {
+	pos, pending := rec.Unsettled()
+	if pos.IsStart() {
+		return
+	}
+	c.Response().Header().Set(HeaderPosition, pos.String())
+	if !pending {
+		return
+	}
+	start := time.Now()
+	if k.Waiter != nil {
+		ctx, cancel := k.bounded(c.Request().Context())
+		_ = k.Waiter.WaitForAppends(ctx, rec)
+		cancel()
+	}
+	rec.Settled(pos)
+	// The read-your-writes lag as the handler saw it: from the append's
+	// acknowledgement to the read models having reached its position.
+	ServerTiming(c, "ryw", time.Since(start))
+}
+
+// AfterCommand sets the position header and waits for the named projections
+// (all when none are named).
+//
+// Deprecated: the Middleware derives the wait from what the request
+// appended; handlers need nothing, or Settle before reading their write back.
 func (k Consistency) AfterCommand(c echo.Context, pos eventlog.Position, projections ...string) {
 	if pos.IsStart() {
 		return
@@ -48,9 +117,10 @@ func (k Consistency) AfterCommand(c echo.Context, pos eventlog.Position, project
 	c.Response().Header().Set(HeaderPosition, pos.String())
 	start := time.Now()
 	k.wait(c.Request().Context(), pos, projections...)
-	// The read-your-writes lag as the handler saw it: from the append's
-	// acknowledgement to the read models having reached its position.
 	ServerTiming(c, "ryw", time.Since(start))
+	if rec, ok := eventlog.AppendsFrom(c.Request().Context()); ok {
+		rec.Settled(pos)
+	}
 }
 
 // ServerTiming adds a step's duration to the answer's Server-Timing header,
@@ -64,32 +134,49 @@ func ServerTiming(c echo.Context, name string, d time.Duration) {
 	h.Set(HeaderServerTiming, entry)
 }
 
-// BeforeQuery honours HeaderMinPosition (or the query parameter min_position).
-// A malformed value is ignored.
+// BeforeQuery honours HeaderMinPosition (or the query parameter
+// min_position) for the named projections.
+//
+// Deprecated: the Middleware honours it for every request.
 func (k Consistency) BeforeQuery(c echo.Context, projections ...string) {
+	if pos, ok := minPosition(c); ok {
+		k.wait(c.Request().Context(), pos, projections...)
+	}
+}
+
+// beforeQuery waits for every projection to reach the position the request
+// asks for, if any. A malformed value is ignored.
+func (k Consistency) beforeQuery(c echo.Context) {
+	if pos, ok := minPosition(c); ok {
+		k.wait(c.Request().Context(), pos)
+	}
+}
+
+func minPosition(c echo.Context) (eventlog.Position, bool) {
 	raw := c.Request().Header.Get(HeaderMinPosition)
 	if raw == "" {
 		raw = c.QueryParam("min_position")
 	}
 	if raw == "" {
-		return
+		return eventlog.Position{}, false
 	}
 	pos, err := eventlog.ParsePosition(raw)
-	if err != nil {
-		return
-	}
-	k.wait(c.Request().Context(), pos, projections...)
+	return pos, err == nil && !pos.IsStart()
 }
 
 func (k Consistency) wait(ctx context.Context, pos eventlog.Position, projections ...string) {
 	if k.Waiter == nil {
 		return
 	}
+	ctx, cancel := k.bounded(ctx)
+	defer cancel()
+	_ = k.Waiter.WaitFor(ctx, pos, projections...)
+}
+
+func (k Consistency) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 	timeout := k.Timeout
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	_ = k.Waiter.WaitFor(ctx, pos, projections...)
+	return context.WithTimeout(ctx, timeout)
 }

@@ -9,6 +9,10 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 )
 
+// SessionCookie is the cookie of server-side web sessions (Django's name),
+// shared by 004's and 003's logins.
+const SessionCookie = "sessionid"
+
 // HeaderCorrelationID lets a client tie several requests together; without it
 // the request id is the correlation id.
 const HeaderCorrelationID = "X-Correlation-ID"

@@ -16,8 +16,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Module is one seed API (or an operator surface) mounted on the server.
-type Module interface {
+// Routes are a set of routes (one API's context, or an operator surface)
+// mounted on the server.
+type Routes interface {
 	Mount(e *echo.Echo)
 }
 
@@ -29,6 +30,9 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+	// Consistency is the read-your-writes policy every route follows
+	// (Consistency.Middleware); without a Waiter, answers do not wait.
+	Consistency Consistency
 }
 
 // DefaultConfig holds the defaults for zero fields.
@@ -52,9 +56,9 @@ func (c Config) withDefaults() Config {
 }
 
 // NewEcho builds the Echo instance with the shared middleware and mounts the
-// modules. Unmatched routes answer a plain JSON 404; each module renders its
+// routes. Unmatched routes answer a plain JSON 404; each module renders its
 // own errors inside its handlers.
-func NewEcho(cfg Config, logger *slog.Logger, modules ...Module) *echo.Echo {
+func NewEcho(cfg Config, logger *slog.Logger, routes ...Routes) *echo.Echo {
 	cfg = cfg.withDefaults()
 	e := echo.New()
 	e.HideBanner = true
@@ -68,6 +72,7 @@ func NewEcho(cfg Config, logger *slog.Logger, modules ...Module) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(accessLog(logger))
+	e.Use(cfg.Consistency.Middleware())
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -82,8 +87,8 @@ func NewEcho(cfg Config, logger *slog.Logger, modules ...Module) *echo.Echo {
 		}
 		_ = c.JSON(code, map[string]any{"detail": msg})
 	}
-	for _, m := range modules {
-		m.Mount(e)
+	for _, r := range routes {
+		r.Mount(e)
 	}
 	return e
 }

@@ -12,11 +12,14 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
+	"github.com/fiveapis/backend/transport/pgmigrate"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -26,28 +29,26 @@ var ErrErased = errors.New("personaldata: erased")
 
 const prefix = "pd1:"
 
-const ddl = `CREATE SCHEMA IF NOT EXISTS personaldata;
-CREATE TABLE IF NOT EXISTS personaldata.subject_keys (
-  subject    text PRIMARY KEY,
-  key        bytea NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS personaldata.erasures (
-  subject   text PRIMARY KEY,
-  erased_at timestamptz NOT NULL DEFAULT now()
-);`
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the vault's numbered migrations (schema "personaldata").
+func Migrations() pgmigrate.Set {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return pgmigrate.Set{Schema: "personaldata", Files: files}
+}
 
 // Vault seals and opens personal data per subject.
 type Vault struct {
 	pool *pgxpool.Pool
 }
 
-// Open creates the tables when needed and returns the vault.
-func Open(ctx context.Context, pool *pgxpool.Pool) (*Vault, error) {
-	if _, err := pool.Exec(ctx, ddl); err != nil {
-		return nil, fmt.Errorf("personaldata: tables: %w", err)
-	}
-	return &Vault{pool: pool}, nil
+// Open returns the vault; its migrations must have been applied.
+func Open(pool *pgxpool.Pool) *Vault {
+	return &Vault{pool: pool}
 }
 
 // UserSubject and EmailSubject name data subjects.

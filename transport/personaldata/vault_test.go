@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fiveapis/backend/transport/pgmigrate"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/transport/personaldata"
@@ -20,10 +22,10 @@ func TestSealOpenErase(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	v, err := personaldata.Open(ctx, pool)
-	if err != nil {
+	if err := pgmigrate.Up(ctx, pool, personaldata.Migrations()); err != nil {
 		t.Fatal(err)
 	}
+	v := personaldata.Open(pool)
 	a, err := v.Seal(ctx, "user:1", "ann@example.com")
 	if err != nil || strings.Contains(a, "ann") {
 		t.Fatalf("seal: %q %v", a, err)

@@ -130,11 +130,11 @@ func startWithMail(t *testing.T, clock *fakeClock, more ...apptest.Option) (*app
 	smtp := smtptest.Start(t)
 	ns := "test-" + randomHex(6) + ":"
 	opts := []apptest.Option{apptest.WithConfig(func(c *app.Config) {
-		c.SMTPAddr = smtp.Addr
-		c.SMTPFrom = "noreply@roamio.test"
-		c.MailMaxAttempts = 2
-		c.MailRetryBackoff = 10 * time.Millisecond
-		c.RateLimitNamespace = ns
+		c.Mail.SMTPAddr = smtp.Addr
+		c.Mail.SMTPFrom = "noreply@roamio.test"
+		c.Mail.MaxAttempts = 2
+		c.Mail.RetryBackoff = 10 * time.Millisecond
+		c.Identity.RateLimitNamespace = ns
 	})}
 	if clock != nil {
 		opts = append(opts, apptest.WithClock(clock))
@@ -359,9 +359,9 @@ func TestLoginAttemptsAreLimitedAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	ns := "test-" + randomHex(6) + ":"
 	limits := apptest.WithConfig(func(c *app.Config) {
-		c.LoginLimitPerAccount = 3
-		c.LoginLimitPerIP = 1000
-		c.RateLimitNamespace = ns
+		c.Identity.LoginLimitPerAccount = 3
+		c.Identity.LoginLimitPerIP = 1000
+		c.Identity.RateLimitNamespace = ns
 	})
 	a := apptest.Start(t, limits)
 	b := apptest.Start(t, limits)
@@ -400,10 +400,10 @@ func TestMailThatKeepsFailingIsParkedAndReplayed(t *testing.T) {
 		t.Fatalf("send: %d %s", r.status, r.raw)
 	}
 	ctx := context.Background()
-	w := s.App.MailWorker()
+	w := s.App.MailWorkers()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		parked, err := w.Parked(ctx)
+		parked, err := w.Parked(ctx, app.MailWorkerName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -425,7 +425,7 @@ func TestMailThatKeepsFailingIsParkedAndReplayed(t *testing.T) {
 	if codeRE.FindString(msg.Body) == "" {
 		t.Errorf("replayed mail: %q", msg.Body)
 	}
-	if parked, _ := w.Parked(ctx); len(parked) != 0 {
+	if parked, _ := w.Parked(ctx, app.MailWorkerName); len(parked) != 0 {
 		t.Errorf("still parked after replay: %+v", parked)
 	}
 	// A later code is sent normally: the worker went on.

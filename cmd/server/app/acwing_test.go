@@ -61,7 +61,7 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	provider := httptest.NewServer(aw)
 	t.Cleanup(provider.Close)
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.AcWingAppID, c.AcWingAppSecret, c.AcWingAPIURL = "aw-app", "aw-secret", provider.URL
+		c.OAuth.AcWingAppID, c.OAuth.AcWingAppSecret, c.OAuth.AcWingAPIURL = "aw-app", "aw-secret", provider.URL
 	}))
 	c := newClient(s)
 	first := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-1", "state": "s"})

@@ -1,197 +1,306 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// Config is the whole server configuration, read from the environment with
-// defaults. docs/config.md documents every key.
+// Config is the whole server configuration, read from the environment by
+// github.com/caarlos0/env: every key is an `env` tag below, with its default
+// in `envDefault`. docs/config.md documents every key, and
+// TestConfigKeysAreDocumented keeps the two lists equal. The settings of each
+// API or adapter live in their own section.
 type Config struct {
-	// HTTPAddr is where the API listens (HTTP_ADDR).
-	HTTPAddr string
-	// DatabaseURL is the PostgreSQL holding read models and, unless
-	// EventStoreURL is set, the event log (DATABASE_URL). Empty: use
-	// 127.0.0.1:5432 when it answers, else start a private server.
-	DatabaseURL string
-	// EventStoreURL selects EventStoreDB as the event log (EVENTSTORE_URL, esdb://…).
-	EventStoreURL string
-	// AdminUsername and AdminPassword create an admin account at start when
-	// it does not exist (ADMIN_USERNAME, ADMIN_PASSWORD).
-	AdminUsername string
-	AdminPassword string
-	// LogLevel is debug, info, warn or error (LOG_LEVEL).
-	LogLevel slog.Level
-	// ConsistencyWait bounds how long a command waits for its projections
-	// before it answers (CONSISTENCY_WAIT, a Go duration).
-	ConsistencyWait time.Duration
-	// SecretKey signs tokens, card codes and download links (SECRET_KEY).
-	// Empty: a random key is generated once and kept in the database.
-	SecretKey string
-	// RedisURL is the shared limiter store (REDIS_URL).
-	RedisURL string
-	// DataDir holds generated files and a private PostgreSQL (DATA_DIR).
-	DataDir string
-	// PublicURL is the base of absolute links in answers (PUBLIC_URL);
-	// empty: derived from each request.
-	PublicURL string
-	// CardUseLimitPerUser and CardUseLimitPerIP cap card-use attempts per
-	// minute (CARD_USE_LIMIT_PER_USER, CARD_USE_LIMIT_PER_IP); 0 disables.
-	CardUseLimitPerUser int
-	CardUseLimitPerIP   int
-	// SMTP delivers mail (verification codes): SMTP_ADDR (host:port; empty
-	// disables sending), SMTP_FROM, SMTP_USERNAME, SMTP_PASSWORD,
-	// SMTP_STARTTLS (default true).
-	SMTPAddr     string
-	SMTPFrom     string
-	SMTPUsername string
-	SMTPPassword string
-	SMTPStartTLS bool
-	// MailMaxAttempts and MailRetryBackoff: attempts per mail before it is
-	// parked in mail.parked, and the first pause between them, doubled each
-	// time (MAIL_MAX_ATTEMPTS, MAIL_RETRY_BACKOFF).
-	MailMaxAttempts  int
-	MailRetryBackoff time.Duration
-	// LoginLimitPerAccount and LoginLimitPerIP cap password attempts in any
-	// 15 minutes, on one account and from one client address, wherever a
-	// password is checked (LOGIN_LIMIT_PER_ACCOUNT, LOGIN_LIMIT_PER_IP); 0
-	// disables. A successful login clears the account's count.
-	LoginLimitPerAccount int
-	LoginLimitPerIP      int
-	// RateLimitNamespace prefixes the Redis keys of the identity limiters
-	// (RATE_LIMIT_NAMESPACE), so that deployments sharing one Redis do not
-	// share counters.
-	RateLimitNamespace string
-	// TravelAllowNoCaptcha honours 004's "no_captcha" flag (a debug
-	// setting, TRAVEL_ALLOW_NO_CAPTCHA=true; never in production).
-	TravelAllowNoCaptcha bool
-	// MagpieAppSecret verifies 003's app_key_verify when the app creates
-	// users (MAGPIE_APP_SECRET); empty: creation from the app is refused.
-	MagpieAppSecret string
-	// WeChat mini-program code exchange of 001 (WECHAT_APP_ID,
-	// WECHAT_APP_SECRET, WECHAT_API_URL default https://api.weixin.qq.com);
-	// without an app id the WeChat routes are not mounted.
-	WeChatAppID     string
-	WeChatAppSecret string
-	WeChatAPIURL    string
-	// AcWing OAuth2 of Ralendar (ACWING_APP_ID, ACWING_APP_SECRET,
-	// ACWING_API_URL default https://www.acwing.com); without an app id
-	// AcWing login is not mounted.
-	AcWingAppID     string
-	AcWingAppSecret string
-	AcWingAPIURL    string
-	// QQ Connect OAuth2 of Roamio (qq_login_url, qq_callback,
-	// qq_bind_existing, qq_unbind) and Ralendar (/api/auth/qq/login/)
-	// (QQ_APP_ID, QQ_APP_KEY, QQ_API_URL default https://graph.qq.com,
-	// QQ_REDIRECT_URI); without an app id the QQ routes are not mounted.
-	QQAppID       string
-	QQAppKey      string
-	QQAPIURL      string
-	QQRedirectURI string
-	// ReadyMaxLag is the most events a projection may be behind the log
-	// while GET /readyz still answers ready (READY_MAX_LAG).
-	ReadyMaxLag int
-	// EventStreamConsumers are the consumers that may read GET
-	// /events/stream besides admins (EVENT_STREAM_CONSUMERS, see
-	// ParseStreamConsumers).
-	EventStreamConsumers []StreamConsumer
-	// NATS configures the JetStream publisher of the event log (NATS_*);
-	// empty NATS.URL: no publisher.
-	NATS NATSConfig
-	// DebugAddr, when set, serves net/http/pprof on its own listener
-	// (DEBUG_ADDR, e.g. 127.0.0.1:6060). Empty (the default): no listener.
-	DebugAddr string
+	HTTP     HTTPConfig
+	Database DatabaseConfig
+	Admin    AdminConfig
+	// LogLevel is debug, info, warn or error.
+	LogLevel slog.Level `env:"LOG_LEVEL" envDefault:"info"`
+	// SecretKey signs tokens, card codes and download links. Empty: a random
+	// key is generated once and kept in the database.
+	SecretKey string `env:"SECRET_KEY"`
+	// RedisURL is the shared limiter store; empty: limits per process.
+	RedisURL string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	// DataDir holds generated and uploaded files and a private PostgreSQL.
+	DataDir string `env:"DATA_DIR" envDefault:"var"`
+
+	Mail     MailConfig
+	Identity IdentityConfig
+	OAuth    OAuthConfig
+	Cards    CardsConfig
+	Travel   TravelConfig
+	Magpie   MagpieConfig
+	Ops      OpsConfig
+	NATS     NATSConfig
 }
 
-// ConfigFromEnv reads the configuration from getenv (os.Getenv in main).
+// HTTPConfig is the HTTP edge.
+type HTTPConfig struct {
+	// Addr is where the API listens.
+	Addr string `env:"HTTP_ADDR" envDefault:":8080"`
+	// PublicURL is the base of absolute links in answers; empty: derived
+	// from each request. A trailing slash is dropped.
+	PublicURL string `env:"PUBLIC_URL"`
+	// ConsistencyWait bounds how long a command waits for the projections
+	// its events feed before it answers.
+	ConsistencyWait time.Duration `env:"CONSISTENCY_WAIT" envDefault:"2s"`
+	// DebugAddr, when set, serves net/http/pprof on its own listener.
+	DebugAddr string `env:"DEBUG_ADDR"`
+}
+
+// DatabaseConfig selects the read-model database and the event log.
+type DatabaseConfig struct {
+	// URL is the PostgreSQL holding read models and, unless EventStoreURL
+	// is set, the event log. Empty: 127.0.0.1:5432 when it answers, else a
+	// private server.
+	URL string `env:"DATABASE_URL"`
+	// EventStoreURL selects EventStoreDB as the event log (esdb://…).
+	EventStoreURL string `env:"EVENTSTORE_URL"`
+}
+
+// AdminConfig is the bootstrap admin account, created at start when
+// Password is set.
+type AdminConfig struct {
+	Username string `env:"ADMIN_USERNAME" envDefault:"admin"`
+	Password string `env:"ADMIN_PASSWORD"`
+}
+
+// MailConfig is the SMTP relay and the delivery policy of mail reactions.
+type MailConfig struct {
+	// SMTPAddr is host:port; empty disables sending.
+	SMTPAddr     string `env:"SMTP_ADDR"`
+	SMTPFrom     string `env:"SMTP_FROM" envDefault:"noreply@localhost"`
+	SMTPUsername string `env:"SMTP_USERNAME"`
+	SMTPPassword string `env:"SMTP_PASSWORD"`
+	SMTPStartTLS bool   `env:"SMTP_STARTTLS" envDefault:"true"`
+	// MaxAttempts per mail before it is parked, and the first pause between
+	// attempts (doubled each time).
+	MaxAttempts  int           `env:"MAIL_MAX_ATTEMPTS" envDefault:"5"`
+	RetryBackoff time.Duration `env:"MAIL_RETRY_BACKOFF" envDefault:"1s"`
+}
+
+// IdentityConfig limits password attempts wherever a password is checked.
+type IdentityConfig struct {
+	// LoginLimitPerAccount and LoginLimitPerIP cap password attempts in any
+	// 15 minutes; 0 disables.
+	LoginLimitPerAccount int `env:"LOGIN_LIMIT_PER_ACCOUNT" envDefault:"10"`
+	LoginLimitPerIP      int `env:"LOGIN_LIMIT_PER_IP" envDefault:"100"`
+	// RateLimitNamespace prefixes the limiters' Redis keys.
+	RateLimitNamespace string `env:"RATE_LIMIT_NAMESPACE"`
+}
+
+// OAuthConfig holds the external login providers; each is off without its
+// app id.
+type OAuthConfig struct {
+	// WeChat mini-program code exchange of 001.
+	WeChatAppID     string `env:"WECHAT_APP_ID"`
+	WeChatAppSecret string `env:"WECHAT_APP_SECRET"`
+	WeChatAPIURL    string `env:"WECHAT_API_URL" envDefault:"https://api.weixin.qq.com"`
+	// AcWing OAuth2 of Ralendar.
+	AcWingAppID     string `env:"ACWING_APP_ID"`
+	AcWingAppSecret string `env:"ACWING_APP_SECRET"`
+	AcWingAPIURL    string `env:"ACWING_API_URL" envDefault:"https://www.acwing.com"`
+	// QQ Connect of Roamio and Ralendar.
+	QQAppID       string `env:"QQ_APP_ID"`
+	QQAppKey      string `env:"QQ_APP_KEY"`
+	QQAPIURL      string `env:"QQ_API_URL" envDefault:"https://graph.qq.com"`
+	QQRedirectURI string `env:"QQ_REDIRECT_URI"`
+}
+
+// CardsConfig is the card API's (002).
+type CardsConfig struct {
+	// UseLimitPerUser and UseLimitPerIP cap card-use attempts per minute; 0
+	// disables.
+	UseLimitPerUser int `env:"CARD_USE_LIMIT_PER_USER" envDefault:"120"`
+	UseLimitPerIP   int `env:"CARD_USE_LIMIT_PER_IP" envDefault:"600"`
+}
+
+// TravelConfig is the travel app's (004).
+type TravelConfig struct {
+	// AllowNoCaptcha honours the "no_captcha" flag (debug only).
+	AllowNoCaptcha bool `env:"TRAVEL_ALLOW_NO_CAPTCHA" envDefault:"false"`
+}
+
+// MagpieConfig is Magpie's (003).
+type MagpieConfig struct {
+	// AppSecret verifies app_key_verify when the app creates users; empty:
+	// creation from the app is refused.
+	AppSecret string `env:"MAGPIE_APP_SECRET"`
+}
+
+// OpsConfig is what operators and consumers outside the process see.
+type OpsConfig struct {
+	// ReadyMaxLag is the most events a projection may be behind the log
+	// while GET /readyz still answers ready.
+	ReadyMaxLag int `env:"READY_MAX_LAG" envDefault:"1000"`
+	// EventStreamConsumers may read GET /events/stream besides admins.
+	EventStreamConsumers StreamConsumers `env:"EVENT_STREAM_CONSUMERS"`
+}
+
+// NATSConfig configures the JetStream publisher (docs/config.md); empty URL:
+// no publisher.
+type NATSConfig struct {
+	URL           string `env:"NATS_URL"`
+	Stream        string `env:"NATS_STREAM" envDefault:"FIVEAPIS_EVENTS"`
+	SubjectPrefix string `env:"NATS_SUBJECT_PREFIX" envDefault:"fiveapis.events"`
+	// DuplicateWindow must cover the longest publisher outage.
+	DuplicateWindow time.Duration `env:"NATS_DUPLICATE_WINDOW" envDefault:"10m"`
+	// Categories and EventTypes filter what is published; empty: all.
+	Categories []string `env:"NATS_CATEGORIES"`
+	EventTypes []string `env:"NATS_EVENT_TYPES"`
+}
+
+// ConfigFromEnv reads the configuration through getenv (os.Getenv in main)
+// over the defaults, and validates it. A key set to the empty string counts
+// as unset.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{
-		HTTPAddr:             or(getenv("HTTP_ADDR"), ":8080"),
-		DatabaseURL:          getenv("DATABASE_URL"),
-		EventStoreURL:        getenv("EVENTSTORE_URL"),
-		AdminUsername:        or(getenv("ADMIN_USERNAME"), "admin"),
-		AdminPassword:        getenv("ADMIN_PASSWORD"),
-		SecretKey:            getenv("SECRET_KEY"),
-		RedisURL:             or(getenv("REDIS_URL"), "redis://127.0.0.1:6379/0"),
-		DataDir:              or(getenv("DATA_DIR"), "var"),
-		PublicURL:            strings.TrimRight(getenv("PUBLIC_URL"), "/"),
-		DebugAddr:            getenv("DEBUG_ADDR"),
-		ConsistencyWait:      2 * time.Second,
-		CardUseLimitPerUser:  120,
-		CardUseLimitPerIP:    600,
-		SMTPAddr:             getenv("SMTP_ADDR"),
-		SMTPFrom:             or(getenv("SMTP_FROM"), "noreply@localhost"),
-		SMTPUsername:         getenv("SMTP_USERNAME"),
-		SMTPPassword:         getenv("SMTP_PASSWORD"),
-		SMTPStartTLS:         getenv("SMTP_STARTTLS") != "false",
-		MailMaxAttempts:      5,
-		MailRetryBackoff:     time.Second,
-		LoginLimitPerAccount: 10,
-		LoginLimitPerIP:      100,
-		RateLimitNamespace:   getenv("RATE_LIMIT_NAMESPACE"),
-		TravelAllowNoCaptcha: getenv("TRAVEL_ALLOW_NO_CAPTCHA") == "true",
-		MagpieAppSecret:      getenv("MAGPIE_APP_SECRET"),
-		WeChatAppID:          getenv("WECHAT_APP_ID"),
-		WeChatAppSecret:      getenv("WECHAT_APP_SECRET"),
-		WeChatAPIURL:         or(getenv("WECHAT_API_URL"), "https://api.weixin.qq.com"),
-		AcWingAppID:          getenv("ACWING_APP_ID"),
-		AcWingAppSecret:      getenv("ACWING_APP_SECRET"),
-		AcWingAPIURL:         or(getenv("ACWING_API_URL"), "https://www.acwing.com"),
-		QQAppID:              getenv("QQ_APP_ID"),
-		QQAppKey:             getenv("QQ_APP_KEY"),
-		QQAPIURL:             or(getenv("QQ_API_URL"), "https://graph.qq.com"),
-		QQRedirectURI:        getenv("QQ_REDIRECT_URI"),
-	}
-	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
-		return c, fmt.Errorf("LOG_LEVEL: %w", err)
-	}
-	if v := getenv("CONSISTENCY_WAIT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return c, fmt.Errorf("CONSISTENCY_WAIT: want a duration such as 2s, got %q", v)
-		}
-		c.ConsistencyWait = d
-	}
-	if v := getenv("MAIL_RETRY_BACKOFF"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return c, fmt.Errorf("MAIL_RETRY_BACKOFF: want a duration such as 1s, got %q", v)
-		}
-		c.MailRetryBackoff = d
-	}
-	for key, dst := range map[string]*int{"CARD_USE_LIMIT_PER_USER": &c.CardUseLimitPerUser, "CARD_USE_LIMIT_PER_IP": &c.CardUseLimitPerIP,
-		"MAIL_MAX_ATTEMPTS": &c.MailMaxAttempts, "LOGIN_LIMIT_PER_ACCOUNT": &c.LoginLimitPerAccount, "LOGIN_LIMIT_PER_IP": &c.LoginLimitPerIP} {
-		if v := getenv(key); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return c, fmt.Errorf("%s: want a whole number ≥ 0, got %q", key, v)
-			}
-			*dst = n
-		}
-	}
-	if err := c.readEventsConfig(getenv); err != nil {
+	var c Config
+	keys, err := ConfigKeys()
+	if err != nil {
 		return c, err
 	}
+	environ := map[string]string{}
+	for _, k := range keys {
+		if v := getenv(k); v != "" {
+			environ[k] = v
+		}
+	}
+	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
+		return c, keyedErrors(err)
+	}
+	c.normalize()
 	return c, c.Validate()
 }
 
-// Validate checks the configuration.
-func (c Config) Validate() error {
-	if c.EventStoreURL != "" && !strings.HasPrefix(c.EventStoreURL, "esdb://") && !strings.HasPrefix(c.EventStoreURL, "esdb+discover://") && !strings.HasPrefix(c.EventStoreURL, "kurrentdb://") {
-		return fmt.Errorf("EVENTSTORE_URL: want esdb://host:port?…, got %q", c.EventStoreURL)
+// ConfigKeys lists every environment key the configuration reads.
+func ConfigKeys() ([]string, error) {
+	params, err := configParams()
+	if err != nil {
+		return nil, err
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
-		return fmt.Errorf("ADMIN_PASSWORD: at least 8 characters")
+	keys := make([]string, len(params))
+	for i, p := range params {
+		keys[i] = p.Key
 	}
-	return nil
+	return keys, nil
 }
 
-func or(v, def string) string {
-	if v == "" {
-		return def
+func configParams() ([]env.FieldParams, error) {
+	params, err := env.GetFieldParams(&Config{})
+	if err != nil {
+		return nil, fmt.Errorf("configuration keys: %w", err)
 	}
-	return v
+	return params, nil
+}
+
+// DefaultConfig is the configuration of an empty environment.
+func DefaultConfig() Config {
+	c, err := ConfigFromEnv(func(string) string { return "" })
+	if err != nil {
+		panic("app: the defaults do not validate: " + err.Error())
+	}
+	return c
+}
+
+func (c *Config) normalize() {
+	c.HTTP.PublicURL = strings.TrimRight(c.HTTP.PublicURL, "/")
+	c.NATS.Categories = trimmed(c.NATS.Categories)
+	c.NATS.EventTypes = trimmed(c.NATS.EventTypes)
+}
+
+// Validate reports every invalid setting, naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	if u := c.Database.EventStoreURL; u != "" && !strings.HasPrefix(u, "esdb://") && !strings.HasPrefix(u, "esdb+discover://") && !strings.HasPrefix(u, "kurrentdb://") {
+		errs = append(errs, fmt.Errorf("EVENTSTORE_URL: want esdb://host:port?…, got %q", u))
+	}
+	if p := c.Admin.Password; p != "" && len(p) < 8 {
+		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 8 characters"))
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{
+		{"CARD_USE_LIMIT_PER_USER", c.Cards.UseLimitPerUser}, {"CARD_USE_LIMIT_PER_IP", c.Cards.UseLimitPerIP},
+		{"LOGIN_LIMIT_PER_ACCOUNT", c.Identity.LoginLimitPerAccount}, {"LOGIN_LIMIT_PER_IP", c.Identity.LoginLimitPerIP},
+		{"MAIL_MAX_ATTEMPTS", c.Mail.MaxAttempts}, {"READY_MAX_LAG", c.Ops.ReadyMaxLag},
+	} {
+		if n.v < 0 {
+			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
+		}
+	}
+	for _, d := range []struct {
+		key      string
+		v        time.Duration
+		positive bool
+	}{
+		{"CONSISTENCY_WAIT", c.HTTP.ConsistencyWait, false},
+		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
+		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
+	} {
+		if d.v < 0 || d.positive && d.v == 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))
+		}
+	}
+	for _, cat := range c.NATS.Categories {
+		if !eventlog.ValidCategory(cat) {
+			errs = append(errs, fmt.Errorf("NATS_CATEGORIES: invalid category %q", cat))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// keyedErrors rewrites the library's parse errors, which name struct fields,
+// to name the environment keys an operator sets.
+func keyedErrors(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	keys := map[string]string{}
+	fieldKeys(reflect.TypeFor[Config](), keys)
+	out := make([]error, len(agg.Errors))
+	for i, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) && keys[pe.Name] != "" {
+			out[i] = fmt.Errorf("%s: %w", keys[pe.Name], pe.Err)
+			continue
+		}
+		out[i] = e
+	}
+	return errors.Join(out...)
+}
+
+// fieldKeys maps the configuration's field names to their keys.
+func fieldKeys(t reflect.Type, into map[string]string) {
+	for f := range t.Fields() {
+		if f.Type.Kind() == reflect.Struct && f.Tag.Get("env") == "" {
+			fieldKeys(f.Type, into)
+			continue
+		}
+		if key, _, _ := strings.Cut(f.Tag.Get("env"), ","); key != "" {
+			if prev, seen := into[f.Name]; seen && prev != key {
+				key = "" // two sections share the field name: say nothing
+			}
+			into[f.Name] = key
+		}
+	}
+}
+
+func trimmed(in []string) []string {
+	var out []string
+	for _, v := range in {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"go/ast"
 	"go/doc"
@@ -20,6 +21,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
+	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 // wireName is the shape of every event's wire name: a name and a version.
@@ -29,12 +31,9 @@ var wireName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+_v[1-9][0-9]*$`)
 // has a versioned wire name, that no two share one, and that the codec
 // registers all of them.
 func TestEventNamesUniqueAndRegistered(t *testing.T) {
-	reg, err := codec.New(events()...)
-	if err != nil {
-		t.Fatalf("codec: %v", err)
-	}
+	events, _, reg := testCatalogue(t)
 	seen := map[string]string{}
-	for _, e := range events() {
+	for _, e := range events {
 		name := e.EventType()
 		if !wireName.MatchString(name) {
 			t.Errorf("%T: wire name %q is not Name_vN", e, name)
@@ -73,7 +72,8 @@ func catalogue(t *testing.T) []byte {
 	t.Helper()
 	docs := map[string]*doc.Package{}
 	byPkg := map[string][]reflect.Type{}
-	for _, e := range events() {
+	events, upcasters, _ := testCatalogue(t)
+	for _, e := range events {
 		rt := reflect.TypeOf(e)
 		byPkg[rt.PkgPath()] = append(byPkg[rt.PkgPath()], rt)
 	}
@@ -94,7 +94,7 @@ func catalogue(t *testing.T) []byte {
 	b.WriteString("stream `/events/stream`, the JetStream publisher) gets them upcast to the newest version (the\n")
 	b.WriteString("second column). Ids, streams, versions, positions and metadata are kept.\n\n")
 	b.WriteString("| stored as | read as | change |\n|---|---|---|\n")
-	for _, u := range upcasters() {
+	for _, u := range upcasters {
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", u.From, u.To, u.Doc)
 	}
 	for _, p := range pkgs {
@@ -181,10 +181,7 @@ func parseDoc(t *testing.T, dir string) *doc.Package {
 // TestUpcasters checks that every old version reads as the newest one, through
 // the codec the server and the CLI use.
 func TestUpcasters(t *testing.T) {
-	reg, err := NewCodec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, upcasters, reg := testCatalogue(t)
 	rec := eventlog.RecordedEvent{ID: "e-1", StreamID: "sequence-batches", Type: sequence.EventIDsAllocatedV1,
 		Data: []byte(`{"sequence":"batches","first":11,"last":20,"owner":"batch-7"}`), Metadata: []byte(`{"user_id":"u-1"}`)}
 	env, err := reg.Decode(rec)
@@ -205,9 +202,34 @@ func TestUpcasters(t *testing.T) {
 	if got, want := string(up.Data), `{"sequence":"batches","first":11,"last":20,"count":10,"owner_stream":"batch-7"}`; got != want {
 		t.Errorf("upcast payload = %s, want %s", got, want)
 	}
-	for _, u := range upcasters() {
+	for _, u := range upcasters {
 		if !wireName.MatchString(u.From) || !reg.Known(u.From) {
 			t.Errorf("upcaster %s: bad or unknown wire name", u.From)
 		}
 	}
+}
+
+// testCatalogue builds every module of modules.go on a platform over a fresh
+// database and returns their events and upcasters (the shared kernel's
+// first) and the codec the server derives from them.
+func testCatalogue(t *testing.T) ([]eventlog.Event, []Upcaster, *codec.Registry) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := Config{Database: DatabaseConfig{URL: pgtest.NewDatabase(t) + "&pool_max_conns=2"}, DataDir: t.TempDir(),
+		SecretKey: "test-secret-key-for-signing-0123456789"}
+	p, err := NewPlatform(ctx, cfg, Options{}, nil)
+	if err != nil {
+		t.Fatalf("platform: %v", err)
+	}
+	t.Cleanup(p.Close)
+	ms, err := buildModules(ctx, p)
+	if err != nil {
+		t.Fatalf("modules: %v", err)
+	}
+	events, upcasters := kernelEvents(), kernelUpcasters()
+	for _, m := range ms {
+		events = append(events, m.Events...)
+		upcasters = append(upcasters, m.Upcasters...)
+	}
+	return events, upcasters, p.Codec
 }

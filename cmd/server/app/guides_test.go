@@ -199,10 +199,10 @@ func TestGuidesAdminAndDownload(t *testing.T) {
 func svcSMTP(t *testing.T, attempts int) (*smtptest.Server, apptest.Option) {
 	srv := smtptest.Start(t)
 	return srv, apptest.WithConfig(func(c *app.Config) {
-		c.SMTPAddr = srv.Addr
-		c.SMTPFrom = "hhu@example.com"
-		c.MailMaxAttempts = attempts
-		c.MailRetryBackoff = 20 * time.Millisecond
+		c.Mail.SMTPAddr = srv.Addr
+		c.Mail.SMTPFrom = "hhu@example.com"
+		c.Mail.MaxAttempts = attempts
+		c.Mail.RetryBackoff = 20 * time.Millisecond
 	})
 }
 

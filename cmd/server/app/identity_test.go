@@ -237,12 +237,12 @@ func TestIdentityBootstrapAdminIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		u, err := url.Parse(c.DatabaseURL)
+		u, err := url.Parse(c.Database.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
 		u.Path = "/" + db
-		c.DatabaseURL = u.String()
+		c.Database.URL = u.String()
 	}))
 	adminBearer(t, second)
 	ctx := context.Background()
@@ -280,7 +280,7 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 	t.Cleanup(provider.Close)
 	const magpieSecret = "magpie-secret-erasure"
 	s := startQQ(t, provider.URL, newFakeClock(), apptest.WithConfig(func(c *app.Config) {
-		c.MagpieAppSecret, c.TravelAllowNoCaptcha = magpieSecret, true
+		c.Magpie.AppSecret, c.Travel.AllowNoCaptcha = magpieSecret, true
 	}))
 	ctx := context.Background()
 	c := newClient(s)

@@ -21,7 +21,7 @@ import (
 func TestMagpieAppLoginAndAPIKey(t *testing.T) {
 	t.Parallel()
 	const secret = "magpie-app-secret-for-tests"
-	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.MagpieAppSecret = secret }))
+	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.Magpie.AppSecret = secret }))
 	c := newClient(s)
 	email := "magpie_user_" + randomHex(5) + "@gmail.com"
 	create := func(salt, email, verify string) reply {

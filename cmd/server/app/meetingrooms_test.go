@@ -328,7 +328,7 @@ func TestReservationsNoDoubleBookingAcrossProcesses(t *testing.T) {
 	if strings.Contains(db, "?") {
 		sep = "&"
 	}
-	onDB := apptest.WithConfig(func(c *app.Config) { c.DatabaseURL = db + sep + "pool_max_conns=8&pool_min_conns=8" })
+	onDB := apptest.WithConfig(func(c *app.Config) { c.Database.URL = db + sep + "pool_max_conns=8&pool_min_conns=8" })
 	s1 := apptest.Start(t, onDB)
 	s2 := apptest.Start(t, onDB)
 	servers := []*apptest.Server{s1, s2}

@@ -119,9 +119,9 @@ func (p *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	lags, err := ProjectionLags(ctx, p.a.engine, p.a.store, time.Now())
+	lags, err := ProjectionLags(ctx, p.a.engine, p.a.p.Store, time.Now())
 	if err != nil {
-		p.a.logger.Warn("metrics: projection status", "err", err)
+		p.a.p.Logger.Warn("metrics: projection status", "err", err)
 		return
 	}
 	ready := 1.0
@@ -134,7 +134,7 @@ func (p *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 			rb = 1
 		}
 		ch <- prometheus.MustNewConstMetric(p.rebuilding, prometheus.GaugeValue, rb, l.Name)
-		if l.Lag > uint64(p.a.cfg.ReadyMaxLag) {
+		if l.Lag > uint64(p.a.p.Config.Ops.ReadyMaxLag) {
 			ready = 0
 		}
 	}
@@ -174,8 +174,8 @@ func ProjectionLags(ctx context.Context, e *engine.Engine, store eventlog.Store,
 
 // mountObservability adds GET /metrics, /livez and /readyz.
 func (a *App) mountObservability() {
-	a.metrics.reg.MustRegister(newProjectionCollector(a))
-	a.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{})))
+	a.p.metrics.reg.MustRegister(newProjectionCollector(a))
+	a.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.p.metrics.reg, promhttp.HandlerOpts{})))
 	a.echo.GET("/livez", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -193,7 +193,7 @@ func (a *App) readyz(c echo.Context) error {
 	}
 	behind := map[string]uint64{}
 	for _, s := range st {
-		if s.Lag > uint64(a.cfg.ReadyMaxLag) || s.ActiveGeneration == 0 {
+		if s.Lag > uint64(a.p.Config.Ops.ReadyMaxLag) || s.ActiveGeneration == 0 {
 			behind[s.Name] = s.Lag
 		}
 	}

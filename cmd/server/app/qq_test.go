@@ -12,7 +12,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
-	"github.com/fiveapis/backend/transport/httpapi/providers"
+	"github.com/fiveapis/backend/transport/oauth"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -113,7 +113,7 @@ func (f *fakeQQ) exchanges() int {
 // startQQ starts a server wired to the stand-in QQ server.
 func startQQ(t *testing.T, providerURL string, clock *fakeClock, more ...apptest.Option) *apptest.Server {
 	opts := append([]apptest.Option{apptest.WithClock(clock), apptest.WithConfig(func(c *app.Config) {
-		c.QQAppID, c.QQAppKey, c.QQAPIURL, c.QQRedirectURI = qqAppID, qqAppKey, providerURL, qqRedirect
+		c.OAuth.QQAppID, c.OAuth.QQAppKey, c.OAuth.QQAPIURL, c.OAuth.QQRedirectURI = qqAppID, qqAppKey, providerURL, qqRedirect
 	})}, more...)
 	return apptest.Start(t, opts...)
 }
@@ -142,7 +142,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	if strings.Contains(db, "?") {
 		sep = "&"
 	}
-	onDB := apptest.WithConfig(func(c *app.Config) { c.DatabaseURL = db + sep + "pool_max_conns=8" })
+	onDB := apptest.WithConfig(func(c *app.Config) { c.Database.URL = db + sep + "pool_max_conns=8" })
 	a, b := startQQ(t, provider.URL, clock, onDB), startQQ(t, provider.URL, clock, onDB)
 	ca, cb := newClient(a), newClient(b)
 
@@ -164,7 +164,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	// cookie; only its digest is stored.
 	var bound *http.Cookie
 	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
-		if ck.Name == providers.BrowserCookie {
+		if ck.Name == oauth.BrowserCookie {
 			bound = ck
 		}
 	}
@@ -174,7 +174,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	if other := qqState(t, ca); other == state {
 		t.Error("two login URLs share a state")
 	}
-	if ck := ca.cookie(providers.BrowserCookie); ck == nil || ck.Value != bound.Value {
+	if ck := ca.cookie(oauth.BrowserCookie); ck == nil || ck.Value != bound.Value {
 		t.Error("a second login URL replaced the browser cookie: the first tab's state would fail")
 	}
 

@@ -252,7 +252,7 @@ func TestRepairsPendingMailSurvivesRestart(t *testing.T) {
 	dbURL.RawQuery = q.Encode()
 	dsn := dbURL.String()
 	dataDir := t.TempDir()
-	onDatabase := apptest.WithConfig(func(c *app.Config) { c.DatabaseURL = dsn; c.DataDir = dataDir })
+	onDatabase := apptest.WithConfig(func(c *app.Config) { c.Database.URL = dsn; c.DataDir = dataDir })
 
 	// An SMTP address where nothing listens: every delivery fails and is
 	// retried (not parked: many attempts).
@@ -265,10 +265,10 @@ func TestRepairsPendingMailSurvivesRestart(t *testing.T) {
 	var repairID int64
 	t.Run("before restart", func(t *testing.T) {
 		s := apptest.Start(t, onDatabase, apptest.WithConfig(func(c *app.Config) {
-			c.SMTPAddr = deadAddr
-			c.SMTPFrom = "hhu@example.com"
-			c.MailMaxAttempts = 1000
-			c.MailRetryBackoff = 100 * time.Millisecond
+			c.Mail.SMTPAddr = deadAddr
+			c.Mail.SMTPFrom = "hhu@example.com"
+			c.Mail.MaxAttempts = 1000
+			c.Mail.RetryBackoff = 100 * time.Millisecond
 		}))
 		admin := hhuToken(t, s, apptest.AdminUsername, apptest.AdminPassword)
 		u := s.NewUser(t)

@@ -97,7 +97,7 @@ func TestEventLogConsumers(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = js.DeleteStream(ncfg.Stream) })
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.EventStreamConsumers = []app.StreamConsumer{{Name: "analytics", Key: analyticsKey, Categories: []string{"sequence"}}}
+		c.Ops.EventStreamConsumers = app.StreamConsumers{{Name: "analytics", Key: analyticsKey, Categories: []string{"sequence"}}}
 		c.NATS = ncfg
 	}))
 	t.Run("sse", func(t *testing.T) { testEventStreamSSE(t, s) })

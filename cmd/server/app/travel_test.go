@@ -17,6 +17,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi/travel"
+	"github.com/fiveapis/backend/transport/sessions"
 )
 
 // 004's user routes: captcha, session, {code, msg, data} with HTTP 200.
@@ -58,8 +59,8 @@ func (tc *travelClient) captcha(answer string) {
 	if len(tc.cookies) == 0 {
 		t.Fatal("no session cookie")
 	}
-	tag, err := tc.s.App.Pool().Exec(context.Background(), `UPDATE travel.sessions SET captcha_hash = $2 WHERE id_hash = $1`,
-		travel.SessionKey(tc.cookies[0].Value), travel.CaptchaKey(answer))
+	tag, err := tc.s.App.Pool().Exec(context.Background(), `UPDATE sessions.sessions SET captcha_hash = $2 WHERE id_hash = $1`,
+		sessions.Key(tc.cookies[0].Value), travel.CaptchaKey(answer))
 	if err != nil || tag.RowsAffected() != 1 {
 		t.Fatalf("set captcha: %v", err)
 	}
@@ -275,7 +276,7 @@ func TestTravelUserRoundTrip(t *testing.T) {
 
 func TestTravelNoCaptchaOnlyInDebug(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.TravelAllowNoCaptcha = true }))
+	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.Travel.AllowNoCaptcha = true }))
 	tc := &travelClient{client: newClient(s), t: t}
 	uname := "dbg_" + randomHex(4)
 	want(t, tc.post("/user/register", map[string]string{"uname": uname, "email": uname + "@example.com", "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")

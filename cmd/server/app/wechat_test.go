@@ -53,7 +53,7 @@ func TestHHUWeChatBindLoginLogout(t *testing.T) {
 	provider := httptest.NewServer(wx)
 	t.Cleanup(provider.Close)
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.WeChatAppID, c.WeChatAppSecret, c.WeChatAPIURL = "wx-test-app", "wx-test-secret", provider.URL
+		c.OAuth.WeChatAppID, c.OAuth.WeChatAppSecret, c.OAuth.WeChatAPIURL = "wx-test-app", "wx-test-secret", provider.URL
 	}))
 	c := newClient(s)
 	ann, bob := s.NewUser(t), s.NewUser(t)

@@ -29,6 +29,16 @@ const migrateLockKey int64 = 0x65766d6967726174 // "evmigrat"
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// MigrationFiles are the event store's migrations (operators list their
+// versions).
+func MigrationFiles() fs.FS {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return files
+}
+
 // Migrate brings the event store's schema to the newest version. It is safe to
 // call from several processes at once and on every start.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {

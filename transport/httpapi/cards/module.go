@@ -108,7 +108,7 @@ func New(d Deps) (*Module, error) {
 		log: d.Logger, cfg: d.Config, linkKey: deriveKey(d.Config.LinkSecret, "fiveapis/cards/qr-download/v1")}, nil
 }
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m *Module) Mount(e *echo.Echo) {
 	g := e.Group(Prefix)
 	// exact registers a path; methods not listed answer 405 in the API's

@@ -1,7 +1,6 @@
 package cards_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	cards "github.com/fiveapis/backend/transport/httpapi/cards"
+	"github.com/fiveapis/backend/transport/ratelimit"
 )
 
 func prefix() string {
@@ -27,64 +26,10 @@ func redisClient(t *testing.T, addr string) *redis.Client {
 	return c
 }
 
-func TestUseLimiter(t *testing.T) {
-	t.Parallel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name   string
-		client *redis.Client
-	}{
-		{"redis", redisClient(t, "127.0.0.1:6379")},
-		{"redis down: in-process fallback", redisClient(t, "127.0.0.1:1")},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.name == "redis" {
-				if err := tc.client.Ping(ctx).Err(); err != nil {
-					t.Fatalf("Redis at 127.0.0.1:6379: %v", err)
-				}
-			}
-			l := cards.NewUseLimiter(tc.client, cards.LimitConfig{PerUser: 3, PerIP: 5, Window: time.Minute, Prefix: prefix()}, quiet)
-			allow := func(user, ip string) bool {
-				ok, wait, err := l.Allow(ctx, user, ip)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !ok && (wait <= 0 || wait > time.Minute) {
-					t.Fatalf("retry after %s", wait)
-				}
-				return ok
-			}
-			for i := 0; i < 3; i++ {
-				if !allow("7", "10.0.0.1") {
-					t.Fatalf("attempt %d refused", i+1)
-				}
-			}
-			if allow("7", "10.0.0.2") {
-				t.Fatal("a fourth attempt of the user passed (from another IP)")
-			}
-			// The IP's limit counts every user's attempts: 4 so far from 10.0.0.1 + 10.0.0.2 split.
-			if !allow("8", "10.0.0.1") || !allow("9", "10.0.0.1") {
-				t.Fatal("other users within the IP limit were refused")
-			}
-			if allow("10", "10.0.0.1") {
-				t.Fatal("the IP limit did not hold")
-			}
-			// Disabled limits.
-			free := cards.NewUseLimiter(tc.client, cards.LimitConfig{Prefix: prefix()}, quiet)
-			for i := 0; i < 20; i++ {
-				if ok, _, _ := free.Allow(ctx, "7", "10.0.0.1"); !ok {
-					t.Fatal("limits of 0 must be off")
-				}
-			}
-		})
-	}
-}
-
 func TestUseIsRateLimited(t *testing.T) {
 	t.Parallel()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	lim := cards.NewUseLimiter(redisClient(t, "127.0.0.1:6379"), cards.LimitConfig{PerUser: 2, PerIP: 100, Prefix: prefix()}, quiet)
+	lim := ratelimit.NewCardUses(redisClient(t, "127.0.0.1:6379"), ratelimit.CardUseLimits{PerUser: 2, PerIP: 100, Prefix: prefix()}, quiet)
 	s := start(t, options{limiter: lim})
 	for i := 0; i < 2; i++ {
 		s.want(s.do("POST", "/api/card/cards/use/", "user4", map[string]any{"card_code": "X_1-AAAAAAAAAAAA"}), 404, "CARD_NOT_FOUND")

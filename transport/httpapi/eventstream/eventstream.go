@@ -54,7 +54,7 @@ type Module struct {
 	Done <-chan struct{}
 }
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m Module) Mount(e *echo.Echo) {
 	e.GET("/events/stream", m.stream)
 }

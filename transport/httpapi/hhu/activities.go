@@ -95,7 +95,7 @@ func NewActivities(d ActivityDeps) *Activities {
 	return &Activities{d: d}
 }
 
-// Mount implements httpapi.Module. Every path is served with and without its
+// Mount implements httpapi.Routes. Every path is served with and without its
 // trailing slash.
 func (m *Activities) Mount(e *echo.Echo) {
 	route := func(method, path string, h echo.HandlerFunc) {

@@ -105,7 +105,7 @@ func NewClockIns(d ClockInDeps) (*ClockIns, error) {
 	return &ClockIns{d: d, linkKey: deriveLinkKey(d.LinkSecret)}, nil
 }
 
-// Mount implements httpapi.Module. Every path is served with and without its
+// Mount implements httpapi.Routes. Every path is served with and without its
 // trailing slash.
 func (m *ClockIns) Mount(e *echo.Echo) {
 	route := func(method, path string, h echo.HandlerFunc) {

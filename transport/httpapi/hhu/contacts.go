@@ -67,7 +67,7 @@ func NewContacts(d ContactDeps) *Contacts { return &Contacts{d: d} }
 // ContactsPageSize is the address book's page size (001's default of 20).
 const ContactsPageSize = 20
 
-// Mount implements httpapi.Module. Every path is served with and without its
+// Mount implements httpapi.Routes. Every path is served with and without its
 // trailing slash.
 func (m *Contacts) Mount(e *echo.Echo) {
 	route := routeBoth(e)

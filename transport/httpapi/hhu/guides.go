@@ -24,10 +24,10 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 	guideq "github.com/fiveapis/backend/queries/guides"
+	"github.com/fiveapis/backend/transport/files"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
-	"github.com/fiveapis/backend/transport/httpapi/filestore"
 )
 
 // GuideCommands is what the guide routes need of the commands.
@@ -49,7 +49,7 @@ type GuideQueries interface {
 	GetGuide(ctx context.Context, id int64) (guideq.Guide, error)
 }
 
-// GuideFiles stores the guides' files (filestore.Local).
+// GuideFiles stores the guides' files (files.Local).
 type GuideFiles interface {
 	Put(data []byte, ext string) (string, error)
 	Open(key string) (*os.File, error)
@@ -95,7 +95,7 @@ func NewGuides(d GuideDeps) *Guides {
 	return &Guides{d: d}
 }
 
-// Mount implements httpapi.Module. Every path is served with and without its
+// Mount implements httpapi.Routes. Every path is served with and without its
 // trailing slash.
 func (m *Guides) Mount(e *echo.Echo) {
 	route := routeBoth(e)
@@ -410,7 +410,7 @@ func (m *Guides) download(c echo.Context) error {
 		return renderError(c, err)
 	}
 	f, err := m.d.Files.Open(g.FileKey)
-	if errors.Is(err, filestore.ErrNotFound) {
+	if errors.Is(err, files.ErrNotFound) {
 		return notFound(c)
 	}
 	if err != nil {

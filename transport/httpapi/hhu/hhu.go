@@ -51,7 +51,7 @@ type Module struct {
 // New returns the module.
 func New(d Deps) *Module { return &Module{d: d} }
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m *Module) Mount(e *echo.Echo) {
 	e.POST("/auth/get-token/", m.getToken)
 	e.POST("/auth/get-token", m.getToken)

@@ -74,7 +74,7 @@ func NewMeetingRooms(d MeetingRoomDeps) *MeetingRooms {
 	return &MeetingRooms{d: d, zone: d.Commands.Zone()}
 }
 
-// Mount implements httpapi.Module. Every path is served with and without its
+// Mount implements httpapi.Routes. Every path is served with and without its
 // trailing slash.
 func (m *MeetingRooms) Mount(e *echo.Echo) {
 	route := func(method, path string, h echo.HandlerFunc) {

@@ -83,7 +83,7 @@ func NewRepairs(d RepairDeps) *Repairs {
 	return &Repairs{d: d}
 }
 
-// Mount implements httpapi.Module. Every path is served with and without its
+// Mount implements httpapi.Routes. Every path is served with and without its
 // trailing slash.
 func (m *Repairs) Mount(e *echo.Echo) {
 	route := routeBoth(e)

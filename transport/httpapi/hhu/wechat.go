@@ -13,12 +13,12 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
-	"github.com/fiveapis/backend/transport/httpapi/providers"
+	"github.com/fiveapis/backend/transport/oauth"
 )
 
 // WeChatCodes exchanges a mini-program login code for the user's openid
-// (providers.WeChat). A refused code is an error matching
-// providers.ErrCodeRejected.
+// (oauth.WeChat). A refused code is an error matching
+// oauth.ErrCodeRejected.
 type WeChatCodes interface {
 	Code2Session(ctx context.Context, code string) (string, error)
 }
@@ -53,7 +53,7 @@ func (m *Module) openID(c echo.Context) (string, bool, error) {
 	}
 	openid, err := m.d.WeChat.Code2Session(c.Request().Context(), code)
 	switch {
-	case errors.Is(err, providers.ErrCodeRejected):
+	case errors.Is(err, oauth.ErrCodeRejected):
 		return "", false, c.JSON(http.StatusBadRequest, drf.FieldErrors{"code": {"无效的微信登录代码"}})
 	case err != nil:
 		return "", false, drf.Detail(c, http.StatusBadGateway, "微信服务暂不可用")

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fiveapis/backend/transport/httpapi/ratelimit"
+	"github.com/fiveapis/backend/transport/ratelimit"
 )
 
 // GuardConfig limits password attempts: at most PerAccount attempts on one

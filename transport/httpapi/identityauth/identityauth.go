@@ -20,12 +20,17 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
 	query "github.com/fiveapis/backend/queries/identity"
-	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 )
 
 // Clock tells the time credentials are checked at.
 type Clock interface{ Now() time.Time }
+
+// Waiter blocks until the named projections have applied the log up to pos
+// (the projection engine).
+type Waiter interface {
+	WaitFor(ctx context.Context, pos eventlog.Position, projections ...string) error
+}
 
 // AccessTokens verifies JWT access tokens (identitycmd.Tokens).
 type AccessTokens interface {
@@ -116,7 +121,7 @@ type TokenConfig struct {
 	// Waiter, when set, is waited on (bounded by WaitTimeout, default 2 s)
 	// after a use was recorded, so that the next request sees the slid
 	// expiry in the read model.
-	Waiter      httpapi.PositionWaiter
+	Waiter      Waiter
 	WaitTimeout time.Duration
 	Logger      *slog.Logger
 }
@@ -197,7 +202,7 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 // with the token lifetimes of the commands' configuration. When waiter also
 // tells read-model versions (ReadModelVersions), the bearer verifier reads
 // users through CachedUsers.
-func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, waiter httpapi.PositionWaiter, logger *slog.Logger) []authn.Verifier {
+func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, waiter Waiter, logger *slog.Logger) []authn.Verifier {
 	cfg := cmds.Config()
 	var users Users = queries
 	if v, ok := waiter.(ReadModelVersions); ok {

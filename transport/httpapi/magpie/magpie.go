@@ -14,7 +14,7 @@
 //     email_of_google_play) with the deployment's MAGPIE_APP_SECRET.
 //   - salt_id is a client nonce (8–64 characters of [A-Za-z0-9._-],
 //     e.g. "<unix time>-<random>"), accepted once per key: a replayed
-//     digest is refused. Used salts are kept (magpie.used_salts).
+//     digest is refused. Used salts are kept (transport/nonces).
 //
 // # CSRF
 //
@@ -32,7 +32,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
@@ -42,7 +41,6 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
-	"github.com/fiveapis/backend/transport/httpapi/travel"
 )
 
 // Identity is what the resource needs of the identity commands.
@@ -63,8 +61,8 @@ type Clock interface{ Now() time.Time }
 type Deps struct {
 	Identity    Identity
 	Users       Users
-	Sessions    *travel.Sessions
-	Pool        *pgxpool.Pool
+	Sessions    Sessions
+	Nonces      Nonces
 	Clock       Clock
 	Consistency httpapi.Consistency
 	// AppSecret verifies app_key_verify (MAGPIE_APP_SECRET); empty: users
@@ -77,26 +75,24 @@ type Module struct {
 	d Deps
 }
 
-const ledgerDDL = `CREATE SCHEMA IF NOT EXISTS magpie;
-CREATE TABLE IF NOT EXISTS magpie.used_salts (
-  scope   text NOT NULL,
-  salt    text NOT NULL,
-  used_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (scope, salt)
-);`
-
-// New creates the salt ledger when needed and returns the module.
-func New(ctx context.Context, d Deps) (*Module, error) {
-	if _, err := d.Pool.Exec(ctx, ledgerDDL); err != nil {
-		return nil, err
-	}
-	return &Module{d: d}, nil
+// Sessions logs a web session in (transport/sessions through the wiring):
+// the session id for the "sessionid" cookie and when it expires.
+type Sessions interface {
+	Login(ctx context.Context, userID int64, now time.Time) (id string, expires time.Time, err error)
 }
+
+// Nonces records values that may be used once (transport/nonces).
+type Nonces interface {
+	Use(ctx context.Context, scope, value string) (fresh bool, err error)
+}
+
+// New returns the module.
+func New(d Deps) *Module { return &Module{d: d} }
 
 // Prefix is the resource's path.
 const Prefix = "/api/lastest/auth/user/"
 
-// Mount implements httpapi.Module. The CSRF check covers every route under
+// Mount implements httpapi.Routes. The CSRF check covers every route under
 // APIPrefix, whichever module serves it.
 func (m *Module) Mount(e *echo.Echo) {
 	e.Use(csrfGuard)
@@ -110,11 +106,7 @@ func (m *Module) Mount(e *echo.Echo) {
 
 // useSalt records a salt under scope; false when it was used before.
 func (m *Module) useSalt(ctx context.Context, scope, salt string) (bool, error) {
-	tag, err := m.d.Pool.Exec(ctx, `INSERT INTO magpie.used_salts (scope, salt) VALUES ($1, $2) ON CONFLICT DO NOTHING`, scope, salt)
-	if err != nil {
-		return false, err
-	}
-	return tag.RowsAffected() == 1, nil
+	return m.d.Nonces.Use(ctx, scope, salt)
 }
 
 func validSalt(s string) bool {
@@ -196,14 +188,11 @@ func (m *Module) list(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		s, err := m.d.Sessions.New(ctx, m.d.Clock.Now())
+		sid, expires, err := m.d.Sessions.Login(ctx, li.User.ID, m.d.Clock.Now())
 		if err != nil {
 			return err
 		}
-		if err := m.d.Sessions.SetUser(ctx, s.ID, li.User.ID); err != nil {
-			return err
-		}
-		c.SetCookie(&http.Cookie{Name: travel.CookieName, Value: s.ID, Path: "/", Expires: s.ExpiresAt, HttpOnly: true,
+		c.SetCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sid, Path: "/", Expires: expires, HttpOnly: true,
 			Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
 		setCSRFCookie(c)
 		m.d.Consistency.AfterCommand(c, li.Position, query.ProjectionName)

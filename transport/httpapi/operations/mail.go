@@ -44,7 +44,7 @@ type MailModule struct {
 	Mail Mail
 }
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m MailModule) Mount(e *echo.Echo) {
 	g := e.Group("/api/admin/mail", requireAdmin)
 	g.GET("/parked/", m.parked)

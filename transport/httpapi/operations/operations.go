@@ -62,7 +62,7 @@ type Module struct {
 	Projections Projections
 }
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m Module) Mount(e *echo.Echo) {
 	g := e.Group("/api/admin", requireAdmin)
 	g.GET("/projections/", m.status)

@@ -13,13 +13,13 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
-	"github.com/fiveapis/backend/transport/httpapi/providers"
+	"github.com/fiveapis/backend/transport/oauth"
 )
 
 // CodeExchanger turns a provider's authorization code into the provider
-// account (providers.AcWing).
+// account (oauth.AcWing).
 type CodeExchanger interface {
-	Exchange(ctx context.Context, code string) (providers.Profile, error)
+	Exchange(ctx context.Context, code string) (oauth.Profile, error)
 }
 
 // SocialSignIn logs in (or signs up) with a provider account
@@ -68,7 +68,7 @@ func (m *Module) providerLogin(provider string, ex CodeExchanger) echo.HandlerFu
 		ctx := c.Request().Context()
 		prof, err := ex.Exchange(ctx, code)
 		switch {
-		case errors.Is(err, providers.ErrCodeRejected):
+		case errors.Is(err, oauth.ErrCodeRejected):
 			return c.JSON(http.StatusBadRequest, map[string]any{"error": "授权码无效或已过期", "code": []string{"授权码无效或已过期"}})
 		case err != nil:
 			return c.JSON(http.StatusBadGateway, map[string]any{"error": "第三方登录服务暂不可用"})

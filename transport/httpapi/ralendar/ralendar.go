@@ -71,7 +71,7 @@ type Module struct{ d Deps }
 // New returns the module.
 func New(d Deps) *Module { return &Module{d: d} }
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m *Module) Mount(e *echo.Echo) {
 	g := e.Group("/api")
 	route := func(method, path string, h echo.HandlerFunc) {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiveapis/backend/transport/pgmigrate"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
@@ -66,6 +68,10 @@ type catchUp struct {
 	decoder eventlog.Decoder
 	p       *projection.Projector
 	at      eventlog.Position
+}
+
+func (c *catchUp) WaitForAppends(ctx context.Context, a *eventlog.Appends) error {
+	return c.WaitFor(ctx, a.Last())
 }
 
 func (c *catchUp) WaitFor(ctx context.Context, pos eventlog.Position, _ ...string) error {
@@ -148,10 +154,10 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vault, err := personaldata.Open(ctx, pool)
-	if err != nil {
+	if err := pgmigrate.Up(ctx, pool, personaldata.Migrations()); err != nil {
 		t.Fatal(err)
 	}
+	vault := personaldata.Open(pool)
 	p := projection.NewProjector().WithPersonalData(vaultPD{vault})
 	if _, err := pool.Exec(ctx, "CREATE SCHEMA identity; SET search_path TO identity;"+p.Schema()); err != nil {
 		t.Fatal(err)

@@ -14,18 +14,18 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
-	"github.com/fiveapis/backend/transport/httpapi/providers"
+	"github.com/fiveapis/backend/transport/oauth"
 )
 
-// QQProvider is QQ Connect (providers.QQ).
+// QQProvider is QQ Connect (oauth.QQ).
 type QQProvider interface {
 	AuthorizeURL(state string) string
-	Exchange(ctx context.Context, code string) (providers.Profile, error)
+	Exchange(ctx context.Context, code string) (oauth.Profile, error)
 }
 
 // OAuthStates issues single-use, expiring OAuth states shared by every
 // server process, bound to the browser that asked for them
-// (providers.States).
+// (oauth.States).
 type OAuthStates interface {
 	Issue(ctx context.Context, provider, browserNonce string, now time.Time) (string, error)
 	Consume(ctx context.Context, provider, state, browserNonce string, now time.Time) error
@@ -60,9 +60,9 @@ func qqError(c echo.Context, status int, msg string) error {
 // qqLoginURL: GET /api/v1/auth/qq_login_url/ → {authorize_url, state}; the
 // state is accepted once, for 10 minutes, by qq_callback or
 // qq_bind_existing from the same browser: the answer sets (or renews) the
-// HttpOnly cookie the state is bound to (providers.BindBrowser).
+// HttpOnly cookie the state is bound to (oauth.BindBrowser).
 func (m *Module) qqLoginURL(c echo.Context) error {
-	nonce, err := providers.BindBrowser(c, browserCookiePath)
+	nonce, err := oauth.BindBrowser(c, browserCookiePath)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (m *Module) qqLoginURL(c echo.Context) error {
 
 // qqExchange reads {code, state}, uses the state and exchanges the code.
 // When ok is false it has answered (err is the write's error).
-func (m *Module) qqExchange(c echo.Context) (prof providers.Profile, ok bool, err error) {
+func (m *Module) qqExchange(c echo.Context) (prof oauth.Profile, ok bool, err error) {
 	f, err := drf.ReadForm(c)
 	if err != nil {
 		return prof, false, renderError(c, err)
@@ -89,19 +89,19 @@ func (m *Module) qqExchange(c echo.Context) (prof providers.Profile, ok bool, er
 	ctx := c.Request().Context()
 	// The state is used before the code is sent anywhere: a replayed or
 	// forged state, or one another browser asked for, exchanges nothing.
-	switch err := m.d.QQStates.Consume(ctx, domain.ProviderQQ, state, providers.BrowserNonce(c), m.d.Clock.Now()); {
-	case errors.Is(err, providers.ErrStateExpired):
+	switch err := m.d.QQStates.Consume(ctx, domain.ProviderQQ, state, oauth.BrowserNonce(c), m.d.Clock.Now()); {
+	case errors.Is(err, oauth.ErrStateExpired):
 		return prof, false, qqError(c, http.StatusBadRequest, "state已过期,请重新发起QQ登录")
-	case errors.Is(err, providers.ErrStateOtherBrowser):
+	case errors.Is(err, oauth.ErrStateOtherBrowser):
 		return prof, false, qqError(c, http.StatusBadRequest, "state与当前浏览器不匹配,请在发起QQ登录的浏览器中重新登录")
-	case errors.Is(err, providers.ErrStateUnknown):
+	case errors.Is(err, oauth.ErrStateUnknown):
 		return prof, false, qqError(c, http.StatusBadRequest, "无效的state参数")
 	case err != nil:
 		return prof, false, err
 	}
 	prof, err = m.d.QQ.Exchange(ctx, code)
 	switch {
-	case errors.Is(err, providers.ErrCodeRejected):
+	case errors.Is(err, oauth.ErrCodeRejected):
 		return prof, false, qqError(c, http.StatusBadRequest, "QQ授权码无效或已过期")
 	case err != nil:
 		return prof, false, qqError(c, http.StatusBadGateway, "QQ登录服务暂不可用")

@@ -15,7 +15,7 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
-	"github.com/fiveapis/backend/transport/httpapi/ratelimit"
+	"github.com/fiveapis/backend/transport/ratelimit"
 )
 
 // Identity is what the auth routes need of the identity commands
@@ -76,7 +76,7 @@ func New(d Deps) *Module { return &Module{d: d} }
 // Prefix is the Roamio API's path prefix.
 const Prefix = "/api/v1"
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m *Module) Mount(e *echo.Echo) {
 	g := e.Group(Prefix)
 	route := func(method, path string, h echo.HandlerFunc) {

@@ -33,7 +33,7 @@ type Directory interface {
 	SocialAccounts(ctx context.Context, q query.SocialAccounts) ([]query.SocialAccount, error)
 }
 
-// Files stores avatars and serves them back (filestore.Local).
+// Files stores avatars and serves them back (files.Local).
 type Files interface {
 	Put(data []byte, ext string) (string, error)
 	Serve(c echo.Context) error

@@ -15,7 +15,7 @@ import (
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
-	"github.com/fiveapis/backend/transport/httpapi/ratelimit"
+	"github.com/fiveapis/backend/transport/ratelimit"
 )
 
 // Verification-code limits of 000: one address at most 3 times in 5

@@ -67,7 +67,7 @@ type Clock interface{ Now() time.Time }
 type Deps struct {
 	Identity    Identity
 	Users       Users
-	Sessions    *Sessions
+	Sessions    Sessions
 	Files       Files
 	Clock       Clock
 	Consistency httpapi.Consistency
@@ -84,12 +84,46 @@ type Module struct{ d Deps }
 func New(d Deps) *Module { return &Module{d: d} }
 
 // CookieName is the session cookie.
-const CookieName = "sessionid"
+const CookieName = httpapi.SessionCookie
+
+// Session is 004's server-side session (Django's): the logged-in user, the
+// pending captcha and the pending password reset.
+type Session struct {
+	ID             string
+	UserID         int64
+	CaptchaHash    string
+	CaptchaExpires time.Time
+	ResetEmail     string
+	ResetExpires   time.Time
+	ExpiresAt      time.Time
+}
+
+// Sessions stores sessions so that every server process sees them
+// (transport/sessions through the wiring).
+type Sessions interface {
+	// New creates an empty session; Get loads a live one (ok false: none or
+	// expired).
+	New(ctx context.Context, now time.Time) (Session, error)
+	Get(ctx context.Context, id string, now time.Time) (Session, bool, error)
+	// SetCaptcha stores a captcha answer's hash; TakeCaptcha removes and
+	// returns it (single use, right or wrong).
+	SetCaptcha(ctx context.Context, id, answerHash string, expires time.Time) error
+	TakeCaptcha(ctx context.Context, id string) (hash string, expires time.Time, err error)
+	// SetUser logs the session in (0: out) and forgets a pending reset.
+	SetUser(ctx context.Context, id string, user int64) error
+	// SetReset remembers the address a reset code was sent to.
+	SetReset(ctx context.Context, id, email string, expires time.Time) error
+	// Delete ends a session.
+	Delete(ctx context.Context, id string) error
+}
+
+// CaptchaKey is the stored form of a captcha answer (operators and tests).
+func CaptchaKey(answer string) string { return captchaHash(answer) }
 
 // CaptchaTTL is how long a captcha may be answered.
 const CaptchaTTL = 5 * time.Minute
 
-// Mount implements httpapi.Module.
+// Mount implements httpapi.Routes.
 func (m *Module) Mount(e *echo.Echo) {
 	for _, p := range []string{"/user/captcha", "/user/captcha/"} {
 		e.GET(p, m.captcha)

@@ -50,18 +50,18 @@ func WithConfig(f func(*app.Config)) Option {
 // Start runs a server for the test and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	// Not the defaults: limits are off unless a test turns them on.
 	cfg := app.Config{
 		// At most 16 connections per test server: go test runs two packages
 		// and two tests per package at once, and PostgreSQL's default
 		// max_connections is 100.
-		DatabaseURL:     withParam(pgtest.NewDatabase(t), "pool_max_conns=16"),
-		AdminUsername:   AdminUsername,
-		AdminPassword:   AdminPassword,
-		SecretKey:       "test-secret-key-for-signing-0123456789",
-		RedisURL:        "redis://127.0.0.1:6379/0",
-		DataDir:         t.TempDir(),
-		ConsistencyWait: 5 * time.Second,
-		LogLevel:        slog.LevelWarn,
+		Database:  app.DatabaseConfig{URL: withParam(pgtest.NewDatabase(t), "pool_max_conns=16")},
+		Admin:     app.AdminConfig{Username: AdminUsername, Password: AdminPassword},
+		SecretKey: "test-secret-key-for-signing-0123456789",
+		RedisURL:  "redis://127.0.0.1:6379/0",
+		DataDir:   t.TempDir(),
+		HTTP:      app.HTTPConfig{ConsistencyWait: 5 * time.Second},
+		LogLevel:  slog.LevelWarn,
 	}
 	o := app.Options{CheapPasswordHashing: true}
 	for _, opt := range opts {

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/transport/eventstore/codec"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/authn"
+)
+
+// Module is one context of the backend as the server runs it: its events
+// for the codec, its projectors for the engine, its routes for the HTTP edge
+// and what else it brings. A wire_<context>.go file builds it from the
+// Platform; modules.go lists them all; New derives the codec, the engine and
+// the routes from that list, so no module depends on another's order.
+type Module struct {
+	// Name identifies the module in logs and errors.
+	Name string
+	// Events are every event type the module appends; Upcasters read their
+	// older versions still in the log.
+	Events    []eventlog.Event
+	Upcasters []Upcaster
+	// Projectors build the module's read models.
+	Projectors []engine.Projector
+	// Routes mount the module's HTTP routes.
+	Routes []httpapi.Routes
+	// Verifiers and RequestVerifiers authenticate requests for every API.
+	Verifiers        []authn.Verifier
+	RequestVerifiers []authn.RequestVerifier
+	// Background runs in every process while the server runs (in-process
+	// caches that follow the log, workers).
+	Background []func(ctx context.Context) error
+	// Startup runs once the engine runs (bootstrap data).
+	Startup []func(ctx context.Context) error
+}
+
+// Upcaster is one old wire type the codec still reads, and how. The event
+// catalogue (docs/events.md) lists them; see TestEventCatalogue.
+type Upcaster struct {
+	From, To string
+	// Doc says what changed, for the catalogue.
+	Doc string
+	Up  codec.Upcaster
+}
+
+// wiring builds a module from the platform.
+type wiring func(ctx context.Context, p *Platform) (Module, error)
+
+// buildModules builds every module of modules.go and registers their events
+// and upcasters in the platform's codec.
+func buildModules(ctx context.Context, p *Platform) ([]Module, error) {
+	var out []Module
+	for _, w := range modules() {
+		m, err := w(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Codec.Register(m.Events...); err != nil {
+			return nil, fmt.Errorf("module %s: codec: %w", m.Name, err)
+		}
+		if err := registerUpcasters(p.Codec, m.Upcasters); err != nil {
+			return nil, fmt.Errorf("module %s: %w", m.Name, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func registerUpcasters(reg *codec.Registry, ups []Upcaster) error {
+	for _, u := range ups {
+		if err := reg.RegisterUpcaster(u.From, u.Up); err != nil {
+			return fmt.Errorf("codec: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	actcmd "github.com/fiveapis/backend/commands/activities"
+	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	"github.com/fiveapis/backend/domain/activities"
+	actproj "github.com/fiveapis/backend/projections/activities"
+	actq "github.com/fiveapis/backend/queries/activities"
+	clockinq "github.com/fiveapis/backend/queries/clockin"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+)
+
+// wireActivities builds 001's activities and enrollments: the projector and
+// the HHU routes (/activities/, /enrollments/ and the admin routes under
+// /api/admin/hhu/activities/). Enrollment answers are personal data, sealed
+// in the vault under the user's subject, so erasing the user erases them.
+// The enrollment records read the clock-in module's labels (queries/clockin).
+func wireActivities(_ context.Context, p *Platform) (Module, error) {
+	m := Module{Name: "activities", Events: activities.Events(), Projectors: actproj.All(vaultPD{p.Vault})}
+	cmds, err := actcmd.New(p.Runner, p.Clock, p.Vault, actcmd.Config{})
+	if err != nil {
+		return m, fmt.Errorf("activities: %w", err)
+	}
+	m.Routes = []httpapi.Routes{hhu.NewActivities(hhu.ActivityDeps{
+		Commands:           cmds,
+		Queries:            actq.New(p.Pool),
+		ClockIns:           clockinq.New(p.Pool),
+		ClockInProjections: []string{clockinq.ProjectionName},
+		Clock:              p.Clock,
+		Zone:               roomcmd.DefaultZone,
+		Consistency:        p.Consistency,
+	})}
+	return m, nil
+}

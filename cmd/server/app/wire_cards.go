@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	cardcmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/cards"
+	cardproj "github.com/fiveapis/backend/projections/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
+	cardhttp "github.com/fiveapis/backend/transport/httpapi/cards"
+	"github.com/fiveapis/backend/transport/ratelimit"
+)
+
+// wireCards builds the card system (002): projectors, routes, the catalog
+// cache that follows the log in every process, and the QR zip exporter.
+//
+// Card codes and download links are signed with keys derived from the
+// secret; use attempts are limited per user and per IP with counters in
+// Redis (in process while Redis is down); QR zips go to $DATA_DIR/qrcodes,
+// built on demand by the exporter's own goroutines.
+func wireCards(_ context.Context, p *Platform) (Module, error) {
+	m := Module{Name: "cards", Events: cards.Events(), Projectors: cardproj.All()}
+	signer, err := cards.NewCodeSigner(p.Secret)
+	if err != nil {
+		return m, fmt.Errorf("cards: SECRET_KEY: %w", err)
+	}
+	cfg := p.Config
+	var limiter cardcmd.UseLimiter
+	if cfg.Cards.UseLimitPerUser > 0 || cfg.Cards.UseLimitPerIP > 0 {
+		limiter = ratelimit.NewCardUses(p.Redis, ratelimit.CardUseLimits{PerUser: cfg.Cards.UseLimitPerUser, PerIP: cfg.Cards.UseLimitPerIP}, p.Logger)
+	}
+	qrBase := cardcmd.DefaultConfig.DefaultQRBaseURL
+	if cfg.HTTP.PublicURL != "" {
+		qrBase = cfg.HTTP.PublicURL + "/cards/"
+	}
+	cmds := cardcmd.New(p.Runner, p.Clock, signer, limiter, cardcmd.Config{DefaultQRBaseURL: qrBase})
+	m.Background = append(m.Background, func(ctx context.Context) error { return cmds.FollowCatalog(ctx, p.Store) })
+	exporter, err := cardhttp.NewExporter(cardhttp.ExporterConfig{Dir: filepath.Join(cfg.DataDir, "qrcodes"), Logger: p.Logger}, signer, cmds)
+	if err != nil {
+		return m, fmt.Errorf("cards: %w", err)
+	}
+	routes, err := cardhttp.New(cardhttp.Deps{
+		Commands:    cmds,
+		Queries:     cardq.New(p.Pool, signer),
+		Exporter:    exporter,
+		Clock:       p.Clock,
+		Consistency: p.Consistency,
+		Logger:      p.Logger,
+		Config:      cardhttp.Config{PublicURL: cfg.HTTP.PublicURL, LinkSecret: p.Secret},
+	})
+	if err != nil {
+		return m, fmt.Errorf("cards: %w", err)
+	}
+	m.Routes = append(m.Routes, routes)
+	return m, nil
+}

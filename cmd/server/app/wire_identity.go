@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/domain/identity"
+	identityproj "github.com/fiveapis/backend/projections/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/files"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	"github.com/fiveapis/backend/transport/httpapi/identityauth"
+	"github.com/fiveapis/backend/transport/httpapi/magpie"
+	"github.com/fiveapis/backend/transport/httpapi/ralendar"
+	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	"github.com/fiveapis/backend/transport/httpapi/travel"
+	"github.com/fiveapis/backend/transport/mail"
+	"github.com/fiveapis/backend/transport/nonces"
+	"github.com/fiveapis/backend/transport/oauth"
+	"github.com/fiveapis/backend/transport/personaldata"
+	"github.com/fiveapis/backend/transport/ratelimit"
+	"github.com/fiveapis/backend/transport/sessions"
+)
+
+// MailWorkerName is the checkpoint key of the verification-code mail worker.
+const MailWorkerName = "mail-verification-codes"
+
+// wireIdentity builds the identity module: accounts for all five APIs. Its
+// projector; the account routes of each API (Roamio auth and users, HHU
+// get-token, current user and WeChat, Ralendar, 004's user routes and
+// sessions, 003's account resource); the credential verifiers every module
+// relies on; the verification-code mail; the bootstrap admin.
+func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
+	m := Module{Name: "identity", Events: identity.Events(), Upcasters: []Upcaster{{
+		From: identity.EventUserRegisteredV1, To: identity.EventUserRegistered,
+		Doc: "the address in clear (`email`) became `email_digest` + `email_ref` (sealed in the personal-data vault); v1 events read with the address as `legacy_email`.",
+		Up:  identity.UpcastUserRegisteredV1,
+	}}}
+	icfg := identitycmd.Config{JWTSecret: p.Secret}
+	if p.Options.CheapPasswordHashing {
+		icfg.Argon2 = identitycmd.TestArgon2
+	}
+	cmds, err := identitycmd.New(p.Runner, p.Clock, icfg)
+	if err != nil {
+		return m, fmt.Errorf("identity: %w", err)
+	}
+	// Personal data (recipients of codes) is sealed in the erasable vault.
+	cmds.SetPersonalData(p.Vault)
+	queries := identityq.New(identityproj.NewReader(p.Pool))
+
+	_, run, err := p.mailWorker(ctx, MailWorkerName, mail.VerificationFilter,
+		mail.VerificationCodes(cmds.VerificationKey(), vaultOpener{p.Vault}, p.Clock.Now))
+	if err != nil {
+		return m, err
+	}
+	if run != nil {
+		m.Background = append(m.Background, run)
+	}
+
+	cfg := p.Config
+	guard := identityauth.NewPasswordGuard(ratelimit.New(p.Redis, cfg.Identity.RateLimitNamespace+"identity:password", p.Logger),
+		identityauth.GuardConfig{PerAccount: cfg.Identity.LoginLimitPerAccount, PerIP: cfg.Identity.LoginLimitPerIP})
+	codeLimiter := ratelimit.New(p.Redis, cfg.Identity.RateLimitNamespace+"identity:codes", p.Logger)
+	files, err := files.NewLocal(filepath.Join(cfg.DataDir, "avatars"))
+	if err != nil {
+		return m, err
+	}
+
+	hhuDeps := hhu.Deps{Identity: cmds, Clock: p.Clock, Consistency: p.Consistency, Accounts: cmds, Users: queries}
+	if cfg.OAuth.WeChatAppID != "" {
+		wx, err := oauth.NewWeChat(oauth.WeChatConfig{AppID: cfg.OAuth.WeChatAppID, Secret: cfg.OAuth.WeChatAppSecret, BaseURL: cfg.OAuth.WeChatAPIURL})
+		if err != nil {
+			return m, fmt.Errorf("WECHAT_APP_ID/WECHAT_APP_SECRET: %w", err)
+		}
+		hhuDeps.WeChat, hhuDeps.Social = wx, cmds
+	}
+	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Consistency: p.Consistency, Guard: guard}
+	if cfg.OAuth.AcWingAppID != "" {
+		aw, err := oauth.NewAcWing(oauth.AcWingConfig{AppID: cfg.OAuth.AcWingAppID, Secret: cfg.OAuth.AcWingAppSecret, BaseURL: cfg.OAuth.AcWingAPIURL})
+		if err != nil {
+			return m, fmt.Errorf("ACWING_APP_ID/ACWING_APP_SECRET: %w", err)
+		}
+		ralDeps.AcWing, ralDeps.Social = aw, cmds
+	}
+	roamioDeps := roamio.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Consistency: p.Consistency,
+		Guard: guard, CodeLimiter: codeLimiter, Profiles: cmds, Directory: queries, Files: files, PublicURL: cfg.HTTP.PublicURL}
+	if cfg.OAuth.QQAppID != "" {
+		qq, err := oauth.NewQQ(oauth.QQConfig{AppID: cfg.OAuth.QQAppID, AppKey: cfg.OAuth.QQAppKey, BaseURL: cfg.OAuth.QQAPIURL,
+			RedirectURI: cfg.OAuth.QQRedirectURI})
+		if err != nil {
+			return m, fmt.Errorf("QQ_APP_ID/QQ_APP_KEY: %w", err)
+		}
+		roamioDeps.QQ, roamioDeps.QQStates, roamioDeps.Social = qq, oauth.NewStates(p.Pool), cmds
+		ralDeps.QQ, ralDeps.Social = qq, cmds
+	}
+
+	// 004's sessions (in PostgreSQL, shared by every process) also carry
+	// 003's logins; the session cookie authenticates requests of every
+	// module.
+	web := webSessions{sessions.New(p.Pool, 0)}
+	travelRoutes := travel.New(travel.Deps{Identity: cmds, Users: queries, Sessions: web, Files: files, Clock: p.Clock,
+		Consistency: p.Consistency, Guard: guard, AllowNoCaptcha: cfg.Travel.AllowNoCaptcha})
+	magpieRoutes := magpie.New(magpie.Deps{Identity: cmds, Users: queries, Sessions: web, Nonces: nonces.New(p.Pool), Clock: p.Clock,
+		Consistency: p.Consistency, AppSecret: cfg.Magpie.AppSecret})
+
+	m.Projectors = append(m.Projectors, identityproj.NewProjector().WithPersonalData(identityVault{vaultPD{p.Vault}}))
+	// Bearer (000), Token (001) and ApiKey (003) credentials, for every
+	// module. After a recorded token use, the Token verifier waits for the
+	// identity projection so that the slid expiry is seen.
+	m.Verifiers = identityauth.Verifiers(cmds, queries, p.Clock, p.Projections, p.Logger)
+	m.RequestVerifiers = append(m.RequestVerifiers, travelRoutes)
+	m.Routes = append(m.Routes, roamio.New(roamioDeps), hhu.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes)
+	if cfg.Admin.Password != "" {
+		m.Startup = append(m.Startup, bootstrapAdmin(p, cmds))
+	}
+	return m, nil
+}
+
+// bootstrapAdmin creates the ADMIN_USERNAME account (or grants it the admin
+// role) and waits until the read model has it.
+func bootstrapAdmin(p *Platform, cmds *identitycmd.Handlers) func(context.Context) error {
+	return func(ctx context.Context) error {
+		c := p.Config.Admin
+		meta := eventlog.Metadata{CorrelationID: "bootstrap-admin", OccurredAt: p.Clock.Now().UTC()}
+		res, err := cmds.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: c.Username, Password: c.Password}, meta)
+		if err != nil {
+			return fmt.Errorf("ADMIN_USERNAME/ADMIN_PASSWORD: %w", err)
+		}
+		switch {
+		case res.Created:
+			p.Logger.Info("bootstrap admin created", "username", c.Username, "user_id", res.UserID)
+		case res.Granted:
+			p.Logger.Info("bootstrap admin role granted", "username", c.Username, "user_id", res.UserID)
+		}
+		if !res.Position.IsStart() {
+			// Ready means the admin is in the read model too.
+			if err := p.Projections.WaitFor(ctx, res.Position, identityq.ProjectionName); err != nil {
+				p.Logger.Warn("bootstrap admin: identity projection lags", "err", err)
+			}
+		}
+		return nil
+	}
+}
+
+// webSessions adapts the session store to the travel and Magpie routes'
+// ports.
+type webSessions struct{ *sessions.Store }
+
+func (w webSessions) New(ctx context.Context, now time.Time) (travel.Session, error) {
+	s, err := w.Store.New(ctx, now)
+	return travel.Session(s), err
+}
+
+func (w webSessions) Get(ctx context.Context, id string, now time.Time) (travel.Session, bool, error) {
+	s, ok, err := w.Store.Get(ctx, id, now)
+	return travel.Session(s), ok, err
+}
+
+// Login implements magpie.Sessions: a new session, logged in.
+func (w webSessions) Login(ctx context.Context, userID int64, now time.Time) (string, time.Time, error) {
+	s, err := w.Store.New(ctx, now)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.ID, s.ExpiresAt, w.Store.SetUser(ctx, s.ID, userID)
+}
+
+// vaultOpener adapts the personal-data vault to the mail renderer's port:
+// an erased recipient is mail.ErrErased (nothing is sent).
+type vaultOpener struct{ v *personaldata.Vault }
+
+func (o vaultOpener) Open(ctx context.Context, subject, sealed string) (string, error) {
+	s, err := o.v.Open(ctx, subject, sealed)
+	if errors.Is(err, personaldata.ErrErased) {
+		return "", fmt.Errorf("%w: %w", mail.ErrErased, err)
+	}
+	return s, err
+}
+
+// vaultPD adapts the vault to the projections' personal-data port.
+type vaultPD struct{ v *personaldata.Vault }
+
+func (p vaultPD) Open(ctx context.Context, subject, sealed string) (string, error) {
+	return p.v.Open(ctx, subject, sealed)
+}
+
+func (vaultPD) Erased(err error) bool { return errors.Is(err, personaldata.ErrErased) }
+
+// identityVault is the identity projection's PersonalData port: it also
+// asks whether a user was erased, for the clear addresses of old
+// UserRegistered_v1 events.
+type identityVault struct{ vaultPD }
+
+func (p identityVault) WasErased(ctx context.Context, subject string) (bool, error) {
+	return p.v.WasErased(ctx, subject)
+}
+
+// contactDirectory adapts the identity read model to the mail renderers' and
+// the HHU routes' ports: a user's name and current e-mail address.
+type contactDirectory struct{ q *identityq.Queries }
+
+func newContactDirectory(p *Platform) contactDirectory {
+	return contactDirectory{identityq.New(identityproj.NewReader(p.Pool))}
+}
+
+func (d contactDirectory) Contact(ctx context.Context, userID int64) (mail.Contact, error) {
+	u, err := d.q.UserByID(ctx, identityq.UserByID{ID: userID})
+	if errors.Is(err, identityq.ErrNotFound) {
+		return mail.Contact{}, nil
+	}
+	if err != nil {
+		return mail.Contact{}, err
+	}
+	return mail.Contact{Username: u.Username, Email: u.Email}, nil
+}
+
+func (d contactDirectory) EmailOf(ctx context.Context, userID int64) (string, error) {
+	c, err := d.Contact(ctx, userID)
+	return c.Email, err
+}

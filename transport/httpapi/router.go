@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// ErrorRenderer writes err as one API's error answer (its envelope, its
+// codes, its 401 challenge) and returns the write's error; when the answer
+// was already sent it writes nothing. Each API has one: its error table
+// (errors.go).
+type ErrorRenderer func(c echo.Context, err error) error
+
+// Handler is a route's handler: it returns an error instead of writing one.
+type Handler func(c echo.Context) error
+
+// Router adds routes in one API's dialect: each path is served with and
+// without its trailing slash (Django's clients send both, and a redirect
+// would lose a POST body), and whatever error the route's middleware or
+// handler returns is written by the API's ErrorRenderer.
+type Router struct {
+	g      *echo.Group
+	render ErrorRenderer
+	mw     []func(Handler) Handler
+}
+
+// NewRouter returns a Router for the paths under prefix ("" for the root).
+func NewRouter(e *echo.Echo, prefix string, render ErrorRenderer) Router {
+	return Router{g: e.Group(prefix), render: render}
+}
+
+// With returns a Router whose routes also pass through mw (authentication,
+// roles), outermost first. The middleware returns errors like handlers do.
+func (r Router) With(mw ...func(Handler) Handler) Router {
+	r.mw = append(append([]func(Handler) Handler{}, r.mw...), mw...)
+	return r
+}
+
+// GET adds a GET route.
+func (r Router) GET(path string, h Handler) { r.Add("GET", path, h) }
+
+// POST adds a POST route.
+func (r Router) POST(path string, h Handler) { r.Add("POST", path, h) }
+
+// PUT adds a PUT route.
+func (r Router) PUT(path string, h Handler) { r.Add("PUT", path, h) }
+
+// PATCH adds a PATCH route.
+func (r Router) PATCH(path string, h Handler) { r.Add("PATCH", path, h) }
+
+// DELETE adds a DELETE route.
+func (r Router) DELETE(path string, h Handler) { r.Add("DELETE", path, h) }
+
+// Add adds a route for method at path and, when path ends in a slash, at the
+// path without it.
+func (r Router) Add(method, path string, h Handler) {
+	for i := len(r.mw) - 1; i >= 0; i-- {
+		h = r.mw[i](h)
+	}
+	eh := r.wrap(h)
+	r.g.Add(method, path, eh)
+	if trimmed := strings.TrimSuffix(path, "/"); trimmed != path && trimmed != "" {
+		r.g.Add(method, trimmed, eh)
+	}
+}
+
+// Handle returns h with the Router's middleware and error rendering, for a
+// route the Router cannot add itself (a catch-all, a method table).
+func (r Router) Handle(h Handler) echo.HandlerFunc {
+	for i := len(r.mw) - 1; i >= 0; i-- {
+		h = r.mw[i](h)
+	}
+	return r.wrap(h)
+}
+
+func (r Router) wrap(h Handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := h(c); err != nil {
+			return r.render(c, err)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,166 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fiveapis/backend/transport/pgmigrate"
+)
+
+// StateTTL is how long an OAuth state stays usable.
+const StateTTL = 10 * time.Minute
+
+// Refusals of a state at the callback.
+var (
+	ErrStateUnknown = errors.New("oauth: OAuth state unknown or already used")
+	ErrStateExpired = errors.New("oauth: OAuth state expired")
+	// ErrStateOtherBrowser: the callback does not carry the browser cookie
+	// of the request that asked for the state (login CSRF).
+	ErrStateOtherBrowser = errors.New("oauth: OAuth state issued to another browser")
+)
+
+// States keeps issued OAuth states in PostgreSQL (oauth.states) so that a
+// state issued by one server process is accepted once by any process. Only
+// the SHA-256 of a state is stored, and the SHA-256 of the browser nonce it
+// is bound to (see BindBrowser).
+type States struct{ pool *pgxpool.Pool }
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the states store's numbered migrations (schema "oauth").
+func Migrations() pgmigrate.Set {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return pgmigrate.Set{Schema: "oauth", Files: files}
+}
+
+// NewStates returns the store; its migrations must have been applied.
+func NewStates(pool *pgxpool.Pool) *States { return &States{pool: pool} }
+
+func stateHash(state string) string {
+	sum := sha256.Sum256([]byte(state))
+	return hex.EncodeToString(sum[:])
+}
+
+// Issue returns a new random state for provider, bound to browserNonce (the
+// nonce of the browser's cookie, BindBrowser) and usable once until now +
+// StateTTL. States expired for a day are swept.
+func (s *States) Issue(ctx context.Context, provider, browserNonce string, now time.Time) (string, error) {
+	if !validNonce(browserNonce) {
+		return "", errors.New("oauth: issue OAuth state: no browser nonce")
+	}
+	state, err := randomToken()
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO oauth.states (provider, state_hash, browser_hash, expires_at) VALUES ($1, $2, $3, $4)`,
+		provider, stateHash(state), stateHash(browserNonce), now.Add(StateTTL).UTC()); err != nil {
+		return "", fmt.Errorf("oauth: issue OAuth state: %w", err)
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM oauth.states WHERE expires_at < $1`, now.Add(-24*time.Hour).UTC()); err != nil {
+		return "", fmt.Errorf("oauth: sweep OAuth states: %w", err)
+	}
+	return state, nil
+}
+
+// Consume uses a state presented with browserNonce (the nonce of the
+// callback's cookie, BrowserNonce): ErrStateUnknown when it was never issued
+// (or was used already), ErrStateExpired when it is past its expiry,
+// ErrStateOtherBrowser when the nonce is not the one it was issued to.
+// Whatever the answer, the state cannot be used again.
+func (s *States) Consume(ctx context.Context, provider, state, browserNonce string, now time.Time) error {
+	if state == "" || len(state) > 256 {
+		return ErrStateUnknown
+	}
+	var (
+		expires time.Time
+		browser string
+	)
+	err := s.pool.QueryRow(ctx, `DELETE FROM oauth.states WHERE provider = $1 AND state_hash = $2 RETURNING expires_at, browser_hash`,
+		provider, stateHash(state)).Scan(&expires, &browser)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrStateUnknown
+	}
+	if err != nil {
+		return fmt.Errorf("oauth: consume OAuth state: %w", err)
+	}
+	if !now.Before(expires) {
+		return ErrStateExpired
+	}
+	if !validNonce(browserNonce) || subtle.ConstantTimeCompare([]byte(stateHash(browserNonce)), []byte(browser)) != 1 {
+		return ErrStateOtherBrowser
+	}
+	return nil
+}
+
+// BrowserCookie is the cookie that binds OAuth states to the browser that
+// asked for them: a random nonce, HttpOnly and SameSite=Lax, of which the
+// state store keeps only the digest. A callback without the same cookie is
+// refused, so an attacker cannot make a victim's browser finish a login the
+// attacker started (login CSRF).
+const BrowserCookie = "oauth_browser"
+
+// BindBrowser returns the nonce of the request's browser cookie, setting a
+// new cookie (scoped to path, valid for StateTTL) when the request carries
+// none; an existing one is kept and renewed, so that several login tabs of
+// one browser all stay valid.
+func BindBrowser(c echo.Context, path string) (string, error) {
+	nonce := BrowserNonce(c)
+	if nonce == "" {
+		var err error
+		if nonce, err = randomToken(); err != nil {
+			return "", err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: BrowserCookie, Value: nonce, Path: path, MaxAge: int(StateTTL / time.Second),
+		HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+	return nonce, nil
+}
+
+// BrowserNonce returns the nonce of the request's browser cookie, "" when
+// it has none (or a malformed one).
+func BrowserNonce(c echo.Context) string {
+	ck, err := c.Cookie(BrowserCookie)
+	if err != nil || !validNonce(ck.Value) {
+		return ""
+	}
+	return ck.Value
+}
+
+// tokenLen is the length of randomToken's results: 24 random bytes in
+// unpadded URL-safe base64.
+const tokenLen = 32
+
+// randomToken returns 24 random bytes, URL-safe.
+func randomToken() (string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("oauth: random token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func validNonce(s string) bool {
+	if len(s) != tokenLen {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil
+}
