@@ -75,6 +75,14 @@ func run() error {
 	if len(violations) > 0 {
 		return fmt.Errorf("%d import rule violation(s):\n  %s", len(violations), strings.Join(violations, "\n  "))
 	}
+	names, err := importNames(".")
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		// A warning until every API is converted (issue 11); then an error.
+		fmt.Printf("layercheck: warning: %d package(s) imported under several names:\n  %s\n", len(names), strings.Join(names, "\n  "))
+	}
 	fmt.Println("layercheck: imports point inward")
 	return nil
 }
