@@ -26,8 +26,18 @@ type Routes interface {
 type Config struct {
 	Addr string
 	// BodyLimit caps request bodies, e.g. "10M".
-	BodyLimit         string
+	BodyLimit string
+	// ReadHeaderTimeout bounds reading a request's header, ReadTimeout the
+	// whole request with its body (a client trickling a body is cut off),
+	// WriteTimeout the handler and its answer (streams lift it for
+	// themselves, see LiftWriteDeadline), IdleTimeout a kept-alive
+	// connection between requests.
 	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// MaxHeaderBytes caps a request's header lines.
+	MaxHeaderBytes int
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
 	// Consistency is the read-your-writes policy every route follows
@@ -35,13 +45,37 @@ type Config struct {
 	Consistency Consistency
 }
 
-// DefaultConfig holds the defaults for zero fields.
-var DefaultConfig = Config{Addr: ":8080", BodyLimit: "20M", ReadHeaderTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second}
+// Defaults of Config. WriteTimeout exceeds the longest a handler waits on
+// purpose (a QR zip build, 60 s, before it answers 202).
+const (
+	DefaultAddr              = ":8080"
+	DefaultBodyLimit         = "20M"
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 90 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultShutdownTimeout   = 15 * time.Second
+)
 
 func (c Config) withDefaults() Config {
-	d := DefaultConfig
+	d := Config{Addr: DefaultAddr, BodyLimit: DefaultBodyLimit, ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout, IdleTimeout: DefaultIdleTimeout,
+		MaxHeaderBytes: DefaultMaxHeaderBytes, ShutdownTimeout: DefaultShutdownTimeout}
 	if c.Addr == "" {
 		c.Addr = d.Addr
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = d.ReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = d.WriteTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = d.IdleTimeout
+	}
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = d.MaxHeaderBytes
 	}
 	if c.BodyLimit == "" {
 		c.BodyLimit = d.BodyLimit
@@ -93,10 +127,29 @@ func NewEcho(cfg Config, logger *slog.Logger, routes ...Routes) *echo.Echo {
 	return e
 }
 
+// NewServer returns the HTTP server of h with cfg's address, timeouts and
+// header limit.
+func NewServer(cfg Config, h http.Handler) *http.Server {
+	cfg = cfg.withDefaults()
+	return &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, MaxHeaderBytes: cfg.MaxHeaderBytes}
+}
+
+// LiftWriteDeadline lets a stream (Server-Sent Events) write past the
+// server's WriteTimeout: the stream ends when its client goes or the server
+// stops. A writer without deadlines (a recorder in tests) has none to lift.
+func LiftWriteDeadline(c echo.Context) error {
+	err := http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Time{})
+	if errors.Is(err, http.ErrNotSupported) {
+		return nil
+	}
+	return err
+}
+
 // Serve runs e on cfg.Addr until ctx ends, then shuts down gracefully.
 func Serve(ctx context.Context, cfg Config, e *echo.Echo, logger *slog.Logger) error {
 	cfg = cfg.withDefaults()
-	srv := &http.Server{Addr: cfg.Addr, Handler: e, ReadHeaderTimeout: cfg.ReadHeaderTimeout}
+	srv := NewServer(cfg, e)
 	errc := make(chan error, 1)
 	go func() {
 		logger.Info("http server listening", "addr", cfg.Addr)

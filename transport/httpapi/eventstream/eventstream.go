@@ -24,6 +24,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 )
 
@@ -141,6 +142,11 @@ func (m Module) stream(c echo.Context) error {
 	}
 	defer sub.Close()
 
+	// A stream outlives the server's write timeout; it ends when its client
+	// goes or the server stops.
+	if err := httpapi.LiftWriteDeadline(c); err != nil {
+		return fmt.Errorf("event stream: %w", err)
+	}
 	w := c.Response()
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
