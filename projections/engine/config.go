@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // RetryPolicy is how often and how fast a failing event is retried before the
@@ -87,9 +89,27 @@ type Config struct {
 	MaxBatch     int
 	MaxBatchWait time.Duration
 
+	// Reactions are the side effects of events the engine runs beside its
+	// projectors (see reaction.go), Jobs its time-driven work (job.go).
+	// Their names and the projectors' are unique together.
+	Reactions []eventlog.Reaction
+	Jobs      []eventlog.Job
+	// Clock tells jobs the time; default the wall clock. Tests pass one
+	// they control.
+	Clock Clock
+
 	// Logger receives the engine's logs; default slog.Default().
 	Logger *slog.Logger
 }
+
+// Clock tells the time (handling.Clock and test clocks have this method).
+type Clock interface {
+	Now() time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
 
 func (c *Config) setDefaults() {
 	if c.Retry.MaxRetries == 0 {
@@ -127,6 +147,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxBatchWait == 0 {
 		c.MaxBatchWait = DefaultMaxBatchWait
+	}
+	if c.Clock == nil {
+		c.Clock = wallClock{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
