@@ -65,6 +65,8 @@ type App struct {
 	consistency httpapi.Consistency
 
 	projectors       []engine.Projector
+	reactions        []eventlog.Reaction
+	jobs             []eventlog.Job
 	modules          []httpapi.Module
 	verifiers        []authn.Verifier
 	requestVerifiers []authn.RequestVerifier
@@ -76,7 +78,7 @@ type App struct {
 
 	// identity holds the identity module's parts (identity.go, mail.go).
 	identity identityParts
-	// mail holds the mail workers started with startMailWorker (mailops.go).
+	// mail names the mail reactions added with addMailReaction (mailops.go).
 	mail mailParts
 
 	// metrics and shutdown: see metrics.go and stream.go.
@@ -127,7 +129,9 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	if err := engine.Migrate(ctx, a.pool); err != nil {
 		return a, fmt.Errorf("projection engine migrations: %w", err)
 	}
-	a.engine, err = engine.New(a.pool, a.store, a.codec, engine.Config{Transport: a.transport(), Logger: logger}, a.projectors...)
+	a.engine, err = engine.New(a.pool, a.store, a.codec, engine.Config{
+		Transport: a.transport(), Reactions: a.reactions, Jobs: a.jobs, Clock: a.clock, Logger: logger,
+	}, a.projectors...)
 	if err != nil {
 		return a, fmt.Errorf("projection engine: %w", err)
 	}
@@ -171,7 +175,7 @@ func (a *App) Known(ctx context.Context, projection string) (eventlog.Position, 
 }
 
 // RunBackground runs the start-up tasks (bootstrap accounts), the projection
-// engine and the module workers until ctx ends.
+// engine (projectors, reactions, jobs) and the module workers until ctx ends.
 func (a *App) RunBackground(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.engine.Run(ctx) })
@@ -296,7 +300,8 @@ func (a *App) openEventStore(ctx context.Context) error {
 	return nil
 }
 
-// transport runs each projector generation through a Watermill router.
+// transport runs each consumer of the engine (a projector generation, a
+// reaction) through a Watermill router.
 func (a *App) transport() engine.Transport {
 	wm := watermill.NewSlogLogger(a.logger)
 	return engine.TransportFunc(func(ctx context.Context, c engine.Consumer) error {

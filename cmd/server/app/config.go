@@ -50,9 +50,10 @@ type Config struct {
 	SMTPUsername string
 	SMTPPassword string
 	SMTPStartTLS bool
-	// MailMaxAttempts and MailRetryBackoff: attempts per mail before it is
-	// parked in mail.parked, and the first pause between them, doubled each
-	// time (MAIL_MAX_ATTEMPTS, MAIL_RETRY_BACKOFF).
+	// MailMaxAttempts and MailRetryBackoff: attempts per mail before the
+	// engine parks it (projection.parked), and the first pause between them,
+	// doubled each time (MAIL_MAX_ATTEMPTS, MAIL_RETRY_BACKOFF): the mail
+	// reactions' retry settings.
 	MailMaxAttempts  int
 	MailRetryBackoff time.Duration
 	// LoginLimitPerAccount and LoginLimitPerIP cap password attempts in any

@@ -17,20 +17,21 @@ import (
 // guideEvents lists the service-guide module's events for the codec.
 func guideEvents() []eventlog.Event { return guides.Events() }
 
-// GuideMailWorkerName is the checkpoint key of the mail worker that sends
-// guides to the users who ask for them.
-const GuideMailWorkerName = "mail-guides"
+// GuideMailWorkerName is the name (checkpoint key) of the mail reaction that
+// sends guides to the users who ask for them (the mail worker before it was
+// "mail-guides").
+const GuideMailWorkerName = "mail_guides"
 
 // mountGuides wires 001's service guides: the projector, the routes (/guides/
 // and /api/admin/hhu/guides/), the file store (DATA_DIR/guides) and the mail
-// worker that sends a guide for every GuideEmailRequested.
-func (a *App) mountGuides(ctx context.Context) error {
+// reaction that sends a guide for every GuideEmailRequested.
+func (a *App) mountGuides(context.Context) error {
 	files, err := filestore.NewLocal(filepath.Join(a.cfg.DataDir, "guides"))
 	if err != nil {
 		return err
 	}
 	dir := a.contactDirectory()
-	if _, err := a.startMailWorker(ctx, GuideMailWorkerName, mail.GuideEmailFilter, mail.GuideEmails(dir, files)); err != nil {
+	if err := a.addMailReaction(GuideMailWorkerName, mail.GuideEmailFilter, mail.GuideEmails(dir, files)); err != nil {
 		return err
 	}
 	a.projectors = append(a.projectors, guideproj.All()...)

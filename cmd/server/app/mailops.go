@@ -4,84 +4,104 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/projections/engine"
 	identityproj "github.com/fiveapis/backend/projections/identity"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/operations"
 	"github.com/fiveapis/backend/transport/mail"
 )
 
-// mailParts are the mail workers started with startMailWorker.
+// mailParts name the mail reactions added with addMailReaction.
 type mailParts struct {
-	workers mail.Workers
+	names []string
 }
 
-// startMailWorker creates a mail worker over the configured SMTP server and
-// adds it to a.workers and a.mail.workers (the operators' parked-mail routes
-// see it). Without SMTP_ADDR it returns nil: nothing is mailed.
-func (a *App) startMailWorker(ctx context.Context, name string, filter eventlog.Filter, render mail.Renderer) (*mail.Worker, error) {
+// addMailReaction adds the reaction name that renders the events filter lets
+// through and mails them over the configured SMTP server, with the mail
+// retry settings (a.reactions; the operators' parked-mail routes see it).
+// Without SMTP_ADDR it adds nothing: nothing is mailed.
+func (a *App) addMailReaction(name string, filter eventlog.Filter, render mail.Renderer) error {
 	if a.cfg.SMTPAddr == "" {
-		a.logger.Warn("SMTP_ADDR is not set: mail is not sent", "worker", name)
-		return nil, nil
+		a.logger.Warn("SMTP_ADDR is not set: mail is not sent", "reaction", name)
+		return nil
 	}
 	sender, err := mail.NewSMTPSender(mail.SMTPConfig{
 		Addr: a.cfg.SMTPAddr, From: a.cfg.SMTPFrom, Username: a.cfg.SMTPUsername, Password: a.cfg.SMTPPassword,
 		StartTLS: a.cfg.SMTPStartTLS,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("SMTP_ADDR: %w", err)
+		return fmt.Errorf("SMTP_ADDR: %w", err)
 	}
-	w, err := mail.NewWorker(ctx, a.pool, a.store, a.codec, sender, render,
-		mail.WorkerConfig{Name: name, Filter: filter, MaxAttempts: a.cfg.MailMaxAttempts, Backoff: a.cfg.MailRetryBackoff, Logger: a.logger})
-	if err != nil {
-		return nil, fmt.Errorf("mail worker %s: %w", name, err)
-	}
-	a.mail.workers = append(a.mail.workers, w)
-	a.workers = append(a.workers, w.Run)
-	return w, nil
+	r := mail.NewReaction(name, filter, render, sender)
+	r.MaxAttempts, r.Backoff = a.cfg.MailMaxAttempts, a.cfg.MailRetryBackoff
+	a.reactions = append(a.reactions, r)
+	a.mail.names = append(a.mail.names, name)
+	return nil
 }
 
-// MailWorkers are every mail worker of the server (the verification codes'
-// and those started with startMailWorker).
-func (a *App) MailWorkers() mail.Workers {
-	ws := mail.Workers{}
-	if a.identity.mailWorker != nil {
-		ws = append(ws, a.identity.mailWorker)
-	}
-	return append(ws, a.mail.workers...)
-}
+// Mail is the operators' view of the mail reactions' parked deliveries: the
+// engine's parked events of those reactions (operators, tests).
+func (a *App) Mail() operations.Mail { return mailOps{a} }
 
 // mountMailOperations adds the operators' routes over the parked deliveries
-// of every mail worker (/api/admin/mail/parked/).
+// of every mail reaction (/api/admin/mail/parked/).
 func (a *App) mountMailOperations(context.Context) error {
 	a.modules = append(a.modules, operations.MailModule{Mail: mailOps{a}})
 	return nil
 }
 
-// mailOps adapts the mail workers to operations.Mail (read through the App:
-// workers are added while the modules mount).
+// mailOps adapts the engine to operations.Mail: its parked events of the mail
+// reactions (read through the App: the engine is built after the modules).
 type mailOps struct{ a *App }
 
-func (o mailOps) ParkedMail(ctx context.Context, worker string) ([]operations.ParkedMail, error) {
-	ps, err := o.a.MailWorkers().Parked(ctx, worker)
+func (o mailOps) ParkedMail(ctx context.Context, reaction string) ([]operations.ParkedMail, error) {
+	ps, err := o.mailParked(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]operations.ParkedMail, len(ps))
-	for i, p := range ps {
-		out[i] = operations.ParkedMail(p)
+	out := []operations.ParkedMail{}
+	for _, p := range ps {
+		if reaction != "" && p.Projection != reaction {
+			continue
+		}
+		out = append(out, operations.ParkedMail{ID: p.ID, Worker: p.Projection, EventID: p.EventID, StreamID: p.StreamID,
+			Position: p.Position.String(), EventType: p.Type, Attempts: p.Attempts, LastError: p.Error, ParkedAt: p.ParkedAt})
 	}
 	return out, nil
 }
 
 func (o mailOps) ReplayMail(ctx context.Context, id int64) error {
-	err := o.a.MailWorkers().Replay(ctx, id)
-	if errors.Is(err, mail.ErrParkedNotFound) {
+	ps, err := o.mailParked(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ps, func(p engine.ParkedEvent) bool { return p.ID == id }) {
+		return fault.New(fault.NotFound, "PARKED_NOT_FOUND", "no such parked mail")
+	}
+	err = o.a.engine.ReplayParked(ctx, id)
+	if errors.Is(err, engine.ErrParkedNotFound) {
 		return fault.New(fault.NotFound, "PARKED_NOT_FOUND", "no such parked mail").Wrap(err)
 	}
 	return err
+}
+
+// mailParked lists the parked events of the mail reactions.
+func (o mailOps) mailParked(ctx context.Context) ([]engine.ParkedEvent, error) {
+	all, err := o.a.engine.Parked(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.ParkedEvent
+	for _, p := range all {
+		if p.Kind == engine.KindReaction && slices.Contains(o.a.mail.names, p.Projection) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // contactDirectory adapts the identity read model to the mail renderers' and

@@ -20,19 +20,20 @@ func meetingRoomEvents() []eventlog.Event { return meetingrooms.Events() }
 
 // mountMeetingRooms wires 001's meeting rooms and reservations: the
 // projector, the HHU routes (/meetingrooms/, /reservations/ and the admin
-// routes under /api/admin/hhu/) and the mail worker of the reservation
-// notices. It appends to a.projectors and a.modules (and a.workers).
+// routes under /api/admin/hhu/), the mail reaction of the reservation notices
+// and the move-recovery job. It appends to a.projectors, a.modules,
+// a.reactions and a.jobs.
 func (a *App) mountMeetingRooms(ctx context.Context) error {
 	cmds, err := roomcmd.New(a.runner, a.clock, roomcmd.Config{})
 	if err != nil {
 		return fmt.Errorf("meeting rooms: %w", err)
 	}
-	if err := a.mountReservationMail(ctx, cmds.Zone()); err != nil {
+	if err := a.mountReservationMail(cmds.Zone()); err != nil {
 		return fmt.Errorf("meeting rooms: %w", err)
 	}
 	queries := roomq.New(a.pool)
 	a.projectors = append(a.projectors, roomproj.All()...)
-	a.workers = append(a.workers, a.completeMoves(cmds, queries))
+	a.jobs = append(a.jobs, cmds.Jobs(pendingMoves{queries})...)
 	a.modules = append(a.modules, hhu.NewMeetingRooms(hhu.MeetingRoomDeps{
 		Commands:    cmds,
 		Queries:     queries,
@@ -42,54 +43,32 @@ func (a *App) mountMeetingRooms(ctx context.Context) error {
 	return nil
 }
 
-// Move recovery: how often the read model is checked for moves to another
-// room or day left half done, and how old such a move must be (a move
-// normally completes within its request).
-const (
-	moveRecoveryInterval = 30 * time.Second
-	moveRecoveryAge      = time.Minute
-)
+// pendingMoves adapts the meeting-room read model to the move-recovery
+// job's port.
+type pendingMoves struct{ q *roomq.Queries }
 
-// completeMoves returns the worker that finishes the moves a dying process
-// cut off between their two appends (roomcmd CompleteMove; exact however many
-// processes run it).
-func (a *App) completeMoves(cmds *roomcmd.Handlers, queries *roomq.Queries) func(context.Context) error {
-	return func(ctx context.Context) error {
-		t := time.NewTicker(moveRecoveryInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-			moves, err := queries.PendingMoves(ctx, a.clock.Now().Add(-moveRecoveryAge), 100)
-			if err != nil {
-				a.logger.Warn("move recovery: list pending moves", "err", err)
-				continue
-			}
-			for _, m := range moves {
-				meta := eventlog.Metadata{CorrelationID: "move-recovery", OccurredAt: a.clock.Now().UTC()}
-				if err := cmds.CompleteMove(ctx, m.ReservationID, m.RoomID, m.Day, meta); err != nil {
-					a.logger.Warn("move recovery: complete move", "reservation", m.ReservationID, "err", err)
-					continue
-				}
-				a.logger.Info("move recovery: completed a move cut off by a dying process", "reservation", m.ReservationID)
-			}
-		}
+func (p pendingMoves) PendingMoves(ctx context.Context, movedBefore time.Time, limit int) ([]roomcmd.PendingMove, error) {
+	moves, err := p.q.PendingMoves(ctx, movedBefore, limit)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]roomcmd.PendingMove, len(moves))
+	for i, m := range moves {
+		out[i] = roomcmd.PendingMove{ReservationID: m.ReservationID, RoomID: m.RoomID, Day: m.Day}
+	}
+	return out, nil
 }
 
-// ReservationMailWorkerName is the checkpoint key of the mail worker that
-// tells users an admin moved or cancelled their reservation.
-const ReservationMailWorkerName = "mail-reservation-notices"
+// ReservationMailWorkerName is the name (checkpoint key) of the mail
+// reaction that tells users an admin moved or cancelled their reservation
+// (the mail worker before it was "mail-reservation-notices").
+const ReservationMailWorkerName = "mail_reservation_notices"
 
-// mountReservationMail starts the reservation-notice mail worker when
-// SMTP_ADDR is set (startMailWorker).
-func (a *App) mountReservationMail(ctx context.Context, zone *time.Location) error {
+// mountReservationMail adds the reservation-notice mail reaction when
+// SMTP_ADDR is set (addMailReaction).
+func (a *App) mountReservationMail(zone *time.Location) error {
 	dir := reservationDirectory{contactDirectory: a.contactDirectory(), rooms: roomq.New(a.pool)}
-	_, err := a.startMailWorker(ctx, ReservationMailWorkerName, mail.ReservationNoticeFilter, mail.ReservationNotices(dir, zone))
-	return err
+	return a.addMailReaction(ReservationMailWorkerName, mail.ReservationNoticeFilter, mail.ReservationNotices(dir, zone))
 }
 
 // reservationDirectory adapts the identity and meeting-room read models to

@@ -16,15 +16,16 @@ import (
 // repairEvents lists the repair module's events for the codec.
 func repairEvents() []eventlog.Event { return repairs.Events() }
 
-// RepairMailWorkerName is the checkpoint key of the mail worker that notifies
-// the subscribed addresses of every repair request.
-const RepairMailWorkerName = "mail-repair-notices"
+// RepairMailWorkerName is the name (checkpoint key) of the mail reaction that
+// notifies the subscribed addresses of every repair request (the mail worker
+// before it was "mail-repair-notices").
+const RepairMailWorkerName = "mail_repair_notices"
 
 // mountRepairs wires 001's repair requests: the projector, the routes
-// (/repairs/ and /api/admin/hhu/repairs/) and the mail worker that notifies
+// (/repairs/ and /api/admin/hhu/repairs/) and the mail reaction that notifies
 // the addresses each RepairRequested resolved.
-func (a *App) mountRepairs(ctx context.Context) error {
-	if _, err := a.startMailWorker(ctx, RepairMailWorkerName, mail.RepairNoticeFilter,
+func (a *App) mountRepairs(context.Context) error {
+	if err := a.addMailReaction(RepairMailWorkerName, mail.RepairNoticeFilter,
 		mail.RepairNotices(a.contactDirectory(), roomcmd.DefaultZone)); err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/transport/httpapi/eventstream"
@@ -100,8 +99,9 @@ func list(s string) []string {
 }
 
 // mountEvents adds GET /events/stream and, with NATS_URL set, the JetStream
-// publisher as a background worker.
-func (a *App) mountEvents(ctx context.Context) error {
+// publisher: a reaction of the projection engine (one process at a time,
+// checkpoint "jetstream" in projection.checkpoints).
+func (a *App) mountEvents(context.Context) error {
 	a.shutdown = make(chan struct{})
 	consumers := make([]eventstream.Consumer, len(a.cfg.EventStreamConsumers))
 	for i, c := range a.cfg.EventStreamConsumers {
@@ -116,14 +116,11 @@ func (a *App) mountEvents(ctx context.Context) error {
 	if a.cfg.NATS.URL == "" {
 		return nil
 	}
-	cps, err := NewConsumerCheckpoints(ctx, a.pool)
+	r, err := messaging.NewJetStreamReaction(a.JetStreamConfig(), watermill.NewSlogLogger(a.logger))
 	if err != nil {
-		return err
+		return fmt.Errorf("NATS_URL: %w", err)
 	}
-	cfg := a.JetStreamConfig(cps)
-	a.workers = append(a.workers, func(ctx context.Context) error {
-		return messaging.RunJetStreamPublisher(ctx, cfg, watermill.NewSlogLogger(a.logger))
-	})
+	a.reactions = append(a.reactions, r)
 	return nil
 }
 
@@ -135,42 +132,12 @@ func (a *App) closeShutdown() {
 	}
 }
 
-// JetStreamConfig is the publisher's configuration (the CLI shows its status).
-func (a *App) JetStreamConfig(cps messaging.CheckpointStore) messaging.JetStreamConfig {
+// JetStreamConfig is the publisher's configuration.
+func (a *App) JetStreamConfig() messaging.JetStreamConfig {
 	n := a.cfg.NATS
 	return messaging.JetStreamConfig{
 		URL: n.URL, Stream: n.Stream, SubjectPrefix: n.SubjectPrefix, DuplicateWindow: n.DuplicateWindow,
-		Filter: eventlog.Filter{Categories: n.Categories, EventTypes: n.EventTypes},
-		Store:  a.store, Checkpoints: cps, Upcaster: a.codec,
+		Filter:   eventlog.Filter{Categories: n.Categories, EventTypes: n.EventTypes},
+		Upcaster: a.codec,
 	}
-}
-
-// ConsumerCheckpoints keeps the checkpoints of consumers that are not
-// projectors (the JetStream publisher) in app.consumer_checkpoints.
-type ConsumerCheckpoints struct{ pool *pgxpool.Pool }
-
-// NewConsumerCheckpoints creates the table when needed.
-func NewConsumerCheckpoints(ctx context.Context, pool *pgxpool.Pool) (*ConsumerCheckpoints, error) {
-	const ddl = `CREATE SCHEMA IF NOT EXISTS app;
-CREATE TABLE IF NOT EXISTS app.consumer_checkpoints (
-  name text PRIMARY KEY, commit_pos bigint NOT NULL, prepare_pos bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`
-	if _, err := pool.Exec(ctx, ddl); err != nil {
-		return nil, fmt.Errorf("consumer checkpoints table: %w", err)
-	}
-	return &ConsumerCheckpoints{pool: pool}, nil
-}
-
-// Checkpoint implements messaging.CheckpointReader.
-func (c *ConsumerCheckpoints) Checkpoint(ctx context.Context, name string) (eventlog.Position, error) {
-	var cp, pp int64
-	err := c.pool.QueryRow(ctx, `SELECT coalesce(max(commit_pos), 0), coalesce(max(prepare_pos), 0) FROM app.consumer_checkpoints WHERE name = $1`, name).Scan(&cp, &pp)
-	return eventlog.Position{Commit: uint64(cp), Prepare: uint64(pp)}, err
-}
-
-// SaveCheckpoint implements messaging.CheckpointStore.
-func (c *ConsumerCheckpoints) SaveCheckpoint(ctx context.Context, name string, pos eventlog.Position) error {
-	_, err := c.pool.Exec(ctx, `INSERT INTO app.consumer_checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3)
-ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`,
-		name, int64(pos.Commit), int64(pos.Prepare))
-	return err
 }
