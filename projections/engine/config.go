@@ -65,13 +65,18 @@ type Config struct {
 
 	// Retry is the retry policy of failing events.
 	Retry RetryPolicy
-	// Poison is the poison policy; default PoisonSkip.
+	// Poison is the poison policy of projectors; default PoisonSkip.
+	// Reactions always park (an eventlog.ErrUnavailable error stops them
+	// instead); they retry with their own MaxAttempts and Backoff when set.
 	Poison PoisonPolicy
 
 	// WaitTimeout bounds WaitFor when its context has no earlier deadline.
 	WaitTimeout time.Duration
-	// LockRetryInterval is how often a process that does not run a projector
-	// tries to take it over (and how often the lock connection is checked).
+	// LockRetryInterval is how often a process that does not run a consumer
+	// tries to take it over (and how often the lock connection is checked);
+	// also the pause before a failed reaction or job runner starts again,
+	// and the longest a job's runner waits before it looks whether the job
+	// is due.
 	LockRetryInterval time.Duration
 	// SwitchWait is how long a switch to a rebuilt generation may hold the
 	// old generation still while the new one reaches the head of the log;
@@ -86,6 +91,7 @@ type Config struct {
 	// MaxBatch is the most events a projector applies in one transaction
 	// while it catches up (1 disables batching); MaxBatchWait the longest such
 	// a transaction stays open. Live events, one at a time, commit at once.
+	// A reaction catching up saves its checkpoint as seldom.
 	MaxBatch     int
 	MaxBatchWait time.Duration
 
