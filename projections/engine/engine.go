@@ -191,12 +191,20 @@ func (e *Engine) Run(ctx context.Context) error {
 	locks := newLocker(e.pool.Config().ConnConfig.Copy(), e.cfg.LockRetryInterval)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
+	// The lock connection outlives the runs: a lock is released only after
+	// its run returned, so that no other process starts a reaction or a job
+	// while this one's last delivery or run is still under way.
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	watched := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		locks.watch(ctx)
+		defer close(watched)
+		locks.watch(watchCtx)
 	}()
+	defer func() {
+		stopWatch()
+		<-watched
+	}()
+	var wg sync.WaitGroup
 	for _, p := range e.projectors {
 		for _, ro := range []role{roleRun, roleBuild} {
 			wg.Add(1)
