@@ -11,11 +11,11 @@
 //	logctl export [filters] [-o file]      JSONL, exactly as stored
 //	logctl import [-i file]                JSONL into an empty store
 //	logctl verify                          order, stream versions, ids, decoding
-//	logctl status                          projections and the JetStream publisher
+//	logctl status                          every consumer: projections, reactions, jobs
 //	logctl rebuild -projection p [-wait] [-run]
-//	logctl parked [-projection p]
+//	logctl parked [-projection p]          every consumer's parked events, or one's
 //	logctl replay -id n | logctl skip -id n
-//	logctl reset-checkpoint -projection p -to position
+//	logctl reset-checkpoint -projection p -to position   a projection's or a reaction's
 //	logctl migrations                      versions of every migration set
 //
 // Filters: -stream, -category a,b, -type T_v1,…, -user id, -correlation id,
@@ -58,12 +58,12 @@ commands:
   export            write the log (or a filter of it) as JSONL (-o)
   import            load a JSONL export into an empty store (-i)
   verify            check the log: order, stream versions, unique ids, decoding
-  status            projection checkpoints, lag (events, seconds), parked; the JetStream publisher
+  status            projections and reactions (checkpoint, lag in events and seconds, parked), jobs (runs)
   rebuild           rebuild a projection blue/green (-projection, -wait, -run)
-  parked            list parked events (-projection)
-  replay            apply a parked event again (-id)
+  parked            list parked events of every projection and reaction, or one's (-projection)
+  replay            handle a parked event again (-id)
   skip              give up on a parked event (-id)
-  reset-checkpoint  move a projection's checkpoint (-projection, -to)
+  reset-checkpoint  move a projection's or a reaction's checkpoint (-projection, -to)
   migrations        the applied and newest version of each migration set of the database
 
 Run "logctl <command> -h" for the flags. The store and database come from the

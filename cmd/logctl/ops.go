@@ -6,13 +6,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/projections/engine"
-	"github.com/fiveapis/backend/transport/messaging"
 )
 
 // openApp assembles the server without serving (the projection engine knows
@@ -29,12 +29,16 @@ func openAppPool(ctx context.Context, e env, conns int) (*app.App, error) {
 	return app.New(ctx, cfg, app.Options{}, quietLogger(e, cfg))
 }
 
+// projectionStatus is one consumer of the engine in logctl status: a
+// projector, a reaction (no version or generation) or a job (its runs
+// instead of a checkpoint).
 type projectionStatus struct {
 	Name              string  `json:"name"`
-	Version           int     `json:"version"`
-	ActiveGeneration  int     `json:"active_generation"`
-	Checkpoint        string  `json:"checkpoint"`
-	Head              string  `json:"head"`
+	Kind              string  `json:"kind"`
+	Version           int     `json:"version,omitempty"`
+	ActiveGeneration  int     `json:"active_generation,omitempty"`
+	Checkpoint        string  `json:"checkpoint,omitempty"`
+	Head              string  `json:"head,omitempty"`
 	LagEvents         uint64  `json:"lag_events"`
 	LagCapped         bool    `json:"lag_capped,omitempty"`
 	LagSeconds        float64 `json:"lag_seconds"`
@@ -42,14 +46,13 @@ type projectionStatus struct {
 	Rebuilding        bool    `json:"rebuilding"`
 	RebuildCheckpoint string  `json:"rebuild_checkpoint,omitempty"`
 	LastError         string  `json:"last_error,omitempty"`
-}
 
-type publisherStatus struct {
-	Name       string  `json:"name"`
-	Checkpoint string  `json:"checkpoint"`
-	LagEvents  int     `json:"lag_events"`
-	LagCapped  bool    `json:"lag_capped,omitempty"`
-	LagSeconds float64 `json:"lag_seconds"`
+	Every        string     `json:"every,omitempty"`
+	LastRun      *time.Time `json:"last_run,omitempty"`
+	LastRunEnded *time.Time `json:"last_run_ended,omitempty"`
+	NextRun      *time.Time `json:"next_run,omitempty"`
+	Runs         int64      `json:"runs,omitempty"`
+	Failures     int64      `json:"failures,omitempty"`
 }
 
 func cmdStatus(ctx context.Context, e env, args []string) error {
@@ -68,27 +71,30 @@ func cmdStatus(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var ps []projectionStatus
+	var ps, jobs []projectionStatus
 	for _, l := range lags {
-		p := projectionStatus{Name: l.Name, Version: l.Version, ActiveGeneration: l.ActiveGeneration,
+		p := projectionStatus{Name: l.Name, Kind: string(l.Kind), Version: l.Version, ActiveGeneration: l.ActiveGeneration,
 			Checkpoint: l.Checkpoint.String(), Head: l.Head.String(), LagEvents: l.Lag, LagCapped: l.LagCapped,
 			LagSeconds: l.LagSeconds, Parked: l.Parked, Rebuilding: l.Rebuilding, LastError: l.LastError}
 		if l.Rebuilding {
 			p.RebuildCheckpoint = l.RebuildCheckpoint.String()
 		}
+		if l.Kind == engine.KindJob {
+			p.Checkpoint, p.Head = "", ""
+			p.Every, p.Runs, p.Failures = l.Every.String(), l.Runs, l.Failures
+			p.LastRun, p.LastRunEnded, p.NextRun = timeOrNil(l.LastRun), timeOrNil(l.LastRunEnded), timeOrNil(l.NextRun)
+			jobs = append(jobs, p)
+			continue
+		}
 		ps = append(ps, p)
-	}
-	pub, err := publisher(ctx, a)
-	if err != nil {
-		return err
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"projections": ps, "publishers": pub})
+		return enc.Encode(map[string]any{"projections": ps, "jobs": jobs})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROJECTION\tVERSION\tGEN\tCHECKPOINT\tHEAD\tLAG EVENTS\tLAG SECONDS\tPARKED\tREBUILDING")
+	fmt.Fprintln(tw, "PROJECTION\tKIND\tVERSION\tGEN\tCHECKPOINT\tHEAD\tLAG EVENTS\tLAG SECONDS\tPARKED\tREBUILDING")
 	for _, p := range ps {
 		lag := fmt.Sprint(p.LagEvents)
 		if p.LagCapped {
@@ -98,19 +104,27 @@ func cmdStatus(ctx context.Context, e env, args []string) error {
 		if p.Rebuilding {
 			rb = "at " + p.RebuildCheckpoint
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%.1f\t%d\t%s\n", p.Name, p.Version, p.ActiveGeneration, p.Checkpoint, p.Head, lag, p.LagSeconds, p.Parked, rb)
-	}
-	for _, p := range pub {
-		lag := fmt.Sprint(p.LagEvents)
-		if p.LagCapped {
-			lag += "+"
+		version, gen := "-", "-"
+		if p.Kind == string(engine.KindProjector) {
+			version, gen = fmt.Sprint(p.Version), fmt.Sprint(p.ActiveGeneration)
 		}
-		fmt.Fprintf(tw, "publisher:%s\t-\t-\t%s\t-\t%s\t%.1f\t-\t-\n", p.Name, p.Checkpoint, lag, p.LagSeconds)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%d\t%s\n", p.Name, p.Kind, version, gen, p.Checkpoint, p.Head, lag, p.LagSeconds, p.Parked, rb)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, p := range ps {
+	if len(jobs) > 0 {
+		fmt.Fprintln(e.stdout)
+		tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "JOB\tEVERY\tLAST RUN\tNEXT RUN\tRUNS\tFAILURES")
+		for _, j := range jobs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", j.Name, j.Every, timeCell(j.LastRun), timeCell(j.NextRun), j.Runs, j.Failures)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, p := range slices.Concat(ps, jobs) {
 		if p.LastError != "" {
 			fmt.Fprintf(e.stdout, "%s: last error: %s\n", p.Name, p.LastError)
 		}
@@ -118,36 +132,18 @@ func cmdStatus(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// publisher reports the JetStream publisher's checkpoint and lag.
-func publisher(ctx context.Context, a *app.App) ([]publisherStatus, error) {
-	cps, err := app.NewConsumerCheckpoints(ctx, a.Pool())
-	if err != nil {
-		return nil, err
-	}
-	cp, err := cps.Checkpoint(ctx, messaging.DefaultJetStreamConsumer)
-	if err != nil {
-		return nil, err
-	}
-	if cp.IsStart() && a.Config().NATS.URL == "" {
-		return nil, nil
-	}
-	const limit = 10000
-	st := publisherStatus{Name: messaging.DefaultJetStreamConsumer, Checkpoint: cp.String()}
-	err = scanAll(ctx, a.Store(), cp, eventlog.Filter{}, func(ev eventlog.RecordedEvent) error {
-		if st.LagEvents == 0 {
-			st.LagSeconds = max(time.Since(ev.RecordedAt).Seconds(), 0)
-		}
-		st.LagEvents++
-		if st.LagEvents >= limit {
-			st.LagCapped = true
-			return errStop
-		}
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
 		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return nil, err
 	}
-	return []publisherStatus{st}, nil
+	return &t
+}
+
+func timeCell(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func cmdRebuild(ctx context.Context, e env, args []string) error {
@@ -235,7 +231,7 @@ func statusOf(ctx context.Context, eng *engine.Engine, name string) (engine.Stat
 func cmdParked(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("parked", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	name := fs.String("projection", "", "one projection (default: all)")
+	name := fs.String("projection", "", "one projection or reaction (default: every consumer)")
 	format := fs.String("format", "table", "table or json")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -245,30 +241,14 @@ func cmdParked(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	var names []string
-	if *name != "" {
-		names = []string{*name}
-	} else {
-		st, err := a.Engine().Status(ctx)
-		if err != nil {
-			return err
-		}
-		for _, s := range st {
-			names = append(names, s.Name)
-		}
-	}
-	var all []engine.ParkedEvent
-	for _, n := range names {
-		ps, err := a.Engine().Parked(ctx, n)
-		if err != nil {
-			return err
-		}
-		all = append(all, ps...)
+	all, err := a.Engine().Parked(ctx, *name)
+	if err != nil {
+		return err
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		for _, p := range all {
-			if err := enc.Encode(map[string]any{"id": p.ID, "projection": p.Projection, "consumer": p.Consumer,
+			if err := enc.Encode(map[string]any{"id": p.ID, "kind": p.Kind, "projection": p.Projection, "consumer": p.Consumer,
 				"position": p.Position.String(), "event_id": p.EventID, "stream": p.StreamID, "type": p.Type,
 				"error": p.Error, "attempts": p.Attempts, "parked_at": p.ParkedAt}); err != nil {
 				return err
@@ -277,9 +257,9 @@ func cmdParked(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPROJECTION\tPOSITION\tSTREAM\tTYPE\tATTEMPTS\tPARKED AT\tERROR")
+	fmt.Fprintln(tw, "ID\tKIND\tPROJECTION\tPOSITION\tSTREAM\tTYPE\tATTEMPTS\tPARKED AT\tERROR")
 	for _, p := range all {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, p.Projection, p.Position, p.StreamID, p.Type, p.Attempts, p.ParkedAt.UTC().Format(time.RFC3339), p.Error)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, p.Kind, p.Projection, p.Position, p.StreamID, p.Type, p.Attempts, p.ParkedAt.UTC().Format(time.RFC3339), p.Error)
 	}
 	return tw.Flush()
 }
@@ -309,14 +289,14 @@ func parkedCmd(verb, done string, do func(*engine.Engine, context.Context, int64
 }
 
 var (
-	cmdReplay = parkedCmd("replay", "replayed and removed", (*engine.Engine).ReplayParked)
+	cmdReplay = parkedCmd("replay", "handled again and removed", (*engine.Engine).ReplayParked)
 	cmdSkip   = parkedCmd("skip", "skipped and removed", (*engine.Engine).SkipParked)
 )
 
 func cmdResetCheckpoint(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("reset-checkpoint", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	name := fs.String("projection", "", "the projection")
+	name := fs.String("projection", "", "the projection or reaction")
 	to := fs.String("to", "", "the new checkpoint position (0 for the start)")
 	if err := fs.Parse(args); err != nil {
 		return err

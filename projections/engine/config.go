@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // RetryPolicy is how often and how fast a failing event is retried before the
@@ -63,13 +65,18 @@ type Config struct {
 
 	// Retry is the retry policy of failing events.
 	Retry RetryPolicy
-	// Poison is the poison policy; default PoisonSkip.
+	// Poison is the poison policy of projectors; default PoisonSkip.
+	// Reactions always park (an eventlog.ErrUnavailable error stops them
+	// instead); they retry with their own MaxAttempts and Backoff when set.
 	Poison PoisonPolicy
 
 	// WaitTimeout bounds WaitFor when its context has no earlier deadline.
 	WaitTimeout time.Duration
-	// LockRetryInterval is how often a process that does not run a projector
-	// tries to take it over (and how often the lock connection is checked).
+	// LockRetryInterval is how often a process that does not run a consumer
+	// tries to take it over (and how often the lock connection is checked);
+	// also the pause before a failed reaction or job runner starts again,
+	// and the longest a job's runner waits before it looks whether the job
+	// is due.
 	LockRetryInterval time.Duration
 	// SwitchWait is how long a switch to a rebuilt generation may hold the
 	// old generation still while the new one reaches the head of the log;
@@ -84,12 +91,31 @@ type Config struct {
 	// MaxBatch is the most events a projector applies in one transaction
 	// while it catches up (1 disables batching); MaxBatchWait the longest such
 	// a transaction stays open. Live events, one at a time, commit at once.
+	// A reaction catching up saves its checkpoint as seldom.
 	MaxBatch     int
 	MaxBatchWait time.Duration
+
+	// Reactions are the side effects of events the engine runs beside its
+	// projectors (see reaction.go), Jobs its time-driven work (job.go).
+	// Their names and the projectors' are unique together.
+	Reactions []eventlog.Reaction
+	Jobs      []eventlog.Job
+	// Clock tells jobs the time; default the wall clock. Tests pass one
+	// they control.
+	Clock Clock
 
 	// Logger receives the engine's logs; default slog.Default().
 	Logger *slog.Logger
 }
+
+// Clock tells the time (handling.Clock and test clocks have this method).
+type Clock interface {
+	Now() time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
 
 func (c *Config) setDefaults() {
 	if c.Retry.MaxRetries == 0 {
@@ -127,6 +153,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxBatchWait == 0 {
 		c.MaxBatchWait = DefaultMaxBatchWait
+	}
+	if c.Clock == nil {
+		c.Clock = wallClock{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

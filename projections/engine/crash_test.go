@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if dsn := os.Getenv(crashChildEnv); dsn != "" {
 		os.Exit(crashChild(dsn))
 	}
+	if dsn := os.Getenv(reactChildEnv); dsn != "" {
+		os.Exit(reactChild(dsn))
+	}
 	os.Exit(m.Run())
 }
 
@@ -61,8 +64,14 @@ func crashChild(dsn string) int {
 
 func startChild(t *testing.T, dsn string) *exec.Cmd {
 	t.Helper()
+	return startChildAs(t, crashChildEnv, dsn)
+}
+
+// startChildAs re-executes the test binary as the child named by env.
+func startChildAs(t *testing.T, env, dsn string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dsn)
+	cmd.Env = append(os.Environ(), env+"="+dsn)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

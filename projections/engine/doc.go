@@ -1,16 +1,27 @@
-// Package engine runs projectors: it feeds each one the global event log from
-// its checkpoint through a Watermill router, applies every event and advances
-// the checkpoint in one PostgreSQL transaction, parks events that keep failing,
-// rebuilds read models into new tables while the old ones keep serving, and
-// tells waiting command handlers when a position has been projected.
+// Package engine runs every consumer of the event log: projectors, reactions
+// and jobs. It feeds each projector the global event log from its checkpoint
+// through a Watermill router, applies every event and advances the checkpoint
+// in one PostgreSQL transaction, parks events that keep failing, rebuilds
+// read models into new tables while the old ones keep serving, and tells
+// waiting command handlers when a position has been projected. Beside the
+// projectors it runs reactions (side effects of events, at least once, see
+// eventlog.Reaction) through the same transport, and jobs (time-driven work,
+// see eventlog.Job), with the same checkpoint table, parked table, locks and
+// operations.
 //
 // # Tables
 //
 // The engine's own tables live in the schema "projection", created by
 // embedded goose migrations (version table projection.goose_version):
 // generations (one row per generation of each projector), checkpoints (one row
-// per consumer: "<name>__g<N>" for a generation) and parked (events that kept
-// failing, with their data, so they can be replayed).
+// per consumer: "<name>__g<N>" for a projector's generation, "<name>" for a
+// reaction), parked (events that kept failing, with their data, so they can
+// be replayed; kind "projector" or "reaction") and jobs (when each job last
+// ran and how). Migration 00002 copied the state of the consumers that had
+// their own tables before (mail.checkpoints, mail.parked,
+// app.consumer_checkpoints) under the reactions' names; rows copied from
+// mail.parked have no event data, and a replay reads the event from the
+// store by stream and event id.
 //
 // # Flow
 //
@@ -65,14 +76,44 @@
 //
 // # Several processes
 //
-// Each projector's active generation, and each rebuild, runs in the one
-// process holding its PostgreSQL session advisory lock ("run:<name>",
-// "build:<name>"), all held on one dedicated connection per process. The other
-// processes try again every LockRetryInterval, and take over when the holder
-// dies (its session, and so its locks, end with it). A holder whose lock
-// connection fails stops its runs. Even a holder that has not noticed yet
-// cannot apply an event twice: every transaction locks the checkpoint row and
-// skips what it already covers.
+// Each projector's active generation, each rebuild, each reaction and each
+// job runs in the one process holding its PostgreSQL session advisory lock
+// ("run:<name>", "build:<name>", "react:<name>", "job:<name>"), all held on
+// one dedicated connection per process. Names are unique across projectors,
+// reactions and jobs. The other processes try again every LockRetryInterval,
+// and take over when the holder dies (its session, and so its locks, end with
+// it). A holder whose lock connection fails stops its runs. Even a holder
+// that has not noticed yet cannot apply an event twice to a read model: every
+// projector transaction locks the checkpoint row and skips what it already
+// covers (a reaction may deliver an event twice then: at least once).
+//
+// # Reactions
+//
+// A reaction (eventlog.Reaction, Config.Reactions) runs in the one process
+// holding its advisory lock ("react:<name>") through the Transport, as one
+// Watermill consumer named after it, from its checkpoint. Each event its
+// Filter lets through is decoded (unless Raw) and handed to its handler (the
+// one Open returned for this run, when it holds a resource); the checkpoint
+// moves after the handler succeeded: at once for live events, every MaxBatch
+// events or MaxBatchWait while the subscriber reports a backlog, and when the
+// run ends. So a crash delivers events again and never skips one: handlers
+// are idempotent by event id. A failing event is retried with the reaction's
+// MaxAttempts and Backoff (defaults: Retry), then parked and the checkpoint
+// moved past it in one transaction, whatever the Poison policy; an error
+// matching eventlog.ErrUnavailable instead stops the reaction at the event,
+// shows in Status, and the run starts again from the checkpoint after
+// LockRetryInterval. A reaction's checkpoint only moves forward, except by
+// ResetCheckpoint (see reaction.go).
+//
+// # Jobs
+//
+// A job (eventlog.Job, Config.Jobs) runs in the one process holding its
+// advisory lock ("job:<name>"). Its row in projection.jobs holds the start of
+// its last run by Config.Clock; a run is claimed by one conditional UPDATE
+// (the last start is at least Every ago), so it runs at most once per Every
+// across processes, also when another process takes the lock over. Run gets
+// the clock's time; its error is logged and recorded (Status: LastError,
+// Failures), and the job runs again an interval later (see job.go).
 //
 // # Read-your-writes
 //
@@ -89,12 +130,18 @@
 // # Operations
 //
 // Status, Parked, ReplayParked, SkipParked, ResetCheckpoint and Rebuild are
-// for operators (HTTP admin endpoints, the CLI).
+// for operators (HTTP admin endpoints, the CLI, metrics). Status lists every
+// consumer with its Kind: checkpoint, lag and parked count of projectors and
+// reactions, last run and next of jobs, and the last error of each.
+// Parked("") lists the parked events of every consumer; ReplayParked applies
+// a projector's event again, or hands a reaction's to the reaction again.
 //
 // # Connections
 //
 // Besides the pool, each Engine keeps one connection for its advisory locks
 // and one for LISTEN. A running generation uses up to two pooled connections
 // (its transaction, its subscription's reads), a switch one more while it
-// waits: give the pool a few connections per projector.
+// waits, a running reaction two (its subscription's reads, its checkpoint
+// saves), a job one while it runs: give the pool a few connections per
+// consumer.
 package engine

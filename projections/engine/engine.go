@@ -17,8 +17,9 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// Engine runs projectors. See the package documentation (doc.go) for how
-// generations, views, locks and WaitFor work.
+// Engine runs every consumer of the log: projectors, reactions and jobs. See
+// the package documentation (doc.go) for how generations, views, locks and
+// WaitFor work.
 type Engine struct {
 	// noPipe lists the generations whose failed pipelined batch is being
 	// applied again without the pipeline (see Pipelined).
@@ -31,9 +32,16 @@ type Engine struct {
 	log     *slog.Logger
 
 	projectors []Projector
-	names      []string
+	names      []string // of the projectors
 	byName     map[string]Projector
 	signals    map[string]*projSignals
+
+	reactions  []*reactor
+	byReaction map[string]*reactor
+	jobs       []eventlog.Job
+	byJob      map[string]eventlog.Job
+	// kinds has every consumer's name: projectors, reactions and jobs.
+	kinds map[string]Kind
 
 	migrateMu sync.Mutex
 	migrated  bool
@@ -49,14 +57,17 @@ type Engine struct {
 	runMu   sync.Mutex
 	running bool
 	runs    map[*genRun]struct{}
-	lastErr map[string]string
+	// reacting and leading name the reactions and jobs this process runs.
+	reacting map[string]*reactRun
+	leading  map[string]bool
+	lastErr  map[string]string
 }
 
 var _ CheckpointReader = (*Engine)(nil)
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,47}$`)
 
-// ValidName reports whether name can be a projector's name: lowercase
+// ValidName reports whether name can be a consumer's name: lowercase
 // letters, digits and single underscores, starting with a letter, at most 48
 // characters, not reserved by PostgreSQL or the engine.
 func ValidName(name string) bool {
@@ -70,8 +81,9 @@ func ValidName(name string) bool {
 	return !strings.HasPrefix(name, "pg_")
 }
 
-// New returns an Engine for the projectors. It does not touch the database;
-// Run (and every other method) creates the engine's tables first.
+// New returns an Engine for the projectors and for cfg's reactions and jobs.
+// It does not touch the database; Run (and every other method) creates the
+// engine's tables first.
 func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg Config, projectors ...Projector) (*Engine, error) {
 	if pool == nil || store == nil || decoder == nil {
 		return nil, errors.New("engine: new: pool, store and decoder are required")
@@ -81,16 +93,21 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 		return nil, err
 	}
 	e := &Engine{
-		pool:    pool,
-		store:   store,
-		decoder: newSharedDecoder(decoder, decodeTableBits),
-		cfg:     cfg,
-		log:     cfg.Logger,
-		byName:  map[string]Projector{},
-		signals: map[string]*projSignals{},
-		lst:     &listener{ready: make(chan struct{}), done: make(chan struct{})},
-		runs:    map[*genRun]struct{}{},
-		lastErr: map[string]string{},
+		pool:       pool,
+		store:      store,
+		decoder:    newSharedDecoder(decoder, decodeTableBits),
+		cfg:        cfg,
+		log:        cfg.Logger,
+		byName:     map[string]Projector{},
+		signals:    map[string]*projSignals{},
+		byReaction: map[string]*reactor{},
+		byJob:      map[string]eventlog.Job{},
+		kinds:      map[string]Kind{},
+		lst:        &listener{ready: make(chan struct{}), done: make(chan struct{})},
+		runs:       map[*genRun]struct{}{},
+		reacting:   map[string]*reactRun{},
+		leading:    map[string]bool{},
+		lastErr:    map[string]string{},
 	}
 	for _, p := range projectors {
 		if p == nil {
@@ -100,8 +117,8 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 		if !ValidName(name) {
 			return nil, fmt.Errorf("engine: new: invalid projector name %q", name)
 		}
-		if _, dup := e.byName[name]; dup {
-			return nil, fmt.Errorf("engine: new: two projectors named %q", name)
+		if k, dup := e.kinds[name]; dup {
+			return nil, fmt.Errorf("engine: new: a projector and a %s are both named %q", k, name)
 		}
 		if p.Version() < 1 {
 			return nil, fmt.Errorf("engine: new: projector %q: version must be at least 1, got %d", name, p.Version())
@@ -110,6 +127,13 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 		e.names = append(e.names, name)
 		e.byName[name] = p
 		e.signals[name] = &projSignals{}
+		e.kinds[name] = KindProjector
+	}
+	if err := e.addReactions(cfg.Reactions); err != nil {
+		return nil, err
+	}
+	if err := e.addJobs(cfg.Jobs); err != nil {
+		return nil, err
 	}
 	e.hub = newWaitHub(e.names)
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -136,9 +160,10 @@ func (e *Engine) ready(ctx context.Context) error {
 	return nil
 }
 
-// Run runs every projector until ctx ends, then returns nil. Each projector's
-// active generation, and each rebuild, runs in one process at a time: the one
-// holding its advisory lock; the others try again every LockRetryInterval.
+// Run runs every projector, reaction and job until ctx ends, then returns
+// nil. Each projector's active generation, each rebuild, each reaction and
+// each job runs in one process at a time: the one holding its advisory lock;
+// the others try again every LockRetryInterval.
 func (e *Engine) Run(ctx context.Context) error {
 	e.runMu.Lock()
 	if e.running {
@@ -166,12 +191,20 @@ func (e *Engine) Run(ctx context.Context) error {
 	locks := newLocker(e.pool.Config().ConnConfig.Copy(), e.cfg.LockRetryInterval)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
+	// The lock connection outlives the runs: a lock is released only after
+	// its run returned, so that no other process starts a reaction or a job
+	// while this one's last delivery or run is still under way.
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	watched := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		locks.watch(ctx)
+		defer close(watched)
+		locks.watch(watchCtx)
 	}()
+	defer func() {
+		stopWatch()
+		<-watched
+	}()
+	var wg sync.WaitGroup
 	for _, p := range e.projectors {
 		for _, ro := range []role{roleRun, roleBuild} {
 			wg.Add(1)
@@ -180,6 +213,20 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.supervise(ctx, locks, p, ro)
 			}()
 		}
+	}
+	for _, rc := range e.reactions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.superviseReaction(ctx, locks, rc)
+		}()
+	}
+	for _, j := range e.jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.superviseJob(ctx, locks, j)
+		}()
 	}
 	<-ctx.Done()
 	wg.Wait()
@@ -453,25 +500,8 @@ func (e *Engine) park(ctx context.Context, r *genRun, ev eventlog.RecordedEvent,
 	if !cp.Less(ev.Position) {
 		return nil
 	}
-	metadata := ev.Metadata
-	if metadata == nil {
-		metadata = []byte{}
-	}
-	data := ev.Data
-	if data == nil {
-		data = []byte{}
-	}
-	_, err = tx.Exec(ctx, `
-INSERT INTO projection.parked
-       (projection, consumer, commit_pos, prepare_pos, event_id, stream_id, version, event_type,
-        data, metadata, recorded_at, error, attempts)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-ON CONFLICT (consumer, event_id) DO UPDATE
-   SET error = EXCLUDED.error, attempts = parked.attempts + EXCLUDED.attempts, parked_at = now()`,
-		r.name, r.gen.Schema, int64(ev.Position.Commit), int64(ev.Position.Prepare), ev.ID, ev.StreamID,
-		int64(ev.Version), ev.Type, data, metadata, ev.RecordedAt, cause.Error(), e.cfg.Retry.Attempts())
-	if err != nil {
-		return fmt.Errorf("engine: park: %w", err)
+	if err := insertParked(ctx, tx, KindProjector, r.name, r.gen.Schema, ev, cause, e.cfg.Retry.Attempts()); err != nil {
+		return err
 	}
 	if err := saveCheckpoint(ctx, tx, r, ev.Position); err != nil {
 		return err

@@ -20,6 +20,8 @@ func lockKey(name string) int64 {
 func runLockName(projector string) string   { return "run:" + projector }
 func buildLockName(projector string) string { return "build:" + projector }
 func genLockName(projector string) string   { return "gen:" + projector }
+func reactLockName(reaction string) string  { return "react:" + reaction }
+func jobLockName(job string) string         { return "job:" + job }
 
 // locker holds this process's session advisory locks on one dedicated
 // connection (outside the pool). A lock lives as long as that session, so a

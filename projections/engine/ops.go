@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -77,13 +78,19 @@ func (e *Engine) lag(ctx context.Context, after, upTo eventlog.Position) (n uint
 	return n, len(page) == LagScanLimit, nil
 }
 
-// Status describes one projector for operators.
+// Status describes one consumer of the engine for operators.
 type Status struct {
 	Name string
+	// Kind is what the consumer is. Projectors have every field but the
+	// jobs'; reactions have Checkpoint, Head, Lag, Parked, RunningHere and
+	// LastError; jobs have Every, LastRun, NextRun, Runs, Failures,
+	// RunningHere and LastError.
+	Kind Kind
 	// Version is the projector's version in this process.
 	Version int
 	// ActiveGeneration is the number of the generation the views show (0:
-	// none yet); ActiveVersion its version; Checkpoint its checkpoint.
+	// none yet); ActiveVersion its version; Checkpoint its checkpoint (a
+	// reaction's own checkpoint).
 	ActiveGeneration int
 	ActiveVersion    int
 	Checkpoint       eventlog.Position
@@ -93,7 +100,8 @@ type Status struct {
 	// says that counting stopped at LagScanLimit.
 	Lag       uint64
 	LagCapped bool
-	// Parked is the number of parked events of the projector (all generations).
+	// Parked is the number of parked events of the consumer (of all
+	// generations of a projector).
 	Parked int
 	// Rebuilding tells that a generation is being built beside the active
 	// one; RebuildGeneration, RebuildVersion and RebuildCheckpoint describe it.
@@ -101,14 +109,29 @@ type Status struct {
 	RebuildGeneration int
 	RebuildVersion    int
 	RebuildCheckpoint eventlog.Position
-	// RunningHere tells that this process runs the active generation.
+	// RunningHere tells that this process runs the consumer (a projector's
+	// active generation).
 	RunningHere bool
-	// LastError is the last error this process's run of the projector
-	// stopped with, cleared when it runs again.
+	// LastError is the last error this process's run of the consumer
+	// stopped with, cleared when it runs again; for a job, the error of its
+	// last run in whichever process (empty when it succeeded), or else this
+	// process's.
 	LastError string
+
+	// Every is a job's interval; LastRun when its last run started (zero:
+	// never) and LastRunEnded when it ended (zero while it runs, and when
+	// it never ran); NextRun when the next is due; Runs and Failures count
+	// its runs in every process.
+	Every        time.Duration
+	LastRun      time.Time
+	LastRunEnded time.Time
+	NextRun      time.Time
+	Runs         int64
+	Failures     int64
 }
 
-// Status reports every projector of the Engine.
+// Status reports every consumer of the Engine: its projectors, then its
+// reactions, then its jobs, each in the order given to New.
 func (e *Engine) Status(ctx context.Context) ([]Status, error) {
 	if err := e.ready(ctx); err != nil {
 		return nil, err
@@ -121,11 +144,23 @@ SELECT g.projection, g.generation, g.version, g.state, coalesce(c.commit_pos, 0)
 	if err != nil {
 		return nil, fmt.Errorf("engine: status: %w", err)
 	}
-	out := make([]Status, len(e.projectors))
+	out := make([]Status, 0, len(e.kinds))
 	idx := map[string]int{}
-	for i, p := range e.projectors {
-		out[i] = Status{Name: p.Name(), Version: p.Version()}
-		idx[p.Name()] = i
+	for _, p := range e.projectors {
+		idx[p.Name()] = len(out)
+		out = append(out, Status{Name: p.Name(), Kind: KindProjector, Version: p.Version()})
+	}
+	var reactionNames []string
+	for _, rc := range e.reactions {
+		idx[rc.re.Name] = len(out)
+		reactionNames = append(reactionNames, rc.re.Name)
+		out = append(out, Status{Name: rc.re.Name, Kind: KindReaction})
+	}
+	var jobNames []string
+	for _, j := range e.jobs {
+		idx[j.Name] = len(out)
+		jobNames = append(jobNames, j.Name)
+		out = append(out, Status{Name: j.Name, Kind: KindJob, Every: j.Every})
 	}
 	var (
 		name, state        string
@@ -149,7 +184,23 @@ SELECT g.projection, g.generation, g.version, g.state, coalesce(c.commit_pos, 0)
 	if err != nil {
 		return nil, fmt.Errorf("engine: status: %w", err)
 	}
-	rows, err = e.pool.Query(ctx, `SELECT projection, count(*) FROM projection.parked WHERE projection = ANY($1) GROUP BY projection`, e.names)
+	rows, err = e.pool.Query(ctx, `SELECT name, commit_pos, prepare_pos FROM projection.checkpoints WHERE name = ANY($1)`, reactionNames)
+	if err != nil {
+		return nil, fmt.Errorf("engine: status: %w", err)
+	}
+	_, err = pgx.ForEachRow(rows, []any{&name, &commitPos, &prepPos}, func() error {
+		cp := position(commitPos, prepPos)
+		if highest.Less(cp) {
+			highest = cp
+		}
+		out[idx[name]].Checkpoint = cp
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: status: %w", err)
+	}
+	all := append(slices.Clone(e.names), reactionNames...)
+	rows, err = e.pool.Query(ctx, `SELECT projection, count(*) FROM projection.parked WHERE projection = ANY($1) GROUP BY projection`, all)
 	if err != nil {
 		return nil, fmt.Errorf("engine: status: %w", err)
 	}
@@ -161,6 +212,10 @@ SELECT g.projection, g.generation, g.version, g.state, coalesce(c.commit_pos, 0)
 	if err != nil {
 		return nil, fmt.Errorf("engine: status: %w", err)
 	}
+	jobs, err := loadJobs(ctx, e.pool, jobNames)
+	if err != nil {
+		return nil, err
+	}
 	head, err := e.head(ctx, highest)
 	if err != nil {
 		return nil, err
@@ -171,161 +226,62 @@ SELECT g.projection, g.generation, g.version, g.state, coalesce(c.commit_pos, 0)
 			out[idx[r.name]].RunningHere = true
 		}
 	}
+	for n := range e.reacting {
+		out[idx[n]].RunningHere = true
+	}
+	for n := range e.leading {
+		out[idx[n]].RunningHere = true
+	}
 	for n, msg := range e.lastErr {
 		out[idx[n]].LastError = msg
 	}
 	e.runMu.Unlock()
 	for i := range out {
-		out[i].Head = head
-		out[i].Lag, out[i].LagCapped, err = e.lag(ctx, out[i].Checkpoint, head)
+		s := &out[i]
+		if s.Kind == KindJob {
+			jr := jobs[s.Name]
+			if jr.lastStarted != nil {
+				s.LastRun, s.NextRun = *jr.lastStarted, jr.lastStarted.Add(s.Every)
+				if jr.lastFinished != nil && !jr.lastFinished.Before(*jr.lastStarted) {
+					s.LastRunEnded = *jr.lastFinished
+				}
+			}
+			if jr.lastError != nil {
+				s.LastError = *jr.lastError
+			}
+			s.Runs, s.Failures = jr.runs, jr.failures
+			continue
+		}
+		s.Head = head
+		s.Lag, s.LagCapped, err = e.lag(ctx, s.Checkpoint, head)
 		if err != nil {
-			return nil, fmt.Errorf("engine: status: lag of %s: %w", out[i].Name, err)
+			return nil, fmt.Errorf("engine: status: lag of %s: %w", s.Name, err)
 		}
 	}
 	return out, nil
 }
 
-// ParkedEvent is an event that kept failing in a projector and was set aside.
-type ParkedEvent struct {
-	ID         int64
-	Projection string
-	// Consumer is the generation the event failed in ("<name>__g<N>").
-	Consumer string
-	Position eventlog.Position
-	EventID  string
-	StreamID string
-	Type     string
-	Error    string
-	Attempts int
-	ParkedAt time.Time
-}
-
-// ErrParkedNotFound is returned for an unknown parked event id.
-var ErrParkedNotFound = errors.New("engine: parked event not found")
-
-// Parked lists the parked events of a projector, oldest position first.
-func (e *Engine) Parked(ctx context.Context, name string) ([]ParkedEvent, error) {
-	if _, ok := e.byName[name]; !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownProjection, name)
-	}
-	if err := e.ready(ctx); err != nil {
-		return nil, err
-	}
-	rows, err := e.pool.Query(ctx, `
-SELECT id, projection, consumer, commit_pos, prepare_pos, event_id, stream_id, event_type, error, attempts, parked_at
-  FROM projection.parked WHERE projection = $1 ORDER BY commit_pos, prepare_pos, id`, name)
-	if err != nil {
-		return nil, fmt.Errorf("engine: parked: %w", err)
-	}
-	var out []ParkedEvent
-	var pe ParkedEvent
-	var c, p int64
-	_, err = pgx.ForEachRow(rows, []any{&pe.ID, &pe.Projection, &pe.Consumer, &c, &p, &pe.EventID, &pe.StreamID, &pe.Type, &pe.Error, &pe.Attempts, &pe.ParkedAt}, func() error {
-		pe.Position = position(c, p)
-		out = append(out, pe)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("engine: parked: %w", err)
-	}
-	return out, nil
-}
-
-// ReplayParked applies a parked event again now, to the generation it failed
-// in; when that succeeds the event is no longer parked. Events after it were
-// applied meanwhile, so the projector sees it out of order. When it fails
-// again, the error and attempt count are recorded and the error returned.
-func (e *Engine) ReplayParked(ctx context.Context, id int64) error {
-	if err := e.ready(ctx); err != nil {
-		return err
-	}
-	var (
-		ev         eventlog.RecordedEvent
-		projection string
-		consumer   string
-		c, p, vers int64
-		genVersion int
-	)
-	err := e.pool.QueryRow(ctx, `
-SELECT pk.projection, pk.consumer, pk.commit_pos, pk.prepare_pos, pk.event_id, pk.stream_id, pk.version,
-       pk.event_type, pk.data, pk.metadata, pk.recorded_at, coalesce(g.version, 0)
-  FROM projection.parked pk
-  LEFT JOIN projection.generations g ON g.schema_name = pk.consumer AND g.state IN ('active', 'building')
- WHERE pk.id = $1`, id).Scan(&projection, &consumer, &c, &p, &ev.ID, &ev.StreamID, &vers, &ev.Type, &ev.Data, &ev.Metadata, &ev.RecordedAt, &genVersion)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%w: %d", ErrParkedNotFound, id)
-	}
-	if err != nil {
-		return fmt.Errorf("engine: replay parked %d: %w", id, err)
-	}
-	ev.Position, ev.Version = position(c, p), uint64(vers)
-	proj, ok := e.byName[projection]
-	if !ok {
-		return fmt.Errorf("engine: replay parked %d: %w: %q", id, ErrUnknownProjection, projection)
-	}
-	if genVersion != proj.Version() {
-		return fmt.Errorf("engine: replay parked %d: generation %s is gone or has version %d, not this process's %d", id, consumer, genVersion, proj.Version())
-	}
-	applyErr := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
-		if _, err := lockCheckpoint(ctx, tx, consumer); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `DELETE FROM projection.parked WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("%w: %d", ErrParkedNotFound, id)
-		}
-		env, err := e.decoder.Decode(ev)
-		if err != nil {
-			return fmt.Errorf("decode %s (%s at %s): %w", ev.Type, ev.ID, ev.Position, err)
-		}
-		if err := proj.Apply(ctx, tx, env); err != nil {
-			return fmt.Errorf("apply %s (%s at %s): %w", ev.Type, ev.ID, ev.Position, err)
-		}
-		return nil
-	})
-	if applyErr == nil {
-		e.log.Info("engine: parked event replayed", "projection", projection, "id", id, "event_id", ev.ID)
-		return nil
-	}
-	if errors.Is(applyErr, ErrParkedNotFound) {
-		return applyErr
-	}
-	if _, err := e.pool.Exec(ctx, `UPDATE projection.parked SET error = $2, attempts = attempts + 1 WHERE id = $1`, id, applyErr.Error()); err != nil {
-		return errors.Join(fmt.Errorf("engine: replay parked %d: %w", id, applyErr), err)
-	}
-	return fmt.Errorf("engine: replay parked %d: %w", id, applyErr)
-}
-
-// SkipParked gives up on a parked event: it is removed without being applied.
-func (e *Engine) SkipParked(ctx context.Context, id int64) error {
-	if err := e.ready(ctx); err != nil {
-		return err
-	}
-	tag, err := e.pool.Exec(ctx, `DELETE FROM projection.parked WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("engine: skip parked %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%w: %d", ErrParkedNotFound, id)
-	}
-	return nil
-}
-
-// ResetCheckpoint moves the active generation's checkpoint of a projector to
-// pos; its runner (in whichever process) restarts from there. Moving it back
-// applies events again, so it suits projectors whose Apply is idempotent;
-// Rebuild is the safe way to start over. Moving it forward skips events.
+// ResetCheckpoint moves the active generation's checkpoint of a projector,
+// or a reaction's checkpoint, to pos; its runner (in whichever process)
+// restarts from there. Moving it back applies events again, so it suits
+// projectors whose Apply is idempotent (Rebuild is the safe way to start
+// over) and reactions whose side effects may happen again (a reaction's
+// effects are not undone). Moving it forward skips events.
 func (e *Engine) ResetCheckpoint(ctx context.Context, name string, pos eventlog.Position) error {
-	if _, ok := e.byName[name]; !ok {
-		return fmt.Errorf("%w: %q", ErrUnknownProjection, name)
+	k, err := e.known(name)
+	if err != nil {
+		return err
 	}
 	if err := e.ready(ctx); err != nil {
 		return err
 	}
-	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+	switch k {
+	case KindReaction:
+		return e.resetReaction(ctx, name, pos)
+	case KindJob:
+		return fmt.Errorf("engine: reset checkpoint of %s: a job has no checkpoint", name)
+	}
+	err = pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
 		if err := lockGenerations(ctx, tx, name); err != nil {
 			return err
 		}
@@ -348,6 +304,27 @@ func (e *Engine) ResetCheckpoint(ctx context.Context, name string, pos eventlog.
 		return fmt.Errorf("engine: reset checkpoint of %s: %w", name, err)
 	}
 	e.hub.update(name, pos, true)
+	e.signals[name].reset.fire()
+	return nil
+}
+
+// resetReaction sets a reaction's checkpoint to pos and tells its runner,
+// which stops without saving its progress (see saveReactionCheckpoint) and
+// starts again from pos.
+func (e *Engine) resetReaction(ctx context.Context, name string, pos eventlog.Position) error {
+	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+INSERT INTO projection.checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3)
+ON CONFLICT (name) DO UPDATE SET commit_pos = EXCLUDED.commit_pos, prepare_pos = EXCLUDED.prepare_pos, updated_at = now()`,
+			name, int64(pos.Commit), int64(pos.Prepare)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", ControlChannel, "reset "+name)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("engine: reset checkpoint of %s: %w", name, err)
+	}
 	e.signals[name].reset.fire()
 	return nil
 }

@@ -42,11 +42,12 @@ type CheckpointReader interface {
 	Checkpoint(ctx context.Context, name string) (eventlog.Position, error)
 }
 
-// Consumer is one generation of one projector, as the engine hands it to the
-// Transport.
+// Consumer is one generation of one projector, or one reaction, as the
+// engine hands it to the Transport.
 type Consumer struct {
 	// Name is the handler name and checkpoint key: the generation's schema,
-	// "<projector>__g<N>". It is stable for the generation's life.
+	// "<projector>__g<N>", stable for the generation's life; a reaction's
+	// name.
 	Name string
 	// Filter is the projector's filter, for the store subscription.
 	Filter eventlog.Filter
@@ -58,7 +59,8 @@ type Consumer struct {
 	Store       eventlog.Store
 	Checkpoints CheckpointReader
 
-	// Handle applies one event and advances the checkpoint to it. backlog
+	// Handle applies (or delivers) one event and advances the checkpoint to
+	// it. backlog
 	// tells that the next event is already waiting (messaging's
 	// MetadataBacklog): Handle may then return before committing, keeping its
 	// transaction open for the next events (the checkpoint commits with
@@ -73,6 +75,8 @@ type Consumer struct {
 	// it, in one transaction (poison policy skip).
 	Park func(ctx context.Context, consumer string, ev eventlog.RecordedEvent, cause error) error
 
+	// Retry and Poison are the engine's for a projector; a reaction's own
+	// retries and PoisonSkip for a reaction.
 	Retry  RetryPolicy
 	Poison PoisonPolicy
 }

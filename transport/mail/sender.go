@@ -1,8 +1,9 @@
-// Package mail sends e-mail as a side effect of events: a Worker follows the
-// event log with its own checkpoint, renders the events it cares about into
-// messages and hands them to an SMTP Sender, retrying with backoff; what keeps
-// failing is parked in mail.parked where an operator sees it (and can replay
-// it). Nothing is sent from inside a command handler.
+// Package mail sends e-mail as a side effect of events: NewReaction builds
+// the reaction (eventlog.Reaction) that renders the events it cares about
+// into messages and hands them to an SMTP Sender. The projection engine runs
+// it from its checkpoint, retries it with backoff and parks what keeps
+// failing where an operator sees it (and can replay it). Nothing is sent from
+// inside a command handler.
 package mail
 
 import (
@@ -28,6 +29,10 @@ import (
 
 // Message is one e-mail.
 type Message struct {
+	// ID, when set, makes the Message-ID header: sending the same message
+	// again (a re-delivered event, whose id a reaction puts here) gives the
+	// same Message-ID. Empty: a random one.
+	ID      string
 	To      string
 	Subject string
 	Body    string // plain text, UTF-8
@@ -175,7 +180,11 @@ func Compose(from string, m Message, now time.Time) []byte {
 	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", cleanHeader(m.Subject)))
 	fmt.Fprintf(&b, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s.%s@%s>\r\n", strconv.FormatInt(now.UnixNano(), 36), hex.EncodeToString(id), domain)
+	if local := messageIDPart(m.ID); local != "" {
+		fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", local, domain)
+	} else {
+		fmt.Fprintf(&b, "Message-ID: <%s.%s@%s>\r\n", strconv.FormatInt(now.UnixNano(), 36), hex.EncodeToString(id), domain)
+	}
 	b.WriteString("MIME-Version: 1.0\r\n")
 	if len(m.Attachments) == 0 {
 		b.WriteString(textHeader + "\r\n")
@@ -207,6 +216,17 @@ func Compose(from string, m Message, now time.Time) []byte {
 }
 
 const textHeader = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+
+// messageIDPart keeps the characters of id that may stand in a Message-ID's
+// local part unquoted (letters, digits, '.', '-', '_').
+func messageIDPart(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' {
+			return r
+		}
+		return -1
+	}, id)
+}
 
 // cleanHeader keeps a header value on one line.
 func cleanHeader(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }

@@ -14,13 +14,6 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// CheckpointStore is a CheckpointReader that can also record a consumer's
-// checkpoint. The JetStream publisher keeps its own checkpoint through it.
-type CheckpointStore interface {
-	CheckpointReader
-	SaveCheckpoint(ctx context.Context, name string, pos eventlog.Position) error
-}
-
 // Upcaster returns an event in its newest version (the codec implements it).
 type Upcaster interface {
 	Upcast(eventlog.RecordedEvent) (eventlog.RecordedEvent, error)
@@ -32,7 +25,6 @@ const (
 	DefaultJetStreamSubjectPrefix   = "fiveapis.events"
 	DefaultJetStreamDuplicateWindow = 10 * time.Minute
 	DefaultJetStreamConsumer        = "jetstream"
-	DefaultJetStreamCheckpointEvery = 100
 )
 
 // JetStreamConfig configures the publisher of the event log to NATS JetStream.
@@ -53,18 +45,10 @@ type JetStreamConfig struct {
 	// Filter selects the events to publish: categories at the store, event
 	// types after upcasting (so the newest wire names are the ones to list).
 	Filter eventlog.Filter
-	// Name is the consumer name and checkpoint key; default DefaultJetStreamConsumer.
+	// Name is the reaction's name and checkpoint key; default
+	// DefaultJetStreamConsumer.
 	Name string
-	// CheckpointEvery saves the checkpoint after this many published events
-	// while catching up (and always when the log is idle); default
-	// DefaultJetStreamCheckpointEvery.
-	CheckpointEvery int
-	// RestartDelay is the pause before the publisher starts again after a
-	// failure (NATS down); default 2s.
-	RestartDelay time.Duration
 
-	Store       eventlog.Store
-	Checkpoints CheckpointStore
 	// Upcaster, when set, publishes every event in its newest version.
 	Upcaster Upcaster
 	// AfterPublish, when set, is called after each event was acknowledged by
@@ -85,18 +69,12 @@ func (c *JetStreamConfig) setDefaults() {
 	if c.Name == "" {
 		c.Name = DefaultJetStreamConsumer
 	}
-	if c.CheckpointEvery <= 0 {
-		c.CheckpointEvery = DefaultJetStreamCheckpointEvery
-	}
-	if c.RestartDelay <= 0 {
-		c.RestartDelay = 2 * time.Second
-	}
 }
 
 // Validate checks the configuration.
 func (c JetStreamConfig) Validate() error {
-	if c.URL == "" || c.Store == nil || c.Checkpoints == nil {
-		return errors.New("messaging: jetstream: URL, Store and Checkpoints are required")
+	if c.URL == "" {
+		return errors.New("messaging: jetstream: URL is required")
 	}
 	return nil
 }
@@ -139,47 +117,57 @@ func EnsureJetStream(js nats.JetStreamManager, cfg JetStreamConfig) error {
 	return err
 }
 
-// RunJetStreamPublisher publishes the event log to JetStream until ctx ends
-// (it returns nil). Every event becomes one message on "<prefix>.<category>"
+// NewJetStreamReaction returns the reaction that publishes the event log to
+// JetStream; the projection engine runs it (in one process at a time, from
+// its checkpoint). Every event becomes one message on "<prefix>.<category>"
 // with the event id as Nats-Msg-Id, the event data as payload and the
-// Metadata* keys as headers (see NewEventMessage), published in log order,
-// each acknowledged by JetStream before the next. Its checkpoint is saved
-// after the acknowledgement, every CheckpointEvery events and when idle: after
+// Metadata* keys as headers (see NewEventMessage), in its newest version
+// (Upcaster), published in log order, each acknowledged by JetStream before
+// the next. The engine saves the checkpoint after the acknowledgements: after
 // a crash it publishes again from the saved checkpoint, and JetStream drops
-// the repeats within DuplicateWindow. Failures (NATS down) restart it after
-// RestartDelay.
-func RunJetStreamPublisher(ctx context.Context, cfg JetStreamConfig, logger watermill.LoggerAdapter) error {
+// the repeats within DuplicateWindow. The reaction is Raw: events reach it as
+// stored, so an event the codec cannot decode is published all the same.
+//
+// Each run of the reaction connects to NATS and makes sure of the stream
+// (EnsureJetStream); the engine closes the connection when the run ends. A
+// failed publish is eventlog.ErrUnavailable (NATS or JetStream down): the
+// reaction stops at the event and the engine starts it again later, so
+// nothing is published out of order. Only an event NATS refuses for itself
+// (larger than the server's max payload) or that cannot be upcast is retried
+// and then parked.
+func NewJetStreamReaction(cfg JetStreamConfig, logger watermill.LoggerAdapter) (eventlog.Reaction, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
-		return err
+		return eventlog.Reaction{}, err
 	}
 	if logger == nil {
 		logger = watermill.NopLogger{}
 	}
-	for {
-		err := runJetStreamOnce(ctx, cfg, logger)
-		if ctx.Err() != nil {
-			return nil
-		}
-		logger.Error("JetStream publisher stopped; restarting", err, watermill.LogFields{"consumer": cfg.Name})
-		if !sleep(ctx, cfg.RestartDelay) {
-			return nil
-		}
-	}
+	return eventlog.Reaction{
+		Name:   cfg.Name,
+		Filter: eventlog.Filter{Categories: cfg.Filter.Categories},
+		Raw:    true,
+		Open: func(ctx context.Context) (eventlog.ReactionFunc, func(), error) {
+			return openJetStream(cfg, logger)
+		},
+	}, nil
 }
 
-func runJetStreamOnce(ctx context.Context, cfg JetStreamConfig, logger watermill.LoggerAdapter) error {
+// openJetStream connects to NATS, makes sure of the stream and returns the
+// function that publishes one event, and the one that closes the connection.
+func openJetStream(cfg JetStreamConfig, logger watermill.LoggerAdapter) (eventlog.ReactionFunc, func(), error) {
 	nc, err := nats.Connect(cfg.URL, nats.Name("fiveapis-"+cfg.Name))
 	if err != nil {
-		return fmt.Errorf("connect to NATS: %w", err)
+		return nil, nil, fmt.Errorf("connect to NATS: %w", err)
 	}
-	defer nc.Close()
 	js, err := nc.JetStream()
 	if err != nil {
-		return fmt.Errorf("JetStream: %w", err)
+		nc.Close()
+		return nil, nil, fmt.Errorf("JetStream: %w", err)
 	}
 	if err := EnsureJetStream(js, cfg); err != nil {
-		return fmt.Errorf("JetStream stream %s: %w", cfg.Stream, err)
+		nc.Close()
+		return nil, nil, fmt.Errorf("JetStream stream %s: %w", cfg.Stream, err)
 	}
 	pub, err := wmnats.NewPublisherWithNatsConn(nc, wmnats.PublisherPublishConfig{
 		Marshaler:         &wmnats.NATSMarshaler{},
@@ -187,45 +175,34 @@ func runJetStreamOnce(ctx context.Context, cfg JetStreamConfig, logger watermill
 		JetStream:         wmnats.JetStreamConfig{TrackMsgId: true},
 	}, logger)
 	if err != nil {
-		return fmt.Errorf("JetStream publisher: %w", err)
+		nc.Close()
+		return nil, nil, fmt.Errorf("JetStream publisher: %w", err)
 	}
-	// pub.Close would close nc, which the deferred nc.Close does.
-
-	sinceSave := 0
-	save := func(ctx context.Context, pos eventlog.Position) error {
-		sinceSave = 0
-		return cfg.Checkpoints.SaveCheckpoint(ctx, cfg.Name, pos)
-	}
-	handle := func(ctx context.Context, ev eventlog.RecordedEvent, backlog bool) error {
-		out := ev
+	// pub.Close would close nc, which the returned close does.
+	publish := func(ctx context.Context, env eventlog.Envelope) error {
+		out := env.Recorded
 		if cfg.Upcaster != nil {
-			if out, err = cfg.Upcaster.Upcast(ev); err != nil {
-				return StopConsumer(err)
+			var err error
+			if out, err = cfg.Upcaster.Upcast(env.Recorded); err != nil {
+				return fmt.Errorf("upcast: %w", err)
 			}
 		}
-		if len(cfg.Filter.EventTypes) == 0 || slices.Contains(cfg.Filter.EventTypes, out.Type) {
-			msg := NewEventMessage(out)
-			msg.SetContext(ctx)
-			if err := pub.Publish(cfg.Subject(out.Category()), msg); err != nil {
-				return fmt.Errorf("publish %s at %s: %w", out.ID, out.Position, err)
-			}
-			if cfg.AfterPublish != nil {
-				cfg.AfterPublish(out)
-			}
+		if len(cfg.Filter.EventTypes) > 0 && !slices.Contains(cfg.Filter.EventTypes, out.Type) {
+			return nil
 		}
-		sinceSave++
-		if !backlog || sinceSave >= cfg.CheckpointEvery {
-			return save(ctx, ev.Position)
+		msg := NewEventMessage(out)
+		msg.SetContext(ctx)
+		if err := pub.Publish(cfg.Subject(out.Category()), msg); err != nil {
+			err = fmt.Errorf("publish %s at %s: %w", out.ID, out.Position, err)
+			if errors.Is(err, nats.ErrMaxPayload) {
+				return err
+			}
+			return fmt.Errorf("%w: %w", eventlog.ErrUnavailable, err)
+		}
+		if cfg.AfterPublish != nil {
+			cfg.AfterPublish(out)
 		}
 		return nil
 	}
-	return RunConsumer(ctx, ConsumerConfig{
-		Name:        cfg.Name,
-		Filter:      eventlog.Filter{Categories: cfg.Filter.Categories},
-		Progress:    len(cfg.Filter.Categories) > 0,
-		Store:       cfg.Store,
-		Checkpoints: cfg.Checkpoints,
-		Handler:     EventHandler(handle, save),
-		Router:      RouterConfig{Poison: PoisonStop},
-	}, logger)
+	return publish, nc.Close, nil
 }

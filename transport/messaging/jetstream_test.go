@@ -5,42 +5,127 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
 	"strconv"
-	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go"
 
 	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/messaging"
+	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 // natsURL is the JetStream server of the tests (see .ci/services.sh).
 const natsURL = "nats://127.0.0.1:4222"
 
-// durableCheckpoints is a CheckpointStore that survives the publisher's
-// "crash" (it lives in the test, like a table in the database).
-type durableCheckpoints struct {
-	mu    sync.Mutex
-	pos   map[string]eventlog.Position
-	saves int
+// The first run of TestJetStreamPublisherCrashAndRestart is a child
+// process (the test binary again) that kills itself right after its 170th
+// acknowledged publish, as a crash would: nothing it had not saved yet is
+// saved. These variables tell it what to run.
+const (
+	jsChildDSN    = "MESSAGING_JS_CHILD_DSN"
+	jsChildStream = "MESSAGING_JS_CHILD_STREAM"
+	jsChildPrefix = "MESSAGING_JS_CHILD_PREFIX"
+)
+
+func TestMain(m *testing.M) {
+	if dsn := os.Getenv(jsChildDSN); dsn != "" {
+		os.Exit(jetStreamChild(dsn, os.Getenv(jsChildStream), os.Getenv(jsChildPrefix)))
+	}
+	os.Exit(m.Run())
 }
 
-func (c *durableCheckpoints) Checkpoint(_ context.Context, name string) (eventlog.Position, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.pos[name], nil
+// publisherConfig is the publisher of TestJetStreamPublisherCrashAndRestart.
+func publisherConfig(stream, prefix string) messaging.JetStreamConfig {
+	return messaging.JetStreamConfig{
+		URL:             natsURL,
+		Stream:          stream,
+		SubjectPrefix:   prefix,
+		DuplicateWindow: 2 * time.Minute,
+		Name:            "jetstream",
+		Upcaster:        upcastAll{},
+	}
 }
 
-func (c *durableCheckpoints) SaveCheckpoint(_ context.Context, name string, pos eventlog.Position) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.pos[name] = pos
-	c.saves++
-	return nil
+// engineTransport runs the engine's consumers through RunConsumer, as cmd
+// wires it.
+func engineTransport() engine.Transport {
+	return engine.TransportFunc(func(ctx context.Context, c engine.Consumer) error {
+		return messaging.RunConsumer(ctx, messaging.ConsumerConfig{
+			Name: c.Name, Filter: c.Filter, Progress: c.Progress, Nudge: c.Nudge,
+			Store: c.Store, Checkpoints: c.Checkpoints,
+			Handler: messaging.EventHandler(c.Handle, c.Advance),
+			Router: messaging.RouterConfig{
+				Retry:  messaging.RetryConfig(c.Retry),
+				Poison: messaging.PoisonPolicy(c.Poison),
+				Parker: messaging.EventParkerFunc(c.Park),
+			},
+		}, nil)
+	})
+}
+
+// publisherEngine is a projection engine running the publisher alone.
+func publisherEngine(pool *pgxpool.Pool, store eventlog.Store, cfg messaging.JetStreamConfig) (*engine.Engine, error) {
+	r, err := messaging.NewJetStreamReaction(cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	return engine.New(pool, store, rawDecoder{}, engine.Config{
+		Transport:         engineTransport(),
+		Reactions:         []eventlog.Reaction{r},
+		LockRetryInterval: 100 * time.Millisecond,
+		Logger:            slog.New(slog.DiscardHandler),
+	})
+}
+
+// rawDecoder stands in for the codec; the publisher is Raw and never asks.
+type rawDecoder struct{}
+
+func (rawDecoder) Decode(r eventlog.RecordedEvent) (eventlog.Envelope, error) {
+	return eventlog.Envelope{Recorded: r}, nil
+}
+
+// jetStreamChild runs the publisher until its 170th publish, then dies.
+func jetStreamChild(dsn, stream, prefix string) int {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	store, err := pgstore.New(pool, pgstore.Config{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	cfg := publisherConfig(stream, prefix)
+	published := 0
+	cfg.AfterPublish = func(eventlog.RecordedEvent) {
+		if published++; published == 170 {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // the signal is on its way
+		}
+	}
+	eng, err := publisherEngine(pool, store, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 2
+	}
+	if err := eng.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	return 0
 }
 
 // upcastAll renames the test's "Old_v1" events to "New_v2", as a codec
@@ -55,11 +140,11 @@ func (upcastAll) Upcast(r eventlog.RecordedEvent) (eventlog.RecordedEvent, error
 }
 
 // TestJetStreamPublisherCrashAndRestart publishes a log of 400 events in 8
-// streams to a real JetStream, kills the publisher mid-way (after its last
-// saved checkpoint, so events are published again after the restart), starts
-// it again, and reads the JetStream stream with a real consumer: every event
-// arrives once, in order within each stream, in its newest version, with its
-// id as Nats-Msg-Id.
+// streams to a real JetStream, kills the publisher mid-way (a process killed
+// after its last saved checkpoint, so events are published again after the
+// restart), starts it again, and reads the JetStream stream with a real
+// consumer: every event arrives once, in order within each stream, in its
+// newest version, with its id as Nats-Msg-Id.
 func TestJetStreamPublisherCrashAndRestart(t *testing.T) {
 	t.Parallel()
 	nc, err := nats.Connect(natsURL, nats.Timeout(5*time.Second))
@@ -74,20 +159,21 @@ func TestJetStreamPublisherCrashAndRestart(t *testing.T) {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	suffix := hex.EncodeToString(b)
-	store := newStore(t)
-	cps := &durableCheckpoints{pos: map[string]eventlog.Position{}}
-	cfg := messaging.JetStreamConfig{
-		URL:             natsURL,
-		Stream:          "TEST_EVENTS_" + suffix,
-		SubjectPrefix:   "test" + suffix + ".events",
-		DuplicateWindow: 2 * time.Minute,
-		Name:            "jetstream",
-		CheckpointEvery: 40,
-		RestartDelay:    100 * time.Millisecond,
-		Store:           store,
-		Checkpoints:     cps,
-		Upcaster:        upcastAll{},
+	dsn := pgtest.NewDatabase(t)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(pool.Close)
+	if err := pgstore.Migrate(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
+	store, err := pgstore.New(pool, pgstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(store.Close)
+	cfg := publisherConfig("TEST_EVENTS_"+suffix, "test"+suffix+".events")
 	t.Cleanup(func() { _ = js.DeleteStream(cfg.Stream) })
 
 	const streams, perStream = 8, 50
@@ -111,44 +197,60 @@ func TestJetStreamPublisherCrashAndRestart(t *testing.T) {
 	}
 	total := streams * perStream
 
-	// First run: kill it once 170 events were acknowledged by JetStream.
-	var published atomic.Int64
-	var lastPublished atomic.Uint64
-	runCtx, kill := context.WithCancel(ctx)
-	first := cfg
-	first.AfterPublish = func(ev eventlog.RecordedEvent) {
-		lastPublished.Store(ev.Position.Commit)
-		if published.Add(1) == 170 {
-			kill()
-		}
+	// First run: a process that dies once 170 events were acknowledged by
+	// JetStream.
+	child := exec.Command(os.Args[0])
+	child.Env = append(os.Environ(), jsChildDSN+"="+dsn, jsChildStream+"="+cfg.Stream, jsChildPrefix+"="+cfg.SubjectPrefix)
+	child.Stderr = os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- messaging.RunJetStreamPublisher(runCtx, first, nil) }()
+	go func() { done <- child.Wait() }()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
+		if status, ok := err.(*exec.ExitError); !ok || status.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("first run ended with %v, want killed", err)
 		}
 	case <-time.After(60 * time.Second):
-		kill()
+		_ = child.Process.Kill()
 		t.Fatal("first run did not publish 170 events within 60s")
 	}
-	if info, err := js.StreamInfo(cfg.Stream); err != nil || info.Config.Duplicates != cfg.DuplicateWindow {
+	info, err := js.StreamInfo(cfg.Stream)
+	if err != nil || info.Config.Duplicates != cfg.DuplicateWindow {
 		t.Fatalf("stream %s: %v, duplicate window %v, want %v", cfg.Stream, err, info, cfg.DuplicateWindow)
 	}
-	saved, _ := cps.Checkpoint(ctx, "jetstream")
-	if saved.Commit >= lastPublished.Load() {
-		t.Fatalf("checkpoint %s already covers the last published position %d: the restart would not publish anything again", saved, lastPublished.Load())
+	published := int64(info.State.Msgs)
+	last, err := js.GetMsg(cfg.Stream, info.State.LastSeq)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("killed after %d events; checkpoint %s, last published %d", published.Load(), saved, lastPublished.Load())
+	lastPos, err := eventlog.ParsePosition(last.Header.Get(messaging.MetadataPosition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastPublished := lastPos.Commit
+	if published != 170 {
+		t.Fatalf("the first run published %d events, want 170", published)
+	}
+	second := cfg
+	var republished atomic.Int64
+	second.AfterPublish = func(eventlog.RecordedEvent) { republished.Add(1) }
+	eng, err := publisherEngine(pool, store, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	saved, _ := eng.Checkpoint(ctx, "jetstream")
+	if saved.Commit >= lastPublished {
+		t.Fatalf("checkpoint %s already covers the last published position %d: the restart would not publish anything again", saved, lastPublished)
+	}
+	t.Logf("killed after %d events; checkpoint %s, last published %d", published, saved, lastPublished)
 
 	// Restart: it publishes again from the checkpoint.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	var republished atomic.Int64
-	second := cfg
-	second.AfterPublish = func(eventlog.RecordedEvent) { republished.Add(1) }
-	go func() { done <- messaging.RunJetStreamPublisher(runCtx, second, nil) }()
+	go func() { done <- eng.Run(runCtx) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		info, err := js.StreamInfo(cfg.Stream)
@@ -162,8 +264,8 @@ func TestJetStreamPublisherCrashAndRestart(t *testing.T) {
 	}
 	// Let the publisher finish (checkpoint at the head), then stop it.
 	for {
-		cp, _ := cps.Checkpoint(ctx, "jetstream")
-		if republished.Load() >= int64(total)-published.Load() {
+		cp, _ := eng.Checkpoint(ctx, "jetstream")
+		if republished.Load() >= int64(total)-published {
 			if head, _ := store.ReadAll(ctx, eventlog.ReadAllOptions{After: cp, Max: 1}); len(head) == 0 {
 				break
 			}
@@ -177,8 +279,8 @@ func TestJetStreamPublisherCrashAndRestart(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if dup := published.Load() + republished.Load() - int64(total); dup <= 0 {
-		t.Fatalf("no event was published twice (%d + %d); the test did not exercise de-duplication", published.Load(), republished.Load())
+	if dup := published + republished.Load() - int64(total); dup <= 0 {
+		t.Fatalf("no event was published twice (%d + %d); the test did not exercise de-duplication", published, republished.Load())
 	} else {
 		t.Logf("%d events were published twice and de-duplicated by JetStream", dup)
 	}

@@ -400,10 +400,10 @@ func TestMailThatKeepsFailingIsParkedAndReplayed(t *testing.T) {
 		t.Fatalf("send: %d %s", r.status, r.raw)
 	}
 	ctx := context.Background()
-	w := s.App.MailWorkers()
+	w := s.App.Mail()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		parked, err := w.Parked(ctx, app.MailWorkerName)
+		parked, err := w.ParkedMail(ctx, app.MailWorkerName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -411,7 +411,7 @@ func TestMailThatKeepsFailingIsParkedAndReplayed(t *testing.T) {
 			if parked[0].EventType != identity.EventVerificationCodeRequested || parked[0].Attempts != 2 || !strings.Contains(parked[0].LastError, "451") {
 				t.Errorf("parked %+v", parked[0])
 			}
-			if err := w.Replay(ctx, parked[0].ID); err != nil {
+			if err := w.ReplayMail(ctx, parked[0].ID); err != nil {
 				t.Fatalf("replay: %v", err)
 			}
 			break
@@ -425,7 +425,7 @@ func TestMailThatKeepsFailingIsParkedAndReplayed(t *testing.T) {
 	if codeRE.FindString(msg.Body) == "" {
 		t.Errorf("replayed mail: %q", msg.Body)
 	}
-	if parked, _ := w.Parked(ctx, app.MailWorkerName); len(parked) != 0 {
+	if parked, _ := w.ParkedMail(ctx, app.MailWorkerName); len(parked) != 0 {
 		t.Errorf("still parked after replay: %+v", parked)
 	}
 	// A later code is sent normally: the worker went on.

@@ -23,7 +23,7 @@ import (
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
-	"github.com/fiveapis/backend/transport/mail"
+	"github.com/fiveapis/backend/transport/httpapi/operations"
 	"github.com/fiveapis/backend/transport/messaging"
 	"github.com/fiveapis/backend/transport/personaldata"
 )
@@ -53,16 +53,22 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 		return a, err
 	}
 	var projectors []engine.Projector
+	var reactions []eventlog.Reaction
+	var jobs []eventlog.Job
 	var routes []httpapi.Routes
 	var verifiers []authn.Verifier
 	var requestVerifiers []authn.RequestVerifier
 	for _, m := range a.modules {
 		projectors = append(projectors, m.Projectors...)
+		reactions = append(reactions, m.Reactions...)
+		jobs = append(jobs, m.Jobs...)
 		routes = append(routes, m.Routes...)
 		verifiers = append(verifiers, m.Verifiers...)
 		requestVerifiers = append(requestVerifiers, m.RequestVerifiers...)
 	}
-	a.engine, err = engine.New(p.Pool, p.Store, p.Codec, engine.Config{Transport: consumerTransport(p.Logger), Logger: p.Logger}, projectors...)
+	a.engine, err = engine.New(p.Pool, p.Store, p.Codec, engine.Config{
+		Transport: consumerTransport(p.Logger), Reactions: reactions, Jobs: jobs, Clock: p.Clock, Logger: p.Logger,
+	}, projectors...)
 	if err != nil {
 		return a, fmt.Errorf("projection engine: %w", err)
 	}
@@ -101,8 +107,9 @@ func (a *App) Config() Config { return a.p.Config }
 // Vault is the personal-data vault (erasure).
 func (a *App) Vault() *personaldata.Vault { return a.p.Vault }
 
-// MailWorkers are every mail worker of the server.
-func (a *App) MailWorkers() mail.Workers { return a.p.mailWorkers }
+// Mail is the operators' view of the mail reactions' parked deliveries
+// (operators, tests).
+func (a *App) Mail() operations.Mail { return mailOps{a.p} }
 
 // WaitFor waits until the named projections (all when none is named) have
 // reached pos.
@@ -148,8 +155,8 @@ func (a *App) Run(ctx context.Context) error {
 // Close releases everything the App holds.
 func (a *App) Close() { a.p.Close() }
 
-// consumerTransport runs each consumer of the engine through a Watermill
-// router.
+// consumerTransport runs each consumer of the engine (a projector
+// generation, a reaction) through a Watermill router.
 func consumerTransport(logger *slog.Logger) engine.Transport {
 	wm := watermill.NewSlogLogger(logger)
 	return engine.TransportFunc(func(ctx context.Context, c engine.Consumer) error {

@@ -81,8 +81,9 @@ type MailConfig struct {
 	SMTPUsername string `env:"SMTP_USERNAME"`
 	SMTPPassword string `env:"SMTP_PASSWORD"`
 	SMTPStartTLS bool   `env:"SMTP_STARTTLS" envDefault:"true"`
-	// MaxAttempts per mail before it is parked, and the first pause between
-	// attempts (doubled each time).
+	// MaxAttempts per mail before the engine parks it (projection.parked),
+	// and the first pause between attempts (doubled each time): the mail
+	// reactions' retry settings.
 	MaxAttempts  int           `env:"MAIL_MAX_ATTEMPTS" envDefault:"5"`
 	RetryBackoff time.Duration `env:"MAIL_RETRY_BACKOFF" envDefault:"1s"`
 }

@@ -86,22 +86,28 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// projectionCollector reports the engine's status at scrape time.
+// projectionCollector reports the engine's status at scrape time: lag and
+// parked events of every projector and reaction (label "projection": the
+// consumer's name), the runs of every job.
 type projectionCollector struct {
 	a                              *App
 	lag, lagSeconds, parked, ready *prometheus.Desc
 	rebuilding                     *prometheus.Desc
+	jobLastRun, jobFailures        *prometheus.Desc
 }
 
 func newProjectionCollector(a *App) *projectionCollector {
 	l := []string{"projection"}
+	j := []string{"job"}
 	return &projectionCollector{
-		a:          a,
-		lag:        prometheus.NewDesc("fiveapis_projection_lag_events", "Events in the log after the projection's checkpoint.", l, nil),
-		lagSeconds: prometheus.NewDesc("fiveapis_projection_lag_seconds", "Age of the oldest event the projection has not processed (0 when caught up).", l, nil),
-		parked:     prometheus.NewDesc("fiveapis_projection_parked_events", "Parked events of the projection.", l, nil),
-		rebuilding: prometheus.NewDesc("fiveapis_projection_rebuilding", "1 while a new generation is being built.", l, nil),
-		ready:      prometheus.NewDesc("fiveapis_ready", "1 when every projection is caught up (see /readyz).", nil, nil),
+		a:           a,
+		lag:         prometheus.NewDesc("fiveapis_projection_lag_events", "Events in the log after the checkpoint of the projection or reaction.", l, nil),
+		lagSeconds:  prometheus.NewDesc("fiveapis_projection_lag_seconds", "Age of the oldest event the projection or reaction has not processed (0 when caught up).", l, nil),
+		parked:      prometheus.NewDesc("fiveapis_projection_parked_events", "Parked events of the projection or reaction.", l, nil),
+		rebuilding:  prometheus.NewDesc("fiveapis_projection_rebuilding", "1 while a new generation is being built.", l, nil),
+		ready:       prometheus.NewDesc("fiveapis_ready", "1 when every projection is caught up (see /readyz).", nil, nil),
+		jobLastRun:  prometheus.NewDesc("fiveapis_job_last_run_timestamp_seconds", "When the job's last run started (0: never), by the engine's clock.", j, nil),
+		jobFailures: prometheus.NewDesc("fiveapis_job_failures_total", "Failed runs of the job, in every process.", j, nil),
 	}
 }
 
@@ -111,6 +117,8 @@ func (p *projectionCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- p.parked
 	ch <- p.rebuilding
 	ch <- p.ready
+	ch <- p.jobLastRun
+	ch <- p.jobFailures
 }
 
 func (p *projectionCollector) Collect(ch chan<- prometheus.Metric) {
@@ -126,6 +134,15 @@ func (p *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ready := 1.0
 	for _, l := range lags {
+		if l.Kind == engine.KindJob {
+			last := 0.0
+			if !l.LastRun.IsZero() {
+				last = float64(l.LastRun.UnixNano()) / 1e9
+			}
+			ch <- prometheus.MustNewConstMetric(p.jobLastRun, prometheus.GaugeValue, last, l.Name)
+			ch <- prometheus.MustNewConstMetric(p.jobFailures, prometheus.CounterValue, float64(l.Failures), l.Name)
+			continue
+		}
 		ch <- prometheus.MustNewConstMetric(p.lag, prometheus.GaugeValue, float64(l.Lag), l.Name)
 		ch <- prometheus.MustNewConstMetric(p.lagSeconds, prometheus.GaugeValue, l.LagSeconds, l.Name)
 		ch <- prometheus.MustNewConstMetric(p.parked, prometheus.GaugeValue, float64(l.Parked), l.Name)
@@ -134,15 +151,15 @@ func (p *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 			rb = 1
 		}
 		ch <- prometheus.MustNewConstMetric(p.rebuilding, prometheus.GaugeValue, rb, l.Name)
-		if l.Lag > uint64(p.a.p.Config.Ops.ReadyMaxLag) {
+		if l.Kind == engine.KindProjector && l.Lag > uint64(p.a.p.Config.Ops.ReadyMaxLag) {
 			ready = 0
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(p.ready, prometheus.GaugeValue, ready)
 }
 
-// ProjectionLag is a projector's status with its lag in seconds: the age of
-// the oldest event after its checkpoint (0 when there is none).
+// ProjectionLag is a consumer's status with its lag in seconds: the age of
+// the oldest event after its checkpoint (0 when there is none, and for jobs).
 type ProjectionLag struct {
 	engine.Status
 	LagSeconds float64
@@ -183,7 +200,9 @@ func (a *App) mountObservability() {
 }
 
 // readyz answers 200 when every projection's lag is at most READY_MAX_LAG
-// events and 503 otherwise (or when the status cannot be read).
+// events and 503 otherwise (or when the status cannot be read). Reactions
+// and jobs do not decide readiness: a process serves while NATS or SMTP is
+// down.
 func (a *App) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
@@ -193,6 +212,9 @@ func (a *App) readyz(c echo.Context) error {
 	}
 	behind := map[string]uint64{}
 	for _, s := range st {
+		if s.Kind != engine.KindProjector {
+			continue
+		}
 		if s.Lag > uint64(a.p.Config.Ops.ReadyMaxLag) || s.ActiveGeneration == 0 {
 			behind[s.Name] = s.Lag
 		}

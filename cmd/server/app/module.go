@@ -23,15 +23,19 @@ type Module struct {
 	// older versions still in the log.
 	Events    []eventlog.Event
 	Upcasters []Upcaster
-	// Projectors build the module's read models.
+	// Projectors build the module's read models; Reactions are its side
+	// effects of events (mail, publishing), Jobs its periodic work. The
+	// engine runs all of them, each in one process at a time.
 	Projectors []engine.Projector
+	Reactions  []eventlog.Reaction
+	Jobs       []eventlog.Job
 	// Routes mount the module's HTTP routes.
 	Routes []httpapi.Routes
 	// Verifiers and RequestVerifiers authenticate requests for every API.
 	Verifiers        []authn.Verifier
 	RequestVerifiers []authn.RequestVerifier
-	// Background runs in every process while the server runs (in-process
-	// caches that follow the log, workers).
+	// Background runs in every process while the server runs: in-process
+	// caches that follow the log, nothing that must run once.
 	Background []func(ctx context.Context) error
 	// Startup runs once the engine runs (bootstrap data).
 	Startup []func(ctx context.Context) error

@@ -73,9 +73,6 @@ type Platform struct {
 	Projections *Projections
 
 	metrics *metrics
-	// mailWorkers are the mail workers the modules started (operators list
-	// and replay their parked deliveries).
-	mailWorkers mail.Workers
 
 	pgServer *pgboot.Server
 	closers  []func()
@@ -296,21 +293,21 @@ func (p *Platform) openMail() error {
 	return nil
 }
 
-// mailWorker returns a worker that mails what render makes of the events
-// filter selects, and a background task running it; nil and nil without
-// SMTP_ADDR (nothing is mailed). The operators' parked-mail routes see it.
-func (p *Platform) mailWorker(ctx context.Context, name string, filter eventlog.Filter, render mail.Renderer) (*mail.Worker, func(context.Context) error, error) {
+// mailReaction returns the reaction name that renders the events filter
+// lets through and mails them, with the mail retry settings; none without
+// SMTP_ADDR (nothing is mailed). Names of mail reactions start with
+// MailReactionPrefix: the operators' parked-mail view lists theirs.
+func (p *Platform) mailReaction(name string, filter eventlog.Filter, render mail.Renderer) []eventlog.Reaction {
 	if p.Mail == nil {
-		return nil, nil, nil
+		return nil
 	}
-	w, err := mail.NewWorker(ctx, p.Pool, p.Store, p.Codec, p.Mail, render,
-		mail.WorkerConfig{Name: name, Filter: filter, MaxAttempts: p.Config.Mail.MaxAttempts, Backoff: p.Config.Mail.RetryBackoff, Logger: p.Logger})
-	if err != nil {
-		return nil, nil, fmt.Errorf("mail worker %s: %w", name, err)
-	}
-	p.mailWorkers = append(p.mailWorkers, w)
-	return w, w.Run, nil
+	r := mail.NewReaction(name, filter, render, p.Mail)
+	r.MaxAttempts, r.Backoff = p.Config.Mail.MaxAttempts, p.Config.Mail.RetryBackoff
+	return []eventlog.Reaction{r}
 }
+
+// MailReactionPrefix starts the name of every mail reaction.
+const MailReactionPrefix = "mail_"
 
 // Projections is the projection engine as the modules' ports see it: set
 // once New has built the engine from every module's projectors. It

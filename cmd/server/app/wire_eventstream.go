@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/ThreeDotsLabs/watermill"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -17,7 +16,7 @@ import (
 // wireEventStream builds the log's outlets for analytics: GET
 // /events/stream (Server-Sent Events) and, with NATS_URL set, the JetStream
 // publisher.
-func wireEventStream(ctx context.Context, p *Platform) (Module, error) {
+func wireEventStream(_ context.Context, p *Platform) (Module, error) {
 	done := make(chan struct{})
 	consumers := make([]eventstream.Consumer, len(p.Config.Ops.EventStreamConsumers))
 	for i, c := range p.Config.Ops.EventStreamConsumers {
@@ -35,14 +34,13 @@ func wireEventStream(ctx context.Context, p *Platform) (Module, error) {
 	if p.Config.NATS.URL == "" {
 		return m, nil
 	}
-	cps, err := NewConsumerCheckpoints(ctx, p.Pool)
+	// The publisher is a reaction: one process at a time, checkpoint
+	// "jetstream" in projection.checkpoints.
+	r, err := messaging.NewJetStreamReaction(JetStreamConfig(p), watermill.NewSlogLogger(p.Logger))
 	if err != nil {
-		return m, err
+		return m, fmt.Errorf("NATS_URL: %w", err)
 	}
-	cfg := JetStreamConfig(p, cps)
-	m.Background = append(m.Background, func(ctx context.Context) error {
-		return messaging.RunJetStreamPublisher(ctx, cfg, watermill.NewSlogLogger(p.Logger))
-	})
+	m.Reactions = append(m.Reactions, r)
 	return m, nil
 }
 
@@ -96,42 +94,12 @@ func ParseStreamConsumers(s string) ([]StreamConsumer, error) {
 	return out, nil
 }
 
-// JetStreamConfig is the publisher's configuration (the CLI shows its status).
-func JetStreamConfig(p *Platform, cps messaging.CheckpointStore) messaging.JetStreamConfig {
+// JetStreamConfig is the publisher's configuration.
+func JetStreamConfig(p *Platform) messaging.JetStreamConfig {
 	n := p.Config.NATS
 	return messaging.JetStreamConfig{
 		URL: n.URL, Stream: n.Stream, SubjectPrefix: n.SubjectPrefix, DuplicateWindow: n.DuplicateWindow,
-		Filter: eventlog.Filter{Categories: n.Categories, EventTypes: n.EventTypes},
-		Store:  p.Store, Checkpoints: cps, Upcaster: p.Codec,
+		Filter:   eventlog.Filter{Categories: n.Categories, EventTypes: n.EventTypes},
+		Upcaster: p.Codec,
 	}
-}
-
-// ConsumerCheckpoints keeps the checkpoints of consumers that are not
-// projectors (the JetStream publisher) in app.consumer_checkpoints.
-type ConsumerCheckpoints struct{ pool *pgxpool.Pool }
-
-// NewConsumerCheckpoints creates the table when needed.
-func NewConsumerCheckpoints(ctx context.Context, pool *pgxpool.Pool) (*ConsumerCheckpoints, error) {
-	const ddl = `CREATE SCHEMA IF NOT EXISTS app;
-CREATE TABLE IF NOT EXISTS app.consumer_checkpoints (
-  name text PRIMARY KEY, commit_pos bigint NOT NULL, prepare_pos bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`
-	if _, err := pool.Exec(ctx, ddl); err != nil {
-		return nil, fmt.Errorf("consumer checkpoints table: %w", err)
-	}
-	return &ConsumerCheckpoints{pool: pool}, nil
-}
-
-// Checkpoint implements messaging.CheckpointReader.
-func (c *ConsumerCheckpoints) Checkpoint(ctx context.Context, name string) (eventlog.Position, error) {
-	var cp, pp int64
-	err := c.pool.QueryRow(ctx, `SELECT coalesce(max(commit_pos), 0), coalesce(max(prepare_pos), 0) FROM app.consumer_checkpoints WHERE name = $1`, name).Scan(&cp, &pp)
-	return eventlog.Position{Commit: uint64(cp), Prepare: uint64(pp)}, err
-}
-
-// SaveCheckpoint implements messaging.CheckpointStore.
-func (c *ConsumerCheckpoints) SaveCheckpoint(ctx context.Context, name string, pos eventlog.Position) error {
-	_, err := c.pool.Exec(ctx, `INSERT INTO app.consumer_checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3)
-ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`,
-		name, int64(pos.Commit), int64(pos.Prepare))
-	return err
 }

@@ -27,8 +27,10 @@ import (
 	"github.com/fiveapis/backend/transport/sessions"
 )
 
-// MailWorkerName is the checkpoint key of the verification-code mail worker.
-const MailWorkerName = "mail-verification-codes"
+// MailWorkerName is the name (checkpoint key) of the reaction that mails
+// verification codes; the mail worker before it was "mail-verification-codes"
+// (engine migration 00002 moved its checkpoint).
+const MailWorkerName = "mail_verification_codes"
 
 // wireIdentity builds the identity module: accounts for all five APIs. Its
 // projector; the account routes of each API (Roamio auth and users, HHU
@@ -53,14 +55,8 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	cmds.SetPersonalData(p.Vault)
 	queries := identityq.New(identityproj.NewReader(p.Pool))
 
-	_, run, err := p.mailWorker(ctx, MailWorkerName, mail.VerificationFilter,
+	m.Reactions = p.mailReaction(MailWorkerName, mail.VerificationFilter,
 		mail.VerificationCodes(cmds.VerificationKey(), vaultOpener{p.Vault}, p.Clock.Now))
-	if err != nil {
-		return m, err
-	}
-	if run != nil {
-		m.Background = append(m.Background, run)
-	}
 
 	cfg := p.Config
 	guard := identityauth.NewPasswordGuard(ratelimit.New(p.Redis, cfg.Identity.RateLimitNamespace+"identity:password", p.Logger),

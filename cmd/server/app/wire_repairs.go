@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
 	repaircmd "github.com/fiveapis/backend/commands/repairs"
@@ -14,22 +13,17 @@ import (
 	"github.com/fiveapis/backend/transport/mail"
 )
 
-// RepairMailWorkerName is the checkpoint key of the mail worker that notifies
-// the subscribed addresses of every repair request.
-const RepairMailWorkerName = "mail-repair-notices"
+// RepairMailWorkerName is the name (checkpoint key) of the mail reaction that
+// notifies the subscribed addresses of every repair request (the mail worker
+// before it was "mail-repair-notices").
+const RepairMailWorkerName = "mail_repair_notices"
 
 // wireRepairs builds 001's repair requests: the projector, the routes
 // (/repairs/ and /api/admin/hhu/repairs/) and the mail that notifies the
 // addresses each RepairRequested resolved.
-func wireRepairs(ctx context.Context, p *Platform) (Module, error) {
+func wireRepairs(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "repairs", Events: repairs.Events(), Projectors: repairproj.All()}
-	_, run, err := p.mailWorker(ctx, RepairMailWorkerName, mail.RepairNoticeFilter, mail.RepairNotices(newContactDirectory(p), roomcmd.DefaultZone))
-	if err != nil {
-		return m, fmt.Errorf("repairs: %w", err)
-	}
-	if run != nil {
-		m.Background = append(m.Background, run)
-	}
+	m.Reactions = p.mailReaction(RepairMailWorkerName, mail.RepairNoticeFilter, mail.RepairNotices(newContactDirectory(p), roomcmd.DefaultZone))
 	m.Routes = []httpapi.Routes{hhu.NewRepairs(hhu.RepairDeps{
 		Commands:    repaircmd.New(p.Runner, p.Clock),
 		Queries:     repairq.New(p.Pool),

@@ -11,8 +11,10 @@ import (
 	"github.com/fiveapis/backend/domain/fault"
 )
 
-// ParkedMail is a mail delivery that kept failing: the worker that gave up,
-// the event it was rendering and the last error.
+// ParkedMail is a mail delivery that kept failing: the mail reaction that
+// gave up (Worker, its name), the event it was rendering and the last error.
+// It is a view of the projection engine's parked events of the mail
+// reactions.
 type ParkedMail struct {
 	ID        int64     `json:"id"`
 	Worker    string    `json:"worker"`
@@ -25,20 +27,23 @@ type ParkedMail struct {
 	ParkedAt  time.Time `json:"parked_at"`
 }
 
-// Mail is the port the mail workers implement together (adapted in cmd).
-// An unknown id is a fault.NotFound error.
+// Mail is the port over the mail reactions' parked deliveries (adapted in
+// cmd). An unknown id, or one that is not a mail's, is a fault.NotFound
+// error.
 type Mail interface {
-	// ParkedMail lists the parked deliveries not yet replayed, oldest first;
-	// worker, when not empty, keeps one worker's.
+	// ParkedMail lists the parked deliveries, oldest first; worker, when not
+	// empty, keeps one reaction's.
 	ParkedMail(ctx context.Context, worker string) ([]ParkedMail, error)
-	// ReplayMail sends a parked delivery again, once.
+	// ReplayMail sends a parked delivery again, once; it is no longer
+	// parked when that succeeds.
 	ReplayMail(ctx context.Context, id int64) error
 }
 
-// MailModule mounts the operators' routes over the mail workers, beside the
-// projection routes of Module:
+// MailModule mounts the operators' routes over the mail reactions, beside
+// the routes of Module (which list and replay the same parked events among
+// every consumer's):
 //
-//	GET  /api/admin/mail/parked/              ?worker=<name>
+//	GET  /api/admin/mail/parked/              ?worker=<reaction name>
 //	POST /api/admin/mail/parked/{id}/replay/  → 200, or 502 with the error when it fails again
 type MailModule struct {
 	Mail Mail

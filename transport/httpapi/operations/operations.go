@@ -1,6 +1,7 @@
 // Package operations is the operators' HTTP surface over the projection
-// engine: projection status, parked events (inspect, replay, skip) and
-// blue/green rebuilds. Every route needs an admin principal.
+// engine, which runs every consumer of the log (projectors, reactions, jobs):
+// their status, parked events (inspect, replay, skip) and blue/green
+// rebuilds. Every route needs an admin principal.
 package operations
 
 import (
@@ -16,9 +17,12 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 )
 
-// ProjectionStatus is one projector's state.
+// ProjectionStatus is one consumer's state: a projector's, a reaction's
+// (checkpoint, lag, parked) or a job's (its last and next run).
 type ProjectionStatus struct {
-	Name             string `json:"name"`
+	Name string `json:"name"`
+	// Kind is "projector", "reaction" or "job".
+	Kind             string `json:"kind"`
 	Version          int    `json:"version"`
 	ActiveGeneration int    `json:"active_generation"`
 	Checkpoint       string `json:"checkpoint"`
@@ -31,11 +35,26 @@ type ProjectionStatus struct {
 	Rebuilding        bool    `json:"rebuilding"`
 	RebuildGeneration int     `json:"rebuild_generation,omitempty"`
 	RebuildCheckpoint string  `json:"rebuild_checkpoint,omitempty"`
+	// RunningHere tells that the process answering runs the consumer.
+	RunningHere bool `json:"running_here"`
+	// LastError is the error the consumer last stopped with (a job: its
+	// last run's).
+	LastError string `json:"last_error,omitempty"`
+	// A job's interval (seconds), the start and end of its last run, when
+	// the next is due, and how many runs and failures it had.
+	EverySeconds float64    `json:"every_seconds,omitempty"`
+	LastRun      *time.Time `json:"last_run,omitempty"`
+	LastRunEnded *time.Time `json:"last_run_ended,omitempty"`
+	NextRun      *time.Time `json:"next_run,omitempty"`
+	Runs         int64      `json:"runs,omitempty"`
+	Failures     int64      `json:"failures,omitempty"`
 }
 
-// ParkedEvent is an event a projector gave up on.
+// ParkedEvent is an event a projector or a reaction gave up on.
 type ParkedEvent struct {
-	ID         int64     `json:"id"`
+	ID int64 `json:"id"`
+	// Kind is "projector" or "reaction"; Projection names it.
+	Kind       string    `json:"kind"`
 	Projection string    `json:"projection"`
 	Consumer   string    `json:"consumer"`
 	Position   string    `json:"position"`
@@ -48,7 +67,8 @@ type ParkedEvent struct {
 }
 
 // Projections is the port the projection engine implements (adapted in cmd).
-// Unknown names and ids are fault.NotFound errors.
+// Parked with an empty name lists every consumer's parked events. Unknown
+// names and ids are fault.NotFound errors.
 type Projections interface {
 	Status(ctx context.Context) ([]ProjectionStatus, error)
 	Parked(ctx context.Context, name string) ([]ParkedEvent, error)
@@ -57,7 +77,14 @@ type Projections interface {
 	Rebuild(ctx context.Context, name string) error
 }
 
-// Module mounts the routes under /api/admin/.
+// Module mounts the routes under /api/admin/:
+//
+//	GET  /api/admin/projections/                 every consumer's status
+//	GET  /api/admin/projections/parked/          every consumer's parked events
+//	GET  /api/admin/projections/{name}/parked/   one consumer's
+//	POST /api/admin/projections/{name}/rebuild/  a projector, blue/green
+//	POST /api/admin/parked/{id}/replay/          handle it again now; removed on success
+//	POST /api/admin/parked/{id}/skip/            give up on it
 type Module struct {
 	Projections Projections
 }
