@@ -102,7 +102,7 @@ func NewEcho(cfg Config, logger *slog.Logger, routes ...Routes) *echo.Echo {
 	// loopback, link-local or a private network; a client on the internet
 	// cannot forge it.
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(requestIDFromClient, middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(accessLog(logger))
