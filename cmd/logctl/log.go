@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,23 +23,22 @@ import (
 
 const page = 500
 
-// withPoolSize caps the database pool of the CLI at n connections unless
-// DATABASE_URL sets pool_max_conns itself: the CLI runs beside servers that
-// share the database's max_connections.
+// withPoolSize caps the CLI's database pools at n connections (and the
+// projection engine's at 2) unless the environment sets them itself: the CLI
+// runs beside servers that share the database's max_connections.
 func withPoolSize(getenv func(string) string, n int) func(string) string {
 	return func(k string) string {
 		v := getenv(k)
-		if k != "DATABASE_URL" || v == "" || strings.Contains(v, "pool_max_conns=") {
+		if v != "" {
 			return v
 		}
-		switch {
-		case !strings.Contains(v, "://"):
-			return fmt.Sprintf("%s pool_max_conns=%d", v, n)
-		case strings.Contains(v, "?"):
-			return fmt.Sprintf("%s&pool_max_conns=%d", v, n)
-		default:
-			return fmt.Sprintf("%s?pool_max_conns=%d", v, n)
+		switch k {
+		case "DB_POOL_MAX_CONNS":
+			return strconv.Itoa(n)
+		case "DB_ENGINE_MAX_CONNS":
+			return "2"
 		}
+		return v
 	}
 }
 

@@ -66,7 +66,7 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 		verifiers = append(verifiers, m.Verifiers...)
 		requestVerifiers = append(requestVerifiers, m.RequestVerifiers...)
 	}
-	a.engine, err = engine.New(p.Pool, p.Store, p.Codec, engine.Config{
+	a.engine, err = engine.New(p.EnginePool, p.Store, p.Codec, engine.Config{
 		Transport: consumerTransport(p.Logger), Reactions: reactions, Jobs: jobs, Clock: p.Clock, Logger: p.Logger,
 	}, projectors...)
 	if err != nil {

@@ -64,6 +64,14 @@ type DatabaseConfig struct {
 	URL string `env:"DATABASE_URL"`
 	// EventStoreURL selects EventStoreDB as the event log (esdb://…).
 	EventStoreURL string `env:"EVENTSTORE_URL"`
+	// PoolMaxConns caps the pool of requests, appends and adapters (unless
+	// URL sets pool_max_conns), EngineMaxConns the projection engine's own
+	// pool; the engine and the event store hold three more connections of
+	// their own (docs/runbook.md, "Connection budget").
+	PoolMaxConns   int `env:"DB_POOL_MAX_CONNS" envDefault:"12"`
+	EngineMaxConns int `env:"DB_ENGINE_MAX_CONNS" envDefault:"6"`
+	// IdleTimeout closes a pooled connection unused this long.
+	IdleTimeout time.Duration `env:"DB_IDLE_TIMEOUT" envDefault:"1m"`
 }
 
 // AdminConfig is the bootstrap admin account, created at start when
@@ -250,6 +258,15 @@ func (c Config) Validate() error {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))
 		}
+	}
+	if c.Database.PoolMaxConns < 2 {
+		errs = append(errs, fmt.Errorf("DB_POOL_MAX_CONNS: at least 2, got %d", c.Database.PoolMaxConns))
+	}
+	if c.Database.EngineMaxConns < 1 {
+		errs = append(errs, fmt.Errorf("DB_ENGINE_MAX_CONNS: at least 1, got %d", c.Database.EngineMaxConns))
+	}
+	if c.Database.IdleTimeout < 0 {
+		errs = append(errs, fmt.Errorf("DB_IDLE_TIMEOUT: want a duration such as 1m, got %s", c.Database.IdleTimeout))
 	}
 	for _, cat := range c.NATS.Categories {
 		if !eventlog.ValidCategory(cat) {

@@ -215,7 +215,7 @@ func TestUpcasters(t *testing.T) {
 func testCatalogue(t *testing.T) ([]eventlog.Event, []Upcaster, *codec.Registry) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := Config{Database: DatabaseConfig{URL: pgtest.NewDatabase(t) + "&pool_max_conns=2"}, DataDir: t.TempDir(),
+	cfg := Config{Database: DatabaseConfig{URL: pgtest.NewDatabase(t) + "&pool_max_conns=2", EngineMaxConns: 1}, DataDir: t.TempDir(),
 		SecretKey: "test-secret-key-for-signing-0123456789"}
 	p, err := NewPlatform(ctx, cfg, Options{}, nil)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -52,8 +53,12 @@ type Platform struct {
 	Logger  *slog.Logger
 	Clock   handling.Clock
 
-	Pool  *pgxpool.Pool
-	Store eventlog.Store
+	// Pool serves requests, appends and adapters; EnginePool the projection
+	// engine's transactions (so a catch-up never takes the connections
+	// requests need).
+	Pool       *pgxpool.Pool
+	EnginePool *pgxpool.Pool
+	Store      eventlog.Store
 	// Codec knows every event of every module once New registered them.
 	Codec   *codec.Registry
 	Streams *eventstore.Streams
@@ -174,20 +179,39 @@ func (p *Platform) openDatabase(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	if pcfg.MaxConns < 32 && !explicitPoolSize(dsn) {
-		pcfg.MaxConns = 32
+	db := p.Config.Database
+	if !strings.Contains(dsn, "pool_max_conns=") {
+		pcfg.MaxConns = int32(db.PoolMaxConns)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	pcfg.MinConns = 0
+	if db.IdleTimeout > 0 {
+		pcfg.MaxConnIdleTime = db.IdleTimeout
+		// Idle connections are closed by the pool's health check.
+		pcfg.HealthCheckPeriod = min(pcfg.HealthCheckPeriod, max(db.IdleTimeout/2, 100*time.Millisecond))
+	}
+	if p.Pool, err = p.connect(ctx, pcfg); err != nil {
+		return err
+	}
+	ecfg := pcfg.Copy()
+	ecfg.MaxConns = int32(db.EngineMaxConns)
+	if p.EnginePool, err = p.connect(ctx, ecfg); err != nil {
+		return err
+	}
+	p.Logger.Info("read models in PostgreSQL", "database", pcfg.ConnConfig.Database, "host", pcfg.ConnConfig.Host,
+		"pool_max_conns", pcfg.MaxConns, "engine_max_conns", ecfg.MaxConns)
+	return nil
+}
+
+func (p *Platform) connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to PostgreSQL: %w", err)
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	p.onClose(pool.Close)
 	if err := pool.Ping(ctx); err != nil {
-		return fmt.Errorf("connect to PostgreSQL: %w", err)
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	p.Pool = pool
-	p.Logger.Info("read models in PostgreSQL", "database", pcfg.ConnConfig.Database, "host", pcfg.ConnConfig.Host)
-	return nil
+	return pool, nil
 }
 
 // loadSecret uses SECRET_KEY, or a random key generated once and kept in the

@@ -52,10 +52,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	// Not the defaults: limits are off unless a test turns them on.
 	cfg := app.Config{
-		// At most 16 connections per test server: go test runs two packages
-		// and two tests per package at once, and PostgreSQL's default
-		// max_connections is 100.
-		Database:  app.DatabaseConfig{URL: withParam(pgtest.NewDatabase(t), "pool_max_conns=16")},
+		// At most 10 + 4 pooled connections per test server, and the three
+		// the engine and the event store keep (docs/runbook.md, "Connection
+		// budget"): go test runs two packages and two tests per package at
+		// once, and PostgreSQL's default max_connections is 100.
+		Database:  app.DatabaseConfig{URL: withParam(pgtest.NewDatabase(t), "pool_max_conns=10"), EngineMaxConns: 4},
 		Admin:     app.AdminConfig{Username: AdminUsername, Password: AdminPassword},
 		SecretKey: "test-secret-key-for-signing-0123456789",
 		RedisURL:  "redis://127.0.0.1:6379/0",
