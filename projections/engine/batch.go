@@ -83,7 +83,7 @@ func (e *Engine) handle(ctx context.Context, r *genRun, ev eventlog.RecordedEven
 			if r.filter.Match(ev.StreamID, ev.Type) {
 				env, err := e.decoder.Decode(ev)
 				if err != nil {
-					return e.failBatch(ctx, r, fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err))
+					return e.failBatch(ctx, r, &decodeError{fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)})
 				}
 				b.pending = append(b.pending, env)
 			}
@@ -169,7 +169,7 @@ func (e *Engine) applyEvent(ctx context.Context, tx pgx.Tx, r *genRun, ev eventl
 	}
 	env, err := e.decoder.Decode(ev)
 	if err != nil {
-		return fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)
+		return &decodeError{fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)}
 	}
 	if err := r.p.Apply(ctx, tx, env); err != nil {
 		return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)

@@ -403,7 +403,7 @@ func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g gene
 		Store:       e.store,
 		Checkpoints: e,
 		Handle: func(ctx context.Context, ev eventlog.RecordedEvent, backlog bool) error {
-			return e.handle(ctx, r, ev, backlog)
+			return classify(e.handle(ctx, r, ev, backlog))
 		},
 		Advance: func(ctx context.Context, pos eventlog.Position) error {
 			return e.advance(ctx, r, pos)
@@ -500,7 +500,7 @@ func (e *Engine) park(ctx context.Context, r *genRun, ev eventlog.RecordedEvent,
 	if !cp.Less(ev.Position) {
 		return nil
 	}
-	if err := insertParked(ctx, tx, KindProjector, r.name, r.gen.Schema, ev, cause, e.cfg.Retry.Attempts()); err != nil {
+	if err := insertParked(ctx, tx, KindProjector, r.name, r.gen.Schema, ev, cause, attemptsBefore(cause, e.cfg.Retry)); err != nil {
 		return err
 	}
 	if err := saveCheckpoint(ctx, tx, r, ev.Position); err != nil {

@@ -46,15 +46,6 @@ type reactRun struct {
 	healthy atomic.Bool
 }
 
-// unavailableError stops a reaction's consumer at once (StopConsumer): the
-// destination is down (eventlog.ErrUnavailable), the event is neither
-// retried nor parked.
-type unavailableError struct{ err error }
-
-func (e *unavailableError) Error() string      { return e.err.Error() }
-func (e *unavailableError) Unwrap() error      { return e.err }
-func (e *unavailableError) StopConsumer() bool { return true }
-
 // superviseReaction keeps the reaction running in this process whenever this
 // process holds its lock.
 func (e *Engine) superviseReaction(ctx context.Context, locks *locker, rc *reactor) {

@@ -171,6 +171,14 @@ func (e stopError) Error() string      { return e.err.Error() }
 func (e stopError) Unwrap() error      { return e.err }
 func (e stopError) StopConsumer() bool { return true }
 
+// IsPermanent reports whether err (or an error it wraps) has a method
+// Permanent() bool that returns true: the message fails the same way every
+// time, so it goes to the poison policy at once, without retries.
+func IsPermanent(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
+}
+
 // IsStopConsumer reports whether err asks to stop the consumer.
 func IsStopConsumer(err error) bool {
 	if errors.Is(err, ErrStopConsumer) {
@@ -241,7 +249,7 @@ func (r *Router) retryMiddleware(next message.HandlerFunc) message.HandlerFunc {
 			Multiplier:      r.cfg.Retry.Multiplier,
 			MaxInterval:     r.cfg.Retry.MaxInterval,
 			ShouldRetry: func(p middleware.RetryParams) bool {
-				return !IsStopConsumer(p.Err)
+				return !IsStopConsumer(p.Err) && !IsPermanent(p.Err)
 			},
 			Logger: r.logger,
 		}.Middleware(next)
@@ -262,6 +270,9 @@ func (r *Router) retryMiddleware(next message.HandlerFunc) message.HandlerFunc {
 			}
 			return next(msg)
 		default:
+			if err := pageFailure(msg.Context()); IsPermanent(err) {
+				return nil, err // it failed the same way in its page: no retry
+			}
 			if !sleep(msg.Context(), r.cfg.Retry.InitialInterval) {
 				return nil, msg.Context().Err()
 			}
