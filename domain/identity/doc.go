@@ -80,3 +80,11 @@ func ParseUserID(s string) (int64, bool) {
 
 // FormatUserID renders a user id as it appears in principals and claims.
 func FormatUserID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// PrivateCategories are the categories whose stream ids are personal data
+// or secrets: the digest of an e-mail address or phone number, a social
+// account's external id, an API token's id. Consumers outside the process
+// see a pseudonym instead (eventlog's consumer-facing form).
+func PrivateCategories() []string {
+	return []string{EmailClaimCategory, PhoneClaimCategory, SocialClaimCategory, EmailVerificationCategory, APITokenCategory}
+}

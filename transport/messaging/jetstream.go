@@ -14,9 +14,11 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// Upcaster returns an event in its newest version (the codec implements it).
-type Upcaster interface {
-	Upcast(eventlog.RecordedEvent) (eventlog.RecordedEvent, error)
+// ConsumerForms returns an event as consumers outside the process may see
+// it: its newest version without secrets and personal data (the codec's
+// ConsumerForm, see eventlog.HiddenFromConsumers).
+type ConsumerForms interface {
+	ConsumerForm(eventlog.RecordedEvent) (eventlog.RecordedEvent, error)
 }
 
 // Defaults of JetStreamConfig.
@@ -49,8 +51,9 @@ type JetStreamConfig struct {
 	// DefaultJetStreamConsumer.
 	Name string
 
-	// Upcaster, when set, publishes every event in its newest version.
-	Upcaster Upcaster
+	// Forms, when set, publishes every event in its consumer-facing form
+	// (newest version, no secrets or personal data).
+	Forms ConsumerForms
 	// AfterPublish, when set, is called after each event was acknowledged by
 	// JetStream (tests, metrics).
 	AfterPublish func(eventlog.RecordedEvent)
@@ -122,7 +125,7 @@ func EnsureJetStream(js nats.JetStreamManager, cfg JetStreamConfig) error {
 // its checkpoint). Every event becomes one message on "<prefix>.<category>"
 // with the event id as Nats-Msg-Id, the event data as payload and the
 // Metadata* keys as headers (see NewEventMessage), in its newest version
-// (Upcaster), published in log order, each acknowledged by JetStream before
+// (Forms), published in log order, each acknowledged by JetStream before
 // the next. The engine saves the checkpoint after the acknowledgements: after
 // a crash it publishes again from the saved checkpoint, and JetStream drops
 // the repeats within DuplicateWindow. The reaction is Raw: events reach it as
@@ -181,10 +184,10 @@ func openJetStream(cfg JetStreamConfig, logger watermill.LoggerAdapter) (eventlo
 	// pub.Close would close nc, which the returned close does.
 	publish := func(ctx context.Context, env eventlog.Envelope) error {
 		out := env.Recorded
-		if cfg.Upcaster != nil {
+		if cfg.Forms != nil {
 			var err error
-			if out, err = cfg.Upcaster.Upcast(env.Recorded); err != nil {
-				return fmt.Errorf("upcast: %w", err)
+			if out, err = cfg.Forms.ConsumerForm(env.Recorded); err != nil {
+				return fmt.Errorf("consumer form: %w", err)
 			}
 		}
 		if len(cfg.Filter.EventTypes) > 0 && !slices.Contains(cfg.Filter.EventTypes, out.Type) {

@@ -53,7 +53,7 @@ func publisherConfig(stream, prefix string) messaging.JetStreamConfig {
 		SubjectPrefix:   prefix,
 		DuplicateWindow: 2 * time.Minute,
 		Name:            "jetstream",
-		Upcaster:        upcastAll{},
+		Forms:           upcastAll{},
 	}
 }
 
@@ -132,7 +132,7 @@ func jetStreamChild(dsn, stream, prefix string) int {
 // upcaster does.
 type upcastAll struct{}
 
-func (upcastAll) Upcast(r eventlog.RecordedEvent) (eventlog.RecordedEvent, error) {
+func (upcastAll) ConsumerForm(r eventlog.RecordedEvent) (eventlog.RecordedEvent, error) {
 	if r.Type == "Old_v1" {
 		r.Type = "New_v2"
 	}

@@ -89,6 +89,9 @@ func catalogue(t *testing.T) []byte {
 	b.WriteString("(`Name_vN`), a JSON payload with the fields below, and JSON metadata (`correlation_id`, `causation_id`,\n")
 	b.WriteString("`user_id`, `client_ip`, `user_agent`, `occurred_at`). Streams are `<category>-<id>`.\n")
 	b.WriteString("Changing a field's meaning means a new version and an upcaster in `transport/eventstore/codec`.\n")
+	b.WriteString("Consumers outside the process (the SSE stream, JetStream) get each event's consumer-facing form: the\n")
+	b.WriteString("fields marked *hidden* below, and the metadata's `client_ip` and `user_agent`, are left out\n")
+	b.WriteString("(`eventlog.HiddenFromConsumers`; `docs/consumers.md`).\n")
 	b.WriteString("\n## Upcasters\n\n")
 	b.WriteString("Old versions still in the log. Every reader (command handlers, projectors, the CLI, the SSE\n")
 	b.WriteString("stream `/events/stream`, the JetStream publisher) gets them upcast to the newest version (the\n")
@@ -120,7 +123,7 @@ func catalogue(t *testing.T) []byte {
 					}
 				}
 			}
-			b.WriteString("| field | type |\n|---|---|\n")
+			b.WriteString("| field | type | consumers |\n|---|---|---|\n")
 			writeFields(&b, rt)
 		}
 	}
@@ -144,7 +147,11 @@ func writeFields(b *bytes.Buffer, rt reflect.Type) {
 		if tag == "" {
 			tag = f.Name
 		}
-		fmt.Fprintf(b, "| `%s` | `%s` |\n", tag, strings.ReplaceAll(f.Type.String(), "|", `\|`))
+		consumers := ""
+		if eventlog.HiddenFromConsumers(tag) {
+			consumers = "hidden"
+		}
+		fmt.Fprintf(b, "| `%s` | `%s` | %s |\n", tag, strings.ReplaceAll(f.Type.String(), "|", `\|`), consumers)
 	}
 }
 

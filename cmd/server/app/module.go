@@ -23,6 +23,10 @@ type Module struct {
 	// older versions still in the log.
 	Events    []eventlog.Event
 	Upcasters []Upcaster
+	// PrivateStreams are the categories of the module whose stream ids are
+	// personal data or secrets (an address's digest, a token's id):
+	// consumers outside the process see a pseudonym instead.
+	PrivateStreams []string
 	// Projectors build the module's read models; Reactions are its side
 	// effects of events (mail, publishing), Jobs its periodic work. The
 	// engine runs all of them, each in one process at a time.
@@ -68,6 +72,7 @@ func buildModules(ctx context.Context, p *Platform) ([]Module, error) {
 		if err := registerUpcasters(p.Codec, m.Upcasters); err != nil {
 			return nil, fmt.Errorf("module %s: %w", m.Name, err)
 		}
+		p.Forms.AddPrivate(m.PrivateStreams...)
 		out = append(out, m)
 	}
 	return out, nil

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,8 +61,10 @@ type Platform struct {
 	Pool       *pgxpool.Pool
 	EnginePool *pgxpool.Pool
 	Store      eventlog.Store
-	// Codec knows every event of every module once New registered them.
+	// Codec knows every event of every module once New registered them;
+	// Forms makes their consumer-facing forms (the SSE stream, JetStream).
 	Codec   *codec.Registry
+	Forms   *codec.Forms
 	Streams *eventstore.Streams
 	Runner  *handling.Runner
 	// Secret signs tokens, codes and links (SECRET_KEY or generated once).
@@ -132,6 +136,7 @@ func NewPlatform(ctx context.Context, cfg Config, opts Options, logger *slog.Log
 	if err := p.loadSecret(ctx); err != nil {
 		return p, err
 	}
+	p.Forms = p.Codec.Forms(derive(p.Secret, "fiveapis/consumer-forms/stream-pseudonyms/v1"))
 	p.metrics = newMetrics()
 	p.Store = instrumentStore(p.Store, p.metrics)
 	p.Streams = eventstore.NewStreams(p.Store, p.Codec)
@@ -371,6 +376,13 @@ func (r *Projections) Known(ctx context.Context, projection string) (eventlog.Po
 		return eventlog.Position{}, errors.New("projection engine not started")
 	}
 	return e.Known(ctx, projection)
+}
+
+// derive makes a key of its own for one use of the secret.
+func derive(secret []byte, label string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(label))
+	return mac.Sum(nil)
 }
 
 type wallClock struct{}

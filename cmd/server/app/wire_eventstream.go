@@ -23,7 +23,7 @@ func wireEventStream(_ context.Context, p *Platform) (Module, error) {
 		consumers[i] = eventstream.Consumer(c)
 	}
 	m := Module{Name: "eventstream",
-		Routes: []httpapi.Routes{eventstream.Module{Store: p.Store, Upcaster: p.Codec, Consumers: consumers, Done: done}},
+		Routes: []httpapi.Routes{eventstream.Module{Store: p.Store, Forms: p.Forms, Consumers: consumers, Done: done}},
 		// Open streams end when the server stops.
 		Background: []func(context.Context) error{func(ctx context.Context) error {
 			<-ctx.Done()
@@ -99,7 +99,7 @@ func JetStreamConfig(p *Platform) messaging.JetStreamConfig {
 	n := p.Config.NATS
 	return messaging.JetStreamConfig{
 		URL: n.URL, Stream: n.Stream, SubjectPrefix: n.SubjectPrefix, DuplicateWindow: n.DuplicateWindow,
-		Filter:   eventlog.Filter{Categories: n.Categories, EventTypes: n.EventTypes},
-		Upcaster: p.Codec,
+		Filter: eventlog.Filter{Categories: n.Categories, EventTypes: n.EventTypes},
+		Forms:  p.Forms,
 	}
 }

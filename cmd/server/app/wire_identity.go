@@ -42,7 +42,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		From: identity.EventUserRegisteredV1, To: identity.EventUserRegistered,
 		Doc: "the address in clear (`email`) became `email_digest` + `email_ref` (sealed in the personal-data vault); v1 events read with the address as `legacy_email`.",
 		Up:  identity.UpcastUserRegisteredV1,
-	}}}
+	}}, PrivateStreams: identity.PrivateCategories()}
 	icfg := identitycmd.Config{JWTSecret: p.Secret}
 	if p.Options.CheapPasswordHashing {
 		icfg.Argon2 = identitycmd.TestArgon2

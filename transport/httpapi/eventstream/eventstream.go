@@ -36,9 +36,11 @@ type Consumer struct {
 	Categories []string
 }
 
-// Upcaster returns an event in its newest version (the codec implements it).
-type Upcaster interface {
-	Upcast(eventlog.RecordedEvent) (eventlog.RecordedEvent, error)
+// ConsumerForms returns an event as consumers outside the process may see
+// it: its newest version without secrets and personal data (the codec's
+// ConsumerForm, see eventlog.HiddenFromConsumers).
+type ConsumerForms interface {
+	ConsumerForm(eventlog.RecordedEvent) (eventlog.RecordedEvent, error)
 }
 
 // DefaultKeepAlive is how often an idle stream sends an SSE comment.
@@ -47,7 +49,7 @@ const DefaultKeepAlive = 15 * time.Second
 // Module mounts GET /events/stream.
 type Module struct {
 	Store     eventlog.Store
-	Upcaster  Upcaster
+	Forms     ConsumerForms
 	Consumers []Consumer
 	// KeepAlive is the interval of ": keep-alive" comments (default DefaultKeepAlive).
 	KeepAlive time.Duration
@@ -203,8 +205,8 @@ func (m Module) stream(c echo.Context) error {
 				return nil
 			}
 			ev := r.ev
-			if m.Upcaster != nil {
-				up, err := m.Upcaster.Upcast(ev)
+			if m.Forms != nil {
+				up, err := m.Forms.ConsumerForm(ev)
 				if err != nil {
 					_, _ = fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
 					w.Flush()
