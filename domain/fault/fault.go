@@ -26,6 +26,10 @@ const (
 	Forbidden
 	// RateLimited: too many attempts; RetryAfter says when to come back.
 	RateLimited
+	// Unavailable: a dependency (the database) could not be used; the
+	// request may be tried again (RetryAfter says when). Nothing is known
+	// to be wrong with it.
+	Unavailable
 )
 
 func (k Kind) String() string {
@@ -42,6 +46,8 @@ func (k Kind) String() string {
 		return "forbidden"
 	case RateLimited:
 		return "rate_limited"
+	case Unavailable:
+		return "unavailable"
 	default:
 		return "internal"
 	}
@@ -56,7 +62,7 @@ type Error struct {
 	Message string
 	Field   string
 	Details map[string]any
-	// RetryAfterSeconds is set for RateLimited errors.
+	// RetryAfterSeconds is set for RateLimited and Unavailable errors.
 	RetryAfterSeconds int
 	Err               error
 }

@@ -3,10 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
-	"net"
-	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/fiveapis/backend/queries/pgerrors"
 )
 
 // What a failing event does to a projector depends on why it failed:
@@ -61,56 +59,13 @@ func classify(err error) error {
 	if errors.As(err, &de) {
 		return &permanentError{err}
 	}
-	if Unavailable(err) {
+	if pgerrors.Unavailable(err) {
 		return &unavailableError{err}
 	}
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && permanentSQLState(pg.Code) {
+	if pgerrors.DataError(err) {
 		return &permanentError{err}
 	}
 	return err
-}
-
-// permanentSQLState reports the SQLSTATE classes of errors in the data or
-// the statement: 22 data exception (invalid byte sequence, out of range),
-// 23 integrity constraint violation, 42 syntax error or access rule
-// violation, 2B dependent objects, 44 check option violation.
-func permanentSQLState(code string) bool {
-	switch {
-	case strings.HasPrefix(code, "22"), strings.HasPrefix(code, "23"), strings.HasPrefix(code, "42"),
-		strings.HasPrefix(code, "2B"), strings.HasPrefix(code, "44"):
-		return true
-	}
-	return false
-}
-
-// Unavailable reports whether err means the database could not be used (the
-// work itself may be fine): a connection failure, the server shutting down
-// or out of connections, a transaction that gave up (serialization failure,
-// deadlock, lock or statement timeout).
-func Unavailable(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		switch {
-		case strings.HasPrefix(pg.Code, "08"), // connection exception
-			strings.HasPrefix(pg.Code, "53"),       // insufficient resources (too many clients)
-			strings.HasPrefix(pg.Code, "57"),       // operator intervention (admin shutdown, cancel)
-			pg.Code == "40001", pg.Code == "40P01", // serialization failure, deadlock
-			pg.Code == "55P03": // lock not available
-			return true
-		}
-		return false
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	return errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "conn closed") ||
-		strings.Contains(err.Error(), "unexpected EOF")
 }
 
 // attemptsBefore is how many times an event was applied before it was

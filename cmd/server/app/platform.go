@@ -138,7 +138,7 @@ func NewPlatform(ctx context.Context, cfg Config, opts Options, logger *slog.Log
 	}
 	p.Forms = p.Codec.Forms(derive(p.Secret, "fiveapis/consumer-forms/stream-pseudonyms/v1"))
 	p.metrics = newMetrics()
-	p.Store = instrumentStore(p.Store, p.metrics)
+	p.Store = instrumentStore(retryUnavailable(p.Store), p.metrics)
 	p.Streams = eventstore.NewStreams(p.Store, p.Codec)
 	p.Runner = handling.NewRunner(p.Streams, handling.Config{})
 	p.Consistency = httpapi.Consistency{Waiter: p.Projections, Timeout: cfg.HTTP.ConsistencyWait}
