@@ -53,21 +53,21 @@ func (r Router) PATCH(path string, h Handler) { r.Add("PATCH", path, h) }
 func (r Router) DELETE(path string, h Handler) { r.Add("DELETE", path, h) }
 
 // Add adds a route for method at path and, when path ends in a slash, at the
-// path without it.
+// path without it. The route checks the request's text (CheckText) before
+// its handler runs.
 func (r Router) Add(method, path string, h Handler) {
-	for i := len(r.mw) - 1; i >= 0; i-- {
-		h = r.mw[i](h)
-	}
-	eh := r.wrap(h)
+	eh := r.Handle(h)
 	r.g.Add(method, path, eh)
 	if trimmed := strings.TrimSuffix(path, "/"); trimmed != path && trimmed != "" {
 		r.g.Add(method, trimmed, eh)
 	}
 }
 
-// Handle returns h with the Router's middleware and error rendering, for a
-// route the Router cannot add itself (a catch-all, a method table).
+// Handle returns h with the Router's middleware, the text check and error
+// rendering, for a route the Router cannot add itself (a catch-all, a method
+// table).
 func (r Router) Handle(h Handler) echo.HandlerFunc {
+	h = checkedText(h)
 	for i := len(r.mw) - 1; i >= 0; i-- {
 		h = r.mw[i](h)
 	}
@@ -80,5 +80,15 @@ func (r Router) wrap(h Handler) echo.HandlerFunc {
 			return r.render(c, err)
 		}
 		return nil
+	}
+}
+
+// checkedText runs CheckText before h.
+func checkedText(h Handler) Handler {
+	return func(c echo.Context) error {
+		if err := CheckText(c); err != nil {
+			return err
+		}
+		return h(c)
 	}
 }
