@@ -27,6 +27,10 @@ import (
 // ErrErased is returned when a subject's key was deleted (or never existed).
 var ErrErased = errors.New("personaldata: erased")
 
+// ErrUnreadable is a value that is not one Seal made for the subject
+// (malformed, cut short, tampered with): it can never be opened.
+var ErrUnreadable = errors.New("personaldata: unreadable sealed value")
+
 const prefix = "pd1:"
 
 //go:embed migrations/*.sql
@@ -102,11 +106,11 @@ func (v *Vault) Seal(ctx context.Context, subject, plaintext string) (string, er
 func (v *Vault) Open(ctx context.Context, subject, sealed string) (string, error) {
 	raw, ok := strings.CutPrefix(sealed, prefix)
 	if !ok {
-		return "", fmt.Errorf("personaldata: not a sealed value")
+		return "", fmt.Errorf("%w: not a sealed value", ErrUnreadable)
 	}
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil {
-		return "", fmt.Errorf("personaldata: %w", err)
+		return "", fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	key, err := v.key(ctx, subject, false)
 	if err != nil {
@@ -117,11 +121,11 @@ func (v *Vault) Open(ctx context.Context, subject, sealed string) (string, error
 		return "", err
 	}
 	if len(b) < aead.NonceSize() {
-		return "", fmt.Errorf("personaldata: short value")
+		return "", fmt.Errorf("%w: short value", ErrUnreadable)
 	}
 	pt, err := aead.Open(nil, b[:aead.NonceSize()], b[aead.NonceSize():], []byte(subject))
 	if err != nil {
-		return "", fmt.Errorf("personaldata: %w", err)
+		return "", fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	return string(pt), nil
 }

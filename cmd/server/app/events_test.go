@@ -97,6 +97,7 @@ func catalogue(t *testing.T) []byte {
 	b.WriteString("stream `/events/stream`, the JetStream publisher) gets them upcast to the newest version (the\n")
 	b.WriteString("second column). Ids, streams, versions, positions and metadata are kept.\n\n")
 	b.WriteString("| stored as | read as | change |\n|---|---|---|\n")
+	b.WriteString("| every type | the same | NUL characters are removed from the payload's text (`codec.withoutNUL`): events written before the HTTP edge refused them (`httpapi.CheckText`), which PostgreSQL text cannot hold. |\n")
 	for _, u := range upcasters {
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", u.From, u.To, u.Doc)
 	}

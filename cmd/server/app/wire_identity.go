@@ -185,7 +185,12 @@ func (p vaultPD) Open(ctx context.Context, subject, sealed string) (string, erro
 	return p.v.Open(ctx, subject, sealed)
 }
 
-func (vaultPD) Erased(err error) bool { return errors.Is(err, personaldata.ErrErased) }
+// Erased reports an erased subject, and a value that can never be opened
+// (a malformed or forged reference): the read models show both as empty
+// rather than stop at the event.
+func (vaultPD) Erased(err error) bool {
+	return errors.Is(err, personaldata.ErrErased) || errors.Is(err, personaldata.ErrUnreadable)
+}
 
 // identityVault is the identity projection's PersonalData port: it also
 // asks whether a user was erased, for the clear addresses of old

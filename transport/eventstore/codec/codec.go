@@ -236,6 +236,10 @@ func plainString(data []byte, i int) (s []byte, next int, ok bool) {
 }
 
 func (r *Registry) upcast(typ string, data []byte) (string, []byte, error) {
+	data, err := withoutNUL(data)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", typ, err)
+	}
 	for seen := 0; ; seen++ {
 		up, ok := r.upcasters[typ]
 		if !ok {
