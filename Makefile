@@ -3,7 +3,13 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run test lint vet fmt build bench bench-short services
+.PHONY: run test lint vet fmt build bench bench-short services fuzz
+
+# Go fuzz targets of the parsers (package:target); make test runs each for
+# FUZZTIME, make fuzz FUZZTIME=10m for longer.
+FUZZTIME ?= 2s
+FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./transport/eventstore/codec:FuzzDecode \
+	./transport/httpapi:FuzzCheckJSON ./transport/httpapi:FuzzCheckTextMultipart
 
 ## run: start the server with the embedded default (PostgreSQL event store and read models)
 run:
@@ -12,8 +18,14 @@ run:
 ## test: every test, with the race detector, against the real PostgreSQL
 test: services lint
 	$(GO) test $(TESTFLAGS) $(PKGS)
+	$(MAKE) --no-print-directory fuzz
 	@# The 10,000-card QR zip, at full size: the race detector makes QR encoding ten times slower.
 	$(GO) test -count=1 -run TestQRCodeZipOfTenThousandCards ./transport/httpapi/cards/
+
+## fuzz: every fuzz target for FUZZTIME (new failing inputs land in the package's testdata/fuzz)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
 ## lint: gofmt, go vet and the layer check
 lint:
