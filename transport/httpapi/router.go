@@ -20,9 +20,10 @@ type Handler func(c echo.Context) error
 // would lose a POST body), and whatever error the route's middleware or
 // handler returns is written by the API's ErrorRenderer.
 type Router struct {
-	g      *echo.Group
-	render ErrorRenderer
-	mw     []func(Handler) Handler
+	g          *echo.Group
+	render     ErrorRenderer
+	mw         []func(Handler) Handler
+	csrfExempt bool
 }
 
 // NewRouter returns a Router for the paths under prefix ("" for the root).
@@ -34,6 +35,15 @@ func NewRouter(e *echo.Echo, prefix string, render ErrorRenderer) Router {
 // roles), outermost first. The middleware returns errors like handlers do.
 func (r Router) With(mw ...func(Handler) Handler) Router {
 	r.mw = append(append([]func(Handler) Handler{}, r.mw...), mw...)
+	return r
+}
+
+// ExemptFromCSRF returns a Router whose routes skip the CSRF check of
+// session-authenticated state changes: for an API whose real clients are
+// apps that send the session cookie without Django's token (say so in its
+// doc).
+func (r Router) ExemptFromCSRF() Router {
+	r.csrfExempt = true
 	return r
 }
 
@@ -53,8 +63,9 @@ func (r Router) PATCH(path string, h Handler) { r.Add("PATCH", path, h) }
 func (r Router) DELETE(path string, h Handler) { r.Add("DELETE", path, h) }
 
 // Add adds a route for method at path and, when path ends in a slash, at the
-// path without it. The route checks the request's text (CheckText) before
-// its handler runs.
+// path without it. The route checks the request's text (CheckText) and, for
+// a state change authenticated by the session cookie, Django's CSRF rules,
+// before its handler runs.
 func (r Router) Add(method, path string, h Handler) {
 	eh := r.Handle(h)
 	r.g.Add(method, path, eh)
@@ -68,6 +79,9 @@ func (r Router) Add(method, path string, h Handler) {
 // table).
 func (r Router) Handle(h Handler) echo.HandlerFunc {
 	h = checkedText(h)
+	if !r.csrfExempt {
+		h = checkCSRF(h)
+	}
 	for i := len(r.mw) - 1; i >= 0; i-- {
 		h = r.mw[i](h)
 	}
