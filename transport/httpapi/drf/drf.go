@@ -61,16 +61,17 @@ func ReadForm(c echo.Context) (Form, error) {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		return Form{}, &errBadRequest{detail: "JSON parse error - " + err.Error()}
+		return Form{}, &errBadRequest{detail: "JSON parse error - the body could not be read"}
 	}
 	f := Form{json: map[string]json.RawMessage{}}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return f, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // any number is well-formed JSON, however large
 	var raw any
 	if err := dec.Decode(&raw); err != nil {
-		return Form{}, &errBadRequest{detail: "JSON parse error - " + err.Error()}
+		return Form{}, &errBadRequest{detail: parseError(err)}
 	}
 	if dec.More() {
 		return Form{}, &errBadRequest{detail: "JSON parse error - extra data after the JSON value"}
@@ -79,9 +80,22 @@ func ReadForm(c echo.Context) (Form, error) {
 		return Form{}, &errInvalidData{got: jsonKind(raw)}
 	}
 	if err := json.Unmarshal(body, &f.json); err != nil {
-		return Form{}, &errBadRequest{detail: "JSON parse error - " + err.Error()}
+		return Form{}, &errBadRequest{detail: parseError(err)}
 	}
 	return f, nil
+}
+
+// parseError words a JSON syntax error as DRF does ("JSON parse error -
+// …"), with where it is, never with the decoder's own words.
+func parseError(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("JSON parse error - Invalid JSON at char %d", max(se.Offset-1, 0))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "JSON parse error - Unexpected end of the JSON document"
+	}
+	return "JSON parse error - Invalid JSON"
 }
 
 type errUnsupported struct{ ct string }

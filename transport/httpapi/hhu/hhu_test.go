@@ -100,7 +100,7 @@ func TestGetTokenAndRequireUser(t *testing.T) {
 		{"wrong password", "application/json", `{"username":"ann","password":"nope"}`, 400, `{"non_field_errors":["Unable to log in with provided credentials."]}`},
 		{"missing", "application/json", `{}`, 400, `{"password":["This field is required."],"username":["This field is required."]}`},
 		{"wrong type", "application/json", `{"username":["ann"],"password":"x"}`, 400, `{"username":["Not a valid string."]}`},
-		{"malformed", "application/json", `{"username":`, 400, `{"detail":"JSON parse error - unexpected EOF"}`},
+		{"malformed", "application/json", `{"username":`, 400, `{"detail":"JSON parse error - Unexpected end of the JSON document"}`},
 		{"unsupported", "text/plain", `username=ann`, 415, `{"detail":"Unsupported media type \"text/plain\" in request."}`},
 	} {
 		status, body := do("POST", "/auth/get-token/", tc.ctype, tc.body, "")
