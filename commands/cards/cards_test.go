@@ -14,6 +14,7 @@ import (
 
 	"github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	domain "github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
@@ -35,9 +36,9 @@ func (c *clock) Set(t time.Time)  { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 func newClock(t time.Time) *clock { return &clock{now: t} }
 func s(v string) *string          { return &v }
 func n(v int64) *int64            { return &v }
-func admin() cards.Actor          { return cards.Actor{UserID: "1", Username: "admin", IsAdmin: true} }
-func user(id int) cards.Actor {
-	return cards.Actor{UserID: strconv.Itoa(id), Username: fmt.Sprintf("user%d", id)}
+func admin() access.Actor         { return access.Actor{UserID: 1, Username: "admin", Admin: true} }
+func user(id int) access.Actor {
+	return access.Actor{UserID: int64(id), Username: fmt.Sprintf("user%d", id)}
 }
 func meta() eventlog.Metadata { return eventlog.Metadata{CorrelationID: "test"} }
 func wantCode(t *testing.T, err error, code string) {
@@ -170,7 +171,8 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Errorf("next day: %s", b.BatchCode)
 	}
 	// Adding a card to a batch: it is full.
-	wantCode(t, e.h.AddCard(ctx, cards.AddCard{Actor: admin(), BatchID: b1.ID}), "BATCH_FULL")
+	_, err = e.h.AddCard(ctx, cards.AddCard{Actor: admin(), BatchID: b1.ID, Meta: meta()})
+	wantCode(t, err, "BATCH_FULL")
 }
 
 func TestConcurrentBatchCreationGetsDisjointContiguousRanges(t *testing.T) {
@@ -427,11 +429,11 @@ func TestQRCodeRequests(t *testing.T) {
 		t.Fatalf("request: %+v %v", r, err)
 	}
 	g := domain.QRCodesGenerated{GeneratedCount: 4, File: "x.zip", SHA256: "aa", SizeBytes: 9}
-	if pos, err := e.h.RecordQRCodes(ctx, cards.RecordQRCodes{BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || pos.IsStart() {
-		t.Fatalf("record: %v %v", pos, err)
+	if rec, err := e.h.RecordQRCodes(ctx, cards.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || rec.Position.IsStart() {
+		t.Fatalf("record: %v %v", rec.Position, err)
 	}
-	if pos, err := e.h.RecordQRCodes(ctx, cards.RecordQRCodes{BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || !pos.IsStart() {
-		t.Fatalf("recording the same file twice must be a no-op: %v %v", pos, err)
+	if rec, err := e.h.RecordQRCodes(ctx, cards.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || !rec.Position.IsStart() {
+		t.Fatalf("recording the same file twice must be a no-op: %v %v", rec.Position, err)
 	}
 	r, err = e.h.RequestQRCodes(ctx, cards.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	if err != nil || r.Last == nil || r.Last.File != "x.zip" {

@@ -2,8 +2,10 @@ package cards
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -12,7 +14,7 @@ import (
 // built outside the command by the export worker, which records
 // QRCodesGenerated when the file is ready.
 type RequestQRCodes struct {
-	Actor   Actor
+	Actor   access.Actor
 	BatchID int64
 	// LinkExpiresAt is when the download link handed out expires.
 	LinkExpiresAt time.Time
@@ -38,7 +40,7 @@ func (h *Handlers) RequestQRCodes(ctx context.Context, cmd RequestQRCodes) (QRCo
 		evs := events(history)
 		out.Batch = cards.BatchFrom(evs)
 		out.Last = cards.LastQRCodes(evs)
-		return out.Batch.RequestQRCodes(cmd.Actor.UserID, cmd.LinkExpiresAt, now)
+		return out.Batch.RequestQRCodes(strconv.FormatInt(cmd.Actor.UserID, 10), cmd.LinkExpiresAt, now)
 	})
 	if err != nil {
 		return QRCodesResult{}, err

@@ -16,6 +16,7 @@ import (
 
 	commands "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
@@ -43,7 +44,7 @@ func num(v int64) *int64   { return &v }
 func yes(v bool) *bool     { return &v }
 
 var (
-	adminActor = commands.Actor{UserID: "1", Username: "admin", IsAdmin: true}
+	adminActor = access.Actor{UserID: 1, Username: "admin", Admin: true}
 	day0       = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 )
 
@@ -143,7 +144,7 @@ func (h *harness) batch(tmpl, qty int64, publish bool, expiry *string) cards.Bat
 func (h *harness) use(b cards.Batch, id int64, user int) {
 	h.t.Helper()
 	r, err := h.h.UseCard(context.Background(), commands.UseCard{
-		Actor: commands.Actor{UserID: strconv.Itoa(user), Username: "user" + strconv.Itoa(user)},
+		Actor: access.Actor{UserID: int64(user), Username: "user" + strconv.Itoa(user)},
 		Code:  h.h.Signer().Code(b.BatchCode, id), IPAddress: "10.1.1.1", UserAgent: "ua"})
 	h.saw(r.Position, err)
 }
@@ -307,8 +308,8 @@ func TestReadModels(t *testing.T) {
 	}
 
 	// Deleting a batch hides it and its cards everywhere.
-	pos, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: b1.ID})
-	h.saw(pos, err)
+	del, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: b1.ID})
+	h.saw(del.Position, err)
 	h.sync()
 	if l := page(queries.CardFilter{}, 1, 3); l.Count != 7 || l.Items[0].ID != 6 {
 		t.Errorf("after delete: %+v", l)
@@ -383,7 +384,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 	}
 	h.use(gone, gone.StartID, 3)
 	r, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: gone.ID})
-	h.saw(r, err)
+	h.saw(r.Position, err)
 	h.clock.mu.Lock()
 	h.clock.now = day0.Add(24 * time.Hour)
 	h.clock.mu.Unlock()

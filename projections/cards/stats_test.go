@@ -173,7 +173,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	use(e, 2, 4)
 	use(d, 3, 1, 2, 3)
 	r, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: b.ID})
-	h.saw(r, err)
+	h.saw(r.Position, err)
 	at(4)
 	use(a, 2, 10)
 	use(c, 2, 6)

@@ -162,10 +162,10 @@ func (m *Module) deleteBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pos, err := m.cmd.DeleteBatch(c.Request().Context(), cmd.DeleteBatch{Actor: actor(p), BatchID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	r, err := m.cmd.DeleteBatch(c.Request().Context(), cmd.DeleteBatch{Actor: actor(p), BatchID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, pos, afterBatchCreate...)
+	m.after(c, r.Position, afterBatchCreate...)
 	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
 }

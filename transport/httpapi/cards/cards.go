@@ -10,6 +10,7 @@ import (
 	cmd "github.com/fiveapis/backend/commands/cards"
 	domain "github.com/fiveapis/backend/domain/cards"
 	query "github.com/fiveapis/backend/queries/cards"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // qrImageURL is the URL of a card's QR code image.
@@ -108,5 +109,6 @@ func (m *Module) addCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.cmd.AddCard(c.Request().Context(), cmd.AddCard{Actor: actor(p), BatchID: *batch})
+	_, err = m.cmd.AddCard(c.Request().Context(), cmd.AddCard{Actor: actor(p), BatchID: *batch, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	return err
 }

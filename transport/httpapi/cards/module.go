@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	cmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/access"
 	domain "github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	query "github.com/fiveapis/backend/queries/cards"
@@ -198,9 +199,7 @@ func (m *Module) admin(c echo.Context) (authn.Principal, error) {
 	return p, nil
 }
 
-func actor(p authn.Principal) cmd.Actor {
-	return cmd.Actor{UserID: p.UserID, Username: p.Username, IsAdmin: p.IsAdmin}
-}
+func actor(p authn.Principal) access.Actor { return httpapi.ActorOf(p) }
 
 // after sets the X-Event-Position header and waits for the card projections
 // the command's events change (read-your-writes).

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	cmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/access"
 	domain "github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -38,7 +39,7 @@ type ExporterConfig struct {
 
 // Recorder records a built zip (cmd.Handlers.RecordQRCodes).
 type Recorder interface {
-	RecordQRCodes(ctx context.Context, c cmd.RecordQRCodes) (eventlog.Position, error)
+	RecordQRCodes(ctx context.Context, c cmd.RecordQRCodes) (cmd.RecordQRCodesResult, error)
 }
 
 // Exporter builds the QR code zip of a batch outside the request: one PNG per
@@ -151,7 +152,7 @@ func (x *Exporter) build(b domain.Batch, name string, j *exportJob) {
 	if x.recorder != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_, err := x.recorder.RecordQRCodes(ctx, cmd.RecordQRCodes{BatchID: b.ID, Meta: eventlog.Metadata{CorrelationID: "qr-export-" + name},
+		_, err := x.recorder.RecordQRCodes(ctx, cmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Meta: eventlog.Metadata{CorrelationID: "qr-export-" + name},
 			Generated: domain.QRCodesGenerated{GeneratedCount: b.TotalQuantity, File: name, SizeBytes: size, SHA256: sum}})
 		if err != nil {
 			x.cfg.Logger.Warn("card qr export: record failed", "batch", b.ID, "err", err)

@@ -137,10 +137,10 @@ func (m *Module) deleteTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pos, err := m.cmd.DeleteTemplate(c.Request().Context(), cmd.DeleteTemplate{Actor: actor(p), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	r, err := m.cmd.DeleteTemplate(c.Request().Context(), cmd.DeleteTemplate{Actor: actor(p), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, pos, afterTemplate...)
+	m.after(c, r.Position, afterTemplate...)
 	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
 }
