@@ -174,6 +174,14 @@ func startApp(t *testing.T) (*server, *apptest.Server) {
 // apptestSecret is apptest's SECRET_KEY.
 const apptestSecret = "test-secret-key-for-signing-0123456789"
 
+// in returns the server for a subtest: its checks fail t, not the test that
+// started the server.
+func (s *server) in(t testing.TB) *server {
+	c := *s
+	c.t = t
+	return &c
+}
+
 // response is a decoded answer.
 type response struct {
 	Status int
