@@ -22,7 +22,7 @@ import (
 type Clock = handling.Clock
 
 // UseLimiter caps card-use attempts per user and per client IP (002 §10.3:
-// rate limiting against scanning). transport/httpapi/cards implements it over
+// rate limiting against scanning). transport/ratelimit implements it over
 // Redis so that the limits hold across server processes.
 type UseLimiter interface {
 	// Allow counts one attempt by userID from ip. When a limit is exceeded it

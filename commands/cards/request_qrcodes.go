@@ -11,8 +11,8 @@ import (
 )
 
 // RequestQRCodes asks for the QR code zip of a batch (admin only). The zip is
-// built outside the command by the export worker, which records
-// QRCodesGenerated when the file is ready.
+// built outside the command by the exporter (transport/qrcodes), which
+// records QRCodesGenerated (RecordQRCodes) when the file is ready.
 type RequestQRCodes struct {
 	Actor   access.Actor
 	BatchID int64
@@ -49,8 +49,8 @@ func (h *Handlers) RequestQRCodes(ctx context.Context, cmd RequestQRCodes) (QRCo
 	return out, nil
 }
 
-// Batch returns a batch's state from its stream (for the export worker and
-// the download link, which must not serve deleted batches).
+// Batch returns a batch's state from its stream (for the download link,
+// which must not serve deleted batches). It is a read, not a command.
 func (h *Handlers) Batch(ctx context.Context, id int64) (cards.Batch, error) {
 	b, _, err := h.loadBatch(ctx, id)
 	return b, err
