@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fiveapis/backend/commands/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
-	domain "github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/access"
+	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/sequence"
@@ -35,9 +36,9 @@ func (c *clock) Set(t time.Time)  { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 func newClock(t time.Time) *clock { return &clock{now: t} }
 func s(v string) *string          { return &v }
 func n(v int64) *int64            { return &v }
-func admin() cards.Actor          { return cards.Actor{UserID: "1", Username: "admin", IsAdmin: true} }
-func user(id int) cards.Actor {
-	return cards.Actor{UserID: strconv.Itoa(id), Username: fmt.Sprintf("user%d", id)}
+func admin() access.Actor         { return access.Actor{UserID: 1, Username: "admin", Admin: true} }
+func user(id int) access.Actor {
+	return access.Actor{UserID: int64(id), Username: fmt.Sprintf("user%d", id)}
 }
 func meta() eventlog.Metadata { return eventlog.Metadata{CorrelationID: "test"} }
 func wantCode(t *testing.T, err error, code string) {
@@ -51,7 +52,7 @@ func wantCode(t *testing.T, err error, code string) {
 var day0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 type env struct {
-	h     *cards.Handlers
+	h     *cardcmd.Handlers
 	clock *clock
 	store *pgstore.Store
 }
@@ -62,7 +63,7 @@ func (l *limiter) Allow(ctx context.Context, userID, ip string) (bool, time.Dura
 	return l.allow.Load(), 1500 * time.Millisecond, nil
 }
 
-func setup(t *testing.T, lim cards.UseLimiter) env {
+func setup(t *testing.T, lim cardcmd.UseLimiter) env {
 	t.Helper()
 	pool := pgtest.NewPool(t)
 	if err := pgstore.Migrate(context.Background(), pool); err != nil {
@@ -73,24 +74,24 @@ func setup(t *testing.T, lim cards.UseLimiter) env {
 
 // setupOn returns handlers on the log in pool, as one server process has
 // them: their own store and the catalog cache followed from the log.
-func setupOn(t *testing.T, pool *pgxpool.Pool, lim cards.UseLimiter) env {
+func setupOn(t *testing.T, pool *pgxpool.Pool, lim cardcmd.UseLimiter) env {
 	t.Helper()
 	store, err := pgstore.New(pool, pgstore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(store.Close)
-	reg, err := codec.New(append(domain.Events(), sequence.Events()...)...)
+	reg, err := codec.New(append(cards.Events(), sequence.Events()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := domain.NewCodeSigner([]byte("a test secret of at least 16 bytes"))
+	signer, err := cards.NewCodeSigner([]byte("a test secret of at least 16 bytes"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := newClock(day0)
 	runner := handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{})
-	h := cards.New(runner, c, signer, lim, cards.Config{})
+	h := cardcmd.New(runner, c, signer, lim, cardcmd.Config{})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = h.FollowCatalog(ctx, store) }()
@@ -98,23 +99,23 @@ func setupOn(t *testing.T, pool *pgxpool.Pool, lim cards.UseLimiter) env {
 	return env{h: h, clock: c, store: store}
 }
 
-func (e env) template(t *testing.T, category string) domain.Template {
+func (e env) template(t *testing.T, category string) cards.Template {
 	t.Helper()
-	in := domain.TemplateInput{Name: s("舞蹈卡片模板"), Category: s(category)}
+	in := cards.TemplateInput{Name: s("舞蹈卡片模板"), Category: s(category)}
 	if category == "dance" {
 		in.AttributesSet, in.Attributes = true, map[string]any{"difficulty": "初级", "duration": "30分钟", "style": "现代舞"}
 	}
-	r, err := e.h.CreateTemplate(context.Background(), cards.CreateTemplate{Actor: admin(), Meta: meta(), Input: in})
+	r, err := e.h.CreateTemplate(context.Background(), cardcmd.CreateTemplate{Actor: admin(), Meta: meta(), Input: in})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r.Template
 }
 
-func (e env) batch(t *testing.T, tmpl int64, qty int64, publish bool) domain.Batch {
+func (e env) batch(t *testing.T, tmpl int64, qty int64, publish bool) cards.Batch {
 	t.Helper()
 	pub := publish
-	r, err := e.h.CreateBatch(context.Background(), cards.CreateBatch{Actor: admin(), Meta: meta(), Input: domain.BatchInput{
+	r, err := e.h.CreateBatch(context.Background(), cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("第一批"), TemplateID: n(tmpl), TotalQuantity: n(qty), ExpiryDate: s("2026-12-31"), IsPublished: &pub,
 	}})
 	if err != nil {
@@ -136,7 +137,7 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Fatalf("first batch %+v", b1)
 	}
 	// A hand-chosen code that is the next default one: the default skips it.
-	r, err := e.h.CreateBatch(ctx, cards.CreateBatch{Actor: admin(), Meta: meta(), Input: domain.BatchInput{
+	r, err := e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("手动"), TemplateID: n(tmpl.ID), TotalQuantity: n(5), BatchCode: s("dance_20260301_002")}})
 	if err != nil {
 		t.Fatal(err)
@@ -149,19 +150,19 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Fatalf("third batch %+v", b3)
 	}
 	// The same code again is refused, naming the field.
-	_, err = e.h.CreateBatch(ctx, cards.CreateBatch{Actor: admin(), Meta: meta(), Input: domain.BatchInput{
+	_, err = e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("x"), TemplateID: n(tmpl.ID), TotalQuantity: n(5), BatchCode: s("DANCE_20260301_001")}})
 	wantCode(t, err, "INVALID_INPUT")
 	if f, _ := fault.As(err); f.Field != "batch_code" {
 		t.Errorf("field %q", f.Field)
 	}
 	// Unknown template, non-admin.
-	_, err = e.h.CreateBatch(ctx, cards.CreateBatch{Actor: admin(), Meta: meta(), Input: domain.BatchInput{
+	_, err = e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("x"), TemplateID: n(999), TotalQuantity: n(5)}})
 	if f, _ := fault.As(err); f == nil || f.Field != "template" {
 		t.Errorf("unknown template: %v", err)
 	}
-	_, err = e.h.CreateBatch(ctx, cards.CreateBatch{Actor: user(2), Meta: meta(), Input: domain.BatchInput{
+	_, err = e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: user(2), Meta: meta(), Input: cards.BatchInput{
 		Name: s("x"), TemplateID: n(tmpl.ID), TotalQuantity: n(5)}})
 	wantCode(t, err, "INSUFFICIENT_PERMISSION")
 	// Another day restarts the counter.
@@ -170,7 +171,8 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Errorf("next day: %s", b.BatchCode)
 	}
 	// Adding a card to a batch: it is full.
-	wantCode(t, e.h.AddCard(ctx, cards.AddCard{Actor: admin(), BatchID: b1.ID}), "BATCH_FULL")
+	_, err = e.h.AddCard(ctx, cardcmd.AddCard{Actor: admin(), BatchID: b1.ID, Meta: meta()})
+	wantCode(t, err, "BATCH_FULL")
 }
 
 func TestConcurrentBatchCreationGetsDisjointContiguousRanges(t *testing.T) {
@@ -179,13 +181,13 @@ func TestConcurrentBatchCreationGetsDisjointContiguousRanges(t *testing.T) {
 	tmpl := e.template(t, "song")
 	const workers = 16
 	var wg sync.WaitGroup
-	got := make([]domain.Batch, workers)
+	got := make([]cards.Batch, workers)
 	errs := make([]error, workers)
 	for i := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := e.h.CreateBatch(context.Background(), cards.CreateBatch{Actor: admin(), Meta: meta(), Input: domain.BatchInput{
+			r, err := e.h.CreateBatch(context.Background(), cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 				Name: s(fmt.Sprintf("b%d", i)), TemplateID: n(tmpl.ID), TotalQuantity: n(int64(1 + i*37))}})
 			got[i], errs[i] = r.Batch, err
 		}()
@@ -240,7 +242,7 @@ func TestUseCardExactlyOnceUnderConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r, err := e.h.UseCard(context.Background(), cards.UseCard{Actor: user(100 + i), Code: code, IPAddress: "10.0.0.1", UserAgent: "test", Meta: meta()})
+			r, err := e.h.UseCard(context.Background(), cardcmd.UseCard{Actor: user(100 + i), Code: code, IPAddress: "10.0.0.1", UserAgent: "test", Meta: meta()})
 			switch f, _ := fault.As(err); {
 			case err == nil:
 				ok.Add(1)
@@ -261,17 +263,17 @@ func TestUseCardExactlyOnceUnderConcurrency(t *testing.T) {
 	if ok.Load() != 1 || used.Load() != goroutines-1 {
 		t.Fatalf("successes %d, already used %d; want 1 and %d", ok.Load(), used.Load(), goroutines-1)
 	}
-	r := winner.Load().(cards.UseCardResult)
+	r := winner.Load().(cardcmd.UseCardResult)
 	if r.Used.CardID != b.StartID+3 || r.Message != "卡片使用成功!您获得了舞蹈技能:现代舞(初级)" || r.Code != code {
 		t.Errorf("result %+v", r)
 	}
 	// The stream holds exactly one CardUsed.
-	recs, err := e.store.ReadStream(context.Background(), domain.CardStream(b.StartID+3), eventlog.ReadStreamOptions{})
-	if err != nil || len(recs) != 1 || recs[0].Type != domain.EventCardUsed {
+	recs, err := e.store.ReadStream(context.Background(), cards.CardStream(b.StartID+3), eventlog.ReadStreamOptions{})
+	if err != nil || len(recs) != 1 || recs[0].Type != cards.EventCardUsed {
 		t.Fatalf("card stream: %v %v", recs, err)
 	}
 	// A later attempt names the winner.
-	_, err = e.h.UseCard(context.Background(), cards.UseCard{Actor: user(5), Code: code, Meta: meta()})
+	_, err = e.h.UseCard(context.Background(), cardcmd.UseCard{Actor: user(5), Code: code, Meta: meta()})
 	wantCode(t, err, "CARD_ALREADY_USED")
 	f, _ := fault.As(err)
 	if f.Details["used_by"] != r.Used.Username || f.Details["used_at"] != r.Used.UsedAt.Format(time.RFC3339) || f.Details["card_code"] != code {
@@ -290,7 +292,7 @@ func TestUseCardRefusals(t *testing.T) {
 	published := e.batch(t, tmpl.ID, 3, true)
 	signer := e.h.Signer()
 	use := func(code string) error {
-		_, err := e.h.UseCard(ctx, cards.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.2", Meta: meta()})
+		_, err := e.h.UseCard(ctx, cardcmd.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.2", Meta: meta()})
 		return err
 	}
 	code := signer.Code(published.BatchCode, published.StartID)
@@ -322,39 +324,39 @@ func TestUseCardRefusals(t *testing.T) {
 	}
 	wantCode(t, use(code), "CARD_ALREADY_USED")
 
-	// Deleting the batch hides its cards.
-	if _, err := e.h.DeleteBatch(ctx, cards.DeleteBatch{Actor: admin(), BatchID: published.ID, Meta: meta()}); err != nil {
+	// Deleting the batch hides its cardcmd.
+	if _, err := e.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: admin(), BatchID: published.ID, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, use(signer.Code(published.BatchCode, published.StartID+1)), "CARD_NOT_FOUND")
-	_, err = e.h.PublishBatch(ctx, cards.PublishBatch{Actor: admin(), BatchID: published.ID, Publish: true, Meta: meta()})
+	_, err = e.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: published.ID, Publish: true, Meta: meta()})
 	wantCode(t, err, "BATCH_NOT_FOUND")
 
 	// Updating a template: PUT semantics, category fixed; delete hides it.
-	_, err = e.h.UpdateTemplate(ctx, cards.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
-		Input: domain.TemplateInput{Name: s("新"), Category: s("song")}})
+	_, err = e.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
+		Input: cards.TemplateInput{Name: s("新"), Category: s("song")}})
 	wantCode(t, err, "INVALID_INPUT")
-	up, err := e.h.UpdateTemplate(ctx, cards.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
-		Input: domain.TemplateInput{Name: s("新"), Category: s("dance")}})
+	up, err := e.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
+		Input: cards.TemplateInput{Name: s("新"), Category: s("dance")}})
 	if err != nil || up.Template.Spec.Name != "新" || up.Template.Spec.Attributes["style"] != "现代舞" {
 		t.Fatalf("update: %+v %v", up, err)
 	}
-	if _, err := e.h.DeleteTemplate(ctx, cards.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()}); err != nil {
+	if _, err := e.h.DeleteTemplate(ctx, cardcmd.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.h.DeleteTemplate(ctx, cards.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()})
+	_, err = e.h.DeleteTemplate(ctx, cardcmd.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()})
 	wantCode(t, err, "TEMPLATE_NOT_FOUND")
-	_, err = e.h.UpdateTemplate(ctx, cards.UpdateTemplate{Actor: admin(), TemplateID: 12345, Meta: meta()})
+	_, err = e.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: admin(), TemplateID: 12345, Meta: meta()})
 	wantCode(t, err, "TEMPLATE_NOT_FOUND")
 	// Cards of existing batches of a deleted template stay usable.
 	other := signer.Code(unpublished.BatchCode, unpublished.StartID)
-	if _, err := e.h.PublishBatch(ctx, cards.PublishBatch{Actor: admin(), BatchID: unpublished.ID, Publish: true, Meta: meta()}); err != nil {
+	if _, err := e.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: unpublished.ID, Publish: true, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := use(other); err != nil {
 		t.Fatalf("use after template delete: %v", err)
 	}
-	if !errors.Is(use(other), domain.ErrCardAlreadyUsed) {
+	if !errors.Is(use(other), cards.ErrCardAlreadyUsed) {
 		t.Error("second use must be CARD_ALREADY_USED")
 	}
 }
@@ -377,7 +379,7 @@ func TestCatalogFollowsOtherProcesses(t *testing.T) {
 	use := func(e env) error {
 		code := e.h.Signer().Code(batch.BatchCode, next)
 		next++
-		_, err := e.h.UseCard(ctx, cards.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.3", Meta: meta()})
+		_, err := e.h.UseCard(ctx, cardcmd.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.3", Meta: meta()})
 		return err
 	}
 	eventually := func(what string, want func(error) bool) {
@@ -398,20 +400,20 @@ func TestCatalogFollowsOtherProcesses(t *testing.T) {
 	if err := use(a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.h.PublishBatch(ctx, cards.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: false, Meta: meta()}); err != nil {
+	if _, err := b.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: false, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually("unpublished by the other process", func(err error) bool { return errors.Is(err, domain.ErrBatchNotPublished) })
-	if _, err := a.h.PublishBatch(ctx, cards.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: true, Meta: meta()}); err != nil {
+	eventually("unpublished by the other process", func(err error) bool { return errors.Is(err, cards.ErrBatchNotPublished) })
+	if _, err := a.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: true, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := use(a); err != nil { // its own change: at once
 		t.Fatalf("use right after this process republished: %v", err)
 	}
-	if _, err := b.h.DeleteBatch(ctx, cards.DeleteBatch{Actor: admin(), BatchID: batch.ID, Meta: meta()}); err != nil {
+	if _, err := b.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: admin(), BatchID: batch.ID, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually("deleted by the other process", func(err error) bool { return errors.Is(err, domain.ErrCardNotFound) })
+	eventually("deleted by the other process", func(err error) bool { return errors.Is(err, cards.ErrCardNotFound) })
 }
 
 func TestQRCodeRequests(t *testing.T) {
@@ -420,23 +422,23 @@ func TestQRCodeRequests(t *testing.T) {
 	ctx := context.Background()
 	tmpl := e.template(t, "clothing")
 	b := e.batch(t, tmpl.ID, 4, false)
-	_, err := e.h.RequestQRCodes(ctx, cards.RequestQRCodes{Actor: user(3), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
+	_, err := e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: user(3), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	wantCode(t, err, "INSUFFICIENT_PERMISSION")
-	r, err := e.h.RequestQRCodes(ctx, cards.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
+	r, err := e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	if err != nil || r.Last != nil || r.Batch.ID != b.ID || r.Position.IsStart() {
 		t.Fatalf("request: %+v %v", r, err)
 	}
-	g := domain.QRCodesGenerated{GeneratedCount: 4, File: "x.zip", SHA256: "aa", SizeBytes: 9}
-	if pos, err := e.h.RecordQRCodes(ctx, cards.RecordQRCodes{BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || pos.IsStart() {
-		t.Fatalf("record: %v %v", pos, err)
+	g := cards.QRCodesGenerated{GeneratedCount: 4, File: "x.zip", SHA256: "aa", SizeBytes: 9}
+	if rec, err := e.h.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || rec.Position.IsStart() {
+		t.Fatalf("record: %v %v", rec.Position, err)
 	}
-	if pos, err := e.h.RecordQRCodes(ctx, cards.RecordQRCodes{BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || !pos.IsStart() {
-		t.Fatalf("recording the same file twice must be a no-op: %v %v", pos, err)
+	if rec, err := e.h.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || !rec.Position.IsStart() {
+		t.Fatalf("recording the same file twice must be a no-op: %v %v", rec.Position, err)
 	}
-	r, err = e.h.RequestQRCodes(ctx, cards.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
+	r, err = e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	if err != nil || r.Last == nil || r.Last.File != "x.zip" {
 		t.Fatalf("second request: %+v %v", r, err)
 	}
-	_, err = e.h.RequestQRCodes(ctx, cards.RequestQRCodes{Actor: admin(), BatchID: 999, LinkExpiresAt: day0, Meta: meta()})
+	_, err = e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: admin(), BatchID: 999, LinkExpiresAt: day0, Meta: meta()})
 	wantCode(t, err, "BATCH_NOT_FOUND")
 }

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // CreateBatch asks for a new batch of cards (admin only).
 type CreateBatch struct {
-	Actor Actor
+	Actor access.Actor
 	Input cards.BatchInput
 	Meta  eventlog.Metadata
 }

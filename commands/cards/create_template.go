@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // CreateTemplate asks for a new card template (admin only).
 type CreateTemplate struct {
-	Actor Actor
+	Actor access.Actor
 	Input cards.TemplateInput
 	Meta  eventlog.Metadata
 }

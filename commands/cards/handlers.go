@@ -7,11 +7,11 @@ package cards
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
@@ -22,7 +22,7 @@ import (
 type Clock = handling.Clock
 
 // UseLimiter caps card-use attempts per user and per client IP (002 §10.3:
-// rate limiting against scanning). transport/httpapi/cards implements it over
+// rate limiting against scanning). transport/ratelimit implements it over
 // Redis so that the limits hold across server processes.
 type UseLimiter interface {
 	// Allow counts one attempt by userID from ip. When a limit is exceeded it
@@ -35,13 +35,6 @@ type UseLimiter interface {
 type CodeSigner interface {
 	Code(batchCode string, id int64) string
 	Parse(code string) (cards.ParsedCode, error)
-}
-
-// Actor is who issues a command.
-type Actor struct {
-	UserID   string
-	Username string
-	IsAdmin  bool
 }
 
 // ErrRateLimited answers a card use over the limits; RetryAfterSeconds is set.
@@ -119,8 +112,10 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-func requireAdmin(a Actor) error {
-	if !a.IsAdmin {
+// requireAdmin is the card system's rule for its admin commands: anyone but
+// an administrator is INSUFFICIENT_PERMISSION (002 marks them "管理员权限").
+func requireAdmin(a access.Actor) error {
+	if !a.Admin {
 		return cards.ErrInsufficientPermission
 	}
 	return nil
@@ -156,13 +151,4 @@ func (h *Handlers) loadBatch(ctx context.Context, id int64) (cards.Batch, []even
 // allocate takes count ids of the named sequence for owner.
 func (h *Handlers) allocate(ctx context.Context, name string, count int64, owner string, meta eventlog.Metadata) (sequence.IDsAllocated, error) {
 	return h.seqs.AllocateIDs(ctx, name, count, owner, meta)
-}
-
-// userID parses the decimal user id of an actor.
-func userID(a Actor) (int64, error) {
-	id, err := strconv.ParseInt(a.UserID, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fault.New(fault.Unauthenticated, "UNAUTHORIZED", "无效的用户身份")
-	}
-	return id, nil
 }

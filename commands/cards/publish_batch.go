@@ -3,6 +3,7 @@ package cards
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -10,7 +11,7 @@ import (
 // PublishBatch makes a batch's cards usable (Publish) or unusable (!Publish);
 // admin only. Publishing a published batch changes nothing.
 type PublishBatch struct {
-	Actor   Actor
+	Actor   access.Actor
 	BatchID int64
 	Publish bool
 	Meta    eventlog.Metadata

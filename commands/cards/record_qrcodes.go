@@ -3,20 +3,29 @@ package cards
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// RecordQRCodes is the export worker reporting a built zip.
+// RecordQRCodes is the export worker reporting a built zip; its Actor is
+// access.System.
 type RecordQRCodes struct {
+	Actor     access.Actor
 	BatchID   int64
 	Generated cards.QRCodesGenerated
 	Meta      eventlog.Metadata
 }
 
+// RecordQRCodesResult is where the record landed: the start position when
+// the same file was already the batch's latest export (nothing appended).
+type RecordQRCodesResult struct {
+	Position eventlog.Position
+}
+
 // RecordQRCodes appends QRCodesGenerated unless the same file is already the
 // batch's latest export.
-func (h *Handlers) RecordQRCodes(ctx context.Context, cmd RecordQRCodes) (eventlog.Position, error) {
+func (h *Handlers) RecordQRCodes(ctx context.Context, cmd RecordQRCodes) (RecordQRCodesResult, error) {
 	now := h.now(&cmd.Meta)
 	if cmd.Generated.GeneratedAt.IsZero() {
 		cmd.Generated.GeneratedAt = now
@@ -25,5 +34,8 @@ func (h *Handlers) RecordQRCodes(ctx context.Context, cmd RecordQRCodes) (eventl
 		evs := events(history)
 		return cards.BatchFrom(evs).RecordQRCodes(cards.LastQRCodes(evs), cmd.Generated)
 	})
-	return res.Append.Position, err
+	if err != nil {
+		return RecordQRCodesResult{}, err
+	}
+	return RecordQRCodesResult{Position: res.Append.Position}, nil
 }

@@ -2,17 +2,19 @@ package cards
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // RequestQRCodes asks for the QR code zip of a batch (admin only). The zip is
-// built outside the command by the export worker, which records
-// QRCodesGenerated when the file is ready.
+// built outside the command by the exporter (transport/qrcodes), which
+// records QRCodesGenerated (RecordQRCodes) when the file is ready.
 type RequestQRCodes struct {
-	Actor   Actor
+	Actor   access.Actor
 	BatchID int64
 	// LinkExpiresAt is when the download link handed out expires.
 	LinkExpiresAt time.Time
@@ -38,7 +40,7 @@ func (h *Handlers) RequestQRCodes(ctx context.Context, cmd RequestQRCodes) (QRCo
 		evs := events(history)
 		out.Batch = cards.BatchFrom(evs)
 		out.Last = cards.LastQRCodes(evs)
-		return out.Batch.RequestQRCodes(cmd.Actor.UserID, cmd.LinkExpiresAt, now)
+		return out.Batch.RequestQRCodes(strconv.FormatInt(cmd.Actor.UserID, 10), cmd.LinkExpiresAt, now)
 	})
 	if err != nil {
 		return QRCodesResult{}, err
@@ -47,8 +49,8 @@ func (h *Handlers) RequestQRCodes(ctx context.Context, cmd RequestQRCodes) (QRCo
 	return out, nil
 }
 
-// Batch returns a batch's state from its stream (for the export worker and
-// the download link, which must not serve deleted batches).
+// Batch returns a batch's state from its stream (for the download link,
+// which must not serve deleted batches). It is a read, not a command.
 func (h *Handlers) Batch(ctx context.Context, id int64) (cards.Batch, error) {
 	b, _, err := h.loadBatch(ctx, id)
 	return b, err

@@ -3,6 +3,7 @@ package cards
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -10,7 +11,7 @@ import (
 // UpdateBatch changes a batch (admin only): name, expiry date, QR base URL
 // and publication. Full is PUT (name required), otherwise PATCH.
 type UpdateBatch struct {
-	Actor   Actor
+	Actor   access.Actor
 	BatchID int64
 	Input   cards.BatchInput
 	Full    bool

@@ -3,6 +3,7 @@ package cards
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -10,7 +11,7 @@ import (
 // UpdateTemplate changes a template (admin only). Full is PUT (name and
 // category required); otherwise only the given fields change (PATCH).
 type UpdateTemplate struct {
-	Actor      Actor
+	Actor      access.Actor
 	TemplateID int64
 	Input      cards.TemplateInput
 	Full       bool

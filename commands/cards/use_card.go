@@ -3,14 +3,16 @@ package cards
 import (
 	"context"
 	"math"
+	"strconv"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // UseCard is a user presenting a card code (POST /api/card/cards/use/).
 type UseCard struct {
-	Actor     Actor
+	Actor     access.Actor
 	Code      string
 	IPAddress string
 	UserAgent string
@@ -42,12 +44,12 @@ type UseCardResult struct {
 //     reload, see CardUsed and answer CARD_ALREADY_USED with who used it and
 //     when.
 func (h *Handlers) UseCard(ctx context.Context, cmd UseCard) (UseCardResult, error) {
-	uid, err := userID(cmd.Actor)
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return UseCardResult{}, err
 	}
 	if h.limiter != nil {
-		ok, wait, err := h.limiter.Allow(ctx, cmd.Actor.UserID, cmd.IPAddress)
+		ok, wait, err := h.limiter.Allow(ctx, strconv.FormatInt(uid, 10), cmd.IPAddress)
 		if err != nil {
 			return UseCardResult{}, err
 		}

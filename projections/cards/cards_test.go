@@ -14,14 +14,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	commands "github.com/fiveapis/backend/commands/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
-	projections "github.com/fiveapis/backend/projections/cards"
+	cardproj "github.com/fiveapis/backend/projections/cards"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/eventstore"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
@@ -43,14 +44,14 @@ func num(v int64) *int64   { return &v }
 func yes(v bool) *bool     { return &v }
 
 var (
-	adminActor = commands.Actor{UserID: "1", Username: "admin", IsAdmin: true}
+	adminActor = access.Actor{UserID: 1, Username: "admin", Admin: true}
 	day0       = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 )
 
 type harness struct {
 	t     *testing.T
-	h     *commands.Handlers
-	q     *queries.Queries
+	h     *cardcmd.Handlers
+	q     *cardq.Queries
 	eng   *engine.Engine
 	pool  *pgxpool.Pool
 	clock *clock
@@ -87,7 +88,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, projections.All()...)
+	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cardproj.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,8 +101,8 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	c := &clock{now: day0}
-	h := commands.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), c, signer, nil, commands.Config{})
-	return &harness{t: t, h: h, q: queries.New(pool, signer), eng: eng, pool: pool, clock: c}
+	h := cardcmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), c, signer, nil, cardcmd.Config{})
+	return &harness{t: t, h: h, q: cardq.New(pool, signer), eng: eng, pool: pool, clock: c}
 }
 
 func (h *harness) saw(pos eventlog.Position, err error) {
@@ -114,19 +115,20 @@ func (h *harness) saw(pos eventlog.Position, err error) {
 	}
 }
 
-// sync waits until every card projection has applied what was appended.
+// sync waits until every card projection (the engine runs only those) has
+// applied what was appended.
 func (h *harness) sync() {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := h.eng.WaitFor(ctx, h.last, queries.Projections...); err != nil {
+	if err := h.eng.WaitFor(ctx, h.last); err != nil {
 		h.t.Fatalf("wait for %s: %v", h.last, err)
 	}
 }
 
 func (h *harness) template(name, category string, attrs map[string]any) int64 {
 	h.t.Helper()
-	r, err := h.h.CreateTemplate(context.Background(), commands.CreateTemplate{Actor: adminActor, Input: cards.TemplateInput{
+	r, err := h.h.CreateTemplate(context.Background(), cardcmd.CreateTemplate{Actor: adminActor, Input: cards.TemplateInput{
 		Name: str(name), Category: str(category), AttributesSet: attrs != nil, Attributes: attrs}})
 	h.saw(r.Position, err)
 	return r.Template.ID
@@ -134,7 +136,7 @@ func (h *harness) template(name, category string, attrs map[string]any) int64 {
 
 func (h *harness) batch(tmpl, qty int64, publish bool, expiry *string) cards.Batch {
 	h.t.Helper()
-	r, err := h.h.CreateBatch(context.Background(), commands.CreateBatch{Actor: adminActor, Input: cards.BatchInput{
+	r, err := h.h.CreateBatch(context.Background(), cardcmd.CreateBatch{Actor: adminActor, Input: cards.BatchInput{
 		Name: str(fmt.Sprintf("batch of %d", qty)), TemplateID: num(tmpl), TotalQuantity: num(qty), IsPublished: yes(publish), ExpiryDate: expiry}})
 	h.saw(r.Position, err)
 	return r.Batch
@@ -142,13 +144,13 @@ func (h *harness) batch(tmpl, qty int64, publish bool, expiry *string) cards.Bat
 
 func (h *harness) use(b cards.Batch, id int64, user int) {
 	h.t.Helper()
-	r, err := h.h.UseCard(context.Background(), commands.UseCard{
-		Actor: commands.Actor{UserID: strconv.Itoa(user), Username: "user" + strconv.Itoa(user)},
+	r, err := h.h.UseCard(context.Background(), cardcmd.UseCard{
+		Actor: access.Actor{UserID: int64(user), Username: "user" + strconv.Itoa(user)},
 		Code:  h.h.Signer().Code(b.BatchCode, id), IPAddress: "10.1.1.1", UserAgent: "ua"})
 	h.saw(r.Position, err)
 }
 
-func ids(list queries.List[queries.Card]) []int64 {
+func ids(list cardq.List[cardq.Card]) []int64 {
 	out := []int64{}
 	for _, c := range list.Items {
 		out = append(out, c.ID)
@@ -163,9 +165,9 @@ func TestReadModels(t *testing.T) {
 	dance := h.template("舞蹈卡片模板", "dance", map[string]any{"difficulty": "初级", "style": "现代舞"})
 	song := h.template("唱歌卡片模板", "song", map[string]any{"bpm": 120})
 	gone := h.template("old", "game", nil)
-	_, err := h.h.DeleteTemplate(ctx, commands.DeleteTemplate{Actor: adminActor, TemplateID: gone})
+	_, err := h.h.DeleteTemplate(ctx, cardcmd.DeleteTemplate{Actor: adminActor, TemplateID: gone})
 	h.saw(eventlog.Position{}, err)
-	up, err := h.h.UpdateTemplate(ctx, commands.UpdateTemplate{Actor: adminActor, TemplateID: song, Input: cards.TemplateInput{IsActive: yes(false)}})
+	up, err := h.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: adminActor, TemplateID: song, Input: cards.TemplateInput{IsActive: yes(false)}})
 	h.saw(up.Position, err)
 
 	b1 := h.batch(dance, 5, true, str("2026-12-31")) // cards 1..5
@@ -178,20 +180,20 @@ func TestReadModels(t *testing.T) {
 	h.sync()
 
 	// Templates.
-	tl, err := h.q.ListTemplates(ctx, queries.TemplateFilter{}, queries.Page{Number: 1, Size: 10})
+	tl, err := h.q.ListTemplates(ctx, cardq.TemplateFilter{}, cardq.Page{Number: 1, Size: 10})
 	if err != nil || tl.Count != 2 || tl.Items[0].ID != dance || tl.Items[1].IsActive {
 		t.Fatalf("templates %+v %v", tl, err)
 	}
-	tl, _ = h.q.ListTemplates(ctx, queries.TemplateFilter{IsActive: yes(true)}, queries.Page{Number: 1, Size: 10})
+	tl, _ = h.q.ListTemplates(ctx, cardq.TemplateFilter{IsActive: yes(true)}, cardq.Page{Number: 1, Size: 10})
 	if tl.Count != 1 || tl.Items[0].Attributes["style"] != "现代舞" {
 		t.Fatalf("active templates %+v", tl)
 	}
-	if _, err := h.q.GetTemplate(ctx, gone); !errors.Is(err, queries.ErrNotFound) {
+	if _, err := h.q.GetTemplate(ctx, gone); !errors.Is(err, cardq.ErrNotFound) {
 		t.Errorf("deleted template: %v", err)
 	}
 
 	// Batches with their counters.
-	bl, err := h.q.ListBatches(ctx, queries.BatchFilter{}, queries.Page{Number: 1, Size: 10})
+	bl, err := h.q.ListBatches(ctx, cardq.BatchFilter{}, cardq.Page{Number: 1, Size: 10})
 	if err != nil || bl.Count != 3 {
 		t.Fatalf("batches %+v %v", bl, err)
 	}
@@ -199,18 +201,18 @@ func TestReadModels(t *testing.T) {
 		b.ExpiryDate == nil || *b.ExpiryDate != "2026-12-31" || !b.IsPublished || b.BatchCode != "DANCE_20260301_001" {
 		t.Errorf("batch 1 %+v", b)
 	}
-	bl, _ = h.q.ListBatches(ctx, queries.BatchFilter{PublishedOnly: true, Category: str("dance")}, queries.Page{Number: 1, Size: 10})
+	bl, _ = h.q.ListBatches(ctx, cardq.BatchFilter{PublishedOnly: true, Category: str("dance")}, cardq.Page{Number: 1, Size: 10})
 	if bl.Count != 1 || bl.Items[0].ID != b1.ID {
 		t.Errorf("published dance batches %+v", bl)
 	}
-	if _, err := h.q.GetBatch(ctx, b3.ID, true); !errors.Is(err, queries.ErrNotFound) {
+	if _, err := h.q.GetBatch(ctx, b3.ID, true); !errors.Is(err, cardq.ErrNotFound) {
 		t.Errorf("unpublished batch for a user: %v", err)
 	}
 
 	// Cards: pages across batch boundaries, filters.
-	page := func(f queries.CardFilter, n, size int) queries.List[queries.Card] {
+	page := func(f cardq.CardFilter, n, size int) cardq.List[cardq.Card] {
 		t.Helper()
-		l, err := h.q.ListCards(ctx, f, queries.Page{Number: n, Size: size})
+		l, err := h.q.ListCards(ctx, f, cardq.Page{Number: n, Size: size})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,24 +220,24 @@ func TestReadModels(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		f     queries.CardFilter
+		f     cardq.CardFilter
 		n, sz int
 		count int64
 		ids   []int64
 	}{
-		{"all, page 2 of 5", queries.CardFilter{}, 2, 5, 12, []int64{6, 7, 8, 9, 10}},
-		{"all, last page", queries.CardFilter{}, 3, 5, 12, []int64{11, 12}},
-		{"beyond the end", queries.CardFilter{}, 4, 5, 12, []int64{}},
-		{"used", queries.CardFilter{IsUsed: yes(true)}, 1, 2, 3, []int64{2, 5}},
-		{"used, page 2", queries.CardFilter{IsUsed: yes(true)}, 2, 2, 3, []int64{6}},
-		{"unused", queries.CardFilter{IsUsed: yes(false)}, 1, 4, 9, []int64{1, 3, 4, 7}},
-		{"unused, page 2", queries.CardFilter{IsUsed: yes(false)}, 2, 4, 9, []int64{8, 9, 10, 11}},
-		{"batch", queries.CardFilter{Batch: num(b2.ID)}, 1, 10, 3, []int64{6, 7, 8}},
-		{"category", queries.CardFilter{Category: str("dance")}, 2, 4, 9, []int64{5, 9, 10, 11}},
-		{"category unused", queries.CardFilter{Category: str("dance"), IsUsed: yes(false)}, 1, 3, 7, []int64{1, 3, 4}},
-		{"user", queries.CardFilter{User: num(7)}, 1, 10, 2, []int64{2, 6}},
-		{"user and batch", queries.CardFilter{User: num(7), Batch: num(b1.ID)}, 1, 10, 1, []int64{2}},
-		{"user and unused", queries.CardFilter{User: num(7), IsUsed: yes(false)}, 1, 10, 0, []int64{}},
+		{"all, page 2 of 5", cardq.CardFilter{}, 2, 5, 12, []int64{6, 7, 8, 9, 10}},
+		{"all, last page", cardq.CardFilter{}, 3, 5, 12, []int64{11, 12}},
+		{"beyond the end", cardq.CardFilter{}, 4, 5, 12, []int64{}},
+		{"used", cardq.CardFilter{IsUsed: yes(true)}, 1, 2, 3, []int64{2, 5}},
+		{"used, page 2", cardq.CardFilter{IsUsed: yes(true)}, 2, 2, 3, []int64{6}},
+		{"unused", cardq.CardFilter{IsUsed: yes(false)}, 1, 4, 9, []int64{1, 3, 4, 7}},
+		{"unused, page 2", cardq.CardFilter{IsUsed: yes(false)}, 2, 4, 9, []int64{8, 9, 10, 11}},
+		{"batch", cardq.CardFilter{Batch: num(b2.ID)}, 1, 10, 3, []int64{6, 7, 8}},
+		{"category", cardq.CardFilter{Category: str("dance")}, 2, 4, 9, []int64{5, 9, 10, 11}},
+		{"category unused", cardq.CardFilter{Category: str("dance"), IsUsed: yes(false)}, 1, 3, 7, []int64{1, 3, 4}},
+		{"user", cardq.CardFilter{User: num(7)}, 1, 10, 2, []int64{2, 6}},
+		{"user and batch", cardq.CardFilter{User: num(7), Batch: num(b1.ID)}, 1, 10, 1, []int64{2}},
+		{"user and unused", cardq.CardFilter{User: num(7), IsUsed: yes(false)}, 1, 10, 0, []int64{}},
 	} {
 		l := page(tc.f, tc.n, tc.sz)
 		if l.Count != tc.count {
@@ -245,7 +247,7 @@ func TestReadModels(t *testing.T) {
 			t.Errorf("%s: ids (-want +got):\n%s", tc.name, d)
 		}
 	}
-	c := page(queries.CardFilter{Batch: num(b1.ID)}, 1, 2).Items[1]
+	c := page(cardq.CardFilter{Batch: num(b1.ID)}, 1, 2).Items[1]
 	if !c.IsUsed || *c.UsedBy != 7 || *c.UsedByUsername != "user7" || c.CardCode != h.h.Signer().Code(b1.BatchCode, 2) ||
 		c.QRCode != "https://example.com/cards/"+c.CardCode || c.ExpiresAt.Format(time.RFC3339) != "2026-12-31T23:59:59Z" || c.BatchName != "batch of 5" {
 		t.Errorf("card 2 %+v", c)
@@ -256,27 +258,27 @@ func TestReadModels(t *testing.T) {
 		t.Errorf("card 6 %+v %v", d, err)
 	}
 	for _, id := range []int64{0, 13, 1 << 40} {
-		if _, err := h.q.GetCard(ctx, id); !errors.Is(err, queries.ErrNotFound) {
+		if _, err := h.q.GetCard(ctx, id); !errors.Is(err, cardq.ErrNotFound) {
 			t.Errorf("card %d: %v", id, err)
 		}
 	}
 
 	// A user's cards, newest first, by date.
-	uc, err := h.q.UserCards(ctx, queries.UserCardFilter{User: 7}, queries.Page{Number: 1, Size: 10})
+	uc, err := h.q.UserCards(ctx, cardq.UserCardFilter{User: 7}, cardq.Page{Number: 1, Size: 10})
 	if err != nil || uc.Count != 2 || uc.Items[0].Card.ID != 6 || uc.Items[1].UsageLogID != 2 || uc.Items[1].Card.Template.Attributes["style"] != "现代舞" {
 		t.Fatalf("user cards %+v %v", uc, err)
 	}
 	d0 := day0
-	uc, _ = h.q.UserCards(ctx, queries.UserCardFilter{User: 7, EndDate: &d0}, queries.Page{Number: 1, Size: 10})
+	uc, _ = h.q.UserCards(ctx, cardq.UserCardFilter{User: 7, EndDate: &d0}, cardq.Page{Number: 1, Size: 10})
 	if uc.Count != 1 || uc.Items[0].Card.ID != 2 {
 		t.Errorf("user cards up to day 0 %+v", uc)
 	}
 
 	// By category: song's only template is inactive; dance has one available batch.
 	cat, err := h.q.ByCategory(ctx, "dance", day0)
-	want := queries.Category{Category: "dance", Templates: []queries.CategoryTemplate{{ID: dance, Name: "舞蹈卡片模板",
+	want := cardq.Category{Category: "dance", Templates: []cardq.CategoryTemplate{{ID: dance, Name: "舞蹈卡片模板",
 		Attributes: map[string]any{"difficulty": "初级", "style": "现代舞"}, Rarity: "common",
-		AvailableBatches: []queries.AvailableBatch{{ID: b1.ID, Name: "batch of 5", AvailableQuantity: 3}}}}}
+		AvailableBatches: []cardq.AvailableBatch{{ID: b1.ID, Name: "batch of 5", AvailableQuantity: 3}}}}}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,39 +287,39 @@ func TestReadModels(t *testing.T) {
 	}
 
 	// Statistics add up.
-	st, err := h.q.Statistics(ctx, queries.StatisticsFilter{StartDate: day0.AddDate(0, 0, -1), EndDate: day0.AddDate(0, 0, 1)})
+	st, err := h.q.Statistics(ctx, cardq.StatisticsFilter{StartDate: day0.AddDate(0, 0, -1), EndDate: day0.AddDate(0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStats := queries.Statistics{
-		Period:  queries.Period{StartDate: "2026-02-28", EndDate: "2026-03-02"},
-		Summary: queries.Summary{TotalCards: 12, UsedCards: 3, UsageRate: 25, UniqueUsers: 2},
-		ByCategory: map[string]queries.CategoryUsage{
+	wantStats := cardq.Statistics{
+		Period:  cardq.Period{StartDate: "2026-02-28", EndDate: "2026-03-02"},
+		Summary: cardq.Summary{TotalCards: 12, UsedCards: 3, UsageRate: 25, UniqueUsers: 2},
+		ByCategory: map[string]cardq.CategoryUsage{
 			"dance": {Total: 9, Used: 2, UsageRate: 22.22}, "song": {Total: 3, Used: 1, UsageRate: 33.33},
 			"clothing": {}, "game": {},
 		},
-		DailyUsage: []queries.DailyUsage{{Date: "2026-02-28"}, {Date: "2026-03-01", Count: 2}, {Date: "2026-03-02", Count: 1}},
+		DailyUsage: []cardq.DailyUsage{{Date: "2026-02-28"}, {Date: "2026-03-01", Count: 2}, {Date: "2026-03-02", Count: 1}},
 	}
 	if d := cmp.Diff(wantStats, st); d != "" {
 		t.Errorf("statistics (-want +got):\n%s", d)
 	}
-	st, _ = h.q.Statistics(ctx, queries.StatisticsFilter{StartDate: day0.AddDate(0, 0, 1), EndDate: day0.AddDate(0, 0, 1), Category: str("song")})
-	if st.Summary != (queries.Summary{TotalCards: 3, UsedCards: 1, UsageRate: 33.33, UniqueUsers: 1}) || len(st.ByCategory) != 1 {
+	st, _ = h.q.Statistics(ctx, cardq.StatisticsFilter{StartDate: day0.AddDate(0, 0, 1), EndDate: day0.AddDate(0, 0, 1), Category: str("song")})
+	if st.Summary != (cardq.Summary{TotalCards: 3, UsedCards: 1, UsageRate: 33.33, UniqueUsers: 1}) || len(st.ByCategory) != 1 {
 		t.Errorf("song statistics %+v", st)
 	}
 
 	// Deleting a batch hides it and its cards everywhere.
-	pos, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: b1.ID})
-	h.saw(pos, err)
+	del, err := h.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: adminActor, BatchID: b1.ID})
+	h.saw(del.Position, err)
 	h.sync()
-	if l := page(queries.CardFilter{}, 1, 3); l.Count != 7 || l.Items[0].ID != 6 {
+	if l := page(cardq.CardFilter{}, 1, 3); l.Count != 7 || l.Items[0].ID != 6 {
 		t.Errorf("after delete: %+v", l)
 	}
-	if _, err := h.q.GetCard(ctx, 2); !errors.Is(err, queries.ErrNotFound) {
+	if _, err := h.q.GetCard(ctx, 2); !errors.Is(err, cardq.ErrNotFound) {
 		t.Errorf("card of a deleted batch: %v", err)
 	}
-	st, _ = h.q.Statistics(ctx, queries.StatisticsFilter{StartDate: day0, EndDate: day0.AddDate(0, 0, 1)})
-	if st.Summary != (queries.Summary{TotalCards: 7, UsedCards: 1, UsageRate: 14.29, UniqueUsers: 1}) {
+	st, _ = h.q.Statistics(ctx, cardq.StatisticsFilter{StartDate: day0, EndDate: day0.AddDate(0, 0, 1)})
+	if st.Summary != (cardq.Summary{TotalCards: 7, UsedCards: 1, UsageRate: 14.29, UniqueUsers: 1}) {
 		t.Errorf("statistics after delete %+v", st.Summary)
 	}
 }
@@ -341,17 +343,17 @@ func TestMillionCards(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
-		f    queries.CardFilter
+		f    cardq.CardFilter
 		page int
 		want int64
 	}{
-		{"all, deep page", queries.CardFilter{}, 9000, 1_000_000},
-		{"unused, deep page", queries.CardFilter{IsUsed: yes(false)}, 9000, 1_000_000 - 50},
-		{"used", queries.CardFilter{IsUsed: yes(true)}, 1, 50},
-		{"one batch, last page", queries.CardFilter{Batch: num(batches[98].ID)}, 100, 10000},
+		{"all, deep page", cardq.CardFilter{}, 9000, 1_000_000},
+		{"unused, deep page", cardq.CardFilter{IsUsed: yes(false)}, 9000, 1_000_000 - 50},
+		{"used", cardq.CardFilter{IsUsed: yes(true)}, 1, 50},
+		{"one batch, last page", cardq.CardFilter{Batch: num(batches[98].ID)}, 100, 10000},
 	} {
 		start := time.Now()
-		l, err := h.q.ListCards(ctx, tc.f, queries.Page{Number: tc.page, Size: 100})
+		l, err := h.q.ListCards(ctx, tc.f, cardq.Page{Number: tc.page, Size: 100})
 		took := time.Since(start)
 		if err != nil || l.Count != tc.want || len(l.Items) == 0 {
 			t.Fatalf("%s: count %d items %d err %v", tc.name, l.Count, len(l.Items), err)
@@ -361,7 +363,7 @@ func TestMillionCards(t *testing.T) {
 			t.Errorf("%s took %s", tc.name, took)
 		}
 	}
-	l, _ := h.q.ListCards(ctx, queries.CardFilter{}, queries.Page{Number: 9000, Size: 100})
+	l, _ := h.q.ListCards(ctx, cardq.CardFilter{}, cardq.Page{Number: 9000, Size: 100})
 	if l.Items[0].ID != 899_901 || l.Items[99].ID != 900_000 {
 		t.Errorf("page 9000 holds %d..%d", l.Items[0].ID, l.Items[99].ID)
 	}
@@ -382,8 +384,8 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 		h.use(b, b.StartID+int64(i), i%5+1)
 	}
 	h.use(gone, gone.StartID, 3)
-	r, err := h.h.DeleteBatch(ctx, commands.DeleteBatch{Actor: adminActor, BatchID: gone.ID})
-	h.saw(r, err)
+	r, err := h.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: adminActor, BatchID: gone.ID})
+	h.saw(r.Position, err)
 	h.clock.mu.Lock()
 	h.clock.now = day0.Add(24 * time.Hour)
 	h.clock.mu.Unlock()
@@ -420,7 +422,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 	if !strings.Contains(live, "300") {
 		t.Fatalf("live read models look empty:\n%.500s", live)
 	}
-	for _, name := range []string{queries.UsageSchema, queries.StatsSchema} {
+	for _, name := range []string{cardq.UsageSchema, cardq.StatsSchema} {
 		if err := h.eng.Rebuild(ctx, name); err != nil {
 			t.Fatal(err)
 		}
@@ -433,7 +435,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 		}
 		done := 0
 		for _, s := range st {
-			if (s.Name == queries.UsageSchema || s.Name == queries.StatsSchema) && s.ActiveGeneration == 2 && !s.Rebuilding {
+			if (s.Name == cardq.UsageSchema || s.Name == cardq.StatsSchema) && s.ActiveGeneration == 2 && !s.Rebuilding {
 				done++
 			}
 		}

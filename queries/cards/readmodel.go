@@ -38,10 +38,6 @@ const (
 	StatsSchema     = "card_stats"
 )
 
-// Projections lists the projections the card API reads: commands wait for
-// them before they answer.
-var Projections = []string{TemplatesSchema, BatchesSchema, UsageSchema, StatsSchema}
-
 // ReadModel is the PostgreSQL the read models live in; *pgxpool.Pool
 // implements it.
 type ReadModel interface {

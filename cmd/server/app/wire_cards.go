@@ -6,10 +6,13 @@ import (
 	"path/filepath"
 
 	cardcmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/eventlog"
 	cardproj "github.com/fiveapis/backend/projections/cards"
 	cardq "github.com/fiveapis/backend/queries/cards"
 	cardhttp "github.com/fiveapis/backend/transport/httpapi/cards"
+	"github.com/fiveapis/backend/transport/qrcodes"
 	"github.com/fiveapis/backend/transport/ratelimit"
 )
 
@@ -37,18 +40,22 @@ func wireCards(_ context.Context, p *Platform) (Module, error) {
 	}
 	cmds := cardcmd.New(p.Runner, p.Clock, signer, limiter, cardcmd.Config{DefaultQRBaseURL: qrBase})
 	m.Background = append(m.Background, func(ctx context.Context) error { return cmds.FollowCatalog(ctx, p.Store) })
-	exporter, err := cardhttp.NewExporter(cardhttp.ExporterConfig{Dir: filepath.Join(cfg.DataDir, "qrcodes"), Logger: p.Logger}, signer, cmds)
+	// The exporter records built zips through the commands, as the system.
+	recorder := qrcodes.RecorderFunc(func(ctx context.Context, batchID int64, generated cards.QRCodesGenerated, meta eventlog.Metadata) error {
+		_, err := cmds.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: batchID, Generated: generated, Meta: meta})
+		return err
+	})
+	exporter, err := qrcodes.New(qrcodes.Config{Dir: filepath.Join(cfg.DataDir, "qrcodes"), Logger: p.Logger}, signer, recorder)
 	if err != nil {
 		return m, fmt.Errorf("cards: %w", err)
 	}
 	routes, err := cardhttp.New(cardhttp.Deps{
-		Commands:    cmds,
-		Queries:     cardq.New(p.Pool, signer),
-		Exporter:    exporter,
-		Clock:       p.Clock,
-		Consistency: p.Consistency,
-		Logger:      p.Logger,
-		Config:      cardhttp.Config{PublicURL: cfg.HTTP.PublicURL, LinkSecret: p.Secret},
+		Commands: cmds,
+		Queries:  cardq.New(p.Pool, signer),
+		QRCodes:  exporter,
+		Clock:    p.Clock,
+		Logger:   p.Logger,
+		Config:   cardhttp.Config{PublicURL: cfg.HTTP.PublicURL, LinkSecret: p.Secret},
 	})
 	if err != nil {
 		return m, fmt.Errorf("cards: %w", err)

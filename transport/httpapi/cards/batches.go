@@ -1,25 +1,26 @@
 package cards
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	cmd "github.com/fiveapis/backend/commands/cards"
-	domain "github.com/fiveapis/backend/domain/cards"
-	query "github.com/fiveapis/backend/queries/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // batchView is a batch after a command: the read model's row (with its used
-// quantity) once the projections caught up, else the command's own state.
-func (m *Module) batchView(ctx context.Context, b domain.Batch) query.Batch {
-	if v, err := m.q.GetBatch(ctx, b.ID, false); err == nil {
+// quantity) once the projections have caught up with the command (it waits,
+// bounded, for them first), else the command's own state.
+func (m *Module) batchView(c echo.Context, b cards.Batch) cardq.Batch {
+	httpapi.Settle(c)
+	if v, err := m.q.GetBatch(c.Request().Context(), b.ID, false); err == nil {
 		return v
 	}
-	return query.Batch{ID: b.ID, Name: b.Name, Template: b.TemplateID, TemplateName: b.TemplateName, Category: string(b.Category),
+	return cardq.Batch{ID: b.ID, Name: b.Name, Template: b.TemplateID, TemplateName: b.TemplateName, Category: string(b.Category),
 		TotalQuantity: b.TotalQuantity, GeneratedQuantity: b.TotalQuantity, StartID: b.StartID, EndID: b.EndID,
 		BatchCode: b.BatchCode, IsPublished: b.Published, ExpiryDate: b.ExpiryDate, QRCodeBaseURL: b.QRCodeBaseURL,
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
@@ -28,11 +29,8 @@ func (m *Module) batchView(ctx context.Context, b domain.Batch) query.Batch {
 // GET /api/card/batches/?template=&category=&is_published=&page=&page_size=
 // Non-admins see published batches only.
 func (m *Module) listBatches(c echo.Context) error {
-	p, err := m.caller(c)
-	if err != nil {
-		return err
-	}
-	f := query.BatchFilter{PublishedOnly: !p.IsAdmin}
+	f := cardq.BatchFilter{PublishedOnly: !httpapi.Actor(c).Admin}
+	var err error
 	if f.Template, err = queryInt(c, "template"); err != nil {
 		return err
 	}
@@ -46,7 +44,6 @@ func (m *Module) listBatches(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.cons.BeforeQuery(c, query.Projections...)
 	l, err := m.q.ListBatches(c.Request().Context(), f, pg)
 	if err != nil {
 		return err
@@ -57,10 +54,6 @@ func (m *Module) listBatches(c echo.Context) error {
 // POST /api/card/batches/ (admin): creates the batch and its total_quantity
 // cards.
 func (m *Module) createBatch(c echo.Context) error {
-	p, err := m.admin(c)
-	if err != nil {
-		return err
-	}
 	b, err := readBody(c)
 	if err != nil {
 		return err
@@ -69,28 +62,22 @@ func (m *Module) createBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.CreateBatch(c.Request().Context(), cmd.CreateBatch{Actor: actor(p), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	r, err := m.cmd.CreateBatch(c.Request().Context(), cardcmd.CreateBatch{Actor: httpapi.Actor(c), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, r.Position, afterBatchCreate...)
-	return ok(c, http.StatusCreated, m.batchView(c.Request().Context(), r.Batch))
+	return ok(c, http.StatusCreated, m.batchView(c, r.Batch))
 }
 
 // GET /api/card/batches/{id}/
 func (m *Module) getBatch(c echo.Context) error {
-	p, err := m.caller(c)
+	id, err := pathID(c, "id", cards.ErrBatchNotFound)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", domain.ErrBatchNotFound)
-	if err != nil {
-		return err
-	}
-	m.cons.BeforeQuery(c, query.Projections...)
-	v, err := m.q.GetBatch(c.Request().Context(), id, !p.IsAdmin)
-	if errors.Is(err, query.ErrNotFound) {
-		return domain.ErrBatchNotFound
+	v, err := m.q.GetBatch(c.Request().Context(), id, !httpapi.Actor(c).Admin)
+	if errors.Is(err, cardq.ErrNotFound) {
+		return cards.ErrBatchNotFound
 	}
 	if err != nil {
 		return err
@@ -105,11 +92,7 @@ func (m *Module) putBatch(c echo.Context) error { return m.updateBatch(c, true) 
 func (m *Module) patchBatch(c echo.Context) error { return m.updateBatch(c, false) }
 
 func (m *Module) updateBatch(c echo.Context, full bool) error {
-	p, err := m.admin(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", domain.ErrBatchNotFound)
+	id, err := pathID(c, "id", cards.ErrBatchNotFound)
 	if err != nil {
 		return err
 	}
@@ -121,13 +104,12 @@ func (m *Module) updateBatch(c echo.Context, full bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.UpdateBatch(c.Request().Context(), cmd.UpdateBatch{Actor: actor(p), BatchID: id, Input: in, Full: full,
+	r, err := m.cmd.UpdateBatch(c.Request().Context(), cardcmd.UpdateBatch{Actor: httpapi.Actor(c), BatchID: id, Input: in, Full: full,
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, r.Position, afterBatchChange...)
-	return ok(c, http.StatusOK, m.batchView(c.Request().Context(), r.Batch))
+	return ok(c, http.StatusOK, m.batchView(c, r.Batch))
 }
 
 // POST /api/card/batches/{id}/publish/ and /unpublish/ (admin).
@@ -135,37 +117,26 @@ func (m *Module) publishBatch(c echo.Context) error   { return m.setPublished(c,
 func (m *Module) unpublishBatch(c echo.Context) error { return m.setPublished(c, false) }
 
 func (m *Module) setPublished(c echo.Context, publish bool) error {
-	p, err := m.admin(c)
+	id, err := pathID(c, "id", cards.ErrBatchNotFound)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", domain.ErrBatchNotFound)
-	if err != nil {
-		return err
-	}
-	r, err := m.cmd.PublishBatch(c.Request().Context(), cmd.PublishBatch{Actor: actor(p), BatchID: id, Publish: publish,
+	r, err := m.cmd.PublishBatch(c.Request().Context(), cardcmd.PublishBatch{Actor: httpapi.Actor(c), BatchID: id, Publish: publish,
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, r.Position, afterBatchChange...)
-	return ok(c, http.StatusOK, m.batchView(c.Request().Context(), r.Batch))
+	return ok(c, http.StatusOK, m.batchView(c, r.Batch))
 }
 
 // DELETE /api/card/batches/{id}/ (admin): hides the batch and its cards.
 func (m *Module) deleteBatch(c echo.Context) error {
-	p, err := m.admin(c)
+	id, err := pathID(c, "id", cards.ErrBatchNotFound)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", domain.ErrBatchNotFound)
-	if err != nil {
+	if _, err := m.cmd.DeleteBatch(c.Request().Context(), cardcmd.DeleteBatch{Actor: httpapi.Actor(c), BatchID: id, Meta: httpapi.EventMeta(c, m.clock.Now())}); err != nil {
 		return err
 	}
-	pos, err := m.cmd.DeleteBatch(c.Request().Context(), cmd.DeleteBatch{Actor: actor(p), BatchID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
-	if err != nil {
-		return err
-	}
-	m.after(c, pos, afterBatchCreate...)
 	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
 }

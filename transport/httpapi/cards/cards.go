@@ -3,13 +3,13 @@ package cards
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	cmd "github.com/fiveapis/backend/commands/cards"
-	domain "github.com/fiveapis/backend/domain/cards"
-	query "github.com/fiveapis/backend/queries/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // qrImageURL is the URL of a card's QR code image.
@@ -23,11 +23,11 @@ func (m *Module) qrImageURL(c echo.Context, code string) string {
 // user lists the cards they used (user defaults to them, another user is
 // INSUFFICIENT_PERMISSION).
 func (m *Module) listCards(c echo.Context) error {
-	p, err := m.caller(c)
-	if err != nil {
-		return err
-	}
-	var f query.CardFilter
+	a := httpapi.Actor(c)
+	var (
+		f   cardq.CardFilter
+		err error
+	)
 	if f.Batch, err = queryInt(c, "batch"); err != nil {
 		return err
 	}
@@ -40,13 +40,13 @@ func (m *Module) listCards(c echo.Context) error {
 	if f.User, err = queryInt(c, "user"); err != nil {
 		return err
 	}
-	if !p.IsAdmin {
-		me, err := strconv.ParseInt(p.UserID, 10, 64)
+	if !a.Admin {
+		me, err := a.User()
 		if err != nil {
-			return errBadCredentials
+			return err
 		}
 		if f.User != nil && *f.User != me {
-			return domain.ErrInsufficientPermission
+			return cards.ErrInsufficientPermission
 		}
 		f.User = &me
 	}
@@ -54,7 +54,6 @@ func (m *Module) listCards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.cons.BeforeQuery(c, query.Projections...)
 	l, err := m.q.ListCards(c.Request().Context(), f, pg)
 	if err != nil {
 		return err
@@ -68,24 +67,20 @@ func (m *Module) listCards(c echo.Context) error {
 // GET /api/card/cards/{id}/: admins see any card, a user the cards they used;
 // any other card is CARD_NOT_FOUND.
 func (m *Module) getCard(c echo.Context) error {
-	p, err := m.caller(c)
+	a := httpapi.Actor(c)
+	id, err := pathID(c, "id", cards.ErrCardNotFound)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", domain.ErrCardNotFound)
-	if err != nil {
-		return err
-	}
-	m.cons.BeforeQuery(c, query.Projections...)
 	card, err := m.q.GetCard(c.Request().Context(), id)
-	if errors.Is(err, query.ErrNotFound) {
-		return domain.ErrCardNotFound
+	if errors.Is(err, cardq.ErrNotFound) {
+		return cards.ErrCardNotFound
 	}
 	if err != nil {
 		return err
 	}
-	if !p.IsAdmin && (card.UsedBy == nil || strconv.FormatInt(*card.UsedBy, 10) != p.UserID) {
-		return domain.ErrCardNotFound
+	if !a.Admin && (card.UsedBy == nil || *card.UsedBy != a.UserID) {
+		return cards.ErrCardNotFound
 	}
 	card.QRCodeImage = m.qrImageURL(c, card.CardCode)
 	return ok(c, http.StatusOK, card)
@@ -96,10 +91,6 @@ func (m *Module) getCard(c echo.Context) error {
 // without an existing batch). PUT, PATCH and DELETE of a card are 405: a card
 // changes only by being used.
 func (m *Module) addCard(c echo.Context) error {
-	p, err := m.admin(c)
-	if err != nil {
-		return err
-	}
 	b, err := readBody(c)
 	if err != nil {
 		return err
@@ -108,5 +99,6 @@ func (m *Module) addCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return m.cmd.AddCard(c.Request().Context(), cmd.AddCard{Actor: actor(p), BatchID: *batch})
+	_, err = m.cmd.AddCard(c.Request().Context(), cardcmd.AddCard{Actor: httpapi.Actor(c), BatchID: *batch, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	return err
 }

@@ -1,8 +1,6 @@
 package cards
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,14 +8,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/fault"
-	query "github.com/fiveapis/backend/queries/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Envelopes of 002: every answer is
 //
 //	{"status": "success", "code": <HTTP status>, "data": …}
 //
-// and every error
+// and every error (errors.go)
 //
 //	{"status": "error", "code": <HTTP status>, "message": …, "error_code": …, "details": {…}}
 type success struct {
@@ -26,95 +24,8 @@ type success struct {
 	Data   any    `json:"data"`
 }
 
-type failure struct {
-	Status    string         `json:"status"`
-	Code      int            `json:"code"`
-	Message   string         `json:"message"`
-	ErrorCode string         `json:"error_code"`
-	Details   map[string]any `json:"details"`
-}
-
 func ok(c echo.Context, status int, data any) error {
 	return c.JSON(status, success{Status: "success", Code: status, Data: data})
-}
-
-// Errors the transport itself raises.
-var (
-	errUnauthenticated = fault.New(fault.Unauthenticated, "UNAUTHORIZED", "身份认证信息未提供")
-	errBadCredentials  = fault.New(fault.Unauthenticated, "UNAUTHORIZED", "认证信息无效或已过期")
-	errMethod          = fault.New(fault.Invalid, "METHOD_NOT_ALLOWED", "不支持该请求方法")
-	errRoute           = fault.New(fault.NotFound, "NOT_FOUND", "接口不存在")
-	errInvalidPage     = fault.New(fault.NotFound, "INVALID_PAGE", "无效页面")
-	errLinkInvalid     = fault.New(fault.Forbidden, "DOWNLOAD_LINK_INVALID", "下载链接无效")
-	errLinkExpired     = fault.New(fault.Forbidden, "DOWNLOAD_LINK_EXPIRED", "下载链接已过期")
-	errInternal        = fault.New(fault.Internal, "INTERNAL_ERROR", "服务器内部错误")
-)
-
-// statusByCode maps the error codes to HTTP statuses; codes not listed take
-// the status of their kind.
-var statusByCode = map[string]int{
-	"CARD_NOT_FOUND":          http.StatusNotFound,
-	"CARD_EXPIRED":            http.StatusBadRequest,
-	"CARD_ALREADY_USED":       http.StatusBadRequest,
-	"BATCH_FULL":              http.StatusBadRequest,
-	"BATCH_NOT_PUBLISHED":     http.StatusBadRequest,
-	"INSUFFICIENT_PERMISSION": http.StatusForbidden,
-	"INVALID_INPUT":           http.StatusBadRequest,
-	"UNAUTHORIZED":            http.StatusUnauthorized,
-	"TEMPLATE_NOT_FOUND":      http.StatusNotFound,
-	"BATCH_NOT_FOUND":         http.StatusNotFound,
-	"RATE_LIMITED":            http.StatusTooManyRequests,
-	"METHOD_NOT_ALLOWED":      http.StatusMethodNotAllowed,
-	"CONCURRENT_MODIFICATION": http.StatusConflict,
-}
-
-var statusByKind = map[fault.Kind]int{
-	fault.Invalid:         http.StatusBadRequest,
-	fault.NotFound:        http.StatusNotFound,
-	fault.Conflict:        http.StatusConflict,
-	fault.Unauthenticated: http.StatusUnauthorized,
-	fault.Forbidden:       http.StatusForbidden,
-	fault.RateLimited:     http.StatusTooManyRequests,
-}
-
-// fail renders err in the error envelope. Unclassified errors are logged and
-// answered 500 without their text.
-func (m *Module) fail(c echo.Context, err error) error {
-	if c.Response().Committed {
-		return nil
-	}
-	f, classified := fault.As(err)
-	if !classified || f.Kind == fault.Internal {
-		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
-			return nil // the client went away
-		}
-		m.log.Error("card api", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
-		f = errInternal
-	}
-	status, ok := statusByCode[f.Code]
-	if !ok {
-		if status, ok = statusByKind[f.Kind]; !ok {
-			status = http.StatusInternalServerError
-		}
-	}
-	details := map[string]any{}
-	for k, v := range f.Details {
-		details[k] = v
-	}
-	msg := f.Message
-	if f.Field != "" {
-		details["field"] = f.Field
-		details["reason"] = f.Message
-		msg = f.Field + ": " + f.Message
-	}
-	if f.RetryAfterSeconds > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
-		details["retry_after"] = f.RetryAfterSeconds
-	}
-	if status == http.StatusUnauthorized {
-		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
-	}
-	return c.JSON(status, failure{Status: "error", Code: status, Message: msg, ErrorCode: f.Code, Details: details})
 }
 
 // page is 002's paginated data.
@@ -133,8 +44,8 @@ const (
 
 // pageParams reads page and page_size: positive integers; page_size above 100
 // is capped at 100, as Django REST framework's max_page_size does.
-func pageParams(c echo.Context) (query.Page, error) {
-	p := query.Page{Number: 1, Size: DefaultPageSize}
+func pageParams(c echo.Context) (cardq.Page, error) {
+	p := cardq.Page{Number: 1, Size: DefaultPageSize}
 	if v := c.QueryParam("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -158,9 +69,9 @@ func pageParams(c echo.Context) (query.Page, error) {
 // paged renders a page with absolute next/previous links. A page past the
 // last one (other than the first) is INVALID_PAGE, 404, as in Django REST
 // framework.
-func paged[T any](m *Module, c echo.Context, p query.Page, l query.List[T]) error {
+func paged[T any](m *Module, c echo.Context, p cardq.Page, l cardq.List[T]) error {
 	if p.Number > 1 && p.Offset() >= l.Count {
-		return m.fail(c, errInvalidPage)
+		return errInvalidPage
 	}
 	out := page[T]{Count: l.Count, Results: l.Items}
 	if out.Results == nil {

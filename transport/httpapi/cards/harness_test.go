@@ -15,21 +15,24 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
-	commands "github.com/fiveapis/backend/commands/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
-	domain "github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/access"
+	"github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
-	projections "github.com/fiveapis/backend/projections/cards"
+	cardproj "github.com/fiveapis/backend/projections/cards"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/eventstore"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
-	cards "github.com/fiveapis/backend/transport/httpapi/cards"
+	cardhttp "github.com/fiveapis/backend/transport/httpapi/cards"
 	"github.com/fiveapis/backend/transport/messaging"
 	"github.com/fiveapis/backend/transport/pgtest"
+	"github.com/fiveapis/backend/transport/qrcodes"
 )
 
 // The tests run the card module on a real server stack: the PostgreSQL event
@@ -70,11 +73,11 @@ type server struct {
 	url    string
 	clock  *clock
 	qrDir  string
-	signer *domain.CodeSigner
+	signer *cards.CodeSigner
 }
 
 type options struct {
-	limiter commands.UseLimiter
+	limiter cardcmd.UseLimiter
 }
 
 func transport() engine.Transport {
@@ -104,11 +107,11 @@ func start(t *testing.T, opts options) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := codec.New(append(domain.Events(), sequence.Events()...)...)
+	reg, err := codec.New(append(cards.Events(), sequence.Events()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: logger}, projections.All()...)
+	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: logger}, cardproj.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,26 +120,32 @@ func start(t *testing.T, opts options) *server {
 	go func() { defer close(done); _ = eng.Run(runCtx) }()
 
 	secret := []byte("http test secret of 32 bytes....")
-	signer, err := domain.NewCodeSigner(secret)
+	signer, err := cards.NewCodeSigner(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := &clock{}
-	h := commands.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), clk, signer, opts.limiter, commands.Config{})
+	h := cardcmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), clk, signer, opts.limiter, cardcmd.Config{})
 	dir := t.TempDir()
-	exporter, err := cards.NewExporter(cards.ExporterConfig{Dir: dir, Logger: logger, Parallelism: 2}, signer, h)
+	recorder := qrcodes.RecorderFunc(func(ctx context.Context, batchID int64, generated cards.QRCodesGenerated, meta eventlog.Metadata) error {
+		_, err := h.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: batchID, Generated: generated, Meta: meta})
+		return err
+	})
+	exporter, err := qrcodes.New(qrcodes.Config{Dir: dir, Logger: logger, Parallelism: 2}, signer, recorder)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod, err := cards.New(cards.Deps{
-		Commands: h, Queries: queries.New(pool, signer), Exporter: exporter, Clock: clk, Logger: logger,
-		Consistency: httpapi.Consistency{Waiter: eng, Timeout: 10 * time.Second},
-		Config:      cards.Config{LinkSecret: secret, QRWait: 60 * time.Second},
+	mod, err := cardhttp.New(cardhttp.Deps{
+		Commands: h, Queries: cardq.New(pool, signer), QRCodes: exporter, Clock: clk, Logger: logger,
+		Config: cardhttp.Config{LinkSecret: secret, QRWait: 60 * time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := httpapi.NewEcho(httpapi.Config{}, logger, mod)
+	// The server's read-your-writes policy, as the wiring sets it: answers
+	// to commands wait for the projections that follow what they appended.
+	consistency := httpapi.Consistency{Waiter: eng, Timeout: 10 * time.Second}
+	e := httpapi.NewEcho(httpapi.Config{Consistency: consistency}, logger, mod)
 	e.Use(authn.Middleware([]authn.Verifier{verifier{}}))
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
@@ -155,7 +164,7 @@ func startApp(t *testing.T) (*server, *apptest.Server) {
 	t.Helper()
 	clk := &clock{}
 	a := apptest.Start(t, apptest.WithClock(clk))
-	signer, err := domain.NewCodeSigner([]byte(apptestSecret))
+	signer, err := cards.NewCodeSigner([]byte(apptestSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +173,14 @@ func startApp(t *testing.T) (*server, *apptest.Server) {
 
 // apptestSecret is apptest's SECRET_KEY.
 const apptestSecret = "test-secret-key-for-signing-0123456789"
+
+// in returns the server for a subtest: its checks fail t, not the test that
+// started the server.
+func (s *server) in(t testing.TB) *server {
+	c := *s
+	c.t = t
+	return &c
+}
 
 // response is a decoded answer.
 type response struct {

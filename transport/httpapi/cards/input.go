@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	domain "github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/fault"
 )
 
@@ -188,9 +188,9 @@ func (b body) object(field string) (val map[string]any, set bool, err error) {
 }
 
 // templateInput reads a template request (002 §1.2).
-func templateInput(b body) (domain.TemplateInput, error) {
+func templateInput(b body) (cards.TemplateInput, error) {
 	var (
-		in  domain.TemplateInput
+		in  cards.TemplateInput
 		err error
 	)
 	if in.Name, err = b.str("name", false); err != nil {
@@ -218,9 +218,9 @@ func templateInput(b body) (domain.TemplateInput, error) {
 }
 
 // batchInput reads a batch request (002 §2.2).
-func batchInput(b body) (domain.BatchInput, error) {
+func batchInput(b body) (cards.BatchInput, error) {
 	var (
-		in  domain.BatchInput
+		in  cards.BatchInput
 		err error
 	)
 	if in.Name, err = b.str("name", false); err != nil {
@@ -281,7 +281,7 @@ func queryCategory(c echo.Context, name string) (*string, error) {
 	if v == "" {
 		return nil, nil
 	}
-	cat, ok := domain.ParseCategory(v)
+	cat, ok := cards.ParseCategory(v)
 	if !ok {
 		return nil, fault.Invalidf(name, "%q 不是有效的类别（dance/song/clothing/game）", v)
 	}
@@ -294,7 +294,7 @@ func queryDate(c echo.Context, name string) (*time.Time, error) {
 	if v == "" {
 		return nil, nil
 	}
-	d, err := domain.ParseDate(name, v)
+	d, err := cards.ParseDate(name, v)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,9 +13,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cmd "github.com/fiveapis/backend/commands/cards"
-	domain "github.com/fiveapis/backend/domain/cards"
-	query "github.com/fiveapis/backend/queries/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -52,41 +53,35 @@ type qrExport struct {
 
 // POST /api/card/batches/{id}/generate_qrcodes/ (admin): a QR code PNG per
 // card of the batch, zipped, behind a signed link that expires (002 §3.4).
-// The zip is built by the exporter off the request; the answer waits for it
+// The zip is built off the request (QRCodes.Zip); the answer waits for it
 // up to QRWait (200, generated_count = the batch's cards) and otherwise
 // answers 202 with the same link, which serves the zip once it is built.
 func (m *Module) generateQRCodes(c echo.Context) error {
-	p, err := m.admin(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", domain.ErrBatchNotFound)
+	id, err := pathID(c, "id", cards.ErrBatchNotFound)
 	if err != nil {
 		return err
 	}
 	now := m.clock.Now()
 	expires := now.Add(m.cfg.LinkTTL).UTC().Truncate(time.Second)
-	r, err := m.cmd.RequestQRCodes(c.Request().Context(), cmd.RequestQRCodes{Actor: actor(p), BatchID: id, LinkExpiresAt: expires,
+	r, err := m.cmd.RequestQRCodes(c.Request().Context(), cardcmd.RequestQRCodes{Actor: httpapi.Actor(c), BatchID: id, LinkExpiresAt: expires,
 		Meta: httpapi.EventMeta(c, now)})
 	if err != nil {
 		return err
 	}
-	m.after(c, r.Position, afterBatchChange...)
-	job := m.exporter.Start(r.Batch)
 	out := qrExport{BatchID: id, ZipDownloadURL: m.downloadURL(c, id, expires), ExpiresAt: expires, Status: "processing"}
-	timer := time.NewTimer(m.cfg.QRWait)
-	defer timer.Stop()
-	select {
-	case <-job.done:
-		if job.err != nil {
-			return job.err
-		}
-		out.GeneratedCount, out.Status = job.count, "ready"
+	ctx := c.Request().Context()
+	wait, cancel := context.WithTimeout(ctx, m.cfg.QRWait)
+	defer cancel()
+	_, err = m.qrcodes.Zip(wait, r.Batch)
+	switch {
+	case err == nil:
+		out.GeneratedCount, out.Status = r.Batch.TotalQuantity, "ready"
 		return ok(c, http.StatusOK, out)
-	case <-timer.C:
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		// Still building: the link serves the zip once it is built.
 		return ok(c, http.StatusAccepted, out)
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
+	default:
+		return err
 	}
 }
 
@@ -113,19 +108,14 @@ func (m *Module) download(c echo.Context) error {
 		return err
 	}
 	if !b.Exists() {
-		return domain.ErrBatchNotFound
+		return cards.ErrBatchNotFound
 	}
-	job := m.exporter.Start(b)
-	select {
-	case <-job.done:
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
-	}
-	if job.err != nil {
-		return job.err
+	path, err := m.qrcodes.Zip(c.Request().Context(), b)
+	if err != nil {
+		return err
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "private, no-store")
-	return c.Attachment(job.path, "batch_"+strconv.FormatInt(id, 10)+"_qrcodes.zip")
+	return c.Attachment(path, "batch_"+strconv.FormatInt(id, 10)+"_qrcodes.zip")
 }
 
 // GET /api/card/qr/{card_code}.png: the card's QR code image (its content is
@@ -135,20 +125,20 @@ func (m *Module) qrImage(c echo.Context) error {
 	file := c.Param("file")
 	code, isPNG := strings.CutSuffix(file, ".png")
 	if !isPNG {
-		return domain.ErrCardNotFound
+		return cards.ErrCardNotFound
 	}
 	parsed, err := m.cmd.Signer().Parse(code)
 	if err != nil {
 		return err
 	}
 	card, err := m.q.GetCard(c.Request().Context(), parsed.CardID)
-	if errors.Is(err, query.ErrNotFound) || (err == nil && card.CardCode != parsed.Code) {
-		return domain.ErrCardNotFound
+	if errors.Is(err, cardq.ErrNotFound) || (err == nil && card.CardCode != parsed.Code) {
+		return cards.ErrCardNotFound
 	}
 	if err != nil {
 		return err
 	}
-	png, err := qrPNG(card.QRCode)
+	png, err := m.qrcodes.PNG(card.QRCode)
 	if err != nil {
 		return err
 	}

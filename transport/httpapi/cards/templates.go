@@ -6,31 +6,28 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cmd "github.com/fiveapis/backend/commands/cards"
-	domain "github.com/fiveapis/backend/domain/cards"
-	query "github.com/fiveapis/backend/queries/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
+	"github.com/fiveapis/backend/domain/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // templateView renders a template from the command's state (the answer of a
 // command does not depend on the read model).
-func templateView(t domain.Template) query.Template {
+func templateView(t cards.Template) cardq.Template {
 	attrs := t.Spec.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
-	return query.Template{ID: t.ID, Name: t.Spec.Name, Category: string(t.Spec.Category), Description: t.Spec.Description,
+	return cardq.Template{ID: t.ID, Name: t.Spec.Name, Category: string(t.Spec.Category), Description: t.Spec.Description,
 		Image: t.Spec.Image, Attributes: attrs, Rarity: string(t.Spec.Rarity), IsActive: t.Spec.IsActive,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 // GET /api/card/templates/?category=&is_active=&page=&page_size=
 func (m *Module) listTemplates(c echo.Context) error {
-	if _, err := m.caller(c); err != nil {
-		return err
-	}
 	var (
-		f   query.TemplateFilter
+		f   cardq.TemplateFilter
 		err error
 	)
 	if f.Category, err = queryCategory(c, "category"); err != nil {
@@ -43,7 +40,6 @@ func (m *Module) listTemplates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.cons.BeforeQuery(c, query.Projections...)
 	l, err := m.q.ListTemplates(c.Request().Context(), f, p)
 	if err != nil {
 		return err
@@ -53,10 +49,6 @@ func (m *Module) listTemplates(c echo.Context) error {
 
 // POST /api/card/templates/ (admin)
 func (m *Module) createTemplate(c echo.Context) error {
-	p, err := m.admin(c)
-	if err != nil {
-		return err
-	}
 	b, err := readBody(c)
 	if err != nil {
 		return err
@@ -65,27 +57,22 @@ func (m *Module) createTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.CreateTemplate(c.Request().Context(), cmd.CreateTemplate{Actor: actor(p), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	r, err := m.cmd.CreateTemplate(c.Request().Context(), cardcmd.CreateTemplate{Actor: httpapi.Actor(c), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, r.Position, afterTemplate...)
 	return ok(c, http.StatusCreated, templateView(r.Template))
 }
 
 // GET /api/card/templates/{id}/
 func (m *Module) getTemplate(c echo.Context) error {
-	if _, err := m.caller(c); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", domain.ErrTemplateNotFound)
+	id, err := pathID(c, "id", cards.ErrTemplateNotFound)
 	if err != nil {
 		return err
 	}
-	m.cons.BeforeQuery(c, query.Projections...)
 	t, err := m.q.GetTemplate(c.Request().Context(), id)
-	if errors.Is(err, query.ErrNotFound) {
-		return domain.ErrTemplateNotFound
+	if errors.Is(err, cardq.ErrNotFound) {
+		return cards.ErrTemplateNotFound
 	}
 	if err != nil {
 		return err
@@ -101,11 +88,7 @@ func (m *Module) putTemplate(c echo.Context) error { return m.updateTemplate(c, 
 func (m *Module) patchTemplate(c echo.Context) error { return m.updateTemplate(c, false) }
 
 func (m *Module) updateTemplate(c echo.Context, full bool) error {
-	p, err := m.admin(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", domain.ErrTemplateNotFound)
+	id, err := pathID(c, "id", cards.ErrTemplateNotFound)
 	if err != nil {
 		return err
 	}
@@ -117,30 +100,23 @@ func (m *Module) updateTemplate(c echo.Context, full bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.UpdateTemplate(c.Request().Context(), cmd.UpdateTemplate{Actor: actor(p), TemplateID: id, Input: in, Full: full,
+	r, err := m.cmd.UpdateTemplate(c.Request().Context(), cardcmd.UpdateTemplate{Actor: httpapi.Actor(c), TemplateID: id, Input: in, Full: full,
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
-	m.after(c, r.Position, afterTemplate...)
 	return ok(c, http.StatusOK, templateView(r.Template))
 }
 
 // DELETE /api/card/templates/{id}/ (admin): hides the template; its history
 // and its batches stay.
 func (m *Module) deleteTemplate(c echo.Context) error {
-	p, err := m.admin(c)
+	id, err := pathID(c, "id", cards.ErrTemplateNotFound)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id", domain.ErrTemplateNotFound)
-	if err != nil {
+	if _, err := m.cmd.DeleteTemplate(c.Request().Context(), cardcmd.DeleteTemplate{Actor: httpapi.Actor(c), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())}); err != nil {
 		return err
 	}
-	pos, err := m.cmd.DeleteTemplate(c.Request().Context(), cmd.DeleteTemplate{Actor: actor(p), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())})
-	if err != nil {
-		return err
-	}
-	m.after(c, pos, afterTemplate...)
 	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
 }

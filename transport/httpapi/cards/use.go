@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cmd "github.com/fiveapis/backend/commands/cards"
+	cardcmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
@@ -43,10 +43,6 @@ type useResult struct {
 // POST /api/card/cards/use/ {"card_code": …}: uses a card once (002 §3.3).
 // The usage log's id is the card's id (a card has one use).
 func (m *Module) useCard(c echo.Context) error {
-	p, err := m.caller(c)
-	if err != nil {
-		return err
-	}
 	b, err := readBody(c)
 	if err != nil {
 		return err
@@ -60,7 +56,7 @@ func (m *Module) useCard(c echo.Context) error {
 	}
 	req := c.Request()
 	start := time.Now()
-	r, err := m.cmd.UseCard(req.Context(), cmd.UseCard{Actor: actor(p), Code: *code, IPAddress: c.RealIP(), UserAgent: req.UserAgent(),
+	r, err := m.cmd.UseCard(req.Context(), cardcmd.UseCard{Actor: httpapi.Actor(c), Code: *code, IPAddress: c.RealIP(), UserAgent: req.UserAgent(),
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
@@ -68,7 +64,6 @@ func (m *Module) useCard(c echo.Context) error {
 	// How long deciding and appending took (the load generator reports it
 	// beside the read-your-writes wait).
 	httpapi.ServerTiming(c, "cmd", time.Since(start))
-	m.after(c, r.Position, afterUse...)
 	attrs := r.Template.Spec.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}

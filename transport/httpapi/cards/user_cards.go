@@ -1,25 +1,20 @@
 package cards
 
 import (
-	"strconv"
-
 	"github.com/labstack/echo/v4"
 
-	query "github.com/fiveapis/backend/queries/cards"
+	cardq "github.com/fiveapis/backend/queries/cards"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // GET /api/card/user/cards/?category=&start_date=&end_date=&page=&page_size=:
 // the cards the caller used, the latest first (002 §4.1).
 func (m *Module) userCards(c echo.Context) error {
-	p, err := m.caller(c)
+	me, err := httpapi.Actor(c).User()
 	if err != nil {
 		return err
 	}
-	me, err := strconv.ParseInt(p.UserID, 10, 64)
-	if err != nil {
-		return errBadCredentials
-	}
-	f := query.UserCardFilter{User: me}
+	f := cardq.UserCardFilter{User: me}
 	if f.Category, err = queryCategory(c, "category"); err != nil {
 		return err
 	}
@@ -33,7 +28,6 @@ func (m *Module) userCards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.cons.BeforeQuery(c, query.Projections...)
 	l, err := m.q.UserCards(c.Request().Context(), f, pg)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package cards
+package qrcodes
 
 import (
 	"bytes"
@@ -13,33 +13,32 @@ import (
 // QR images: error correction level M, go-qrcode's 4-module quiet zone, 8
 // pixels per module, as a 1-bit PNG (a two-colour palette), compressed for
 // speed: a 10,000-card zip is dominated by QR encoding, not by deflate.
-const qrScale = 8
+const pixelsPerModule = 8
 
-var (
-	qrPalette = color.Palette{color.White, color.Black}
-	qrEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
-)
+// PNG renders content (a card's qr_code URL) as a QR code PNG.
+func (x *Exporter) PNG(content string) ([]byte, error) { return renderPNG(content) }
 
-// qrPNG renders content as a QR code PNG.
-func qrPNG(content string) ([]byte, error) {
+// renderPNG renders content as a QR code PNG.
+func renderPNG(content string) ([]byte, error) {
 	q, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("qr code for %q: %w", content, err)
 	}
 	bitmap := q.Bitmap()
-	n := len(bitmap) * qrScale
-	img := image.NewPaletted(image.Rect(0, 0, n, n), qrPalette)
+	n := len(bitmap) * pixelsPerModule
+	img := image.NewPaletted(image.Rect(0, 0, n, n), color.Palette{color.White, color.Black})
 	for y := range n {
-		row := bitmap[y/qrScale]
+		row := bitmap[y/pixelsPerModule]
 		pix := img.Pix[y*img.Stride : y*img.Stride+n]
 		for x := range pix {
-			if row[x/qrScale] {
+			if row[x/pixelsPerModule] {
 				pix[x] = 1
 			}
 		}
 	}
 	var buf bytes.Buffer
-	if err := qrEncoder.Encode(&buf, img); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("qr png: %w", err)
 	}
 	return buf.Bytes(), nil

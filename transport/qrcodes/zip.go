@@ -1,4 +1,4 @@
-package cards
+package qrcodes
 
 import (
 	"archive/zip"
@@ -6,90 +6,23 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
 
-	cmd "github.com/fiveapis/backend/commands/cards"
-	domain "github.com/fiveapis/backend/domain/cards"
+	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// ExporterConfig configures the QR code zip exporter.
-type ExporterConfig struct {
-	// Dir holds the zips (DATA_DIR/qrcodes in the wiring). Several server
-	// processes may share it: a zip is written to a temporary file and renamed.
-	Dir string
-	// Builds is how many zips are built at once. Default 1.
-	Builds int
-	// Parallelism is how many goroutines encode the PNGs of one zip. Default
-	// half the CPUs (at least 1), so a build never takes every core from the
-	// requests.
-	Parallelism int
-	Logger      *slog.Logger
-}
-
-// Recorder records a built zip (cmd.Handlers.RecordQRCodes).
-type Recorder interface {
-	RecordQRCodes(ctx context.Context, c cmd.RecordQRCodes) (eventlog.Position, error)
-}
-
-// Exporter builds the QR code zip of a batch outside the request: one PNG per
-// card, streamed into a zip file on disk, at most Builds zips at a time with
-// Parallelism encoders each. A batch's zip depends only on its codes and its QR
-// base URL, so its file name carries a hash of them: a zip is built once and
-// then served from disk, also by the other server processes sharing Dir.
-type Exporter struct {
-	cfg      ExporterConfig
-	coder    interface{ Code(string, int64) string }
-	recorder Recorder
-	sem      chan struct{}
-
-	mu   sync.Mutex
-	jobs map[string]*exportJob
-}
-
-// exportJob is a zip being built; done closes when it is on disk or failed.
-type exportJob struct {
-	done  chan struct{}
-	path  string
-	count int
-	err   error
-}
-
-// NewExporter returns an exporter writing to cfg.Dir (created if needed).
-func NewExporter(cfg ExporterConfig, coder interface{ Code(string, int64) string }, recorder Recorder) (*Exporter, error) {
-	if cfg.Dir == "" {
-		return nil, errors.New("cards: exporter Dir is empty")
-	}
-	if cfg.Builds <= 0 {
-		cfg.Builds = 1
-	}
-	if cfg.Parallelism <= 0 {
-		cfg.Parallelism = max(1, runtime.GOMAXPROCS(0)/2)
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cards: exporter dir: %w", err)
-	}
-	// Temporary files of builds a crash interrupted.
-	if old, _ := filepath.Glob(filepath.Join(cfg.Dir, "*.tmp")); len(old) > 0 {
-		for _, f := range old {
-			if st, err := os.Stat(f); err == nil && time.Since(st.ModTime()) > time.Hour {
-				_ = os.Remove(f)
-			}
-		}
-	}
-	return &Exporter{cfg: cfg, coder: coder, recorder: recorder, sem: make(chan struct{}, cfg.Builds), jobs: map[string]*exportJob{}}, nil
+// job is a zip being built; done closes when it is on disk or failed.
+type job struct {
+	done chan struct{}
+	path string
+	err  error
 }
 
 // zipFormat versions the zip's content; changing the images changes it.
@@ -97,15 +30,30 @@ const zipFormat = "qrzip/v1/M/8px"
 
 // fileName names a batch's zip after a hash of everything its content
 // depends on.
-func fileName(b domain.Batch) string {
+func fileName(b cards.Batch) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%d|%s|%d|%d|%s", zipFormat, b.ID, b.BatchCode, b.StartID, b.EndID, b.QRCodeBaseURL)
 	return "batch_" + strconv.FormatInt(b.ID, 10) + "_" + hex.EncodeToString(h.Sum(nil))[:16] + ".zip"
 }
 
-// Start returns the job that makes the batch's zip: done at once when the
+// Zip returns the path of the batch's zip, one PNG per card named
+// <card code>.png: at once when the file is on disk, otherwise once the build
+// (this call's or one already running in this process) has finished. ctx
+// bounds the wait, not the build: a build goes on after its waiter gave up,
+// and a later call finds the file.
+func (x *Exporter) Zip(ctx context.Context, b cards.Batch) (string, error) {
+	j := x.start(b)
+	select {
+	case <-j.done:
+		return j.path, j.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// start returns the job that makes the batch's zip: done at once when the
 // file exists, the running job when one is building it, otherwise a new one.
-func (x *Exporter) Start(b domain.Batch) *exportJob {
+func (x *Exporter) start(b cards.Batch) *job {
 	name := fileName(b)
 	path := filepath.Join(x.cfg.Dir, name)
 	x.mu.Lock()
@@ -113,7 +61,7 @@ func (x *Exporter) Start(b domain.Batch) *exportJob {
 	if j, ok := x.jobs[name]; ok {
 		return j
 	}
-	j := &exportJob{done: make(chan struct{}), path: path, count: b.TotalQuantity}
+	j := &job{done: make(chan struct{}), path: path}
 	if _, err := os.Stat(path); err == nil {
 		close(j.done)
 		return j
@@ -123,7 +71,9 @@ func (x *Exporter) Start(b domain.Batch) *exportJob {
 	return j
 }
 
-func (x *Exporter) build(b domain.Batch, name string, j *exportJob) {
+// build writes the zip, removes the batch's older zips and records the new
+// one.
+func (x *Exporter) build(b cards.Batch, name string, j *job) {
 	defer func() {
 		x.mu.Lock()
 		delete(x.jobs, name)
@@ -151,16 +101,16 @@ func (x *Exporter) build(b domain.Batch, name string, j *exportJob) {
 	if x.recorder != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_, err := x.recorder.RecordQRCodes(ctx, cmd.RecordQRCodes{BatchID: b.ID, Meta: eventlog.Metadata{CorrelationID: "qr-export-" + name},
-			Generated: domain.QRCodesGenerated{GeneratedCount: b.TotalQuantity, File: name, SizeBytes: size, SHA256: sum}})
-		if err != nil {
+		generated := cards.QRCodesGenerated{GeneratedCount: b.TotalQuantity, File: name, SizeBytes: size, SHA256: sum}
+		if err := x.recorder.RecordQRCodes(ctx, b.ID, generated, eventlog.Metadata{CorrelationID: "qr-export-" + name}); err != nil {
 			x.cfg.Logger.Warn("card qr export: record failed", "batch", b.ID, "err", err)
 		}
 	}
 }
 
-// write streams the PNGs of the batch's cards into a zip at path.
-func (x *Exporter) write(b domain.Batch, path string) (int64, string, error) {
+// write streams the PNGs of the batch's cards into a zip at path and returns
+// its size and SHA-256.
+func (x *Exporter) write(b cards.Batch, path string) (int64, string, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return 0, "", err
@@ -190,7 +140,7 @@ func (x *Exporter) write(b domain.Batch, path string) (int64, string, error) {
 				defer wg.Done()
 				for i := w; i < n; i += x.cfg.Parallelism {
 					code := x.coder.Code(b.BatchCode, first+int64(i))
-					png, err := qrPNG(b.QRCodeBaseURL + code)
+					png, err := renderPNG(b.QRCodeBaseURL + code)
 					out[i] = result{name: code + ".png", png: png, err: err}
 				}
 			}(w)
@@ -227,6 +177,7 @@ func (x *Exporter) write(b domain.Batch, path string) (int64, string, error) {
 	return counter.n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// countWriter counts the bytes written through it.
 type countWriter struct {
 	w io.Writer
 	n int64
