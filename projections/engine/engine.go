@@ -140,6 +140,19 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 	return e, nil
 }
 
+// Prepare creates the engine's tables and, for every projector without one,
+// its first generation with the views queries read, so that the read models
+// can be queried (empty, while they catch up) before Run has started. Run
+// does it too; the server calls Prepare before it serves.
+func (e *Engine) Prepare(ctx context.Context) error {
+	for _, p := range e.projectors {
+		if err := e.ensureGeneration(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close stops the notification listener. Call it after Run returned.
 func (e *Engine) Close() {
 	e.cancel()
@@ -178,13 +191,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.runMu.Unlock()
 	}()
 
-	if err := e.ready(ctx); err != nil {
+	if err := e.Prepare(ctx); err != nil {
 		return err
-	}
-	for _, p := range e.projectors {
-		if err := e.ensureGeneration(ctx, p); err != nil {
-			return err
-		}
 	}
 	e.startListener()
 

@@ -292,3 +292,18 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 		t.Error("two projectors with one name accepted")
 	}
 }
+
+// TestPrepareMakesTheViewsBeforeRun: the server can answer a query before
+// the engine runs: the views exist, empty.
+func TestPrepareMakesTheViewsBeforeRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	eng := newEngine(t, e, testConfig(), &counter{name: "early", version: 1})
+	if err := eng.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM early.counts`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("count: %d, %v", n, err)
+	}
+}

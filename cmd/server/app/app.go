@@ -137,8 +137,21 @@ func (a *App) RunBackground(ctx context.Context) error {
 	return g.Wait()
 }
 
+// Prepare makes the read models' views, so that a query right after the
+// start reads an empty read model rather than a missing table: call it
+// before serving (Run does).
+func (a *App) Prepare(ctx context.Context) error {
+	if err := a.engine.Prepare(ctx); err != nil {
+		return fmt.Errorf("projection engine: %w", err)
+	}
+	return nil
+}
+
 // Run serves HTTP and runs the background parts until ctx ends.
 func (a *App) Run(ctx context.Context) error {
+	if err := a.Prepare(ctx); err != nil {
+		return err
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.RunBackground(ctx) })
 	g.Go(func() error { return serveDebug(ctx, a.p.Config.HTTP.DebugAddr, a.p.Logger) })

@@ -75,6 +75,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 		cancel()
 		t.Fatalf("apptest: start app: %v", err)
 	}
+	if err := a.Prepare(ctx); err != nil {
+		cancel()
+		a.Close()
+		t.Fatalf("apptest: prepare: %v", err)
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
