@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	domain "github.com/fiveapis/backend/domain/identity"
@@ -14,6 +15,7 @@ import (
 // BootstrapAdmin makes sure the admin account of the settings
 // (ADMIN_USERNAME / ADMIN_PASSWORD, optional ADMIN_EMAIL) exists.
 type BootstrapAdmin struct {
+	Meta     eventlog.Metadata
 	Username string
 	Password string
 	Email    string
@@ -39,7 +41,8 @@ var ErrBootstrapConflict = fault.New(fault.Conflict, "BOOTSTRAP_ADMIN_CONFLICT",
 // left alone (its password is not reset); an existing non-admin whose
 // password is the bootstrap password is granted the role. The password only
 // has to be non-empty (the operator's choice, not the users' policy).
-func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin, meta eventlog.Metadata) (BootstrapResult, error) {
+func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin) (BootstrapResult, error) {
+	meta := cmd.Meta
 	username, err := domain.NewUsername(cmd.Username)
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap admin: %w", err)
@@ -108,7 +111,7 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 		return BootstrapResult{}, ErrBootstrapConflict
 	}
 	pos, err := h.onUser(ctx, u.ID(), meta, func(u *domain.User) ([]eventlog.Event, error) {
-		return u.GrantAdmin(domain.SystemActor, h.clock.Now())
+		return u.GrantAdmin(access.System, h.clock.Now())
 	})
 	if err != nil {
 		return BootstrapResult{}, err

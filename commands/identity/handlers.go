@@ -12,7 +12,8 @@ import (
 )
 
 // Handlers executes the identity commands. Its ports: the command runner
-// (over the event store) and the clock.
+// (over the event store), the clock, the personal-data vault
+// (SetPersonalData) and the limiters of the identity policies (SetLimits).
 type Handlers struct {
 	runner    *handling.Runner
 	store     handling.EventStore
@@ -24,6 +25,7 @@ type Handlers struct {
 	verifyKey []byte
 	magpieKey []byte
 	personal  PersonalData
+	limits    Limits
 
 	// idMu serialises user id allocation within the process, so that a
 	// burst of registrations does not turn into a burst of retries on the
@@ -61,6 +63,12 @@ func (h *Handlers) Config() Config { return h.cfg }
 
 // Now is the handlers' clock.
 func (h *Handlers) Now() time.Time { return h.clock.Now() }
+
+// Done is the result of a command that answers nothing but where its last
+// event landed (the zero position when it appended nothing).
+type Done struct {
+	Position eventlog.Position
+}
 
 // UserInfo is a user as a command saw it in the user's stream.
 type UserInfo struct {

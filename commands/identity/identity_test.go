@@ -17,6 +17,7 @@ import (
 
 	"github.com/fiveapis/backend/commands/handling"
 	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	domain "github.com/fiveapis/backend/domain/identity"
@@ -53,7 +54,7 @@ var meta = eventlog.Metadata{CorrelationID: "test"}
 
 func (e *env) register(t *testing.T, name string) identitycmd.Registered {
 	t.Helper()
-	r, err := e.h.Register(context.Background(), identitycmd.Register{Username: name, Email: name + "@example.com", Password: "pass-" + name}, meta)
+	r, err := e.h.Register(context.Background(), identitycmd.Register{Meta: meta, Username: name, Email: name + "@example.com", Password: "pass-" + name})
 	if err != nil {
 		t.Fatalf("register %s: %v", name, err)
 	}
@@ -124,7 +125,7 @@ func TestRegisterAndLogin(t *testing.T) {
 
 	e.clock.Advance(time.Minute)
 	for _, id := range []string{"Ann", "ann", "ANN@example.com", "ann@example.com"} {
-		li, err := e.h.Login(ctx, identitycmd.Login{Identifier: id, Password: "pass-Ann"}, meta)
+		li, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: id, Password: "pass-Ann"})
 		if err != nil {
 			t.Fatalf("login as %q: %v", id, err)
 		}
@@ -133,7 +134,7 @@ func TestRegisterAndLogin(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ id, pw string }{{"Ann", "wrong-password"}, {"nobody", "pass-Ann"}, {"", "pass-Ann"}, {"x@y.zz", "pass-Ann"}} {
-		_, err := e.h.Login(ctx, identitycmd.Login{Identifier: tc.id, Password: tc.pw}, meta)
+		_, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: tc.id, Password: tc.pw})
 		if !errors.Is(err, domain.ErrBadCredentials) {
 			t.Errorf("login %q/%q: %v, want bad credentials", tc.id, tc.pw, err)
 		}
@@ -144,26 +145,26 @@ func TestRegisterValidation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	_, err := e.h.Register(ctx, identitycmd.Register{Username: "a b", Email: "nope", Password: "123"}, meta)
+	_, err := e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "a b", Email: "nope", Password: "123"})
 	if diff := cmp.Diff(map[string]string{"username": "INVALID_INPUT", "email": "INVALID_INPUT", "password": "INVALID_INPUT"}, fieldsOf(err)); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
-	_, err = e.h.Register(ctx, identitycmd.Register{Username: "ann", Password: "long enough", RequireEmail: true}, meta)
+	_, err = e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "ann", Password: "long enough", RequireEmail: true})
 	if diff := cmp.Diff(map[string]string{"email": "INVALID_INPUT"}, fieldsOf(err)); diff != "" {
 		t.Errorf("required e-mail (-want +got):\n%s", diff)
 	}
-	if _, err := e.h.Register(ctx, identitycmd.Register{Username: "ann", Password: "long enough"}, meta); err != nil {
+	if _, err := e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "ann", Password: "long enough"}); err != nil {
 		t.Errorf("optional e-mail: %v", err)
 	}
 	e.register(t, "bob")
-	_, err = e.h.Register(ctx, identitycmd.Register{Username: "BOB", Email: "BOB@example.com", Password: "long enough"}, meta)
+	_, err = e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "BOB", Email: "BOB@example.com", Password: "long enough"})
 	if diff := cmp.Diff(map[string]string{"username": "USERNAME_TAKEN", "email": "EMAIL_TAKEN"}, fieldsOf(err)); diff != "" {
 		t.Errorf("taken (-want +got):\n%s", diff)
 	}
 	if fault.KindOf(err) != fault.Conflict {
 		t.Errorf("kind %v", fault.KindOf(err))
 	}
-	_, err = e.h.Register(ctx, identitycmd.Register{Username: "carl", Email: "bob@EXAMPLE.com", Password: "long enough"}, meta)
+	_, err = e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "carl", Email: "bob@EXAMPLE.com", Password: "long enough"})
 	if !errors.Is(err, domain.ErrEmailTaken) {
 		t.Errorf("taken e-mail: %v", err)
 	}
@@ -185,8 +186,8 @@ func TestConcurrentRegistrationOfOneName(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := e.h.Register(context.Background(), identitycmd.Register{
-				Username: []string{"Racer", "RACER", "racer"}[i%3], Email: fmt.Sprintf("r%d@example.com", i), Password: "long enough"}, meta)
+			_, err := e.h.Register(context.Background(), identitycmd.Register{Meta: meta,
+				Username: []string{"Racer", "RACER", "racer"}[i%3], Email: fmt.Sprintf("r%d@example.com", i), Password: "long enough"})
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -216,11 +217,11 @@ func TestAbandonedClaimIsTakenOver(t *testing.T) {
 		[]eventlog.Event{domain.UsernameClaimed{Username: "ghost", UserID: 99, ClaimedAt: e.clock.Now()}}, meta); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.h.Register(ctx, identitycmd.Register{Username: "ghost", Password: "long enough"}, meta); !errors.Is(err, domain.ErrUsernameTaken) {
+	if _, err := e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "ghost", Password: "long enough"}); !errors.Is(err, domain.ErrUsernameTaken) {
 		t.Fatalf("fresh claim: %v", err)
 	}
 	e.clock.Advance(2 * time.Minute)
-	if _, err := e.h.Register(ctx, identitycmd.Register{Username: "ghost", Password: "long enough"}, meta); err != nil {
+	if _, err := e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "ghost", Password: "long enough"}); err != nil {
 		t.Fatalf("abandoned claim: %v", err)
 	}
 }
@@ -267,11 +268,11 @@ func TestTokens(t *testing.T) {
 	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair.Access}); !errors.Is(err, domain.ErrTokenInvalid) {
 		t.Errorf("access used to refresh: %v", err)
 	}
-	pos, err := e.h.RevokeRefreshToken(ctx, identitycmd.RevokeRefreshToken{Refresh: pair.Refresh}, meta)
-	if err != nil || pos.IsStart() {
+	pos, err := e.h.RevokeRefreshToken(ctx, identitycmd.RevokeRefreshToken{Meta: meta, Refresh: pair.Refresh})
+	if err != nil || pos.Position.IsStart() {
 		t.Fatalf("revoke: %v %v", pos, err)
 	}
-	if pos, err := e.h.RevokeRefreshToken(ctx, identitycmd.RevokeRefreshToken{Refresh: pair.Refresh}, meta); err != nil || !pos.IsStart() {
+	if pos, err := e.h.RevokeRefreshToken(ctx, identitycmd.RevokeRefreshToken{Meta: meta, Refresh: pair.Refresh}); err != nil || !pos.Position.IsStart() {
 		t.Errorf("revoke again: %v %v", pos, err)
 	}
 	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair.Refresh}); !errors.Is(err, domain.ErrTokenRevoked) || !errors.Is(err, domain.ErrTokenInvalid) {
@@ -291,7 +292,7 @@ func TestGetAPIToken(t *testing.T) {
 	r := e.register(t, "ann")
 	get := func() identitycmd.APITokenGranted {
 		t.Helper()
-		g, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Username: "ann", Password: "pass-ann"}, meta)
+		g, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Meta: meta, Username: "ann", Password: "pass-ann"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +333,7 @@ func TestGetAPIToken(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("user stream (-want +got):\n%s", diff)
 	}
-	if _, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Username: "ann", Password: "nope"}, meta); !errors.Is(err, domain.ErrBadCredentials) {
+	if _, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Meta: meta, Username: "ann", Password: "nope"}); !errors.Is(err, domain.ErrBadCredentials) {
 		t.Errorf("wrong password: %v", err)
 	}
 }
@@ -342,21 +343,21 @@ func TestTouchAPIToken(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.register(t, "ann")
-	g, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Username: "ann", Password: "pass-ann"}, meta)
+	g, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Meta: meta, Username: "ann", Password: "pass-ann"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	issued := e.clock.Now()
-	touch := func() (eventlog.Position, error) {
-		return e.h.TouchAPIToken(ctx, identitycmd.TouchAPIToken{TokenID: g.TokenID, UserID: g.User.ID, IssuedAt: issued}, meta)
+	touch := func() (identitycmd.Done, error) {
+		return e.h.TouchAPIToken(ctx, identitycmd.TouchAPIToken{Meta: meta, TokenID: g.TokenID, UserID: g.User.ID, IssuedAt: issued})
 	}
 	e.clock.Advance(30 * time.Second)
-	if pos, err := touch(); err != nil || !pos.IsStart() {
+	if pos, err := touch(); err != nil || !pos.Position.IsStart() {
 		t.Errorf("touch within a minute: %v %v", pos, err)
 	}
 	for range 3 {
 		e.clock.Advance(90 * time.Second)
-		if pos, err := touch(); err != nil || pos.IsStart() {
+		if pos, err := touch(); err != nil || pos.Position.IsStart() {
 			t.Errorf("touch after 90 s: %v %v", pos, err)
 		}
 	}
@@ -373,31 +374,31 @@ func TestAdmin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	res, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: "root", Password: "pw", Email: "root@example.com"}, meta)
+	res, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: "root", Password: "pw", Email: "root@example.com"})
 	if err != nil || !res.Created || res.UserID != 1 || res.Position.IsStart() {
 		t.Fatalf("bootstrap: %+v %v", res, err)
 	}
 	if got := e.store.types("user-1"); !cmp.Equal(got, []string{domain.EventUserRegistered, domain.EventAdminGranted}) {
 		t.Errorf("admin stream %v", got)
 	}
-	again, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: "ROOT", Password: "another", Email: "root@example.com"}, meta)
+	again, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: "ROOT", Password: "another", Email: "root@example.com"})
 	if err != nil || again.Created || again.Granted || again.UserID != 1 || !again.Position.IsStart() {
 		t.Fatalf("bootstrap again: %+v %v", again, err)
 	}
 	ann := e.register(t, "ann").User.ID
 	bob := e.register(t, "bob").User.ID
 
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: bob, UserID: ann}, meta); !errors.Is(err, domain.ErrAdminRequired) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: bob}, UserID: ann}); !errors.Is(err, domain.ErrAdminRequired) {
 		t.Errorf("non-admin grants: %v", err)
 	}
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: 77, UserID: ann}, meta); !errors.Is(err, domain.ErrAdminRequired) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 77}, UserID: ann}); !errors.Is(err, domain.ErrAdminRequired) {
 		t.Errorf("unknown actor grants: %v", err)
 	}
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: 1, UserID: 77}, meta); !errors.Is(err, domain.ErrUserNotFound) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 1}, UserID: 77}); !errors.Is(err, domain.ErrUserNotFound) {
 		t.Errorf("grant to unknown user: %v", err)
 	}
-	pos, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: 1, UserID: ann}, meta)
-	if err != nil || pos.IsStart() {
+	pos, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 1}, UserID: ann})
+	if err != nil || pos.Position.IsStart() {
 		t.Fatalf("grant: %v %v", pos, err)
 	}
 	evs, _, _ := e.store.Load(ctx, domain.UserStream(ann))
@@ -405,20 +406,20 @@ func TestAdmin(t *testing.T) {
 		t.Errorf("grant event %+v", evs[len(evs)-1])
 	}
 	// The new admin can grant, and revoke others but not themselves.
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: ann, UserID: bob}, meta); err != nil {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: bob}); err != nil {
 		t.Errorf("new admin grants: %v", err)
 	}
-	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{ActorID: ann, UserID: ann}, meta); !errors.Is(err, domain.ErrRevokeOwnAdmin) {
+	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: ann}); !errors.Is(err, domain.ErrRevokeOwnAdmin) {
 		t.Errorf("self revoke: %v", err)
 	}
-	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{ActorID: ann, UserID: bob}, meta); err != nil {
+	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: bob}); err != nil {
 		t.Errorf("revoke: %v", err)
 	}
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: bob, UserID: bob}, meta); !errors.Is(err, domain.ErrAdminRequired) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: bob}, UserID: bob}); !errors.Is(err, domain.ErrAdminRequired) {
 		t.Errorf("revoked admin grants: %v", err)
 	}
 	// The bootstrap account can log in with its password.
-	if _, err := e.h.Login(ctx, identitycmd.Login{Identifier: "root", Password: "pw"}, meta); err != nil {
+	if _, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "root", Password: "pw"}); err != nil {
 		t.Errorf("admin login: %v", err)
 	}
 }
@@ -428,16 +429,16 @@ func TestBootstrapExistingAccount(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.register(t, "boss")
-	if _, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: "boss", Password: "not the password"}, meta); !errors.Is(err, identitycmd.ErrBootstrapConflict) {
+	if _, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: "boss", Password: "not the password"}); !errors.Is(err, identitycmd.ErrBootstrapConflict) {
 		t.Fatalf("someone else's account: %v", err)
 	}
-	res, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: "boss", Password: "pass-boss"}, meta)
+	res, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: "boss", Password: "pass-boss"})
 	if err != nil || res.Created || !res.Granted {
 		t.Fatalf("own account: %+v %v", res, err)
 	}
 	// An e-mail in use by another account does not block the bootstrap.
 	e.register(t, "mail")
-	res, err = e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: "root", Password: "pw", Email: "mail@example.com"}, meta)
+	res, err = e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: "root", Password: "pw", Email: "mail@example.com"})
 	if err != nil || !res.Created {
 		t.Fatalf("e-mail taken: %+v %v", res, err)
 	}
@@ -452,7 +453,7 @@ func TestConcurrentBootstrap(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := e.h.BootstrapAdmin(context.Background(), identitycmd.BootstrapAdmin{Username: "root", Password: "pw"}, meta)
+			res, err := e.h.BootstrapAdmin(context.Background(), identitycmd.BootstrapAdmin{Meta: meta, Username: "root", Password: "pw"})
 			if err != nil {
 				t.Errorf("bootstrap: %v", err)
 			}
@@ -472,21 +473,21 @@ func TestChangePassword(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	id := e.register(t, "ann").User.ID
-	_, err := e.h.ChangePassword(ctx, identitycmd.ChangePassword{UserID: id, OldPassword: "wrong", NewPassword: "brand new pw"}, meta)
+	_, err := e.h.ChangePassword(ctx, identitycmd.ChangePassword{Meta: meta, Actor: access.Actor{UserID: id}, OldPassword: "wrong", NewPassword: "brand new pw"})
 	if f, ok := fault.As(err); !ok || f.Field != "old_password" {
 		t.Errorf("wrong old password: %v", err)
 	}
-	_, err = e.h.ChangePassword(ctx, identitycmd.ChangePassword{UserID: id, OldPassword: "pass-ann", NewPassword: "short"}, meta)
+	_, err = e.h.ChangePassword(ctx, identitycmd.ChangePassword{Meta: meta, Actor: access.Actor{UserID: id}, OldPassword: "pass-ann", NewPassword: "short"})
 	if f, ok := fault.As(err); !ok || f.Field != "new_password" {
 		t.Errorf("short new password: %v", err)
 	}
-	if _, err := e.h.ChangePassword(ctx, identitycmd.ChangePassword{UserID: id, OldPassword: "pass-ann", NewPassword: "brand new pw"}, meta); err != nil {
+	if _, err := e.h.ChangePassword(ctx, identitycmd.ChangePassword{Meta: meta, Actor: access.Actor{UserID: id}, OldPassword: "pass-ann", NewPassword: "brand new pw"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.h.Login(ctx, identitycmd.Login{Identifier: "ann", Password: "pass-ann"}, meta); !errors.Is(err, domain.ErrBadCredentials) {
+	if _, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "ann", Password: "pass-ann"}); !errors.Is(err, domain.ErrBadCredentials) {
 		t.Errorf("old password still works: %v", err)
 	}
-	if _, err := e.h.Login(ctx, identitycmd.Login{Identifier: "ann", Password: "brand new pw"}, meta); err != nil {
+	if _, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "ann", Password: "brand new pw"}); err != nil {
 		t.Errorf("new password: %v", err)
 	}
 }
@@ -538,14 +539,14 @@ func TestLoginUpgradesOldHashes(t *testing.T) {
 	runner := handling.NewRunner(store, handling.Config{})
 	weak, _ := identitycmd.New(runner, clock, identitycmd.Config{JWTSecret: []byte(secret), Argon2: identitycmd.TestArgon2})
 	ctx := context.Background()
-	if _, err := weak.Register(ctx, identitycmd.Register{Username: "ann", Password: "long enough"}, meta); err != nil {
+	if _, err := weak.Register(ctx, identitycmd.Register{Meta: meta, Username: "ann", Password: "long enough"}); err != nil {
 		t.Fatal(err)
 	}
 	stronger := identitycmd.TestArgon2
 	stronger.Iterations = 2
 	h, _ := identitycmd.New(runner, clock, identitycmd.Config{JWTSecret: []byte(secret), Argon2: stronger})
 	for range 2 {
-		if _, err := h.Login(ctx, identitycmd.Login{Identifier: "ann", Password: "long enough"}, meta); err != nil {
+		if _, err := h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "ann", Password: "long enough"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 // Login checks a password login. Identifier is a username or, failing
 // that, an e-mail address.
 type Login struct {
+	Meta       eventlog.Metadata
 	Identifier string
 	Password   string
 }
@@ -23,9 +24,10 @@ type LoggedIn struct {
 // Login verifies the password against the argon2id hash in the user's
 // stream and appends UserLoggedIn. Unknown user, wrong password and inactive
 // account all answer ErrBadCredentials-like faults (Unauthenticated) and take
-// about the same time.
-func (h *Handlers) Login(ctx context.Context, cmd Login, meta eventlog.Metadata) (LoggedIn, error) {
-	user, res, err := h.passwordLogin(ctx, cmd.Identifier, cmd.Password, meta, nil)
+// about the same time. Beyond the attempt limits (per account, per client
+// address) it is ErrTooManyAttempts and the password is not checked.
+func (h *Handlers) Login(ctx context.Context, cmd Login) (LoggedIn, error) {
+	user, res, err := h.passwordLogin(ctx, cmd.Identifier, cmd.Password, cmd.Meta, nil)
 	if err != nil {
 		return LoggedIn{}, err
 	}
@@ -41,23 +43,48 @@ func (h *Handlers) passwordLogin(ctx context.Context, identifier, password strin
 	if err != nil {
 		return nil, eventlog.Position{}, err
 	}
-	return h.passwordLoginUser(ctx, id, found, password, meta, more)
+	return h.passwordLoginUser(ctx, loginTarget{id: id, found: found, identifier: identifier}, password, meta, more)
 }
 
-// passwordLoginID authenticates the user with a known id (found false:
-// nobody).
-func (h *Handlers) passwordLoginID(ctx context.Context, id int64, found bool, password string, meta eventlog.Metadata) (*domain.User, eventlog.Position, error) {
-	return h.passwordLoginUser(ctx, id, found, password, meta, nil)
+// loginTarget is the account a login names: its user id (found false:
+// nobody) and the identifier the client gave, which names the attempt
+// count.
+type loginTarget struct {
+	id         int64
+	found      bool
+	identifier string
 }
 
-func (h *Handlers) passwordLoginUser(ctx context.Context, id int64, found bool, password string, meta eventlog.Metadata,
+// account is the attempt limiter's key of the target: the identifier as
+// given (normalised), counted before it is resolved, so that an unknown
+// name is limited like a known one.
+func (t loginTarget) account() string { return nameAccount(t.identifier) }
+
+// passwordLoginUser asks the attempt limiter, checks the password of the
+// target and appends the login; a right password clears the account's
+// attempts.
+func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, password string, meta eventlog.Metadata,
 	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
-	if !found {
+	if err := h.attempt(ctx, target.account(), meta.ClientIP); err != nil {
+		return nil, eventlog.Position{}, err
+	}
+	if !target.found {
 		if err := h.passwords.Waste(ctx, password); err != nil {
 			return nil, eventlog.Position{}, err
 		}
 		return nil, eventlog.Position{}, domain.ErrBadCredentials
 	}
+	user, pos, err := h.checkAndLogIn(ctx, target.id, password, meta, more)
+	if err == nil {
+		h.succeeded(ctx, target.account())
+	}
+	return user, pos, err
+}
+
+// checkAndLogIn checks the password of user id and appends UserLoggedIn
+// (and a rehash, and what more decides).
+func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string, meta eventlog.Metadata,
+	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
 	if meta.UserID == "" {
 		meta.UserID = domain.FormatUserID(id) // the acting user is the one logging in
 	}

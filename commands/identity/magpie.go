@@ -36,8 +36,8 @@ func SHA1Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// EnsureAPIKey issues the user's API key when they have none and returns it.
-func (h *Handlers) EnsureAPIKey(ctx context.Context, userID int64, meta eventlog.Metadata) (string, eventlog.Position, error) {
+// ensureAPIKey issues the user's API key when they have none and returns it.
+func (h *Handlers) ensureAPIKey(ctx context.Context, userID int64, meta eventlog.Metadata) (string, eventlog.Position, error) {
 	key := h.APIKeyOf(userID, 1)
 	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
 		return u.IssueAPIKey(HashAPIKey(key), h.clock.Now())
@@ -65,11 +65,19 @@ type AppUser struct {
 // (Django's old 30-character limit, as 003's example shows).
 const MaxAppUsername = 30
 
-// RegisterFromEmail returns the account holding email, or creates one
+// RegisterFromEmail creates (or finds) the account of an app's e-mail
+// address (003).
+type RegisterFromEmail struct {
+	Meta  eventlog.Metadata
+	Email string
+}
+
+// RegisterFromEmail returns the account holding the address, or creates one
 // without a password whose username is the address cut to 30 characters;
 // either way with its API key.
-func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta eventlog.Metadata) (AppUser, error) {
-	email, err := domain.NewEmail(rawEmail)
+func (h *Handlers) RegisterFromEmail(ctx context.Context, cmd RegisterFromEmail) (AppUser, error) {
+	meta := cmd.Meta
+	email, err := domain.NewEmail(cmd.Email)
 	if err != nil {
 		return AppUser{}, err
 	}
@@ -99,7 +107,7 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 			if !errors.Is(err, domain.ErrUsernameTaken) || attempt >= 3 {
 				if errors.Is(err, domain.ErrEmailTaken) {
 					// A concurrent creation of the same address won.
-					return h.RegisterFromEmail(ctx, rawEmail, meta)
+					return h.RegisterFromEmail(ctx, cmd)
 				}
 				return AppUser{}, err
 			}
@@ -112,7 +120,7 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 		}
 		id, out.Created, out.Position = reg.User.ID, true, reg.Position
 	}
-	key, pos, err := h.EnsureAPIKey(ctx, id, meta)
+	key, pos, err := h.ensureAPIKey(ctx, id, meta)
 	if err != nil {
 		return AppUser{}, err
 	}
@@ -132,16 +140,24 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 // Whether salt_id was used before is the caller's check (it needs a shared
 // ledger).
 type AppDigestLogin struct {
+	Meta   eventlog.Metadata
 	KeyID  int64
 	Salt   string
 	Verify string
 }
 
 // AppDigestLogin verifies the digest and appends UserLoggedIn (method
-// app_digest). Every failure is ErrBadCredentials.
-func (h *Handlers) AppDigestLogin(ctx context.Context, cmd AppDigestLogin, meta eventlog.Metadata) (LoggedIn, error) {
+// app_digest). Every failure is ErrBadCredentials. The digest proves the API
+// key, a secret: it is checked within the attempt limits of Login (per key,
+// per client address; ErrTooManyAttempts beyond them).
+func (h *Handlers) AppDigestLogin(ctx context.Context, cmd AppDigestLogin) (LoggedIn, error) {
+	meta := cmd.Meta
 	if cmd.KeyID <= 0 || cmd.Salt == "" || len(cmd.Verify) != 40 {
 		return LoggedIn{}, domain.ErrBadCredentials
+	}
+	account := userAccount(cmd.KeyID)
+	if err := h.attempt(ctx, account, meta.ClientIP); err != nil {
+		return LoggedIn{}, err
 	}
 	u, err := h.loadUser(ctx, cmd.KeyID)
 	if errors.Is(err, domain.ErrUserNotFound) {
@@ -176,5 +192,6 @@ func (h *Handlers) AppDigestLogin(ctx context.Context, cmd AppDigestLogin, meta 
 	if err != nil {
 		return LoggedIn{}, err
 	}
+	h.succeeded(ctx, account)
 	return LoggedIn{User: infoOf(user), Position: res.Append.Position}, nil
 }

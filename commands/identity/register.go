@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	domain "github.com/fiveapis/backend/domain/identity"
@@ -12,6 +13,7 @@ import (
 
 // Register creates an account with a password.
 type Register struct {
+	Meta     eventlog.Metadata
 	Username string
 	Email    string
 	Password string
@@ -35,7 +37,8 @@ type Registered struct {
 // sealed reference, never the address). A username or e-mail in use is
 // ErrUsernameTaken or ErrEmailTaken; of concurrent registrations of one
 // name exactly one wins.
-func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Metadata) (Registered, error) {
+func (h *Handlers) Register(ctx context.Context, cmd Register) (Registered, error) {
+	meta := cmd.Meta
 	username, email, err := validate(cmd)
 	phone, perr := domain.NewPhone(cmd.Phone)
 	if err := errors.Join(err, perr); err != nil {
@@ -54,7 +57,7 @@ func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Met
 	if err != nil {
 		return Registered{}, err
 	}
-	pos, err := h.SetPhone(ctx, reg.User.ID, phone, meta)
+	pos, err := h.setPhone(ctx, reg.User.ID, phone, meta)
 	if err != nil {
 		return reg, err
 	}
@@ -169,7 +172,7 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 			if err != nil {
 				return nil, err
 			}
-			grant, err := u.GrantAdmin(domain.SystemActor, now)
+			grant, err := u.GrantAdmin(access.System, now)
 			if err != nil {
 				return nil, err
 			}

@@ -11,6 +11,7 @@ import (
 
 // TouchAPIToken records a use of an API token, which slides its expiry.
 type TouchAPIToken struct {
+	Meta     eventlog.Metadata
 	TokenID  string
 	UserID   int64
 	IssuedAt time.Time
@@ -20,12 +21,12 @@ type TouchAPIToken struct {
 // recorded less than APITokenTouchInterval ago (zero position then). A token
 // that expired meanwhile gives ErrTokenExpired. The Token verifier calls it
 // when the read model's last use is older than the interval.
-func (h *Handlers) TouchAPIToken(ctx context.Context, cmd TouchAPIToken, meta eventlog.Metadata) (eventlog.Position, error) {
+func (h *Handlers) TouchAPIToken(ctx context.Context, cmd TouchAPIToken) (Done, error) {
 	if cmd.TokenID == "" || cmd.UserID <= 0 {
-		return eventlog.Position{}, domain.ErrTokenInvalid
+		return Done{}, domain.ErrTokenInvalid
 	}
 	tok := domain.APIToken{ID: cmd.TokenID, UserID: cmd.UserID, IssuedAt: cmd.IssuedAt}
-	res, err := h.runner.ExecuteLast(ctx, domain.APITokenStream(cmd.TokenID), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+	res, err := h.runner.ExecuteLast(ctx, domain.APITokenStream(cmd.TokenID), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
 		var prev *domain.APITokenUsed
 		if last != nil {
 			u, ok := last.Event.(domain.APITokenUsed)
@@ -36,5 +37,5 @@ func (h *Handlers) TouchAPIToken(ctx context.Context, cmd TouchAPIToken, meta ev
 		}
 		return domain.TouchAPIToken(prev, tok, h.clock.Now(), h.cfg.APITokenTTL, h.cfg.APITokenTouchInterval)
 	})
-	return res.Append.Position, err
+	return Done{Position: res.Append.Position}, err
 }

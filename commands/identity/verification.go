@@ -39,6 +39,7 @@ func deriveKey(secret []byte, label string) []byte {
 
 // RequestVerificationCode asks for a code sent to an address.
 type RequestVerificationCode struct {
+	Meta    eventlog.Metadata
 	Email   string
 	Purpose string
 }
@@ -53,11 +54,15 @@ type CodeRequested struct {
 // RequestVerificationCode validates the address and purpose (register: the
 // address must be free; reset_password and verify_email: it must be an
 // account's), seals the address in the personal-data vault and appends
-// VerificationCodeRequested; the mail worker sends the code. Rate limits are
-// the caller's (they need the client's IP and a shared counter).
-func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerificationCode, meta eventlog.Metadata) (CodeRequested, error) {
+// VerificationCodeRequested; the mail reaction sends the code. Beyond the
+// code limits (per address, per client address: Limits.Codes) it is
+// ErrTooManyCodes and nothing is sent, whichever API asks.
+func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerificationCode) (CodeRequested, error) {
 	email, err := h.codeEmail(cmd.Email, cmd.Purpose)
 	if err != nil {
+		return CodeRequested{}, err
+	}
+	if err := h.codeAllowed(ctx, email, cmd.Meta.ClientIP); err != nil {
 		return CodeRequested{}, err
 	}
 	switch cmd.Purpose {
@@ -81,7 +86,7 @@ func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerif
 	}
 	codeID := strings.ReplaceAll(uuid.NewString(), "-", "")
 	var out CodeRequested
-	res, err := h.runner.Execute(ctx, domain.EmailVerificationStream(email), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+	res, err := h.runner.Execute(ctx, domain.EmailVerificationStream(email), cmd.Meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
 		v := domain.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
 		events, err := v.RequestCode(codeID, cmd.Purpose, ref, h.clock.Now(), h.cfg.CodeTTL)
 		if err == nil {
@@ -122,6 +127,7 @@ func (h *Handlers) emailHolder(ctx context.Context, email domain.Email) (int64, 
 
 // VerifyCode checks a code.
 type VerifyCode struct {
+	Meta    eventlog.Metadata
 	Email   string
 	Code    string
 	Purpose string
@@ -140,7 +146,8 @@ type CodeVerified struct {
 // code) and answered ErrCodeInvalid; a right one appends
 // VerificationCodeVerified with a new verification token. For verify_email
 // the account's address is marked verified (EmailVerified).
-func (h *Handlers) VerifyCode(ctx context.Context, cmd VerifyCode, meta eventlog.Metadata) (CodeVerified, error) {
+func (h *Handlers) VerifyCode(ctx context.Context, cmd VerifyCode) (CodeVerified, error) {
+	meta := cmd.Meta
 	email, err := h.codeEmail(cmd.Email, cmd.Purpose)
 	if err != nil {
 		return CodeVerified{}, err
@@ -209,6 +216,7 @@ func (h *Handlers) parseVerificationToken(token string) (string, bool) {
 // ResetPassword sets a new password with a verification token of purpose
 // reset_password.
 type ResetPassword struct {
+	Meta              eventlog.Metadata
 	Email             string
 	VerificationToken string
 	NewPassword       string
@@ -217,33 +225,34 @@ type ResetPassword struct {
 // ResetPassword validates the new password, uses the token (single use:
 // VerificationTokenUsed) and appends PasswordChanged (reason "reset") to the
 // account holding the address.
-func (h *Handlers) ResetPassword(ctx context.Context, cmd ResetPassword, meta eventlog.Metadata) (eventlog.Position, error) {
+func (h *Handlers) ResetPassword(ctx context.Context, cmd ResetPassword) (Done, error) {
+	meta := cmd.Meta
 	email, err := h.codeEmail(cmd.Email, domain.PurposeResetPassword)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	tokenID, ok := h.parseVerificationToken(strings.TrimSpace(cmd.VerificationToken))
 	if !ok {
-		return eventlog.Position{}, domain.ErrVerificationTokenInvalid
+		return Done{}, domain.ErrVerificationTokenInvalid
 	}
 	id, found, err := h.emailHolder(ctx, email)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	if !found {
-		return eventlog.Position{}, domain.ErrVerificationTokenInvalid
+		return Done{}, domain.ErrVerificationTokenInvalid
 	}
 	u, err := h.loadUser(ctx, id)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	username, _ := domain.NewUsername(u.Username())
 	if err := domain.ValidatePassword(cmd.NewPassword, username); err != nil {
-		return eventlog.Position{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
+		return Done{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
 	}
 	hash, err := h.passwords.Hash(ctx, cmd.NewPassword)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	if meta.UserID == "" {
 		meta.UserID = domain.FormatUserID(id)
@@ -252,13 +261,14 @@ func (h *Handlers) ResetPassword(ctx context.Context, cmd ResetPassword, meta ev
 		v := domain.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
 		return v.UseToken(tokenID, domain.PurposeResetPassword, id, h.clock.Now())
 	}); err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	return h.onUser(ctx, id, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, id, meta, func(u *domain.User) ([]eventlog.Event, error) {
 		events, err := u.ResetPassword(hash, h.clock.Now())
 		if err != nil {
 			return nil, err
 		}
 		return append(events, u.VerifyEmail(email.Digest(), h.clock.Now())...), nil
 	})
+	return Done{Position: pos}, err
 }

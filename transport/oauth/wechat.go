@@ -14,11 +14,14 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // ErrCodeRejected means the provider refused the code (invalid, used or
-// expired).
-var ErrCodeRejected = errors.New("oauth: code rejected")
+// expired): the identity context's identity.ErrProviderRejected, which every
+// exchange of this package returns for it.
+var ErrCodeRejected = identity.ErrProviderRejected
 
 // WeChatConfig configures the mini-program code exchange.
 type WeChatConfig struct {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
-	"github.com/fiveapis/backend/transport/oauth"
+	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -164,7 +164,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	// cookie; only its digest is stored.
 	var bound *http.Cookie
 	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
-		if ck.Name == oauth.BrowserCookie {
+		if ck.Name == accountshttp.BrowserCookie {
 			bound = ck
 		}
 	}
@@ -174,7 +174,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	if other := qqState(t, ca); other == state {
 		t.Error("two login URLs share a state")
 	}
-	if ck := ca.cookie(oauth.BrowserCookie); ck == nil || ck.Value != bound.Value {
+	if ck := ca.cookie(accountshttp.BrowserCookie); ck == nil || ck.Value != bound.Value {
 		t.Error("a second login URL replaced the browser cookie: the first tab's state would fail")
 	}
 

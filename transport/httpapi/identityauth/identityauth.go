@@ -1,7 +1,10 @@
 // Package identityauth verifies the credentials of the identity context for
-// every seed API: "Authorization: Bearer <JWT access token>" (000) and
-// "Authorization: Token <key>" (001, sliding 3-hour expiry). Both resolve to
-// an authn.Principal whose UserID is the decimal user id ("42").
+// every seed API: "Authorization: Bearer <JWT access token>" (000),
+// "Authorization: Token <key>" (001, sliding 3-hour expiry) and
+// "Authorization: ApiKey <user>:<key>" (003). Each resolves to an
+// authn.Principal whose UserID is the decimal user id ("42"). It also holds
+// the JWT dialect 000's two APIs share (jwt.go: simplejwt's refusals, the
+// login, social login and refresh flows).
 package identityauth
 
 import (
@@ -49,7 +52,7 @@ type APITokens interface {
 
 // Toucher records a token's use (identitycmd.Handlers).
 type Toucher interface {
-	TouchAPIToken(ctx context.Context, cmd identitycmd.TouchAPIToken, meta eventlog.Metadata) (eventlog.Position, error)
+	TouchAPIToken(ctx context.Context, cmd identitycmd.TouchAPIToken) (identitycmd.Done, error)
 }
 
 // Errors wrapped with authn.ErrInvalidCredentials, so that an API can tell an
@@ -181,7 +184,8 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 	p := principal(tok.User, "token")
 	if now.Sub(tok.LastUse()) >= t.cfg.TouchInterval {
 		meta := eventlog.Metadata{UserID: p.UserID, OccurredAt: now.UTC()}
-		pos, err := t.toucher.TouchAPIToken(ctx, identitycmd.TouchAPIToken{TokenID: tok.TokenID, UserID: tok.UserID, IssuedAt: tok.IssuedAt}, meta)
+		touched, err := t.toucher.TouchAPIToken(ctx, identitycmd.TouchAPIToken{Meta: meta, TokenID: tok.TokenID, UserID: tok.UserID, IssuedAt: tok.IssuedAt})
+		pos := touched.Position
 		switch {
 		case errors.Is(err, domain.ErrTokenExpired):
 			// The log knows better than the read model: it did expire.

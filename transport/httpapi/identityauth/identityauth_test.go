@@ -46,11 +46,11 @@ type toucher struct {
 	err     error
 }
 
-func (t *toucher) TouchAPIToken(_ context.Context, cmd identitycmd.TouchAPIToken, _ eventlog.Metadata) (eventlog.Position, error) {
+func (t *toucher) TouchAPIToken(_ context.Context, cmd identitycmd.TouchAPIToken) (identitycmd.Done, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.touched = append(t.touched, cmd)
-	return eventlog.Position{Commit: 9, Prepare: 9}, t.err
+	return identitycmd.Done{Position: eventlog.Position{Commit: 9, Prepare: 9}}, t.err
 }
 
 type waiter struct{ waited []eventlog.Position }

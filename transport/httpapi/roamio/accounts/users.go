@@ -1,4 +1,4 @@
-package roamio
+package accounts
 
 import (
 	"context"
@@ -12,18 +12,19 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/domain/access"
 	domain "github.com/fiveapis/backend/domain/identity"
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
 
 // Profiles is what the user routes need of the identity commands.
 type Profiles interface {
-	UpdateProfile(ctx context.Context, cmd identitycmd.UpdateProfile, meta eventlog.Metadata) (eventlog.Position, error)
-	ChangeAvatar(ctx context.Context, cmd identitycmd.ChangeAvatar, meta eventlog.Metadata) (eventlog.Position, error)
-	CanEditProfile(ctx context.Context, actorID, userID int64) (bool, error)
+	UpdateProfile(ctx context.Context, cmd identitycmd.UpdateProfile) (identitycmd.Done, error)
+	ChangeAvatar(ctx context.Context, cmd identitycmd.ChangeAvatar) (identitycmd.Done, error)
+	CanEditProfile(ctx context.Context, actor access.Actor, userID int64) (bool, error)
 }
 
 // Directory reads accounts for the user routes (query.Queries).
@@ -40,20 +41,14 @@ type Files interface {
 }
 
 // AvatarPath is where avatars are served ("<AvatarPath><key>").
-const AvatarPath = Prefix + "/media/avatars/"
+const AvatarPath = roamio.Prefix + "/media/avatars/"
 
-func (m *Module) mountUsers(g *echo.Group, route func(method, path string, h echo.HandlerFunc)) {
-	if m.d.Directory == nil || m.d.Profiles == nil {
-		return
-	}
-	route("GET", "/users/", m.listUsers)
-	route("GET", "/users/:id/", m.userDetail)
-	route("PATCH", "/users/:id/profile/", m.updateProfile)
-	route("POST", "/users/:id/avatar/", m.uploadAvatar)
-	if m.d.Files != nil {
-		g.GET("/media/avatars/:key", m.d.Files.Serve)
-	}
-}
+// Refusals of the user routes, in DRF's words.
+var (
+	errNotFound      = drf.Refusal{Status: http.StatusNotFound, Detail: "Not found."}
+	errInvalidPage   = drf.Refusal{Status: http.StatusNotFound, Detail: "Invalid page."}
+	errNoFileStorage = drf.Refusal{Status: http.StatusServiceUnavailable, Detail: "File storage is not configured."}
+)
 
 func (m *Module) avatarURL(c echo.Context, key string) *string {
 	if key == "" {
@@ -67,23 +62,13 @@ func (m *Module) avatarURL(c echo.Context, key string) *string {
 	return &u
 }
 
-type userSummary struct {
-	ID               int64        `json:"id"`
-	Username         string       `json:"username"`
-	Profile          profileBrief `json:"profile"`
-	TripsCount       int          `json:"trips_count"`
-	PublicTripsCount int          `json:"public_trips_count"`
-}
-
-func notFound(c echo.Context) error { return drf.Detail(c, http.StatusNotFound, "Not found.") }
-
 // listUsers: GET /api/v1/users/?page&page_size → DRF page of users.
 func (m *Module) listUsers(c echo.Context) error {
 	page, size := 1, 20
 	if v := c.QueryParam("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return drf.Detail(c, http.StatusNotFound, "Invalid page.")
+			return errInvalidPage
 		}
 		page = n
 	}
@@ -92,13 +77,12 @@ func (m *Module) listUsers(c echo.Context) error {
 			size = min(n, query.MaxPageSize)
 		}
 	}
-	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
 	p, err := m.d.Directory.ListUsers(c.Request().Context(), query.ListUsers{Page: page, PageSize: size})
 	if err != nil {
 		return err
 	}
 	if len(p.Users) == 0 && page > 1 {
-		return drf.Detail(c, http.StatusNotFound, "Invalid page.")
+		return errInvalidPage
 	}
 	results := make([]userSummary, 0, len(p.Users))
 	for _, u := range p.Users {
@@ -113,51 +97,34 @@ func (m *Module) listUsers(c echo.Context) error {
 		if size != 20 {
 			q.Set("page_size", strconv.Itoa(size))
 		}
-		s := c.Scheme() + "://" + c.Request().Host + Prefix + "/users/?" + q.Encode()
+		s := c.Scheme() + "://" + c.Request().Host + roamio.Prefix + "/users/?" + q.Encode()
 		return &s
 	}
 	return c.JSON(http.StatusOK, map[string]any{"count": p.Total, "next": link(page + 1), "previous": link(page - 1), "results": results})
 }
 
-func (m *Module) userParam(c echo.Context) (query.User, bool, error) {
+// userParam reads the active user the path names (errNotFound otherwise).
+func (m *Module) userParam(c echo.Context) (query.User, error) {
 	id, ok := domain.ParseUserID(c.Param("id"))
 	if !ok {
-		return query.User{}, false, notFound(c)
+		return query.User{}, errNotFound
 	}
-	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
 	u, err := m.d.Directory.UserByID(c.Request().Context(), query.UserByID{ID: id})
 	if errors.Is(err, query.ErrNotFound) || (err == nil && !u.IsActive) {
-		return query.User{}, false, notFound(c)
+		return query.User{}, errNotFound
 	}
-	if err != nil {
-		return query.User{}, false, err
-	}
-	return u, true, nil
-}
-
-type detailProfile struct {
-	Avatar           *string `json:"avatar"`
-	Bio              string  `json:"bio"`
-	Birthday         *string `json:"birthday"`
-	Tags             string  `json:"tags"`
-	Level            string  `json:"level"`
-	VisitedCountries string  `json:"visited_countries"`
+	return u, err
 }
 
 // userDetail: GET /api/v1/users/{id}/ → the public profile.
 func (m *Module) userDetail(c echo.Context) error {
-	u, ok, err := m.userParam(c)
-	if !ok {
+	u, err := m.userParam(c)
+	if err != nil {
 		return err
-	}
-	var birthday *string
-	if u.Birthday != "" {
-		b := u.Birthday
-		birthday = &b
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"id": u.ID, "username": u.Username,
-		"profile": detailProfile{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Birthday: birthday, Tags: u.Tags, Level: defaultLevel},
+		"profile": detailProfile{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags, Level: defaultLevel},
 		"trips":   []any{}, "trips_count": 0, "public_trips_count": 0, "comments_count": 0,
 		"joined_at": u.DateJoined.UTC().Format(time.RFC3339),
 	})
@@ -166,17 +133,13 @@ func (m *Module) userDetail(c echo.Context) error {
 // updateProfile: PATCH /api/v1/users/{id}/profile/ {bio, birthday, tags}
 // (owner or admin) → {success, message, profile}.
 func (m *Module) updateProfile(c echo.Context) error {
-	p, ok, err := m.principal(c)
-	if !ok {
-		return err
-	}
-	u, ok, err := m.userParam(c)
-	if !ok {
+	u, err := m.userParam(c)
+	if err != nil {
 		return err
 	}
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
 	prof := domain.Profile{Bio: u.Bio, Tags: u.Tags, Birthday: u.Birthday}
 	errs := drf.FieldErrors{}
@@ -191,21 +154,14 @@ func (m *Module) updateProfile(c echo.Context) error {
 		}
 	}
 	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, errs)
+		return errs
 	}
-	actor, _ := domain.ParseUserID(p.UserID)
-	pos, err := m.d.Profiles.UpdateProfile(c.Request().Context(), identitycmd.UpdateProfile{ActorID: actor, UserID: u.ID, Profile: prof},
-		httpapi.EventMeta(c, m.d.Clock.Now()))
-	if err != nil {
-		return renderError(c, err)
-	}
-	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
-	var birthday *string
-	if prof.Birthday != "" {
-		birthday = &prof.Birthday
+	if _, err := m.d.Profiles.UpdateProfile(c.Request().Context(), identitycmd.UpdateProfile{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		Actor: httpapi.Actor(c), UserID: u.ID, Profile: prof}); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "资料更新成功",
-		"profile": map[string]any{"bio": prof.Bio, "birthday": birthday, "tags": prof.Tags}})
+		"profile": map[string]any{"bio": prof.Bio, "birthday": birthdayOf(prof.Birthday), "tags": prof.Tags}})
 }
 
 // avatarTypes are the accepted image types, by sniffed content.
@@ -215,59 +171,62 @@ var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "
 // or admin, at most 2 MiB, JPEG/PNG/GIF/WebP by content) → {success,
 // message, avatar_url}.
 func (m *Module) uploadAvatar(c echo.Context) error {
-	p, ok, err := m.principal(c)
-	if !ok {
-		return err
-	}
-	u, ok, err := m.userParam(c)
-	if !ok {
+	u, err := m.userParam(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	actor, _ := domain.ParseUserID(p.UserID)
+	actor := httpapi.Actor(c)
 	if may, err := m.d.Profiles.CanEditProfile(ctx, actor, u.ID); err != nil {
 		return err
 	} else if !may {
-		return drf.Detail(c, http.StatusForbidden, "You do not have permission to perform this action.")
+		return access.ErrForbidden
 	}
 	if m.d.Files == nil {
-		return drf.Detail(c, http.StatusServiceUnavailable, "File storage is not configured.")
+		return errNoFileStorage
 	}
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, domain.MaxAvatarBytes+64<<10)
-	fh, err := c.FormFile("avatar")
+	data, err := readAvatar(c)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return c.JSON(http.StatusBadRequest, drf.FieldErrors{"avatar": {"文件大小不能超过2MB"}})
-		}
-		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"avatar": {"No file was submitted."}})
-	}
-	if fh.Size > domain.MaxAvatarBytes {
-		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"avatar": {"文件大小不能超过2MB"}})
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"avatar": {"Upload a valid image."}})
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, domain.MaxAvatarBytes+1))
-	if err != nil || len(data) == 0 || len(data) > domain.MaxAvatarBytes {
-		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"avatar": {"Upload a valid image."}})
+		return err
 	}
 	ct := http.DetectContentType(data)
 	ext, ok := avatarTypes[ct]
 	if !ok {
-		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"avatar": {"只支持 JPG、PNG、GIF、WebP 格式的图片"}})
+		return drf.FieldErrors{"avatar": {"只支持 JPG、PNG、GIF、WebP 格式的图片"}}
 	}
 	key, err := m.d.Files.Put(data, ext)
 	if err != nil {
 		return err
 	}
-	pos, err := m.d.Profiles.ChangeAvatar(ctx, identitycmd.ChangeAvatar{ActorID: actor, UserID: u.ID, FileKey: key, ContentType: ct, Size: int64(len(data))},
-		httpapi.EventMeta(c, m.d.Clock.Now()))
-	if err != nil {
-		return renderError(c, err)
+	if _, err := m.d.Profiles.ChangeAvatar(ctx, identitycmd.ChangeAvatar{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: actor,
+		UserID: u.ID, FileKey: key, ContentType: ct, Size: int64(len(data))}); err != nil {
+		return err
 	}
-	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "头像上传成功", "avatar_url": m.avatarURL(c, key)})
+}
+
+// readAvatar reads the multipart "avatar" file: at most 2 MiB, not empty.
+func readAvatar(c echo.Context) ([]byte, error) {
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, domain.MaxAvatarBytes+64<<10)
+	fh, err := c.FormFile("avatar")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, drf.FieldErrors{"avatar": {"文件大小不能超过2MB"}}
+		}
+		return nil, drf.FieldErrors{"avatar": {"No file was submitted."}}
+	}
+	if fh.Size > domain.MaxAvatarBytes {
+		return nil, drf.FieldErrors{"avatar": {"文件大小不能超过2MB"}}
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return nil, drf.FieldErrors{"avatar": {"Upload a valid image."}}
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, domain.MaxAvatarBytes+1))
+	if err != nil || len(data) == 0 || len(data) > domain.MaxAvatarBytes {
+		return nil, drf.FieldErrors{"avatar": {"Upload a valid image."}}
+	}
+	return data, nil
 }

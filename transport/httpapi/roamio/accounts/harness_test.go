@@ -1,4 +1,4 @@
-package roamio_test
+package accounts_test
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
-	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
 	"github.com/fiveapis/backend/transport/personaldata"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
@@ -173,9 +173,9 @@ func newHarness(t *testing.T) *harness {
 	queries := query.New(projection.NewReader(pool))
 	consistency := httpapi.Consistency{Waiter: waiter, Timeout: 5 * time.Second}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := httpapi.NewEcho(httpapi.Config{}, logger,
+	e := httpapi.NewEcho(httpapi.Config{Consistency: consistency}, logger,
 		authModule{identityauth.Verifiers(cmds, queries, clk, waiter, logger)},
-		roamio.New(roamio.Deps{Identity: cmds, Users: queries, Clock: clk, Consistency: consistency}),
+		accountshttp.New(accountshttp.Deps{Identity: cmds, Users: queries, Clock: clk}),
 		hhu.New(hhu.Deps{Identity: cmds, Clock: clk, Consistency: consistency}),
 	)
 	srv := httptest.NewServer(e)

@@ -1,4 +1,4 @@
-package roamio
+package accounts
 
 import (
 	"errors"
@@ -11,44 +11,17 @@ import (
 	domain "github.com/fiveapis/backend/domain/identity"
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
+	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
-
-// userBrief is the "user" of login answers.
-type userBrief struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username"`
-	Email    string `json:"email"`
-}
-
-type profileBrief struct {
-	Avatar *string `json:"avatar"`
-	Bio    string  `json:"bio"`
-	Level  string  `json:"level"`
-}
-
-type registeredUser struct {
-	userBrief
-	Profile profileBrief `json:"profile"`
-}
-
-type tokensAnswer struct {
-	Access  string `json:"access"`
-	Refresh string `json:"refresh"`
-	User    any    `json:"user"`
-}
-
-// defaultLevel is a new traveller's level until profiles arrive.
-const defaultLevel = "novice"
 
 // register: POST /api/v1/auth/register/ {username, email, password,
 // password_confirm} → 201 {user, access, refresh}.
 func (m *Module) register(c echo.Context) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
 	errs := drf.FieldErrors{}
 	username, usernameOK := f.Str("username", errs, true)
@@ -58,7 +31,7 @@ func (m *Module) register(c echo.Context) error {
 	if pwOK && confirmOK && password != confirm {
 		errs.Add("password_confirm", "Passwords do not match.")
 	}
-	cmd := identitycmd.Register{Username: username, Email: email, Password: password, RequireEmail: true}
+	cmd := identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Username: username, Email: email, Password: password, RequireEmail: true}
 	if len(errs) > 0 {
 		// Report the present fields' problems too, as DRF validates them all.
 		for _, f := range drf.LeafFaults(identitycmd.ValidateRegistration(cmd)) {
@@ -66,18 +39,17 @@ func (m *Module) register(c echo.Context) error {
 				errs.Add(f.Field, f.Message)
 			}
 		}
-		return c.JSON(http.StatusBadRequest, errs)
+		return errs
 	}
 	ctx := c.Request().Context()
-	reg, err := m.d.Identity.Register(ctx, cmd, httpapi.EventMeta(c, m.d.Clock.Now()))
+	reg, err := m.d.Identity.Register(ctx, cmd)
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
 	pair, err := m.d.Identity.IssueTokens(ctx, identitycmd.IssueTokens{UserID: reg.User.ID})
 	if err != nil {
 		return err
 	}
-	m.d.Consistency.AfterCommand(c, reg.Position, query.ProjectionName)
 	m.setRefreshCookie(c, pair)
 	return c.JSON(http.StatusCreated, tokensAnswer{
 		Access: pair.Access, Refresh: pair.Refresh,
@@ -105,133 +77,68 @@ func given(field string, username, email, password bool) bool {
 // login: POST /api/v1/auth/login/ and POST /api/v1/token/ {username (or an
 // e-mail address), password} → {access, refresh, user}.
 func (m *Module) login(c echo.Context) error {
-	f, err := drf.ReadForm(c)
-	if err != nil {
-		return renderError(c, err)
-	}
-	errs := drf.FieldErrors{}
-	username, _ := f.Str("username", errs, false)
-	password, _ := f.Str("password", errs, false)
-	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, errs)
-	}
-	ctx := c.Request().Context()
-	d, err := m.d.Guard.Attempt(ctx, username, c.RealIP())
+	li, pair, err := m.flows.PasswordLogin(c)
 	if err != nil {
 		return err
 	}
-	if !d.Allowed {
-		return throttled(c, d.RetryAfter)
-	}
-	li, err := m.d.Identity.Login(ctx, identitycmd.Login{Identifier: username, Password: password}, httpapi.EventMeta(c, m.d.Clock.Now()))
-	if err != nil {
-		return renderError(c, err)
-	}
-	m.d.Guard.Succeeded(ctx, username)
-	pair, err := m.d.Identity.IssueTokens(ctx, identitycmd.IssueTokens{UserID: li.User.ID})
-	if err != nil {
-		return err
-	}
-	m.d.Consistency.AfterCommand(c, li.Position, query.ProjectionName)
 	m.setRefreshCookie(c, pair)
-	user := userBrief{ID: li.User.ID, Username: li.User.Username, Email: li.User.Email}
-	// An address changed since registration is sealed in the log; the read
-	// model has it.
-	if u, err := m.d.Users.Me(ctx, query.Me{UserID: domain.FormatUserID(li.User.ID)}); err == nil {
-		user.Username, user.Email = u.Username, u.Email
+	return c.JSON(http.StatusOK, tokensAnswer{Access: pair.Access, Refresh: pair.Refresh, User: m.userBriefOf(c, li.User)})
+}
+
+// userBriefOf is the "user" of a login answer. An address changed since
+// registration is sealed in the log; the read model has it, once it has
+// the login.
+func (m *Module) userBriefOf(c echo.Context, u identitycmd.UserInfo) userBrief {
+	user := userBrief{ID: u.ID, Username: u.Username, Email: u.Email}
+	httpapi.Settle(c)
+	if read, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: domain.FormatUserID(u.ID)}); err == nil {
+		user.Username, user.Email = read.Username, read.Email
 	}
-	return c.JSON(http.StatusOK, tokensAnswer{Access: pair.Access, Refresh: pair.Refresh, User: user})
+	return user
 }
 
 // refresh: POST /api/v1/token/refresh/ {refresh} → {access}.
 func (m *Module) refresh(c echo.Context) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
 	refresh, errs := refreshOf(c, f)
 	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, errs)
+		return errs
 	}
-	return identityauth.AnswerRefresh(c, m.d.Identity, refresh, renderError)
+	return m.flows.Refresh(c, refresh)
 }
 
 // logout: POST /api/v1/auth/logout/ {refresh} (authenticated) revokes the
 // refresh token → {"success": true, "message": …}.
 func (m *Module) logout(c echo.Context) error {
-	p, ok, err := m.principal(c)
-	if !ok {
-		return err
-	}
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
 	refresh, errs := refreshOf(c, f)
 	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, errs)
+		return errs
 	}
-	uid, _ := domain.ParseUserID(p.UserID)
-	pos, err := m.d.Identity.RevokeRefreshToken(c.Request().Context(), identitycmd.RevokeRefreshToken{Refresh: refresh, UserID: uid},
-		httpapi.EventMeta(c, m.d.Clock.Now()))
+	_, err = m.d.Identity.RevokeRefreshToken(c.Request().Context(), identitycmd.RevokeRefreshToken{
+		Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Refresh: refresh})
 	if errors.Is(err, domain.ErrTokenInvalid) {
-		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"refresh": {"Token is invalid or expired"}})
+		return drf.FieldErrors{"refresh": {"Token is invalid or expired"}}
 	}
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
-	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
 	clearRefreshCookie(c)
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "已退出登录"})
 }
 
-// principal returns the caller; without one (ok false) it has answered 401
-// the DRF way and err is the write's error.
-func (m *Module) principal(c echo.Context) (p authn.Principal, ok bool, err error) {
-	if p, ok := authn.From(c); ok {
-		return p, true, nil
-	}
-	if err := authn.Err(c); err != nil {
-		if !errors.Is(err, authn.ErrInvalidCredentials) {
-			return authn.Principal{}, false, err
-		}
-		return authn.Principal{}, false, identityauth.TokenNotValid(c, "Given token not valid for any token type")
-	}
-	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="api"`)
-	return authn.Principal{}, false, drf.Detail(c, http.StatusUnauthorized, "Authentication credentials were not provided.")
-}
-
-type meProfile struct {
-	Avatar        *string `json:"avatar"`
-	Bio           string  `json:"bio"`
-	Birthday      *string `json:"birthday"`
-	Tags          string  `json:"tags"`
-	Level         string  `json:"level"`
-	EmailVerified bool    `json:"email_verified"`
-}
-
-type meAnswer struct {
-	ID             int64           `json:"id"`
-	Username       string          `json:"username"`
-	Email          string          `json:"email"`
-	Profile        meProfile       `json:"profile"`
-	SocialAccounts []socialAccount `json:"social_accounts"`
-	TripsCount     int             `json:"trips_count"`
-	CommentsCount  int             `json:"comments_count"`
-	IsAdmin        bool            `json:"is_admin"`
-	DateJoined     time.Time       `json:"date_joined"`
-}
-
 // me: GET /api/v1/auth/me/ → the caller's account.
 func (m *Module) me(c echo.Context) error {
-	p, ok, err := m.principal(c)
-	if !ok {
-		return err
-	}
-	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
-	u, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: p.UserID})
+	actor := httpapi.Actor(c)
+	u, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: domain.FormatUserID(actor.UserID)})
 	if errors.Is(err, query.ErrNotFound) {
-		return identityauth.TokenNotValid(c, "User not found")
+		return identityauth.TokenNotValid{Detail: "User not found"}
 	}
 	if err != nil {
 		return err
@@ -252,14 +159,14 @@ const RefreshCookie = "refresh_token"
 
 func (m *Module) setRefreshCookie(c echo.Context, pair identitycmd.TokenPair) {
 	c.SetCookie(&http.Cookie{
-		Name: RefreshCookie, Value: pair.Refresh, Path: Prefix + "/",
+		Name: RefreshCookie, Value: pair.Refresh, Path: roamio.Prefix + "/",
 		Expires: pair.RefreshExpires, MaxAge: int(pair.RefreshExpires.Sub(m.d.Clock.Now()).Seconds()),
 		HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func clearRefreshCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: RefreshCookie, Value: "", Path: Prefix + "/", MaxAge: -1, HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: RefreshCookie, Value: "", Path: roamio.Prefix + "/", MaxAge: -1, HttpOnly: true,
 		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
 }
 
@@ -284,24 +191,11 @@ func refreshOf(c echo.Context, f drf.Form) (string, drf.FieldErrors) {
 	return "", errs
 }
 
-// throttled is DRF's 429.
-func throttled(c echo.Context, wait time.Duration) error {
-	s := seconds(wait)
-	c.Response().Header().Set("Retry-After", itoa(s))
-	return drf.Detail(c, http.StatusTooManyRequests, "Request was throttled. Expected available in "+itoa(s)+" seconds.")
-}
-
 func birthdayOf(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
-}
-
-type socialAccount struct {
-	Provider  string `json:"provider"`
-	Nickname  string `json:"nickname"`
-	AvatarURL string `json:"avatar_url"`
 }
 
 // socialAccounts lists the caller's bound accounts (empty when unknown).
@@ -319,3 +213,6 @@ func (m *Module) socialAccounts(c echo.Context, id int64) []socialAccount {
 	}
 	return out
 }
+
+// seconds rounds a duration up to whole seconds.
+func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }

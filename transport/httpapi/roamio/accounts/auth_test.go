@@ -1,4 +1,4 @@
-package roamio_test
+package accounts_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
 )
@@ -287,7 +288,7 @@ func TestAPITokenSlidesAndExpires(t *testing.T) {
 	// Uses are recorded coarsely: one event per use here, none within a minute.
 	h.clock.Advance(10 * time.Second)
 	me()
-	g, err := h.cmds.GetAPIToken(context.Background(), identitycmd.GetAPIToken{Username: "erin", Password: "pw-erin-long"}, eventlog.Metadata{})
+	g, err := h.cmds.GetAPIToken(context.Background(), identitycmd.GetAPIToken{Username: "erin", Password: "pw-erin-long"})
 	if err != nil || g.Key != key {
 		t.Fatalf("reuse: %+v %v", g, err)
 	}
@@ -317,17 +318,18 @@ func TestAdminIsAnEvent(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	boot := identitycmd.BootstrapAdmin{Username: "root", Password: "root-password"}
-	first, err := h.cmds.BootstrapAdmin(ctx, boot, eventlog.Metadata{})
+	first, err := h.cmds.BootstrapAdmin(ctx, boot)
 	if err != nil || !first.Created {
 		t.Fatalf("bootstrap: %+v %v", first, err)
 	}
-	again, err := h.cmds.BootstrapAdmin(ctx, boot, eventlog.Metadata{})
+	again, err := h.cmds.BootstrapAdmin(ctx, boot)
 	if err != nil || again.Created || again.Granted || again.UserID != first.UserID {
 		t.Fatalf("bootstrap again: %+v %v", again, err)
 	}
 	fin := h.register("fin")
 	finID := int64(fin.body["user"].(map[string]any)["id"].(float64))
-	pos, err := h.cmds.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: first.UserID, UserID: finID}, eventlog.Metadata{UserID: "1"})
+	granted, err := h.cmds.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: eventlog.Metadata{UserID: "1"}, Actor: access.Actor{UserID: first.UserID}, UserID: finID})
+	pos := granted.Position
 	if err != nil {
 		t.Fatal(err)
 	}
