@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -78,11 +79,28 @@ func (c *Client) Do(t testing.TB, method, path, auth string, body any) Reply {
 	return c.Send(t, req)
 }
 
+// PostForm posts a urlencoded form, as the original 004 clients do.
+func (c *Client) PostForm(t testing.TB, path string, form map[string]string) Reply {
+	t.Helper()
+	v := url.Values{}
+	for k, x := range form {
+		v.Set(k, x)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.S.URL+path, strings.NewReader(v.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.Send(t, req)
+}
+
 // Send sends a prepared request with the client's address, headers and
 // cookies, and keeps the cookies of the answer.
 func (c *Client) Send(t testing.TB, req *http.Request) Reply {
 	t.Helper()
-	req.Header.Set("X-Forwarded-For", c.IP)
+	if c.IP != "" {
+		req.Header.Set("X-Forwarded-For", c.IP)
+	}
 	for k, v := range c.Headers {
 		req.Header.Set(k, v)
 	}
