@@ -250,3 +250,38 @@ func TestTravelNoCaptchaOnlyInDebug(t *testing.T) {
 	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "no_captcha": "1"}), 200, "登录成功")
 	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "no_captcha": "false"}), 403, "请输入验证码")
 }
+
+// TestTravelResetCodesAreLimitedPerAddress: the reset's codes go through the
+// identity command's code limits like Roamio's (3 an address in 5 minutes),
+// from any client address; the refusal is 004's 403 with the wait, and
+// Retry-After.
+func TestTravelResetCodesAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	s, smtp := apptest.StartWithMail(t, nil, apptest.WithConfig(func(c *app.Config) { c.Travel.AllowNoCaptcha = true }))
+	tc := &travelClient{Client: apptest.NewClient(s), t: t}
+	uname := "rst_" + apptest.RandomHex(4)
+	email := uname + "@example.com"
+	want(t, tc.post("/user/register", map[string]string{"uname": uname, "email": email, "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")
+	reset := func(c *travelClient) apptest.Reply {
+		return c.post("/user/reset", map[string]string{"email": email, "no_captcha": "true"})
+	}
+	for i := range 3 {
+		if r := reset(tc); r.Body["code"] != 200.0 {
+			t.Fatalf("reset %d: %s", i+1, r.Raw)
+		}
+	}
+	smtp.WaitFor(t, email, nil, 15*time.Second)
+	t.Run("the fourth code for the address is refused with the wait", func(t *testing.T) {
+		r := reset(tc)
+		msg, _ := r.Body["msg"].(string)
+		if r.Body["code"] != 403.0 || !strings.HasPrefix(msg, "发送过于频繁,请") || !strings.HasSuffix(msg, "秒后再试") || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("fourth reset: %v %s", r.Header, r.Raw)
+		}
+	})
+	t.Run("another client address is limited per address just the same", func(t *testing.T) {
+		other := &travelClient{Client: apptest.NewClient(s), t: t}
+		if r := reset(other); r.Body["code"] != 403.0 || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("reset from another address: %s", r.Raw)
+		}
+	})
+}
