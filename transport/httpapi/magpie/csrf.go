@@ -63,7 +63,7 @@ func csrfGuard(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if reason := csrfFailure(c); reason != "" {
-			return c.JSON(http.StatusForbidden, map[string]any{"error": "CSRF verification failed. Request aborted.", "reason": reason})
+			return Render(c, CSRFFailure{Reason: reason})
 		}
 		return next(c)
 	}

@@ -29,14 +29,20 @@ type BadRequest struct {
 
 func (b BadRequest) Error() string { return b.Field + ": " + b.Message }
 
+// CSRFFailure is Django's CSRF refusal (csrfGuard): 403 {"error": "CSRF
+// verification failed. Request aborted.", "reason": Reason}.
+type CSRFFailure struct{ Reason string }
+
+func (f CSRFFailure) Error() string { return "CSRF verification failed: " + f.Reason }
+
 // User is 003's authentication middleware: without a caller (ApiKey or
 // session) it is 401 with an empty body.
 func User(next httpapi.Handler) httpapi.Handler {
 	return httpapi.RequireUser(func(echo.Context, error) error { return errUnauthorized })(next)
 }
 
-// Render is 003's error table (tastypie's answers): BadRequest as 400 with
-// the field; unauthenticated callers and refused credentials 401, unknown
+// Render is 003's error table (tastypie's answers): Django's CSRF refusal
+// as 403; BadRequest as 400 with the field; unauthenticated callers and refused credentials 401, unknown
 // objects 404, too many digest attempts 429 with Retry-After, all with an
 // empty body; anything else goes to the server's error handler (500).
 func Render(c echo.Context, err error) error {
@@ -44,7 +50,10 @@ func Render(c echo.Context, err error) error {
 		return nil
 	}
 	var bad BadRequest
+	var csrf CSRFFailure
 	switch {
+	case errors.As(err, &csrf):
+		return c.JSON(http.StatusForbidden, map[string]any{"error": "CSRF verification failed. Request aborted.", "reason": csrf.Reason})
 	case errors.As(err, &bad):
 		return c.JSON(http.StatusBadRequest, map[string]any{"error": bad.Message, bad.Field: []string{bad.Message}})
 	case errors.Is(err, errUnauthorized), errors.Is(err, access.ErrUnauthenticated):

@@ -2,6 +2,7 @@ package ralendar_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,10 +80,12 @@ func TestRalendarAccountRoundTrip(t *testing.T) {
 		{"html in email", map[string]any{"email": "<b>x</b>@example.com"}, "email"},
 		{"number as username", map[string]any{"username": []any{1}}, "username"},
 	} {
-		r := c.Do(t, "PATCH", "/api/user/profile/", bearer, tc.body)
-		if r.Status != 400 || r.Body[tc.field] == nil {
-			t.Errorf("%s: %d %s", tc.name, r.Status, r.Raw)
-		}
+		t.Run("profile refused: "+tc.name, func(t *testing.T) {
+			r := c.Do(t, "PATCH", "/api/user/profile/", bearer, tc.body)
+			if r.Status != 400 || r.Body[tc.field] == nil {
+				t.Errorf("%s: %d %s", tc.name, r.Status, r.Raw)
+			}
+		})
 	}
 	// The address is not in the log in clear.
 	recs, _ := s.App.Store().ReadAll(context.Background(), eventlog.ReadAllOptions{Filter: eventlog.Filter{EventTypes: []string{identity.EventEmailChanged}}, Max: 1000})
@@ -104,9 +107,11 @@ func TestRalendarAccountRoundTrip(t *testing.T) {
 		{map[string]any{"old_password": "calendar-pw-1", "new_password": "123"}, "new_password"},
 		{map[string]any{"new_password": "calendar-pw-2"}, "old_password"},
 	} {
-		if r := c.Do(t, "POST", "/api/user/change-password/", bearer, tc.body); r.Status != 400 || r.Body[tc.field] == nil {
-			t.Errorf("change-password %v: %d %s", tc.body, r.Status, r.Raw)
-		}
+		t.Run(fmt.Sprintf("change-password refused: %v", tc.body), func(t *testing.T) {
+			if r := c.Do(t, "POST", "/api/user/change-password/", bearer, tc.body); r.Status != 400 || r.Body[tc.field] == nil {
+				t.Errorf("change-password %v: %d %s", tc.body, r.Status, r.Raw)
+			}
+		})
 	}
 	if r := c.Do(t, "POST", "/api/user/change-password/", bearer, map[string]any{"old_password": "calendar-pw-1", "new_password": "calendar-pw-2"}); r.Status != 200 ||
 		r.Body["message"] != "密码修改成功,请重新登录" {
@@ -125,14 +130,16 @@ func TestRalendarAccountRoundTrip(t *testing.T) {
 	}
 	clock.Advance(5*time.Minute + time.Second)
 	for name, auth := range map[string]string{"expired": bearer, "forged": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiMSJ9.x", "none": ""} {
-		for _, path := range []string{"/api/auth/me/", "/api/user/bindings/", "/api/user/stats/"} {
-			if r := c.Do(t, "GET", path, auth, nil); r.Status != 401 {
-				t.Errorf("%s token on %s: %d %s", name, path, r.Status, r.Raw)
+		t.Run(name+" token is 401", func(t *testing.T) {
+			for _, path := range []string{"/api/auth/me/", "/api/user/bindings/", "/api/user/stats/"} {
+				if r := c.Do(t, "GET", path, auth, nil); r.Status != 401 {
+					t.Errorf("%s token on %s: %d %s", name, path, r.Status, r.Raw)
+				}
 			}
-		}
-		if r := c.Do(t, "PATCH", "/api/user/profile/", auth, map[string]any{"username": "hijack"}); r.Status != 401 {
-			t.Errorf("%s token on profile: %d %s", name, r.Status, r.Raw)
-		}
+			if r := c.Do(t, "PATCH", "/api/user/profile/", auth, map[string]any{"username": "hijack"}); r.Status != 401 {
+				t.Errorf("%s token on profile: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
 	for _, tc := range []struct {
 		body  any
@@ -143,8 +150,10 @@ func TestRalendarAccountRoundTrip(t *testing.T) {
 		{map[string]any{"username": "ok" + apptest.RandomHex(3), "password": "long-enough-1", "email": "<script>"}, "email"},
 		{map[string]any{"username": "ok" + apptest.RandomHex(3), "password": "1"}, "password"},
 	} {
-		if r := c.Do(t, "POST", "/api/auth/register/", "", tc.body); r.Status != 400 || r.Body[tc.field] == nil {
-			t.Errorf("register %v: %d %s", tc.body, r.Status, r.Raw)
-		}
+		t.Run(fmt.Sprintf("register refused: %v", tc.body), func(t *testing.T) {
+			if r := c.Do(t, "POST", "/api/auth/register/", "", tc.body); r.Status != 400 || r.Body[tc.field] == nil {
+				t.Errorf("register %v: %d %s", tc.body, r.Status, r.Raw)
+			}
+		})
 	}
 }

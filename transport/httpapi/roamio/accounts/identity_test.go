@@ -69,9 +69,11 @@ func TestIdentityRegisterLoginMeRefresh(t *testing.T) {
 		"no signature":       parts[0] + "." + parts[1] + ".",
 		"refresh as access":  pair.Refresh,
 	} {
-		if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+bad, nil); r.Status != http.StatusUnauthorized {
-			t.Errorf("%s: %d %s", name, r.Status, r.Body)
-		}
+		t.Run(name+" is refused", func(t *testing.T) {
+			if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+bad, nil); r.Status != http.StatusUnauthorized {
+				t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			}
+		})
 	}
 	clock.Advance(15 * 24 * time.Hour)
 	if r := s.Do(t, "POST", "/api/v1/token/refresh/", "", map[string]string{"refresh": pair.Refresh}); r.Status != http.StatusUnauthorized {
@@ -104,14 +106,15 @@ func TestIdentityMalformedInputIs400(t *testing.T) {
 		{"/auth/get-token/", `{"username": {}, "password": "x"}`, "username"},
 		{"/auth/get-token/", `[`, "detail"},
 	} {
-		r := s.Do(t, "POST", tc.path, "", tc.body)
-		if r.Status >= 500 || (r.Status != 400 && r.Status != 401) {
-			t.Errorf("%s %s: %d %s", tc.path, tc.body, r.Status, r.Body)
-			continue
-		}
-		if _, ok := r.Map(t)[tc.field]; !ok {
-			t.Errorf("%s %s: no %q in %s", tc.path, tc.body, tc.field, r.Body)
-		}
+		t.Run(tc.path+" "+tc.body, func(t *testing.T) {
+			r := s.Do(t, "POST", tc.path, "", tc.body)
+			if r.Status >= 500 || (r.Status != 400 && r.Status != 401) {
+				t.Fatalf("%s %s: %d %s", tc.path, tc.body, r.Status, r.Body)
+			}
+			if _, ok := r.Map(t)[tc.field]; !ok {
+				t.Errorf("%s %s: no %q in %s", tc.path, tc.body, tc.field, r.Body)
+			}
+		})
 	}
 }
 

@@ -79,9 +79,11 @@ func TestRoamioPasswordResetByMailedCode(t *testing.T) {
 		"another's e-mail":    c.Do(t, "POST", "/api/v1/auth/reset_password/", "", map[string]any{"email": "admin-nobody@example.com", "verification_token": token, "new_password": "new-password-42", "password_confirm": "new-password-42"}),
 		"missing every field": c.Do(t, "POST", "/api/v1/auth/reset_password/", "", map[string]any{}),
 	} {
-		if r.Status != 400 || len(r.Body) == 0 {
-			t.Errorf("%s: %d %s", name, r.Status, r.Raw)
-		}
+		t.Run("reset refused: "+name, func(t *testing.T) {
+			if r.Status != 400 || len(r.Body) == 0 {
+				t.Errorf("%s: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
 	ok := reset(token, "new-password-42", "new-password-42")
 	if ok.Status != 200 || ok.Body["success"] != true || ok.Body["message"] != "密码重置成功,请使用新密码登录" {
@@ -136,32 +138,36 @@ func TestRoamioVerificationCodeLimitsAndValidation(t *testing.T) {
 	t.Parallel()
 	s, smtp := apptest.StartWithMail(t, nil)
 	u := s.NewUser(t)
-	c := apptest.NewClient(s)
 	email := "fresh-" + apptest.RandomHex(4) + "@example.com"
-	for i := range 3 {
-		if r := c.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": email, "type": "register"}); r.Status != 200 {
-			t.Fatalf("send %d: %d %s", i+1, r.Status, r.Raw)
+	t.Run("three codes an address in 5 minutes", func(t *testing.T) {
+		c := apptest.NewClient(s)
+		for i := range 3 {
+			if r := c.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": email, "type": "register"}); r.Status != 200 {
+				t.Fatalf("send %d: %d %s", i+1, r.Status, r.Raw)
+			}
 		}
-	}
-	r := c.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": email, "type": "register"})
-	if sec, _ := r.Body["remaining_seconds"].(float64); r.Status != 429 || r.Body["error"] != "发送过于频繁,请稍后再试" || sec <= 0 || sec > 300 {
-		t.Fatalf("fourth send in 5 min: %d %s", r.Status, r.Raw)
-	}
-	// Another client address is limited per e-mail just the same.
-	other := apptest.NewClient(s)
-	if r := other.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": email, "type": "register"}); r.Status != 429 {
-		t.Errorf("per-email limit from another IP: %d %s", r.Status, r.Raw)
-	}
-	// Ten a client address an hour.
-	ipc := apptest.NewClient(s)
-	for i := range 10 {
-		if r := ipc.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": "ip" + apptest.RandomHex(4) + "@example.com"}); r.Status != 200 {
-			t.Fatalf("send %d from one IP: %d %s", i+1, r.Status, r.Raw)
+		r := c.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": email, "type": "register"})
+		if sec, _ := r.Body["remaining_seconds"].(float64); r.Status != 429 || r.Body["error"] != "发送过于频繁,请稍后再试" || sec <= 0 || sec > 300 {
+			t.Fatalf("fourth send in 5 min: %d %s", r.Status, r.Raw)
 		}
-	}
-	if r := ipc.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": "ip" + apptest.RandomHex(4) + "@example.com"}); r.Status != 429 {
-		t.Errorf("eleventh send from one IP: %d %s", r.Status, r.Raw)
-	}
+	})
+	t.Run("another client address is limited per e-mail just the same", func(t *testing.T) {
+		other := apptest.NewClient(s)
+		if r := other.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": email, "type": "register"}); r.Status != 429 {
+			t.Errorf("per-email limit from another IP: %d %s", r.Status, r.Raw)
+		}
+	})
+	t.Run("ten codes a client address an hour", func(t *testing.T) {
+		ipc := apptest.NewClient(s)
+		for i := range 10 {
+			if r := ipc.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": "ip" + apptest.RandomHex(4) + "@example.com"}); r.Status != 200 {
+				t.Fatalf("send %d from one IP: %d %s", i+1, r.Status, r.Raw)
+			}
+		}
+		if r := ipc.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", map[string]any{"email": "ip" + apptest.RandomHex(4) + "@example.com"}); r.Status != 429 {
+			t.Errorf("eleventh send from one IP: %d %s", r.Status, r.Raw)
+		}
+	})
 	smtp.WaitFor(t, email, nil, 15*time.Second)
 
 	v := apptest.NewClient(s)
@@ -178,17 +184,23 @@ func TestRoamioVerificationCodeLimitsAndValidation(t *testing.T) {
 		{"email of wrong type", map[string]any{"email": []int{1}}, "email"},
 		{"no email", map[string]any{"type": "register"}, "email"},
 	} {
-		r := v.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", tc.body)
-		if r.Status != 400 || r.Body[tc.field] == nil {
-			t.Errorf("%s: %d %s", tc.name, r.Status, r.Raw)
+		t.Run("refused: "+tc.name, func(t *testing.T) {
+			r := v.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", tc.body)
+			if r.Status != 400 || r.Body[tc.field] == nil {
+				t.Errorf("%s: %d %s", tc.name, r.Status, r.Raw)
+			}
+		})
+	}
+	t.Run("refused: malformed JSON", func(t *testing.T) {
+		if r := v.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", "{nope"); r.Status != 400 {
+			t.Errorf("malformed JSON: %d %s", r.Status, r.Raw)
 		}
-	}
-	if r := v.Do(t, "POST", "/api/v1/auth/send_verification_code/", "", "{nope"); r.Status != 400 {
-		t.Errorf("malformed JSON: %d %s", r.Status, r.Raw)
-	}
-	if r := v.Do(t, "POST", "/api/v1/auth/verify_code/", "", map[string]any{"email": "x@example.com", "code": "<b>1</b>", "type": "register"}); r.Status != 400 || r.Body["code"] == nil {
-		t.Errorf("verify without a code requested: %d %s", r.Status, r.Raw)
-	}
+	})
+	t.Run("refused: verify without a code requested", func(t *testing.T) {
+		if r := v.Do(t, "POST", "/api/v1/auth/verify_code/", "", map[string]any{"email": "x@example.com", "code": "<b>1</b>", "type": "register"}); r.Status != 400 || r.Body["code"] == nil {
+			t.Errorf("verify without a code requested: %d %s", r.Status, r.Raw)
+		}
+	})
 }
 
 func TestRoamioRefreshCookieAndLogout(t *testing.T) {
@@ -255,15 +267,18 @@ func TestLoginAttemptsAreLimitedAcrossProcesses(t *testing.T) {
 	if r := cb.Do(t, "POST", "/api/v1/token/", "", wrong); r.Status != 401 {
 		t.Fatalf("third attempt on process b: %d %s", r.Status, r.Raw)
 	}
-	r := ca.Do(t, "POST", "/api/v1/auth/login/", "", map[string]any{"username": u.Username, "password": u.Password})
-	if r.Status != 429 || r.Header.Get("Retry-After") == "" || !strings.HasPrefix(r.Body["detail"].(string), "Request was throttled") {
-		t.Fatalf("fourth attempt: %d %s", r.Status, r.Raw)
-	}
-	// Another account is not affected.
-	v := a.NewUser(t)
-	if r := ca.Do(t, "POST", "/api/v1/auth/login/", "", map[string]any{"username": v.Username, "password": v.Password}); r.Status != 200 {
-		t.Errorf("other account: %d %s", r.Status, r.Raw)
-	}
+	t.Run("the fourth attempt is refused, even with the right password", func(t *testing.T) {
+		r := ca.Do(t, "POST", "/api/v1/auth/login/", "", map[string]any{"username": u.Username, "password": u.Password})
+		if detail, _ := r.Body["detail"].(string); r.Status != 429 || r.Header.Get("Retry-After") == "" || !strings.HasPrefix(detail, "Request was throttled") {
+			t.Fatalf("fourth attempt: %d %s", r.Status, r.Raw)
+		}
+	})
+	t.Run("another account is not affected", func(t *testing.T) {
+		v := a.NewUser(t)
+		if r := ca.Do(t, "POST", "/api/v1/auth/login/", "", map[string]any{"username": v.Username, "password": v.Password}); r.Status != 200 {
+			t.Errorf("other account: %d %s", r.Status, r.Raw)
+		}
+	})
 }
 
 func TestMailThatKeepsFailingIsParkedAndReplayed(t *testing.T) {
