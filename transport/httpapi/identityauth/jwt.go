@@ -61,6 +61,12 @@ func User(next httpapi.Handler) httpapi.Handler {
 	return httpapi.RequireUser(Unauthenticated)(next)
 }
 
+// Admin is the JWT APIs' middleware for administrators' routes: no caller
+// is Unauthenticated's error, another user DRF's PermissionDenied (403).
+func Admin(next httpapi.Handler) httpapi.Handler {
+	return httpapi.RequireAdmin(Unauthenticated, access.ErrForbidden)(next)
+}
+
 // JWTLogins is what the JWT flows need of the identity commands
 // (identitycmd.Handlers).
 type JWTLogins interface {

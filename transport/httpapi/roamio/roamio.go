@@ -22,3 +22,7 @@ func Routes(e *echo.Echo) httpapi.Router { return httpapi.NewRouter(e, Prefix, R
 // User is Roamio's authentication middleware: a request without a caller
 // gets 401 in simplejwt's or DRF's words.
 func User(next httpapi.Handler) httpapi.Handler { return identityauth.User(next) }
+
+// Admin is Roamio's middleware for administrators' routes: 401 as User
+// without a caller, DRF's 403 for another user.
+func Admin(next httpapi.Handler) httpapi.Handler { return identityauth.Admin(next) }
