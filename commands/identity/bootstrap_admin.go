@@ -9,7 +9,7 @@ import (
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // BootstrapAdmin makes sure the admin account of the settings
@@ -43,11 +43,11 @@ var ErrBootstrapConflict = fault.New(fault.Conflict, "BOOTSTRAP_ADMIN_CONFLICT",
 // has to be non-empty (the operator's choice, not the users' policy).
 func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin) (BootstrapResult, error) {
 	meta := cmd.Meta
-	username, err := domain.NewUsername(cmd.Username)
+	username, err := identity.NewUsername(cmd.Username)
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap admin: %w", err)
 	}
-	email, err := domain.NewEmail(cmd.Email)
+	email, err := identity.NewEmail(cmd.Email)
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap admin: %w", err)
 	}
@@ -58,7 +58,7 @@ func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin) (Boot
 	// another one is creating the account; look again.
 	for attempt := 0; ; attempt++ {
 		res, err := h.bootstrapOnce(ctx, username, email, cmd.Password, meta)
-		if !(errors.Is(err, domain.ErrUsernameTaken) || errors.Is(err, errBootstrapPending)) || attempt >= 20 {
+		if !(errors.Is(err, identity.ErrUsernameTaken) || errors.Is(err, errBootstrapPending)) || attempt >= 20 {
 			if err != nil {
 				return res, fmt.Errorf("bootstrap admin %q: %w", username, err)
 			}
@@ -74,8 +74,8 @@ func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin) (Boot
 
 var errBootstrapPending = errors.New("bootstrap admin: the username is claimed but not registered yet")
 
-func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, email domain.Email, password string, meta eventlog.Metadata) (BootstrapResult, error) {
-	c, err := h.claimOf(ctx, domain.UsernameClaimStream(username))
+func (h *Handlers) bootstrapOnce(ctx context.Context, username identity.Username, email identity.Email, password string, meta eventlog.Metadata) (BootstrapResult, error) {
+	c, err := h.claimOf(ctx, identity.UsernameClaimStream(username))
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -84,9 +84,9 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 	} else if !c.Held || abandoned {
 		hash := h.hasher(password)
 		reg, err := h.register(ctx, username, email, hash, true, meta)
-		if errors.Is(err, domain.ErrEmailTaken) && !email.IsZero() {
+		if errors.Is(err, identity.ErrEmailTaken) && !email.IsZero() {
 			// The e-mail is someone else's: create the admin without it.
-			reg, err = h.register(ctx, username, domain.Email{}, hash, true, meta)
+			reg, err = h.register(ctx, username, identity.Email{}, hash, true, meta)
 		}
 		if err != nil {
 			return BootstrapResult{}, err
@@ -94,7 +94,7 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 		return BootstrapResult{UserID: reg.User.ID, Created: true, Position: reg.Position}, nil
 	}
 	u, err := h.loadUser(ctx, c.Holder)
-	if errors.Is(err, domain.ErrUserNotFound) {
+	if errors.Is(err, identity.ErrUserNotFound) {
 		return BootstrapResult{}, errBootstrapPending
 	}
 	if err != nil {
@@ -110,7 +110,7 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 		}
 		return BootstrapResult{}, ErrBootstrapConflict
 	}
-	pos, err := h.onUser(ctx, u.ID(), meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, u.ID(), meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.GrantAdmin(access.System, h.clock.Now())
 	})
 	if err != nil {

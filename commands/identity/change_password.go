@@ -6,7 +6,7 @@ import (
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // ChangePassword sets the actor's new password, given the old one.
@@ -32,7 +32,7 @@ func (h *Handlers) ChangePassword(ctx context.Context, cmd ChangePassword) (Done
 		return Done{}, err
 	}
 	if !u.HasPassword() {
-		return Done{}, domain.ErrNoPassword
+		return Done{}, identity.ErrNoPassword
 	}
 	if err := h.attempt(ctx, userAccount(id), cmd.Meta.ClientIP); err != nil {
 		return Done{}, err
@@ -42,8 +42,8 @@ func (h *Handlers) ChangePassword(ctx context.Context, cmd ChangePassword) (Done
 	} else if !ok {
 		return Done{}, fault.Invalidf("old_password", "Your old password was entered incorrectly.")
 	}
-	username, _ := domain.NewUsername(u.Username())
-	if err := domain.ValidatePassword(cmd.NewPassword, username); err != nil {
+	username, _ := identity.NewUsername(u.Username())
+	if err := identity.ValidatePassword(cmd.NewPassword, username); err != nil {
 		return Done{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
 	}
 	hash, err := h.passwords.Hash(ctx, cmd.NewPassword)
@@ -51,7 +51,7 @@ func (h *Handlers) ChangePassword(ctx context.Context, cmd ChangePassword) (Done
 		return Done{}, err
 	}
 	oldHash := u.PasswordHash()
-	pos, err := h.onUser(ctx, id, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, id, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		if u.PasswordHash() != oldHash {
 			return nil, fault.Invalidf("old_password", "Your old password was entered incorrectly.")
 		}

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Argon2Params are the argon2id cost parameters used for new hashes.
@@ -65,13 +65,13 @@ type Config struct {
 var DefaultConfig = Config{
 	AccessTokenTTL:        5 * time.Minute,
 	RefreshTokenTTL:       15 * 24 * time.Hour,
-	APITokenTTL:           domain.DefaultTokenTTL,
-	APITokenTouchInterval: domain.DefaultTokenTouchInterval,
-	ClaimGrace:            domain.DefaultClaimGrace,
+	APITokenTTL:           identity.DefaultTokenTTL,
+	APITokenTouchInterval: identity.DefaultTokenTouchInterval,
+	ClaimGrace:            identity.DefaultClaimGrace,
 	Argon2:                DefaultArgon2,
 	MaxConcurrentHashes:   8,
-	CodeTTL:               domain.DefaultCodeTTL,
-	VerificationTokenTTL:  domain.DefaultVerificationTokenTTL,
+	CodeTTL:               identity.DefaultCodeTTL,
+	VerificationTokenTTL:  identity.DefaultVerificationTokenTTL,
 }
 
 // WithDefaults fills zero fields from DefaultConfig.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // GetAPIToken logs in with a username (or e-mail) and password and returns
@@ -36,7 +36,7 @@ type APITokenGranted struct {
 // expiry slides as if it had been used. The attempt limits of Login apply.
 func (h *Handlers) GetAPIToken(ctx context.Context, cmd GetAPIToken) (APITokenGranted, error) {
 	var out APITokenGranted
-	user, pos, err := h.passwordLogin(ctx, cmd.Username, cmd.Password, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	user, pos, err := h.passwordLogin(ctx, cmd.Username, cmd.Password, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return h.grantAPIToken(ctx, u, &out)
 	})
 	if err != nil {
@@ -46,7 +46,7 @@ func (h *Handlers) GetAPIToken(ctx context.Context, cmd GetAPIToken) (APITokenGr
 	if !out.Issued {
 		cur, _ := user.CurrentAPIToken()
 		touched, err := h.TouchAPIToken(ctx, TouchAPIToken{Meta: cmd.Meta, TokenID: cur.ID, UserID: user.ID(), IssuedAt: cur.IssuedAt})
-		if err != nil && !errors.Is(err, domain.ErrTokenExpired) {
+		if err != nil && !errors.Is(err, identity.ErrTokenExpired) {
 			return APITokenGranted{}, err
 		}
 		out.Position = maxPos(out.Position, touched.Position)
@@ -55,17 +55,17 @@ func (h *Handlers) GetAPIToken(ctx context.Context, cmd GetAPIToken) (APITokenGr
 }
 
 // apiTokenLastUse reads when a token was last used from its usage stream.
-func (h *Handlers) apiTokenLastUse(ctx context.Context, tok domain.APIToken) (time.Time, error) {
-	last, _, err := h.store.LoadLast(ctx, domain.APITokenStream(tok.ID))
+func (h *Handlers) apiTokenLastUse(ctx context.Context, tok identity.APIToken) (time.Time, error) {
+	last, _, err := h.store.LoadLast(ctx, identity.APITokenStream(tok.ID))
 	if err != nil {
 		return tok.IssuedAt, err
 	}
 	if last == nil {
 		return tok.IssuedAt, nil
 	}
-	used, ok := last.Event.(domain.APITokenUsed)
+	used, ok := last.Event.(identity.APITokenUsed)
 	if !ok {
 		return tok.IssuedAt, fmt.Errorf("api token %s: unexpected event %T", tok.ID, last.Event)
 	}
-	return domain.TokenLastUse(tok.IssuedAt, used.UsedAt), nil
+	return identity.TokenLastUse(tok.IssuedAt, used.UsedAt), nil
 }

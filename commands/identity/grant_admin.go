@@ -6,7 +6,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // GrantAdmin gives a user the admin role, asked by an admin.
@@ -24,7 +24,7 @@ func (h *Handlers) GrantAdmin(ctx context.Context, cmd GrantAdmin) (Done, error)
 	if err != nil {
 		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.GrantAdmin(actor, h.clock.Now())
 	})
 	return Done{Position: pos}, err
@@ -37,25 +37,25 @@ func (h *Handlers) actor(ctx context.Context, a access.Actor) (access.Actor, err
 		return access.System, nil
 	}
 	if !a.Authenticated() {
-		return access.Actor{}, domain.ErrAdminRequired
+		return access.Actor{}, identity.ErrAdminRequired
 	}
 	u, err := h.loadUser(ctx, a.UserID)
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return access.Actor{}, domain.ErrAdminRequired
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return access.Actor{}, identity.ErrAdminRequired
 	}
 	if err != nil {
 		return access.Actor{}, err
 	}
-	return domain.ActorOf(u), nil
+	return identity.ActorOf(u), nil
 }
 
 // onUser runs a decision over an existing user's stream.
-func (h *Handlers) onUser(ctx context.Context, id int64, meta eventlog.Metadata, decide func(u *domain.User) ([]eventlog.Event, error)) (eventlog.Position, error) {
+func (h *Handlers) onUser(ctx context.Context, id int64, meta eventlog.Metadata, decide func(u *identity.User) ([]eventlog.Event, error)) (eventlog.Position, error) {
 	if id <= 0 {
-		return eventlog.Position{}, domain.ErrUserNotFound
+		return eventlog.Position{}, identity.ErrUserNotFound
 	}
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Handlers executes the identity commands. Its ports: the command runner
@@ -81,7 +81,7 @@ type UserInfo struct {
 	LastLogin  time.Time
 }
 
-func infoOf(u *domain.User) UserInfo {
+func infoOf(u *identity.User) UserInfo {
 	return UserInfo{ID: u.ID(), Username: u.Username(), Email: u.Email(), IsAdmin: u.IsAdmin(), IsActive: u.IsActive(),
 		DateJoined: u.DateJoined(), LastLogin: u.LastLogin()}
 }
@@ -102,17 +102,17 @@ func eventOf(last *eventlog.Envelope) eventlog.Event {
 }
 
 // loadUser reads a user's stream.
-func (h *Handlers) loadUser(ctx context.Context, id int64) (*domain.User, error) {
-	history, _, err := h.store.Load(ctx, domain.UserStream(id))
+func (h *Handlers) loadUser(ctx context.Context, id int64) (*identity.User, error) {
+	history, _, err := h.store.Load(ctx, identity.UserStream(id))
 	if err != nil {
 		return nil, err
 	}
-	return domain.UserFromHistory(eventsOf(history))
+	return identity.UserFromHistory(eventsOf(history))
 }
 
 // userExists reports whether the user's stream has events.
 func (h *Handlers) userExists(ctx context.Context, id int64) (bool, error) {
-	last, _, err := h.store.LoadLast(ctx, domain.UserStream(id))
+	last, _, err := h.store.LoadLast(ctx, identity.UserStream(id))
 	return last != nil, err
 }
 
@@ -120,7 +120,7 @@ func (h *Handlers) userExists(ctx context.Context, id int64) (bool, error) {
 func (h *Handlers) allocateUserID(ctx context.Context, meta eventlog.Metadata) (int64, error) {
 	h.idMu.Lock()
 	defer h.idMu.Unlock()
-	a, err := h.runner.AllocateIDs(ctx, domain.UserSequence, 1, "identity", meta)
+	a, err := h.runner.AllocateIDs(ctx, identity.UserSequence, 1, "identity", meta)
 	if err != nil {
 		return 0, fmt.Errorf("allocate user id: %w", err)
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/personaldata"
 )
 
@@ -98,28 +98,28 @@ func TestRegisterAndLogin(t *testing.T) {
 	if r.User.ID != 1 || r.User.Username != "Ann" || r.User.Email != "Ann@example.com" || r.User.IsAdmin || r.Position.IsStart() {
 		t.Fatalf("registered %+v", r)
 	}
-	if got := e.store.types("user-1"); !cmp.Equal(got, []string{domain.EventUserRegistered}) {
+	if got := e.store.types("user-1"); !cmp.Equal(got, []string{identity.EventUserRegistered}) {
 		t.Errorf("user stream %v", got)
 	}
-	if got := e.store.types("username-ann"); !cmp.Equal(got, []string{domain.EventUsernameClaimed}) {
+	if got := e.store.types("username-ann"); !cmp.Equal(got, []string{identity.EventUsernameClaimed}) {
 		t.Errorf("username claim %v", got)
 	}
-	if got := e.store.types(domain.EmailClaimStream(mustEmail(t, "ann@EXAMPLE.com"))); !cmp.Equal(got, []string{domain.EventEmailClaimed}) {
+	if got := e.store.types(identity.EmailClaimStream(mustEmail(t, "ann@EXAMPLE.com"))); !cmp.Equal(got, []string{identity.EventEmailClaimed}) {
 		t.Errorf("e-mail claim %v", got)
 	}
 	// The password hash is argon2id PHC, never the password.
 	evs, _, _ := e.store.Load(ctx, "user-1")
-	reg := evs[0].Event.(domain.UserRegistered)
+	reg := evs[0].Event.(identity.UserRegistered)
 	if !strings.HasPrefix(reg.PasswordHash, "$argon2id$v=19$m=256,t=1,p=1$") || strings.Contains(string(evs[0].Recorded.Data), "pass-Ann") {
 		t.Errorf("stored hash %q", reg.PasswordHash)
 	}
 	// The address is sealed for the user (UserRegistered_v2), never in
 	// clear in the log.
 	if strings.Contains(strings.ToLower(string(evs[0].Recorded.Data)), "ann@example.com") || reg.LegacyEmail != "" ||
-		reg.EmailDigest != domain.EmailDigest("ann@example.com") {
+		reg.EmailDigest != identity.EmailDigest("ann@example.com") {
 		t.Errorf("registration payload %s", evs[0].Recorded.Data)
 	}
-	if got, err := e.vault.Open(ctx, domain.UserDataSubject(1), reg.EmailRef); err != nil || got != "Ann@example.com" {
+	if got, err := e.vault.Open(ctx, identity.UserDataSubject(1), reg.EmailRef); err != nil || got != "Ann@example.com" {
 		t.Errorf("sealed address opens to %q, %v", got, err)
 	}
 
@@ -135,7 +135,7 @@ func TestRegisterAndLogin(t *testing.T) {
 	}
 	for _, tc := range []struct{ id, pw string }{{"Ann", "wrong-password"}, {"nobody", "pass-Ann"}, {"", "pass-Ann"}, {"x@y.zz", "pass-Ann"}} {
 		_, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: tc.id, Password: tc.pw})
-		if !errors.Is(err, domain.ErrBadCredentials) {
+		if !errors.Is(err, identity.ErrBadCredentials) {
 			t.Errorf("login %q/%q: %v, want bad credentials", tc.id, tc.pw, err)
 		}
 	}
@@ -165,7 +165,7 @@ func TestRegisterValidation(t *testing.T) {
 		t.Errorf("kind %v", fault.KindOf(err))
 	}
 	_, err = e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "carl", Email: "bob@EXAMPLE.com", Password: "long enough"})
-	if !errors.Is(err, domain.ErrEmailTaken) {
+	if !errors.Is(err, identity.ErrEmailTaken) {
 		t.Errorf("taken e-mail: %v", err)
 	}
 	// The failed registrations took no id and left no claim behind.
@@ -191,7 +191,7 @@ func TestConcurrentRegistrationOfOneName(t *testing.T) {
 			switch {
 			case err == nil:
 				wins.Add(1)
-			case errors.Is(err, domain.ErrUsernameTaken):
+			case errors.Is(err, identity.ErrUsernameTaken):
 				taken.Add(1)
 			default:
 				t.Errorf("register: %v", err)
@@ -214,10 +214,10 @@ func TestAbandonedClaimIsTakenOver(t *testing.T) {
 	ctx := context.Background()
 	// A registration that died after claiming the name for id 99.
 	if _, err := e.store.Append(ctx, "username-ghost", eventlog.NoStream(),
-		[]eventlog.Event{domain.UsernameClaimed{Username: "ghost", UserID: 99, ClaimedAt: e.clock.Now()}}, meta); err != nil {
+		[]eventlog.Event{identity.UsernameClaimed{Username: "ghost", UserID: 99, ClaimedAt: e.clock.Now()}}, meta); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "ghost", Password: "long enough"}); !errors.Is(err, domain.ErrUsernameTaken) {
+	if _, err := e.h.Register(ctx, identitycmd.Register{Meta: meta, Username: "ghost", Password: "long enough"}); !errors.Is(err, identity.ErrUsernameTaken) {
 		t.Fatalf("fresh claim: %v", err)
 	}
 	e.clock.Advance(2 * time.Minute)
@@ -240,19 +240,19 @@ func TestTokens(t *testing.T) {
 	if err != nil || c.UserID != r.User.ID || c.TokenType != "access" || c.JTI == "" {
 		t.Fatalf("access claims %+v %v", c, err)
 	}
-	if _, err := tok.ParseAccess(pair.Refresh, e.clock.Now()); !errors.Is(err, domain.ErrTokenInvalid) {
+	if _, err := tok.ParseAccess(pair.Refresh, e.clock.Now()); !errors.Is(err, identity.ErrTokenInvalid) {
 		t.Errorf("refresh accepted as access: %v", err)
 	}
-	if _, err := tok.ParseAccess(pair.Access, e.clock.Now().Add(5*time.Minute)); !errors.Is(err, domain.ErrTokenExpired) {
+	if _, err := tok.ParseAccess(pair.Access, e.clock.Now().Add(5*time.Minute)); !errors.Is(err, identity.ErrTokenExpired) {
 		t.Errorf("access after 5 min: %v", err)
 	}
 	other := identitycmd.NewTokens([]byte("another secret of at least 32 bytes!!"), time.Minute, time.Hour)
 	forged, _ := other.IssuePair(r.User.ID, e.clock.Now())
-	if _, err := tok.ParseAccess(forged.Access, e.clock.Now()); !errors.Is(err, domain.ErrTokenInvalid) {
+	if _, err := tok.ParseAccess(forged.Access, e.clock.Now()); !errors.Is(err, identity.ErrTokenInvalid) {
 		t.Errorf("forged token: %v", err)
 	}
 	for _, bad := range []string{"", "x", "a.b.c", pair.Access + "x"} {
-		if _, err := tok.ParseAccess(bad, e.clock.Now()); !errors.Is(err, domain.ErrTokenInvalid) {
+		if _, err := tok.ParseAccess(bad, e.clock.Now()); !errors.Is(err, identity.ErrTokenInvalid) {
 			t.Errorf("ParseAccess(%q): %v", bad, err)
 		}
 	}
@@ -265,7 +265,7 @@ func TestTokens(t *testing.T) {
 	if c, err := tok.ParseAccess(ref.Access, e.clock.Now()); err != nil || c.UserID != r.User.ID {
 		t.Errorf("refreshed access %+v %v", c, err)
 	}
-	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair.Access}); !errors.Is(err, domain.ErrTokenInvalid) {
+	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair.Access}); !errors.Is(err, identity.ErrTokenInvalid) {
 		t.Errorf("access used to refresh: %v", err)
 	}
 	pos, err := e.h.RevokeRefreshToken(ctx, identitycmd.RevokeRefreshToken{Meta: meta, Refresh: pair.Refresh})
@@ -275,12 +275,12 @@ func TestTokens(t *testing.T) {
 	if pos, err := e.h.RevokeRefreshToken(ctx, identitycmd.RevokeRefreshToken{Meta: meta, Refresh: pair.Refresh}); err != nil || !pos.Position.IsStart() {
 		t.Errorf("revoke again: %v %v", pos, err)
 	}
-	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair.Refresh}); !errors.Is(err, domain.ErrTokenRevoked) || !errors.Is(err, domain.ErrTokenInvalid) {
+	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair.Refresh}); !errors.Is(err, identity.ErrTokenRevoked) || !errors.Is(err, identity.ErrTokenInvalid) {
 		t.Errorf("revoked refresh: %v", err)
 	}
 	pair2, _ := e.h.IssueTokens(ctx, identitycmd.IssueTokens{UserID: r.User.ID})
 	e.clock.Advance(15 * 24 * time.Hour)
-	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair2.Refresh}); !errors.Is(err, domain.ErrTokenExpired) {
+	if _, err := e.h.RefreshToken(ctx, identitycmd.RefreshToken{Refresh: pair2.Refresh}); !errors.Is(err, identity.ErrTokenExpired) {
 		t.Errorf("refresh after 15 days: %v", err)
 	}
 }
@@ -307,7 +307,7 @@ func TestGetAPIToken(t *testing.T) {
 		if strings.Contains(string(ev.Recorded.Data), g1.Key) {
 			t.Fatalf("key stored in %s", ev.Recorded.Type)
 		}
-		if iss, ok := ev.Event.(domain.APITokenIssued); ok && iss.KeyHash != domain.HashTokenKey(g1.Key) {
+		if iss, ok := ev.Event.(identity.APITokenIssued); ok && iss.KeyHash != identity.HashTokenKey(g1.Key) {
 			t.Errorf("key hash %s", iss.KeyHash)
 		}
 	}
@@ -328,12 +328,12 @@ func TestGetAPIToken(t *testing.T) {
 		t.Fatalf("expired token reused: %+v", g4)
 	}
 	got := e.store.types("user-1")
-	want := []string{domain.EventUserRegistered, domain.EventUserLoggedIn, domain.EventAPITokenIssued, domain.EventUserLoggedIn,
-		domain.EventUserLoggedIn, domain.EventUserLoggedIn, domain.EventAPITokenRevoked, domain.EventAPITokenIssued}
+	want := []string{identity.EventUserRegistered, identity.EventUserLoggedIn, identity.EventAPITokenIssued, identity.EventUserLoggedIn,
+		identity.EventUserLoggedIn, identity.EventUserLoggedIn, identity.EventAPITokenRevoked, identity.EventAPITokenIssued}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("user stream (-want +got):\n%s", diff)
 	}
-	if _, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Meta: meta, Username: "ann", Password: "nope"}); !errors.Is(err, domain.ErrBadCredentials) {
+	if _, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Meta: meta, Username: "ann", Password: "nope"}); !errors.Is(err, identity.ErrBadCredentials) {
 		t.Errorf("wrong password: %v", err)
 	}
 }
@@ -361,11 +361,11 @@ func TestTouchAPIToken(t *testing.T) {
 			t.Errorf("touch after 90 s: %v %v", pos, err)
 		}
 	}
-	if n := len(e.store.types(domain.APITokenStream(g.TokenID))); n != 3 {
+	if n := len(e.store.types(identity.APITokenStream(g.TokenID))); n != 3 {
 		t.Errorf("%d uses recorded, want 3", n)
 	}
 	e.clock.Advance(3 * time.Hour)
-	if _, err := touch(); !errors.Is(err, domain.ErrTokenExpired) {
+	if _, err := touch(); !errors.Is(err, identity.ErrTokenExpired) {
 		t.Errorf("touch after 3 h: %v", err)
 	}
 }
@@ -378,7 +378,7 @@ func TestAdmin(t *testing.T) {
 	if err != nil || !res.Created || res.UserID != 1 || res.Position.IsStart() {
 		t.Fatalf("bootstrap: %+v %v", res, err)
 	}
-	if got := e.store.types("user-1"); !cmp.Equal(got, []string{domain.EventUserRegistered, domain.EventAdminGranted}) {
+	if got := e.store.types("user-1"); !cmp.Equal(got, []string{identity.EventUserRegistered, identity.EventAdminGranted}) {
 		t.Errorf("admin stream %v", got)
 	}
 	again, err := e.h.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: "ROOT", Password: "another", Email: "root@example.com"})
@@ -388,34 +388,34 @@ func TestAdmin(t *testing.T) {
 	ann := e.register(t, "ann").User.ID
 	bob := e.register(t, "bob").User.ID
 
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: bob}, UserID: ann}); !errors.Is(err, domain.ErrAdminRequired) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: bob}, UserID: ann}); !errors.Is(err, identity.ErrAdminRequired) {
 		t.Errorf("non-admin grants: %v", err)
 	}
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 77}, UserID: ann}); !errors.Is(err, domain.ErrAdminRequired) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 77}, UserID: ann}); !errors.Is(err, identity.ErrAdminRequired) {
 		t.Errorf("unknown actor grants: %v", err)
 	}
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 1}, UserID: 77}); !errors.Is(err, domain.ErrUserNotFound) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 1}, UserID: 77}); !errors.Is(err, identity.ErrUserNotFound) {
 		t.Errorf("grant to unknown user: %v", err)
 	}
 	pos, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: 1}, UserID: ann})
 	if err != nil || pos.Position.IsStart() {
 		t.Fatalf("grant: %v %v", pos, err)
 	}
-	evs, _, _ := e.store.Load(ctx, domain.UserStream(ann))
-	if g, ok := evs[len(evs)-1].Event.(domain.AdminGranted); !ok || g.GrantedBy != 1 || evs[len(evs)-1].Meta.CorrelationID != "test" {
+	evs, _, _ := e.store.Load(ctx, identity.UserStream(ann))
+	if g, ok := evs[len(evs)-1].Event.(identity.AdminGranted); !ok || g.GrantedBy != 1 || evs[len(evs)-1].Meta.CorrelationID != "test" {
 		t.Errorf("grant event %+v", evs[len(evs)-1])
 	}
 	// The new admin can grant, and revoke others but not themselves.
 	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: bob}); err != nil {
 		t.Errorf("new admin grants: %v", err)
 	}
-	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: ann}); !errors.Is(err, domain.ErrRevokeOwnAdmin) {
+	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: ann}); !errors.Is(err, identity.ErrRevokeOwnAdmin) {
 		t.Errorf("self revoke: %v", err)
 	}
 	if _, err := e.h.RevokeAdmin(ctx, identitycmd.RevokeAdmin{Meta: meta, Actor: access.Actor{UserID: ann}, UserID: bob}); err != nil {
 		t.Errorf("revoke: %v", err)
 	}
-	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: bob}, UserID: bob}); !errors.Is(err, domain.ErrAdminRequired) {
+	if _, err := e.h.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: meta, Actor: access.Actor{UserID: bob}, UserID: bob}); !errors.Is(err, identity.ErrAdminRequired) {
 		t.Errorf("revoked admin grants: %v", err)
 	}
 	// The bootstrap account can log in with its password.
@@ -484,7 +484,7 @@ func TestChangePassword(t *testing.T) {
 	if _, err := e.h.ChangePassword(ctx, identitycmd.ChangePassword{Meta: meta, Actor: access.Actor{UserID: id}, OldPassword: "pass-ann", NewPassword: "brand new pw"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "ann", Password: "pass-ann"}); !errors.Is(err, domain.ErrBadCredentials) {
+	if _, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "ann", Password: "pass-ann"}); !errors.Is(err, identity.ErrBadCredentials) {
 		t.Errorf("old password still works: %v", err)
 	}
 	if _, err := e.h.Login(ctx, identitycmd.Login{Meta: meta, Identifier: "ann", Password: "brand new pw"}); err != nil {
@@ -523,9 +523,9 @@ func TestPasswords(t *testing.T) {
 	}
 }
 
-func mustEmail(t *testing.T, s string) domain.Email {
+func mustEmail(t *testing.T, s string) identity.Email {
 	t.Helper()
-	e, err := domain.NewEmail(s)
+	e, err := identity.NewEmail(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +550,7 @@ func TestLoginUpgradesOldHashes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{domain.EventUserRegistered, domain.EventUserLoggedIn, domain.EventPasswordChanged, domain.EventUserLoggedIn}
+	want := []string{identity.EventUserRegistered, identity.EventUserLoggedIn, identity.EventPasswordChanged, identity.EventUserLoggedIn}
 	if diff := cmp.Diff(want, store.types("user-1")); diff != "" {
 		t.Errorf("user stream (-want +got):\n%s", diff)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // AttemptLimiter limits password attempts, per account and per client
@@ -59,7 +59,7 @@ func (h *Handlers) attempt(ctx context.Context, account, ip string) error {
 		return err
 	}
 	if wait > 0 {
-		return domain.Throttled(domain.ErrTooManyAttempts, wait)
+		return identity.Throttled(identity.ErrTooManyAttempts, wait)
 	}
 	return nil
 }
@@ -72,7 +72,7 @@ func (h *Handlers) succeeded(ctx context.Context, account string) {
 }
 
 // codeAllowed asks the code limiter before a code for email is sent.
-func (h *Handlers) codeAllowed(ctx context.Context, email domain.Email, ip string) error {
+func (h *Handlers) codeAllowed(ctx context.Context, email identity.Email, ip string) error {
 	if h.limits.Codes == nil {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (h *Handlers) codeAllowed(ctx context.Context, email domain.Email, ip strin
 		return err
 	}
 	if wait > 0 {
-		return domain.Throttled(domain.ErrTooManyCodes, wait)
+		return identity.Throttled(identity.ErrTooManyCodes, wait)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // limiter records what the commands ask and refuses once refuse is set.
@@ -87,11 +87,11 @@ func TestEveryPasswordCheckAsksTheAttemptLimiter(t *testing.T) {
 			_, err := e.h.GetAPIToken(ctx, identitycmd.GetAPIToken{Meta: at, Username: "ann", Password: "pass-ann"})
 			return err
 		}},
-		{"ChangePassword", "id:" + domain.FormatUserID(ann.User.ID), func() error {
+		{"ChangePassword", "id:" + identity.FormatUserID(ann.User.ID), func() error {
 			_, err := e.h.ChangePassword(ctx, identitycmd.ChangePassword{Meta: at, Actor: actor, OldPassword: "pass-ann", NewPassword: "pass-ann-2-long"})
 			return err
 		}},
-		{"AppDigestLogin", "id:" + domain.FormatUserID(key.User.ID), func() error {
+		{"AppDigestLogin", "id:" + identity.FormatUserID(key.User.ID), func() error {
 			_, err := e.h.AppDigestLogin(ctx, identitycmd.AppDigestLogin{Meta: at, KeyID: key.User.ID, Salt: "salt-0001", Verify: digest("salt-0001")})
 			return err
 		}},
@@ -113,10 +113,10 @@ func TestEveryPasswordCheckAsksTheAttemptLimiter(t *testing.T) {
 		})
 	}
 	t.Run("RequestVerificationCode counts the code", func(t *testing.T) {
-		if _, err := e.h.RequestVerificationCode(ctx, identitycmd.RequestVerificationCode{Meta: at, Email: "ANN@example.com", Purpose: domain.PurposeResetPassword}); err != nil {
+		if _, err := e.h.RequestVerificationCode(ctx, identitycmd.RequestVerificationCode{Meta: at, Email: "ANN@example.com", Purpose: identity.PurposeResetPassword}); err != nil {
 			t.Fatal(err)
 		}
-		addr, _ := domain.NewEmail("ann@example.com")
+		addr, _ := identity.NewEmail("ann@example.com")
 		if diff := cmp.Diff([]string{addr.Digest() + " 203.0.113.7"}, lim.codes); diff != "" {
 			t.Errorf("codes (-want +got):\n%s", diff)
 		}
@@ -125,25 +125,25 @@ func TestEveryPasswordCheckAsksTheAttemptLimiter(t *testing.T) {
 	lim.refuse = true
 	for _, c := range checks {
 		t.Run(c.name+" is refused beyond the limit", func(t *testing.T) {
-			before, _, err := e.store.LoadLast(ctx, domain.UserStream(ann.User.ID))
+			before, _, err := e.store.LoadLast(ctx, identity.UserStream(ann.User.ID))
 			if err != nil {
 				t.Fatal(err)
 			}
 			err = c.run()
 			f, ok := fault.As(err)
-			if !errors.Is(err, domain.ErrTooManyAttempts) || !ok || f.RetryAfterSeconds != 2 ||
+			if !errors.Is(err, identity.ErrTooManyAttempts) || !ok || f.RetryAfterSeconds != 2 ||
 				f.Message != "Request was throttled. Expected available in 2 seconds." {
 				t.Fatalf("got %v", err)
 			}
-			after, _, _ := e.store.LoadLast(ctx, domain.UserStream(ann.User.ID))
+			after, _, _ := e.store.LoadLast(ctx, identity.UserStream(ann.User.ID))
 			if before.Recorded.Position != after.Recorded.Position {
 				t.Error("a refused attempt appended events")
 			}
 		})
 	}
 	t.Run("RequestVerificationCode is refused beyond the limit", func(t *testing.T) {
-		_, err := e.h.RequestVerificationCode(ctx, identitycmd.RequestVerificationCode{Meta: at, Email: "ann@example.com", Purpose: domain.PurposeResetPassword})
-		if f, ok := fault.As(err); !errors.Is(err, domain.ErrTooManyCodes) || !ok || f.RetryAfterSeconds != 300 {
+		_, err := e.h.RequestVerificationCode(ctx, identitycmd.RequestVerificationCode{Meta: at, Email: "ann@example.com", Purpose: identity.PurposeResetPassword})
+		if f, ok := fault.As(err); !errors.Is(err, identity.ErrTooManyCodes) || !ok || f.RetryAfterSeconds != 300 {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Login checks a password login. Identifier is a username or, failing
@@ -38,7 +38,7 @@ func (h *Handlers) Login(ctx context.Context, cmd Login) (LoggedIn, error) {
 // decides (called with the authenticated user, on every attempt of the
 // command loop).
 func (h *Handlers) passwordLogin(ctx context.Context, identifier, password string, meta eventlog.Metadata,
-	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
+	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	id, found, err := h.resolveLogin(ctx, identifier)
 	if err != nil {
 		return nil, eventlog.Position{}, err
@@ -64,7 +64,7 @@ func (t loginTarget) account() string { return nameAccount(t.identifier) }
 // target and appends the login; a right password clears the account's
 // attempts.
 func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, password string, meta eventlog.Metadata,
-	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
+	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	if err := h.attempt(ctx, target.account(), meta.ClientIP); err != nil {
 		return nil, eventlog.Position{}, err
 	}
@@ -72,7 +72,7 @@ func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, pa
 		if err := h.passwords.Waste(ctx, password); err != nil {
 			return nil, eventlog.Position{}, err
 		}
-		return nil, eventlog.Position{}, domain.ErrBadCredentials
+		return nil, eventlog.Position{}, identity.ErrBadCredentials
 	}
 	user, pos, err := h.checkAndLogIn(ctx, target.id, password, meta, more)
 	if err == nil {
@@ -84,18 +84,18 @@ func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, pa
 // checkAndLogIn checks the password of user id and appends UserLoggedIn
 // (and a rehash, and what more decides).
 func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string, meta eventlog.Metadata,
-	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
+	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id) // the acting user is the one logging in
+		meta.UserID = identity.FormatUserID(id) // the acting user is the one logging in
 	}
 	matches, verr := h.checkPassword(ctx, password)
 	rehashed := map[string]string{} // old hash → new, across attempts
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			// A claim whose registration never completed.
-			return nil, domain.ErrBadCredentials
+			return nil, identity.ErrBadCredentials
 		}
 		if err := u.CheckPassword(matches); err != nil {
 			if verr() != nil {
@@ -103,7 +103,7 @@ func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string,
 			}
 			return nil, err
 		}
-		events, err := u.LogIn(domain.LoginPassword, h.clock.Now())
+		events, err := u.LogIn(identity.LoginPassword, h.clock.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +130,7 @@ func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string,
 			}
 			events = append(events, extra...)
 		}
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // APIKeyOf derives user's 003 API key of version: 40 hex characters of
@@ -39,7 +39,7 @@ func SHA1Hex(s string) string {
 // ensureAPIKey issues the user's API key when they have none and returns it.
 func (h *Handlers) ensureAPIKey(ctx context.Context, userID int64, meta eventlog.Metadata) (string, eventlog.Position, error) {
 	key := h.APIKeyOf(userID, 1)
-	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.IssueAPIKey(HashAPIKey(key), h.clock.Now())
 	})
 	if err != nil {
@@ -77,7 +77,7 @@ type RegisterFromEmail struct {
 // either way with its API key.
 func (h *Handlers) RegisterFromEmail(ctx context.Context, cmd RegisterFromEmail) (AppUser, error) {
 	meta := cmd.Meta
-	email, err := domain.NewEmail(cmd.Email)
+	email, err := identity.NewEmail(cmd.Email)
 	if err != nil {
 		return AppUser{}, err
 	}
@@ -96,7 +96,7 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, cmd RegisterFromEmail)
 		}
 		var reg Registered
 		for attempt := 0; ; attempt++ {
-			username, err := domain.NewUsername(name)
+			username, err := identity.NewUsername(name)
 			if err != nil {
 				return AppUser{}, err
 			}
@@ -104,8 +104,8 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, cmd RegisterFromEmail)
 			if err == nil {
 				break
 			}
-			if !errors.Is(err, domain.ErrUsernameTaken) || attempt >= 3 {
-				if errors.Is(err, domain.ErrEmailTaken) {
+			if !errors.Is(err, identity.ErrUsernameTaken) || attempt >= 3 {
+				if errors.Is(err, identity.ErrEmailTaken) {
 					// A concurrent creation of the same address won.
 					return h.RegisterFromEmail(ctx, cmd)
 				}
@@ -153,40 +153,40 @@ type AppDigestLogin struct {
 func (h *Handlers) AppDigestLogin(ctx context.Context, cmd AppDigestLogin) (LoggedIn, error) {
 	meta := cmd.Meta
 	if cmd.KeyID <= 0 || cmd.Salt == "" || len(cmd.Verify) != 40 {
-		return LoggedIn{}, domain.ErrBadCredentials
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	account := userAccount(cmd.KeyID)
 	if err := h.attempt(ctx, account, meta.ClientIP); err != nil {
 		return LoggedIn{}, err
 	}
 	u, err := h.loadUser(ctx, cmd.KeyID)
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return LoggedIn{}, domain.ErrBadCredentials
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	if err != nil {
 		return LoggedIn{}, err
 	}
 	if u.APIKeyVersion() == 0 {
-		return LoggedIn{}, domain.ErrBadCredentials
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	want := SHA1Hex(h.APIKeyOf(u.ID(), u.APIKeyVersion()) + cmd.Salt)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(cmd.Verify)) != 1 {
-		return LoggedIn{}, domain.ErrBadCredentials
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(u.ID())
+		meta.UserID = identity.FormatUserID(u.ID())
 	}
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(u.ID()), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		cur, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(u.ID()), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		cur, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}
-		events, err := cur.LogIn(domain.LoginAppDigest, h.clock.Now())
+		events, err := cur.LogIn(identity.LoginAppDigest, h.clock.Now())
 		if err != nil {
 			return nil, err
 		}
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {

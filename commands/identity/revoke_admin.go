@@ -5,7 +5,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // RevokeAdmin takes the admin role from a user, asked by another admin.
@@ -21,7 +21,7 @@ func (h *Handlers) RevokeAdmin(ctx context.Context, cmd RevokeAdmin) (Done, erro
 	if err != nil {
 		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.RevokeAdmin(actor, h.clock.Now())
 	})
 	return Done{Position: pos}, err

@@ -6,7 +6,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // RevokeRefreshToken blacklists a refresh token (logout).
@@ -25,17 +25,17 @@ func (h *Handlers) RevokeRefreshToken(ctx context.Context, cmd RevokeRefreshToke
 		return Done{}, err
 	}
 	if cmd.Actor.Authenticated() && !cmd.Actor.Owns(claims.UserID) {
-		return Done{}, domain.ErrTokenInvalid.Wrap(errors.New("refresh token of another user"))
+		return Done{}, identity.ErrTokenInvalid.Wrap(errors.New("refresh token of another user"))
 	}
-	res, err := h.runner.Execute(ctx, domain.UserStream(claims.UserID), cmd.Meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	res, err := h.runner.Execute(ctx, identity.UserStream(claims.UserID), cmd.Meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
-			return nil, domain.ErrTokenInvalid.Wrap(err)
+			return nil, identity.ErrTokenInvalid.Wrap(err)
 		}
 		return u.RevokeRefreshToken(claims.JTI, claims.ExpiresAt, h.clock.Now())
 	})
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return Done{}, domain.ErrTokenInvalid.Wrap(err)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return Done{}, identity.ErrTokenInvalid.Wrap(err)
 	}
 	return Done{Position: res.Append.Position}, err
 }

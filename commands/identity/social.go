@@ -11,7 +11,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // findSocialUser finds the user a provider account is bound to.
@@ -19,7 +19,7 @@ func (h *Handlers) findSocialUser(ctx context.Context, provider, externalID stri
 	if externalID == "" {
 		return 0, false, nil
 	}
-	c, err := h.claimOf(ctx, domain.SocialClaimStream(provider, domain.ExternalDigest(provider, externalID)))
+	c, err := h.claimOf(ctx, identity.SocialClaimStream(provider, identity.ExternalDigest(provider, externalID)))
 	if err != nil || !c.Held {
 		return 0, false, err
 	}
@@ -47,25 +47,25 @@ func (h *Handlers) BindSocial(ctx context.Context, cmd BindSocial) (Done, error)
 		return Done{}, err
 	}
 	meta := cmd.Meta
-	if cmd.ExternalID == "" || !domain.ValidProvider(cmd.Provider) {
-		return Done{}, domain.ErrNotBound
+	if cmd.ExternalID == "" || !identity.ValidProvider(cmd.Provider) {
+		return Done{}, identity.ErrNotBound
 	}
-	digest := domain.ExternalDigest(cmd.Provider, cmd.ExternalID)
-	stream := domain.SocialClaimStream(cmd.Provider, digest)
+	digest := identity.ExternalDigest(cmd.Provider, cmd.ExternalID)
+	stream := identity.SocialClaimStream(cmd.Provider, digest)
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(userID)
+		meta.UserID = identity.FormatUserID(userID)
 	}
 	if _, err := h.runner.ExecuteLast(ctx, stream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		return domain.ClaimSocial(eventOf(last), cmd.Provider, digest, userID, h.clock.Now())
+		return identity.ClaimSocial(eventOf(last), cmd.Provider, digest, userID, h.clock.Now())
 	}); err != nil {
 		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
-		return u.BindSocialAccount(domain.SocialAccount{Provider: cmd.Provider, ExternalDigest: digest, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, h.clock.Now())
+	pos, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
+		return u.BindSocialAccount(identity.SocialAccount{Provider: cmd.Provider, ExternalDigest: digest, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, h.clock.Now())
 	})
 	if err != nil {
 		_, rerr := h.runner.ExecuteLast(context.WithoutCancel(ctx), stream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-			return domain.ReleaseSocial(eventOf(last), cmd.Provider, digest, userID, h.clock.Now()), nil
+			return identity.ReleaseSocial(eventOf(last), cmd.Provider, digest, userID, h.clock.Now()), nil
 		})
 		return Done{}, errors.Join(err, rerr)
 	}
@@ -74,8 +74,8 @@ func (h *Handlers) BindSocial(ctx context.Context, cmd BindSocial) (Done, error)
 
 // releaseSocial frees the claim of an unbound provider account.
 func (h *Handlers) releaseSocial(ctx context.Context, provider, digest string, userID int64, meta eventlog.Metadata) error {
-	_, err := h.runner.ExecuteLast(ctx, domain.SocialClaimStream(provider, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		return domain.ReleaseSocial(eventOf(last), provider, digest, userID, h.clock.Now()), nil
+	_, err := h.runner.ExecuteLast(ctx, identity.SocialClaimStream(provider, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return identity.ReleaseSocial(eventOf(last), provider, digest, userID, h.clock.Now()), nil
 	})
 	return err
 }
@@ -98,15 +98,15 @@ func (h *Handlers) SocialAPIToken(ctx context.Context, cmd SocialAPIToken) (APIT
 		return APITokenGranted{}, err
 	}
 	if !found {
-		return APITokenGranted{}, domain.ErrNotBound
+		return APITokenGranted{}, identity.ErrNotBound
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id)
+		meta.UserID = identity.FormatUserID(id)
 	}
 	var out APITokenGranted
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func (h *Handlers) SocialAPIToken(ctx context.Context, cmd SocialAPIToken) (APIT
 			return nil, err
 		}
 		events = append(events, more...)
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {
@@ -130,24 +130,24 @@ func (h *Handlers) SocialAPIToken(ctx context.Context, cmd SocialAPIToken) (APIT
 }
 
 // grantAPIToken decides handing out the user's valid token or a new one.
-func (h *Handlers) grantAPIToken(ctx context.Context, u *domain.User, out *APITokenGranted) ([]eventlog.Event, error) {
+func (h *Handlers) grantAPIToken(ctx context.Context, u *identity.User, out *APITokenGranted) ([]eventlog.Event, error) {
 	now := h.clock.Now()
 	out.Issued, out.TokenID, out.Key = false, "", ""
-	reason := domain.RevokeSuperseded
-	if cur, ok := u.CurrentAPIToken(); ok && domain.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
+	reason := identity.RevokeSuperseded
+	if cur, ok := u.CurrentAPIToken(); ok && identity.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
 		lastUsed, err := h.apiTokenLastUse(ctx, cur)
 		if err != nil {
 			return nil, err
 		}
-		if !domain.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
+		if !identity.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
 			out.TokenID, out.Key = cur.ID, h.keys.key(cur.ID)
 			return nil, nil
 		}
-		reason = domain.RevokeExpired
+		reason = identity.RevokeExpired
 	}
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")
 	key := h.keys.key(id)
-	events, err := u.IssueAPIToken(id, domain.HashTokenKey(key), reason, now)
+	events, err := u.IssueAPIToken(id, identity.HashTokenKey(key), reason, now)
 	if err != nil {
 		return nil, err
 	}
@@ -167,12 +167,12 @@ func (h *Handlers) RevokeCurrentAPIToken(ctx context.Context, cmd RevokeCurrentA
 	if err != nil {
 		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		cur, ok := u.CurrentAPIToken()
 		if !ok {
 			return nil, nil
 		}
-		return u.RevokeAPIToken(cur.ID, domain.RevokeLogout, h.clock.Now())
+		return u.RevokeAPIToken(cur.ID, identity.RevokeLogout, h.clock.Now())
 	})
 	return Done{Position: pos}, err
 }
@@ -199,8 +199,8 @@ type SocialSignedIn struct {
 // account, registering and binding one first when needed.
 func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn) (SocialSignedIn, error) {
 	meta := cmd.Meta
-	if !domain.ValidProvider(cmd.Provider) || cmd.ExternalID == "" {
-		return SocialSignedIn{}, domain.ErrNotBound
+	if !identity.ValidProvider(cmd.Provider) || cmd.ExternalID == "" {
+		return SocialSignedIn{}, identity.ErrNotBound
 	}
 	var out SocialSignedIn
 	id, found, err := h.findSocialUser(ctx, cmd.Provider, cmd.ExternalID)
@@ -215,15 +215,15 @@ func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn) (SocialSi
 			if attempt > 0 {
 				name = fmt.Sprintf("%s_%d", base, attempt)
 			}
-			username, err := domain.NewUsername(name)
+			username, err := identity.NewUsername(name)
 			if err != nil {
 				return SocialSignedIn{}, err
 			}
-			reg, err = h.register(ctx, username, domain.Email{}, func(context.Context) (string, error) { return "", nil }, false, meta)
+			reg, err = h.register(ctx, username, identity.Email{}, func(context.Context) (string, error) { return "", nil }, false, meta)
 			if err == nil {
 				break
 			}
-			if !errors.Is(err, domain.ErrUsernameTaken) || attempt >= 5 {
+			if !errors.Is(err, identity.ErrUsernameTaken) || attempt >= 5 {
 				return SocialSignedIn{}, err
 			}
 		}
@@ -237,11 +237,11 @@ func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn) (SocialSi
 		out.Position = maxPos(out.Position, bound.Position)
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id)
+		meta.UserID = identity.FormatUserID(id)
 	}
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +249,7 @@ func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn) (SocialSi
 		if err != nil {
 			return nil, err
 		}
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // TouchAPIToken records a use of an API token, which slides its expiry.
@@ -23,19 +23,19 @@ type TouchAPIToken struct {
 // when the read model's last use is older than the interval.
 func (h *Handlers) TouchAPIToken(ctx context.Context, cmd TouchAPIToken) (Done, error) {
 	if cmd.TokenID == "" || cmd.UserID <= 0 {
-		return Done{}, domain.ErrTokenInvalid
+		return Done{}, identity.ErrTokenInvalid
 	}
-	tok := domain.APIToken{ID: cmd.TokenID, UserID: cmd.UserID, IssuedAt: cmd.IssuedAt}
-	res, err := h.runner.ExecuteLast(ctx, domain.APITokenStream(cmd.TokenID), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		var prev *domain.APITokenUsed
+	tok := identity.APIToken{ID: cmd.TokenID, UserID: cmd.UserID, IssuedAt: cmd.IssuedAt}
+	res, err := h.runner.ExecuteLast(ctx, identity.APITokenStream(cmd.TokenID), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		var prev *identity.APITokenUsed
 		if last != nil {
-			u, ok := last.Event.(domain.APITokenUsed)
+			u, ok := last.Event.(identity.APITokenUsed)
 			if !ok {
 				return nil, fmt.Errorf("api token %s: unexpected event %T", cmd.TokenID, last.Event)
 			}
 			prev = &u
 		}
-		return domain.TouchAPIToken(prev, tok, h.clock.Now(), h.cfg.APITokenTTL, h.cfg.APITokenTouchInterval)
+		return identity.TouchAPIToken(prev, tok, h.clock.Now(), h.cfg.APITokenTTL, h.cfg.APITokenTouchInterval)
 	})
 	return Done{Position: res.Append.Position}, err
 }

@@ -6,12 +6,12 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // setPhone claims a number for the user, seals it, appends PhoneChanged and
 // releases the previous number (the zero Phone removes it).
-func (h *Handlers) setPhone(ctx context.Context, userID int64, phone domain.Phone, meta eventlog.Metadata) (eventlog.Position, error) {
+func (h *Handlers) setPhone(ctx context.Context, userID int64, phone identity.Phone, meta eventlog.Metadata) (eventlog.Position, error) {
 	u, err := h.loadUser(ctx, userID)
 	if err != nil {
 		return eventlog.Position{}, err
@@ -21,28 +21,28 @@ func (h *Handlers) setPhone(ctx context.Context, userID int64, phone domain.Phon
 		return eventlog.Position{}, nil
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(userID)
+		meta.UserID = identity.FormatUserID(userID)
 	}
 	sealed := ""
 	if !phone.IsZero() {
 		if h.personal == nil {
 			return eventlog.Position{}, errors.New("identity: no personal-data vault configured")
 		}
-		if _, err := h.runner.ExecuteLast(ctx, domain.PhoneClaimStream(phone), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		if _, err := h.runner.ExecuteLast(ctx, identity.PhoneClaimStream(phone), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
 			ev := eventOf(last)
-			abandoned, err := h.holderAbandoned(ctx, domain.ClaimFromLast(ev), userID)
+			abandoned, err := h.holderAbandoned(ctx, identity.ClaimFromLast(ev), userID)
 			if err != nil {
 				return nil, err
 			}
-			return domain.ClaimPhone(ev, phone, userID, h.clock.Now(), abandoned)
+			return identity.ClaimPhone(ev, phone, userID, h.clock.Now(), abandoned)
 		}); err != nil {
 			return eventlog.Position{}, err
 		}
-		if sealed, err = h.personal.Seal(ctx, domain.UserDataSubject(userID), phone.String()); err != nil {
+		if sealed, err = h.personal.Seal(ctx, identity.UserDataSubject(userID), phone.String()); err != nil {
 			return eventlog.Position{}, err
 		}
 	}
-	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.ChangePhone(phone, sealed, h.clock.Now()), nil
 	})
 	if err != nil {
@@ -60,8 +60,8 @@ func (h *Handlers) setPhone(ctx context.Context, userID int64, phone domain.Phon
 }
 
 func (h *Handlers) releasePhone(ctx context.Context, digest string, userID int64, meta eventlog.Metadata) error {
-	_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(domain.PhoneClaimCategory, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		return domain.ReleasePhoneDigest(eventOf(last), digest, userID, h.clock.Now()), nil
+	_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(identity.PhoneClaimCategory, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return identity.ReleasePhoneDigest(eventOf(last), digest, userID, h.clock.Now()), nil
 	})
 	return err
 }
@@ -88,14 +88,14 @@ func (h *Handlers) UpdateTravelInfo(ctx context.Context, cmd UpdateTravelInfo) (
 	}
 	meta := cmd.Meta
 	var errs []error
-	var phone domain.Phone
+	var phone identity.Phone
 	if cmd.Phone != nil {
-		p, err := domain.NewPhone(*cmd.Phone)
+		p, err := identity.NewPhone(*cmd.Phone)
 		errs = append(errs, err)
 		phone = p
 	}
 	if cmd.Email != nil {
-		_, err := domain.NewEmail(*cmd.Email)
+		_, err := identity.NewEmail(*cmd.Email)
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -124,7 +124,7 @@ func (h *Handlers) UpdateTravelInfo(ctx context.Context, cmd UpdateTravelInfo) (
 		if cmd.Intro != nil {
 			intro = *cmd.Intro
 		}
-		p, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		p, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 			return u.UpdateTravelInfo(gender, intro, h.clock.Now())
 		})
 		if err != nil {
@@ -150,9 +150,9 @@ type LoginAs struct {
 func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs) (LoggedIn, error) {
 	switch cmd.Kind {
 	case "uid":
-		id, ok := domain.ParseUserID(cmd.Identifier)
+		id, ok := identity.ParseUserID(cmd.Identifier)
 		if !ok {
-			return LoggedIn{}, domain.ErrBadCredentials
+			return LoggedIn{}, identity.ErrBadCredentials
 		}
 		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: true, identifier: cmd.Identifier}, cmd.Password, cmd.Meta, nil)
 		if err != nil {
@@ -160,11 +160,11 @@ func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs) (LoggedIn, error) {
 		}
 		return LoggedIn{User: infoOf(user), Position: pos}, nil
 	case "phone":
-		p, err := domain.NewPhone(cmd.Identifier)
+		p, err := identity.NewPhone(cmd.Identifier)
 		found := false
 		var id int64
 		if err == nil && !p.IsZero() {
-			c, cerr := h.claimOf(ctx, domain.PhoneClaimStream(p))
+			c, cerr := h.claimOf(ctx, identity.PhoneClaimStream(p))
 			if cerr != nil {
 				return LoggedIn{}, cerr
 			}

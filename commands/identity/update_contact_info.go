@@ -7,14 +7,14 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // UpdateContactInfo replaces the actor's address-book entry (001).
 type UpdateContactInfo struct {
 	Meta  eventlog.Metadata
 	Actor access.Actor
-	Info  domain.ContactInfo
+	Info  identity.ContactInfo
 }
 
 // UpdateContactInfo validates the entry, seals it in the personal-data vault
@@ -34,11 +34,11 @@ func (h *Handlers) UpdateContactInfo(ctx context.Context, cmd UpdateContactInfo)
 	if err != nil {
 		return Done{}, err
 	}
-	sealed, err := h.personal.Seal(ctx, domain.UserDataSubject(userID), string(raw))
+	sealed, err := h.personal.Seal(ctx, identity.UserDataSubject(userID), string(raw))
 	if err != nil {
 		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.UpdateContactInfo(sealed, h.clock.Now())
 	})
 	return Done{Position: pos}, err

@@ -6,7 +6,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // UpdateAccount changes the actor's username and/or e-mail address (nil:
@@ -35,18 +35,18 @@ func (h *Handlers) updateAccount(ctx context.Context, cmd UpdateAccount) (eventl
 	meta := cmd.Meta
 	var (
 		errs     []error
-		username domain.Username
-		email    domain.Email
+		username identity.Username
+		email    identity.Email
 	)
 	if cmd.Username != nil {
-		u, err := domain.NewUsername(*cmd.Username)
+		u, err := identity.NewUsername(*cmd.Username)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		username = u
 	}
 	if cmd.Email != nil {
-		e, err := domain.NewEmail(*cmd.Email)
+		e, err := identity.NewEmail(*cmd.Email)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -60,17 +60,17 @@ func (h *Handlers) updateAccount(ctx context.Context, cmd UpdateAccount) (eventl
 		return eventlog.Position{}, err
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(userID)
+		meta.UserID = identity.FormatUserID(userID)
 	}
 	var pos eventlog.Position
 	if cmd.Username != nil && username.String() != u.Username() {
-		old, _ := domain.NewUsername(u.Username())
+		old, _ := identity.NewUsername(u.Username())
 		if old.Key() != username.Key() {
 			if _, err := h.claimUsername(ctx, username, userID, meta); err != nil {
 				return eventlog.Position{}, err
 			}
 		}
-		p, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		p, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 			return u.ChangeUsername(username, h.clock.Now()), nil
 		})
 		if err != nil {
@@ -96,11 +96,11 @@ func (h *Handlers) updateAccount(ctx context.Context, cmd UpdateAccount) (eventl
 			if _, err := h.claimEmail(ctx, email, userID, meta); err != nil {
 				return pos, err
 			}
-			if sealed, err = h.personal.Seal(ctx, domain.UserDataSubject(userID), email.String()); err != nil {
+			if sealed, err = h.personal.Seal(ctx, identity.UserDataSubject(userID), email.String()); err != nil {
 				return pos, errors.Join(err, h.releaseEmail(context.WithoutCancel(ctx), email, userID, meta))
 			}
 		}
-		p, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		p, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 			return u.ChangeEmail(email, sealed, h.clock.Now()), nil
 		})
 		if err != nil {
@@ -111,8 +111,8 @@ func (h *Handlers) updateAccount(ctx context.Context, cmd UpdateAccount) (eventl
 		}
 		pos = maxPos(pos, p)
 		if oldDigest != "" {
-			_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(domain.EmailClaimCategory, oldDigest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-				return domain.ReleaseEmailDigest(eventOf(last), oldDigest, userID, h.clock.Now()), nil
+			_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(identity.EmailClaimCategory, oldDigest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+				return identity.ReleaseEmailDigest(eventOf(last), oldDigest, userID, h.clock.Now()), nil
 			})
 			if err != nil {
 				return pos, err
@@ -138,10 +138,10 @@ func (h *Handlers) UnbindSocialAccount(ctx context.Context, cmd UnbindSocialAcco
 		return Done{}, err
 	}
 	var digest string
-	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		events, err := u.UnbindSocialAccount(cmd.Provider, h.clock.Now())
 		if err == nil && len(events) == 1 {
-			digest = events[0].(domain.SocialAccountUnbound).ExternalDigest
+			digest = events[0].(identity.SocialAccountUnbound).ExternalDigest
 		}
 		return events, err
 	})

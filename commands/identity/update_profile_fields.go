@@ -6,7 +6,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // UpdateProfile replaces a user's Roamio profile fields; the actor must be
@@ -15,29 +15,29 @@ type UpdateProfile struct {
 	Meta    eventlog.Metadata
 	Actor   access.Actor
 	UserID  int64
-	Profile domain.Profile
+	Profile identity.Profile
 }
 
 // editor loads who edits as the log knows them; an unknown one may edit
 // nothing.
 func (h *Handlers) editor(ctx context.Context, a access.Actor) (access.Actor, error) {
 	if !a.Authenticated() {
-		return access.Actor{}, domain.ErrNotOwner
+		return access.Actor{}, identity.ErrNotOwner
 	}
 	u, err := h.loadUser(ctx, a.UserID)
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return access.Actor{}, domain.ErrNotOwner
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return access.Actor{}, identity.ErrNotOwner
 	}
 	if err != nil {
 		return access.Actor{}, err
 	}
-	return domain.ActorOf(u), nil
+	return identity.ActorOf(u), nil
 }
 
 // UpdateProfile validates the fields, seals the birthday and appends
 // ProfileUpdated.
 func (h *Handlers) UpdateProfile(ctx context.Context, cmd UpdateProfile) (Done, error) {
-	if err := domain.ValidateProfile(cmd.Profile, h.clock.Now()); err != nil {
+	if err := identity.ValidateProfile(cmd.Profile, h.clock.Now()); err != nil {
 		return Done{}, err
 	}
 	by, err := h.editor(ctx, cmd.Actor)
@@ -49,11 +49,11 @@ func (h *Handlers) UpdateProfile(ctx context.Context, cmd UpdateProfile) (Done, 
 		if h.personal == nil {
 			return Done{}, errors.New("identity: no personal-data vault configured")
 		}
-		if ref, err = h.personal.Seal(ctx, domain.UserDataSubject(cmd.UserID), cmd.Profile.Birthday); err != nil {
+		if ref, err = h.personal.Seal(ctx, identity.UserDataSubject(cmd.UserID), cmd.Profile.Birthday); err != nil {
 			return Done{}, err
 		}
 	}
-	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.UpdateProfile(by, cmd.Profile, ref, h.clock.Now())
 	})
 	return Done{Position: pos}, err
@@ -73,7 +73,7 @@ type ChangeAvatar struct {
 // before an upload is stored).
 func (h *Handlers) CanEditProfile(ctx context.Context, actor access.Actor, userID int64) (bool, error) {
 	by, err := h.editor(ctx, actor)
-	if errors.Is(err, domain.ErrNotOwner) {
+	if errors.Is(err, identity.ErrNotOwner) {
 		return false, nil
 	}
 	if err != nil {
@@ -92,7 +92,7 @@ func (h *Handlers) ChangeAvatar(ctx context.Context, cmd ChangeAvatar) (Done, er
 	if err != nil {
 		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.ChangeAvatar(by, cmd.FileKey, cmd.ContentType, cmd.Size, h.clock.Now())
 	})
 	return Done{Position: pos}, err

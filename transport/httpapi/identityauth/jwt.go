@@ -9,7 +9,7 @@ import (
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/access"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
@@ -107,7 +107,7 @@ func (f JWTFlows) PasswordLogin(c echo.Context) (identitycmd.LoggedIn, identityc
 
 // SocialLogin signs in with a provider account a code exchange proved
 // (creating the user on first login) and issues the token pair.
-func (f JWTFlows) SocialLogin(c echo.Context, provider string, prof domain.ProviderProfile) (identitycmd.SocialSignedIn, identitycmd.TokenPair, error) {
+func (f JWTFlows) SocialLogin(c echo.Context, provider string, prof identity.ProviderProfile) (identitycmd.SocialSignedIn, identitycmd.TokenPair, error) {
 	ctx := c.Request().Context()
 	in, err := f.Commands.SocialSignIn(ctx, identitycmd.SocialSignIn{Meta: httpapi.EventMeta(c, f.Clock.Now()), Provider: provider,
 		ExternalID: prof.ExternalID, Nickname: prof.Nickname, AvatarURL: prof.AvatarURL})
@@ -122,7 +122,7 @@ func (f JWTFlows) SocialLogin(c echo.Context, provider string, prof domain.Provi
 // refresh view does; an invalid or expired refresh token is TokenNotValid.
 func (f JWTFlows) Refresh(c echo.Context, refresh string) error {
 	res, err := f.Commands.RefreshToken(c.Request().Context(), identitycmd.RefreshToken{Refresh: refresh})
-	if errors.Is(err, domain.ErrTokenInvalid) {
+	if errors.Is(err, identity.ErrTokenInvalid) {
 		return TokenNotValid{Detail: "Token is invalid or expired"}
 	}
 	if err != nil {

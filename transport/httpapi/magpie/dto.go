@@ -3,7 +3,7 @@ package magpie
 import (
 	"strconv"
 
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
 type userObject struct {
@@ -20,7 +20,7 @@ type userObject struct {
 
 const tastypieTime = "2006-01-02T15:04:05.000000"
 
-func objectOf(u query.User) userObject {
+func objectOf(u identityq.User) userObject {
 	o := userObject{DateJoined: u.DateJoined.UTC().Format(tastypieTime), Email: u.Email, ID: u.ID,
 		ResourceURI: Prefix + strconv.FormatInt(u.ID, 10) + "/", Username: u.Username}
 	if !u.LastLogin.IsZero() {

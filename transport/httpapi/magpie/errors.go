@@ -9,7 +9,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -60,7 +60,7 @@ func Render(c echo.Context, err error) error {
 		return c.NoContent(http.StatusUnauthorized)
 	case errors.Is(err, errNotFound):
 		return c.NoContent(http.StatusNotFound)
-	case errors.Is(err, domain.ErrTooManyAttempts):
+	case errors.Is(err, identity.ErrTooManyAttempts):
 		f, _ := fault.As(err)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
 		return c.NoContent(http.StatusTooManyRequests)

@@ -35,8 +35,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
@@ -49,7 +49,7 @@ type Identity interface {
 
 // Users reads accounts.
 type Users interface {
-	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
+	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
 }
 
 // Clock tells the time.
@@ -129,7 +129,7 @@ func (m *Module) list(c echo.Context) error {
 	if !actor.Authenticated() {
 		return errUnauthorized
 	}
-	u, err := m.d.Users.UserByID(c.Request().Context(), query.UserByID{ID: actor.UserID})
+	u, err := m.d.Users.UserByID(c.Request().Context(), identityq.UserByID{ID: actor.UserID})
 	if err != nil {
 		return errUnauthorized
 	}
@@ -156,7 +156,7 @@ func (m *Module) appLogin(c echo.Context) error {
 	}
 	li, err := m.d.Identity.AppDigestLogin(ctx, identitycmd.AppDigestLogin{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 		KeyID: id, Salt: salt, Verify: q.Get("api_key_verify")})
-	if errors.Is(err, domain.ErrBadCredentials) || errors.Is(err, domain.ErrUserInactive) {
+	if errors.Is(err, identity.ErrBadCredentials) || errors.Is(err, identity.ErrUserInactive) {
 		return errUnauthorized
 	}
 	if err != nil {
@@ -170,7 +170,7 @@ func (m *Module) appLogin(c echo.Context) error {
 		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
 	setCSRFCookie(c)
 	httpapi.Settle(c)
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: li.User.ID})
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: li.User.ID})
 	if err != nil {
 		return err
 	}
@@ -180,15 +180,15 @@ func (m *Module) appLogin(c echo.Context) error {
 // detail: GET /api/lastest/auth/user/{id}/ for the user themselves or an
 // admin.
 func (m *Module) detail(c echo.Context) error {
-	id, ok := domain.ParseUserID(c.Param("id"))
+	id, ok := identity.ParseUserID(c.Param("id"))
 	if !ok {
 		return errNotFound
 	}
 	if actor := httpapi.Actor(c); !actor.Owns(id) && !actor.Admin {
 		return errUnauthorized
 	}
-	u, err := m.d.Users.UserByID(c.Request().Context(), query.UserByID{ID: id})
-	if errors.Is(err, query.ErrNotFound) {
+	u, err := m.d.Users.UserByID(c.Request().Context(), identityq.UserByID{ID: id})
+	if errors.Is(err, identityq.ErrNotFound) {
 		return errNotFound
 	}
 	if err != nil {
@@ -236,7 +236,7 @@ func (m *Module) create(c echo.Context) error {
 		return err
 	}
 	httpapi.Settle(c)
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: au.User.ID})
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: au.User.ID})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
@@ -15,7 +15,7 @@ import (
 // account (transport/oauth's AcWing, QQ); a code the provider refuses is
 // identity.ErrProviderRejected.
 type CodeExchanger interface {
-	Exchange(ctx context.Context, code string) (domain.ProviderProfile, error)
+	Exchange(ctx context.Context, code string) (identity.ProviderProfile, error)
 }
 
 // receiveCode: GET /api/oauth2/receive_code/?code&state → {code, state} as
@@ -47,13 +47,13 @@ func (m *Module) providerLogin(provider string, ex CodeExchanger) func(echo.Cont
 		}
 		prof, err := ex.Exchange(c.Request().Context(), code)
 		switch {
-		case errors.Is(err, domain.ErrProviderRejected):
+		case errors.Is(err, identity.ErrProviderRejected):
 			return Refusal{Status: http.StatusBadRequest, Message: "授权码无效或已过期", Field: "code"}
 		case err != nil:
 			return Refusal{Status: http.StatusBadGateway, Message: "第三方登录服务暂不可用"}
 		}
 		in, pair, err := m.flows.SocialLogin(c, provider, prof)
-		if errors.Is(err, domain.ErrUserInactive) {
+		if errors.Is(err, identity.ErrUserInactive) {
 			return Refusal{Status: http.StatusForbidden, Message: "账号已停用"}
 		}
 		if err != nil {

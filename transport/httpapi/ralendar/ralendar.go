@@ -15,8 +15,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
@@ -33,8 +33,8 @@ type Identity interface {
 
 // Users reads accounts.
 type Users interface {
-	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
-	SocialAccounts(ctx context.Context, q query.SocialAccounts) ([]query.SocialAccount, error)
+	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
+	SocialAccounts(ctx context.Context, q identityq.SocialAccounts) ([]identityq.SocialAccount, error)
 }
 
 // EventStats counts the user's calendar events (total, today, the next 7
@@ -77,12 +77,12 @@ type userAnswer struct {
 
 // answerOf renders a user with the photo of a bound account.
 func (m *Module) answerOf(ctx context.Context, id int64) (userAnswer, error) {
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: id})
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: id})
 	if err != nil {
 		return userAnswer{}, err
 	}
 	out := userAnswer{ID: u.ID, Username: u.Username, Email: u.Email}
-	socials, err := m.d.Users.SocialAccounts(ctx, query.SocialAccounts{UserID: id})
+	socials, err := m.d.Users.SocialAccounts(ctx, identityq.SocialAccounts{UserID: id})
 	if err != nil {
 		return userAnswer{}, err
 	}
@@ -158,7 +158,7 @@ func (m *Module) refresh(c echo.Context) error {
 // me: GET /api/auth/me/ → {id, username, email, photo}.
 func (m *Module) me(c echo.Context) error {
 	u, err := m.answerOf(c.Request().Context(), httpapi.Actor(c).UserID)
-	if errors.Is(err, query.ErrNotFound) {
+	if errors.Is(err, identityq.ErrNotFound) {
 		return identityauth.TokenNotValid{Detail: "User not found"}
 	}
 	if err != nil {
@@ -184,20 +184,20 @@ func (m *Module) stats(c echo.Context) error {
 // acwing_username, qq_nickname}.
 func (m *Module) bindings(c echo.Context) error {
 	ctx, id := c.Request().Context(), httpapi.Actor(c).UserID
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: id})
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: id})
 	if err != nil {
 		return err
 	}
-	socials, err := m.d.Users.SocialAccounts(ctx, query.SocialAccounts{UserID: id})
+	socials, err := m.d.Users.SocialAccounts(ctx, identityq.SocialAccounts{UserID: id})
 	if err != nil {
 		return err
 	}
 	out := map[string]any{"has_acwing": false, "has_qq": false, "has_password": u.HasPassword, "acwing_username": "", "qq_nickname": ""}
 	for _, s := range socials {
 		switch s.Provider {
-		case domain.ProviderAcWing:
+		case identity.ProviderAcWing:
 			out["has_acwing"], out["acwing_username"] = true, s.Nickname
-		case domain.ProviderQQ:
+		case identity.ProviderQQ:
 			out["has_qq"], out["qq_nickname"] = true, s.Nickname
 		}
 	}
@@ -231,7 +231,7 @@ func (m *Module) profile(c echo.Context) error {
 		return err
 	}
 	httpapi.Settle(c)
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: cmd.Actor.UserID})
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: cmd.Actor.UserID})
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (m *Module) changePassword(c echo.Context) error {
 	}
 	_, err = m.d.Identity.ChangePassword(c.Request().Context(), identitycmd.ChangePassword{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 		Actor: httpapi.Actor(c), OldPassword: oldPw, NewPassword: newPw})
-	if errors.Is(err, domain.ErrNoPassword) {
+	if errors.Is(err, identity.ErrNoPassword) {
 		return Refusal{Status: http.StatusBadRequest, Message: "OAuth 账号未设置密码,无法修改密码"}
 	}
 	if err != nil {
@@ -271,9 +271,9 @@ func (m *Module) unbind(provider, done string) func(echo.Context) error {
 		_, err := m.d.Identity.UnbindSocialAccount(c.Request().Context(), identitycmd.UnbindSocialAccount{
 			Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Provider: provider})
 		switch {
-		case errors.Is(err, domain.ErrLastLoginMethod):
-			return Refusal{Status: http.StatusBadRequest, Message: domain.ErrLastLoginMethod.Message}
-		case errors.Is(err, domain.ErrNotBound):
+		case errors.Is(err, identity.ErrLastLoginMethod):
+			return Refusal{Status: http.StatusBadRequest, Message: identity.ErrLastLoginMethod.Message}
+		case errors.Is(err, identity.ErrNotBound):
 			return Refusal{Status: http.StatusBadRequest, Message: "未绑定该账号"}
 		case err != nil:
 			return err

@@ -3,7 +3,7 @@ package ralendar
 import (
 	"github.com/labstack/echo/v4"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 )
@@ -24,13 +24,13 @@ func (m *Module) Mount(e *echo.Echo) {
 	user.GET("/user/bindings/", m.bindings)
 	user.PATCH("/user/profile/", m.profile)
 	user.POST("/user/change-password/", m.changePassword)
-	user.DELETE("/user/unbind/acwing/", m.unbind(domain.ProviderAcWing, "AcWing 账号已解绑"))
-	user.DELETE("/user/unbind/qq/", m.unbind(domain.ProviderQQ, "QQ 账号已解绑"))
+	user.DELETE("/user/unbind/acwing/", m.unbind(identity.ProviderAcWing, "AcWing 账号已解绑"))
+	user.DELETE("/user/unbind/qq/", m.unbind(identity.ProviderQQ, "QQ 账号已解绑"))
 	r.GET("/oauth2/receive_code/", m.receiveCode)
 	if m.d.AcWing != nil {
-		r.POST("/auth/acwing/login/", m.providerLogin(domain.ProviderAcWing, m.d.AcWing))
+		r.POST("/auth/acwing/login/", m.providerLogin(identity.ProviderAcWing, m.d.AcWing))
 	}
 	if m.d.QQ != nil {
-		r.POST("/auth/qq/login/", m.providerLogin(domain.ProviderQQ, m.d.QQ))
+		r.POST("/auth/qq/login/", m.providerLogin(identity.ProviderQQ, m.d.QQ))
 	}
 }

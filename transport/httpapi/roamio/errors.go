@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 )
@@ -59,7 +59,7 @@ func Render(c echo.Context, err error) error {
 	if errors.As(err, &refusal) {
 		return c.JSON(refusal.Status, map[string]any{"success": false, "error": refusal.Message})
 	}
-	if f, ok := fault.As(err); ok && errors.Is(err, domain.ErrTooManyCodes) {
+	if f, ok := fault.As(err); ok && errors.Is(err, identity.ErrTooManyCodes) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
 		return c.JSON(http.StatusTooManyRequests, map[string]any{
 			"success": false, "error": "发送过于频繁,请稍后再试", "remaining_seconds": f.RetryAfterSeconds})

@@ -10,7 +10,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
@@ -57,9 +57,9 @@ func Render(c echo.Context, err error) error {
 		return answer(c, 403, string(r), nil)
 	case errors.Is(err, access.ErrUnauthenticated):
 		return answer(c, 403, "未登录或登录超时", nil)
-	case errors.Is(err, domain.ErrTooManyAttempts):
+	case errors.Is(err, identity.ErrTooManyAttempts):
 		return throttled(c, err, "尝试次数过多,请%s秒后再试")
-	case errors.Is(err, domain.ErrTooManyCodes):
+	case errors.Is(err, identity.ErrTooManyCodes):
 		return throttled(c, err, "发送过于频繁,请%s秒后再试")
 	case errors.As(err, &p):
 		if msg := faultMessage(p.err); msg != "" {

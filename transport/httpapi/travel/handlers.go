@@ -13,8 +13,8 @@ import (
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
@@ -30,7 +30,7 @@ type userInfo struct {
 	Avatar string `json:"avatar"`
 }
 
-func infoOf(u query.User) userInfo {
+func infoOf(u identityq.User) userInfo {
 	avatar := ""
 	if u.AvatarKey != "" {
 		avatar = "/media/avatars/" + u.AvatarKey
@@ -69,20 +69,20 @@ func kindOf(s string) string {
 	return "username"
 }
 
-func (m *Module) lookup(ctx context.Context, kind, ident string) (query.User, error) {
+func (m *Module) lookup(ctx context.Context, kind, ident string) (identityq.User, error) {
 	switch kind {
 	case "uid":
-		id, ok := domain.ParseUserID(ident)
+		id, ok := identity.ParseUserID(ident)
 		if !ok {
-			return query.User{}, query.ErrNotFound
+			return identityq.User{}, identityq.ErrNotFound
 		}
-		return m.d.Users.UserByID(ctx, query.UserByID{ID: id})
+		return m.d.Users.UserByID(ctx, identityq.UserByID{ID: id})
 	case "phone":
-		return m.d.Users.UserByPhone(ctx, query.UserByPhone{Phone: ident})
+		return m.d.Users.UserByPhone(ctx, identityq.UserByPhone{Phone: ident})
 	case "email":
-		return m.d.Users.UserByEmail(ctx, query.UserByEmail{Email: ident})
+		return m.d.Users.UserByEmail(ctx, identityq.UserByEmail{Email: ident})
 	}
-	return m.d.Users.UserByUsername(ctx, query.UserByUsername{Username: ident})
+	return m.d.Users.UserByUsername(ctx, identityq.UserByUsername{Username: ident})
 }
 
 // login: POST /user/login {user | uid | uname | phone | email, password,
@@ -113,13 +113,13 @@ func (m *Module) login(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := m.lookup(ctx, kind, ident); errors.Is(err, query.ErrNotFound) {
+	if _, err := m.lookup(ctx, kind, ident); errors.Is(err, identityq.ErrNotFound) {
 		return Refusal("无此用户")
 	} else if err != nil {
 		return err
 	}
 	li, err := m.d.Identity.LoginAs(ctx, identitycmd.LoginAs{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Kind: kind, Identifier: ident, Password: password})
-	if errors.Is(err, domain.ErrBadCredentials) || errors.Is(err, domain.ErrUserInactive) {
+	if errors.Is(err, identity.ErrBadCredentials) || errors.Is(err, identity.ErrUserInactive) {
 		return Refusal("密码错误")
 	}
 	if err != nil {
@@ -139,7 +139,7 @@ func (m *Module) login(c echo.Context) error {
 // request's own events.
 func (m *Module) userAnswer(c echo.Context, id int64, msg string) error {
 	httpapi.Settle(c)
-	u, err := m.d.Users.UserByID(c.Request().Context(), query.UserByID{ID: id})
+	u, err := m.d.Users.UserByID(c.Request().Context(), identityq.UserByID{ID: id})
 	if err != nil {
 		return err
 	}
@@ -195,8 +195,8 @@ func (m *Module) register(c echo.Context) error {
 	if err := validUname(uname); err != nil {
 		return err
 	}
-	if _, err := domain.NewPhone(phone); err != nil {
-		return Refusal(domain.ErrPhoneFormatMessage)
+	if _, err := identity.NewPhone(phone); err != nil {
+		return Refusal(identity.ErrPhoneFormatMessage)
 	}
 	if err := m.checkCaptcha(c, f); err != nil {
 		return err
@@ -204,7 +204,7 @@ func (m *Module) register(c echo.Context) error {
 	reg, err := m.d.Identity.Register(c.Request().Context(), identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
 		Username: uname, Email: email, Password: password, Phone: phone})
 	switch {
-	case errors.Is(err, domain.ErrUsernameTaken):
+	case errors.Is(err, identity.ErrUsernameTaken):
 		return Refusal("用户名已存在")
 	case err != nil:
 		return withPrefix("注册错误：", err)
@@ -231,13 +231,13 @@ func (m *Module) password(c echo.Context) error {
 			return Refusal("旧密码错误")
 		}
 		switch {
-		case errors.Is(err, domain.ErrTooManyAttempts):
+		case errors.Is(err, identity.ErrTooManyAttempts):
 			return Refusal("尝试次数过多,请稍后再试")
-		case errors.Is(err, domain.ErrUserNotFound):
+		case errors.Is(err, identity.ErrUserNotFound):
 			return Refusal("无此用户")
 		case faultMessage(err) != "":
 			return withPrefix("无效参数：", err)
-		case errors.Is(err, domain.ErrNoPassword):
+		case errors.Is(err, identity.ErrNoPassword):
 			return Refusal("旧密码错误")
 		}
 		return err
@@ -253,9 +253,9 @@ func (m *Module) avatar(c echo.Context) error {
 	if m.d.Files == nil {
 		return Refusal("服务器错误")
 	}
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, domain.MaxAvatarBytes+64<<10)
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, identity.MaxAvatarBytes+64<<10)
 	fh, err := c.FormFile("avatar")
-	if err != nil || fh.Size > domain.MaxAvatarBytes {
+	if err != nil || fh.Size > identity.MaxAvatarBytes {
 		return Refusal("未获取到avatar")
 	}
 	file, err := fh.Open()
@@ -263,9 +263,9 @@ func (m *Module) avatar(c echo.Context) error {
 		return Refusal("未获取到avatar")
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, domain.MaxAvatarBytes+1))
+	data, err := io.ReadAll(io.LimitReader(file, identity.MaxAvatarBytes+1))
 	ext, ok := avatarTypes[http.DetectContentType(data)]
-	if err != nil || len(data) == 0 || len(data) > domain.MaxAvatarBytes || !ok {
+	if err != nil || len(data) == 0 || len(data) > identity.MaxAvatarBytes || !ok {
 		return Refusal("未获取到avatar")
 	}
 	key, err := m.d.Files.Put(data, ext)
@@ -284,8 +284,8 @@ func (m *Module) avatar(c echo.Context) error {
 // changes them (logged in).
 func (m *Module) info(c echo.Context) error {
 	ctx, id := c.Request().Context(), httpapi.Actor(c).UserID
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: id})
-	if errors.Is(err, query.ErrNotFound) {
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: id})
+	if errors.Is(err, identityq.ErrNotFound) {
 		return Refusal("无此用户")
 	}
 	if err != nil {
@@ -339,7 +339,7 @@ func (m *Module) reset(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if phone, ok := f.Opt("phone"); ok && strings.TrimSpace(phone) != "" {
-		if _, err := m.d.Users.UserByPhone(ctx, query.UserByPhone{Phone: strings.TrimSpace(phone)}); err != nil {
+		if _, err := m.d.Users.UserByPhone(ctx, identityq.UserByPhone{Phone: strings.TrimSpace(phone)}); err != nil {
 			return Refusal("找不到用户")
 		}
 		return Refusal("发送短信失败：短信服务未配置")
@@ -349,11 +349,11 @@ func (m *Module) reset(c echo.Context) error {
 	if email == "" {
 		return Refusal("参数错误")
 	}
-	if _, err := m.d.Users.UserByEmail(ctx, query.UserByEmail{Email: email}); err != nil {
+	if _, err := m.d.Users.UserByEmail(ctx, identityq.UserByEmail{Email: email}); err != nil {
 		return Refusal("找不到用户")
 	}
 	req, err := m.d.Identity.RequestVerificationCode(ctx, identitycmd.RequestVerificationCode{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Email: email, Purpose: domain.PurposeResetPassword})
+		Email: email, Purpose: identity.PurposeResetPassword})
 	if err != nil {
 		return withPrefix("发送邮件失败：", err)
 	}
@@ -383,11 +383,11 @@ func (m *Module) resetWithCode(c echo.Context, f drf.Form, code string) error {
 	if !live || s.ResetEmail == "" || !now.Before(s.ResetExpires) {
 		return Refusal("未获取恢复码或已失效")
 	}
-	v, err := m.d.Identity.VerifyCode(ctx, identitycmd.VerifyCode{Meta: meta, Email: s.ResetEmail, Code: code, Purpose: domain.PurposeResetPassword})
+	v, err := m.d.Identity.VerifyCode(ctx, identitycmd.VerifyCode{Meta: meta, Email: s.ResetEmail, Code: code, Purpose: identity.PurposeResetPassword})
 	switch {
-	case errors.Is(err, domain.ErrCodeInvalid):
+	case errors.Is(err, identity.ErrCodeInvalid):
 		return Refusal("恢复码错误")
-	case errors.Is(err, domain.ErrCodeExpired) || errors.Is(err, domain.ErrCodeMissing):
+	case errors.Is(err, identity.ErrCodeExpired) || errors.Is(err, identity.ErrCodeMissing):
 		return Refusal("未获取恢复码或已失效")
 	case err != nil:
 		return err

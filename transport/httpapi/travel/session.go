@@ -13,8 +13,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/mojocn/base64Captcha"
 
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
@@ -122,12 +122,12 @@ func (m *Module) VerifyRequest(c echo.Context) (authn.Principal, bool, error) {
 	if err != nil || !ok || s.UserID == 0 {
 		return authn.Principal{}, false, err
 	}
-	u, err := m.d.Users.UserByID(c.Request().Context(), query.UserByID{ID: s.UserID})
-	if errors.Is(err, query.ErrNotFound) || (err == nil && !u.IsActive) {
+	u, err := m.d.Users.UserByID(c.Request().Context(), identityq.UserByID{ID: s.UserID})
+	if errors.Is(err, identityq.ErrNotFound) || (err == nil && !u.IsActive) {
 		return authn.Principal{}, false, nil
 	}
 	if err != nil {
 		return authn.Principal{}, false, err
 	}
-	return authn.Principal{UserID: domain.FormatUserID(u.ID), Username: u.Username, IsAdmin: u.IsAdmin, Scheme: "session"}, true, nil
+	return authn.Principal{UserID: identity.FormatUserID(u.ID), Username: u.Username, IsAdmin: u.IsAdmin, Scheme: "session"}, true, nil
 }

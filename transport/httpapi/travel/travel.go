@@ -14,7 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -32,10 +32,10 @@ type Identity interface {
 
 // Users reads accounts.
 type Users interface {
-	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
-	UserByUsername(ctx context.Context, q query.UserByUsername) (query.User, error)
-	UserByEmail(ctx context.Context, q query.UserByEmail) (query.User, error)
-	UserByPhone(ctx context.Context, q query.UserByPhone) (query.User, error)
+	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
+	UserByUsername(ctx context.Context, q identityq.UserByUsername) (identityq.User, error)
+	UserByEmail(ctx context.Context, q identityq.UserByEmail) (identityq.User, error)
+	UserByPhone(ctx context.Context, q identityq.UserByPhone) (identityq.User, error)
 }
 
 // Files stores avatars and serves them.

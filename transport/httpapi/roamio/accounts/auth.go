@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
@@ -91,7 +91,7 @@ func (m *Module) login(c echo.Context) error {
 func (m *Module) userBriefOf(c echo.Context, u identitycmd.UserInfo) userBrief {
 	user := userBrief{ID: u.ID, Username: u.Username, Email: u.Email}
 	httpapi.Settle(c)
-	if read, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: domain.FormatUserID(u.ID)}); err == nil {
+	if read, err := m.d.Users.Me(c.Request().Context(), identityq.Me{UserID: identity.FormatUserID(u.ID)}); err == nil {
 		user.Username, user.Email = read.Username, read.Email
 	}
 	return user
@@ -123,7 +123,7 @@ func (m *Module) logout(c echo.Context) error {
 	}
 	_, err = m.d.Identity.RevokeRefreshToken(c.Request().Context(), identitycmd.RevokeRefreshToken{
 		Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Refresh: refresh})
-	if errors.Is(err, domain.ErrTokenInvalid) {
+	if errors.Is(err, identity.ErrTokenInvalid) {
 		return drf.FieldErrors{"refresh": {"Token is invalid or expired"}}
 	}
 	if err != nil {
@@ -136,8 +136,8 @@ func (m *Module) logout(c echo.Context) error {
 // me: GET /api/v1/auth/me/ → the caller's account.
 func (m *Module) me(c echo.Context) error {
 	actor := httpapi.Actor(c)
-	u, err := m.d.Users.Me(c.Request().Context(), query.Me{UserID: domain.FormatUserID(actor.UserID)})
-	if errors.Is(err, query.ErrNotFound) {
+	u, err := m.d.Users.Me(c.Request().Context(), identityq.Me{UserID: identity.FormatUserID(actor.UserID)})
+	if errors.Is(err, identityq.ErrNotFound) {
 		return identityauth.TokenNotValid{Detail: "User not found"}
 	}
 	if err != nil {
@@ -204,7 +204,7 @@ func (m *Module) socialAccounts(c echo.Context, id int64) []socialAccount {
 	if m.d.Directory == nil {
 		return out
 	}
-	socials, err := m.d.Directory.SocialAccounts(c.Request().Context(), query.SocialAccounts{UserID: id})
+	socials, err := m.d.Directory.SocialAccounts(c.Request().Context(), identityq.SocialAccounts{UserID: id})
 	if err != nil {
 		return out
 	}

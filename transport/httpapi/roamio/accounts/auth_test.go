@@ -15,7 +15,7 @@ import (
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 func TestRegisterLoginMe(t *testing.T) {
@@ -292,7 +292,7 @@ func TestAPITokenSlidesAndExpires(t *testing.T) {
 	if err != nil || g.Key != key {
 		t.Fatalf("reuse: %+v %v", g, err)
 	}
-	recs, err := h.store.ReadStream(context.Background(), domain.APITokenStream(g.TokenID), eventlog.ReadStreamOptions{})
+	recs, err := h.store.ReadStream(context.Background(), identity.APITokenStream(g.TokenID), eventlog.ReadStreamOptions{})
 	if err != nil || len(recs) != 3 {
 		t.Errorf("%d recorded uses (%v), want 3", len(recs), err)
 	}
@@ -333,8 +333,8 @@ func TestAdminIsAnEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := h.store.ReadStream(ctx, domain.UserStream(finID), eventlog.ReadStreamOptions{Direction: eventlog.Backwards, FromEnd: true, Max: 1})
-	if err != nil || recs[0].Type != domain.EventAdminGranted || recs[0].Position != pos {
+	recs, err := h.store.ReadStream(ctx, identity.UserStream(finID), eventlog.ReadStreamOptions{Direction: eventlog.Backwards, FromEnd: true, Max: 1})
+	if err != nil || recs[0].Type != identity.EventAdminGranted || recs[0].Position != pos {
 		t.Fatalf("last event of fin: %+v %v", recs, err)
 	}
 	if err := h.waiter.WaitFor(ctx, pos); err != nil {

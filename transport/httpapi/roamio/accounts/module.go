@@ -9,7 +9,7 @@ import (
 	"time"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 )
 
@@ -24,9 +24,9 @@ type Identity interface {
 	ResetPassword(ctx context.Context, cmd identitycmd.ResetPassword) (identitycmd.Done, error)
 }
 
-// Users is what the routes read about accounts (query.Queries).
+// Users is what the routes read about accounts (identityq.Queries).
 type Users interface {
-	Me(ctx context.Context, q query.Me) (query.User, error)
+	Me(ctx context.Context, q identityq.Me) (identityq.User, error)
 }
 
 // Clock tells the time events are stamped with.

@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
@@ -19,7 +19,7 @@ import (
 // is identity.ErrProviderRejected.
 type QQProvider interface {
 	AuthorizeURL(state string) string
-	Exchange(ctx context.Context, code string) (domain.ProviderProfile, error)
+	Exchange(ctx context.Context, code string) (identity.ProviderProfile, error)
 }
 
 // OAuthStates issues single-use, expiring OAuth states shared by every
@@ -47,7 +47,7 @@ func (m *Module) qqLoginURL(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	state, err := m.d.QQStates.Issue(c.Request().Context(), domain.ProviderQQ, nonce, m.d.Clock.Now())
+	state, err := m.d.QQStates.Issue(c.Request().Context(), identity.ProviderQQ, nonce, m.d.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -57,31 +57,31 @@ func (m *Module) qqLoginURL(c echo.Context) error {
 // qqExchange reads {code, state}, uses the state and exchanges the code.
 // The state is used before the code is sent anywhere: a replayed or forged
 // state, or one another browser asked for, exchanges nothing.
-func (m *Module) qqExchange(c echo.Context) (domain.ProviderProfile, error) {
+func (m *Module) qqExchange(c echo.Context) (identity.ProviderProfile, error) {
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return domain.ProviderProfile{}, err
+		return identity.ProviderProfile{}, err
 	}
 	errs := drf.FieldErrors{}
 	code, _ := f.Str("code", errs, false)
 	state, _ := f.Str("state", errs, false)
 	if len(errs) > 0 {
-		return domain.ProviderProfile{}, errs
+		return identity.ProviderProfile{}, errs
 	}
 	ctx := c.Request().Context()
-	switch err := m.d.QQStates.Consume(ctx, domain.ProviderQQ, state, browserNonce(c), m.d.Clock.Now()); {
-	case errors.Is(err, domain.ErrStateExpired):
-		return domain.ProviderProfile{}, roamio.Refusal{Status: http.StatusBadRequest, Message: "state已过期,请重新发起QQ登录"}
-	case errors.Is(err, domain.ErrStateOtherBrowser):
-		return domain.ProviderProfile{}, roamio.Refusal{Status: http.StatusBadRequest, Message: "state与当前浏览器不匹配,请在发起QQ登录的浏览器中重新登录"}
-	case errors.Is(err, domain.ErrStateUnknown):
-		return domain.ProviderProfile{}, roamio.Refusal{Status: http.StatusBadRequest, Message: "无效的state参数"}
+	switch err := m.d.QQStates.Consume(ctx, identity.ProviderQQ, state, browserNonce(c), m.d.Clock.Now()); {
+	case errors.Is(err, identity.ErrStateExpired):
+		return identity.ProviderProfile{}, roamio.Refusal{Status: http.StatusBadRequest, Message: "state已过期,请重新发起QQ登录"}
+	case errors.Is(err, identity.ErrStateOtherBrowser):
+		return identity.ProviderProfile{}, roamio.Refusal{Status: http.StatusBadRequest, Message: "state与当前浏览器不匹配,请在发起QQ登录的浏览器中重新登录"}
+	case errors.Is(err, identity.ErrStateUnknown):
+		return identity.ProviderProfile{}, roamio.Refusal{Status: http.StatusBadRequest, Message: "无效的state参数"}
 	case err != nil:
-		return domain.ProviderProfile{}, err
+		return identity.ProviderProfile{}, err
 	}
 	prof, err := m.d.QQ.Exchange(ctx, code)
 	switch {
-	case errors.Is(err, domain.ErrProviderRejected):
+	case errors.Is(err, identity.ErrProviderRejected):
 		return prof, roamio.Refusal{Status: http.StatusBadRequest, Message: "QQ授权码无效或已过期"}
 	case err != nil:
 		return prof, roamio.Refusal{Status: http.StatusBadGateway, Message: "QQ登录服务暂不可用"}
@@ -97,8 +97,8 @@ func (m *Module) qqCallback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in, pair, err := m.flows.SocialLogin(c, domain.ProviderQQ, prof)
-	if errors.Is(err, domain.ErrUserInactive) {
+	in, pair, err := m.flows.SocialLogin(c, identity.ProviderQQ, prof)
+	if errors.Is(err, identity.ErrUserInactive) {
 		return roamio.Refusal{Status: http.StatusForbidden, Message: "账号已停用"}
 	}
 	if err != nil {
@@ -120,11 +120,11 @@ func (m *Module) qqBind(c echo.Context) error {
 		return err
 	}
 	_, err = m.d.Social.BindSocial(c.Request().Context(), identitycmd.BindSocial{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Actor: httpapi.Actor(c), Provider: domain.ProviderQQ, ExternalID: prof.ExternalID, Nickname: prof.Nickname, AvatarURL: prof.AvatarURL})
+		Actor: httpapi.Actor(c), Provider: identity.ProviderQQ, ExternalID: prof.ExternalID, Nickname: prof.Nickname, AvatarURL: prof.AvatarURL})
 	switch {
-	case errors.Is(err, domain.ErrSocialTaken):
+	case errors.Is(err, identity.ErrSocialTaken):
 		return roamio.Refusal{Status: http.StatusBadRequest, Message: "该QQ已绑定其他账号"}
-	case errors.Is(err, domain.ErrAlreadyBound):
+	case errors.Is(err, identity.ErrAlreadyBound):
 		return roamio.Refusal{Status: http.StatusBadRequest, Message: "您的账号已绑定其他QQ,请先解绑"}
 	case err != nil:
 		return err
@@ -137,11 +137,11 @@ func (m *Module) qqBind(c echo.Context) error {
 // in.
 func (m *Module) qqUnbind(c echo.Context) error {
 	_, err := m.d.Social.UnbindSocialAccount(c.Request().Context(), identitycmd.UnbindSocialAccount{
-		Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Provider: domain.ProviderQQ})
+		Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Provider: identity.ProviderQQ})
 	switch {
-	case errors.Is(err, domain.ErrLastLoginMethod):
+	case errors.Is(err, identity.ErrLastLoginMethod):
 		return roamio.Refusal{Status: http.StatusBadRequest, Message: "至少保留一种登录方式,请先设置密码"}
-	case errors.Is(err, domain.ErrNotBound):
+	case errors.Is(err, identity.ErrNotBound):
 		return roamio.Refusal{Status: http.StatusBadRequest, Message: "未绑定QQ"}
 	case err != nil:
 		return err

@@ -13,8 +13,8 @@ import (
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/access"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
@@ -27,11 +27,11 @@ type Profiles interface {
 	CanEditProfile(ctx context.Context, actor access.Actor, userID int64) (bool, error)
 }
 
-// Directory reads accounts for the user routes (query.Queries).
+// Directory reads accounts for the user routes (identityq.Queries).
 type Directory interface {
-	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
-	ListUsers(ctx context.Context, q query.ListUsers) (query.UserPage, error)
-	SocialAccounts(ctx context.Context, q query.SocialAccounts) ([]query.SocialAccount, error)
+	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
+	ListUsers(ctx context.Context, q identityq.ListUsers) (identityq.UserPage, error)
+	SocialAccounts(ctx context.Context, q identityq.SocialAccounts) ([]identityq.SocialAccount, error)
 }
 
 // Files stores avatars and serves them back (files.Local).
@@ -74,10 +74,10 @@ func (m *Module) listUsers(c echo.Context) error {
 	}
 	if v := c.QueryParam("page_size"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			size = min(n, query.MaxPageSize)
+			size = min(n, identityq.MaxPageSize)
 		}
 	}
-	p, err := m.d.Directory.ListUsers(c.Request().Context(), query.ListUsers{Page: page, PageSize: size})
+	p, err := m.d.Directory.ListUsers(c.Request().Context(), identityq.ListUsers{Page: page, PageSize: size})
 	if err != nil {
 		return err
 	}
@@ -104,14 +104,14 @@ func (m *Module) listUsers(c echo.Context) error {
 }
 
 // userParam reads the active user the path names (errNotFound otherwise).
-func (m *Module) userParam(c echo.Context) (query.User, error) {
-	id, ok := domain.ParseUserID(c.Param("id"))
+func (m *Module) userParam(c echo.Context) (identityq.User, error) {
+	id, ok := identity.ParseUserID(c.Param("id"))
 	if !ok {
-		return query.User{}, errNotFound
+		return identityq.User{}, errNotFound
 	}
-	u, err := m.d.Directory.UserByID(c.Request().Context(), query.UserByID{ID: id})
-	if errors.Is(err, query.ErrNotFound) || (err == nil && !u.IsActive) {
-		return query.User{}, errNotFound
+	u, err := m.d.Directory.UserByID(c.Request().Context(), identityq.UserByID{ID: id})
+	if errors.Is(err, identityq.ErrNotFound) || (err == nil && !u.IsActive) {
+		return identityq.User{}, errNotFound
 	}
 	return u, err
 }
@@ -141,7 +141,7 @@ func (m *Module) updateProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	prof := domain.Profile{Bio: u.Bio, Tags: u.Tags, Birthday: u.Birthday}
+	prof := identity.Profile{Bio: u.Bio, Tags: u.Tags, Birthday: u.Birthday}
 	errs := drf.FieldErrors{}
 	for _, fld := range []struct {
 		name string
@@ -207,7 +207,7 @@ func (m *Module) uploadAvatar(c echo.Context) error {
 
 // readAvatar reads the multipart "avatar" file: at most 2 MiB, not empty.
 func readAvatar(c echo.Context) ([]byte, error) {
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, domain.MaxAvatarBytes+64<<10)
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, identity.MaxAvatarBytes+64<<10)
 	fh, err := c.FormFile("avatar")
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -216,7 +216,7 @@ func readAvatar(c echo.Context) ([]byte, error) {
 		}
 		return nil, drf.FieldErrors{"avatar": {"No file was submitted."}}
 	}
-	if fh.Size > domain.MaxAvatarBytes {
+	if fh.Size > identity.MaxAvatarBytes {
 		return nil, drf.FieldErrors{"avatar": {"文件大小不能超过2MB"}}
 	}
 	file, err := fh.Open()
@@ -224,8 +224,8 @@ func readAvatar(c echo.Context) ([]byte, error) {
 		return nil, drf.FieldErrors{"avatar": {"Upload a valid image."}}
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, domain.MaxAvatarBytes+1))
-	if err != nil || len(data) == 0 || len(data) > domain.MaxAvatarBytes {
+	data, err := io.ReadAll(io.LimitReader(file, identity.MaxAvatarBytes+1))
+	if err != nil || len(data) == 0 || len(data) > identity.MaxAvatarBytes {
 		return nil, drf.FieldErrors{"avatar": {"Upload a valid image."}}
 	}
 	return data, nil

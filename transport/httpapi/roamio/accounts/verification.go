@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
@@ -25,7 +25,7 @@ func (m *Module) sendVerificationCode(c echo.Context) error {
 	}
 	errs := drf.FieldErrors{}
 	email, _ := f.Str("email", errs, false)
-	purpose := domain.PurposeRegister
+	purpose := identity.PurposeRegister
 	if f.Has("type") {
 		purpose, _ = f.Str("type", errs, false)
 	}
@@ -53,7 +53,7 @@ func (m *Module) verifyCode(c echo.Context) error {
 	errs := drf.FieldErrors{}
 	email, _ := f.Str("email", errs, false)
 	code, _ := f.Str("code", errs, false)
-	purpose := domain.PurposeRegister
+	purpose := identity.PurposeRegister
 	if f.Has("type") {
 		purpose, _ = f.Str("type", errs, false)
 	}
@@ -91,8 +91,8 @@ func (m *Module) resetPassword(c echo.Context) error {
 	}
 	_, err = m.d.Identity.ResetPassword(c.Request().Context(), identitycmd.ResetPassword{
 		Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Email: email, VerificationToken: strings.TrimSpace(token), NewPassword: pw})
-	if errors.Is(err, domain.ErrUserInactive) {
-		return roamio.WithError(domain.ErrVerificationTokenInvalid)
+	if errors.Is(err, identity.ErrUserInactive) {
+		return roamio.WithError(identity.ErrVerificationTokenInvalid)
 	}
 	if err != nil {
 		return roamio.WithError(err)
