@@ -1,6 +1,10 @@
 // Package identity holds the identity commands: registration, login, JWT
-// access/refresh tokens (000), sliding API tokens (001), the admin role and
-// the bootstrap admin. One file per command; Handlers carries their ports.
+// access/refresh tokens (000), sliding API tokens (001), API keys and the
+// digest login (003), provider accounts, verification codes, the admin role
+// and the bootstrap admin. Every command is (ctx, Cmd) (Result, error), with
+// Meta (and, where it matters, the access.Actor) in Cmd. Handlers carries
+// the ports, among them the identity policies (limits.go): password
+// attempts and verification codes are limited here, for every API.
 package identity
 
 import (

@@ -67,7 +67,7 @@ func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
 // Exchange turns a code into the AcWing account.
 func (a *AcWing) Exchange(ctx context.Context, code string) (identity.ProviderProfile, error) {
 	if code == "" || len(code) > 256 {
-		return identity.ProviderProfile{}, ErrCodeRejected
+		return identity.ProviderProfile{}, identity.ErrProviderRejected
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -80,7 +80,7 @@ func (a *AcWing) Exchange(ctx context.Context, code string) (identity.ProviderPr
 		return identity.ProviderProfile{}, fmt.Errorf("oauth: AcWing token: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if tok.ErrCode != 0 || tok.AccessToken == "" || tok.OpenID == "" {
-		return identity.ProviderProfile{}, fmt.Errorf("%w: AcWing %d %s", ErrCodeRejected, tok.ErrCode, tok.ErrMsg)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: AcWing %d %s", identity.ErrProviderRejected, tok.ErrCode, tok.ErrMsg)
 	}
 	var info struct {
 		Username string `json:"username"`

@@ -54,10 +54,10 @@ func (q *QQ) AuthorizeURL(state string) string {
 }
 
 // Exchange turns an authorization code into the QQ account (the openid,
-// nickname and avatar). A code QQ refuses is ErrCodeRejected.
+// nickname and avatar). A code QQ refuses is identity.ErrProviderRejected.
 func (q *QQ) Exchange(ctx context.Context, code string) (identity.ProviderProfile, error) {
 	if code == "" || len(code) > 256 {
-		return identity.ProviderProfile{}, ErrCodeRejected
+		return identity.ProviderProfile{}, identity.ErrProviderRejected
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -70,7 +70,7 @@ func (q *QQ) Exchange(ctx context.Context, code string) (identity.ProviderProfil
 		return identity.ProviderProfile{}, fmt.Errorf("oauth: QQ token: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if tok.Error != 0 || tok.AccessToken == "" {
-		return identity.ProviderProfile{}, fmt.Errorf("%w: QQ %d %s", ErrCodeRejected, tok.Error, tok.Description)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: QQ %d %s", identity.ErrProviderRejected, tok.Error, tok.Description)
 	}
 	var me struct {
 		ClientID    string `json:"client_id"`
@@ -87,7 +87,7 @@ func (q *QQ) Exchange(ctx context.Context, code string) (identity.ProviderProfil
 	}
 	if me.ClientID != "" && me.ClientID != q.cfg.AppID {
 		// A token issued to another app must not log anyone in here.
-		return identity.ProviderProfile{}, fmt.Errorf("%w: QQ token of another app", ErrCodeRejected)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: QQ token of another app", identity.ErrProviderRejected)
 	}
 	var info struct {
 		Ret      int    `json:"ret"`

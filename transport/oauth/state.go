@@ -23,13 +23,6 @@ import (
 // StateTTL is how long an OAuth state stays usable.
 const StateTTL = 10 * time.Minute
 
-// Refusals of a state at the callback: the identity context's sentinels.
-var (
-	ErrStateUnknown      = identity.ErrStateUnknown
-	ErrStateExpired      = identity.ErrStateExpired
-	ErrStateOtherBrowser = identity.ErrStateOtherBrowser
-)
-
 // States keeps issued OAuth states in PostgreSQL (oauth.states) so that a
 // state issued by one server process is accepted once by any process. Only
 // the SHA-256 of a state is stored, and the SHA-256 of the browser nonce it
@@ -80,13 +73,13 @@ func (s *States) Issue(ctx context.Context, provider, browserNonce string, now t
 }
 
 // Consume uses a state presented with browserNonce (the nonce of the
-// callback's cookie): ErrStateUnknown when it was never issued
-// (or was used already), ErrStateExpired when it is past its expiry,
-// ErrStateOtherBrowser when the nonce is not the one it was issued to.
+// callback's cookie): identity.ErrStateUnknown when it was never issued
+// (or was used already), identity.ErrStateExpired when it is past its expiry,
+// identity.ErrStateOtherBrowser when the nonce is not the one it was issued to.
 // Whatever the answer, the state cannot be used again.
 func (s *States) Consume(ctx context.Context, provider, state, browserNonce string, now time.Time) error {
 	if state == "" || len(state) > 256 {
-		return ErrStateUnknown
+		return identity.ErrStateUnknown
 	}
 	var (
 		expires time.Time
@@ -95,16 +88,16 @@ func (s *States) Consume(ctx context.Context, provider, state, browserNonce stri
 	err := s.pool.QueryRow(ctx, `DELETE FROM oauth.states WHERE provider = $1 AND state_hash = $2 RETURNING expires_at, browser_hash`,
 		provider, stateHash(state)).Scan(&expires, &browser)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrStateUnknown
+		return identity.ErrStateUnknown
 	}
 	if err != nil {
 		return fmt.Errorf("oauth: consume OAuth state: %w", err)
 	}
 	if !now.Before(expires) {
-		return ErrStateExpired
+		return identity.ErrStateExpired
 	}
 	if !validNonce(browserNonce) || subtle.ConstantTimeCompare([]byte(stateHash(browserNonce)), []byte(browser)) != 1 {
-		return ErrStateOtherBrowser
+		return identity.ErrStateOtherBrowser
 	}
 	return nil
 }

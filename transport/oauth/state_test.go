@@ -10,6 +10,7 @@ import (
 
 	"github.com/fiveapis/backend/transport/pgmigrate"
 
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/oauth"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
@@ -63,21 +64,21 @@ func TestStatesBoundToBrowser(t *testing.T) {
 		want    error
 	}{
 		{"same browser", issue(), nonce, now.Add(time.Minute), nil},
-		{"no cookie", issue(), "", now, oauth.ErrStateOtherBrowser},
-		{"another browser", issue(), other, now, oauth.ErrStateOtherBrowser},
-		{"expired", issue(), nonce, now.Add(oauth.StateTTL), oauth.ErrStateExpired},
-		{"unknown", "forged", nonce, now, oauth.ErrStateUnknown},
+		{"no cookie", issue(), "", now, identity.ErrStateOtherBrowser},
+		{"another browser", issue(), other, now, identity.ErrStateOtherBrowser},
+		{"expired", issue(), nonce, now.Add(oauth.StateTTL), identity.ErrStateExpired},
+		{"unknown", "forged", nonce, now, identity.ErrStateUnknown},
 	}
 	for _, tt := range tests {
 		if err := states.Consume(ctx, "qq", tt.state, tt.browser, tt.at); !errors.Is(err, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 		}
 		// Whatever the answer, a state is used once.
-		if err := states.Consume(ctx, "qq", tt.state, nonce, now); !errors.Is(err, oauth.ErrStateUnknown) {
+		if err := states.Consume(ctx, "qq", tt.state, nonce, now); !errors.Is(err, identity.ErrStateUnknown) {
 			t.Errorf("%s, again: %v", tt.name, err)
 		}
 	}
-	if err := states.Consume(ctx, "acwing", issue(), nonce, now); !errors.Is(err, oauth.ErrStateUnknown) {
+	if err := states.Consume(ctx, "acwing", issue(), nonce, now); !errors.Is(err, identity.ErrStateUnknown) {
 		t.Errorf("another provider's state: %v", err)
 	}
 }
