@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,12 +30,6 @@ type BadRequest struct {
 
 func (b BadRequest) Error() string { return b.Field + ": " + b.Message }
 
-// CSRFFailure is Django's CSRF refusal (csrfGuard): 403 {"error": "CSRF
-// verification failed. Request aborted.", "reason": Reason}.
-type CSRFFailure struct{ Reason string }
-
-func (f CSRFFailure) Error() string { return "CSRF verification failed: " + f.Reason }
-
 // User is 003's authentication middleware: without a caller (ApiKey or
 // session) it is 401 with an empty body.
 func User(next httpapi.Handler) httpapi.Handler {
@@ -42,7 +37,8 @@ func User(next httpapi.Handler) httpapi.Handler {
 }
 
 // Render is 003's error table (tastypie's answers): Django's CSRF refusal
-// as 403; BadRequest as 400 with the field; unauthenticated callers and refused credentials 401, unknown
+// (httpapi.ErrCSRF, from the Router's check) as 403 {"error": "CSRF
+// verification failed. Request aborted.", "reason": <Django's reason>}; BadRequest as 400 with the field; unauthenticated callers and refused credentials 401, unknown
 // objects 404, too many digest attempts 429 with Retry-After, all with an
 // empty body; anything else goes to the server's error handler (500).
 func Render(c echo.Context, err error) error {
@@ -50,10 +46,11 @@ func Render(c echo.Context, err error) error {
 		return nil
 	}
 	var bad BadRequest
-	var csrf CSRFFailure
 	switch {
-	case errors.As(err, &csrf):
-		return c.JSON(http.StatusForbidden, map[string]any{"error": "CSRF verification failed. Request aborted.", "reason": csrf.Reason})
+	case errors.Is(err, httpapi.ErrCSRF):
+		f, _ := fault.As(err)
+		return c.JSON(http.StatusForbidden, map[string]any{"error": "CSRF verification failed. Request aborted.",
+			"reason": strings.TrimPrefix(f.Message, "CSRF Failed: ")})
 	case errors.As(err, &bad):
 		return c.JSON(http.StatusBadRequest, map[string]any{"error": bad.Message, bad.Field: []string{bad.Message}})
 	case errors.Is(err, errUnauthorized), errors.Is(err, access.ErrUnauthenticated):

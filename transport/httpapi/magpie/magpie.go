@@ -21,7 +21,8 @@
 // The session cookie the login opens authenticates every 003 route, so a
 // state-changing request authenticated by it must pass Django's CSRF check
 // (double-submit csrftoken cookie + X-CSRFToken header, Origin/Referer for
-// HTTPS); ApiKey requests are exempt (csrf.go).
+// HTTPS): the Router applies it to every route (transport/httpapi/csrf.go);
+// ApiKey requests are exempt. The login sets the csrftoken cookie.
 package magpie
 
 import (
@@ -90,10 +91,8 @@ func New(d Deps) *Module { return &Module{d: d} }
 const Prefix = "/api/lastest/auth/user/"
 
 // Mount implements httpapi.Routes: the resource's routes, with and without
-// the trailing slash. The CSRF check covers every route under APIPrefix,
-// whichever module serves it.
+// the trailing slash, under the Router's CSRF check.
 func (m *Module) Mount(e *echo.Echo) {
-	e.Use(csrfGuard)
 	r := httpapi.NewRouter(e, "/api/lastest/auth", Render)
 	r.GET("/user/", m.list)
 	r.POST("/user/", m.create)
@@ -168,7 +167,7 @@ func (m *Module) appLogin(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sid, Path: "/", Expires: expires, HttpOnly: true,
 		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
-	setCSRFCookie(c)
+	httpapi.SetCSRFCookie(c)
 	httpapi.Settle(c)
 	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: li.User.ID})
 	if err != nil {

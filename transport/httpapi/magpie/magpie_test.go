@@ -14,7 +14,7 @@ import (
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
-	"github.com/fiveapis/backend/transport/httpapi/magpie"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // 003's account resource: app user creation by e-mail, SHA1-digest login
@@ -116,7 +116,7 @@ func TestMagpieAppLoginAndAPIKey(t *testing.T) {
 	// CSRF: a state-changing request authenticated by the session must
 	// carry the csrftoken cookie's value in X-CSRFToken (Django's double
 	// submit); ApiKey requests are exempt.
-	csrf := c.Cookie(magpie.CSRFCookie)
+	csrf := c.Cookie(httpapi.CSRFCookie)
 	if csrf == nil || csrf.HttpOnly {
 		t.Fatalf("csrftoken cookie: %+v", csrf)
 	}
@@ -125,7 +125,7 @@ func TestMagpieAppLoginAndAPIKey(t *testing.T) {
 		return cl.Do(t, "POST", "/api/lastest/auth/user/", auth, map[string]any{"salt_id": salt, "email_of_google_play": email,
 			"app_key_verify": identitycmd.SHA1Hex(secret + salt + email)})
 	}
-	if sc.Cookie(magpie.CSRFCookie) == nil {
+	if sc.Cookie(httpapi.CSRFCookie) == nil {
 		t.Error("the session's first read got no csrftoken cookie")
 	}
 	sc.Cookies = []*http.Cookie{session}
@@ -136,19 +136,19 @@ func TestMagpieAppLoginAndAPIKey(t *testing.T) {
 	if r := createAs(sc, ""); r.Status != 403 || r.Body["reason"] != "CSRF token missing." {
 		t.Errorf("session POST without X-CSRFToken: %d %s", r.Status, r.Raw)
 	}
-	sc.Headers = map[string]string{magpie.CSRFHeader: strings.Repeat("0", 32)}
+	sc.Headers = map[string]string{httpapi.CSRFHeader: strings.Repeat("0", 32)}
 	if r := createAs(sc, ""); r.Status != 403 || r.Body["reason"] != "CSRF token incorrect." {
 		t.Errorf("session POST with another token: %d %s", r.Status, r.Raw)
 	}
-	sc.Headers = map[string]string{magpie.CSRFHeader: csrf.Value, "Origin": "https://evil.example"}
+	sc.Headers = map[string]string{httpapi.CSRFHeader: csrf.Value, "Origin": "https://evil.example"}
 	if r := createAs(sc, ""); r.Status != 403 {
 		t.Errorf("session POST from another origin: %d %s", r.Status, r.Raw)
 	}
-	sc.Headers = map[string]string{magpie.CSRFHeader: csrf.Value, "X-Forwarded-Proto": "https"}
+	sc.Headers = map[string]string{httpapi.CSRFHeader: csrf.Value, "X-Forwarded-Proto": "https"}
 	if r := createAs(sc, ""); r.Status != 403 || r.Body["reason"] != "Referer checking failed - no Referer." {
 		t.Errorf("HTTPS session POST without Referer: %d %s", r.Status, r.Raw)
 	}
-	sc.Headers = map[string]string{magpie.CSRFHeader: csrf.Value}
+	sc.Headers = map[string]string{httpapi.CSRFHeader: csrf.Value}
 	if r := createAs(sc, ""); r.Status != 200 {
 		t.Errorf("session POST with the token: %d %s", r.Status, r.Raw)
 	}

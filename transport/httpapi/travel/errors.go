@@ -45,6 +45,8 @@ func withPrefix(prefix string, err error) error { return prefixed{prefix: prefix
 //   - too many password attempts: 403 "尝试次数过多,请N秒后再试", too many
 //     reset codes: 403 "发送过于频繁,请N秒后再试", both with Retry-After;
 //   - a withPrefix error naming a field: 403 "<prefix><first message>";
+//   - any other invalid field (text the Router refuses: NUL, control
+//     characters, invalid UTF-8): 403 "无效参数：<field>";
 //   - anything else goes to the server's error handler (500).
 func Render(c echo.Context, err error) error {
 	if c.Response().Committed {
@@ -65,6 +67,10 @@ func Render(c echo.Context, err error) error {
 		if msg := faultMessage(p.err); msg != "" {
 			return answer(c, 403, p.prefix+msg, nil)
 		}
+	}
+	if f, ok := fault.As(err); ok && f.Kind == fault.Invalid && f.Field != "" {
+		// Text the Router refused (NUL, control characters, invalid UTF-8).
+		return answer(c, 403, "无效参数："+f.Field, nil)
 	}
 	return err
 }

@@ -19,9 +19,11 @@ func User(next httpapi.Handler) httpapi.Handler {
 func postOnly(echo.Context) error { return Refusal("请使用 POST 请求") }
 
 // Mount implements httpapi.Routes: every route with its middleware, each
-// with and without its trailing slash.
+// with and without its trailing slash. The routes are exempt from the
+// Router's CSRF check: 004's real client is the Travellog Android app,
+// which sends the session cookie (OkHttp) and no CSRF token.
 func (m *Module) Mount(e *echo.Echo) {
-	r := httpapi.NewRouter(e, "", Render)
+	r := httpapi.NewRouter(e, "", Render).ExemptFromCSRF()
 	user := r.With(User)
 	r.GET("/user/captcha/", m.captcha)
 	for _, p := range []struct {
