@@ -80,9 +80,11 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 		t.Errorf("second login is another account: %d %s", again.Status, again.Raw)
 	}
 	for name, code := range map[string]any{"replayed code": "aw-1", "forged code": "nope", "sql code": "' OR 1=1 --"} {
-		if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code}); r.Status != 400 || r.Body["error"] == nil {
-			t.Errorf("%s: %d %s", name, r.Status, r.Raw)
-		}
+		t.Run("refused: "+name, func(t *testing.T) {
+			if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code}); r.Status != 400 || r.Body["error"] == nil {
+				t.Errorf("%s: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
 	if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{}); r.Status != 400 || r.Body["code"] == nil {
 		t.Errorf("no code: %d %s", r.Status, r.Raw)

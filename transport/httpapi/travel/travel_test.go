@@ -136,21 +136,25 @@ func TestTravelUserRoundTrip(t *testing.T) {
 		{map[string]string{"uname": "newone", "password": "travel-pw-1"}, "无效参数：缺少手机或邮箱"},
 		{map[string]string{"uname": strings.ToUpper(uname), "phone": "13900000002", "password": "travel-pw-1"}, "用户名已存在"},
 	} {
-		tc.captcha("5678")
-		c.form["captcha"] = "5678"
-		want(t, tc.post("/user/register", c.form), 403, c.msg)
+		t.Run("register refused: "+c.msg, func(t *testing.T) {
+			tc.captcha("5678")
+			c.form["captcha"] = "5678"
+			want(t, tc.post("/user/register", c.form), 403, c.msg)
+		})
 	}
 	tc.captcha("5678")
 	want(t, tc.post("/user/register", map[string]string{"uname": "other" + apptest.RandomHex(3), "phone": phone, "password": "travel-pw-1", "captcha": "5678"}), 403, "")
 
 	// Login, the "user" field typed by shape.
 	for _, ident := range []string{uname, uid, phone, strings.ToUpper(email)} {
-		tc.captcha("4321")
-		r := tc.post("/user/login", map[string]string{"user": ident, "password": "travel-pw-1", "captcha": "4321"})
-		want(t, r, 200, "登录成功")
-		if d, _ := r.Body["data"].(map[string]any); d["uname"] != uname {
-			t.Errorf("login as %s: %s", ident, r.Raw)
-		}
+		t.Run("login as "+ident, func(t *testing.T) {
+			tc.captcha("4321")
+			r := tc.post("/user/login", map[string]string{"user": ident, "password": "travel-pw-1", "captcha": "4321"})
+			want(t, r, 200, "登录成功")
+			if d, _ := r.Body["data"].(map[string]any); d["uname"] != uname {
+				t.Errorf("login as %s: %s", ident, r.Raw)
+			}
+		})
 	}
 	tc.captcha("4321")
 	want(t, tc.post("/user/login", map[string]string{"uname": uname, "password": "wrong-password", "captcha": "4321"}), 403, "密码错误")

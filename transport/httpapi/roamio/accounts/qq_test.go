@@ -211,9 +211,11 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		t.Errorf("unknown state: %d %s", r.Status, r.Raw)
 	}
 	for name, body := range map[string]map[string]any{"missing state": {"code": code}, "empty state": {"code": code, "state": ""}} {
-		if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", body); r.Status != 400 || r.Body["state"] == nil {
-			t.Errorf("%s: %d %s", name, r.Status, r.Raw)
-		}
+		t.Run("refused: "+name, func(t *testing.T) {
+			if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", body); r.Status != 400 || r.Body["state"] == nil {
+				t.Errorf("%s: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
 	if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"state": qqState(t, ca)}); r.Status != 400 || r.Body["code"] == nil {
 		t.Errorf("missing code: %d %s", r.Status, r.Raw)
@@ -282,9 +284,11 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		t.Fatalf("login: %d %s", r.Status, r.Raw)
 	}
 	for name, c := range map[string]string{"forged code": "nope", "replayed code": used, "sql code": "' OR 1=1 --", "long code": strings.Repeat("x", 300)} {
-		if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": c, "state": qqState(t, ca)}); r.Status != 400 || r.Body["error"] == nil {
-			t.Errorf("%s: %d %s", name, r.Status, r.Raw)
-		}
+		t.Run("refused: "+name, func(t *testing.T) {
+			if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": c, "state": qqState(t, ca)}); r.Status != 400 || r.Body["error"] == nil {
+				t.Errorf("%s: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
 
 	// Ralendar's QQ login reaches the same account. Its client (the
@@ -299,9 +303,11 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		t.Errorf("ralendar bindings: %s", rb.Raw)
 	}
 	for name, body := range map[string]map[string]any{"forged code": {"code": "nope"}, "no code": {}} {
-		if r := ca.Do(t, "POST", "/api/auth/qq/login/", "", body); r.Status != 400 {
-			t.Errorf("ralendar %s: %d %s", name, r.Status, r.Raw)
-		}
+		t.Run("ralendar refused: "+name, func(t *testing.T) {
+			if r := ca.Do(t, "POST", "/api/auth/qq/login/", "", body); r.Status != 400 {
+				t.Errorf("ralendar %s: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
 	// A new QQ user through Ralendar gets a new account.
 	if r := ca.Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(qq.user("<b>x</b>"))}); r.Status != 200 || r.Body["user"].(map[string]any)["username"] != "bxb" {

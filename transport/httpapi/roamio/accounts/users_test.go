@@ -70,14 +70,18 @@ func TestRoamioUsersProfileAndAvatar(t *testing.T) {
 		{map[string]any{"bio": strings.Repeat("x", 501)}, "bio"},
 		{map[string]any{"tags": map[string]any{}}, "tags"},
 	} {
-		if r := c.Do(t, "PATCH", "/api/v1/users/"+id(ann)+"/profile/", ann.Bearer, tc.body); r.Status != 400 || r.Body[tc.field] == nil {
-			t.Errorf("%v: %d %s", tc.body, r.Status, r.Raw)
-		}
+		t.Run(fmt.Sprintf("profile refused: %.40v", tc.body), func(t *testing.T) {
+			if r := c.Do(t, "PATCH", "/api/v1/users/"+id(ann)+"/profile/", ann.Bearer, tc.body); r.Status != 400 || r.Body[tc.field] == nil {
+				t.Errorf("%v: %d %s", tc.body, r.Status, r.Raw)
+			}
+		})
 	}
 	for _, path := range []string{"/api/v1/users/999999/", "/api/v1/users/abc/", "/api/v1/users/1%27%20OR%201=1/", "/api/v1/users/-1/"} {
-		if r := c.Do(t, "GET", path, "", nil); r.Status != 404 {
-			t.Errorf("%s: %d %s", path, r.Status, r.Raw)
-		}
+		t.Run("not found: "+path, func(t *testing.T) {
+			if r := c.Do(t, "GET", path, "", nil); r.Status != 404 {
+				t.Errorf("%s: %d %s", path, r.Status, r.Raw)
+			}
+		})
 	}
 
 	// Avatar: owner only, image types by content, size bound, served back.
