@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // BootstrapAdmin makes sure the admin account of the settings
 // (ADMIN_USERNAME / ADMIN_PASSWORD, optional ADMIN_EMAIL) exists.
 type BootstrapAdmin struct {
+	Meta     eventlog.Metadata
 	Username string
 	Password string
 	Email    string
@@ -39,12 +41,13 @@ var ErrBootstrapConflict = fault.New(fault.Conflict, "BOOTSTRAP_ADMIN_CONFLICT",
 // left alone (its password is not reset); an existing non-admin whose
 // password is the bootstrap password is granted the role. The password only
 // has to be non-empty (the operator's choice, not the users' policy).
-func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin, meta eventlog.Metadata) (BootstrapResult, error) {
-	username, err := domain.NewUsername(cmd.Username)
+func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin) (BootstrapResult, error) {
+	meta := cmd.Meta
+	username, err := identity.NewUsername(cmd.Username)
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap admin: %w", err)
 	}
-	email, err := domain.NewEmail(cmd.Email)
+	email, err := identity.NewEmail(cmd.Email)
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap admin: %w", err)
 	}
@@ -55,7 +58,7 @@ func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin, meta 
 	// another one is creating the account; look again.
 	for attempt := 0; ; attempt++ {
 		res, err := h.bootstrapOnce(ctx, username, email, cmd.Password, meta)
-		if !(errors.Is(err, domain.ErrUsernameTaken) || errors.Is(err, errBootstrapPending)) || attempt >= 20 {
+		if !(errors.Is(err, identity.ErrUsernameTaken) || errors.Is(err, errBootstrapPending)) || attempt >= 20 {
 			if err != nil {
 				return res, fmt.Errorf("bootstrap admin %q: %w", username, err)
 			}
@@ -71,8 +74,8 @@ func (h *Handlers) BootstrapAdmin(ctx context.Context, cmd BootstrapAdmin, meta 
 
 var errBootstrapPending = errors.New("bootstrap admin: the username is claimed but not registered yet")
 
-func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, email domain.Email, password string, meta eventlog.Metadata) (BootstrapResult, error) {
-	c, err := h.claimOf(ctx, domain.UsernameClaimStream(username))
+func (h *Handlers) bootstrapOnce(ctx context.Context, username identity.Username, email identity.Email, password string, meta eventlog.Metadata) (BootstrapResult, error) {
+	c, err := h.claimOf(ctx, identity.UsernameClaimStream(username))
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -81,9 +84,9 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 	} else if !c.Held || abandoned {
 		hash := h.hasher(password)
 		reg, err := h.register(ctx, username, email, hash, true, meta)
-		if errors.Is(err, domain.ErrEmailTaken) && !email.IsZero() {
+		if errors.Is(err, identity.ErrEmailTaken) && !email.IsZero() {
 			// The e-mail is someone else's: create the admin without it.
-			reg, err = h.register(ctx, username, domain.Email{}, hash, true, meta)
+			reg, err = h.register(ctx, username, identity.Email{}, hash, true, meta)
 		}
 		if err != nil {
 			return BootstrapResult{}, err
@@ -91,7 +94,7 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 		return BootstrapResult{UserID: reg.User.ID, Created: true, Position: reg.Position}, nil
 	}
 	u, err := h.loadUser(ctx, c.Holder)
-	if errors.Is(err, domain.ErrUserNotFound) {
+	if errors.Is(err, identity.ErrUserNotFound) {
 		return BootstrapResult{}, errBootstrapPending
 	}
 	if err != nil {
@@ -107,8 +110,8 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username domain.Username, 
 		}
 		return BootstrapResult{}, ErrBootstrapConflict
 	}
-	pos, err := h.onUser(ctx, u.ID(), meta, func(u *domain.User) ([]eventlog.Event, error) {
-		return u.GrantAdmin(domain.SystemActor, h.clock.Now())
+	pos, err := h.onUser(ctx, u.ID(), meta, func(u *identity.User) ([]eventlog.Event, error) {
+		return u.GrantAdmin(access.System, h.clock.Now())
 	})
 	if err != nil {
 		return BootstrapResult{}, err

@@ -3,49 +3,65 @@ package identity
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
-// ChangePassword sets a new password, given the old one.
+// ChangePassword sets the actor's new password, given the old one.
 type ChangePassword struct {
-	UserID      int64
+	Meta        eventlog.Metadata
+	Actor       access.Actor
 	OldPassword string
 	NewPassword string
 }
 
 // ChangePassword verifies the old password, validates and hashes the new one
 // and appends PasswordChanged. A wrong old password is an invalid
-// old_password; an account without a password is ErrNoPassword.
-func (h *Handlers) ChangePassword(ctx context.Context, cmd ChangePassword, meta eventlog.Metadata) (eventlog.Position, error) {
-	u, err := h.loadUser(ctx, cmd.UserID)
+// old_password; an account without a password is ErrNoPassword. The old
+// password is checked within the attempt limits of Login
+// (ErrTooManyAttempts beyond them).
+func (h *Handlers) ChangePassword(ctx context.Context, cmd ChangePassword) (Done, error) {
+	id, err := cmd.Actor.User()
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
+	}
+	u, err := h.loadUser(ctx, id)
+	if err != nil {
+		return Done{}, err
 	}
 	if !u.HasPassword() {
-		return eventlog.Position{}, domain.ErrNoPassword
+		return Done{}, identity.ErrNoPassword
+	}
+	if err := h.attempt(ctx, userAccount(id), cmd.Meta.ClientIP); err != nil {
+		return Done{}, err
 	}
 	if ok, err := h.passwords.Verify(ctx, cmd.OldPassword, u.PasswordHash()); err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	} else if !ok {
-		return eventlog.Position{}, fault.Invalidf("old_password", "Your old password was entered incorrectly.")
+		return Done{}, fault.Invalidf("old_password", "Your old password was entered incorrectly.")
 	}
-	username, _ := domain.NewUsername(u.Username())
-	if err := domain.ValidatePassword(cmd.NewPassword, username); err != nil {
-		return eventlog.Position{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
+	username, _ := identity.NewUsername(u.Username())
+	if err := identity.ValidatePassword(cmd.NewPassword, username); err != nil {
+		return Done{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
 	}
 	hash, err := h.passwords.Hash(ctx, cmd.NewPassword)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	oldHash := u.PasswordHash()
-	return h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, id, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		if u.PasswordHash() != oldHash {
 			return nil, fault.Invalidf("old_password", "Your old password was entered incorrectly.")
 		}
 		return u.ChangePassword(hash, h.clock.Now())
 	})
+	if err != nil {
+		return Done{}, err
+	}
+	h.succeeded(ctx, userAccount(id))
+	return Done{Position: pos}, nil
 }
 
 func fieldMessage(err error) string {

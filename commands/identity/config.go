@@ -1,6 +1,10 @@
 // Package identity holds the identity commands: registration, login, JWT
-// access/refresh tokens (000), sliding API tokens (001), the admin role and
-// the bootstrap admin. One file per command; Handlers carries their ports.
+// access/refresh tokens (000), sliding API tokens (001), API keys and the
+// digest login (003), provider accounts, verification codes, the admin role
+// and the bootstrap admin. Every command is (ctx, Cmd) (Result, error), with
+// Meta (and, where it matters, the access.Actor) in Cmd. Handlers carries
+// the ports, among them the identity policies (limits.go): password
+// attempts and verification codes are limited here, for every API.
 package identity
 
 import (
@@ -8,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Argon2Params are the argon2id cost parameters used for new hashes.
@@ -65,13 +69,13 @@ type Config struct {
 var DefaultConfig = Config{
 	AccessTokenTTL:        5 * time.Minute,
 	RefreshTokenTTL:       15 * 24 * time.Hour,
-	APITokenTTL:           domain.DefaultTokenTTL,
-	APITokenTouchInterval: domain.DefaultTokenTouchInterval,
-	ClaimGrace:            domain.DefaultClaimGrace,
+	APITokenTTL:           identity.DefaultTokenTTL,
+	APITokenTouchInterval: identity.DefaultTokenTouchInterval,
+	ClaimGrace:            identity.DefaultClaimGrace,
 	Argon2:                DefaultArgon2,
 	MaxConcurrentHashes:   8,
-	CodeTTL:               domain.DefaultCodeTTL,
-	VerificationTokenTTL:  domain.DefaultVerificationTokenTTL,
+	CodeTTL:               identity.DefaultCodeTTL,
+	VerificationTokenTTL:  identity.DefaultVerificationTokenTTL,
 }
 
 // WithDefaults fills zero fields from DefaultConfig.

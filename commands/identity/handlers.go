@@ -8,11 +8,12 @@ import (
 
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Handlers executes the identity commands. Its ports: the command runner
-// (over the event store) and the clock.
+// (over the event store), the clock, the personal-data vault
+// (SetPersonalData) and the limiters of the identity policies (SetLimits).
 type Handlers struct {
 	runner    *handling.Runner
 	store     handling.EventStore
@@ -24,6 +25,7 @@ type Handlers struct {
 	verifyKey []byte
 	magpieKey []byte
 	personal  PersonalData
+	limits    Limits
 
 	// idMu serialises user id allocation within the process, so that a
 	// burst of registrations does not turn into a burst of retries on the
@@ -62,6 +64,12 @@ func (h *Handlers) Config() Config { return h.cfg }
 // Now is the handlers' clock.
 func (h *Handlers) Now() time.Time { return h.clock.Now() }
 
+// Done is the result of a command that answers nothing but where its last
+// event landed (the zero position when it appended nothing).
+type Done struct {
+	Position eventlog.Position
+}
+
 // UserInfo is a user as a command saw it in the user's stream.
 type UserInfo struct {
 	ID         int64
@@ -73,7 +81,7 @@ type UserInfo struct {
 	LastLogin  time.Time
 }
 
-func infoOf(u *domain.User) UserInfo {
+func infoOf(u *identity.User) UserInfo {
 	return UserInfo{ID: u.ID(), Username: u.Username(), Email: u.Email(), IsAdmin: u.IsAdmin(), IsActive: u.IsActive(),
 		DateJoined: u.DateJoined(), LastLogin: u.LastLogin()}
 }
@@ -94,17 +102,17 @@ func eventOf(last *eventlog.Envelope) eventlog.Event {
 }
 
 // loadUser reads a user's stream.
-func (h *Handlers) loadUser(ctx context.Context, id int64) (*domain.User, error) {
-	history, _, err := h.store.Load(ctx, domain.UserStream(id))
+func (h *Handlers) loadUser(ctx context.Context, id int64) (*identity.User, error) {
+	history, _, err := h.store.Load(ctx, identity.UserStream(id))
 	if err != nil {
 		return nil, err
 	}
-	return domain.UserFromHistory(eventsOf(history))
+	return identity.UserFromHistory(eventsOf(history))
 }
 
 // userExists reports whether the user's stream has events.
 func (h *Handlers) userExists(ctx context.Context, id int64) (bool, error) {
-	last, _, err := h.store.LoadLast(ctx, domain.UserStream(id))
+	last, _, err := h.store.LoadLast(ctx, identity.UserStream(id))
 	return last != nil, err
 }
 
@@ -112,7 +120,7 @@ func (h *Handlers) userExists(ctx context.Context, id int64) (bool, error) {
 func (h *Handlers) allocateUserID(ctx context.Context, meta eventlog.Metadata) (int64, error) {
 	h.idMu.Lock()
 	defer h.idMu.Unlock()
-	a, err := h.runner.AllocateIDs(ctx, domain.UserSequence, 1, "identity", meta)
+	a, err := h.runner.AllocateIDs(ctx, identity.UserSequence, 1, "identity", meta)
 	if err != nil {
 		return 0, fmt.Errorf("allocate user id: %w", err)
 	}

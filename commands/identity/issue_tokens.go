@@ -3,7 +3,7 @@ package identity
 import (
 	"context"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // IssueTokens issues a JWT access/refresh pair to a user who just
@@ -16,7 +16,7 @@ type IssueTokens struct {
 // revoked by jti, see RevokeRefreshToken).
 func (h *Handlers) IssueTokens(ctx context.Context, cmd IssueTokens) (TokenPair, error) {
 	if cmd.UserID <= 0 {
-		return TokenPair{}, domain.ErrUserNotFound
+		return TokenPair{}, identity.ErrUserNotFound
 	}
 	return h.tokens.IssuePair(cmd.UserID, h.clock.Now())
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Login checks a password login. Identifier is a username or, failing
 // that, an e-mail address.
 type Login struct {
+	Meta       eventlog.Metadata
 	Identifier string
 	Password   string
 }
@@ -23,9 +24,10 @@ type LoggedIn struct {
 // Login verifies the password against the argon2id hash in the user's
 // stream and appends UserLoggedIn. Unknown user, wrong password and inactive
 // account all answer ErrBadCredentials-like faults (Unauthenticated) and take
-// about the same time.
-func (h *Handlers) Login(ctx context.Context, cmd Login, meta eventlog.Metadata) (LoggedIn, error) {
-	user, res, err := h.passwordLogin(ctx, cmd.Identifier, cmd.Password, meta, nil)
+// about the same time. Beyond the attempt limits (per account, per client
+// address) it is ErrTooManyAttempts and the password is not checked.
+func (h *Handlers) Login(ctx context.Context, cmd Login) (LoggedIn, error) {
+	user, res, err := h.passwordLogin(ctx, cmd.Identifier, cmd.Password, cmd.Meta, nil)
 	if err != nil {
 		return LoggedIn{}, err
 	}
@@ -36,39 +38,64 @@ func (h *Handlers) Login(ctx context.Context, cmd Login, meta eventlog.Metadata)
 // decides (called with the authenticated user, on every attempt of the
 // command loop).
 func (h *Handlers) passwordLogin(ctx context.Context, identifier, password string, meta eventlog.Metadata,
-	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
+	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	id, found, err := h.resolveLogin(ctx, identifier)
 	if err != nil {
 		return nil, eventlog.Position{}, err
 	}
-	return h.passwordLoginUser(ctx, id, found, password, meta, more)
+	return h.passwordLoginUser(ctx, loginTarget{id: id, found: found, identifier: identifier}, password, meta, more)
 }
 
-// passwordLoginID authenticates the user with a known id (found false:
-// nobody).
-func (h *Handlers) passwordLoginID(ctx context.Context, id int64, found bool, password string, meta eventlog.Metadata) (*domain.User, eventlog.Position, error) {
-	return h.passwordLoginUser(ctx, id, found, password, meta, nil)
+// loginTarget is the account a login names: its user id (found false:
+// nobody) and the identifier the client gave, which names the attempt
+// count.
+type loginTarget struct {
+	id         int64
+	found      bool
+	identifier string
 }
 
-func (h *Handlers) passwordLoginUser(ctx context.Context, id int64, found bool, password string, meta eventlog.Metadata,
-	more func(u *domain.User) ([]eventlog.Event, error)) (*domain.User, eventlog.Position, error) {
-	if !found {
+// account is the attempt limiter's key of the target: the identifier as
+// given (normalised), counted before it is resolved, so that an unknown
+// name is limited like a known one.
+func (t loginTarget) account() string { return nameAccount(t.identifier) }
+
+// passwordLoginUser asks the attempt limiter, checks the password of the
+// target and appends the login; a right password clears the account's
+// attempts.
+func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, password string, meta eventlog.Metadata,
+	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
+	if err := h.attempt(ctx, target.account(), meta.ClientIP); err != nil {
+		return nil, eventlog.Position{}, err
+	}
+	if !target.found {
 		if err := h.passwords.Waste(ctx, password); err != nil {
 			return nil, eventlog.Position{}, err
 		}
-		return nil, eventlog.Position{}, domain.ErrBadCredentials
+		return nil, eventlog.Position{}, identity.ErrBadCredentials
 	}
+	user, pos, err := h.checkAndLogIn(ctx, target.id, password, meta, more)
+	if err == nil {
+		h.succeeded(ctx, target.account())
+	}
+	return user, pos, err
+}
+
+// checkAndLogIn checks the password of user id and appends UserLoggedIn
+// (and a rehash, and what more decides).
+func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string, meta eventlog.Metadata,
+	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id) // the acting user is the one logging in
+		meta.UserID = identity.FormatUserID(id) // the acting user is the one logging in
 	}
 	matches, verr := h.checkPassword(ctx, password)
 	rehashed := map[string]string{} // old hash → new, across attempts
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			// A claim whose registration never completed.
-			return nil, domain.ErrBadCredentials
+			return nil, identity.ErrBadCredentials
 		}
 		if err := u.CheckPassword(matches); err != nil {
 			if verr() != nil {
@@ -76,7 +103,7 @@ func (h *Handlers) passwordLoginUser(ctx context.Context, id int64, found bool, 
 			}
 			return nil, err
 		}
-		events, err := u.LogIn(domain.LoginPassword, h.clock.Now())
+		events, err := u.LogIn(identity.LoginPassword, h.clock.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +130,7 @@ func (h *Handlers) passwordLoginUser(ctx context.Context, id int64, found bool, 
 			}
 			events = append(events, extra...)
 		}
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {

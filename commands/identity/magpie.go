@@ -13,7 +13,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // APIKeyOf derives user's 003 API key of version: 40 hex characters of
@@ -36,10 +36,10 @@ func SHA1Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// EnsureAPIKey issues the user's API key when they have none and returns it.
-func (h *Handlers) EnsureAPIKey(ctx context.Context, userID int64, meta eventlog.Metadata) (string, eventlog.Position, error) {
+// ensureAPIKey issues the user's API key when they have none and returns it.
+func (h *Handlers) ensureAPIKey(ctx context.Context, userID int64, meta eventlog.Metadata) (string, eventlog.Position, error) {
 	key := h.APIKeyOf(userID, 1)
-	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.IssueAPIKey(HashAPIKey(key), h.clock.Now())
 	})
 	if err != nil {
@@ -65,11 +65,19 @@ type AppUser struct {
 // (Django's old 30-character limit, as 003's example shows).
 const MaxAppUsername = 30
 
-// RegisterFromEmail returns the account holding email, or creates one
+// RegisterFromEmail creates (or finds) the account of an app's e-mail
+// address (003).
+type RegisterFromEmail struct {
+	Meta  eventlog.Metadata
+	Email string
+}
+
+// RegisterFromEmail returns the account holding the address, or creates one
 // without a password whose username is the address cut to 30 characters;
 // either way with its API key.
-func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta eventlog.Metadata) (AppUser, error) {
-	email, err := domain.NewEmail(rawEmail)
+func (h *Handlers) RegisterFromEmail(ctx context.Context, cmd RegisterFromEmail) (AppUser, error) {
+	meta := cmd.Meta
+	email, err := identity.NewEmail(cmd.Email)
 	if err != nil {
 		return AppUser{}, err
 	}
@@ -88,7 +96,7 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 		}
 		var reg Registered
 		for attempt := 0; ; attempt++ {
-			username, err := domain.NewUsername(name)
+			username, err := identity.NewUsername(name)
 			if err != nil {
 				return AppUser{}, err
 			}
@@ -96,10 +104,10 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 			if err == nil {
 				break
 			}
-			if !errors.Is(err, domain.ErrUsernameTaken) || attempt >= 3 {
-				if errors.Is(err, domain.ErrEmailTaken) {
+			if !errors.Is(err, identity.ErrUsernameTaken) || attempt >= 3 {
+				if errors.Is(err, identity.ErrEmailTaken) {
 					// A concurrent creation of the same address won.
-					return h.RegisterFromEmail(ctx, rawEmail, meta)
+					return h.RegisterFromEmail(ctx, cmd)
 				}
 				return AppUser{}, err
 			}
@@ -112,7 +120,7 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 		}
 		id, out.Created, out.Position = reg.User.ID, true, reg.Position
 	}
-	key, pos, err := h.EnsureAPIKey(ctx, id, meta)
+	key, pos, err := h.ensureAPIKey(ctx, id, meta)
 	if err != nil {
 		return AppUser{}, err
 	}
@@ -132,49 +140,58 @@ func (h *Handlers) RegisterFromEmail(ctx context.Context, rawEmail string, meta 
 // Whether salt_id was used before is the caller's check (it needs a shared
 // ledger).
 type AppDigestLogin struct {
+	Meta   eventlog.Metadata
 	KeyID  int64
 	Salt   string
 	Verify string
 }
 
 // AppDigestLogin verifies the digest and appends UserLoggedIn (method
-// app_digest). Every failure is ErrBadCredentials.
-func (h *Handlers) AppDigestLogin(ctx context.Context, cmd AppDigestLogin, meta eventlog.Metadata) (LoggedIn, error) {
+// app_digest). Every failure is ErrBadCredentials. The digest proves the API
+// key, a secret: it is checked within the attempt limits of Login (per key,
+// per client address; ErrTooManyAttempts beyond them).
+func (h *Handlers) AppDigestLogin(ctx context.Context, cmd AppDigestLogin) (LoggedIn, error) {
+	meta := cmd.Meta
 	if cmd.KeyID <= 0 || cmd.Salt == "" || len(cmd.Verify) != 40 {
-		return LoggedIn{}, domain.ErrBadCredentials
+		return LoggedIn{}, identity.ErrBadCredentials
+	}
+	account := userAccount(cmd.KeyID)
+	if err := h.attempt(ctx, account, meta.ClientIP); err != nil {
+		return LoggedIn{}, err
 	}
 	u, err := h.loadUser(ctx, cmd.KeyID)
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return LoggedIn{}, domain.ErrBadCredentials
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	if err != nil {
 		return LoggedIn{}, err
 	}
 	if u.APIKeyVersion() == 0 {
-		return LoggedIn{}, domain.ErrBadCredentials
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	want := SHA1Hex(h.APIKeyOf(u.ID(), u.APIKeyVersion()) + cmd.Salt)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(cmd.Verify)) != 1 {
-		return LoggedIn{}, domain.ErrBadCredentials
+		return LoggedIn{}, identity.ErrBadCredentials
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(u.ID())
+		meta.UserID = identity.FormatUserID(u.ID())
 	}
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(u.ID()), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		cur, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(u.ID()), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		cur, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}
-		events, err := cur.LogIn(domain.LoginAppDigest, h.clock.Now())
+		events, err := cur.LogIn(identity.LoginAppDigest, h.clock.Now())
 		if err != nil {
 			return nil, err
 		}
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {
 		return LoggedIn{}, err
 	}
+	h.succeeded(ctx, account)
 	return LoggedIn{User: infoOf(user), Position: res.Append.Position}, nil
 }

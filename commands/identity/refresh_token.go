@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // RefreshToken exchanges a refresh token for a new access token.
@@ -30,14 +30,14 @@ func (h *Handlers) RefreshToken(ctx context.Context, cmd RefreshToken) (Refreshe
 		return Refreshed{}, err
 	}
 	u, err := h.loadUser(ctx, claims.UserID)
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return Refreshed{}, domain.ErrTokenInvalid.Wrap(err)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return Refreshed{}, identity.ErrTokenInvalid.Wrap(err)
 	}
 	if err != nil {
 		return Refreshed{}, err
 	}
 	if err := u.CheckRefresh(claims.JTI); err != nil {
-		return Refreshed{}, domain.ErrTokenInvalid.Wrap(err)
+		return Refreshed{}, identity.ErrTokenInvalid.Wrap(err)
 	}
 	access, exp, err := h.tokens.IssueAccess(u.ID(), now)
 	if err != nil {

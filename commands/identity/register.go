@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // Register creates an account with a password.
 type Register struct {
+	Meta     eventlog.Metadata
 	Username string
 	Email    string
 	Password string
@@ -35,9 +37,10 @@ type Registered struct {
 // sealed reference, never the address). A username or e-mail in use is
 // ErrUsernameTaken or ErrEmailTaken; of concurrent registrations of one
 // name exactly one wins.
-func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Metadata) (Registered, error) {
+func (h *Handlers) Register(ctx context.Context, cmd Register) (Registered, error) {
+	meta := cmd.Meta
 	username, email, err := validate(cmd)
-	phone, perr := domain.NewPhone(cmd.Phone)
+	phone, perr := identity.NewPhone(cmd.Phone)
 	if err := errors.Join(err, perr); err != nil {
 		return Registered{}, err
 	}
@@ -47,14 +50,14 @@ func (h *Handlers) Register(ctx context.Context, cmd Register, meta eventlog.Met
 	if h.personal == nil {
 		return Registered{}, errors.New("identity: no personal-data vault configured")
 	}
-	if err := h.available(ctx, domain.PhoneClaimStream(phone), domain.ErrPhoneTaken); err != nil {
+	if err := h.available(ctx, identity.PhoneClaimStream(phone), identity.ErrPhoneTaken); err != nil {
 		return Registered{}, err
 	}
 	reg, err := h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
 	if err != nil {
 		return Registered{}, err
 	}
-	pos, err := h.SetPhone(ctx, reg.User.ID, phone, meta)
+	pos, err := h.setPhone(ctx, reg.User.ID, phone, meta)
 	if err != nil {
 		return reg, err
 	}
@@ -70,19 +73,19 @@ func ValidateRegistration(cmd Register) error {
 	return err
 }
 
-func validate(cmd Register) (domain.Username, domain.Email, error) {
+func validate(cmd Register) (identity.Username, identity.Email, error) {
 	var errs []error
-	username, err := domain.NewUsername(cmd.Username)
+	username, err := identity.NewUsername(cmd.Username)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	email, err := domain.NewEmail(cmd.Email)
+	email, err := identity.NewEmail(cmd.Email)
 	if err != nil {
 		errs = append(errs, err)
 	} else if email.IsZero() && cmd.RequireEmail {
 		errs = append(errs, fault.Invalidf("email", "This field may not be blank."))
 	}
-	if err := domain.ValidatePassword(cmd.Password, username); err != nil {
+	if err := identity.ValidatePassword(cmd.Password, username); err != nil {
 		errs = append(errs, err)
 	}
 	return username, email, errors.Join(errs...)
@@ -104,15 +107,15 @@ func (h *Handlers) hasher(password string) func(context.Context) (string, error)
 // register runs the claims and the registration; admin adds AdminGranted by
 // the system (bootstrap). The password is hashed only once the username and
 // e-mail are claimed, so that the losers of a race for one name cost no hash.
-func (h *Handlers) register(ctx context.Context, username domain.Username, email domain.Email, hash func(context.Context) (string, error),
+func (h *Handlers) register(ctx context.Context, username identity.Username, email identity.Email, hash func(context.Context) (string, error),
 	admin bool, meta eventlog.Metadata) (Registered, error) {
 	// Cheap checks first, so that a taken name does not cost an id.
 	var errs []error
-	if err := h.available(ctx, domain.UsernameClaimStream(username), domain.ErrUsernameTaken); err != nil {
+	if err := h.available(ctx, identity.UsernameClaimStream(username), identity.ErrUsernameTaken); err != nil {
 		errs = append(errs, err)
 	}
 	if !email.IsZero() {
-		if err := h.available(ctx, domain.EmailClaimStream(email), domain.ErrEmailTaken); err != nil {
+		if err := h.available(ctx, identity.EmailClaimStream(email), identity.ErrEmailTaken); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -125,7 +128,7 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 		return Registered{}, err
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id) // the new user acts on their own account
+		meta.UserID = identity.FormatUserID(id) // the new user acts on their own account
 	}
 	if _, err := h.claimUsername(ctx, username, id, meta); err != nil {
 		return Registered{}, err
@@ -142,7 +145,7 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 		if h.personal == nil {
 			err = errors.New("identity: no personal-data vault configured")
 		} else {
-			emailRef, err = h.personal.Seal(ctx, domain.UserDataSubject(id), email.String())
+			emailRef, err = h.personal.Seal(ctx, identity.UserDataSubject(id), email.String())
 		}
 		if err != nil {
 			bg := context.WithoutCancel(ctx)
@@ -150,32 +153,32 @@ func (h *Handlers) register(ctx context.Context, username domain.Username, email
 				h.releaseUsername(bg, username, id, meta), h.releaseEmail(bg, email, id, meta))
 		}
 	}
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
 		if len(history) > 0 {
-			return nil, domain.ErrUserExists
+			return nil, identity.ErrUserExists
 		}
 		phc, err := hash(ctx)
 		if err != nil {
 			return nil, err
 		}
 		now := h.clock.Now()
-		events, err := domain.Register(id, username, email, emailRef, phc, now)
+		events, err := identity.Register(id, username, email, emailRef, phc, now)
 		if err != nil {
 			return nil, err
 		}
 		if admin {
-			u, err := domain.UserFromHistory(events)
+			u, err := identity.UserFromHistory(events)
 			if err != nil {
 				return nil, err
 			}
-			grant, err := u.GrantAdmin(domain.SystemActor, now)
+			grant, err := u.GrantAdmin(access.System, now)
 			if err != nil {
 				return nil, err
 			}
 			events = append(events, grant...)
 		}
-		user, err = domain.UserFromHistory(events)
+		user, err = identity.UserFromHistory(events)
 		return events, err
 	})
 	if err != nil {

@@ -9,16 +9,17 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
-// FindSocialUser finds the user a provider account is bound to.
-func (h *Handlers) FindSocialUser(ctx context.Context, provider, externalID string) (int64, bool, error) {
+// findSocialUser finds the user a provider account is bound to.
+func (h *Handlers) findSocialUser(ctx context.Context, provider, externalID string) (int64, bool, error) {
 	if externalID == "" {
 		return 0, false, nil
 	}
-	c, err := h.claimOf(ctx, domain.SocialClaimStream(provider, domain.ExternalDigest(provider, externalID)))
+	c, err := h.claimOf(ctx, identity.SocialClaimStream(provider, identity.ExternalDigest(provider, externalID)))
 	if err != nil || !c.Held {
 		return 0, false, err
 	}
@@ -26,10 +27,11 @@ func (h *Handlers) FindSocialUser(ctx context.Context, provider, externalID stri
 	return c.Holder, ok, err
 }
 
-// BindSocial binds a provider account (proved by a code exchange) to a
-// user.
+// BindSocial binds a provider account (proved by a code exchange) to the
+// actor's account.
 type BindSocial struct {
-	UserID     int64
+	Meta       eventlog.Metadata
+	Actor      access.Actor
 	Provider   string
 	ExternalID string
 	Nickname   string
@@ -39,58 +41,72 @@ type BindSocial struct {
 // BindSocial claims the provider account (ErrSocialTaken when another user
 // holds it) and appends SocialAccountBound (ErrAlreadyBound when the user
 // has another account of the provider).
-func (h *Handlers) BindSocial(ctx context.Context, cmd BindSocial, meta eventlog.Metadata) (eventlog.Position, error) {
-	if cmd.ExternalID == "" || !domain.ValidProvider(cmd.Provider) {
-		return eventlog.Position{}, domain.ErrNotBound
+func (h *Handlers) BindSocial(ctx context.Context, cmd BindSocial) (Done, error) {
+	userID, err := cmd.Actor.User()
+	if err != nil {
+		return Done{}, err
 	}
-	digest := domain.ExternalDigest(cmd.Provider, cmd.ExternalID)
-	stream := domain.SocialClaimStream(cmd.Provider, digest)
+	meta := cmd.Meta
+	if cmd.ExternalID == "" || !identity.ValidProvider(cmd.Provider) {
+		return Done{}, identity.ErrNotBound
+	}
+	digest := identity.ExternalDigest(cmd.Provider, cmd.ExternalID)
+	stream := identity.SocialClaimStream(cmd.Provider, digest)
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(cmd.UserID)
+		meta.UserID = identity.FormatUserID(userID)
 	}
 	if _, err := h.runner.ExecuteLast(ctx, stream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		return domain.ClaimSocial(eventOf(last), cmd.Provider, digest, cmd.UserID, h.clock.Now())
+		return identity.ClaimSocial(eventOf(last), cmd.Provider, digest, userID, h.clock.Now())
 	}); err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	pos, err := h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
-		return u.BindSocialAccount(domain.SocialAccount{Provider: cmd.Provider, ExternalDigest: digest, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, h.clock.Now())
+	pos, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
+		return u.BindSocialAccount(identity.SocialAccount{Provider: cmd.Provider, ExternalDigest: digest, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, h.clock.Now())
 	})
 	if err != nil {
 		_, rerr := h.runner.ExecuteLast(context.WithoutCancel(ctx), stream, meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-			return domain.ReleaseSocial(eventOf(last), cmd.Provider, digest, cmd.UserID, h.clock.Now()), nil
+			return identity.ReleaseSocial(eventOf(last), cmd.Provider, digest, userID, h.clock.Now()), nil
 		})
-		return eventlog.Position{}, errors.Join(err, rerr)
+		return Done{}, errors.Join(err, rerr)
 	}
-	return pos, nil
+	return Done{Position: pos}, nil
 }
 
 // releaseSocial frees the claim of an unbound provider account.
 func (h *Handlers) releaseSocial(ctx context.Context, provider, digest string, userID int64, meta eventlog.Metadata) error {
-	_, err := h.runner.ExecuteLast(ctx, domain.SocialClaimStream(provider, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		return domain.ReleaseSocial(eventOf(last), provider, digest, userID, h.clock.Now()), nil
+	_, err := h.runner.ExecuteLast(ctx, identity.SocialClaimStream(provider, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return identity.ReleaseSocial(eventOf(last), provider, digest, userID, h.clock.Now()), nil
 	})
 	return err
+}
+
+// SocialAPIToken asks for the "Authorization: Token" of the user a provider
+// account is bound to.
+type SocialAPIToken struct {
+	Meta       eventlog.Metadata
+	Provider   string
+	ExternalID string
 }
 
 // SocialAPIToken issues (or hands out again) the "Authorization: Token" of
 // the user a provider account is bound to, recording the login (method:
 // the provider). An unbound account is ErrNotBound.
-func (h *Handlers) SocialAPIToken(ctx context.Context, provider, externalID string, meta eventlog.Metadata) (APITokenGranted, error) {
-	id, found, err := h.FindSocialUser(ctx, provider, externalID)
+func (h *Handlers) SocialAPIToken(ctx context.Context, cmd SocialAPIToken) (APITokenGranted, error) {
+	provider, meta := cmd.Provider, cmd.Meta
+	id, found, err := h.findSocialUser(ctx, provider, cmd.ExternalID)
 	if err != nil {
 		return APITokenGranted{}, err
 	}
 	if !found {
-		return APITokenGranted{}, domain.ErrNotBound
+		return APITokenGranted{}, identity.ErrNotBound
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id)
+		meta.UserID = identity.FormatUserID(id)
 	}
 	var out APITokenGranted
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +119,7 @@ func (h *Handlers) SocialAPIToken(ctx context.Context, provider, externalID stri
 			return nil, err
 		}
 		events = append(events, more...)
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {
@@ -114,24 +130,24 @@ func (h *Handlers) SocialAPIToken(ctx context.Context, provider, externalID stri
 }
 
 // grantAPIToken decides handing out the user's valid token or a new one.
-func (h *Handlers) grantAPIToken(ctx context.Context, u *domain.User, out *APITokenGranted) ([]eventlog.Event, error) {
+func (h *Handlers) grantAPIToken(ctx context.Context, u *identity.User, out *APITokenGranted) ([]eventlog.Event, error) {
 	now := h.clock.Now()
 	out.Issued, out.TokenID, out.Key = false, "", ""
-	reason := domain.RevokeSuperseded
-	if cur, ok := u.CurrentAPIToken(); ok && domain.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
+	reason := identity.RevokeSuperseded
+	if cur, ok := u.CurrentAPIToken(); ok && identity.HashTokenKey(h.keys.key(cur.ID)) == cur.KeyHash {
 		lastUsed, err := h.apiTokenLastUse(ctx, cur)
 		if err != nil {
 			return nil, err
 		}
-		if !domain.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
+		if !identity.TokenExpired(lastUsed, now, h.cfg.APITokenTTL) {
 			out.TokenID, out.Key = cur.ID, h.keys.key(cur.ID)
 			return nil, nil
 		}
-		reason = domain.RevokeExpired
+		reason = identity.RevokeExpired
 	}
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")
 	key := h.keys.key(id)
-	events, err := u.IssueAPIToken(id, domain.HashTokenKey(key), reason, now)
+	events, err := u.IssueAPIToken(id, identity.HashTokenKey(key), reason, now)
 	if err != nil {
 		return nil, err
 	}
@@ -139,21 +155,33 @@ func (h *Handlers) grantAPIToken(ctx context.Context, u *domain.User, out *APITo
 	return events, nil
 }
 
-// RevokeCurrentAPIToken ends the user's API token (001's logout).
-func (h *Handlers) RevokeCurrentAPIToken(ctx context.Context, userID int64, meta eventlog.Metadata) (eventlog.Position, error) {
-	return h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+// RevokeCurrentAPIToken ends the actor's API token (001's logout).
+type RevokeCurrentAPIToken struct {
+	Meta  eventlog.Metadata
+	Actor access.Actor
+}
+
+// RevokeCurrentAPIToken appends APITokenRevoked (no-op without a token).
+func (h *Handlers) RevokeCurrentAPIToken(ctx context.Context, cmd RevokeCurrentAPIToken) (Done, error) {
+	userID, err := cmd.Actor.User()
+	if err != nil {
+		return Done{}, err
+	}
+	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		cur, ok := u.CurrentAPIToken()
 		if !ok {
 			return nil, nil
 		}
-		return u.RevokeAPIToken(cur.ID, domain.RevokeLogout, h.clock.Now())
+		return u.RevokeAPIToken(cur.ID, identity.RevokeLogout, h.clock.Now())
 	})
+	return Done{Position: pos}, err
 }
 
 // SocialSignIn logs in with a provider account, creating an account
 // without a password (username from the provider's nickname, made unique)
 // and binding it when the provider account is new.
 type SocialSignIn struct {
+	Meta       eventlog.Metadata
 	Provider   string
 	ExternalID string
 	Nickname   string
@@ -169,12 +197,13 @@ type SocialSignedIn struct {
 
 // SocialSignIn appends UserLoggedIn (method: the provider) to the bound
 // account, registering and binding one first when needed.
-func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn, meta eventlog.Metadata) (SocialSignedIn, error) {
-	if !domain.ValidProvider(cmd.Provider) || cmd.ExternalID == "" {
-		return SocialSignedIn{}, domain.ErrNotBound
+func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn) (SocialSignedIn, error) {
+	meta := cmd.Meta
+	if !identity.ValidProvider(cmd.Provider) || cmd.ExternalID == "" {
+		return SocialSignedIn{}, identity.ErrNotBound
 	}
 	var out SocialSignedIn
-	id, found, err := h.FindSocialUser(ctx, cmd.Provider, cmd.ExternalID)
+	id, found, err := h.findSocialUser(ctx, cmd.Provider, cmd.ExternalID)
 	if err != nil {
 		return SocialSignedIn{}, err
 	}
@@ -186,31 +215,33 @@ func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn, meta even
 			if attempt > 0 {
 				name = fmt.Sprintf("%s_%d", base, attempt)
 			}
-			username, err := domain.NewUsername(name)
+			username, err := identity.NewUsername(name)
 			if err != nil {
 				return SocialSignedIn{}, err
 			}
-			reg, err = h.register(ctx, username, domain.Email{}, func(context.Context) (string, error) { return "", nil }, false, meta)
+			reg, err = h.register(ctx, username, identity.Email{}, func(context.Context) (string, error) { return "", nil }, false, meta)
 			if err == nil {
 				break
 			}
-			if !errors.Is(err, domain.ErrUsernameTaken) || attempt >= 5 {
+			if !errors.Is(err, identity.ErrUsernameTaken) || attempt >= 5 {
 				return SocialSignedIn{}, err
 			}
 		}
 		id, out.Created, out.Position = reg.User.ID, true, reg.Position
-		pos, err := h.BindSocial(ctx, BindSocial{UserID: id, Provider: cmd.Provider, ExternalID: cmd.ExternalID, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL}, meta)
+		// The new user acts on their own account.
+		bound, err := h.BindSocial(ctx, BindSocial{Meta: meta, Actor: access.Actor{UserID: id}, Provider: cmd.Provider,
+			ExternalID: cmd.ExternalID, Nickname: cmd.Nickname, AvatarURL: cmd.AvatarURL})
 		if err != nil {
 			return SocialSignedIn{}, err
 		}
-		out.Position = maxPos(out.Position, pos)
+		out.Position = maxPos(out.Position, bound.Position)
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id)
+		meta.UserID = identity.FormatUserID(id)
 	}
-	var user *domain.User
-	res, err := h.runner.Execute(ctx, domain.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		u, err := domain.UserFromHistory(eventsOf(history))
+	var user *identity.User
+	res, err := h.runner.Execute(ctx, identity.UserStream(id), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		u, err := identity.UserFromHistory(eventsOf(history))
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +249,7 @@ func (h *Handlers) SocialSignIn(ctx context.Context, cmd SocialSignIn, meta even
 		if err != nil {
 			return nil, err
 		}
-		user, err = domain.UserFromHistory(append(eventsOf(history), events...))
+		user, err = identity.UserFromHistory(append(eventsOf(history), events...))
 		return events, err
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // JWT token types (the token_type claim, as djangorestframework-simplejwt
@@ -100,7 +100,7 @@ func (t *Tokens) issue(user int64, typ string, ttl time.Duration, now time.Time)
 	exp := now.Add(ttl)
 	c := jwtClaims{
 		TokenType: typ,
-		UserID:    userIDClaim(domain.FormatUserID(user)),
+		UserID:    userIDClaim(identity.FormatUserID(user)),
 		RegisteredClaims: jwt.RegisteredClaims{
 			ID:        strings.ReplaceAll(uuid.NewString(), "-", ""),
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -136,16 +136,16 @@ func (t *Tokens) parse(token, typ string, now time.Time) (TokenClaims, error) {
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return TokenClaims{}, domain.ErrTokenInvalid.Wrap(domain.ErrTokenExpired)
+			return TokenClaims{}, identity.ErrTokenInvalid.Wrap(identity.ErrTokenExpired)
 		}
-		return TokenClaims{}, domain.ErrTokenInvalid.Wrap(err)
+		return TokenClaims{}, identity.ErrTokenInvalid.Wrap(err)
 	}
 	if c.TokenType != typ {
-		return TokenClaims{}, domain.ErrTokenInvalid.Wrap(fmt.Errorf("token type %q, want %q", c.TokenType, typ))
+		return TokenClaims{}, identity.ErrTokenInvalid.Wrap(fmt.Errorf("token type %q, want %q", c.TokenType, typ))
 	}
-	id, ok := domain.ParseUserID(string(c.UserID))
+	id, ok := identity.ParseUserID(string(c.UserID))
 	if !ok || c.ID == "" {
-		return TokenClaims{}, domain.ErrTokenInvalid.Wrap(errors.New("token has no user_id or jti"))
+		return TokenClaims{}, identity.ErrTokenInvalid.Wrap(errors.New("token has no user_id or jti"))
 	}
 	out := TokenClaims{UserID: id, TokenType: c.TokenType, JTI: c.ID, ExpiresAt: c.ExpiresAt.Time}
 	if c.IssuedAt != nil {

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
-// SetPhone claims a number for the user, seals it, appends PhoneChanged and
+// setPhone claims a number for the user, seals it, appends PhoneChanged and
 // releases the previous number (the zero Phone removes it).
-func (h *Handlers) SetPhone(ctx context.Context, userID int64, phone domain.Phone, meta eventlog.Metadata) (eventlog.Position, error) {
+func (h *Handlers) setPhone(ctx context.Context, userID int64, phone identity.Phone, meta eventlog.Metadata) (eventlog.Position, error) {
 	u, err := h.loadUser(ctx, userID)
 	if err != nil {
 		return eventlog.Position{}, err
@@ -20,28 +21,28 @@ func (h *Handlers) SetPhone(ctx context.Context, userID int64, phone domain.Phon
 		return eventlog.Position{}, nil
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(userID)
+		meta.UserID = identity.FormatUserID(userID)
 	}
 	sealed := ""
 	if !phone.IsZero() {
 		if h.personal == nil {
 			return eventlog.Position{}, errors.New("identity: no personal-data vault configured")
 		}
-		if _, err := h.runner.ExecuteLast(ctx, domain.PhoneClaimStream(phone), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		if _, err := h.runner.ExecuteLast(ctx, identity.PhoneClaimStream(phone), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
 			ev := eventOf(last)
-			abandoned, err := h.holderAbandoned(ctx, domain.ClaimFromLast(ev), userID)
+			abandoned, err := h.holderAbandoned(ctx, identity.ClaimFromLast(ev), userID)
 			if err != nil {
 				return nil, err
 			}
-			return domain.ClaimPhone(ev, phone, userID, h.clock.Now(), abandoned)
+			return identity.ClaimPhone(ev, phone, userID, h.clock.Now(), abandoned)
 		}); err != nil {
 			return eventlog.Position{}, err
 		}
-		if sealed, err = h.personal.Seal(ctx, domain.UserDataSubject(userID), phone.String()); err != nil {
+		if sealed, err = h.personal.Seal(ctx, identity.UserDataSubject(userID), phone.String()); err != nil {
 			return eventlog.Position{}, err
 		}
 	}
-	pos, err := h.onUser(ctx, userID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.ChangePhone(phone, sealed, h.clock.Now()), nil
 	})
 	if err != nil {
@@ -59,15 +60,16 @@ func (h *Handlers) SetPhone(ctx context.Context, userID int64, phone domain.Phon
 }
 
 func (h *Handlers) releasePhone(ctx context.Context, digest string, userID int64, meta eventlog.Metadata) error {
-	_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(domain.PhoneClaimCategory, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
-		return domain.ReleasePhoneDigest(eventOf(last), digest, userID, h.clock.Now()), nil
+	_, err := h.runner.ExecuteLast(ctx, eventlog.StreamID(identity.PhoneClaimCategory, digest), meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
+		return identity.ReleasePhoneDigest(eventOf(last), digest, userID, h.clock.Now()), nil
 	})
 	return err
 }
 
-// UpdateTravelInfo changes 004's user info; nil fields are kept.
+// UpdateTravelInfo changes the actor's 004 user info; nil fields are kept.
 type UpdateTravelInfo struct {
-	UserID int64
+	Meta   eventlog.Metadata
+	Actor  access.Actor
 	Gender *int
 	Intro  *string
 	Phone  *string
@@ -79,35 +81,40 @@ type UpdateTravelInfo struct {
 
 // UpdateTravelInfo validates every given field, then applies the phone, the
 // address (UpdateAccount) and gender/intro (TravelInfoUpdated).
-func (h *Handlers) UpdateTravelInfo(ctx context.Context, cmd UpdateTravelInfo, meta eventlog.Metadata) (eventlog.Position, error) {
+func (h *Handlers) UpdateTravelInfo(ctx context.Context, cmd UpdateTravelInfo) (Done, error) {
+	userID, err := cmd.Actor.User()
+	if err != nil {
+		return Done{}, err
+	}
+	meta := cmd.Meta
 	var errs []error
-	var phone domain.Phone
+	var phone identity.Phone
 	if cmd.Phone != nil {
-		p, err := domain.NewPhone(*cmd.Phone)
+		p, err := identity.NewPhone(*cmd.Phone)
 		errs = append(errs, err)
 		phone = p
 	}
 	if cmd.Email != nil {
-		_, err := domain.NewEmail(*cmd.Email)
+		_, err := identity.NewEmail(*cmd.Email)
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	var pos eventlog.Position
 	if cmd.Phone != nil {
-		p, err := h.SetPhone(ctx, cmd.UserID, phone, meta)
+		p, err := h.setPhone(ctx, userID, phone, meta)
 		if err != nil {
-			return pos, err
+			return Done{Position: pos}, err
 		}
 		pos = maxPos(pos, p)
 	}
 	if cmd.Email != nil {
-		p, err := h.UpdateAccount(ctx, UpdateAccount{UserID: cmd.UserID, Email: cmd.Email}, meta)
+		d, err := h.UpdateAccount(ctx, UpdateAccount{Meta: meta, Actor: cmd.Actor, Email: cmd.Email})
 		if err != nil {
-			return pos, err
+			return Done{Position: pos}, err
 		}
-		pos = maxPos(pos, p)
+		pos = maxPos(pos, d.Position)
 	}
 	if cmd.Gender != nil || cmd.Intro != nil {
 		gender, intro := cmd.CurrentGender, cmd.CurrentIntro
@@ -117,56 +124,58 @@ func (h *Handlers) UpdateTravelInfo(ctx context.Context, cmd UpdateTravelInfo, m
 		if cmd.Intro != nil {
 			intro = *cmd.Intro
 		}
-		p, err := h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+		p, err := h.onUser(ctx, userID, meta, func(u *identity.User) ([]eventlog.Event, error) {
 			return u.UpdateTravelInfo(gender, intro, h.clock.Now())
 		})
 		if err != nil {
-			return pos, err
+			return Done{Position: pos}, err
 		}
 		pos = maxPos(pos, p)
 	}
-	return pos, nil
+	return Done{Position: pos}, nil
 }
 
 // LoginAs is a login whose identifier kind is known (004 types the "user"
 // field by its shape): "uid", "phone", "email" or "username".
 type LoginAs struct {
+	Meta       eventlog.Metadata
 	Kind       string
 	Identifier string
 	Password   string
 	Method     string
 }
 
-// LoginAs authenticates like Login, resolving the identifier by its kind.
-func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs, meta eventlog.Metadata) (LoggedIn, error) {
+// LoginAs authenticates like Login (within its attempt limits), resolving
+// the identifier by its kind.
+func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs) (LoggedIn, error) {
 	switch cmd.Kind {
 	case "uid":
-		id, ok := domain.ParseUserID(cmd.Identifier)
+		id, ok := identity.ParseUserID(cmd.Identifier)
 		if !ok {
-			return LoggedIn{}, domain.ErrBadCredentials
+			return LoggedIn{}, identity.ErrBadCredentials
 		}
-		user, pos, err := h.passwordLoginID(ctx, id, true, cmd.Password, meta)
+		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: true, identifier: cmd.Identifier}, cmd.Password, cmd.Meta, nil)
 		if err != nil {
 			return LoggedIn{}, err
 		}
 		return LoggedIn{User: infoOf(user), Position: pos}, nil
 	case "phone":
-		p, err := domain.NewPhone(cmd.Identifier)
+		p, err := identity.NewPhone(cmd.Identifier)
 		found := false
 		var id int64
 		if err == nil && !p.IsZero() {
-			c, cerr := h.claimOf(ctx, domain.PhoneClaimStream(p))
+			c, cerr := h.claimOf(ctx, identity.PhoneClaimStream(p))
 			if cerr != nil {
 				return LoggedIn{}, cerr
 			}
 			id, found = c.Holder, c.Held
 		}
-		user, pos, err := h.passwordLoginID(ctx, id, found, cmd.Password, meta)
+		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: found, identifier: cmd.Identifier}, cmd.Password, cmd.Meta, nil)
 		if err != nil {
 			return LoggedIn{}, err
 		}
 		return LoggedIn{User: infoOf(user), Position: pos}, nil
 	default:
-		return h.Login(ctx, Login{Identifier: cmd.Identifier, Password: cmd.Password}, meta)
+		return h.Login(ctx, Login{Meta: cmd.Meta, Identifier: cmd.Identifier, Password: cmd.Password})
 	}
 }

@@ -5,34 +5,41 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
-// UpdateContactInfo replaces the user's address-book entry (001).
+// UpdateContactInfo replaces the actor's address-book entry (001).
 type UpdateContactInfo struct {
-	UserID int64
-	Info   domain.ContactInfo
+	Meta  eventlog.Metadata
+	Actor access.Actor
+	Info  identity.ContactInfo
 }
 
 // UpdateContactInfo validates the entry, seals it in the personal-data vault
 // (subject "user:<id>") and appends ContactInfoUpdated.
-func (h *Handlers) UpdateContactInfo(ctx context.Context, cmd UpdateContactInfo, meta eventlog.Metadata) (eventlog.Position, error) {
+func (h *Handlers) UpdateContactInfo(ctx context.Context, cmd UpdateContactInfo) (Done, error) {
+	userID, err := cmd.Actor.User()
+	if err != nil {
+		return Done{}, err
+	}
 	if err := cmd.Info.Validate(); err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	if h.personal == nil {
-		return eventlog.Position{}, errors.New("identity: no personal-data vault configured")
+		return Done{}, errors.New("identity: no personal-data vault configured")
 	}
 	raw, err := json.Marshal(cmd.Info)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	sealed, err := h.personal.Seal(ctx, domain.UserDataSubject(cmd.UserID), string(raw))
+	sealed, err := h.personal.Seal(ctx, identity.UserDataSubject(userID), string(raw))
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	return h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, userID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.UpdateContactInfo(sealed, h.clock.Now())
 	})
+	return Done{Position: pos}, err
 }

@@ -4,60 +4,65 @@ import (
 	"context"
 	"errors"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // UpdateProfile replaces a user's Roamio profile fields; the actor must be
 // the user or an admin.
 type UpdateProfile struct {
-	ActorID int64
+	Meta    eventlog.Metadata
+	Actor   access.Actor
 	UserID  int64
-	Profile domain.Profile
+	Profile identity.Profile
 }
 
-// editor loads who edits; an unknown one may edit nothing.
-func (h *Handlers) editor(ctx context.Context, id int64) (domain.Actor, error) {
-	if id <= 0 {
-		return domain.Actor{}, domain.ErrNotOwner
+// editor loads who edits as the log knows them; an unknown one may edit
+// nothing.
+func (h *Handlers) editor(ctx context.Context, a access.Actor) (access.Actor, error) {
+	if !a.Authenticated() {
+		return access.Actor{}, identity.ErrNotOwner
 	}
-	a, err := h.loadUser(ctx, id)
-	if errors.Is(err, domain.ErrUserNotFound) {
-		return domain.Actor{}, domain.ErrNotOwner
+	u, err := h.loadUser(ctx, a.UserID)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return access.Actor{}, identity.ErrNotOwner
 	}
 	if err != nil {
-		return domain.Actor{}, err
+		return access.Actor{}, err
 	}
-	return domain.ActorOf(a), nil
+	return identity.ActorOf(u), nil
 }
 
 // UpdateProfile validates the fields, seals the birthday and appends
 // ProfileUpdated.
-func (h *Handlers) UpdateProfile(ctx context.Context, cmd UpdateProfile, meta eventlog.Metadata) (eventlog.Position, error) {
-	if err := domain.ValidateProfile(cmd.Profile, h.clock.Now()); err != nil {
-		return eventlog.Position{}, err
+func (h *Handlers) UpdateProfile(ctx context.Context, cmd UpdateProfile) (Done, error) {
+	if err := identity.ValidateProfile(cmd.Profile, h.clock.Now()); err != nil {
+		return Done{}, err
 	}
-	by, err := h.editor(ctx, cmd.ActorID)
+	by, err := h.editor(ctx, cmd.Actor)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	ref := ""
 	if cmd.Profile.Birthday != "" {
 		if h.personal == nil {
-			return eventlog.Position{}, errors.New("identity: no personal-data vault configured")
+			return Done{}, errors.New("identity: no personal-data vault configured")
 		}
-		if ref, err = h.personal.Seal(ctx, domain.UserDataSubject(cmd.UserID), cmd.Profile.Birthday); err != nil {
-			return eventlog.Position{}, err
+		if ref, err = h.personal.Seal(ctx, identity.UserDataSubject(cmd.UserID), cmd.Profile.Birthday); err != nil {
+			return Done{}, err
 		}
 	}
-	return h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.UpdateProfile(by, cmd.Profile, ref, h.clock.Now())
 	})
+	return Done{Position: pos}, err
 }
 
 // ChangeAvatar records a stored avatar file as the user's avatar.
 type ChangeAvatar struct {
-	ActorID     int64
+	Meta        eventlog.Metadata
+	Actor       access.Actor
 	UserID      int64
 	FileKey     string
 	ContentType string
@@ -66,9 +71,9 @@ type ChangeAvatar struct {
 
 // CanEditProfile reports whether actor may edit user's profile (checked
 // before an upload is stored).
-func (h *Handlers) CanEditProfile(ctx context.Context, actorID, userID int64) (bool, error) {
-	by, err := h.editor(ctx, actorID)
-	if errors.Is(err, domain.ErrNotOwner) {
+func (h *Handlers) CanEditProfile(ctx context.Context, actor access.Actor, userID int64) (bool, error) {
+	by, err := h.editor(ctx, actor)
+	if errors.Is(err, identity.ErrNotOwner) {
 		return false, nil
 	}
 	if err != nil {
@@ -82,12 +87,13 @@ func (h *Handlers) CanEditProfile(ctx context.Context, actorID, userID int64) (b
 }
 
 // ChangeAvatar appends AvatarChanged.
-func (h *Handlers) ChangeAvatar(ctx context.Context, cmd ChangeAvatar, meta eventlog.Metadata) (eventlog.Position, error) {
-	by, err := h.editor(ctx, cmd.ActorID)
+func (h *Handlers) ChangeAvatar(ctx context.Context, cmd ChangeAvatar) (Done, error) {
+	by, err := h.editor(ctx, cmd.Actor)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	return h.onUser(ctx, cmd.UserID, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, cmd.UserID, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return u.ChangeAvatar(by, cmd.FileKey, cmd.ContentType, cmd.Size, h.clock.Now())
 	})
+	return Done{Position: pos}, err
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // PersonalData seals personal data for a data subject so that erasing the
@@ -39,6 +39,7 @@ func deriveKey(secret []byte, label string) []byte {
 
 // RequestVerificationCode asks for a code sent to an address.
 type RequestVerificationCode struct {
+	Meta    eventlog.Metadata
 	Email   string
 	Purpose string
 }
@@ -53,39 +54,43 @@ type CodeRequested struct {
 // RequestVerificationCode validates the address and purpose (register: the
 // address must be free; reset_password and verify_email: it must be an
 // account's), seals the address in the personal-data vault and appends
-// VerificationCodeRequested; the mail worker sends the code. Rate limits are
-// the caller's (they need the client's IP and a shared counter).
-func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerificationCode, meta eventlog.Metadata) (CodeRequested, error) {
+// VerificationCodeRequested; the mail reaction sends the code. Beyond the
+// code limits (per address, per client address: Limits.Codes) it is
+// ErrTooManyCodes and nothing is sent, whichever API asks.
+func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerificationCode) (CodeRequested, error) {
 	email, err := h.codeEmail(cmd.Email, cmd.Purpose)
 	if err != nil {
 		return CodeRequested{}, err
 	}
+	if err := h.codeAllowed(ctx, email, cmd.Meta.ClientIP); err != nil {
+		return CodeRequested{}, err
+	}
 	switch cmd.Purpose {
-	case domain.PurposeRegister:
-		if err := h.available(ctx, domain.EmailClaimStream(email), domain.ErrEmailTaken); err != nil {
+	case identity.PurposeRegister:
+		if err := h.available(ctx, identity.EmailClaimStream(email), identity.ErrEmailTaken); err != nil {
 			return CodeRequested{}, err
 		}
 	default:
 		if _, found, err := h.emailHolder(ctx, email); err != nil {
 			return CodeRequested{}, err
 		} else if !found {
-			return CodeRequested{}, domain.ErrEmailNotRegistered
+			return CodeRequested{}, identity.ErrEmailNotRegistered
 		}
 	}
 	if h.personal == nil {
 		return CodeRequested{}, errors.New("identity: no personal-data vault configured")
 	}
-	ref, err := h.personal.Seal(ctx, domain.EmailDataSubject(email.Digest()), email.String())
+	ref, err := h.personal.Seal(ctx, identity.EmailDataSubject(email.Digest()), email.String())
 	if err != nil {
 		return CodeRequested{}, err
 	}
 	codeID := strings.ReplaceAll(uuid.NewString(), "-", "")
 	var out CodeRequested
-	res, err := h.runner.Execute(ctx, domain.EmailVerificationStream(email), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		v := domain.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
+	res, err := h.runner.Execute(ctx, identity.EmailVerificationStream(email), cmd.Meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		v := identity.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
 		events, err := v.RequestCode(codeID, cmd.Purpose, ref, h.clock.Now(), h.cfg.CodeTTL)
 		if err == nil {
-			out.ExpiresAt = events[0].(domain.VerificationCodeRequested).ExpiresAt
+			out.ExpiresAt = events[0].(identity.VerificationCodeRequested).ExpiresAt
 		}
 		return events, err
 	})
@@ -96,23 +101,23 @@ func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerif
 	return out, nil
 }
 
-func (h *Handlers) codeEmail(raw, purpose string) (domain.Email, error) {
+func (h *Handlers) codeEmail(raw, purpose string) (identity.Email, error) {
 	var errs []error
-	email, err := domain.NewEmail(raw)
+	email, err := identity.NewEmail(raw)
 	if err != nil {
 		errs = append(errs, err)
 	} else if email.IsZero() {
 		errs = append(errs, fault.Invalidf("email", "This field may not be blank."))
 	}
-	if !domain.ValidPurpose(purpose) {
+	if !identity.ValidPurpose(purpose) {
 		errs = append(errs, fault.Invalidf("type", "\"%s\" is not a valid choice.", purpose))
 	}
 	return email, errors.Join(errs...)
 }
 
 // emailHolder finds the account holding an address.
-func (h *Handlers) emailHolder(ctx context.Context, email domain.Email) (int64, bool, error) {
-	c, err := h.claimOf(ctx, domain.EmailClaimStream(email))
+func (h *Handlers) emailHolder(ctx context.Context, email identity.Email) (int64, bool, error) {
+	c, err := h.claimOf(ctx, identity.EmailClaimStream(email))
 	if err != nil || !c.Held {
 		return 0, false, err
 	}
@@ -122,6 +127,7 @@ func (h *Handlers) emailHolder(ctx context.Context, email domain.Email) (int64, 
 
 // VerifyCode checks a code.
 type VerifyCode struct {
+	Meta    eventlog.Metadata
 	Email   string
 	Code    string
 	Purpose string
@@ -140,7 +146,8 @@ type CodeVerified struct {
 // code) and answered ErrCodeInvalid; a right one appends
 // VerificationCodeVerified with a new verification token. For verify_email
 // the account's address is marked verified (EmailVerified).
-func (h *Handlers) VerifyCode(ctx context.Context, cmd VerifyCode, meta eventlog.Metadata) (CodeVerified, error) {
+func (h *Handlers) VerifyCode(ctx context.Context, cmd VerifyCode) (CodeVerified, error) {
+	meta := cmd.Meta
 	email, err := h.codeEmail(cmd.Email, cmd.Purpose)
 	if err != nil {
 		return CodeVerified{}, err
@@ -154,18 +161,18 @@ func (h *Handlers) VerifyCode(ctx context.Context, cmd VerifyCode, meta eventlog
 		rejected bool
 		expires  time.Time
 	)
-	res, err := h.runner.Execute(ctx, domain.EmailVerificationStream(email), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		v := domain.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
+	res, err := h.runner.Execute(ctx, identity.EmailVerificationStream(email), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		v := identity.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
 		events, err := v.VerifyCode(cmd.Purpose, func(id string) bool {
-			want := domain.VerificationCode(h.verifyKey, id)
+			want := identity.VerificationCode(h.verifyKey, id)
 			return subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1
 		}, tokenID, h.clock.Now(), h.cfg.VerificationTokenTTL)
-		rejected = errors.Is(err, domain.ErrCodeInvalid)
+		rejected = errors.Is(err, identity.ErrCodeInvalid)
 		if rejected {
 			return events, nil
 		}
 		if err == nil {
-			expires = events[0].(domain.VerificationCodeVerified).TokenExpiresAt
+			expires = events[0].(identity.VerificationCodeVerified).TokenExpiresAt
 		}
 		return events, err
 	})
@@ -173,12 +180,12 @@ func (h *Handlers) VerifyCode(ctx context.Context, cmd VerifyCode, meta eventlog
 		return CodeVerified{}, err
 	}
 	if rejected {
-		return CodeVerified{}, domain.ErrCodeInvalid
+		return CodeVerified{}, identity.ErrCodeInvalid
 	}
 	pos := res.Append.Position
-	if cmd.Purpose == domain.PurposeVerifyEmail {
+	if cmd.Purpose == identity.PurposeVerifyEmail {
 		if id, found, err := h.emailHolder(ctx, email); err == nil && found {
-			p, err := h.onUser(ctx, id, meta, func(u *domain.User) ([]eventlog.Event, error) {
+			p, err := h.onUser(ctx, id, meta, func(u *identity.User) ([]eventlog.Event, error) {
 				return u.VerifyEmail(email.Digest(), h.clock.Now()), nil
 			})
 			if err != nil {
@@ -209,6 +216,7 @@ func (h *Handlers) parseVerificationToken(token string) (string, bool) {
 // ResetPassword sets a new password with a verification token of purpose
 // reset_password.
 type ResetPassword struct {
+	Meta              eventlog.Metadata
 	Email             string
 	VerificationToken string
 	NewPassword       string
@@ -217,48 +225,50 @@ type ResetPassword struct {
 // ResetPassword validates the new password, uses the token (single use:
 // VerificationTokenUsed) and appends PasswordChanged (reason "reset") to the
 // account holding the address.
-func (h *Handlers) ResetPassword(ctx context.Context, cmd ResetPassword, meta eventlog.Metadata) (eventlog.Position, error) {
-	email, err := h.codeEmail(cmd.Email, domain.PurposeResetPassword)
+func (h *Handlers) ResetPassword(ctx context.Context, cmd ResetPassword) (Done, error) {
+	meta := cmd.Meta
+	email, err := h.codeEmail(cmd.Email, identity.PurposeResetPassword)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	tokenID, ok := h.parseVerificationToken(strings.TrimSpace(cmd.VerificationToken))
 	if !ok {
-		return eventlog.Position{}, domain.ErrVerificationTokenInvalid
+		return Done{}, identity.ErrVerificationTokenInvalid
 	}
 	id, found, err := h.emailHolder(ctx, email)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	if !found {
-		return eventlog.Position{}, domain.ErrVerificationTokenInvalid
+		return Done{}, identity.ErrVerificationTokenInvalid
 	}
 	u, err := h.loadUser(ctx, id)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	username, _ := domain.NewUsername(u.Username())
-	if err := domain.ValidatePassword(cmd.NewPassword, username); err != nil {
-		return eventlog.Position{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
+	username, _ := identity.NewUsername(u.Username())
+	if err := identity.ValidatePassword(cmd.NewPassword, username); err != nil {
+		return Done{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
 	}
 	hash, err := h.passwords.Hash(ctx, cmd.NewPassword)
 	if err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
 	if meta.UserID == "" {
-		meta.UserID = domain.FormatUserID(id)
+		meta.UserID = identity.FormatUserID(id)
 	}
-	if _, err := h.runner.Execute(ctx, domain.EmailVerificationStream(email), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
-		v := domain.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
-		return v.UseToken(tokenID, domain.PurposeResetPassword, id, h.clock.Now())
+	if _, err := h.runner.Execute(ctx, identity.EmailVerificationStream(email), meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
+		v := identity.EmailVerificationFromHistory(email.Digest(), eventsOf(history))
+		return v.UseToken(tokenID, identity.PurposeResetPassword, id, h.clock.Now())
 	}); err != nil {
-		return eventlog.Position{}, err
+		return Done{}, err
 	}
-	return h.onUser(ctx, id, meta, func(u *domain.User) ([]eventlog.Event, error) {
+	pos, err := h.onUser(ctx, id, meta, func(u *identity.User) ([]eventlog.Event, error) {
 		events, err := u.ResetPassword(hash, h.clock.Now())
 		if err != nil {
 			return nil, err
 		}
 		return append(events, u.VerifyEmail(email.Digest(), h.clock.Now())...), nil
 	})
+	return Done{Position: pos}, err
 }

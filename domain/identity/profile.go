@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 )
@@ -85,13 +86,13 @@ func (AvatarChanged) EventType() string  { return EventAvatarChanged }
 
 // CanEdit reports whether actor may edit the user's profile: the owner or
 // an admin.
-func (u *User) CanEdit(actor Actor) bool {
-	return actor.System || actor.IsAdmin || actor.UserID == u.id
+func (u *User) CanEdit(actor access.Actor) bool {
+	return actor.System || actor.Admin || actor.Owns(u.id)
 }
 
 // UpdateProfile decides new profile fields (validated by the caller with
 // ValidateProfile; birthday sealed into birthdayRef).
-func (u *User) UpdateProfile(by Actor, p Profile, birthdayRef string, now time.Time) ([]eventlog.Event, error) {
+func (u *User) UpdateProfile(by access.Actor, p Profile, birthdayRef string, now time.Time) ([]eventlog.Event, error) {
 	if !u.CanEdit(by) {
 		return nil, ErrNotOwner
 	}
@@ -99,7 +100,7 @@ func (u *User) UpdateProfile(by Actor, p Profile, birthdayRef string, now time.T
 }
 
 // ChangeAvatar decides a new avatar file.
-func (u *User) ChangeAvatar(by Actor, key, contentType string, size int64, now time.Time) ([]eventlog.Event, error) {
+func (u *User) ChangeAvatar(by access.Actor, key, contentType string, size int64, now time.Time) ([]eventlog.Event, error) {
 	if !u.CanEdit(by) {
 		return nil, ErrNotOwner
 	}

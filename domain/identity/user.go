@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 )
@@ -39,19 +40,13 @@ type APIToken struct {
 	IssuedAt time.Time
 }
 
-// Actor is who asks for an admin decision: an admin user, or the system
-// applying the bootstrap settings.
-type Actor struct {
-	UserID  int64
-	IsAdmin bool
-	System  bool
+// ActorOf returns the actor a user is as its stream knows it: an
+// administrator only while the account is active. Decisions that need an
+// actor (the admin role, profile edits) take it in the shared form of
+// domain/access; the system applying the bootstrap settings is access.System.
+func ActorOf(u *User) access.Actor {
+	return access.Actor{UserID: u.id, Username: u.username, Admin: u.admin && u.active}
 }
-
-// SystemActor is the bootstrap settings.
-var SystemActor = Actor{System: true}
-
-// ActorOf returns the actor a user is.
-func ActorOf(u *User) Actor { return Actor{UserID: u.id, IsAdmin: u.admin && u.active} }
 
 // Register decides the registration of a new user with an allocated id. The
 // username and e-mail must already be claimed by the caller (see Claim), the
@@ -225,8 +220,8 @@ func (u *User) VerifyEmail(digest string, now time.Time) []eventlog.Event {
 
 // GrantAdmin gives the user the admin role; only an admin or the system may.
 // Granting it to an admin is a no-op.
-func (u *User) GrantAdmin(by Actor, now time.Time) ([]eventlog.Event, error) {
-	if !by.System && !by.IsAdmin {
+func (u *User) GrantAdmin(by access.Actor, now time.Time) ([]eventlog.Event, error) {
+	if !by.System && !by.Admin {
 		return nil, ErrAdminRequired
 	}
 	if u.admin {
@@ -244,8 +239,8 @@ func (u *User) GrantAdmin(by Actor, now time.Time) ([]eventlog.Event, error) {
 // RevokeAdmin takes the admin role away; only an admin may, and not from
 // themselves (so that the last admin cannot lock everyone out by mistake).
 // Revoking it from a non-admin is a no-op.
-func (u *User) RevokeAdmin(by Actor, now time.Time) ([]eventlog.Event, error) {
-	if !by.System && !by.IsAdmin {
+func (u *User) RevokeAdmin(by access.Actor, now time.Time) ([]eventlog.Event, error) {
+	if !by.System && !by.Admin {
 		return nil, ErrAdminRequired
 	}
 	if !by.System && by.UserID == u.id {

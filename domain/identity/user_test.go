@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/identity"
@@ -60,11 +61,11 @@ func then(t *testing.T, got []eventlog.Event, err error, want []eventlog.Event, 
 func TestUserDecisions(t *testing.T) {
 	t.Parallel()
 	now := t0.Add(time.Hour)
-	admin := func() identity.Actor {
+	admin := func() access.Actor {
 		u, _ := identity.UserFromHistory([]eventlog.Event{registered(1, "root"), identity.AdminGranted{UserID: 1, GrantedAt: t0}})
 		return identity.ActorOf(u)
 	}()
-	plain := identity.Actor{UserID: 3}
+	plain := access.Actor{UserID: 3}
 	tests := []struct {
 		name    string
 		given   []eventlog.Event
@@ -87,7 +88,7 @@ func TestUserDecisions(t *testing.T) {
 		{
 			name:  "system grants admin at bootstrap",
 			given: []eventlog.Event{registered(2, "ann")},
-			when:  func(u *identity.User) ([]eventlog.Event, error) { return u.GrantAdmin(identity.SystemActor, now) },
+			when:  func(u *identity.User) ([]eventlog.Event, error) { return u.GrantAdmin(access.System, now) },
 			want:  []eventlog.Event{identity.AdminGranted{UserID: 2, Reason: "bootstrap", GrantedAt: now}},
 		},
 		{

@@ -13,10 +13,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/projections/engine"
-	projection "github.com/fiveapis/backend/projections/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityproj "github.com/fiveapis/backend/projections/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/personaldata"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
@@ -25,18 +25,18 @@ var t0 = time.Date(2025, 11, 7, 10, 0, 0, 0, time.UTC)
 
 // setup creates the read model as the engine would expose it: here the
 // tables themselves live in the schema "identity".
-func setup(t *testing.T) (*pgxpool.Pool, *projection.Projector) {
+func setup(t *testing.T) (*pgxpool.Pool, *identityproj.Projector) {
 	t.Helper()
 	pool := pgtest.NewPool(t)
 	ctx := context.Background()
-	p := projection.NewProjector()
+	p := identityproj.NewProjector()
 	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+p.Name()+"; SET search_path TO "+p.Name()+";"+p.Schema()); err != nil {
 		t.Fatalf("schema: %v", err)
 	}
 	return pool, p
 }
 
-func apply(t *testing.T, pool *pgxpool.Pool, p *projection.Projector, stream string, events ...eventlog.Event) {
+func apply(t *testing.T, pool *pgxpool.Pool, p *identityproj.Projector, stream string, events ...eventlog.Event) {
 	t.Helper()
 	ctx := context.Background()
 	for i, e := range events {
@@ -70,27 +70,27 @@ func TestProjectorAndReader(t *testing.T) {
 	hash := strings.Repeat("ab", 32)
 	user := []eventlog.Event{
 		// A v1 registration as the codec upcasts it: the address in clear.
-		domain.UserRegistered{UserID: 7, Username: "Ann", LegacyEmail: "Ann@Example.com", EmailDigest: domain.EmailDigest("Ann@Example.com"),
+		identity.UserRegistered{UserID: 7, Username: "Ann", LegacyEmail: "Ann@Example.com", EmailDigest: identity.EmailDigest("Ann@Example.com"),
 			PasswordHash: "$argon2id$x", RegisteredAt: t0},
-		domain.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(time.Hour)},
-		domain.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(30 * time.Minute)}, // out of order: ignored
-		domain.AdminGranted{UserID: 7, GrantedAt: t0},
-		domain.APITokenIssued{UserID: 7, TokenID: "tok1", KeyHash: hash, IssuedAt: t0},
+		identity.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(time.Hour)},
+		identity.UserLoggedIn{UserID: 7, Method: "password", LoggedInAt: t0.Add(30 * time.Minute)}, // out of order: ignored
+		identity.AdminGranted{UserID: 7, GrantedAt: t0},
+		identity.APITokenIssued{UserID: 7, TokenID: "tok1", KeyHash: hash, IssuedAt: t0},
 	}
 	apply(t, pool, p, "user-7", user...)
 	// Replaying is harmless.
 	apply(t, pool, p, "user-7", user...)
-	apply(t, pool, p, "apitoken-tok1", domain.APITokenUsed{TokenID: "tok1", UserID: 7, UsedAt: t0.Add(2 * time.Hour)})
-	apply(t, pool, p, "user-9", domain.UserRegistered{UserID: 9, Username: "oauth", RegisteredAt: t0})
+	apply(t, pool, p, "apitoken-tok1", identity.APITokenUsed{TokenID: "tok1", UserID: 7, UsedAt: t0.Add(2 * time.Hour)})
+	apply(t, pool, p, "user-9", identity.UserRegistered{UserID: 9, Username: "oauth", RegisteredAt: t0})
 
-	r := projection.NewReader(pool)
-	want := query.User{ID: 7, Username: "Ann", Email: "Ann@Example.com", HasPassword: true, IsAdmin: true, IsActive: true,
+	r := identityproj.NewReader(pool)
+	want := identityq.User{ID: 7, Username: "Ann", Email: "Ann@Example.com", HasPassword: true, IsAdmin: true, IsActive: true,
 		DateJoined: t0, LastLogin: t0.Add(time.Hour)}
-	for name, get := range map[string]func() (query.User, error){
-		"by id":       func() (query.User, error) { return r.UserByID(ctx, 7) },
-		"by username": func() (query.User, error) { return r.UserByUsername(ctx, "aNN") },
-		"by email":    func() (query.User, error) { return r.UserByEmail(ctx, "ann@example.COM") },
-		"me":          func() (query.User, error) { return query.New(r).Me(ctx, query.Me{UserID: "7"}) },
+	for name, get := range map[string]func() (identityq.User, error){
+		"by id":       func() (identityq.User, error) { return r.UserByID(ctx, 7) },
+		"by username": func() (identityq.User, error) { return r.UserByUsername(ctx, "aNN") },
+		"by email":    func() (identityq.User, error) { return r.UserByEmail(ctx, "ann@example.COM") },
+		"me":          func() (identityq.User, error) { return identityq.New(r).Me(ctx, identityq.Me{UserID: "7"}) },
 	} {
 		got, err := get()
 		if err != nil {
@@ -100,27 +100,27 @@ func TestProjectorAndReader(t *testing.T) {
 			t.Errorf("%s (-want +got):\n%s", name, diff)
 		}
 	}
-	q := query.New(r)
+	q := identityq.New(r)
 	for name, err := range map[string]error{
-		"unknown id":       func() error { _, err := q.UserByID(ctx, query.UserByID{ID: 8}); return err }(),
-		"unknown username": func() error { _, err := q.UserByUsername(ctx, query.UserByUsername{Username: "bob"}); return err }(),
-		"empty email":      func() error { _, err := q.UserByEmail(ctx, query.UserByEmail{Email: ""}); return err }(),
+		"unknown id":       func() error { _, err := q.UserByID(ctx, identityq.UserByID{ID: 8}); return err }(),
+		"unknown username": func() error { _, err := q.UserByUsername(ctx, identityq.UserByUsername{Username: "bob"}); return err }(),
+		"empty email":      func() error { _, err := q.UserByEmail(ctx, identityq.UserByEmail{Email: ""}); return err }(),
 		"user without email": func() error {
 			_, err := r.UserByEmail(ctx, "")
 			return err
 		}(),
-		"bad me id": func() error { _, err := q.Me(ctx, query.Me{UserID: "x"}); return err }(),
+		"bad me id": func() error { _, err := q.Me(ctx, identityq.Me{UserID: "x"}); return err }(),
 		"unknown token": func() error {
-			_, err := q.APITokenByHash(ctx, query.APITokenByHash{KeyHash: strings.Repeat("0", 64)})
+			_, err := q.APITokenByHash(ctx, identityq.APITokenByHash{KeyHash: strings.Repeat("0", 64)})
 			return err
 		}(),
 	} {
-		if !errors.Is(err, query.ErrNotFound) {
+		if !errors.Is(err, identityq.ErrNotFound) {
 			t.Errorf("%s: %v, want ErrNotFound", name, err)
 		}
 	}
 
-	tok, err := q.APITokenByHash(ctx, query.APITokenByHash{KeyHash: hash})
+	tok, err := q.APITokenByHash(ctx, identityq.APITokenByHash{KeyHash: hash})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,9 +129,9 @@ func TestProjectorAndReader(t *testing.T) {
 		t.Errorf("token %+v", tok)
 	}
 	apply(t, pool, p, "user-7",
-		domain.AdminRevoked{UserID: 7, RevokedBy: 1, RevokedAt: t0},
-		domain.APITokenRevoked{UserID: 7, TokenID: "tok1", Reason: domain.RevokeSuperseded, RevokedAt: t0.Add(3 * time.Hour)})
-	tok, _ = q.APITokenByHash(ctx, query.APITokenByHash{KeyHash: hash})
+		identity.AdminRevoked{UserID: 7, RevokedBy: 1, RevokedAt: t0},
+		identity.APITokenRevoked{UserID: 7, TokenID: "tok1", Reason: identity.RevokeSuperseded, RevokedAt: t0.Add(3 * time.Hour)})
+	tok, _ = q.APITokenByHash(ctx, identityq.APITokenByHash{KeyHash: hash})
 	if !tok.Revoked || tok.User.IsAdmin {
 		t.Errorf("after revocations: %+v", tok)
 	}
@@ -141,7 +141,7 @@ func TestProjectorAndReader(t *testing.T) {
 	}
 }
 
-var _ engine.Projector = (*projection.Projector)(nil)
+var _ engine.Projector = (*identityproj.Projector)(nil)
 
 // vaultPD is the real vault as the projector's PersonalData port.
 type vaultPD struct{ v *personaldata.Vault }
@@ -168,19 +168,19 @@ func TestSealedRegistrationAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	vault := personaldata.Open(pool)
-	ref, err := vault.Seal(ctx, domain.UserDataSubject(3), "Zoe@Example.com")
+	ref, err := vault.Seal(ctx, identity.UserDataSubject(3), "Zoe@Example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := domain.UserRegistered{UserID: 3, Username: "zoe", EmailDigest: domain.EmailDigest("zoe@example.com"), EmailRef: ref, RegisteredAt: t0}
+	reg := identity.UserRegistered{UserID: 3, Username: "zoe", EmailDigest: identity.EmailDigest("zoe@example.com"), EmailRef: ref, RegisteredAt: t0}
 	// A v1 registration (upcast): its address was never sealed.
-	old := domain.UserRegistered{UserID: 4, Username: "old", EmailDigest: domain.EmailDigest("old@example.com"), LegacyEmail: "old@example.com", RegisteredAt: t0}
-	build := func() *projection.Reader {
+	old := identity.UserRegistered{UserID: 4, Username: "old", EmailDigest: identity.EmailDigest("old@example.com"), LegacyEmail: "old@example.com", RegisteredAt: t0}
+	build := func() *identityproj.Reader {
 		pool, p := setup(t)
 		p.WithPersonalData(vaultPD{vault})
 		apply(t, pool, p, "user-3", reg)
 		apply(t, pool, p, "user-4", old)
-		return projection.NewReader(pool)
+		return identityproj.NewReader(pool)
 	}
 	r := build()
 	if u, err := r.UserByEmail(ctx, "ZOE@example.com"); err != nil || u.ID != 3 || u.Email != "Zoe@Example.com" {
@@ -190,7 +190,7 @@ func TestSealedRegistrationAddress(t *testing.T) {
 		t.Fatalf("by v1 address: %+v %v", u, err)
 	}
 	for _, id := range []int64{3, 4} {
-		if err := vault.Erase(ctx, domain.UserDataSubject(id)); err != nil {
+		if err := vault.Erase(ctx, identity.UserDataSubject(id)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -199,7 +199,7 @@ func TestSealedRegistrationAddress(t *testing.T) {
 		t.Errorf("after erasure: %+v %v", u, err)
 	}
 	for _, address := range []string{"zoe@example.com", "old@example.com"} {
-		if _, err := r.UserByEmail(ctx, address); !errors.Is(err, query.ErrNotFound) {
+		if _, err := r.UserByEmail(ctx, address); !errors.Is(err, identityq.ErrNotFound) {
 			t.Errorf("erased address %s still finds the user: %v", address, err)
 		}
 	}

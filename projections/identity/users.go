@@ -13,12 +13,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
 // Name is the projector's name: its checkpoint key and read schema.
-const Name = query.ProjectionName
+const Name = identityq.ProjectionName
 
 //go:embed schema.sql
 var schema string
@@ -61,15 +61,15 @@ func (*Projector) Schema() string { return schema }
 // Filter implements engine.Projector: the user and API token streams.
 func (*Projector) Filter() eventlog.Filter {
 	return eventlog.Filter{
-		Categories: []string{domain.UserCategory, domain.APITokenCategory},
+		Categories: []string{identity.UserCategory, identity.APITokenCategory},
 		EventTypes: []string{
-			domain.EventUserRegistered, domain.EventUserRegisteredV1, domain.EventPasswordChanged, domain.EventUserLoggedIn,
-			domain.EventAdminGranted, domain.EventAdminRevoked,
-			domain.EventAPITokenIssued, domain.EventAPITokenUsed, domain.EventAPITokenRevoked,
-			domain.EventEmailVerified, domain.EventUsernameChanged, domain.EventEmailChanged,
-			domain.EventSocialAccountBound, domain.EventSocialAccountUnbound, domain.EventContactInfoUpdated,
-			domain.EventProfileUpdated, domain.EventAvatarChanged, domain.EventPhoneChanged, domain.EventTravelInfoUpdated,
-			domain.EventAPIKeyIssued,
+			identity.EventUserRegistered, identity.EventUserRegisteredV1, identity.EventPasswordChanged, identity.EventUserLoggedIn,
+			identity.EventAdminGranted, identity.EventAdminRevoked,
+			identity.EventAPITokenIssued, identity.EventAPITokenUsed, identity.EventAPITokenRevoked,
+			identity.EventEmailVerified, identity.EventUsernameChanged, identity.EventEmailChanged,
+			identity.EventSocialAccountBound, identity.EventSocialAccountUnbound, identity.EventContactInfoUpdated,
+			identity.EventProfileUpdated, identity.EventAvatarChanged, identity.EventPhoneChanged, identity.EventTravelInfoUpdated,
+			identity.EventAPIKeyIssued,
 		},
 	}
 }
@@ -80,7 +80,7 @@ func (p *Projector) openEmail(ctx context.Context, userID int64, ref string) (st
 	if ref == "" || p.pd == nil {
 		return "", nil
 	}
-	email, err := p.pd.Open(ctx, domain.UserDataSubject(userID), ref)
+	email, err := p.pd.Open(ctx, identity.UserDataSubject(userID), ref)
 	if err != nil && !p.pd.Erased(err) {
 		return "", fmt.Errorf("identity projection: open address of user %d: %w", userID, err)
 	}
@@ -90,14 +90,14 @@ func (p *Projector) openEmail(ctx context.Context, userID int64, ref string) (st
 // registeredEmail is the address of a registration: opened from the vault
 // (v2), or the clear address of a v1 registration unless the user was
 // erased.
-func (p *Projector) registeredEmail(ctx context.Context, e domain.UserRegistered) (string, error) {
+func (p *Projector) registeredEmail(ctx context.Context, e identity.UserRegistered) (string, error) {
 	if e.EmailRef != "" {
 		return p.openEmail(ctx, e.UserID, e.EmailRef)
 	}
 	if e.LegacyEmail == "" || p.pd == nil {
 		return e.LegacyEmail, nil
 	}
-	erased, err := p.pd.WasErased(ctx, domain.UserDataSubject(e.UserID))
+	erased, err := p.pd.WasErased(ctx, identity.UserDataSubject(e.UserID))
 	if err != nil {
 		return "", fmt.Errorf("identity projection: erasure of user %d: %w", e.UserID, err)
 	}
@@ -112,7 +112,7 @@ func (p *Projector) registeredEmail(ctx context.Context, e domain.UserRegistered
 func (p *Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
 	var err error
 	switch e := env.Event.(type) {
-	case domain.UserRegistered:
+	case identity.UserRegistered:
 		email, rerr := p.registeredEmail(ctx, e)
 		if rerr != nil {
 			return rerr
@@ -121,26 +121,26 @@ func (p *Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope)
 INSERT INTO users (id, username, username_key, email, email_key, has_password, date_joined)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (id) DO NOTHING`,
-			e.UserID, e.Username, domain.UsernameKey(e.Username), email, domain.EmailKey(email), e.PasswordHash != "", e.RegisteredAt)
-	case domain.PasswordChanged:
+			e.UserID, e.Username, identity.UsernameKey(e.Username), email, identity.EmailKey(email), e.PasswordHash != "", e.RegisteredAt)
+	case identity.PasswordChanged:
 		_, err = tx.Exec(ctx, `UPDATE users SET has_password = true WHERE id = $1`, e.UserID)
-	case domain.UserLoggedIn:
+	case identity.UserLoggedIn:
 		_, err = tx.Exec(ctx, `UPDATE users SET last_login = GREATEST(last_login, $2) WHERE id = $1`, e.UserID, e.LoggedInAt)
-	case domain.EmailVerified:
+	case identity.EmailVerified:
 		_, err = tx.Exec(ctx, `UPDATE users SET email_verified = true
  WHERE id = $1 AND email_key <> '' AND encode(sha256(convert_to(email_key, 'UTF8')), 'hex') = $2`, e.UserID, e.EmailDigest)
-	case domain.UsernameChanged:
-		_, err = tx.Exec(ctx, `UPDATE users SET username = $2, username_key = $3 WHERE id = $1`, e.UserID, e.Username, domain.UsernameKey(e.Username))
-	case domain.EmailChanged:
+	case identity.UsernameChanged:
+		_, err = tx.Exec(ctx, `UPDATE users SET username = $2, username_key = $3 WHERE id = $1`, e.UserID, e.Username, identity.UsernameKey(e.Username))
+	case identity.EmailChanged:
 		email, oerr := p.openEmail(ctx, e.UserID, e.EmailRef)
 		if oerr != nil {
 			return oerr
 		}
-		_, err = tx.Exec(ctx, `UPDATE users SET email = $2, email_key = $3, email_verified = false WHERE id = $1`, e.UserID, email, domain.EmailKey(email))
-	case domain.ContactInfoUpdated:
-		var info domain.ContactInfo
+		_, err = tx.Exec(ctx, `UPDATE users SET email = $2, email_key = $3, email_verified = false WHERE id = $1`, e.UserID, email, identity.EmailKey(email))
+	case identity.ContactInfoUpdated:
+		var info identity.ContactInfo
 		if p.pd != nil {
-			raw, oerr := p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.DataRef)
+			raw, oerr := p.pd.Open(ctx, identity.UserDataSubject(e.UserID), e.DataRef)
 			switch {
 			case oerr == nil:
 				if jerr := json.Unmarshal([]byte(raw), &info); jerr != nil {
@@ -156,51 +156,51 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, department = EXCLUDED.department,
   qq = EXCLUDED.qq, phone = EXCLUDED.phone, mobile = EXCLUDED.mobile, updated_at = EXCLUDED.updated_at`,
 			e.UserID, info.Name, info.Position, info.Department, info.QQ, info.Phone, info.Mobile, e.UpdatedAt)
-	case domain.ProfileUpdated:
+	case identity.ProfileUpdated:
 		birthday := ""
 		if e.BirthdayRef != "" && p.pd != nil {
-			b, oerr := p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.BirthdayRef)
+			b, oerr := p.pd.Open(ctx, identity.UserDataSubject(e.UserID), e.BirthdayRef)
 			if oerr != nil && !p.pd.Erased(oerr) {
 				return fmt.Errorf("identity projection: open birthday of user %d: %w", e.UserID, oerr)
 			}
 			birthday = b
 		}
 		_, err = tx.Exec(ctx, `UPDATE users SET bio = $2, tags = $3, birthday = $4 WHERE id = $1`, e.UserID, e.Bio, e.Tags, birthday)
-	case domain.PhoneChanged:
+	case identity.PhoneChanged:
 		phone := ""
 		if e.PhoneRef != "" && p.pd != nil {
-			v, oerr := p.pd.Open(ctx, domain.UserDataSubject(e.UserID), e.PhoneRef)
+			v, oerr := p.pd.Open(ctx, identity.UserDataSubject(e.UserID), e.PhoneRef)
 			if oerr != nil && !p.pd.Erased(oerr) {
 				return fmt.Errorf("identity projection: open phone of user %d: %w", e.UserID, oerr)
 			}
 			phone = v
 		}
 		_, err = tx.Exec(ctx, `UPDATE users SET phone = $2 WHERE id = $1`, e.UserID, phone)
-	case domain.APIKeyIssued:
+	case identity.APIKeyIssued:
 		_, err = tx.Exec(ctx, `UPDATE users SET api_key_hash = $2 WHERE id = $1`, e.UserID, e.KeyHash)
-	case domain.TravelInfoUpdated:
+	case identity.TravelInfoUpdated:
 		_, err = tx.Exec(ctx, `UPDATE users SET gender = $2, intro = $3 WHERE id = $1`, e.UserID, e.Gender, e.Intro)
-	case domain.AvatarChanged:
+	case identity.AvatarChanged:
 		_, err = tx.Exec(ctx, `UPDATE users SET avatar_key = $2 WHERE id = $1`, e.UserID, e.FileKey)
-	case domain.SocialAccountBound:
+	case identity.SocialAccountBound:
 		_, err = tx.Exec(ctx, `
 INSERT INTO social_accounts (user_id, provider, nickname, avatar_url, bound_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (user_id, provider) DO UPDATE SET nickname = EXCLUDED.nickname, avatar_url = EXCLUDED.avatar_url, bound_at = EXCLUDED.bound_at`,
 			e.UserID, e.Provider, e.Nickname, e.AvatarURL, e.BoundAt)
-	case domain.SocialAccountUnbound:
+	case identity.SocialAccountUnbound:
 		_, err = tx.Exec(ctx, `DELETE FROM social_accounts WHERE user_id = $1 AND provider = $2`, e.UserID, e.Provider)
-	case domain.AdminGranted:
+	case identity.AdminGranted:
 		_, err = tx.Exec(ctx, `UPDATE users SET is_admin = true WHERE id = $1`, e.UserID)
-	case domain.AdminRevoked:
+	case identity.AdminRevoked:
 		_, err = tx.Exec(ctx, `UPDATE users SET is_admin = false WHERE id = $1`, e.UserID)
-	case domain.APITokenIssued:
+	case identity.APITokenIssued:
 		_, err = tx.Exec(ctx, `
 INSERT INTO api_tokens (token_id, key_hash, user_id, issued_at)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (token_id) DO NOTHING`, e.TokenID, e.KeyHash, e.UserID, e.IssuedAt)
-	case domain.APITokenUsed:
+	case identity.APITokenUsed:
 		_, err = tx.Exec(ctx, `UPDATE api_tokens SET last_used = GREATEST(last_used, $2) WHERE token_id = $1`, e.TokenID, e.UsedAt)
-	case domain.APITokenRevoked:
+	case identity.APITokenRevoked:
 		_, err = tx.Exec(ctx, `
 UPDATE api_tokens SET revoked = true, revoked_at = $2, revoke_reason = $3
  WHERE token_id = $1 AND NOT revoked`, e.TokenID, e.RevokedAt, e.Reason)

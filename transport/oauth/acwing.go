@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // AcWingConfig configures AcWing's OAuth2 (AcApp) code exchange.
@@ -26,13 +28,6 @@ type AcWingConfig struct {
 // {BaseURL}/third_party/api/meta/identity/getinfo/?access_token&openid →
 // {"username", "photo"}.
 type AcWing struct{ cfg AcWingConfig }
-
-// Profile is a provider account as the provider describes it.
-type Profile struct {
-	ExternalID string
-	Nickname   string
-	AvatarURL  string
-}
 
 // NewAcWing returns the client; AppID and Secret are required.
 func NewAcWing(cfg AcWingConfig) (*AcWing, error) {
@@ -70,9 +65,9 @@ func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
 }
 
 // Exchange turns a code into the AcWing account.
-func (a *AcWing) Exchange(ctx context.Context, code string) (Profile, error) {
+func (a *AcWing) Exchange(ctx context.Context, code string) (identity.ProviderProfile, error) {
 	if code == "" || len(code) > 256 {
-		return Profile{}, ErrCodeRejected
+		return identity.ProviderProfile{}, identity.ErrProviderRejected
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -82,10 +77,10 @@ func (a *AcWing) Exchange(ctx context.Context, code string) (Profile, error) {
 	}
 	q := url.Values{"appid": {a.cfg.AppID}, "secret": {a.cfg.Secret}, "code": {code}}
 	if err := getJSON(ctx, a.cfg.Client, a.cfg.BaseURL+"/third_party/api/oauth2/access_token/?"+q.Encode(), &tok); err != nil {
-		return Profile{}, fmt.Errorf("oauth: AcWing token: %w", err)
+		return identity.ProviderProfile{}, fmt.Errorf("oauth: AcWing token: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if tok.ErrCode != 0 || tok.AccessToken == "" || tok.OpenID == "" {
-		return Profile{}, fmt.Errorf("%w: AcWing %d %s", ErrCodeRejected, tok.ErrCode, tok.ErrMsg)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: AcWing %d %s", identity.ErrProviderRejected, tok.ErrCode, tok.ErrMsg)
 	}
 	var info struct {
 		Username string `json:"username"`
@@ -94,10 +89,10 @@ func (a *AcWing) Exchange(ctx context.Context, code string) (Profile, error) {
 	}
 	q = url.Values{"access_token": {tok.AccessToken}, "openid": {tok.OpenID}}
 	if err := getJSON(ctx, a.cfg.Client, a.cfg.BaseURL+"/third_party/api/meta/identity/getinfo/?"+q.Encode(), &info); err != nil {
-		return Profile{}, fmt.Errorf("oauth: AcWing user info: %w", err)
+		return identity.ProviderProfile{}, fmt.Errorf("oauth: AcWing user info: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if info.ErrCode != 0 {
-		return Profile{}, fmt.Errorf("oauth: AcWing user info error %d", info.ErrCode)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: oauth: AcWing user info error %d", identity.ErrProviderUnavailable, info.ErrCode)
 	}
-	return Profile{ExternalID: tok.OpenID, Nickname: info.Username, AvatarURL: info.Photo}, nil
+	return identity.ProviderProfile{ExternalID: tok.OpenID, Nickname: info.Username, AvatarURL: info.Photo}, nil
 }

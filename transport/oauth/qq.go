@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // QQConfig configures QQ Connect's OAuth2 (web) code exchange.
@@ -52,10 +54,10 @@ func (q *QQ) AuthorizeURL(state string) string {
 }
 
 // Exchange turns an authorization code into the QQ account (the openid,
-// nickname and avatar). A code QQ refuses is ErrCodeRejected.
-func (q *QQ) Exchange(ctx context.Context, code string) (Profile, error) {
+// nickname and avatar). A code QQ refuses is identity.ErrProviderRejected.
+func (q *QQ) Exchange(ctx context.Context, code string) (identity.ProviderProfile, error) {
 	if code == "" || len(code) > 256 {
-		return Profile{}, ErrCodeRejected
+		return identity.ProviderProfile{}, identity.ErrProviderRejected
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -65,10 +67,10 @@ func (q *QQ) Exchange(ctx context.Context, code string) (Profile, error) {
 	v := url.Values{"grant_type": {"authorization_code"}, "client_id": {q.cfg.AppID}, "client_secret": {q.cfg.AppKey},
 		"code": {code}, "redirect_uri": {q.cfg.RedirectURI}, "fmt": {"json"}}
 	if err := getJSON(ctx, q.cfg.Client, q.cfg.BaseURL+"/oauth2.0/token?"+v.Encode(), &tok); err != nil {
-		return Profile{}, fmt.Errorf("oauth: QQ token: %w", err)
+		return identity.ProviderProfile{}, fmt.Errorf("oauth: QQ token: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if tok.Error != 0 || tok.AccessToken == "" {
-		return Profile{}, fmt.Errorf("%w: QQ %d %s", ErrCodeRejected, tok.Error, tok.Description)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: QQ %d %s", identity.ErrProviderRejected, tok.Error, tok.Description)
 	}
 	var me struct {
 		ClientID    string `json:"client_id"`
@@ -78,14 +80,14 @@ func (q *QQ) Exchange(ctx context.Context, code string) (Profile, error) {
 	}
 	v = url.Values{"access_token": {tok.AccessToken}, "fmt": {"json"}}
 	if err := getJSON(ctx, q.cfg.Client, q.cfg.BaseURL+"/oauth2.0/me?"+v.Encode(), &me); err != nil {
-		return Profile{}, fmt.Errorf("oauth: QQ openid: %w", err)
+		return identity.ProviderProfile{}, fmt.Errorf("oauth: QQ openid: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if me.Error != 0 || me.OpenID == "" {
-		return Profile{}, fmt.Errorf("oauth: QQ openid error %d %s", me.Error, me.Description)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: oauth: QQ openid error %d %s", identity.ErrProviderUnavailable, me.Error, me.Description)
 	}
 	if me.ClientID != "" && me.ClientID != q.cfg.AppID {
 		// A token issued to another app must not log anyone in here.
-		return Profile{}, fmt.Errorf("%w: QQ token of another app", ErrCodeRejected)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: QQ token of another app", identity.ErrProviderRejected)
 	}
 	var info struct {
 		Ret      int    `json:"ret"`
@@ -96,14 +98,14 @@ func (q *QQ) Exchange(ctx context.Context, code string) (Profile, error) {
 	}
 	v = url.Values{"access_token": {tok.AccessToken}, "oauth_consumer_key": {q.cfg.AppID}, "openid": {me.OpenID}}
 	if err := getJSON(ctx, q.cfg.Client, q.cfg.BaseURL+"/user/get_user_info?"+v.Encode(), &info); err != nil {
-		return Profile{}, fmt.Errorf("oauth: QQ user info: %w", err)
+		return identity.ProviderProfile{}, fmt.Errorf("oauth: QQ user info: %w: %w", identity.ErrProviderUnavailable, err)
 	}
 	if info.Ret != 0 {
-		return Profile{}, fmt.Errorf("oauth: QQ user info error %d %s", info.Ret, info.Msg)
+		return identity.ProviderProfile{}, fmt.Errorf("%w: oauth: QQ user info error %d %s", identity.ErrProviderUnavailable, info.Ret, info.Msg)
 	}
 	avatar := info.Figure2
 	if avatar == "" {
 		avatar = info.Figure1
 	}
-	return Profile{ExternalID: me.OpenID, Nickname: info.Nickname, AvatarURL: avatar}, nil
+	return identity.ProviderProfile{ExternalID: me.OpenID, Nickname: info.Nickname, AvatarURL: avatar}, nil
 }

@@ -11,32 +11,24 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/pgmigrate"
 )
 
 // StateTTL is how long an OAuth state stays usable.
 const StateTTL = 10 * time.Minute
 
-// Refusals of a state at the callback.
-var (
-	ErrStateUnknown = errors.New("oauth: OAuth state unknown or already used")
-	ErrStateExpired = errors.New("oauth: OAuth state expired")
-	// ErrStateOtherBrowser: the callback does not carry the browser cookie
-	// of the request that asked for the state (login CSRF).
-	ErrStateOtherBrowser = errors.New("oauth: OAuth state issued to another browser")
-)
-
 // States keeps issued OAuth states in PostgreSQL (oauth.states) so that a
 // state issued by one server process is accepted once by any process. Only
 // the SHA-256 of a state is stored, and the SHA-256 of the browser nonce it
-// is bound to (see BindBrowser).
+// is bound to: a random value the API keeps in a cookie of the browser that
+// asked (24 random bytes as 32 characters of unpadded URL-safe base64;
+// roamio's browser cookie).
 type States struct{ pool *pgxpool.Pool }
 
 //go:embed migrations/*.sql
@@ -60,7 +52,7 @@ func stateHash(state string) string {
 }
 
 // Issue returns a new random state for provider, bound to browserNonce (the
-// nonce of the browser's cookie, BindBrowser) and usable once until now +
+// nonce of the browser's cookie) and usable once until now +
 // StateTTL. States expired for a day are swept.
 func (s *States) Issue(ctx context.Context, provider, browserNonce string, now time.Time) (string, error) {
 	if !validNonce(browserNonce) {
@@ -81,13 +73,13 @@ func (s *States) Issue(ctx context.Context, provider, browserNonce string, now t
 }
 
 // Consume uses a state presented with browserNonce (the nonce of the
-// callback's cookie, BrowserNonce): ErrStateUnknown when it was never issued
-// (or was used already), ErrStateExpired when it is past its expiry,
-// ErrStateOtherBrowser when the nonce is not the one it was issued to.
+// callback's cookie): identity.ErrStateUnknown when it was never issued
+// (or was used already), identity.ErrStateExpired when it is past its expiry,
+// identity.ErrStateOtherBrowser when the nonce is not the one it was issued to.
 // Whatever the answer, the state cannot be used again.
 func (s *States) Consume(ctx context.Context, provider, state, browserNonce string, now time.Time) error {
 	if state == "" || len(state) > 256 {
-		return ErrStateUnknown
+		return identity.ErrStateUnknown
 	}
 	var (
 		expires time.Time
@@ -96,52 +88,18 @@ func (s *States) Consume(ctx context.Context, provider, state, browserNonce stri
 	err := s.pool.QueryRow(ctx, `DELETE FROM oauth.states WHERE provider = $1 AND state_hash = $2 RETURNING expires_at, browser_hash`,
 		provider, stateHash(state)).Scan(&expires, &browser)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrStateUnknown
+		return identity.ErrStateUnknown
 	}
 	if err != nil {
 		return fmt.Errorf("oauth: consume OAuth state: %w", err)
 	}
 	if !now.Before(expires) {
-		return ErrStateExpired
+		return identity.ErrStateExpired
 	}
 	if !validNonce(browserNonce) || subtle.ConstantTimeCompare([]byte(stateHash(browserNonce)), []byte(browser)) != 1 {
-		return ErrStateOtherBrowser
+		return identity.ErrStateOtherBrowser
 	}
 	return nil
-}
-
-// BrowserCookie is the cookie that binds OAuth states to the browser that
-// asked for them: a random nonce, HttpOnly and SameSite=Lax, of which the
-// state store keeps only the digest. A callback without the same cookie is
-// refused, so an attacker cannot make a victim's browser finish a login the
-// attacker started (login CSRF).
-const BrowserCookie = "oauth_browser"
-
-// BindBrowser returns the nonce of the request's browser cookie, setting a
-// new cookie (scoped to path, valid for StateTTL) when the request carries
-// none; an existing one is kept and renewed, so that several login tabs of
-// one browser all stay valid.
-func BindBrowser(c echo.Context, path string) (string, error) {
-	nonce := BrowserNonce(c)
-	if nonce == "" {
-		var err error
-		if nonce, err = randomToken(); err != nil {
-			return "", err
-		}
-	}
-	c.SetCookie(&http.Cookie{Name: BrowserCookie, Value: nonce, Path: path, MaxAge: int(StateTTL / time.Second),
-		HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
-	return nonce, nil
-}
-
-// BrowserNonce returns the nonce of the request's browser cookie, "" when
-// it has none (or a malformed one).
-func BrowserNonce(c echo.Context) string {
-	ck, err := c.Cookie(BrowserCookie)
-	if err != nil || !validNonce(ck.Value) {
-		return ""
-	}
-	return ck.Value
 }
 
 // tokenLen is the length of randomToken's results: 24 random bytes in

@@ -14,11 +14,15 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 // ErrCodeRejected means the provider refused the code (invalid, used or
-// expired).
-var ErrCodeRejected = errors.New("oauth: code rejected")
+// expired): the identity context's identity.ErrProviderRejected, which every
+// exchange of this package returns for it. The name stays for HHU's WeChat
+// routes until they use the sentinel.
+var ErrCodeRejected = identity.ErrProviderRejected
 
 // WeChatConfig configures the mini-program code exchange.
 type WeChatConfig struct {
@@ -52,7 +56,7 @@ func NewWeChat(cfg WeChatConfig) (*WeChat, error) {
 // Code2Session returns the openid of a login code.
 func (w *WeChat) Code2Session(ctx context.Context, code string) (string, error) {
 	if code == "" || len(code) > 256 {
-		return "", ErrCodeRejected
+		return "", identity.ErrProviderRejected
 	}
 	q := url.Values{"appid": {w.cfg.AppID}, "secret": {w.cfg.Secret}, "js_code": {code}, "grant_type": {"authorization_code"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.cfg.BaseURL+"/sns/jscode2session?"+q.Encode(), nil)
@@ -81,7 +85,7 @@ func (w *WeChat) Code2Session(ctx context.Context, code string) (string, error) 
 	}
 	switch {
 	case out.ErrCode == 40029 || out.ErrCode == 40163 || out.ErrCode == 40226:
-		return "", fmt.Errorf("%w: %d %s", ErrCodeRejected, out.ErrCode, out.ErrMsg)
+		return "", fmt.Errorf("%w: %d %s", identity.ErrProviderRejected, out.ErrCode, out.ErrMsg)
 	case out.ErrCode != 0:
 		return "", fmt.Errorf("oauth: WeChat error %d %s", out.ErrCode, out.ErrMsg)
 	case out.OpenID == "":

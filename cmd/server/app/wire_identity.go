@@ -17,7 +17,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 	"github.com/fiveapis/backend/transport/httpapi/magpie"
 	"github.com/fiveapis/backend/transport/httpapi/ralendar"
-	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
 	"github.com/fiveapis/backend/transport/httpapi/travel"
 	"github.com/fiveapis/backend/transport/mail"
 	"github.com/fiveapis/backend/transport/nonces"
@@ -33,10 +33,12 @@ import (
 const MailWorkerName = "mail_verification_codes"
 
 // wireIdentity builds the identity module: accounts for all five APIs. Its
-// projector; the account routes of each API (Roamio auth and users, HHU
-// get-token, current user and WeChat, Ralendar, 004's user routes and
-// sessions, 003's account resource); the credential verifiers every module
-// relies on; the verification-code mail; the bootstrap admin.
+// projector; the commands with the identity policies as their ports
+// (password attempts and verification codes limited in Redis: no limiter
+// reaches an HTTP package); the account routes of each API (Roamio auth and
+// users, HHU get-token, current user and WeChat, Ralendar, 004's user routes
+// and sessions, 003's account resource); the credential verifiers every
+// module relies on; the verification-code mail; the bootstrap admin.
 func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "identity", Events: identity.Events(), Upcasters: []Upcaster{{
 		From: identity.EventUserRegisteredV1, To: identity.EventUserRegistered,
@@ -53,15 +55,20 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	}
 	// Personal data (recipients of codes) is sealed in the erasable vault.
 	cmds.SetPersonalData(p.Vault)
+	// The identity policies: password attempts and verification codes are
+	// limited by the commands, whichever API calls them (counters in Redis).
+	cfg := p.Config
+	ns := cfg.Identity.RateLimitNamespace
+	cmds.SetLimits(identitycmd.Limits{
+		Attempts: ratelimit.NewPasswordAttempts(ratelimit.New(p.Redis, ns+"identity:password", p.Logger),
+			ratelimit.PasswordLimits{PerAccount: cfg.Identity.LoginLimitPerAccount, PerIP: cfg.Identity.LoginLimitPerIP}),
+		Codes: ratelimit.NewCodeSends(ratelimit.New(p.Redis, ns+"identity:codes", p.Logger)),
+	})
 	queries := identityq.New(identityproj.NewReader(p.Pool))
 
 	m.Reactions = p.mailReaction(MailWorkerName, mail.VerificationFilter,
 		mail.VerificationCodes(cmds.VerificationKey(), vaultOpener{p.Vault}, p.Clock.Now))
 
-	cfg := p.Config
-	guard := identityauth.NewPasswordGuard(ratelimit.New(p.Redis, cfg.Identity.RateLimitNamespace+"identity:password", p.Logger),
-		identityauth.GuardConfig{PerAccount: cfg.Identity.LoginLimitPerAccount, PerIP: cfg.Identity.LoginLimitPerIP})
-	codeLimiter := ratelimit.New(p.Redis, cfg.Identity.RateLimitNamespace+"identity:codes", p.Logger)
 	files, err := files.NewLocal(filepath.Join(cfg.DataDir, "avatars"))
 	if err != nil {
 		return m, err
@@ -75,16 +82,16 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		}
 		hhuDeps.WeChat, hhuDeps.Social = wx, cmds
 	}
-	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Consistency: p.Consistency, Guard: guard}
+	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock}
 	if cfg.OAuth.AcWingAppID != "" {
 		aw, err := oauth.NewAcWing(oauth.AcWingConfig{AppID: cfg.OAuth.AcWingAppID, Secret: cfg.OAuth.AcWingAppSecret, BaseURL: cfg.OAuth.AcWingAPIURL})
 		if err != nil {
 			return m, fmt.Errorf("ACWING_APP_ID/ACWING_APP_SECRET: %w", err)
 		}
-		ralDeps.AcWing, ralDeps.Social = aw, cmds
+		ralDeps.AcWing = aw
 	}
-	roamioDeps := roamio.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Consistency: p.Consistency,
-		Guard: guard, CodeLimiter: codeLimiter, Profiles: cmds, Directory: queries, Files: files, PublicURL: cfg.HTTP.PublicURL}
+	roamioDeps := accountshttp.Deps{Identity: cmds, Users: queries, Clock: p.Clock,
+		Profiles: cmds, Directory: queries, Files: files, PublicURL: cfg.HTTP.PublicURL}
 	if cfg.OAuth.QQAppID != "" {
 		qq, err := oauth.NewQQ(oauth.QQConfig{AppID: cfg.OAuth.QQAppID, AppKey: cfg.OAuth.QQAppKey, BaseURL: cfg.OAuth.QQAPIURL,
 			RedirectURI: cfg.OAuth.QQRedirectURI})
@@ -92,7 +99,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 			return m, fmt.Errorf("QQ_APP_ID/QQ_APP_KEY: %w", err)
 		}
 		roamioDeps.QQ, roamioDeps.QQStates, roamioDeps.Social = qq, oauth.NewStates(p.Pool), cmds
-		ralDeps.QQ, ralDeps.Social = qq, cmds
+		ralDeps.QQ = qq
 	}
 
 	// 004's sessions (in PostgreSQL, shared by every process) also carry
@@ -100,9 +107,9 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	// module.
 	web := webSessions{sessions.New(p.Pool, 0)}
 	travelRoutes := travel.New(travel.Deps{Identity: cmds, Users: queries, Sessions: web, Files: files, Clock: p.Clock,
-		Consistency: p.Consistency, Guard: guard, AllowNoCaptcha: cfg.Travel.AllowNoCaptcha})
+		AllowNoCaptcha: cfg.Travel.AllowNoCaptcha})
 	magpieRoutes := magpie.New(magpie.Deps{Identity: cmds, Users: queries, Sessions: web, Nonces: nonces.New(p.Pool), Clock: p.Clock,
-		Consistency: p.Consistency, AppSecret: cfg.Magpie.AppSecret})
+		AppSecret: cfg.Magpie.AppSecret})
 
 	m.Projectors = append(m.Projectors, identityproj.NewProjector().WithPersonalData(identityVault{vaultPD{p.Vault}}))
 	// Bearer (000), Token (001) and ApiKey (003) credentials, for every
@@ -110,7 +117,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	// identity projection so that the slid expiry is seen.
 	m.Verifiers = identityauth.Verifiers(cmds, queries, p.Clock, p.Projections, p.Logger)
 	m.RequestVerifiers = append(m.RequestVerifiers, travelRoutes)
-	m.Routes = append(m.Routes, roamio.New(roamioDeps), hhu.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes)
+	m.Routes = append(m.Routes, accountshttp.New(roamioDeps), hhu.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes)
 	if cfg.Admin.Password != "" {
 		m.Startup = append(m.Startup, bootstrapAdmin(p, cmds))
 	}
@@ -123,7 +130,7 @@ func bootstrapAdmin(p *Platform, cmds *identitycmd.Handlers) func(context.Contex
 	return func(ctx context.Context) error {
 		c := p.Config.Admin
 		meta := eventlog.Metadata{CorrelationID: "bootstrap-admin", OccurredAt: p.Clock.Now().UTC()}
-		res, err := cmds.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Username: c.Username, Password: c.Password}, meta)
+		res, err := cmds.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: c.Username, Password: c.Password})
 		if err != nil {
 			return fmt.Errorf("ADMIN_USERNAME/ADMIN_PASSWORD: %w", err)
 		}

@@ -13,16 +13,29 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
 )
 
 // FieldErrors collects DRF-style validation messages per field.
 type FieldErrors map[string][]string
+
+// Error makes FieldErrors an error a handler returns: RenderError answers
+// it 400 with the fields' messages.
+func (f FieldErrors) Error() string {
+	names := make([]string, 0, len(f))
+	for name := range f {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return "invalid fields: " + strings.Join(names, ", ")
+}
 
 // Add records msg for field ("non_field_errors" when field is empty).
 func (f FieldErrors) Add(field, msg string) {
@@ -171,6 +184,16 @@ func (f Form) Str(name string, errs FieldErrors, allowBlank bool) (string, bool)
 	return s, true
 }
 
+// Refusal is an error a handler returns for DRF's {"detail": Detail} with
+// Status (an answer no domain fault stands for: a missing file store, an
+// invalid page).
+type Refusal struct {
+	Status int
+	Detail string
+}
+
+func (r Refusal) Error() string { return fmt.Sprintf("%d: %s", r.Status, r.Detail) }
+
 // Detail answers {"detail": msg}.
 func Detail(c echo.Context, status int, msg string) error {
 	return c.JSON(status, map[string]any{"detail": msg})
@@ -186,16 +209,35 @@ var faultStatus = map[fault.Kind]int{
 	fault.RateLimited:     http.StatusTooManyRequests,
 }
 
-// RenderError answers err the DRF way: every fault that names a field (an
-// invalid input, a username or e-mail in use) becomes a 400 with the fields'
-// messages; other faults their status with {"detail": …}; anything else is
-// returned to the server's error handler (500). authenticate is the
-// WWW-Authenticate challenge of 401 answers.
+// DRF's words for the shared permission checks (domain/access).
+const (
+	NotAuthenticated = "Authentication credentials were not provided."
+	PermissionDenied = "You do not have permission to perform this action."
+)
+
+// RenderError answers err the DRF way: FieldErrors, and every fault that
+// names a field (an invalid input, a username or e-mail in use), become a
+// 400 with the fields' messages; access.ErrUnauthenticated and
+// access.ErrForbidden DRF's NotAuthenticated (401) and PermissionDenied
+// (403); other faults their status with {"detail": …}, a rate-limited one
+// with Retry-After; anything else is returned to the server's error handler
+// (500). authenticate is the WWW-Authenticate challenge of 401 answers.
 func RenderError(c echo.Context, err error, authenticate string) error {
 	var bad *errBadRequest
 	var unsupported *errUnsupported
 	var invalidData *errInvalidData
+	var given FieldErrors
+	var refusal Refusal
 	switch {
+	case errors.As(err, &given):
+		return c.JSON(http.StatusBadRequest, given)
+	case errors.As(err, &refusal):
+		return Detail(c, refusal.Status, refusal.Detail)
+	case errors.Is(err, access.ErrUnauthenticated):
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, authenticate)
+		return Detail(c, http.StatusUnauthorized, NotAuthenticated)
+	case errors.Is(err, access.ErrForbidden):
+		return Detail(c, http.StatusForbidden, PermissionDenied)
 	case errors.As(err, &bad):
 		return Detail(c, http.StatusBadRequest, bad.detail)
 	case errors.As(err, &unsupported):

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -18,7 +17,7 @@ import (
 
 // Accounts changes the caller's account (identitycmd.Handlers).
 type Accounts interface {
-	UpdateContactInfo(ctx context.Context, cmd identitycmd.UpdateContactInfo, meta eventlog.Metadata) (eventlog.Position, error)
+	UpdateContactInfo(ctx context.Context, cmd identitycmd.UpdateContactInfo) (identitycmd.Done, error)
 }
 
 // Users reads accounts (query.Queries).
@@ -153,11 +152,11 @@ func (m *Module) updateMeta(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	pos, err := m.d.Accounts.UpdateContactInfo(ctx, identitycmd.UpdateContactInfo{UserID: id, Info: info}, httpapi.EventMeta(c, m.d.Clock.Now()))
+	updated, err := m.d.Accounts.UpdateContactInfo(ctx, identitycmd.UpdateContactInfo{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Info: info})
 	if err != nil {
 		return renderError(c, err)
 	}
-	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
+	m.d.Consistency.AfterCommand(c, updated.Position, query.ProjectionName)
 	got, err := m.d.Users.ContactInfo(ctx, query.ContactInfoOf{UserID: id})
 	if err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -23,7 +22,7 @@ import (
 
 // Identity is what the routes need of the identity commands.
 type Identity interface {
-	GetAPIToken(ctx context.Context, cmd identitycmd.GetAPIToken, meta eventlog.Metadata) (identitycmd.APITokenGranted, error)
+	GetAPIToken(ctx context.Context, cmd identitycmd.GetAPIToken) (identitycmd.APITokenGranted, error)
 }
 
 // Clock tells the time events are stamped with.
@@ -77,8 +76,7 @@ func (m *Module) getToken(c echo.Context) error {
 	if len(errs) > 0 {
 		return c.JSON(http.StatusBadRequest, errs)
 	}
-	g, err := m.d.Identity.GetAPIToken(c.Request().Context(), identitycmd.GetAPIToken{Username: username, Password: password},
-		httpapi.EventMeta(c, m.d.Clock.Now()))
+	g, err := m.d.Identity.GetAPIToken(c.Request().Context(), identitycmd.GetAPIToken{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Username: username, Password: password})
 	if errors.Is(err, domain.ErrBadCredentials) || errors.Is(err, domain.ErrUserInactive) {
 		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"non_field_errors": {"Unable to log in with provided credentials."}})
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
@@ -26,7 +25,7 @@ import (
 
 type fakeIdentity struct{}
 
-func (fakeIdentity) GetAPIToken(_ context.Context, cmd identitycmd.GetAPIToken, _ eventlog.Metadata) (identitycmd.APITokenGranted, error) {
+func (fakeIdentity) GetAPIToken(_ context.Context, cmd identitycmd.GetAPIToken) (identitycmd.APITokenGranted, error) {
 	if cmd.Username == "ann" && cmd.Password == "secret pw" {
 		return identitycmd.APITokenGranted{Key: strings.Repeat("k", 40)}, nil
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	"github.com/fiveapis/backend/domain/eventlog"
 	domain "github.com/fiveapis/backend/domain/identity"
 	query "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -25,9 +24,9 @@ type WeChatCodes interface {
 
 // Social binds provider accounts and logs in with them (identitycmd).
 type Social interface {
-	SocialAPIToken(ctx context.Context, provider, externalID string, meta eventlog.Metadata) (identitycmd.APITokenGranted, error)
-	BindSocial(ctx context.Context, cmd identitycmd.BindSocial, meta eventlog.Metadata) (eventlog.Position, error)
-	RevokeCurrentAPIToken(ctx context.Context, userID int64, meta eventlog.Metadata) (eventlog.Position, error)
+	SocialAPIToken(ctx context.Context, cmd identitycmd.SocialAPIToken) (identitycmd.APITokenGranted, error)
+	BindSocial(ctx context.Context, cmd identitycmd.BindSocial) (identitycmd.Done, error)
+	RevokeCurrentAPIToken(ctx context.Context, cmd identitycmd.RevokeCurrentAPIToken) (identitycmd.Done, error)
 }
 
 func (m *Module) mountWeChat(e *echo.Echo) {
@@ -68,7 +67,7 @@ func (m *Module) wechatCode2Token(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	g, err := m.d.Social.SocialAPIToken(c.Request().Context(), domain.ProviderWeChat, openid, httpapi.EventMeta(c, m.d.Clock.Now()))
+	g, err := m.d.Social.SocialAPIToken(c.Request().Context(), identitycmd.SocialAPIToken{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Provider: domain.ProviderWeChat, ExternalID: openid})
 	if errors.Is(err, domain.ErrNotBound) || errors.Is(err, domain.ErrUserInactive) {
 		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"non_field_errors": {"该微信尚未绑定账号,请先用用户名和密码登录后绑定"}})
 	}
@@ -91,8 +90,8 @@ func (m *Module) wechatBind(c echo.Context) error {
 		return err
 	}
 	id, _ := domain.ParseUserID(p.UserID)
-	pos, err := m.d.Social.BindSocial(c.Request().Context(), identitycmd.BindSocial{UserID: id, Provider: domain.ProviderWeChat, ExternalID: openid},
-		httpapi.EventMeta(c, m.d.Clock.Now()))
+	bound, err := m.d.Social.BindSocial(c.Request().Context(), identitycmd.BindSocial{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.ActorOf(p),
+		Provider: domain.ProviderWeChat, ExternalID: openid})
 	switch {
 	case errors.Is(err, domain.ErrSocialTaken):
 		return c.JSON(http.StatusBadRequest, drf.FieldErrors{"code": {"该微信已绑定其他账号"}})
@@ -101,7 +100,7 @@ func (m *Module) wechatBind(c echo.Context) error {
 	case err != nil:
 		return renderError(c, err)
 	}
-	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
+	m.d.Consistency.AfterCommand(c, bound.Position, query.ProjectionName)
 	if m.d.Users == nil {
 		return c.JSON(http.StatusOK, map[string]any{"id": id})
 	}
@@ -115,11 +114,10 @@ func (m *Module) wechatLogout(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	id, _ := domain.ParseUserID(p.UserID)
-	pos, err := m.d.Social.RevokeCurrentAPIToken(c.Request().Context(), id, httpapi.EventMeta(c, m.d.Clock.Now()))
+	revoked, err := m.d.Social.RevokeCurrentAPIToken(c.Request().Context(), identitycmd.RevokeCurrentAPIToken{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.ActorOf(p)})
 	if err != nil {
 		return renderError(c, err)
 	}
-	m.d.Consistency.AfterCommand(c, pos, query.ProjectionName)
+	m.d.Consistency.AfterCommand(c, revoked.Position, query.ProjectionName)
 	return c.NoContent(http.StatusNoContent)
 }

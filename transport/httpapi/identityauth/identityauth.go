@@ -1,7 +1,10 @@
 // Package identityauth verifies the credentials of the identity context for
-// every seed API: "Authorization: Bearer <JWT access token>" (000) and
-// "Authorization: Token <key>" (001, sliding 3-hour expiry). Both resolve to
-// an authn.Principal whose UserID is the decimal user id ("42").
+// every seed API: "Authorization: Bearer <JWT access token>" (000),
+// "Authorization: Token <key>" (001, sliding 3-hour expiry) and
+// "Authorization: ApiKey <user>:<key>" (003). Each resolves to an
+// authn.Principal whose UserID is the decimal user id ("42"). It also holds
+// the JWT dialect 000's two APIs share (jwt.go: simplejwt's refusals, the
+// login, social login and refresh flows).
 package identityauth
 
 import (
@@ -18,8 +21,8 @@ import (
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 )
 
@@ -37,48 +40,48 @@ type AccessTokens interface {
 	ParseAccess(token string, now time.Time) (identitycmd.TokenClaims, error)
 }
 
-// Users reads accounts (query.Queries).
+// Users reads accounts (identityq.Queries).
 type Users interface {
-	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
+	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
 }
 
-// APITokens finds API tokens by key digest (query.Queries).
+// APITokens finds API tokens by key digest (identityq.Queries).
 type APITokens interface {
-	APITokenByHash(ctx context.Context, q query.APITokenByHash) (query.APIToken, error)
+	APITokenByHash(ctx context.Context, q identityq.APITokenByHash) (identityq.APIToken, error)
 }
 
 // Toucher records a token's use (identitycmd.Handlers).
 type Toucher interface {
-	TouchAPIToken(ctx context.Context, cmd identitycmd.TouchAPIToken, meta eventlog.Metadata) (eventlog.Position, error)
+	TouchAPIToken(ctx context.Context, cmd identitycmd.TouchAPIToken) (identitycmd.Done, error)
 }
 
 // Errors wrapped with authn.ErrInvalidCredentials, so that an API can tell an
 // expired credential from a bad one (errors.Is).
 var (
-	ErrExpired  = domain.ErrTokenExpired
-	ErrInactive = domain.ErrUserInactive
+	ErrExpired  = identity.ErrTokenExpired
+	ErrInactive = identity.ErrUserInactive
 )
 
 func invalid(cause error) error {
 	return fmt.Errorf("%w: %w", authn.ErrInvalidCredentials, cause)
 }
 
-func principal(u query.User, scheme string) authn.Principal {
+func principal(u identityq.User, scheme string) authn.Principal {
 	return authn.Principal{UserID: strconv.FormatInt(u.ID, 10), Username: u.Username, IsAdmin: u.IsAdmin, Scheme: scheme}
 }
 
 // user loads the account a credential names; unknown and inactive accounts
 // are invalid credentials.
-func user(ctx context.Context, users Users, id int64) (query.User, error) {
-	u, err := users.UserByID(ctx, query.UserByID{ID: id})
-	if errors.Is(err, query.ErrNotFound) {
-		return query.User{}, invalid(domain.ErrUserNotFound)
+func user(ctx context.Context, users Users, id int64) (identityq.User, error) {
+	u, err := users.UserByID(ctx, identityq.UserByID{ID: id})
+	if errors.Is(err, identityq.ErrNotFound) {
+		return identityq.User{}, invalid(identity.ErrUserNotFound)
 	}
 	if err != nil {
-		return query.User{}, err
+		return identityq.User{}, err
 	}
 	if !u.IsActive {
-		return query.User{}, invalid(ErrInactive)
+		return identityq.User{}, invalid(ErrInactive)
 	}
 	return u, nil
 }
@@ -137,10 +140,10 @@ type Token struct {
 // NewToken returns the Token verifier.
 func NewToken(tokens APITokens, toucher Toucher, clock Clock, cfg TokenConfig) *Token {
 	if cfg.TTL <= 0 {
-		cfg.TTL = domain.DefaultTokenTTL
+		cfg.TTL = identity.DefaultTokenTTL
 	}
 	if cfg.TouchInterval <= 0 {
-		cfg.TouchInterval = domain.DefaultTokenTouchInterval
+		cfg.TouchInterval = identity.DefaultTokenTouchInterval
 	}
 	if cfg.WaitTimeout <= 0 {
 		cfg.WaitTimeout = 2 * time.Second
@@ -160,11 +163,11 @@ func (*Token) Scheme() string { return "token" }
 // recorded (APITokenUsed), which slides the expiry.
 func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal, error) {
 	if credentials == "" || len(credentials) > 256 {
-		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+		return authn.Principal{}, invalid(identity.ErrTokenInvalid)
 	}
-	tok, err := t.tokens.APITokenByHash(ctx, query.APITokenByHash{KeyHash: domain.HashTokenKey(credentials)})
-	if errors.Is(err, query.ErrNotFound) {
-		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	tok, err := t.tokens.APITokenByHash(ctx, identityq.APITokenByHash{KeyHash: identity.HashTokenKey(credentials)})
+	if errors.Is(err, identityq.ErrNotFound) {
+		return authn.Principal{}, invalid(identity.ErrTokenInvalid)
 	}
 	if err != nil {
 		return authn.Principal{}, err
@@ -172,8 +175,8 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 	now := t.clock.Now()
 	switch {
 	case tok.Revoked:
-		return authn.Principal{}, invalid(domain.ErrTokenRevoked)
-	case domain.TokenExpired(tok.LastUse(), now, t.cfg.TTL):
+		return authn.Principal{}, invalid(identity.ErrTokenRevoked)
+	case identity.TokenExpired(tok.LastUse(), now, t.cfg.TTL):
 		return authn.Principal{}, invalid(ErrExpired)
 	case !tok.User.IsActive:
 		return authn.Principal{}, invalid(ErrInactive)
@@ -181,9 +184,10 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 	p := principal(tok.User, "token")
 	if now.Sub(tok.LastUse()) >= t.cfg.TouchInterval {
 		meta := eventlog.Metadata{UserID: p.UserID, OccurredAt: now.UTC()}
-		pos, err := t.toucher.TouchAPIToken(ctx, identitycmd.TouchAPIToken{TokenID: tok.TokenID, UserID: tok.UserID, IssuedAt: tok.IssuedAt}, meta)
+		touched, err := t.toucher.TouchAPIToken(ctx, identitycmd.TouchAPIToken{Meta: meta, TokenID: tok.TokenID, UserID: tok.UserID, IssuedAt: tok.IssuedAt})
+		pos := touched.Position
 		switch {
-		case errors.Is(err, domain.ErrTokenExpired):
+		case errors.Is(err, identity.ErrTokenExpired):
 			// The log knows better than the read model: it did expire.
 			return authn.Principal{}, invalid(ErrExpired)
 		case err != nil:
@@ -191,7 +195,7 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 			t.cfg.Logger.Warn("identityauth: record token use", "token_id", tok.TokenID, "err", err)
 		case !pos.IsStart() && t.cfg.Waiter != nil:
 			wctx, cancel := context.WithTimeout(ctx, t.cfg.WaitTimeout)
-			_ = t.cfg.Waiter.WaitFor(wctx, pos, query.ProjectionName)
+			_ = t.cfg.Waiter.WaitFor(wctx, pos, identityq.ProjectionName)
 			cancel()
 		}
 	}
@@ -202,7 +206,7 @@ func (t *Token) Verify(ctx context.Context, credentials string) (authn.Principal
 // with the token lifetimes of the commands' configuration. When waiter also
 // tells read-model versions (ReadModelVersions), the bearer verifier reads
 // users through CachedUsers.
-func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, waiter Waiter, logger *slog.Logger) []authn.Verifier {
+func Verifiers(cmds *identitycmd.Handlers, queries *identityq.Queries, clock Clock, waiter Waiter, logger *slog.Logger) []authn.Verifier {
 	cfg := cmds.Config()
 	var users Users = queries
 	if v, ok := waiter.(ReadModelVersions); ok {
@@ -215,9 +219,9 @@ func Verifiers(cmds *identitycmd.Handlers, queries *query.Queries, clock Clock, 
 	}
 }
 
-// UsersByName finds accounts by username (query.Queries).
+// UsersByName finds accounts by username (identityq.Queries).
 type UsersByName interface {
-	UserByUsername(ctx context.Context, q query.UserByUsername) (query.User, error)
+	UserByUsername(ctx context.Context, q identityq.UserByUsername) (identityq.User, error)
 }
 
 // APIKey verifies 003's "Authorization: ApiKey <username>:<key>".
@@ -236,18 +240,18 @@ func (*APIKey) Scheme() string { return "apikey" }
 func (k *APIKey) Verify(ctx context.Context, credentials string) (authn.Principal, error) {
 	name, key, ok := strings.Cut(credentials, ":")
 	if !ok || name == "" || len(key) != 40 {
-		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+		return authn.Principal{}, invalid(identity.ErrTokenInvalid)
 	}
-	u, err := k.users.UserByUsername(ctx, query.UserByUsername{Username: name})
-	if errors.Is(err, query.ErrNotFound) {
-		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+	u, err := k.users.UserByUsername(ctx, identityq.UserByUsername{Username: name})
+	if errors.Is(err, identityq.ErrNotFound) {
+		return authn.Principal{}, invalid(identity.ErrTokenInvalid)
 	}
 	if err != nil {
 		return authn.Principal{}, err
 	}
 	sum := sha256.Sum256([]byte(key))
 	if u.APIKeyHash == "" || subtle.ConstantTimeCompare([]byte(u.APIKeyHash), []byte(hex.EncodeToString(sum[:]))) != 1 {
-		return authn.Principal{}, invalid(domain.ErrTokenInvalid)
+		return authn.Principal{}, invalid(identity.ErrTokenInvalid)
 	}
 	if !u.IsActive {
 		return authn.Principal{}, invalid(ErrInactive)

@@ -10,8 +10,8 @@ import (
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 )
@@ -22,22 +22,22 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-type users map[int64]query.User
+type users map[int64]identityq.User
 
-func (u users) UserByID(_ context.Context, q query.UserByID) (query.User, error) {
+func (u users) UserByID(_ context.Context, q identityq.UserByID) (identityq.User, error) {
 	if x, ok := u[q.ID]; ok {
 		return x, nil
 	}
-	return query.User{}, query.ErrNotFound
+	return identityq.User{}, identityq.ErrNotFound
 }
 
-type tokens map[string]query.APIToken
+type tokens map[string]identityq.APIToken
 
-func (t tokens) APITokenByHash(_ context.Context, q query.APITokenByHash) (query.APIToken, error) {
+func (t tokens) APITokenByHash(_ context.Context, q identityq.APITokenByHash) (identityq.APIToken, error) {
 	if x, ok := t[q.KeyHash]; ok {
 		return x, nil
 	}
-	return query.APIToken{}, query.ErrNotFound
+	return identityq.APIToken{}, identityq.ErrNotFound
 }
 
 type toucher struct {
@@ -46,17 +46,17 @@ type toucher struct {
 	err     error
 }
 
-func (t *toucher) TouchAPIToken(_ context.Context, cmd identitycmd.TouchAPIToken, _ eventlog.Metadata) (eventlog.Position, error) {
+func (t *toucher) TouchAPIToken(_ context.Context, cmd identitycmd.TouchAPIToken) (identitycmd.Done, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.touched = append(t.touched, cmd)
-	return eventlog.Position{Commit: 9, Prepare: 9}, t.err
+	return identitycmd.Done{Position: eventlog.Position{Commit: 9, Prepare: 9}}, t.err
 }
 
 type waiter struct{ waited []eventlog.Position }
 
 func (w *waiter) WaitFor(_ context.Context, pos eventlog.Position, names ...string) error {
-	if len(names) != 1 || names[0] != query.ProjectionName {
+	if len(names) != 1 || names[0] != identityq.ProjectionName {
 		panic("waits for " + strings.Join(names, ","))
 	}
 	w.waited = append(w.waited, pos)
@@ -94,21 +94,21 @@ func TestBearer(t *testing.T) {
 func TestToken(t *testing.T) {
 	t.Parallel()
 	key := "0123456789abcdef0123456789abcdef01234567"
-	ann := query.User{ID: 1, Username: "ann", IsActive: true}
-	base := query.APIToken{TokenID: "t1", KeyHash: domain.HashTokenKey(key), UserID: 1, IssuedAt: t0, User: ann}
+	ann := identityq.User{ID: 1, Username: "ann", IsActive: true}
+	base := identityq.APIToken{TokenID: "t1", KeyHash: identity.HashTokenKey(key), UserID: 1, IssuedAt: t0, User: ann}
 	cases := []struct {
 		name    string
-		tok     query.APIToken
+		tok     identityq.APIToken
 		now     time.Time
 		err     error
 		touched bool
 	}{
 		{name: "fresh", tok: base, now: t0.Add(30 * time.Second)},
 		{name: "used after a minute is recorded", tok: base, now: t0.Add(2 * time.Minute), touched: true},
-		{name: "slid", tok: func() query.APIToken { x := base; x.LastUsed = t0.Add(2 * time.Hour); return x }(), now: t0.Add(4 * time.Hour), touched: true},
+		{name: "slid", tok: func() identityq.APIToken { x := base; x.LastUsed = t0.Add(2 * time.Hour); return x }(), now: t0.Add(4 * time.Hour), touched: true},
 		{name: "expired", tok: base, now: t0.Add(3 * time.Hour), err: identityauth.ErrExpired},
-		{name: "revoked", tok: func() query.APIToken { x := base; x.Revoked = true; return x }(), now: t0, err: domain.ErrTokenRevoked},
-		{name: "inactive", tok: func() query.APIToken { x := base; x.User.IsActive = false; return x }(), now: t0, err: identityauth.ErrInactive},
+		{name: "revoked", tok: func() identityq.APIToken { x := base; x.Revoked = true; return x }(), now: t0, err: identity.ErrTokenRevoked},
+		{name: "inactive", tok: func() identityq.APIToken { x := base; x.User.IsActive = false; return x }(), now: t0, err: identityauth.ErrInactive},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestToken(t *testing.T) {
 		t.Errorf("unknown key: %v", err)
 	}
 	// The log says the token expired although the read model lagged.
-	touch := &toucher{err: domain.ErrTokenExpired}
+	touch := &toucher{err: identity.ErrTokenExpired}
 	v = identityauth.NewToken(tokens{base.KeyHash: base}, touch, &clock{now: t0.Add(time.Hour)}, identityauth.TokenConfig{})
 	if _, err := v.Verify(context.Background(), key); !errors.Is(err, identityauth.ErrExpired) {
 		t.Errorf("expired in the log: %v", err)

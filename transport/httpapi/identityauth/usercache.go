@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
 // ReadModelVersions tells the checkpoint of a projection as this process
@@ -35,7 +35,7 @@ type CachedUsers struct {
 
 type cachedUser struct {
 	tag  eventlog.Position
-	user query.User
+	user identityq.User
 }
 
 // NewCachedUsers returns the cache over users.
@@ -44,8 +44,8 @@ func NewCachedUsers(users Users, versions ReadModelVersions) *CachedUsers {
 }
 
 // UserByID implements Users.
-func (c *CachedUsers) UserByID(ctx context.Context, q query.UserByID) (query.User, error) {
-	tag, err := c.versions.Known(ctx, query.ProjectionName)
+func (c *CachedUsers) UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error) {
+	tag, err := c.versions.Known(ctx, identityq.ProjectionName)
 	if err != nil {
 		return c.users.UserByID(ctx, q)
 	}

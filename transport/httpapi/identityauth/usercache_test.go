@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/fiveapis/backend/domain/eventlog"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
 type countingUsers struct {
@@ -14,12 +14,12 @@ type countingUsers struct {
 	admin bool
 }
 
-func (u *countingUsers) UserByID(_ context.Context, q query.UserByID) (query.User, error) {
+func (u *countingUsers) UserByID(_ context.Context, q identityq.UserByID) (identityq.User, error) {
 	u.reads++
 	if q.ID == 404 {
-		return query.User{}, query.ErrNotFound
+		return identityq.User{}, identityq.ErrNotFound
 	}
-	return query.User{ID: q.ID, IsActive: true, IsAdmin: u.admin}, nil
+	return identityq.User{ID: q.ID, IsActive: true, IsAdmin: u.admin}, nil
 }
 
 type versions struct {
@@ -34,9 +34,9 @@ func TestCachedUsersFollowTheReadModel(t *testing.T) {
 	users := &countingUsers{}
 	v := &versions{pos: eventlog.Position{Commit: 10, Prepare: 10}}
 	c := NewCachedUsers(users, v)
-	get := func() query.User {
+	get := func() identityq.User {
 		t.Helper()
-		u, err := c.UserByID(ctx, query.UserByID{ID: 7})
+		u, err := c.UserByID(ctx, identityq.UserByID{ID: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestCachedUsersFollowTheReadModel(t *testing.T) {
 	}
 	// Unknown users are not cached; without versions nothing is.
 	for range 2 {
-		if _, err := c.UserByID(ctx, query.UserByID{ID: 404}); !errors.Is(err, query.ErrNotFound) {
+		if _, err := c.UserByID(ctx, identityq.UserByID{ID: 404}); !errors.Is(err, identityq.ErrNotFound) {
 			t.Fatalf("unknown user: %v", err)
 		}
 	}

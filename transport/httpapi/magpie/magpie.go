@@ -21,7 +21,8 @@
 // The session cookie the login opens authenticates every 003 route, so a
 // state-changing request authenticated by it must pass Django's CSRF check
 // (double-submit csrftoken cookie + X-CSRFToken header, Origin/Referer for
-// HTTPS); ApiKey requests are exempt (csrf.go).
+// HTTPS): the Router applies it to every route (transport/httpapi/csrf.go);
+// ApiKey requests are exempt. The login sets the csrftoken cookie.
 package magpie
 
 import (
@@ -35,23 +36,21 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
 // Identity is what the resource needs of the identity commands.
 type Identity interface {
-	AppDigestLogin(ctx context.Context, cmd identitycmd.AppDigestLogin, meta eventlog.Metadata) (identitycmd.LoggedIn, error)
-	RegisterFromEmail(ctx context.Context, email string, meta eventlog.Metadata) (identitycmd.AppUser, error)
+	AppDigestLogin(ctx context.Context, cmd identitycmd.AppDigestLogin) (identitycmd.LoggedIn, error)
+	RegisterFromEmail(ctx context.Context, cmd identitycmd.RegisterFromEmail) (identitycmd.AppUser, error)
 }
 
 // Users reads accounts.
 type Users interface {
-	UserByID(ctx context.Context, q query.UserByID) (query.User, error)
+	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
 }
 
 // Clock tells the time.
@@ -59,12 +58,11 @@ type Clock interface{ Now() time.Time }
 
 // Deps are the module's ports.
 type Deps struct {
-	Identity    Identity
-	Users       Users
-	Sessions    Sessions
-	Nonces      Nonces
-	Clock       Clock
-	Consistency httpapi.Consistency
+	Identity Identity
+	Users    Users
+	Sessions Sessions
+	Nonces   Nonces
+	Clock    Clock
 	// AppSecret verifies app_key_verify (MAGPIE_APP_SECRET); empty: users
 	// cannot be created from the app.
 	AppSecret string
@@ -92,16 +90,13 @@ func New(d Deps) *Module { return &Module{d: d} }
 // Prefix is the resource's path.
 const Prefix = "/api/lastest/auth/user/"
 
-// Mount implements httpapi.Routes. The CSRF check covers every route under
-// APIPrefix, whichever module serves it.
+// Mount implements httpapi.Routes: the resource's routes, with and without
+// the trailing slash, under the Router's CSRF check.
 func (m *Module) Mount(e *echo.Echo) {
-	e.Use(csrfGuard)
-	for _, p := range []string{Prefix, Prefix[:len(Prefix)-1]} {
-		e.GET(p, m.list)
-		e.POST(p, m.create)
-	}
-	e.GET(Prefix+":id/", m.detail)
-	e.GET(Prefix+":id", m.detail)
+	r := httpapi.NewRouter(e, "/api/lastest/auth", Render)
+	r.GET("/user/", m.list)
+	r.POST("/user/", m.create)
+	r.With(User).GET("/user/:id/", m.detail)
 }
 
 // useSalt records a salt under scope; false when it was used before.
@@ -121,96 +116,62 @@ func validSalt(s string) bool {
 	return true
 }
 
-// unauthorized is tastypie's HttpUnauthorized: 401 with an empty body.
-func unauthorized(c echo.Context) error { return c.NoContent(http.StatusUnauthorized) }
-
-func badRequest(c echo.Context, field, msg string) error {
-	return c.JSON(http.StatusBadRequest, map[string]any{"error": msg, field: []string{msg}})
-}
-
-type userObject struct {
-	DateJoined  string  `json:"date_joined"`
-	Email       string  `json:"email"`
-	FirstName   string  `json:"first_name"`
-	ID          int64   `json:"id"`
-	LastLogin   *string `json:"last_login"`
-	LastName    string  `json:"last_name"`
-	ResourceURI string  `json:"resource_uri"`
-	Username    string  `json:"username"`
-	APIKey      any     `json:"api_key,omitempty"`
-}
-
-const tastypieTime = "2006-01-02T15:04:05.000000"
-
-func objectOf(u query.User) userObject {
-	o := userObject{DateJoined: u.DateJoined.UTC().Format(tastypieTime), Email: u.Email, ID: u.ID,
-		ResourceURI: Prefix + strconv.FormatInt(u.ID, 10) + "/", Username: u.Username}
-	if !u.LastLogin.IsZero() {
-		s := u.LastLogin.UTC().Format(tastypieTime)
-		o.LastLogin = &s
-	}
-	return o
-}
-
-func envelope(objects []userObject) map[string]any {
-	return map[string]any{
-		"meta":    map[string]any{"limit": 20, "next": nil, "offset": 0, "previous": nil, "total_count": len(objects)},
-		"objects": objects,
-	}
-}
-
 // list: GET /api/lastest/auth/user/. With api_key_id, salt_id and
 // api_key_verify it is the app login (a session opens: cookies sessionid
 // and csrftoken); otherwise an ApiKey or session caller gets their user.
 func (m *Module) list(c echo.Context) error {
-	ctx := c.Request().Context()
 	q := c.QueryParams()
 	if q.Has("api_key_id") || q.Has("api_key_verify") {
-		id, err := strconv.ParseInt(q.Get("api_key_id"), 10, 64)
-		if err != nil || id <= 0 {
-			return badRequest(c, "api_key_id", "api_key_id must be a positive integer")
-		}
-		salt := q.Get("salt_id")
-		if !validSalt(salt) {
-			return badRequest(c, "salt_id", "salt_id must have 8 to 64 characters of [A-Za-z0-9._-]")
-		}
-		// The salt is spent first, so that a replay records nothing.
-		if fresh, err := m.useSalt(ctx, "key:"+strconv.FormatInt(id, 10), salt); err != nil {
-			return err
-		} else if !fresh {
-			return unauthorized(c)
-		}
-		li, err := m.d.Identity.AppDigestLogin(ctx, identitycmd.AppDigestLogin{KeyID: id, Salt: salt, Verify: q.Get("api_key_verify")},
-			httpapi.EventMeta(c, m.d.Clock.Now()))
-		if errors.Is(err, domain.ErrBadCredentials) || errors.Is(err, domain.ErrUserInactive) {
-			return unauthorized(c)
-		}
-		if err != nil {
-			return err
-		}
-		sid, expires, err := m.d.Sessions.Login(ctx, li.User.ID, m.d.Clock.Now())
-		if err != nil {
-			return err
-		}
-		c.SetCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sid, Path: "/", Expires: expires, HttpOnly: true,
-			Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
-		setCSRFCookie(c)
-		m.d.Consistency.AfterCommand(c, li.Position, query.ProjectionName)
-		u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: li.User.ID})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, envelope([]userObject{objectOf(u)}))
+		return m.appLogin(c)
 	}
-	p, ok := authn.From(c)
-	if !ok {
-		return unauthorized(c)
+	actor := httpapi.Actor(c)
+	if !actor.Authenticated() {
+		return errUnauthorized
 	}
-	id, _ := domain.ParseUserID(p.UserID)
-	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: id})
+	u, err := m.d.Users.UserByID(c.Request().Context(), identityq.UserByID{ID: actor.UserID})
 	if err != nil {
-		return unauthorized(c)
+		return errUnauthorized
+	}
+	return c.JSON(http.StatusOK, envelope([]userObject{objectOf(u)}))
+}
+
+// appLogin is the digest login of list: the salt is spent first, so that a
+// replay records nothing; the digest is checked within the attempt limits
+// (the command's).
+func (m *Module) appLogin(c echo.Context) error {
+	ctx, q := c.Request().Context(), c.QueryParams()
+	id, err := strconv.ParseInt(q.Get("api_key_id"), 10, 64)
+	if err != nil || id <= 0 {
+		return BadRequest{Field: "api_key_id", Message: "api_key_id must be a positive integer"}
+	}
+	salt := q.Get("salt_id")
+	if !validSalt(salt) {
+		return BadRequest{Field: "salt_id", Message: "salt_id must have 8 to 64 characters of [A-Za-z0-9._-]"}
+	}
+	if fresh, err := m.useSalt(ctx, "key:"+strconv.FormatInt(id, 10), salt); err != nil {
+		return err
+	} else if !fresh {
+		return errUnauthorized
+	}
+	li, err := m.d.Identity.AppDigestLogin(ctx, identitycmd.AppDigestLogin{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
+		KeyID: id, Salt: salt, Verify: q.Get("api_key_verify")})
+	if errors.Is(err, identity.ErrBadCredentials) || errors.Is(err, identity.ErrUserInactive) {
+		return errUnauthorized
+	}
+	if err != nil {
+		return err
+	}
+	sid, expires, err := m.d.Sessions.Login(ctx, li.User.ID, m.d.Clock.Now())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: sid, Path: "/", Expires: expires, HttpOnly: true,
+		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+	httpapi.SetCSRFCookie(c)
+	httpapi.Settle(c)
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: li.User.ID})
+	if err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, envelope([]userObject{objectOf(u)}))
 }
@@ -218,21 +179,16 @@ func (m *Module) list(c echo.Context) error {
 // detail: GET /api/lastest/auth/user/{id}/ for the user themselves or an
 // admin.
 func (m *Module) detail(c echo.Context) error {
-	p, ok := authn.From(c)
+	id, ok := identity.ParseUserID(c.Param("id"))
 	if !ok {
-		return unauthorized(c)
+		return errNotFound
 	}
-	id, ok := domain.ParseUserID(c.Param("id"))
-	if !ok {
-		return c.NoContent(http.StatusNotFound)
+	if actor := httpapi.Actor(c); !actor.Owns(id) && !actor.Admin {
+		return errUnauthorized
 	}
-	if p.UserID != domain.FormatUserID(id) && !p.IsAdmin {
-		return unauthorized(c)
-	}
-	m.d.Consistency.BeforeQuery(c, query.ProjectionName)
-	u, err := m.d.Users.UserByID(c.Request().Context(), query.UserByID{ID: id})
-	if errors.Is(err, query.ErrNotFound) {
-		return c.NoContent(http.StatusNotFound)
+	u, err := m.d.Users.UserByID(c.Request().Context(), identityq.UserByID{ID: id})
+	if errors.Is(err, identityq.ErrNotFound) {
+		return errNotFound
 	}
 	if err != nil {
 		return err
@@ -246,40 +202,40 @@ func (m *Module) detail(c echo.Context) error {
 func (m *Module) create(c echo.Context) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return badRequest(c, "body", "The request body could not be parsed.")
+		return BadRequest{Field: "body", Message: "The request body could not be parsed."}
 	}
 	salt, _ := f.Opt("salt_id")
 	email, _ := f.Opt("email_of_google_play")
 	verify, _ := f.Opt("app_key_verify")
 	switch {
 	case !validSalt(salt):
-		return badRequest(c, "salt_id", "salt_id must have 8 to 64 characters of [A-Za-z0-9._-]")
+		return BadRequest{Field: "salt_id", Message: "salt_id must have 8 to 64 characters of [A-Za-z0-9._-]"}
 	case email == "":
-		return badRequest(c, "email_of_google_play", "This field is required.")
+		return BadRequest{Field: "email_of_google_play", Message: "This field is required."}
 	case m.d.AppSecret == "":
-		return unauthorized(c)
+		return errUnauthorized
 	}
 	want := identitycmd.SHA1Hex(m.d.AppSecret + salt + email)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(verify)) != 1 {
-		return unauthorized(c)
+		return errUnauthorized
 	}
 	ctx := c.Request().Context()
 	if fresh, err := m.useSalt(ctx, "app", salt); err != nil {
 		return err
 	} else if !fresh {
-		return unauthorized(c)
+		return errUnauthorized
 	}
-	au, err := m.d.Identity.RegisterFromEmail(ctx, email, httpapi.EventMeta(c, m.d.Clock.Now()))
+	au, err := m.d.Identity.RegisterFromEmail(ctx, identitycmd.RegisterFromEmail{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Email: email})
 	if err != nil {
 		for _, f := range drf.LeafFaults(err) {
 			if f.Field != "" {
-				return badRequest(c, "email_of_google_play", f.Message)
+				return BadRequest{Field: "email_of_google_play", Message: f.Message}
 			}
 		}
 		return err
 	}
-	m.d.Consistency.AfterCommand(c, au.Position, query.ProjectionName)
-	u, err := m.d.Users.UserByID(ctx, query.UserByID{ID: au.User.ID})
+	httpapi.Settle(c)
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: au.User.ID})
 	if err != nil {
 		return err
 	}

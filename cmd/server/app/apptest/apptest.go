@@ -59,10 +59,12 @@ func Start(t testing.TB, opts ...Option) *Server {
 		Database:  app.DatabaseConfig{URL: withParam(pgtest.NewDatabase(t), "pool_max_conns=10"), EngineMaxConns: 4},
 		Admin:     app.AdminConfig{Username: AdminUsername, Password: AdminPassword},
 		SecretKey: "test-secret-key-for-signing-0123456789",
-		RedisURL:  "redis://127.0.0.1:6379/0",
-		DataDir:   t.TempDir(),
-		HTTP:      app.HTTPConfig{ConsistencyWait: 5 * time.Second},
-		LogLevel:  slog.LevelWarn,
+		// The limiters' counters (in the shared Redis) are the server's own.
+		Identity: app.IdentityConfig{RateLimitNamespace: "test-" + RandomHex(6) + ":"},
+		RedisURL: "redis://127.0.0.1:6379/0",
+		DataDir:  t.TempDir(),
+		HTTP:     app.HTTPConfig{ConsistencyWait: 5 * time.Second},
+		LogLevel: slog.LevelWarn,
 	}
 	o := app.Options{CheapPasswordHashing: true}
 	for _, opt := range opts {

@@ -1,4 +1,4 @@
-package app_test
+package ralendar_test
 
 import (
 	"context"
@@ -57,17 +57,17 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	t.Parallel()
 	aw := &fakeAcWing{used: map[string]bool{}, tokens: map[string]string{},
 		codes: map[string]string{"aw-1": "oid-ann", "aw-2": "oid-ann", "aw-3": "oid-other"},
-		names: map[string]string{"oid-ann": "acw_" + randomHex(3), "oid-other": "<b>x</b>"}}
+		names: map[string]string{"oid-ann": "acw_" + apptest.RandomHex(3), "oid-other": "<b>x</b>"}}
 	provider := httptest.NewServer(aw)
 	t.Cleanup(provider.Close)
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
 		c.OAuth.AcWingAppID, c.OAuth.AcWingAppSecret, c.OAuth.AcWingAPIURL = "aw-app", "aw-secret", provider.URL
 	}))
-	c := newClient(s)
-	first := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-1", "state": "s"})
-	user, _ := first.body["user"].(map[string]any)
-	if first.status != 200 || first.body["access"] == nil || user["username"] != aw.names["oid-ann"] || user["photo"] != "https://cdn.acwing.com/oid-ann.png" || user["email"] != "" {
-		t.Fatalf("first AcWing login: %d %s", first.status, first.raw)
+	c := apptest.NewClient(s)
+	first := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-1", "state": "s"})
+	user, _ := first.Body["user"].(map[string]any)
+	if first.Status != 200 || first.Body["access"] == nil || user["username"] != aw.names["oid-ann"] || user["photo"] != "https://cdn.acwing.com/oid-ann.png" || user["email"] != "" {
+		t.Fatalf("first AcWing login: %d %s", first.Status, first.Raw)
 	}
 	// The AcWing client sends no cookie (no state binding); its sign-up is
 	// a UserRegistered_v2 without an address.
@@ -75,38 +75,40 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	if err != nil || len(recs) == 0 || recs[0].Type != identity.EventUserRegistered || strings.Contains(string(recs[0].Data), "email") {
 		t.Errorf("AcWing sign-up: %v %v", recs, err)
 	}
-	again := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-2"})
-	if again.status != 200 || again.body["user"].(map[string]any)["id"] != user["id"] {
-		t.Errorf("second login is another account: %d %s", again.status, again.raw)
+	again := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-2"})
+	if again.Status != 200 || again.Body["user"].(map[string]any)["id"] != user["id"] {
+		t.Errorf("second login is another account: %d %s", again.Status, again.Raw)
 	}
 	for name, code := range map[string]any{"replayed code": "aw-1", "forged code": "nope", "sql code": "' OR 1=1 --"} {
-		if r := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code}); r.status != 400 || r.body["error"] == nil {
-			t.Errorf("%s: %d %s", name, r.status, r.raw)
-		}
+		t.Run("refused: "+name, func(t *testing.T) {
+			if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code}); r.Status != 400 || r.Body["error"] == nil {
+				t.Errorf("%s: %d %s", name, r.Status, r.Raw)
+			}
+		})
 	}
-	if r := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{}); r.status != 400 || r.body["code"] == nil {
-		t.Errorf("no code: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{}); r.Status != 400 || r.Body["code"] == nil {
+		t.Errorf("no code: %d %s", r.Status, r.Raw)
 	}
 	// A nickname that is no valid username still gives an account.
-	if r := c.do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-3"}); r.status != 200 || r.body["user"].(map[string]any)["username"] != "bxb" {
-		t.Errorf("html nickname: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-3"}); r.Status != 200 || r.Body["user"].(map[string]any)["username"] != "bxb" {
+		t.Errorf("html nickname: %d %s", r.Status, r.Raw)
 	}
 
-	bearer := "Bearer " + first.body["access"].(string)
-	b := c.do(t, "GET", "/api/user/bindings/", bearer, nil)
-	if b.body["has_acwing"] != true || b.body["has_password"] != false || b.body["acwing_username"] != aw.names["oid-ann"] {
-		t.Errorf("bindings: %s", b.raw)
+	bearer := "Bearer " + first.Body["access"].(string)
+	b := c.Do(t, "GET", "/api/user/bindings/", bearer, nil)
+	if b.Body["has_acwing"] != true || b.Body["has_password"] != false || b.Body["acwing_username"] != aw.names["oid-ann"] {
+		t.Errorf("bindings: %s", b.Raw)
 	}
-	if r := c.do(t, "DELETE", "/api/user/unbind/acwing/", bearer, nil); r.status != 400 || r.body["error"] != "至少保留一种登录方式" {
-		t.Errorf("unbind the only login method: %d %s", r.status, r.raw)
+	if r := c.Do(t, "DELETE", "/api/user/unbind/acwing/", bearer, nil); r.Status != 400 || r.Body["error"] != "至少保留一种登录方式" {
+		t.Errorf("unbind the only login method: %d %s", r.Status, r.Raw)
 	}
-	if r := c.do(t, "POST", "/api/user/change-password/", bearer, map[string]any{"old_password": "x", "new_password": "new-password-1"}); r.status != 400 || r.body["error"] == nil {
-		t.Errorf("change-password without a password: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/user/change-password/", bearer, map[string]any{"old_password": "x", "new_password": "new-password-1"}); r.Status != 400 || r.Body["error"] == nil {
+		t.Errorf("change-password without a password: %d %s", r.Status, r.Raw)
 	}
-	if r := c.do(t, "GET", "/api/oauth2/receive_code/?code=abc&state=xyz", "", nil); r.status != 200 || r.body["code"] != "abc" || r.body["state"] != "xyz" {
-		t.Errorf("receive_code: %d %s", r.status, r.raw)
+	if r := c.Do(t, "GET", "/api/oauth2/receive_code/?code=abc&state=xyz", "", nil); r.Status != 200 || r.Body["code"] != "abc" || r.Body["state"] != "xyz" {
+		t.Errorf("receive_code: %d %s", r.Status, r.Raw)
 	}
-	if r := c.do(t, "GET", "/api/oauth2/receive_code/", "", nil); r.status != 400 {
-		t.Errorf("receive_code without code: %d %s", r.status, r.raw)
+	if r := c.Do(t, "GET", "/api/oauth2/receive_code/", "", nil); r.Status != 400 {
+		t.Errorf("receive_code without code: %d %s", r.Status, r.Raw)
 	}
 }

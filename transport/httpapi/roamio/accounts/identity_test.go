@@ -1,7 +1,8 @@
-package app_test
+package accounts_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -24,47 +25,9 @@ import (
 // Integration tests of the identity slice through the whole server: the
 // PostgreSQL event store, the projection engine and the HTTP API.
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// adminBearer logs in as the bootstrap admin, waiting for the start-up task
-// that creates the account.
-func adminBearer(t *testing.T, s *apptest.Server) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		r := s.Do(t, "POST", "/api/v1/auth/login/", "", map[string]string{"username": apptest.AdminUsername, "password": apptest.AdminPassword})
-		if r.Status == http.StatusOK {
-			var out struct{ Access string }
-			r.JSON(t, &out)
-			return "Bearer " + out.Access
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("admin login: %d %s", r.Status, r.Body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestIdentityRegisterLoginMeRefresh(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := apptest.NewFakeClock()
 	s := apptest.Start(t, apptest.WithClock(clock))
 	u := s.NewUser(t)
 
@@ -106,9 +69,11 @@ func TestIdentityRegisterLoginMeRefresh(t *testing.T) {
 		"no signature":       parts[0] + "." + parts[1] + ".",
 		"refresh as access":  pair.Refresh,
 	} {
-		if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+bad, nil); r.Status != http.StatusUnauthorized {
-			t.Errorf("%s: %d %s", name, r.Status, r.Body)
-		}
+		t.Run(name+" is refused", func(t *testing.T) {
+			if r := s.Do(t, "GET", "/api/v1/auth/me/", "Bearer "+bad, nil); r.Status != http.StatusUnauthorized {
+				t.Errorf("%s: %d %s", name, r.Status, r.Body)
+			}
+		})
 	}
 	clock.Advance(15 * 24 * time.Hour)
 	if r := s.Do(t, "POST", "/api/v1/token/refresh/", "", map[string]string{"refresh": pair.Refresh}); r.Status != http.StatusUnauthorized {
@@ -141,14 +106,15 @@ func TestIdentityMalformedInputIs400(t *testing.T) {
 		{"/auth/get-token/", `{"username": {}, "password": "x"}`, "username"},
 		{"/auth/get-token/", `[`, "detail"},
 	} {
-		r := s.Do(t, "POST", tc.path, "", tc.body)
-		if r.Status >= 500 || (r.Status != 400 && r.Status != 401) {
-			t.Errorf("%s %s: %d %s", tc.path, tc.body, r.Status, r.Body)
-			continue
-		}
-		if _, ok := r.Map(t)[tc.field]; !ok {
-			t.Errorf("%s %s: no %q in %s", tc.path, tc.body, tc.field, r.Body)
-		}
+		t.Run(tc.path+" "+tc.body, func(t *testing.T) {
+			r := s.Do(t, "POST", tc.path, "", tc.body)
+			if r.Status >= 500 || (r.Status != 400 && r.Status != 401) {
+				t.Fatalf("%s %s: %d %s", tc.path, tc.body, r.Status, r.Body)
+			}
+			if _, ok := r.Map(t)[tc.field]; !ok {
+				t.Errorf("%s %s: no %q in %s", tc.path, tc.body, tc.field, r.Body)
+			}
+		})
 	}
 }
 
@@ -187,7 +153,7 @@ func TestIdentityConcurrentRegistration(t *testing.T) {
 
 func TestIdentityAPITokenSlidesAndExpires(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := apptest.NewFakeClock()
 	s := apptest.Start(t, apptest.WithClock(clock))
 	u := s.NewUser(t)
 	getToken := func() string {
@@ -226,7 +192,7 @@ func TestIdentityAPITokenSlidesAndExpires(t *testing.T) {
 func TestIdentityBootstrapAdminIsIdempotent(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
-	bearer := adminBearer(t, s)
+	bearer := s.AdminBearer(t)
 	me := s.Do(t, "GET", "/api/v1/auth/me/", bearer, nil).Map(t)
 	if me["username"] != apptest.AdminUsername || me["is_admin"] != true {
 		t.Fatalf("admin me: %v", me)
@@ -244,7 +210,7 @@ func TestIdentityBootstrapAdminIsIdempotent(t *testing.T) {
 		u.Path = "/" + db
 		c.Database.URL = u.String()
 	}))
-	adminBearer(t, second)
+	second.AdminBearer(t)
 	ctx := context.Background()
 	id := int64(me["id"].(float64))
 	recs, err := s.App.Store().ReadStream(ctx, identity.UserStream(id), eventlog.ReadStreamOptions{})
@@ -279,12 +245,12 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 	provider := httptest.NewServer(qq)
 	t.Cleanup(provider.Close)
 	const magpieSecret = "magpie-secret-erasure"
-	s := startQQ(t, provider.URL, newFakeClock(), apptest.WithConfig(func(c *app.Config) {
+	s := startQQ(t, provider.URL, apptest.NewFakeClock(), apptest.WithConfig(func(c *app.Config) {
 		c.Magpie.AppSecret, c.Travel.AllowNoCaptcha = magpieSecret, true
 	}))
 	ctx := context.Background()
-	c := newClient(s)
-	tag := randomHex(4)
+	c := apptest.NewClient(s)
+	tag := apptest.RandomHex(4)
 	addr := func(api string) string { return api + "_" + tag + "@Example.com" }
 
 	users := map[string]int64{} // api → user id
@@ -296,26 +262,28 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 		}
 		users[api] = id
 	}
-	if r := c.do(t, "POST", "/api/v1/auth/register/", "", map[string]any{"username": "roamio_" + tag, "email": addr("roamio"),
-		"password": "pw-Roamio-1234", "password_confirm": "pw-Roamio-1234"}); r.status != 201 || r.body["user"].(map[string]any)["email"] != addr("roamio") {
-		t.Fatalf("roamio register: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/v1/auth/register/", "", map[string]any{"username": "roamio_" + tag, "email": addr("roamio"),
+		"password": "pw-Roamio-1234", "password_confirm": "pw-Roamio-1234"}); r.Status != 201 || r.Body["user"].(map[string]any)["email"] != addr("roamio") {
+		t.Fatalf("roamio register: %d %s", r.Status, r.Raw)
 	}
 	idOf("roamio", "roamio_"+tag)
-	if r := c.do(t, "POST", "/api/auth/register/", "", map[string]any{"username": "ralendar_" + tag, "email": addr("ralendar"),
-		"password": "pw-Ralendar-1234"}); r.status != 201 || r.body["email"] != addr("ralendar") {
-		t.Fatalf("ralendar register: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/auth/register/", "", map[string]any{"username": "ralendar_" + tag, "email": addr("ralendar"),
+		"password": "pw-Ralendar-1234"}); r.Status != 201 || r.Body["email"] != addr("ralendar") {
+		t.Fatalf("ralendar register: %d %s", r.Status, r.Raw)
 	}
 	idOf("ralendar", "ralendar_"+tag)
-	tc := &travelClient{client: newClient(s), t: t}
-	want(t, tc.post("/user/register", map[string]string{"uname": "travel_" + tag, "email": addr("travel"), "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")
+	if r := apptest.NewClient(s).PostForm(t, "/user/register", map[string]string{"uname": "travel_" + tag, "email": addr("travel"),
+		"password": "travel-pw-1", "no_captcha": "true"}); r.Body["code"] != 200.0 || r.Body["msg"] != "注册成功" {
+		t.Errorf("want 200 %q, got %s", "注册成功", r.Raw)
+	}
 	idOf("travel", "travel_"+tag)
 	salt := "1700000000-" + tag
 	// 003 names the user after the address's first 30 characters (its
 	// seed's rule, so those are public); the whole address is sealed.
 	mail := strings.ToLower(addr("magpie_with_a_long_name"))
-	if r := c.do(t, "POST", "/api/lastest/auth/user/", "", map[string]any{"salt_id": salt, "email_of_google_play": mail,
-		"app_key_verify": identitycmd.SHA1Hex(magpieSecret + salt + mail)}); r.status != 201 {
-		t.Fatalf("magpie create: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/lastest/auth/user/", "", map[string]any{"salt_id": salt, "email_of_google_play": mail,
+		"app_key_verify": identitycmd.SHA1Hex(magpieSecret + salt + mail)}); r.Status != 201 {
+		t.Fatalf("magpie create: %d %s", r.Status, r.Raw)
 	}
 	var magpieID int64
 	if err := s.App.Pool().QueryRow(ctx, `SELECT id FROM identity.users WHERE email_key = $1`, mail).Scan(&magpieID); err != nil {
@@ -323,8 +291,8 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 	}
 	users["magpie"] = magpieID
 	nick := "qq_" + tag
-	if r := c.do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(qq.user(nick)), "state": qqState(t, c)}); r.status != 200 {
-		t.Fatalf("qq sign-up: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(qq.user(nick)), "state": qqState(t, c)}); r.Status != 200 {
+		t.Fatalf("qq sign-up: %d %s", r.Status, r.Raw)
 	}
 	idOf("qq", nick)
 	idOf("admin", apptest.AdminUsername)
@@ -336,7 +304,7 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 			t.Fatalf("%s: user stream starts with %v (%v)", api, recs, err)
 		}
 		var e identity.UserRegistered
-		if err := jsonUnmarshal(recs[0].Data, &e); err != nil || e.LegacyEmail != "" {
+		if err := json.Unmarshal(recs[0].Data, &e); err != nil || e.LegacyEmail != "" {
 			t.Errorf("%s: registration %s (%v)", api, recs[0].Data, err)
 		}
 		if (api == "qq" || api == "admin") != (e.EmailRef == "") {
@@ -428,7 +396,7 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 	if e := email(users["ralendar"]); e != addr("ralendar") {
 		t.Errorf("ralendar (not erased) after rebuild: %q", e)
 	}
-	if r := c.do(t, "POST", "/api/v1/auth/login/", "", map[string]string{"username": addr("ralendar"), "password": "pw-Ralendar-1234"}); r.status != 200 {
-		t.Errorf("login by a sealed address: %d %s", r.status, r.raw)
+	if r := c.Do(t, "POST", "/api/v1/auth/login/", "", map[string]string{"username": addr("ralendar"), "password": "pw-Ralendar-1234"}); r.Status != 200 {
+		t.Errorf("login by a sealed address: %d %s", r.Status, r.Raw)
 	}
 }

@@ -1,4 +1,4 @@
-package roamio_test
+package accounts_test
 
 import (
 	"bytes"
@@ -22,10 +22,10 @@ import (
 	"github.com/fiveapis/backend/commands/handling"
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/domain/sequence"
-	projection "github.com/fiveapis/backend/projections/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityproj "github.com/fiveapis/backend/projections/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/eventstore"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
@@ -33,7 +33,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
-	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
 	"github.com/fiveapis/backend/transport/personaldata"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
@@ -66,7 +66,7 @@ type catchUp struct {
 	pool    *pgxpool.Pool
 	store   eventlog.Store
 	decoder eventlog.Decoder
-	p       *projection.Projector
+	p       *identityproj.Projector
 	at      eventlog.Position
 }
 
@@ -150,7 +150,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(store.Close)
-	reg, err := codec.New(append(domain.Events(), sequence.Events()...)...)
+	reg, err := codec.New(append(identity.Events(), sequence.Events()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	vault := personaldata.Open(pool)
-	p := projection.NewProjector().WithPersonalData(vaultPD{vault})
+	p := identityproj.NewProjector().WithPersonalData(vaultPD{vault})
 	if _, err := pool.Exec(ctx, "CREATE SCHEMA identity; SET search_path TO identity;"+p.Schema()); err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +170,12 @@ func newHarness(t *testing.T) *harness {
 	}
 	cmds.SetPersonalData(vault)
 	waiter := &catchUp{pool: pool, store: store, decoder: reg, p: p}
-	queries := query.New(projection.NewReader(pool))
+	queries := identityq.New(identityproj.NewReader(pool))
 	consistency := httpapi.Consistency{Waiter: waiter, Timeout: 5 * time.Second}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := httpapi.NewEcho(httpapi.Config{}, logger,
+	e := httpapi.NewEcho(httpapi.Config{Consistency: consistency}, logger,
 		authModule{identityauth.Verifiers(cmds, queries, clk, waiter, logger)},
-		roamio.New(roamio.Deps{Identity: cmds, Users: queries, Clock: clk, Consistency: consistency}),
+		accountshttp.New(accountshttp.Deps{Identity: cmds, Users: queries, Clock: clk}),
 		hhu.New(hhu.Deps{Identity: cmds, Clock: clk, Consistency: consistency}),
 	)
 	srv := httptest.NewServer(e)

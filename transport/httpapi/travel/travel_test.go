@@ -1,8 +1,9 @@
-package app_test
+package travel_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"image/png"
 	"io"
@@ -22,21 +23,24 @@ import (
 
 // 004's user routes: captcha, session, {code, msg, data} with HTTP 200.
 
+// tinyPNG is a 1×1 PNG.
+var tinyPNG, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
 // travelClient keeps the session cookie and answers captchas by setting a
 // known answer on its session (the image itself is checked to be a PNG).
 type travelClient struct {
-	*client
+	*apptest.Client
 	t *testing.T
 }
 
 func (tc *travelClient) captcha(answer string) {
 	t := tc.t
 	t.Helper()
-	req, _ := http.NewRequest("GET", tc.s.URL+"/user/captcha", nil)
-	for _, ck := range tc.cookies {
+	req, _ := http.NewRequest("GET", tc.S.URL+"/user/captcha", nil)
+	for _, ck := range tc.Cookies {
 		req.AddCookie(ck)
 	}
-	resp, err := tc.s.Client.Do(req)
+	resp, err := tc.S.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,88 +57,51 @@ func (tc *travelClient) captcha(answer string) {
 			if !ck.HttpOnly {
 				t.Error("session cookie not HttpOnly")
 			}
-			tc.cookies = []*http.Cookie{ck}
+			tc.Cookies = []*http.Cookie{ck}
 		}
 	}
-	if len(tc.cookies) == 0 {
+	if len(tc.Cookies) == 0 {
 		t.Fatal("no session cookie")
 	}
-	tag, err := tc.s.App.Pool().Exec(context.Background(), `UPDATE sessions.sessions SET captcha_hash = $2 WHERE id_hash = $1`,
-		sessions.Key(tc.cookies[0].Value), travel.CaptchaKey(answer))
+	tag, err := tc.S.App.Pool().Exec(context.Background(), `UPDATE sessions.sessions SET captcha_hash = $2 WHERE id_hash = $1`,
+		sessions.Key(tc.Cookies[0].Value), travel.CaptchaKey(answer))
 	if err != nil || tag.RowsAffected() != 1 {
 		t.Fatalf("set captcha: %v", err)
 	}
 }
 
 // post sends a form (as the original clients do) and checks the HTTP 200.
-func (tc *travelClient) post(path string, form map[string]string) reply {
-	t := tc.t
-	t.Helper()
-	var b strings.Builder
-	for k, v := range form {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k + "=" + urlEscape(v))
-	}
-	req, _ := http.NewRequest("POST", tc.s.URL+path, strings.NewReader(b.String()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return tc.send(req)
+func (tc *travelClient) post(path string, form map[string]string) apptest.Reply {
+	tc.t.Helper()
+	return tc.always200(tc.PostForm(tc.t, path, form))
 }
 
-func (tc *travelClient) send(req *http.Request) reply {
-	t := tc.t
-	t.Helper()
-	req.Header.Set("X-Forwarded-For", tc.ip)
-	for _, ck := range tc.cookies {
-		req.AddCookie(ck)
+// send sends a prepared request and checks the HTTP 200.
+func (tc *travelClient) send(req *http.Request) apptest.Reply {
+	tc.t.Helper()
+	return tc.always200(tc.Send(tc.t, req))
+}
+
+func (tc *travelClient) always200(r apptest.Reply) apptest.Reply {
+	tc.t.Helper()
+	if r.Status != 200 {
+		tc.t.Errorf("HTTP %d, want 200 always: %s", r.Status, r.Raw)
 	}
-	resp, err := tc.s.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	for _, ck := range resp.Cookies() {
-		if ck.Name == travel.CookieName {
-			tc.cookies = nil
-			if ck.MaxAge >= 0 && ck.Value != "" {
-				tc.cookies = []*http.Cookie{ck}
-			}
-		}
-	}
-	if resp.StatusCode != 200 {
-		t.Errorf("%s %s: HTTP %d, want 200 always", req.Method, req.URL.Path, resp.StatusCode)
-	}
-	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	_ = jsonUnmarshal(raw, &r.body)
 	return r
 }
 
-func urlEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
-
-func want(t *testing.T, r reply, code float64, msg string) {
+func want(t *testing.T, r apptest.Reply, code float64, msg string) {
 	t.Helper()
-	if r.body["code"] != code || (msg != "" && r.body["msg"] != msg) {
-		t.Errorf("want %v %q, got %s", code, msg, r.raw)
+	if r.Body["code"] != code || (msg != "" && r.Body["msg"] != msg) {
+		t.Errorf("want %v %q, got %s", code, msg, r.Raw)
 	}
 }
 
 func TestTravelUserRoundTrip(t *testing.T) {
 	t.Parallel()
-	s, smtp := startWithMail(t, nil)
-	tc := &travelClient{client: newClient(s), t: t}
-	uname := "trav_" + randomHex(4)
+	s, smtp := apptest.StartWithMail(t, nil)
+	tc := &travelClient{Client: apptest.NewClient(s), t: t}
+	uname := "trav_" + apptest.RandomHex(4)
 	phone := fmt.Sprintf("139%08d", time.Now().UnixNano()%100000000)
 	email := uname + "@example.com"
 	reg := map[string]string{"uname": uname, "phone": phone, "email": email, "password": "travel-pw-1", "captcha": "1234"}
@@ -151,9 +118,9 @@ func TestTravelUserRoundTrip(t *testing.T) {
 	tc.captcha("1234")
 	r := tc.post("/user/register", reg)
 	want(t, r, 200, "注册成功")
-	data, _ := r.body["data"].(map[string]any)
+	data, _ := r.Body["data"].(map[string]any)
 	if data["uname"] != uname || data["phone"] != phone || data["email"] != email {
-		t.Fatalf("registered: %s", r.raw)
+		t.Fatalf("registered: %s", r.Raw)
 	}
 	uid := fmt.Sprintf("%.0f", data["uid"].(float64))
 
@@ -164,31 +131,35 @@ func TestTravelUserRoundTrip(t *testing.T) {
 		{map[string]string{"uname": "12345", "phone": "13900000001", "password": "travel-pw-1"}, "用户名不能全为数字"},
 		{map[string]string{"uname": "a<script>", "phone": "13900000001", "password": "travel-pw-1"}, "用户名包含特殊字符"},
 		{map[string]string{"uname": "x' OR '1'='1", "phone": "13900000001", "password": "travel-pw-1"}, "用户名包含特殊字符"},
-		{map[string]string{"uname": "newone" + randomHex(3), "phone": "1234", "password": "travel-pw-1"}, "手机号格式不正确"},
+		{map[string]string{"uname": "newone" + apptest.RandomHex(3), "phone": "1234", "password": "travel-pw-1"}, "手机号格式不正确"},
 		{map[string]string{"uname": "newone", "password": ""}, "无效参数：缺少用户名或密码"},
 		{map[string]string{"uname": "newone", "password": "travel-pw-1"}, "无效参数：缺少手机或邮箱"},
 		{map[string]string{"uname": strings.ToUpper(uname), "phone": "13900000002", "password": "travel-pw-1"}, "用户名已存在"},
 	} {
-		tc.captcha("5678")
-		c.form["captcha"] = "5678"
-		want(t, tc.post("/user/register", c.form), 403, c.msg)
+		t.Run("register refused: "+c.msg, func(t *testing.T) {
+			tc.captcha("5678")
+			c.form["captcha"] = "5678"
+			want(t, tc.post("/user/register", c.form), 403, c.msg)
+		})
 	}
 	tc.captcha("5678")
-	want(t, tc.post("/user/register", map[string]string{"uname": "other" + randomHex(3), "phone": phone, "password": "travel-pw-1", "captcha": "5678"}), 403, "")
+	want(t, tc.post("/user/register", map[string]string{"uname": "other" + apptest.RandomHex(3), "phone": phone, "password": "travel-pw-1", "captcha": "5678"}), 403, "")
 
 	// Login, the "user" field typed by shape.
 	for _, ident := range []string{uname, uid, phone, strings.ToUpper(email)} {
-		tc.captcha("4321")
-		r := tc.post("/user/login", map[string]string{"user": ident, "password": "travel-pw-1", "captcha": "4321"})
-		want(t, r, 200, "登录成功")
-		if d, _ := r.body["data"].(map[string]any); d["uname"] != uname {
-			t.Errorf("login as %s: %s", ident, r.raw)
-		}
+		t.Run("login as "+ident, func(t *testing.T) {
+			tc.captcha("4321")
+			r := tc.post("/user/login", map[string]string{"user": ident, "password": "travel-pw-1", "captcha": "4321"})
+			want(t, r, 200, "登录成功")
+			if d, _ := r.Body["data"].(map[string]any); d["uname"] != uname {
+				t.Errorf("login as %s: %s", ident, r.Raw)
+			}
+		})
 	}
 	tc.captcha("4321")
 	want(t, tc.post("/user/login", map[string]string{"uname": uname, "password": "wrong-password", "captcha": "4321"}), 403, "密码错误")
 	tc.captcha("4321")
-	want(t, tc.post("/user/login", map[string]string{"user": "nobody" + randomHex(3), "password": "x", "captcha": "4321"}), 403, "无此用户")
+	want(t, tc.post("/user/login", map[string]string{"user": "nobody" + apptest.RandomHex(3), "password": "x", "captcha": "4321"}), 403, "无此用户")
 	tc.captcha("4321")
 	want(t, tc.post("/user/login", map[string]string{"user": uname, "captcha": "4321"}), 403, "无效参数")
 	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1"}), 403, "请输入验证码")
@@ -213,8 +184,8 @@ func TestTravelUserRoundTrip(t *testing.T) {
 	want(t, tc.send(info), 200, "")
 	upd := tc.post("/user/info", map[string]string{"gender": "2", "intro": "<script>alert(1)</script>'; DROP TABLE users;--", "phone": "13700000000"})
 	want(t, upd, 200, "修改成功")
-	if d, _ := upd.body["data"].(map[string]any); d["gender"] != 2.0 || d["phone"] != "13700000000" || d["intro"] != "<script>alert(1)</script>'; DROP TABLE users;--" {
-		t.Errorf("info update: %s", upd.raw)
+	if d, _ := upd.Body["data"].(map[string]any); d["gender"] != 2.0 || d["phone"] != "13700000000" || d["intro"] != "<script>alert(1)</script>'; DROP TABLE users;--" {
+		t.Errorf("info update: %s", upd.Raw)
 	}
 	want(t, tc.post("/user/info", map[string]string{"gender": "7"}), 403, "")
 	want(t, tc.post("/user/info", map[string]string{"phone": "12"}), 403, "手机号格式不正确")
@@ -231,7 +202,7 @@ func TestTravelUserRoundTrip(t *testing.T) {
 	up.Header.Set("Content-Type", w.FormDataContentType())
 	ar := tc.send(up)
 	want(t, ar, 200, "成功地修改了头像")
-	path, _ := ar.body["data"].(map[string]any)["avatar"].(string)
+	path, _ := ar.Body["data"].(map[string]any)["avatar"].(string)
 	if resp, err := s.Client.Get(s.URL + path); err != nil || resp.StatusCode != 200 {
 		t.Errorf("avatar %s not served", path)
 	} else {
@@ -240,26 +211,26 @@ func TestTravelUserRoundTrip(t *testing.T) {
 
 	// The session authenticates other modules too (Roamio's me).
 	me, _ := http.NewRequest("GET", s.URL+"/api/v1/auth/me/", nil)
-	if r := tc.send(me); r.body["username"] != uname {
-		t.Errorf("session as principal: %s", r.raw)
+	if r := tc.send(me); r.Body["username"] != uname {
+		t.Errorf("session as principal: %s", r.Raw)
 	}
 
 	logout, _ := http.NewRequest("POST", s.URL+"/user/logout", nil)
 	want(t, tc.send(logout), 200, "已清除登录信息")
 	want(t, tc.post("/user/info", map[string]string{"gender": "1"}), 403, "未登录或登录超时")
 	want(t, tc.post("/user/password", map[string]string{"old_password": "travel-pw-2", "new_password": "travel-pw-3"}), 403, "未登录或登录超时")
-	tc.cookies = []*http.Cookie{{Name: travel.CookieName, Value: "forged-session-id"}}
+	tc.Cookies = []*http.Cookie{{Name: travel.CookieName, Value: "forged-session-id"}}
 	want(t, tc.post("/user/info", nil), 403, "未登录或登录超时")
 
 	// Two-step reset by an e-mailed code.
 	tc.captcha("1111")
-	want(t, tc.post("/user/reset", map[string]string{"email": "nobody-" + randomHex(3) + "@example.com", "captcha": "1111"}), 403, "找不到用户")
+	want(t, tc.post("/user/reset", map[string]string{"email": "nobody-" + apptest.RandomHex(3) + "@example.com", "captcha": "1111"}), 403, "找不到用户")
 	tc.captcha("1111")
 	want(t, tc.post("/user/reset", map[string]string{"code": "123456", "captcha": "1111", "new_password": "travel-pw-9"}), 403, "未获取恢复码或已失效")
 	tc.captcha("1111")
 	want(t, tc.post("/user/reset", map[string]string{"email": email, "captcha": "1111"}), 200, "已发送恢复码至邮箱")
 	msg := smtp.WaitFor(t, email, nil, 15*time.Second)
-	code := codeRE.FindString(msg.Body)
+	code := apptest.Code(msg.Body)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
@@ -277,9 +248,44 @@ func TestTravelUserRoundTrip(t *testing.T) {
 func TestTravelNoCaptchaOnlyInDebug(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.Travel.AllowNoCaptcha = true }))
-	tc := &travelClient{client: newClient(s), t: t}
-	uname := "dbg_" + randomHex(4)
+	tc := &travelClient{Client: apptest.NewClient(s), t: t}
+	uname := "dbg_" + apptest.RandomHex(4)
 	want(t, tc.post("/user/register", map[string]string{"uname": uname, "email": uname + "@example.com", "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")
 	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "no_captcha": "1"}), 200, "登录成功")
 	want(t, tc.post("/user/login", map[string]string{"user": uname, "password": "travel-pw-1", "no_captcha": "false"}), 403, "请输入验证码")
+}
+
+// TestTravelResetCodesAreLimitedPerAddress: the reset's codes go through the
+// identity command's code limits like Roamio's (3 an address in 5 minutes),
+// from any client address; the refusal is 004's 403 with the wait, and
+// Retry-After.
+func TestTravelResetCodesAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	s, smtp := apptest.StartWithMail(t, nil, apptest.WithConfig(func(c *app.Config) { c.Travel.AllowNoCaptcha = true }))
+	tc := &travelClient{Client: apptest.NewClient(s), t: t}
+	uname := "rst_" + apptest.RandomHex(4)
+	email := uname + "@example.com"
+	want(t, tc.post("/user/register", map[string]string{"uname": uname, "email": email, "password": "travel-pw-1", "no_captcha": "true"}), 200, "注册成功")
+	reset := func(c *travelClient) apptest.Reply {
+		return c.post("/user/reset", map[string]string{"email": email, "no_captcha": "true"})
+	}
+	for i := range 3 {
+		if r := reset(tc); r.Body["code"] != 200.0 {
+			t.Fatalf("reset %d: %s", i+1, r.Raw)
+		}
+	}
+	smtp.WaitFor(t, email, nil, 15*time.Second)
+	t.Run("the fourth code for the address is refused with the wait", func(t *testing.T) {
+		r := reset(tc)
+		msg, _ := r.Body["msg"].(string)
+		if r.Body["code"] != 403.0 || !strings.HasPrefix(msg, "发送过于频繁,请") || !strings.HasSuffix(msg, "秒后再试") || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("fourth reset: %v %s", r.Header, r.Raw)
+		}
+	})
+	t.Run("another client address is limited per address just the same", func(t *testing.T) {
+		other := &travelClient{Client: apptest.NewClient(s), t: t}
+		if r := reset(other); r.Body["code"] != 403.0 || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("reset from another address: %s", r.Raw)
+		}
+	})
 }

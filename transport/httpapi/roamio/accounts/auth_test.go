@@ -1,4 +1,4 @@
-package roamio_test
+package accounts_test
 
 import (
 	"context"
@@ -13,8 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
-	domain "github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/domain/identity"
 )
 
 func TestRegisterLoginMe(t *testing.T) {
@@ -287,11 +288,11 @@ func TestAPITokenSlidesAndExpires(t *testing.T) {
 	// Uses are recorded coarsely: one event per use here, none within a minute.
 	h.clock.Advance(10 * time.Second)
 	me()
-	g, err := h.cmds.GetAPIToken(context.Background(), identitycmd.GetAPIToken{Username: "erin", Password: "pw-erin-long"}, eventlog.Metadata{})
+	g, err := h.cmds.GetAPIToken(context.Background(), identitycmd.GetAPIToken{Username: "erin", Password: "pw-erin-long"})
 	if err != nil || g.Key != key {
 		t.Fatalf("reuse: %+v %v", g, err)
 	}
-	recs, err := h.store.ReadStream(context.Background(), domain.APITokenStream(g.TokenID), eventlog.ReadStreamOptions{})
+	recs, err := h.store.ReadStream(context.Background(), identity.APITokenStream(g.TokenID), eventlog.ReadStreamOptions{})
 	if err != nil || len(recs) != 3 {
 		t.Errorf("%d recorded uses (%v), want 3", len(recs), err)
 	}
@@ -317,22 +318,23 @@ func TestAdminIsAnEvent(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	boot := identitycmd.BootstrapAdmin{Username: "root", Password: "root-password"}
-	first, err := h.cmds.BootstrapAdmin(ctx, boot, eventlog.Metadata{})
+	first, err := h.cmds.BootstrapAdmin(ctx, boot)
 	if err != nil || !first.Created {
 		t.Fatalf("bootstrap: %+v %v", first, err)
 	}
-	again, err := h.cmds.BootstrapAdmin(ctx, boot, eventlog.Metadata{})
+	again, err := h.cmds.BootstrapAdmin(ctx, boot)
 	if err != nil || again.Created || again.Granted || again.UserID != first.UserID {
 		t.Fatalf("bootstrap again: %+v %v", again, err)
 	}
 	fin := h.register("fin")
 	finID := int64(fin.body["user"].(map[string]any)["id"].(float64))
-	pos, err := h.cmds.GrantAdmin(ctx, identitycmd.GrantAdmin{ActorID: first.UserID, UserID: finID}, eventlog.Metadata{UserID: "1"})
+	granted, err := h.cmds.GrantAdmin(ctx, identitycmd.GrantAdmin{Meta: eventlog.Metadata{UserID: "1"}, Actor: access.Actor{UserID: first.UserID}, UserID: finID})
+	pos := granted.Position
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := h.store.ReadStream(ctx, domain.UserStream(finID), eventlog.ReadStreamOptions{Direction: eventlog.Backwards, FromEnd: true, Max: 1})
-	if err != nil || recs[0].Type != domain.EventAdminGranted || recs[0].Position != pos {
+	recs, err := h.store.ReadStream(ctx, identity.UserStream(finID), eventlog.ReadStreamOptions{Direction: eventlog.Backwards, FromEnd: true, Max: 1})
+	if err != nil || recs[0].Type != identity.EventAdminGranted || recs[0].Position != pos {
 		t.Fatalf("last event of fin: %+v %v", recs, err)
 	}
 	if err := h.waiter.WaitFor(ctx, pos); err != nil {

@@ -1,0 +1,218 @@
+package accounts
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/identityauth"
+	"github.com/fiveapis/backend/transport/httpapi/roamio"
+)
+
+// register: POST /api/v1/auth/register/ {username, email, password,
+// password_confirm} → 201 {user, access, refresh}.
+func (m *Module) register(c echo.Context) error {
+	f, err := drf.ReadForm(c)
+	if err != nil {
+		return err
+	}
+	errs := drf.FieldErrors{}
+	username, usernameOK := f.Str("username", errs, true)
+	email, emailOK := f.Str("email", errs, true)
+	password, pwOK := f.Str("password", errs, true)
+	confirm, confirmOK := f.Str("password_confirm", errs, true)
+	if pwOK && confirmOK && password != confirm {
+		errs.Add("password_confirm", "Passwords do not match.")
+	}
+	cmd := identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Username: username, Email: email, Password: password, RequireEmail: true}
+	if len(errs) > 0 {
+		// Report the present fields' problems too, as DRF validates them all.
+		for _, f := range drf.LeafFaults(identitycmd.ValidateRegistration(cmd)) {
+			if _, seen := errs[f.Field]; !seen && f.Field != "" && given(f.Field, usernameOK, emailOK, pwOK) {
+				errs.Add(f.Field, f.Message)
+			}
+		}
+		return errs
+	}
+	ctx := c.Request().Context()
+	reg, err := m.d.Identity.Register(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	pair, err := m.d.Identity.IssueTokens(ctx, identitycmd.IssueTokens{UserID: reg.User.ID})
+	if err != nil {
+		return err
+	}
+	m.setRefreshCookie(c, pair)
+	return c.JSON(http.StatusCreated, tokensAnswer{
+		Access: pair.Access, Refresh: pair.Refresh,
+		User: registeredUser{
+			userBrief: userBrief{ID: reg.User.ID, Username: reg.User.Username, Email: reg.User.Email},
+			Profile:   profileBrief{Bio: "", Level: defaultLevel},
+		},
+	})
+}
+
+// given reports whether the field a validation fault names was read (a
+// missing or mistyped field is already reported).
+func given(field string, username, email, password bool) bool {
+	switch field {
+	case "username":
+		return username
+	case "email":
+		return email
+	case "password":
+		return password
+	}
+	return true
+}
+
+// login: POST /api/v1/auth/login/ and POST /api/v1/token/ {username (or an
+// e-mail address), password} → {access, refresh, user}.
+func (m *Module) login(c echo.Context) error {
+	li, pair, err := m.flows.PasswordLogin(c)
+	if err != nil {
+		return err
+	}
+	m.setRefreshCookie(c, pair)
+	return c.JSON(http.StatusOK, tokensAnswer{Access: pair.Access, Refresh: pair.Refresh, User: m.userBriefOf(c, li.User)})
+}
+
+// userBriefOf is the "user" of a login answer. An address changed since
+// registration is sealed in the log; the read model has it, once it has
+// the login.
+func (m *Module) userBriefOf(c echo.Context, u identitycmd.UserInfo) userBrief {
+	user := userBrief{ID: u.ID, Username: u.Username, Email: u.Email}
+	httpapi.Settle(c)
+	if read, err := m.d.Users.Me(c.Request().Context(), identityq.Me{UserID: identity.FormatUserID(u.ID)}); err == nil {
+		user.Username, user.Email = read.Username, read.Email
+	}
+	return user
+}
+
+// refresh: POST /api/v1/token/refresh/ {refresh} → {access}.
+func (m *Module) refresh(c echo.Context) error {
+	f, err := drf.ReadForm(c)
+	if err != nil {
+		return err
+	}
+	refresh, errs := refreshOf(c, f)
+	if len(errs) > 0 {
+		return errs
+	}
+	return m.flows.Refresh(c, refresh)
+}
+
+// logout: POST /api/v1/auth/logout/ {refresh} (authenticated) revokes the
+// refresh token → {"success": true, "message": …}.
+func (m *Module) logout(c echo.Context) error {
+	f, err := drf.ReadForm(c)
+	if err != nil {
+		return err
+	}
+	refresh, errs := refreshOf(c, f)
+	if len(errs) > 0 {
+		return errs
+	}
+	_, err = m.d.Identity.RevokeRefreshToken(c.Request().Context(), identitycmd.RevokeRefreshToken{
+		Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Actor: httpapi.Actor(c), Refresh: refresh})
+	if errors.Is(err, identity.ErrTokenInvalid) {
+		return drf.FieldErrors{"refresh": {"Token is invalid or expired"}}
+	}
+	if err != nil {
+		return err
+	}
+	clearRefreshCookie(c)
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "已退出登录"})
+}
+
+// me: GET /api/v1/auth/me/ → the caller's account.
+func (m *Module) me(c echo.Context) error {
+	actor := httpapi.Actor(c)
+	u, err := m.d.Users.Me(c.Request().Context(), identityq.Me{UserID: identity.FormatUserID(actor.UserID)})
+	if errors.Is(err, identityq.ErrNotFound) {
+		return identityauth.TokenNotValid{Detail: "User not found"}
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, meAnswer{
+		ID: u.ID, Username: u.Username, Email: u.Email,
+		Profile: meProfile{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags,
+			Level: defaultLevel, EmailVerified: u.EmailVerified},
+		SocialAccounts: m.socialAccounts(c, u.ID),
+		IsAdmin:        u.IsAdmin,
+		DateJoined:     u.DateJoined.UTC(),
+	})
+}
+
+// RefreshCookie is the HttpOnly cookie Roamio's web client keeps the refresh
+// token in; refresh and logout read it when the body has no "refresh".
+const RefreshCookie = "refresh_token"
+
+func (m *Module) setRefreshCookie(c echo.Context, pair identitycmd.TokenPair) {
+	c.SetCookie(&http.Cookie{
+		Name: RefreshCookie, Value: pair.Refresh, Path: roamio.Prefix + "/",
+		Expires: pair.RefreshExpires, MaxAge: int(pair.RefreshExpires.Sub(m.d.Clock.Now()).Seconds()),
+		HttpOnly: true, Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func clearRefreshCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: RefreshCookie, Value: "", Path: roamio.Prefix + "/", MaxAge: -1, HttpOnly: true,
+		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+}
+
+// refreshOf reads "refresh" from the body or, when the body has none (or an
+// empty one), from the refresh cookie.
+func refreshOf(c echo.Context, f drf.Form) (string, drf.FieldErrors) {
+	errs := drf.FieldErrors{}
+	if f.Has("refresh") {
+		probe := drf.FieldErrors{}
+		if v, ok := f.Str("refresh", probe, false); ok {
+			return v, nil
+		}
+		if ck, err := c.Cookie(RefreshCookie); err == nil && ck.Value != "" {
+			return ck.Value, nil
+		}
+		return "", probe
+	}
+	if ck, err := c.Cookie(RefreshCookie); err == nil && ck.Value != "" {
+		return ck.Value, nil
+	}
+	errs.Add("refresh", "This field is required.")
+	return "", errs
+}
+
+func birthdayOf(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// socialAccounts lists the caller's bound accounts (empty when unknown).
+func (m *Module) socialAccounts(c echo.Context, id int64) []socialAccount {
+	out := []socialAccount{}
+	if m.d.Directory == nil {
+		return out
+	}
+	socials, err := m.d.Directory.SocialAccounts(c.Request().Context(), identityq.SocialAccounts{UserID: id})
+	if err != nil {
+		return out
+	}
+	for _, s := range socials {
+		out = append(out, socialAccount{Provider: s.Provider, Nickname: s.Nickname, AvatarURL: s.AvatarURL})
+	}
+	return out
+}
+
+// seconds rounds a duration up to whole seconds.
+func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }

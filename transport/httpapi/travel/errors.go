@@ -1,0 +1,96 @@
+package travel
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fiveapis/backend/domain/access"
+	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/transport/httpapi/drf"
+)
+
+// answer is 004's envelope: always HTTP 200, the real code inside.
+func answer(c echo.Context, code int, msg string, data any) error {
+	return c.JSON(http.StatusOK, map[string]any{"code": code, "msg": msg, "data": data})
+}
+
+// Refusal is 004's refusal: {"code": 403, "msg": Message, "data": null}.
+type Refusal string
+
+func (r Refusal) Error() string { return "refused: " + string(r) }
+
+// prefixed is an error whose faults answer as a Refusal of prefix and their
+// first message ("注册错误：…").
+type prefixed struct {
+	prefix string
+	err    error
+}
+
+func (p prefixed) Error() string { return p.prefix + p.err.Error() }
+func (p prefixed) Unwrap() error { return p.err }
+
+// withPrefix makes err's invalid or conflicting fields refuse with prefix
+// before the first message; other errors answer as Render says.
+func withPrefix(prefix string, err error) error { return prefixed{prefix: prefix, err: err} }
+
+// Render is 004's error table, every answer HTTP 200:
+//
+//   - Refusal: code 403 with its message;
+//   - no logged-in session (access.ErrUnauthenticated): 403 "未登录或登录超时";
+//   - too many password attempts: 403 "尝试次数过多,请N秒后再试", too many
+//     reset codes: 403 "发送过于频繁,请N秒后再试", both with Retry-After;
+//   - a withPrefix error naming a field: 403 "<prefix><first message>";
+//   - any other invalid field (text the Router refuses: NUL, control
+//     characters, invalid UTF-8): 403 "无效参数：<field>";
+//   - anything else goes to the server's error handler (500).
+func Render(c echo.Context, err error) error {
+	if c.Response().Committed {
+		return nil
+	}
+	var r Refusal
+	var p prefixed
+	switch {
+	case errors.As(err, &r):
+		return answer(c, 403, string(r), nil)
+	case errors.Is(err, access.ErrUnauthenticated):
+		return answer(c, 403, "未登录或登录超时", nil)
+	case errors.Is(err, identity.ErrTooManyAttempts):
+		return throttled(c, err, "尝试次数过多,请%s秒后再试")
+	case errors.Is(err, identity.ErrTooManyCodes):
+		return throttled(c, err, "发送过于频繁,请%s秒后再试")
+	case errors.As(err, &p):
+		if msg := faultMessage(p.err); msg != "" {
+			return answer(c, 403, p.prefix+msg, nil)
+		}
+	}
+	if f, ok := fault.As(err); ok && f.Kind == fault.Invalid && f.Field != "" {
+		// Text the Router refused (NUL, control characters, invalid UTF-8).
+		return answer(c, 403, "无效参数："+f.Field, nil)
+	}
+	return err
+}
+
+// throttled refuses with the wait of a rate-limited fault in format and
+// Retry-After.
+func throttled(c echo.Context, err error, format string) error {
+	f, _ := fault.As(err)
+	wait := strconv.Itoa(f.RetryAfterSeconds)
+	c.Response().Header().Set("Retry-After", wait)
+	return answer(c, 403, fmt.Sprintf(format, wait), nil)
+}
+
+// faultMessage is the first message of the invalid or conflicting fields of
+// err ("" when none).
+func faultMessage(err error) string {
+	for _, f := range drf.LeafFaults(err) {
+		if f.Kind == fault.Invalid || f.Kind == fault.Conflict {
+			return f.Message
+		}
+	}
+	return ""
+}
