@@ -35,11 +35,16 @@ func ActorOf(p authn.Principal) access.Actor {
 type Unauthenticated func(c echo.Context, credErr error) error
 
 // RequireUser is route middleware that lets through requests with an
-// authenticated caller; the others get the API's error.
+// authenticated caller; the others get the API's error. Credentials that
+// could not be checked at all (the database was unavailable) are not
+// refused: the request gets the API's 503 (ErrUnavailable), never a 401.
 func RequireUser(unauthenticated Unauthenticated) func(Handler) Handler {
 	return func(next Handler) Handler {
 		return func(c echo.Context) error {
 			if _, ok := authn.From(c); !ok {
+				if credErr := authn.Err(c); errUnchecked(credErr) {
+					return Classify(credErr)
+				}
 				return unauthenticated(c, authn.Err(c))
 			}
 			return next(c)
@@ -49,12 +54,15 @@ func RequireUser(unauthenticated Unauthenticated) func(Handler) Handler {
 
 // RequireAdmin is route middleware that lets through requests of an
 // administrator; a request without a caller gets the API's unauthenticated
-// error, another caller the API's forbidden one.
+// error (or 503, as RequireUser), another caller the API's forbidden one.
 func RequireAdmin(unauthenticated Unauthenticated, forbidden error) func(Handler) Handler {
 	return func(next Handler) Handler {
 		return func(c echo.Context) error {
 			p, ok := authn.From(c)
 			if !ok {
+				if credErr := authn.Err(c); errUnchecked(credErr) {
+					return Classify(credErr)
+				}
 				return unauthenticated(c, authn.Err(c))
 			}
 			if !p.IsAdmin {

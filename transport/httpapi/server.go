@@ -10,10 +10,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/fiveapis/backend/domain/fault"
 )
 
 // Routes are a set of routes (one API's context, or an operator surface)
@@ -116,6 +119,9 @@ func NewEcho(cfg Config, logger *slog.Logger, routes ...Routes) *echo.Echo {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
 			code, msg = he.Code, he.Message
+		} else if f, ok := fault.As(Classify(err)); ok && f.Kind == fault.Unavailable {
+			code, msg = http.StatusServiceUnavailable, f.Message
+			c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
 		} else {
 			logger.Error("unhandled error", "method", c.Request().Method, "path", c.Path(), "err", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // failure is 002's error envelope.
@@ -59,6 +60,7 @@ var statusByKind = map[fault.Kind]int{
 	fault.Unauthenticated: http.StatusUnauthorized,
 	fault.Forbidden:       http.StatusForbidden,
 	fault.RateLimited:     http.StatusTooManyRequests,
+	fault.Unavailable:     http.StatusServiceUnavailable,
 }
 
 // render is the card API's error table (an httpapi.ErrorRenderer): it writes
@@ -77,7 +79,7 @@ func (m *Module) render(c echo.Context, err error) error {
 	case errors.Is(err, access.ErrForbidden):
 		err = cards.ErrInsufficientPermission
 	}
-	f, classified := fault.As(err)
+	f, classified := fault.As(httpapi.Classify(err))
 	if !classified || f.Kind == fault.Internal {
 		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 			return nil // the client went away

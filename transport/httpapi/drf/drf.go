@@ -21,6 +21,7 @@ import (
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // FieldErrors collects DRF-style validation messages per field.
@@ -199,16 +200,6 @@ func Detail(c echo.Context, status int, msg string) error {
 	return c.JSON(status, map[string]any{"detail": msg})
 }
 
-// faultStatus maps a fault kind to its HTTP status, once for this API.
-var faultStatus = map[fault.Kind]int{
-	fault.Invalid:         http.StatusBadRequest,
-	fault.NotFound:        http.StatusNotFound,
-	fault.Conflict:        http.StatusConflict,
-	fault.Unauthenticated: http.StatusUnauthorized,
-	fault.Forbidden:       http.StatusForbidden,
-	fault.RateLimited:     http.StatusTooManyRequests,
-}
-
 // DRF's words for the shared permission checks (domain/access).
 const (
 	NotAuthenticated = "Authentication credentials were not provided."
@@ -219,10 +210,12 @@ const (
 // names a field (an invalid input, a username or e-mail in use), become a
 // 400 with the fields' messages; access.ErrUnauthenticated and
 // access.ErrForbidden DRF's NotAuthenticated (401) and PermissionDenied
-// (403); other faults their status with {"detail": …}, a rate-limited one
-// with Retry-After; anything else is returned to the server's error handler
-// (500). authenticate is the WWW-Authenticate challenge of 401 answers.
+// (403); other faults their status with {"detail": …}, a rate-limited or
+// unavailable one with Retry-After (a database that could not be used is
+// 503, httpapi.Classify); anything else is returned to the server's error
+// handler (500). authenticate is the WWW-Authenticate challenge of 401 answers.
 func RenderError(c echo.Context, err error, authenticate string) error {
+	err = httpapi.Classify(err)
 	var bad *errBadRequest
 	var unsupported *errUnsupported
 	var invalidData *errInvalidData
@@ -259,8 +252,8 @@ func RenderError(c echo.Context, err error, authenticate string) error {
 		return err
 	}
 	f := faults[0]
-	status, ok := faultStatus[f.Kind]
-	if !ok {
+	status := httpapi.StatusOf(f.Kind)
+	if status == http.StatusInternalServerError {
 		return err
 	}
 	if errors.Is(err, handling.ErrConflict) {
@@ -270,7 +263,7 @@ func RenderError(c echo.Context, err error, authenticate string) error {
 	if f.Kind == fault.Unauthenticated {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, authenticate)
 	}
-	if f.Kind == fault.RateLimited && f.RetryAfterSeconds > 0 {
+	if f.RetryAfterSeconds > 0 {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(f.RetryAfterSeconds))
 	}
 	return c.JSON(status, body)

@@ -40,11 +40,14 @@ func User(next httpapi.Handler) httpapi.Handler {
 // (httpapi.ErrCSRF, from the Router's check) as 403 {"error": "CSRF
 // verification failed. Request aborted.", "reason": <Django's reason>}; BadRequest as 400 with the field; unauthenticated callers and refused credentials 401, unknown
 // objects 404, too many digest attempts 429 with Retry-After, all with an
-// empty body; anything else goes to the server's error handler (500).
+// empty body; other faults their status with {"error": …} (a field's 400 as
+// tastypie names it, a database that could not be used 503 with
+// Retry-After); anything else goes to the server's error handler (500).
 func Render(c echo.Context, err error) error {
 	if c.Response().Committed {
 		return nil
 	}
+	err = httpapi.Classify(err)
 	var bad BadRequest
 	switch {
 	case errors.Is(err, httpapi.ErrCSRF):
@@ -62,5 +65,15 @@ func Render(c echo.Context, err error) error {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
 		return c.NoContent(http.StatusTooManyRequests)
 	}
-	return err
+	f, ok := fault.As(err)
+	if !ok || f.Kind == fault.Internal {
+		return err
+	}
+	if f.RetryAfterSeconds > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
+	}
+	if f.Kind == fault.Invalid && f.Field != "" {
+		return c.JSON(http.StatusBadRequest, map[string]any{"error": f.Field + ": " + f.Message, f.Field: []string{f.Message}})
+	}
+	return c.JSON(httpapi.StatusOf(f.Kind), map[string]any{"error": f.Message})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
@@ -47,10 +48,17 @@ func withPrefix(prefix string, err error) error { return prefixed{prefix: prefix
 //   - a withPrefix error naming a field: 403 "<prefix><first message>";
 //   - any other invalid field (text the Router refuses: NUL, control
 //     characters, invalid UTF-8): 403 "无效参数：<field>";
+//   - a database that could not be used (httpapi.Classify): code 503
+//     "服务暂时不可用,请稍后再试" with Retry-After;
 //   - anything else goes to the server's error handler (500).
 func Render(c echo.Context, err error) error {
 	if c.Response().Committed {
 		return nil
+	}
+	err = httpapi.Classify(err)
+	if errors.Is(err, httpapi.ErrUnavailable) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(httpapi.ErrUnavailable.RetryAfterSeconds))
+		return answer(c, 503, "服务暂时不可用,请稍后再试", nil)
 	}
 	var r Refusal
 	var p prefixed
