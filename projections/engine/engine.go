@@ -145,6 +145,9 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 // can be queried (empty, while they catch up) before Run has started. Run
 // does it too; the server calls Prepare before it serves.
 func (e *Engine) Prepare(ctx context.Context) error {
+	if err := e.ready(ctx); err != nil {
+		return err
+	}
 	for _, p := range e.projectors {
 		if err := e.ensureGeneration(ctx, p); err != nil {
 			return err
