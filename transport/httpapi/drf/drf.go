@@ -38,6 +38,14 @@ func (f FieldErrors) Error() string {
 	return "invalid fields: " + strings.Join(names, ", ")
 }
 
+// Err returns f as an error, nil when it holds no message.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
 // Add records msg for field ("non_field_errors" when field is empty).
 func (f FieldErrors) Add(field, msg string) {
 	if field == "" {
