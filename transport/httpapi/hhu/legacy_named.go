@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -193,4 +195,46 @@ func legacyRequiredName(c echo.Context, f drf.Form) (string, bool, error) {
 		return "", false, c.JSON(http.StatusBadRequest, errs)
 	}
 	return name, true, nil
+}
+
+// callerID is the caller's user id; false when the principal has none (then
+// 401 was answered).
+func callerID(c echo.Context, p authn.Principal) (int64, bool, error) {
+	id, err := strconv.ParseInt(p.UserID, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, false, drf.Detail(c, http.StatusUnauthorized, "Invalid token.")
+	}
+	return id, true, nil
+}
+
+// pageNumber reads DRF's ?page= (from 1; "last" is 0 until the count is
+// known); a bad one is 404 "Invalid page.", as PageNumberPagination answers.
+func pageNumber(c echo.Context) (int, bool) {
+	s := strings.TrimSpace(c.QueryParam("page"))
+	switch s {
+	case "":
+		return 1, true
+	case "last":
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 1
+}
+
+// pageLink is DRF's next/previous link: the request's URL with page n (nil
+// when n is out of range).
+func pageLink(c echo.Context, n, size, total int) *string {
+	if n < 1 || (n-1)*size >= total {
+		return nil
+	}
+	u := url.URL{Scheme: c.Scheme(), Host: c.Request().Host, Path: c.Request().URL.Path}
+	q := c.Request().URL.Query()
+	if n == 1 {
+		q.Del("page")
+	} else {
+		q.Set("page", strconv.Itoa(n))
+	}
+	u.RawQuery = q.Encode()
+	s := u.String()
+	return &s
 }
