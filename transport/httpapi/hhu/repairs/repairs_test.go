@@ -1,4 +1,4 @@
-package app_test
+package repairshttp_test
 
 import (
 	"fmt"
@@ -66,98 +66,114 @@ func TestRepairsRoundTrip(t *testing.T) {
 	user := s.HHUToken(t, u.Username, u.Password)
 	o := s.NewUser(t)
 	other := s.HHUToken(t, o.Username, o.Password)
+	var net, power, old int64           // categories
+	var first, second, theirs repairOut // requests
 
 	// Categories: admin business; users read them.
-	s.Do(t, "POST", "/api/admin/hhu/repairs/categories/", user, map[string]any{"name": "x"}).Want(t, "user adds category", http.StatusForbidden)
-	net := addRepairCategory(t, s, admin, "网络")
-	power := addRepairCategory(t, s, admin, "水电")
-	old := addRepairCategory(t, s, admin, "旧分类")
-	s.Do(t, "POST", "/api/admin/hhu/repairs/categories/", admin, map[string]any{"name": "网络"}).WantField(t, "duplicate name", "name")
-	s.Do(t, "PUT", fmt.Sprintf("/api/admin/hhu/repairs/categories/%d/", power), admin, map[string]any{"name": "水电维修"}).Want(t, "rename", http.StatusOK)
-	s.Do(t, "DELETE", fmt.Sprintf("/api/admin/hhu/repairs/categories/%d/", old), admin, nil).Want(t, "remove", http.StatusNoContent)
-	s.Do(t, "DELETE", fmt.Sprintf("/api/admin/hhu/repairs/categories/%d/", old), admin, nil).Want(t, "remove again", http.StatusNotFound)
-	var cats []struct {
-		ID   int64
-		Name string
-	}
-	s.Do(t, "GET", "/repairs/categories/", user, nil).Want(t, "categories", http.StatusOK).JSON(t, &cats)
-	if len(cats) != 2 || cats[0].ID != net || cats[1].Name != "水电维修" {
-		t.Fatalf("categories: %+v", cats)
-	}
+	t.Run("categories are admin business", func(t *testing.T) {
+		s.Do(t, "POST", "/api/admin/hhu/repairs/categories/", user, map[string]any{"name": "x"}).Want(t, "user adds category", http.StatusForbidden)
+	})
+	t.Run("an admin adds, renames and removes categories; users read them", func(t *testing.T) {
+		net = addRepairCategory(t, s, admin, "网络")
+		power = addRepairCategory(t, s, admin, "水电")
+		old = addRepairCategory(t, s, admin, "旧分类")
+		s.Do(t, "POST", "/api/admin/hhu/repairs/categories/", admin, map[string]any{"name": "网络"}).WantField(t, "duplicate name", "name")
+		s.Do(t, "PUT", fmt.Sprintf("/api/admin/hhu/repairs/categories/%d/", power), admin, map[string]any{"name": "水电维修"}).Want(t, "rename", http.StatusOK)
+		s.Do(t, "DELETE", fmt.Sprintf("/api/admin/hhu/repairs/categories/%d/", old), admin, nil).Want(t, "remove", http.StatusNoContent)
+		s.Do(t, "DELETE", fmt.Sprintf("/api/admin/hhu/repairs/categories/%d/", old), admin, nil).Want(t, "remove again", http.StatusNotFound)
+		var cats []struct {
+			ID   int64
+			Name string
+		}
+		s.Do(t, "GET", "/repairs/categories/", user, nil).Want(t, "categories", http.StatusOK).JSON(t, &cats)
+		if len(cats) != 2 || cats[0].ID != net || cats[1].Name != "水电维修" {
+			t.Fatalf("categories: %+v", cats)
+		}
+	})
 
 	// Addresses.
-	s.Do(t, "POST", "/api/admin/hhu/repairs/addresses/", admin, map[string]any{"email": "nope"}).WantField(t, "bad address", "email")
-	s.Do(t, "POST", "/api/admin/hhu/repairs/addresses/", admin, map[string]any{"email": "a@example.com", "categories": []int64{old}}).WantField(t, "unknown category", "categories")
-	s.Do(t, "POST", "/api/admin/hhu/repairs/addresses/", admin, map[string]any{"email": "a@example.com", "categories": "1"}).WantField(t, "categories not a list", "categories")
-	addr := addNoticeAddress(t, s, admin, "net@example.com", net)
-	r := s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/addresses/%d/", addr), admin, map[string]any{"categories": []any{}}).Want(t, "patch address", http.StatusOK)
-	if m := r.Map(t); m["all_categories"] != true || m["email"] != "net@example.com" {
-		t.Fatalf("patched address: %s", r.Body)
-	}
-	s.Do(t, "GET", "/api/admin/hhu/repairs/addresses/", user, nil).Want(t, "user lists addresses", http.StatusForbidden)
+	t.Run("notified addresses are checked, patched and admin business", func(t *testing.T) {
+		s.Do(t, "POST", "/api/admin/hhu/repairs/addresses/", admin, map[string]any{"email": "nope"}).WantField(t, "bad address", "email")
+		s.Do(t, "POST", "/api/admin/hhu/repairs/addresses/", admin, map[string]any{"email": "a@example.com", "categories": []int64{old}}).WantField(t, "unknown category", "categories")
+		s.Do(t, "POST", "/api/admin/hhu/repairs/addresses/", admin, map[string]any{"email": "a@example.com", "categories": "1"}).WantField(t, "categories not a list", "categories")
+		addr := addNoticeAddress(t, s, admin, "net@example.com", net)
+		r := s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/addresses/%d/", addr), admin, map[string]any{"categories": []any{}}).Want(t, "patch address", http.StatusOK)
+		if m := r.Map(t); m["all_categories"] != true || m["email"] != "net@example.com" {
+			t.Fatalf("patched address: %s", r.Body)
+		}
+		s.Do(t, "GET", "/api/admin/hhu/repairs/addresses/", user, nil).Want(t, "user lists addresses", http.StatusForbidden)
+	})
 
 	// Requests: every field required, the category must exist.
-	r = s.Do(t, "POST", "/repairs/", user, map[string]any{}).Want(t, "empty request", http.StatusBadRequest)
-	for _, f := range []string{"location", "category", "description"} {
-		if _, ok := r.Map(t)[f]; !ok {
-			t.Fatalf("empty request: %s does not name %s", r.Body, f)
+	t.Run("a request needs every field and an existing category", func(t *testing.T) {
+		r := s.Do(t, "POST", "/repairs/", user, map[string]any{}).Want(t, "empty request", http.StatusBadRequest)
+		for _, f := range []string{"location", "category", "description"} {
+			if _, ok := r.Map(t)[f]; !ok {
+				t.Fatalf("empty request: %s does not name %s", r.Body, f)
+			}
 		}
-	}
-	s.Do(t, "POST", "/repairs/", user, map[string]any{"location": "x", "category": old, "description": "y"}).WantField(t, "removed category", "category")
-	s.Do(t, "POST", "/repairs/", user, map[string]any{"location": "x", "category": "网络", "description": "y"}).WantField(t, "bad category", "category")
-	s.Do(t, "POST", "/repairs/", user, map[string]any{"location": strings.Repeat("楼", 129), "category": net, "description": "y"}).WantField(t, "long location", "location")
-	first := requestRepair(t, s, user, net, "勤学楼 301")
-	if first.Status != "pending" || first.StatusDisplay != "待处理" || first.CategoryName != "网络" || first.User != int64(u.ID) {
-		t.Fatalf("requested: %+v", first)
-	}
-	second := requestRepair(t, s, user, power, "笃学楼 2F")
-	theirs := requestRepair(t, s, other, net, "图书馆")
-	var mine []repairOut
-	s.Do(t, "GET", "/repairs/", user, nil).Want(t, "mine", http.StatusOK).JSON(t, &mine)
-	if len(mine) != 2 || mine[0].ID != second.ID || mine[1].ID != first.ID || mine[0].Notified != nil {
-		t.Fatalf("mine (newest first): %+v", mine)
-	}
-	s.Do(t, "GET", fmt.Sprintf("/repairs/%d/", theirs.ID), user, nil).Want(t, "another's", http.StatusNotFound)
-	s.Do(t, "GET", fmt.Sprintf("/repairs/%d/", first.ID), user, nil).Want(t, "own", http.StatusOK)
+		s.Do(t, "POST", "/repairs/", user, map[string]any{"location": "x", "category": old, "description": "y"}).WantField(t, "removed category", "category")
+		s.Do(t, "POST", "/repairs/", user, map[string]any{"location": "x", "category": "网络", "description": "y"}).WantField(t, "bad category", "category")
+		s.Do(t, "POST", "/repairs/", user, map[string]any{"location": strings.Repeat("楼", 129), "category": net, "description": "y"}).WantField(t, "long location", "location")
+	})
+	t.Run("users request repairs and see their own", func(t *testing.T) {
+		first = requestRepair(t, s, user, net, "勤学楼 301")
+		if first.Status != "pending" || first.StatusDisplay != "待处理" || first.CategoryName != "网络" || first.User != int64(u.ID) {
+			t.Fatalf("requested: %+v", first)
+		}
+		second = requestRepair(t, s, user, power, "笃学楼 2F")
+		theirs = requestRepair(t, s, other, net, "图书馆")
+		var mine []repairOut
+		s.Do(t, "GET", "/repairs/", user, nil).Want(t, "mine", http.StatusOK).JSON(t, &mine)
+		if len(mine) != 2 || mine[0].ID != second.ID || mine[1].ID != first.ID || mine[0].Notified != nil {
+			t.Fatalf("mine (newest first): %+v", mine)
+		}
+		s.Do(t, "GET", fmt.Sprintf("/repairs/%d/", theirs.ID), user, nil).Want(t, "another's", http.StatusNotFound)
+		s.Do(t, "GET", fmt.Sprintf("/repairs/%d/", first.ID), user, nil).Want(t, "own", http.StatusOK)
+	})
 
 	// Admins: list with filters and pages, change the status, see the history.
-	s.Do(t, "GET", "/api/admin/hhu/repairs/", user, nil).Want(t, "user lists all", http.StatusForbidden)
-	s.Do(t, "GET", "/api/admin/hhu/repairs/?status=x", admin, nil).WantField(t, "bad status filter", "status")
-	s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), admin, map[string]any{"status": "fixed"}).WantField(t, "bad status", "status")
-	s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), user, map[string]any{"status": "resolved"}).Want(t, "user changes status", http.StatusForbidden)
-	s.Do(t, "PATCH", "/api/admin/hhu/repairs/9999/", admin, map[string]any{"status": "resolved"}).Want(t, "unknown request", http.StatusNotFound)
-	s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), admin, map[string]any{"status": "处理中"}).Want(t, "processing", http.StatusOK)
-	var got repairOut
-	s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), admin, map[string]any{"status": "resolved"}).Want(t, "resolved", http.StatusOK).JSON(t, &got)
-	if got.Status != "resolved" || got.StatusDisplay != "已解决" || len(got.History) != 2 ||
-		got.History[0].From != "pending" || got.History[0].To != "processing" || got.History[1].ToDisplay != "已解决" ||
-		got.Notified == nil || got.Notified[0] != "net@example.com" {
-		t.Fatalf("after changes: %+v", got)
-	}
-	var page struct {
-		Count    int
-		Next     *string
-		Previous *string
-		Results  []repairOut
-	}
-	s.Do(t, "GET", "/api/admin/hhu/repairs/?page_size=2", admin, nil).Want(t, "page 1", http.StatusOK).JSON(t, &page)
-	if page.Count != 3 || len(page.Results) != 2 || page.Next == nil || !strings.Contains(*page.Next, "page=2") || page.Previous != nil ||
-		page.Results[0].ID != theirs.ID {
-		t.Fatalf("page 1: %+v", page)
-	}
-	s.Do(t, "GET", "/api/admin/hhu/repairs/?page_size=2&page=2", admin, nil).Want(t, "page 2", http.StatusOK).JSON(t, &page)
-	if len(page.Results) != 1 || page.Next != nil || page.Previous == nil {
-		t.Fatalf("page 2: %+v", page)
-	}
-	s.Do(t, "GET", "/api/admin/hhu/repairs/?page_size=2&page=3", admin, nil).Want(t, "page 3", http.StatusNotFound)
-	s.Do(t, "GET", "/api/admin/hhu/repairs/?status=已解决", admin, nil).Want(t, "by status", http.StatusOK).JSON(t, &page)
-	if page.Count != 1 || page.Results[0].ID != first.ID {
-		t.Fatalf("resolved: %+v", page)
-	}
-	s.Do(t, "GET", fmt.Sprintf("/api/admin/hhu/repairs/?category=%d&status=pending", net), admin, nil).Want(t, "by category", http.StatusOK).JSON(t, &page)
-	if page.Count != 1 || page.Results[0].ID != theirs.ID {
-		t.Fatalf("pending network: %+v", page)
-	}
+	t.Run("admins change the status and see the history", func(t *testing.T) {
+		s.Do(t, "GET", "/api/admin/hhu/repairs/", user, nil).Want(t, "user lists all", http.StatusForbidden)
+		s.Do(t, "GET", "/api/admin/hhu/repairs/?status=x", admin, nil).WantField(t, "bad status filter", "status")
+		s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), admin, map[string]any{"status": "fixed"}).WantField(t, "bad status", "status")
+		s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), user, map[string]any{"status": "resolved"}).Want(t, "user changes status", http.StatusForbidden)
+		s.Do(t, "PATCH", "/api/admin/hhu/repairs/9999/", admin, map[string]any{"status": "resolved"}).Want(t, "unknown request", http.StatusNotFound)
+		s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), admin, map[string]any{"status": "处理中"}).Want(t, "processing", http.StatusOK)
+		var got repairOut
+		s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%d/", first.ID), admin, map[string]any{"status": "resolved"}).Want(t, "resolved", http.StatusOK).JSON(t, &got)
+		if got.Status != "resolved" || got.StatusDisplay != "已解决" || len(got.History) != 2 ||
+			got.History[0].From != "pending" || got.History[0].To != "processing" || got.History[1].ToDisplay != "已解决" ||
+			got.Notified == nil || got.Notified[0] != "net@example.com" {
+			t.Fatalf("after changes: %+v", got)
+		}
+	})
+	t.Run("admins list every request with filters and pages", func(t *testing.T) {
+		var page struct {
+			Count    int
+			Next     *string
+			Previous *string
+			Results  []repairOut
+		}
+		s.Do(t, "GET", "/api/admin/hhu/repairs/?page_size=2", admin, nil).Want(t, "page 1", http.StatusOK).JSON(t, &page)
+		if page.Count != 3 || len(page.Results) != 2 || page.Next == nil || !strings.Contains(*page.Next, "page=2") || page.Previous != nil ||
+			page.Results[0].ID != theirs.ID {
+			t.Fatalf("page 1: %+v", page)
+		}
+		s.Do(t, "GET", "/api/admin/hhu/repairs/?page_size=2&page=2", admin, nil).Want(t, "page 2", http.StatusOK).JSON(t, &page)
+		if len(page.Results) != 1 || page.Next != nil || page.Previous == nil {
+			t.Fatalf("page 2: %+v", page)
+		}
+		s.Do(t, "GET", "/api/admin/hhu/repairs/?page_size=2&page=3", admin, nil).Want(t, "page 3", http.StatusNotFound)
+		s.Do(t, "GET", "/api/admin/hhu/repairs/?status=已解决", admin, nil).Want(t, "by status", http.StatusOK).JSON(t, &page)
+		if page.Count != 1 || page.Results[0].ID != first.ID {
+			t.Fatalf("resolved: %+v", page)
+		}
+		s.Do(t, "GET", fmt.Sprintf("/api/admin/hhu/repairs/?category=%d&status=pending", net), admin, nil).Want(t, "by category", http.StatusOK).JSON(t, &page)
+		if page.Count != 1 || page.Results[0].ID != theirs.ID {
+			t.Fatalf("pending network: %+v", page)
+		}
+	})
 }
 
 func TestRepairsStatusChangesFormOneChainUnderConcurrency(t *testing.T) {
