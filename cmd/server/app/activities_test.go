@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -22,10 +24,10 @@ import (
 
 // activityBody is a valid activity with an enrollment form.
 func activityBody(title string, limit int) map[string]any {
-	start := time.Now().In(cst).Add(72 * time.Hour).Truncate(time.Hour)
+	start := time.Now().In(roomcmd.DefaultZone).Add(72 * time.Hour).Truncate(time.Hour)
 	return map[string]any{
 		"title": title, "description": "春季学术活动", "location": "勤学楼",
-		"starts_at": iso(start), "ends_at": iso(start.Add(2 * time.Hour)), "participant_limit": limit,
+		"starts_at": apptest.ISO(start), "ends_at": apptest.ISO(start.Add(2 * time.Hour)), "participant_limit": limit,
 		"form": []map[string]any{
 			{"name": "name", "label": "姓名", "type": "text", "required": true},
 			{"name": "phone", "label": "手机", "type": "phone", "required": true},
@@ -45,17 +47,6 @@ func createActivity(t *testing.T, s *apptest.Server, admin string, body map[stri
 	var out struct{ ID int64 }
 	r.JSON(t, &out)
 	return out.ID
-}
-
-// fieldErrors decodes a 400 answer.
-func fieldErrors(t *testing.T, r apptest.Response) map[string][]string {
-	t.Helper()
-	if r.Status != http.StatusBadRequest {
-		t.Fatalf("want 400, got %d %s", r.Status, r.Body)
-	}
-	var out map[string][]string
-	r.JSON(t, &out)
-	return out
 }
 
 type activityPage struct {
@@ -95,7 +86,7 @@ func TestActivitiesAdminAndValidation(t *testing.T) {
 	} {
 		b := activityBody("讲座", 0)
 		tc.edit(b)
-		errs := fieldErrors(t, s.Do(t, "POST", "/api/admin/hhu/activities/", admin, b))
+		errs := s.Do(t, "POST", "/api/admin/hhu/activities/", admin, b).FieldErrors(t)
 		if len(errs[tc.field]) == 0 {
 			t.Errorf("%s: %v, want an error for %s", tc.name, errs, tc.field)
 		}
@@ -203,15 +194,15 @@ func TestActivitiesListAndEnrollments(t *testing.T) {
 		{"unknown field", map[string]any{"name": "A", "phone": "13800000000", "shoe": 42}, "answers.shoe"},
 		{"answers not an object", []string{"A"}, "answers"},
 	} {
-		errs := fieldErrors(t, enroll(alice.Bearer, target, tc.answers))
+		errs := enroll(alice.Bearer, target, tc.answers).FieldErrors(t)
 		if len(errs[tc.field]) == 0 {
 			t.Errorf("%s: %v, want an error for %s", tc.name, errs, tc.field)
 		}
 	}
-	if errs := fieldErrors(t, enroll(alice.Bearer, 999999, good)); errs["activity"][0] != `Invalid pk "999999" - object does not exist.` {
+	if errs := enroll(alice.Bearer, 999999, good).FieldErrors(t); errs["activity"][0] != `Invalid pk "999999" - object does not exist.` {
 		t.Fatalf("unknown activity: %v", errs)
 	}
-	if errs := fieldErrors(t, enroll(alice.Bearer, "x", good)); len(errs["activity"]) == 0 {
+	if errs := enroll(alice.Bearer, "x", good).FieldErrors(t); len(errs["activity"]) == 0 {
 		t.Fatalf("bad activity: %v", errs)
 	}
 
@@ -235,13 +226,13 @@ func TestActivitiesListAndEnrollments(t *testing.T) {
 			t.Fatalf("%s holds the answers in clear: %s", e.Type, e.Data)
 		}
 	}
-	if errs := fieldErrors(t, enroll(alice.Bearer, target, good)); len(errs["non_field_errors"]) != 1 {
+	if errs := enroll(alice.Bearer, target, good).FieldErrors(t); len(errs["non_field_errors"]) != 1 {
 		t.Fatalf("twice: %v", errs)
 	}
 	// Closed activities refuse enrollments.
 	other := ids[4]
 	s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/activities/%d/", other), admin, map[string]any{"enrollment_open": false})
-	if errs := fieldErrors(t, enroll(bob.Bearer, other, good)); errs["activity"][0] != "该活动报名已关闭" {
+	if errs := enroll(bob.Bearer, other, good).FieldErrors(t); errs["activity"][0] != "该活动报名已关闭" {
 		t.Fatalf("closed: %v", errs)
 	}
 
@@ -269,7 +260,7 @@ func TestActivitiesListAndEnrollments(t *testing.T) {
 		t.Fatalf("bob enrolls: %d %s", r.Status, r.Body)
 	}
 	carol := s.NewUser(t)
-	if errs := fieldErrors(t, enroll(carol.Bearer, target, good)); errs["activity"][0] != "该活动报名人数已满" {
+	if errs := enroll(carol.Bearer, target, good).FieldErrors(t); errs["activity"][0] != "该活动报名人数已满" {
 		t.Fatalf("full: %v", errs)
 	}
 
@@ -427,7 +418,7 @@ func TestActivitiesRecordsFilterOverClockIns(t *testing.T) {
 	items := map[string]int64{}
 	for _, label := range []string{"签到", "签退"} {
 		r := s.Do(t, "POST", fmt.Sprintf("/api/admin/hhu/activities/%d/clockin-items/", id), admin, map[string]any{
-			"label": label, "open_from": iso(time.Now().Add(-time.Hour)), "open_to": iso(time.Now().Add(time.Hour)),
+			"label": label, "open_from": apptest.ISO(time.Now().Add(-time.Hour)), "open_to": apptest.ISO(time.Now().Add(time.Hour)),
 		})
 		if r.Status != http.StatusCreated {
 			t.Fatalf("add clock-in item %s: %d %s", label, r.Status, r.Body)

@@ -55,13 +55,13 @@ func newClockInFixture(t *testing.T) *clockInFixture {
 	t.Helper()
 	f := &clockInFixture{clock: &shiftedClock{}}
 	f.s = apptest.Start(t, apptest.WithClock(f.clock))
-	f.admin = hhuToken(t, f.s, apptest.AdminUsername, apptest.AdminPassword)
+	f.admin = f.s.HHUAdminToken(t)
 	f.activity = createActivity(t, f.s, f.admin, activityBody("打卡活动", 0))
 	u := f.s.NewUser(t)
-	f.user, f.userID = hhuToken(t, f.s, u.Username, u.Password), int64(u.ID)
+	f.user, f.userID = f.s.HHUToken(t, u.Username, u.Password), int64(u.ID)
 	f.enroll(t, f.user)
 	st := f.s.NewUser(t)
-	f.staff, f.staffID = hhuToken(t, f.s, st.Username, st.Password), int64(st.ID)
+	f.staff, f.staffID = f.s.HHUToken(t, st.Username, st.Password), int64(st.ID)
 	if r := f.s.Do(t, "POST", f.admin2("clockin-staff/"), f.admin, map[string]any{"user": f.staffID}); r.Status != http.StatusCreated {
 		t.Fatalf("assign staff: %d %s", r.Status, r.Body)
 	}
@@ -88,7 +88,7 @@ func (f *clockInFixture) path(rest string) string {
 // addItem adds an item open from..to and returns its id.
 func (f *clockInFixture) addItem(t *testing.T, label string, from, to time.Time) int64 {
 	t.Helper()
-	r := f.s.Do(t, "POST", f.admin2("clockin-items/"), f.admin, map[string]any{"label": label, "open_from": iso(from), "open_to": iso(to)})
+	r := f.s.Do(t, "POST", f.admin2("clockin-items/"), f.admin, map[string]any{"label": label, "open_from": apptest.ISO(from), "open_to": apptest.ISO(to)})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("add item %s: %d %s", label, r.Status, r.Body)
 	}
@@ -158,11 +158,11 @@ func TestClockInItemsAndStaffAdmin(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{"label taken", map[string]any{"label": "签到", "open_from": iso(now), "open_to": iso(now.Add(time.Hour))}, "label", "该活动已有同名打卡项"},
-		{"label with an operator", map[string]any{"label": "签到了", "open_from": iso(now), "open_to": iso(now.Add(time.Hour))}, "label", ""},
-		{"label missing", map[string]any{"open_from": iso(now), "open_to": iso(now.Add(time.Hour))}, "label", "This field is required."},
-		{"bad time", map[string]any{"label": "午餐", "open_from": "yesterday", "open_to": iso(now)}, "open_from", ""},
-		{"window backwards", map[string]any{"label": "午餐", "open_from": iso(now), "open_to": iso(now.Add(-time.Hour))}, "open_to", "结束时间必须晚于开始时间"},
+		{"label taken", map[string]any{"label": "签到", "open_from": apptest.ISO(now), "open_to": apptest.ISO(now.Add(time.Hour))}, "label", "该活动已有同名打卡项"},
+		{"label with an operator", map[string]any{"label": "签到了", "open_from": apptest.ISO(now), "open_to": apptest.ISO(now.Add(time.Hour))}, "label", ""},
+		{"label missing", map[string]any{"open_from": apptest.ISO(now), "open_to": apptest.ISO(now.Add(time.Hour))}, "label", "This field is required."},
+		{"bad time", map[string]any{"label": "午餐", "open_from": "yesterday", "open_to": apptest.ISO(now)}, "open_from", ""},
+		{"window backwards", map[string]any{"label": "午餐", "open_from": apptest.ISO(now), "open_to": apptest.ISO(now.Add(-time.Hour))}, "open_to", "结束时间必须晚于开始时间"},
 	} {
 		wantField(t, tc.name, s.Do(t, "POST", f.admin2("clockin-items/"), admin, tc.body), tc.field, tc.msg)
 	}
@@ -249,7 +249,7 @@ func TestClockInRulesOverHTTP(t *testing.T) {
 	later := f.addItem(t, "签退", now.Add(time.Hour), now.Add(2*time.Hour))
 
 	stranger := s.NewUser(t)
-	strangerTok := hhuToken(t, s, stranger.Username, stranger.Password)
+	strangerTok := s.HHUToken(t, stranger.Username, stranger.Password)
 	code := f.qr(t, in).Code
 	wantField(t, "no fields", s.Do(t, "POST", f.path(""), f.user, map[string]any{}), "item", "This field is required.")
 	wantField(t, "no code", s.Do(t, "POST", f.path(""), f.user, map[string]any{"item": in}), "code", "This field is required.")
@@ -304,7 +304,7 @@ func TestClockInRulesOverHTTP(t *testing.T) {
 	// After the item closes (tokens last 3 h, so within that): 打卡已结束.
 	f.clock.shift(time.Hour)
 	other := s.NewUser(t)
-	otherTok := hhuToken(t, s, other.Username, other.Password)
+	otherTok := s.HHUToken(t, other.Username, other.Password)
 	f.enroll(t, otherTok)
 	wantField(t, "closed", f.clockIn(t, otherTok, in, f.qr(t, in).Code), "item", "打卡已结束")
 

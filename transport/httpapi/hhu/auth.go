@@ -43,3 +43,13 @@ func unauthenticated(_ echo.Context, credErr error) error {
 		return ErrInvalidToken
 	}
 }
+
+// CallerID is the id of the user behind User: ErrInvalidToken when the
+// credential names no user id.
+func CallerID(c echo.Context) (int64, error) {
+	id := httpapi.Actor(c).UserID
+	if id <= 0 {
+		return 0, ErrInvalidToken
+	}
+	return id, nil
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -237,4 +238,57 @@ func pageLink(c echo.Context, n, size, total int) *string {
 	u.RawQuery = q.Encode()
 	s := u.String()
 	return &s
+}
+
+// requireAdmin is RequireUser for admin routes: 403 for other users.
+func requireAdmin(c echo.Context) (authn.Principal, bool, error) {
+	p, ok, err := RequireUser(c)
+	if !ok {
+		return p, false, err
+	}
+	if !p.IsAdmin {
+		return p, false, drf.Detail(c, http.StatusForbidden, "You do not have permission to perform this action.")
+	}
+	return p, true, nil
+}
+
+// adminTarget is requireAdmin for a route naming one object: ok false when
+// the answer was sent (401, 403, or 404 for a malformed id).
+func adminTarget(c echo.Context) (p authn.Principal, id int64, ok bool, err error) {
+	if p, ok, err = requireAdmin(c); !ok {
+		return p, 0, false, err
+	}
+	if id, ok = pathID(c); !ok {
+		return p, 0, false, notFound(c)
+	}
+	return p, id, true, nil
+}
+
+// pathID parses the :id of a route; a malformed one is 404 as Django's
+// <int:pk> converter answers.
+func pathID(c echo.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func notFound(c echo.Context) error { return drf.Detail(c, http.StatusNotFound, "Not found.") }
+
+// Legacy names of the shared helpers, until every context is converted.
+const dateTimeMessage = DateTimeMessage
+
+func formInt(f drf.Form, name string, errs drf.FieldErrors, required bool) (int64, bool) {
+	return FormInt(f, name, errs, required)
+}
+
+func parseDateTime(s string, zone *time.Location) (time.Time, bool) { return ParseDateTime(s, zone) }
+
+func queryInt(c echo.Context, name string, errs drf.FieldErrors) (int64, bool) {
+	return QueryInt(c, name, errs)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -14,21 +14,11 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// viewer is the caller's user id; a caller without one has a token that
-// names no user.
-func viewer(c echo.Context) (int64, error) {
-	id := httpapi.Actor(c).UserID
-	if id <= 0 {
-		return 0, hhu.ErrInvalidToken
-	}
-	return id, nil
-}
-
 // listContacts: GET /contacts/?my=yes|no&search=&page= → DRF page
 // {count, next, previous, results} of address-book entries, 20 a page, by
 // user id.
 func (h *Handlers) listContacts(c echo.Context) error {
-	me, err := viewer(c)
+	me, err := hhu.CallerID(c)
 	if err != nil {
 		return err
 	}
@@ -91,7 +81,7 @@ func (h *Handlers) addColleague(c echo.Context) error { return h.setColleague(c,
 func (h *Handlers) removeColleague(c echo.Context) error { return h.setColleague(c, false) }
 
 func (h *Handlers) setColleague(c echo.Context, add bool) error {
-	me, err := viewer(c)
+	me, err := hhu.CallerID(c)
 	if err != nil {
 		return err
 	}
