@@ -56,7 +56,7 @@ func newClockInFixture(t *testing.T) *clockInFixture {
 	f := &clockInFixture{clock: &shiftedClock{}}
 	f.s = apptest.Start(t, apptest.WithClock(f.clock))
 	f.admin = f.s.HHUAdminToken(t)
-	f.activity = createActivity(t, f.s, f.admin, activityBody("打卡活动", 0))
+	f.activity = f.s.CreateHHUActivity(t, f.admin, apptest.HHUActivity("打卡活动", 0))
 	u := f.s.NewUser(t)
 	f.user, f.userID = f.s.HHUToken(t, u.Username, u.Password), int64(u.ID)
 	f.enroll(t, f.user)

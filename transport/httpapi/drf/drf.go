@@ -65,6 +65,12 @@ type errBadRequest struct{ detail string }
 
 func (e *errBadRequest) Error() string { return e.detail }
 
+// ErrParse is a body that could not be read as JSON, answered 400 with DRF's
+// "JSON parse error - …" detail.
+func ErrParse(err error) error {
+	return &errBadRequest{detail: "JSON parse error - " + err.Error()}
+}
+
 // ReadForm decodes a JSON object, or a urlencoded / multipart form.
 func ReadForm(c echo.Context) (Form, error) {
 	req := c.Request()

@@ -117,3 +117,28 @@ func (r Response) ID(t testing.TB) int64 {
 	}
 	return out.ID
 }
+
+// HHUActivity is the body of a valid activity of 001, three days ahead,
+// with an enrollment form (name and phone required, a choice, a
+// multichoice, a number).
+func HHUActivity(title string, limit int) map[string]any {
+	start := time.Now().In(roomcmd.DefaultZone).Add(72 * time.Hour).Truncate(time.Hour)
+	return map[string]any{
+		"title": title, "description": "春季学术活动", "location": "勤学楼",
+		"starts_at": ISO(start), "ends_at": ISO(start.Add(2 * time.Hour)), "participant_limit": limit,
+		"form": []map[string]any{
+			{"name": "name", "label": "姓名", "type": "text", "required": true},
+			{"name": "phone", "label": "手机", "type": "phone", "required": true},
+			{"name": "size", "label": "尺码", "type": "choice", "choices": []string{"S", "M", "L"}},
+			{"name": "days", "label": "参加日期", "type": "multichoice", "choices": []string{"周六", "周日"}},
+			{"name": "age", "label": "年龄", "type": "number"},
+		},
+	}
+}
+
+// CreateHHUActivity creates an activity as admin (an "Authorization" value)
+// and returns its id.
+func (s *Server) CreateHHUActivity(t testing.TB, admin string, body map[string]any) int64 {
+	t.Helper()
+	return s.Do(t, http.MethodPost, "/api/admin/hhu/activities/", admin, body).Want(t, "create activity", http.StatusCreated).ID(t)
+}
