@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
@@ -35,14 +34,13 @@ type answer struct {
 }
 
 // table is the API's own words, first match wins; every other error is
-// answered by drf.RenderError from its fault (field errors 400, other
-// faults their status with their message, the rest 500).
+// answered by drf.RenderError: field errors 400, the shared permission
+// checks (access.ErrUnauthenticated, access.ErrForbidden) in DRF's words,
+// other faults their status with their message, the rest 500.
 var table = []answer{
-	{access.ErrUnauthenticated, http.StatusUnauthorized, "Authentication credentials were not provided."},
 	{ErrInvalidToken, http.StatusUnauthorized, "Invalid token."},
 	{ErrTokenExpired, http.StatusUnauthorized, "Token has expired."},
 	{ErrUserInactive, http.StatusUnauthorized, "User inactive or deleted."},
-	{access.ErrForbidden, http.StatusForbidden, "You do not have permission to perform this action."},
 	{ErrNotFound, http.StatusNotFound, "Not found."},
 	{ErrInvalidPage, http.StatusNotFound, "Invalid page."},
 	{ErrWeChatUnavailable, http.StatusBadGateway, "微信服务暂不可用"},
@@ -67,6 +65,3 @@ func Render(c echo.Context, err error) error {
 	}
 	return drf.RenderError(c, err, challenge)
 }
-
-// renderError answers err in DRF's format with this API's 401 challenge.
-func renderError(c echo.Context, err error) error { return Render(c, err) }

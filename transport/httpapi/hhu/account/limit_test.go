@@ -1,4 +1,4 @@
-package app_test
+package accounthttp_test
 
 import (
 	"strings"
@@ -13,8 +13,7 @@ import (
 // there as on every login (it had none): past the limit it is DRF's 429
 // "Request was throttled. Expected available in N seconds." with
 // Retry-After, even with the right password; another account is not
-// affected. (This test moves to HHU's account package with the other HHU
-// account tests.)
+// affected.
 func TestHHUGetTokenAttemptsAreLimited(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
