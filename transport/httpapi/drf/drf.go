@@ -65,11 +65,9 @@ type errBadRequest struct{ detail string }
 
 func (e *errBadRequest) Error() string { return e.detail }
 
-// ErrParse is a body that could not be read as JSON, answered 400 with DRF's
-// "JSON parse error - …" detail.
-func ErrParse(err error) error {
-	return &errBadRequest{detail: "JSON parse error - " + err.Error()}
-}
+// ErrUnreadableBody is a request body that could not be read, answered 400
+// as DRF words a JSON parse error.
+var ErrUnreadableBody error = &errBadRequest{detail: "JSON parse error - the body could not be read"}
 
 // ReadForm decodes a JSON object, or a urlencoded / multipart form.
 func ReadForm(c echo.Context) (Form, error) {
@@ -89,7 +87,7 @@ func ReadForm(c echo.Context) (Form, error) {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		return Form{}, &errBadRequest{detail: "JSON parse error - the body could not be read"}
+		return Form{}, ErrUnreadableBody
 	}
 	f := Form{json: map[string]json.RawMessage{}}
 	if len(bytes.TrimSpace(body)) == 0 {

@@ -107,7 +107,7 @@ func readBody(c echo.Context) (body, error) {
 	req := c.Request()
 	data, err := io.ReadAll(req.Body)
 	if err != nil {
-		return body{}, drf.ErrParse(err)
+		return body{}, drf.ErrUnreadableBody
 	}
 	req.Body = io.NopCloser(bytes.NewReader(data))
 	f, err := drf.ReadForm(c)
