@@ -30,9 +30,8 @@ var rules = []rule{
 	{layer: "commands/", mayUse: []string{"domain/"}},
 	{layer: "queries/"},
 	{layer: "projections/", mayUse: []string{"domain/", "queries/"}},
-	// Adapters still reached from handlers until their ports exist
-	// (issue 11): to be emptied. transport/oauth: HHU's WeChat error only.
-	{layer: "transport/httpapi/", mayUse: []string{"commands/", "queries/", "domain/", "transport/oauth", "transport/files"}},
+	// The HTTP edge reaches adapters only through ports (issue 11).
+	{layer: "transport/httpapi/", mayUse: []string{"commands/", "queries/", "domain/"}},
 	{layer: "transport/pgtest"},
 	// Every other adapter: the domain, and shared adapter plumbing
 	// (pgmigrate); never the HTTP edge.

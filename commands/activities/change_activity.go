@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -10,7 +11,7 @@ import (
 // ChangeActivity is an admin editing an activity (PUT: every field set;
 // PATCH: some), opening or closing its enrollment included.
 type ChangeActivity struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	Patch      activities.Patch
 	Meta       eventlog.Metadata
@@ -19,7 +20,7 @@ type ChangeActivity struct {
 // ChangeActivity appends ActivityChanged and/or EnrollmentOpened or
 // EnrollmentClosed; an edit that changes nothing appends nothing.
 func (h *Handlers) ChangeActivity(ctx context.Context, cmd ChangeActivity) (ActivityResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return ActivityResult{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // CreateActivity is an admin creating an activity with its enrollment form.
 type CreateActivity struct {
-	Actor Actor
+	Actor access.Actor
 	Spec  activities.Spec
 	Meta  eventlog.Metadata
 }
@@ -18,10 +19,10 @@ type CreateActivity struct {
 // CreateActivity validates the activity, takes its id from the "activity"
 // sequence and appends ActivityCreated to activity-<id>.
 func (h *Handlers) CreateActivity(ctx context.Context, cmd CreateActivity) (ActivityResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return ActivityResult{}, err
 	}
-	by, err := cmd.Actor.ID()
+	by, err := cmd.Actor.User()
 	if err != nil {
 		return ActivityResult{}, err
 	}

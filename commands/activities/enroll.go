@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/identity"
@@ -13,7 +14,7 @@ import (
 // Enroll is a user's enrollment (POST /enrollments/) with their raw answers
 // to the activity's form (decoded JSON).
 type Enroll struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	Answers    map[string]any
 	Meta       eventlog.Metadata
@@ -32,7 +33,7 @@ type EnrollResult struct {
 // one that may succeed takes an id from the "enrollment" sequence and is
 // decided again on every reload, so a place taken meanwhile is seen.
 func (h *Handlers) Enroll(ctx context.Context, cmd Enroll) (EnrollResult, error) {
-	uid, err := cmd.Actor.ID()
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return EnrollResult{}, err
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -27,9 +26,6 @@ type Clock = handling.Clock
 type PersonalData interface {
 	Seal(ctx context.Context, subject, plaintext string) (string, error)
 }
-
-// Actor is who issues a command.
-type Actor = hhuactor.Actor
 
 // Config configures the handlers.
 type Config struct {
@@ -91,9 +87,6 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-// ErrForbidden answers a management command of a user who is not an administrator.
-var ErrForbidden = hhuactor.ErrForbidden
-
 // load folds an activity's stream.
 func (h *Handlers) load(ctx context.Context, id int64) (activities.Activity, error) {
 	history, _, err := h.store.Load(ctx, activities.Stream(id))
@@ -116,5 +109,10 @@ func (h *Handlers) allocate(ctx context.Context, name string, meta eventlog.Meta
 // (the zero position when nothing changed).
 type ActivityResult struct {
 	Activity activities.Activity
+	Position eventlog.Position
+}
+
+// Result is where a command's events landed.
+type Result struct {
 	Position eventlog.Position
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -11,7 +12,7 @@ import (
 // /enrollments/{id}/). ActivityID locates its stream; the HTTP layer finds it
 // in the read model.
 type Withdraw struct {
-	Actor        Actor
+	Actor        access.Actor
 	ActivityID   int64
 	EnrollmentID int64
 	Meta         eventlog.Metadata
@@ -19,13 +20,13 @@ type Withdraw struct {
 
 // Withdraw appends EnrollmentWithdrawn to the activity's stream, freeing the
 // enrollment's place.
-func (h *Handlers) Withdraw(ctx context.Context, cmd Withdraw) (eventlog.Position, error) {
-	uid, err := cmd.Actor.ID()
+func (h *Handlers) Withdraw(ctx context.Context, cmd Withdraw) (Result, error) {
+	uid, err := cmd.Actor.User()
 	if err != nil {
-		return eventlog.Position{}, err
+		return Result{}, err
 	}
 	now := h.now(&cmd.Meta)
-	by := activities.Withdrawer{UserID: uid, IsAdmin: cmd.Actor.IsAdmin}
+	by := activities.Withdrawer{UserID: uid, IsAdmin: cmd.Actor.Admin}
 	res, err := h.runner.Execute(ctx, activities.Stream(cmd.ActivityID), cmd.Meta, func(history []eventlog.Envelope) ([]eventlog.Event, error) {
 		w, err := activities.Withdraw(activities.Fold(history), cmd.EnrollmentID, by, now)
 		if err != nil {
@@ -33,5 +34,5 @@ func (h *Handlers) Withdraw(ctx context.Context, cmd Withdraw) (eventlog.Positio
 		}
 		return []eventlog.Event{w}, nil
 	})
-	return res.Append.Position, err
+	return Result{Position: res.Append.Position}, err
 }

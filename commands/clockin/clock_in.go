@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -11,7 +12,7 @@ import (
 // ClockIn is a user clocking in at an item of an activity with the payload
 // of the QR code they scanned (POST /activities/clockins/{activity}).
 type ClockIn struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	ItemID     int64
 	Code       string
@@ -30,7 +31,7 @@ type ClockInResult struct {
 // which must not exist: a second clock-in, concurrent or not, is
 // clockin.ErrAlreadyClockedIn.
 func (h *Handlers) ClockIn(ctx context.Context, cmd ClockIn) (ClockInResult, error) {
-	uid, err := cmd.Actor.ID()
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return ClockInResult{}, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	clockincmd "github.com/fiveapis/backend/commands/clockin"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
@@ -41,7 +42,7 @@ func (c fixedClock) Now() time.Time { return time.Time(c) }
 // now is 2 s into a QR window, inside the grace of the previous one.
 var now = clockin.WindowStart(clockin.WindowOf(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))).Add(2 * time.Second)
 
-var admin = clockincmd.Actor{UserID: "1", IsAdmin: true}
+var admin = access.Actor{UserID: 1, Admin: true}
 
 func setup(t *testing.T) (*clockincmd.Handlers, *clockin.CodeSigner, *eventstore.Streams) {
 	t.Helper()
@@ -95,7 +96,7 @@ func TestClockInOnceUnderConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := h.ClockIn(context.Background(), clockincmd.ClockIn{Actor: clockincmd.Actor{UserID: "11"}, ActivityID: 7, ItemID: item, Code: code})
+			_, err := h.ClockIn(context.Background(), clockincmd.ClockIn{Actor: access.Actor{UserID: 11}, ActivityID: 7, ItemID: item, Code: code})
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -126,10 +127,10 @@ func TestClockInRules(t *testing.T) {
 	open := addItem(t, h, "签到", now.Add(-time.Hour), now.Add(time.Hour))
 	later := addItem(t, h, "签退", now.Add(time.Hour), now.Add(2*time.Hour))
 	over := addItem(t, h, "午餐", now.Add(-2*time.Hour), now.Add(-time.Hour))
-	user := clockincmd.Actor{UserID: "12"}
+	user := access.Actor{UserID: 12}
 	for _, tc := range []struct {
 		name     string
-		actor    clockincmd.Actor
+		actor    access.Actor
 		activity int64
 		item     int64
 		code     string
@@ -142,7 +143,7 @@ func TestClockInRules(t *testing.T) {
 		{"expired code", user, 7, open, signer.Issue(open, now.Add(-clockin.Period-clockin.Grace)).Payload, clockin.ErrCodeExpired},
 		{"not yet open", user, 7, later, signer.Issue(later, now).Payload, clockin.ErrNotYetOpen},
 		{"closed", user, 7, over, signer.Issue(over, now).Payload, clockin.ErrClosed},
-		{"not enrolled", clockincmd.Actor{UserID: "30"}, 7, open, signer.Issue(open, now).Payload, clockin.ErrNotEnrolled},
+		{"not enrolled", access.Actor{UserID: 30}, 7, open, signer.Issue(open, now).Payload, clockin.ErrNotEnrolled},
 		{"previous window within the grace", user, 7, open, signer.Issue(open, clockin.WindowStart(clockin.WindowOf(now)).Add(-time.Second)).Payload, nil},
 		{"twice", user, 7, open, signer.Issue(open, now).Payload, clockin.ErrAlreadyClockedIn},
 	} {
@@ -157,7 +158,7 @@ func TestSetupCommands(t *testing.T) {
 	t.Parallel()
 	h, _, streams := setup(t)
 	ctx := t.Context()
-	if _, err := h.AddItem(ctx, clockincmd.AddItem{Actor: clockincmd.Actor{UserID: "5"}, ActivityID: 7, Spec: clockin.ItemSpec{Label: "x", OpenFrom: now, OpenTo: now.Add(time.Hour)}}); !errors.Is(err, clockincmd.ErrForbidden) {
+	if _, err := h.AddItem(ctx, clockincmd.AddItem{Actor: access.Actor{UserID: 5}, ActivityID: 7, Spec: clockin.ItemSpec{Label: "x", OpenFrom: now, OpenTo: now.Add(time.Hour)}}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin adds: %v", err)
 	}
 	if _, err := h.AddItem(ctx, clockincmd.AddItem{Actor: admin, ActivityID: 8, Spec: clockin.ItemSpec{Label: "x", OpenFrom: now, OpenTo: now.Add(time.Hour)}}); !errors.Is(err, clockincmd.ErrActivityNotFound) {
@@ -185,13 +186,13 @@ func TestSetupCommands(t *testing.T) {
 	if wins.Load() != 1 || taken.Load() != 9 {
 		t.Fatalf("%d adds of one label won, %d were refused", wins.Load(), taken.Load())
 	}
-	if _, created, err := h.AssignStaff(ctx, clockincmd.AssignStaff{Actor: admin, ActivityID: 7, UserID: 5}); err != nil || !created {
-		t.Fatalf("assign: %v %v", created, err)
+	if res, err := h.AssignStaff(ctx, clockincmd.AssignStaff{Actor: admin, ActivityID: 7, UserID: 5}); err != nil || !res.Created {
+		t.Fatalf("assign: %v %v", res.Created, err)
 	}
-	if _, created, err := h.AssignStaff(ctx, clockincmd.AssignStaff{Actor: admin, ActivityID: 7, UserID: 5}); err != nil || created {
-		t.Fatalf("assign again: %v %v", created, err)
+	if res, err := h.AssignStaff(ctx, clockincmd.AssignStaff{Actor: admin, ActivityID: 7, UserID: 5}); err != nil || res.Created {
+		t.Fatalf("assign again: %v %v", res.Created, err)
 	}
-	if _, _, err := h.AssignStaff(ctx, clockincmd.AssignStaff{Actor: admin, ActivityID: 7, UserID: 5000}); err == nil {
+	if _, err := h.AssignStaff(ctx, clockincmd.AssignStaff{Actor: admin, ActivityID: 7, UserID: 5000}); err == nil {
 		t.Fatal("assigned a user that does not exist")
 	}
 	if _, err := h.UnassignStaff(ctx, clockincmd.UnassignStaff{Actor: admin, ActivityID: 7, UserID: 6}); !errors.Is(err, clockin.ErrNotStaff) {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	"github.com/fiveapis/backend/commands/hhuactor"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
@@ -21,9 +21,6 @@ import (
 
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
-
-// Actor is who issues a command.
-type Actor = hhuactor.Actor
 
 // Activities is what the commands need to know of activities and their
 // enrollments; queries/activities implements it.
@@ -60,7 +57,6 @@ func New(runner *handling.Runner, clock Clock, activities Activities, users User
 
 // Errors of the commands.
 var (
-	ErrForbidden        = hhuactor.ErrForbidden
 	ErrActivityNotFound = fault.New(fault.NotFound, "NOT_FOUND", "Not found.")
 )
 
@@ -89,8 +85,8 @@ func (h *Handlers) requireActivity(ctx context.Context, activityID int64) error 
 }
 
 // requireAdmin checks that the actor is an admin and the activity exists.
-func (h *Handlers) requireAdmin(ctx context.Context, a Actor, activityID int64) error {
-	if err := a.RequireAdmin(); err != nil {
+func (h *Handlers) requireAdmin(ctx context.Context, a access.Actor, activityID int64) error {
+	if _, err := a.AdminUser(); err != nil {
 		return err
 	}
 	return h.requireActivity(ctx, activityID)
@@ -122,4 +118,9 @@ func (h *Handlers) LoadSetup(ctx context.Context, activityID int64) (clockin.Set
 
 func itemOf(id, activityID int64, label string, from, to time.Time) clockin.Item {
 	return clockin.Item{ID: id, ActivityID: activityID, ItemSpec: clockin.ItemSpec{Label: label, OpenFrom: from, OpenTo: to}}
+}
+
+// Result is where a command's events landed.
+type Result struct {
+	Position eventlog.Position
 }

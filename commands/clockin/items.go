@@ -3,13 +3,14 @@ package clockin
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // AddItem is an admin adding a clock-in item to an activity.
 type AddItem struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	Spec       clockin.ItemSpec
 	Meta       eventlog.Metadata
@@ -55,7 +56,7 @@ func (h *Handlers) AddItem(ctx context.Context, cmd AddItem) (ItemResult, error)
 
 // ChangeItem is an admin editing an item (PUT: every field set; PATCH: some).
 type ChangeItem struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	ItemID     int64
 	Patch      clockin.ItemPatch
@@ -87,16 +88,16 @@ func (h *Handlers) ChangeItem(ctx context.Context, cmd ChangeItem) (ItemResult, 
 
 // RemoveItem is an admin removing an item.
 type RemoveItem struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	ItemID     int64
 	Meta       eventlog.Metadata
 }
 
 // RemoveItem appends ClockInItemRemoved.
-func (h *Handlers) RemoveItem(ctx context.Context, cmd RemoveItem) (eventlog.Position, error) {
+func (h *Handlers) RemoveItem(ctx context.Context, cmd RemoveItem) (Result, error) {
 	if err := h.requireAdmin(ctx, cmd.Actor, cmd.ActivityID); err != nil {
-		return eventlog.Position{}, err
+		return Result{}, err
 	}
 	now := h.now(&cmd.Meta)
 	res, err := h.decideSetup(ctx, cmd.ActivityID, cmd.Meta, func(s clockin.Setup) ([]eventlog.Event, error) {
@@ -106,5 +107,5 @@ func (h *Handlers) RemoveItem(ctx context.Context, cmd RemoveItem) (eventlog.Pos
 		}
 		return []eventlog.Event{removed}, nil
 	})
-	return res.Append.Position, err
+	return Result{Position: res.Append.Position}, err
 }

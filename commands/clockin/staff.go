@@ -4,30 +4,38 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // AssignStaff is an admin making a user the activity's clock-in staff.
 type AssignStaff struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	UserID     int64
 	Meta       eventlog.Metadata
 }
 
+// StaffResult says whether an assignment made the user staff and where its
+// event landed (the zero position when the user already was staff).
+type StaffResult struct {
+	Created  bool
+	Position eventlog.Position
+}
+
 // AssignStaff appends ClockInStaffAssigned unless the user already is staff
-// (then nothing: created is false).
-func (h *Handlers) AssignStaff(ctx context.Context, cmd AssignStaff) (pos eventlog.Position, created bool, err error) {
+// (then nothing: Created is false).
+func (h *Handlers) AssignStaff(ctx context.Context, cmd AssignStaff) (StaffResult, error) {
 	if err := h.requireAdmin(ctx, cmd.Actor, cmd.ActivityID); err != nil {
-		return pos, false, err
+		return StaffResult{}, err
 	}
 	ok, err := h.users.UserExists(ctx, cmd.UserID)
 	if err != nil {
-		return pos, false, fmt.Errorf("user %d exists: %w", cmd.UserID, err)
+		return StaffResult{}, fmt.Errorf("user %d exists: %w", cmd.UserID, err)
 	}
 	if !ok {
-		return pos, false, ErrNoSuchUser(cmd.UserID)
+		return StaffResult{}, ErrNoSuchUser(cmd.UserID)
 	}
 	now := h.now(&cmd.Meta)
 	res, err := h.decideSetup(ctx, cmd.ActivityID, cmd.Meta, func(s clockin.Setup) ([]eventlog.Event, error) {
@@ -36,12 +44,12 @@ func (h *Handlers) AssignStaff(ctx context.Context, cmd AssignStaff) (pos eventl
 		}
 		return nil, nil
 	})
-	return res.Append.Position, len(res.Events) > 0, err
+	return StaffResult{Created: len(res.Events) > 0, Position: res.Append.Position}, err
 }
 
 // UnassignStaff is an admin removing a user from the activity's staff.
 type UnassignStaff struct {
-	Actor      Actor
+	Actor      access.Actor
 	ActivityID int64
 	UserID     int64
 	Meta       eventlog.Metadata
@@ -49,9 +57,9 @@ type UnassignStaff struct {
 
 // UnassignStaff appends ClockInStaffUnassigned; a user who is not staff is
 // clockin.ErrNotStaff (404).
-func (h *Handlers) UnassignStaff(ctx context.Context, cmd UnassignStaff) (eventlog.Position, error) {
+func (h *Handlers) UnassignStaff(ctx context.Context, cmd UnassignStaff) (Result, error) {
 	if err := h.requireAdmin(ctx, cmd.Actor, cmd.ActivityID); err != nil {
-		return eventlog.Position{}, err
+		return Result{}, err
 	}
 	now := h.now(&cmd.Meta)
 	res, err := h.decideSetup(ctx, cmd.ActivityID, cmd.Meta, func(s clockin.Setup) ([]eventlog.Event, error) {
@@ -61,5 +69,5 @@ func (h *Handlers) UnassignStaff(ctx context.Context, cmd UnassignStaff) (eventl
 		}
 		return []eventlog.Event{e}, nil
 	})
-	return res.Append.Position, err
+	return Result{Position: res.Append.Position}, err
 }

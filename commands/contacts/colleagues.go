@@ -3,6 +3,7 @@ package contacts
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -11,7 +12,7 @@ import (
 // another user as a colleague. The HTTP layer checks that the colleague is an
 // active user.
 type SetColleague struct {
-	Actor       Actor
+	Actor       access.Actor
 	ColleagueID int64
 	Meta        eventlog.Metadata
 }
@@ -34,7 +35,7 @@ func (h *Handlers) RemoveColleague(ctx context.Context, cmd SetColleague) (Colle
 }
 
 func (h *Handlers) setColleague(ctx context.Context, cmd SetColleague, add bool) (ColleagueResult, error) {
-	uid, err := cmd.Actor.ID()
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return ColleagueResult{}, err
 	}

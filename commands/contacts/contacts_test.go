@@ -12,6 +12,7 @@ import (
 
 	contactcmd "github.com/fiveapis/backend/commands/contacts"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/transport/eventstore"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
@@ -49,8 +50,8 @@ func setup(t *testing.T) (*contactcmd.Handlers, *eventstore.Streams) {
 func TestConcurrentCommandsAreExact(t *testing.T) {
 	h, streams := setup(t)
 	ctx := context.Background()
-	me := contactcmd.Actor{UserID: "7"}
-	admin := contactcmd.Actor{UserID: "1", IsAdmin: true}
+	me := access.Actor{UserID: 7}
+	admin := access.Actor{UserID: 1, Admin: true}
 	const n = 40
 	var added, taken, created atomic.Int64
 	var wg sync.WaitGroup
@@ -106,11 +107,11 @@ func TestConcurrentCommandsAreExact(t *testing.T) {
 func TestColleagueAndDepartmentCommands(t *testing.T) {
 	h, streams := setup(t)
 	ctx := context.Background()
-	me := contactcmd.Actor{UserID: "7"}
+	me := access.Actor{UserID: 7}
 	if _, err := h.AddColleague(ctx, contactcmd.SetColleague{Actor: me, ColleagueID: 7}); !errors.Is(err, contacts.ErrSelfColleague) {
 		t.Fatalf("self: %v", err)
 	}
-	if _, err := h.AddColleague(ctx, contactcmd.SetColleague{Actor: contactcmd.Actor{}, ColleagueID: 8}); err == nil {
+	if _, err := h.AddColleague(ctx, contactcmd.SetColleague{Actor: access.Actor{}, ColleagueID: 8}); err == nil {
 		t.Fatal("anonymous added a colleague")
 	}
 	for i, step := range []struct {
@@ -134,8 +135,8 @@ func TestColleagueAndDepartmentCommands(t *testing.T) {
 		t.Fatalf("stream: %v", types)
 	}
 
-	admin := contactcmd.Actor{UserID: "1", IsAdmin: true}
-	if _, err := h.AddDepartment(ctx, contactcmd.AddDepartment{Actor: me, Name: "x"}); !errors.Is(err, contactcmd.ErrForbidden) {
+	admin := access.Actor{UserID: 1, Admin: true}
+	if _, err := h.AddDepartment(ctx, contactcmd.AddDepartment{Actor: me, Name: "x"}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin: %v", err)
 	}
 	d, err := h.AddDepartment(ctx, contactcmd.AddDepartment{Actor: admin, Name: "计算机系"})

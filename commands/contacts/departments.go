@@ -3,20 +3,21 @@ package contacts
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // AddDepartment is an admin adding a department.
 type AddDepartment struct {
-	Actor Actor
+	Actor access.Actor
 	Name  string
 	Meta  eventlog.Metadata
 }
 
 // RenameDepartment is an admin renaming a department (PUT or PATCH).
 type RenameDepartment struct {
-	Actor        Actor
+	Actor        access.Actor
 	DepartmentID int64
 	Name         string
 	Meta         eventlog.Metadata
@@ -24,7 +25,7 @@ type RenameDepartment struct {
 
 // RemoveDepartment is an admin removing a department.
 type RemoveDepartment struct {
-	Actor        Actor
+	Actor        access.Actor
 	DepartmentID int64
 	Meta         eventlog.Metadata
 }
@@ -57,7 +58,7 @@ func (h *Handlers) catalogue(ctx context.Context, meta eventlog.Metadata, decide
 
 // AddDepartment appends DepartmentAdded with the next id; names are unique.
 func (h *Handlers) AddDepartment(ctx context.Context, cmd AddDepartment) (DepartmentResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return DepartmentResult{}, err
 	}
 	h.now(&cmd.Meta)
@@ -76,7 +77,7 @@ func (h *Handlers) AddDepartment(ctx context.Context, cmd AddDepartment) (Depart
 // RenameDepartment appends DepartmentRenamed; renaming to the same name
 // appends nothing.
 func (h *Handlers) RenameDepartment(ctx context.Context, cmd RenameDepartment) (DepartmentResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return DepartmentResult{}, err
 	}
 	h.now(&cmd.Meta)
@@ -97,16 +98,17 @@ func (h *Handlers) RenameDepartment(ctx context.Context, cmd RenameDepartment) (
 }
 
 // RemoveDepartment appends DepartmentRemoved.
-func (h *Handlers) RemoveDepartment(ctx context.Context, cmd RemoveDepartment) (eventlog.Position, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
-		return eventlog.Position{}, err
+func (h *Handlers) RemoveDepartment(ctx context.Context, cmd RemoveDepartment) (Result, error) {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
+		return Result{}, err
 	}
 	h.now(&cmd.Meta)
-	return h.catalogue(ctx, cmd.Meta, func(cat contacts.Catalogue) (eventlog.Event, error) {
+	pos, err := h.catalogue(ctx, cmd.Meta, func(cat contacts.Catalogue) (eventlog.Event, error) {
 		e, err := contacts.RemoveDepartment(cat, cmd.DepartmentID, cmd.Meta.OccurredAt)
 		if err != nil {
 			return nil, err
 		}
 		return e, nil
 	})
+	return Result{Position: pos}, err
 }

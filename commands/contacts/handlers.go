@@ -8,15 +8,11 @@ package contacts
 
 import (
 	"github.com/fiveapis/backend/commands/handling"
-	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
-
-// Actor is who issues a command.
-type Actor = hhuactor.Actor
 
 // Handlers executes the contact commands.
 type Handlers struct {
@@ -33,5 +29,8 @@ func (h *Handlers) now(meta *eventlog.Metadata) {
 	meta.OccurredAt = h.clock.Now().UTC()
 }
 
-// ErrForbidden answers a management command of a user who is not an administrator.
-var ErrForbidden = hhuactor.ErrForbidden
+// Result is where a command's events landed (the zero position when nothing
+// changed).
+type Result struct {
+	Position eventlog.Position
+}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 )
 
 // AddCategory is an admin adding a guide category.
 type AddCategory struct {
-	Actor Actor
+	Actor access.Actor
 	Name  string
 	Meta  eventlog.Metadata
 }
@@ -24,7 +25,7 @@ type CategoryResult struct {
 // AddCategory takes an id from the "guidecategory" sequence and appends
 // GuideCategoryAdded to guidecategory-<id>.
 func (h *Handlers) AddCategory(ctx context.Context, cmd AddCategory) (CategoryResult, error) {
-	if _, err := cmd.Actor.Admin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return CategoryResult{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -53,7 +54,7 @@ func (h *Handlers) AddCategory(ctx context.Context, cmd AddCategory) (CategoryRe
 
 // RenameCategory is an admin renaming a category.
 type RenameCategory struct {
-	Actor      Actor
+	Actor      access.Actor
 	CategoryID int64
 	Name       string
 	Meta       eventlog.Metadata
@@ -61,7 +62,7 @@ type RenameCategory struct {
 
 // RenameCategory appends GuideCategoryChanged; the same name appends nothing.
 func (h *Handlers) RenameCategory(ctx context.Context, cmd RenameCategory) (CategoryResult, error) {
-	if _, err := cmd.Actor.Admin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return CategoryResult{}, err
 	}
 	now := h.now(&cmd.Meta)
@@ -89,7 +90,7 @@ func (h *Handlers) RenameCategory(ctx context.Context, cmd RenameCategory) (Cate
 // RemoveCategory is an admin removing an empty category. Guides is how many
 // guides the category holds (the HTTP layer asks the read model).
 type RemoveCategory struct {
-	Actor      Actor
+	Actor      access.Actor
 	CategoryID int64
 	Guides     int
 	Meta       eventlog.Metadata
@@ -97,7 +98,7 @@ type RemoveCategory struct {
 
 // RemoveCategory appends GuideCategoryRemoved.
 func (h *Handlers) RemoveCategory(ctx context.Context, cmd RemoveCategory) (Result, error) {
-	if _, err := cmd.Actor.Admin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return Result{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -3,6 +3,7 @@ package guides
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 )
@@ -10,7 +11,7 @@ import (
 // ChangeGuide is an admin editing a guide: a new title, category or file
 // (PUT replaces the file; PATCH changes what it sends).
 type ChangeGuide struct {
-	Actor   Actor
+	Actor   access.Actor
 	GuideID int64
 	Edit    guides.Edit
 	Meta    eventlog.Metadata
@@ -19,7 +20,7 @@ type ChangeGuide struct {
 // ChangeGuide appends GuideChanged with the guide's new state; an edit that
 // changes nothing appends nothing. A new category must exist.
 func (h *Handlers) ChangeGuide(ctx context.Context, cmd ChangeGuide) (GuideResult, error) {
-	by, err := cmd.Actor.Admin()
+	by, err := cmd.Actor.AdminUser()
 	if err != nil {
 		return GuideResult{}, err
 	}
@@ -53,14 +54,14 @@ func (h *Handlers) ChangeGuide(ctx context.Context, cmd ChangeGuide) (GuideResul
 
 // RemoveGuide is an admin removing a guide.
 type RemoveGuide struct {
-	Actor   Actor
+	Actor   access.Actor
 	GuideID int64
 	Meta    eventlog.Metadata
 }
 
 // RemoveGuide appends GuideRemoved.
 func (h *Handlers) RemoveGuide(ctx context.Context, cmd RemoveGuide) (Result, error) {
-	by, err := cmd.Actor.Admin()
+	by, err := cmd.Actor.AdminUser()
 	if err != nil {
 		return Result{}, err
 	}

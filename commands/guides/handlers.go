@@ -12,16 +12,12 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 )
 
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
-
-// Actor is who issues a command.
-type Actor = hhuactor.Actor
 
 // Handlers executes the guide commands.
 type Handlers struct {
@@ -49,9 +45,6 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	meta.OccurredAt = now
 	return now
 }
-
-// ErrForbidden answers a management command of a user who is not an administrator.
-var ErrForbidden = hhuactor.ErrForbidden
 
 func (h *Handlers) allocate(ctx context.Context, name string, meta eventlog.Metadata) (int64, error) {
 	a, err := h.seqs.AllocateIDs(ctx, name, 1, "", meta)

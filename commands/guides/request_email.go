@@ -3,6 +3,7 @@ package guides
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 )
@@ -11,7 +12,7 @@ import (
 // (GET /guides/{id}/email). The HTTP layer has checked that the user has an
 // address; the mail worker looks it up again when it sends.
 type RequestEmail struct {
-	Actor   Actor
+	Actor   access.Actor
 	GuideID int64
 	Meta    eventlog.Metadata
 }
@@ -20,7 +21,7 @@ type RequestEmail struct {
 // the version read: of concurrent requests beyond the hourly limit, none
 // gets through.
 func (h *Handlers) RequestEmail(ctx context.Context, cmd RequestEmail) (Result, error) {
-	uid, err := cmd.Actor.ID()
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return Result{}, err
 	}

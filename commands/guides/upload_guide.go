@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 )
@@ -11,7 +12,7 @@ import (
 // UploadGuide is an admin adding a guide whose file is already in the file
 // store.
 type UploadGuide struct {
-	Actor      Actor
+	Actor      access.Actor
 	Title      string
 	CategoryID int64
 	File       guides.File
@@ -27,7 +28,7 @@ type GuideResult struct {
 // UploadGuide validates the guide, checks its category, takes an id from the
 // "guide" sequence and appends GuideUploaded to guide-<id>.
 func (h *Handlers) UploadGuide(ctx context.Context, cmd UploadGuide) (GuideResult, error) {
-	by, err := cmd.Actor.Admin()
+	by, err := cmd.Actor.AdminUser()
 	if err != nil {
 		return GuideResult{}, err
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 )
 
 // AddRoom is an admin adding a room.
 type AddRoom struct {
-	Actor Actor
+	Actor access.Actor
 	Spec  meetingrooms.RoomSpec
 	Meta  eventlog.Metadata
 }
@@ -25,7 +26,7 @@ type RoomResult struct {
 // AddRoom validates the room, takes its id from the "meetingroom" sequence
 // and appends MeetingRoomAdded to meetingroom-<id>.
 func (h *Handlers) AddRoom(ctx context.Context, cmd AddRoom) (RoomResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return RoomResult{}, err
 	}
 	now := h.now(&cmd.Meta)

@@ -3,6 +3,7 @@ package meetingrooms
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 )
@@ -11,7 +12,7 @@ import (
 // (DELETE /reservations/{id}/). RoomID and Day locate its roomday stream;
 // the HTTP layer finds them in the read model.
 type CancelReservation struct {
-	Actor         Actor
+	Actor         access.Actor
 	ReservationID int64
 	RoomID        int64
 	Day           string
@@ -23,16 +24,16 @@ type CancelReservation struct {
 
 // CancelReservation appends ReservationCancelled, with the day's remaining
 // bookings, to the roomday stream, expecting the version read.
-func (h *Handlers) CancelReservation(ctx context.Context, cmd CancelReservation) (eventlog.Position, error) {
-	uid, err := cmd.Actor.ID()
+func (h *Handlers) CancelReservation(ctx context.Context, cmd CancelReservation) (Result, error) {
+	uid, err := cmd.Actor.User()
 	if err != nil {
-		return eventlog.Position{}, err
+		return Result{}, err
 	}
 	now := h.now(&cmd.Meta)
 	if err := meetingrooms.CheckReason(cmd.Reason); err != nil {
-		return eventlog.Position{}, err
+		return Result{}, err
 	}
-	by := meetingrooms.Canceller{UserID: uid, IsAdmin: cmd.Actor.IsAdmin, Reason: cmd.Reason}
+	by := meetingrooms.Canceller{UserID: uid, IsAdmin: cmd.Actor.Admin, Reason: cmd.Reason}
 	res, err := h.days.ExecuteLast(ctx, meetingrooms.RoomDayStream(cmd.RoomID, cmd.Day), cmd.Meta, func(last *eventlog.Envelope) ([]eventlog.Event, error) {
 		cancelled, err := meetingrooms.Cancel(dayState(last), cmd.RoomID, cmd.Day, cmd.ReservationID, by, now)
 		if err != nil {
@@ -40,5 +41,5 @@ func (h *Handlers) CancelReservation(ctx context.Context, cmd CancelReservation)
 		}
 		return []eventlog.Event{cancelled}, nil
 	})
-	return res.Append.Position, err
+	return Result{Position: res.Append.Position}, err
 }

@@ -3,13 +3,14 @@ package meetingrooms
 import (
 	"context"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 )
 
 // ChangeRoom is an admin editing a room (PUT: every field set; PATCH: some).
 type ChangeRoom struct {
-	Actor  Actor
+	Actor  access.Actor
 	RoomID int64
 	Patch  meetingrooms.RoomPatch
 	Meta   eventlog.Metadata
@@ -18,7 +19,7 @@ type ChangeRoom struct {
 // ChangeRoom appends MeetingRoomChanged with the room's new state; an edit
 // that changes nothing appends nothing.
 func (h *Handlers) ChangeRoom(ctx context.Context, cmd ChangeRoom) (RoomResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return RoomResult{}, err
 	}
 	now := h.now(&cmd.Meta)

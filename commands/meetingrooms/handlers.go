@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 	"github.com/fiveapis/backend/domain/sequence"
@@ -23,9 +22,6 @@ import (
 
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
-
-// Actor is who issues a command.
-type Actor = hhuactor.Actor
 
 // Config configures the handlers.
 type Config struct {
@@ -105,8 +101,11 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	return now
 }
 
-// ErrForbidden answers a management command of a user who is not an administrator.
-var ErrForbidden = hhuactor.ErrForbidden
+// Result is where a command's events landed (the zero position when nothing
+// changed).
+type Result struct {
+	Position eventlog.Position
+}
 
 // loadRoom returns a room's state from its stream's last event.
 func (h *Handlers) loadRoom(ctx context.Context, id int64) (meetingrooms.Room, error) {

@@ -59,7 +59,7 @@ func (h *Handlers) recoverMoves(ctx context.Context, pending PendingMoves, now t
 	var errs []error
 	for _, m := range moves {
 		meta := eventlog.Metadata{CorrelationID: "move-recovery", OccurredAt: now.UTC()}
-		if err := h.CompleteMove(ctx, m.ReservationID, m.RoomID, m.Day, meta); err != nil {
+		if _, err := h.CompleteMove(ctx, CompleteMove{ReservationID: m.ReservationID, RoomID: m.RoomID, Day: m.Day, Meta: meta}); err != nil {
 			errs = append(errs, fmt.Errorf("move recovery: reservation %d: %w", m.ReservationID, err))
 		}
 	}

@@ -33,7 +33,7 @@ func (p *pendingMoves) PendingMoves(_ context.Context, movedBefore time.Time, li
 func TestMoveRecoveryJob(t *testing.T) {
 	f, rooms := setup(t, 2)
 	ctx := context.Background()
-	r := f.reserve(t, "7", rooms[0], "2026-03-02 14:00", "2026-03-02 15:00")
+	r := f.reserve(t, 7, rooms[0], "2026-03-02 14:00", "2026-03-02 15:00")
 	f.store.failReleases.Store(true)
 	_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
 		ToRoomID: rooms[1], From: at("2026-03-05 09:00"), To: at("2026-03-05 10:00")})

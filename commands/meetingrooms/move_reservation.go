@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 )
@@ -16,7 +17,7 @@ import (
 // and Day locate its current roomday stream; the HTTP layer finds them in the
 // read model. ToRoomID is the room it moves to (its own for a new time only).
 type MoveReservation struct {
-	Actor         Actor
+	Actor         access.Actor
 	ReservationID int64
 	RoomID        int64
 	Day           string
@@ -48,10 +49,10 @@ type MoveResult struct {
 // the answer is ErrMoveRaced. Between the two appends the reservation holds
 // both slots: never a double booking, never a lost reservation.
 func (h *Handlers) MoveReservation(ctx context.Context, cmd MoveReservation) (MoveResult, error) {
-	if err := cmd.Actor.RequireAdmin(); err != nil {
+	if _, err := cmd.Actor.AdminUser(); err != nil {
 		return MoveResult{}, err
 	}
-	by, err := cmd.Actor.ID()
+	by, err := cmd.Actor.User()
 	if err != nil {
 		return MoveResult{}, err
 	}
@@ -199,25 +200,33 @@ func sameMove(a, b meetingrooms.ReservationMoved) bool {
 		a.ReserveFrom.Equal(b.ReserveFrom) && a.ReserveTo.Equal(b.ReserveTo) && a.MovedAt.Equal(b.MovedAt)
 }
 
-// CompleteMove finishes a move to another room or day whose release never
-// happened because the process that made it died between its two appends
-// (the read model lists such moves: queries PendingMoves). It finds the
-// arrival on the new roomday stream and runs the second step again, exactly
-// once however many processes try: the release is decided on the old day's
-// whole history (bounded: one room, one day), so a release already made is
-// seen, and a booking that changed meanwhile has the arrival undone, as the
-// command would have. A move that is no longer pending (completed, reverted,
-// or moved on) is a no-op.
-func (h *Handlers) CompleteMove(ctx context.Context, reservationID, roomID int64, day string, meta eventlog.Metadata) error {
-	history, _, err := h.store.Load(ctx, meetingrooms.RoomDayStream(roomID, day))
+// CompleteMove is the move-recovery job finishing a move to another room or
+// day whose release never happened because the process that made it died
+// between its two appends (the read model lists such moves: queries
+// PendingMoves). RoomID and Day locate the roomday stream it arrived on.
+type CompleteMove struct {
+	ReservationID int64
+	RoomID        int64
+	Day           string
+	Meta          eventlog.Metadata
+}
+
+// CompleteMove finds the arrival on the new roomday stream and runs the
+// second step again, exactly once however many processes try: the release is
+// decided on the old day's whole history (bounded: one room, one day), so a
+// release already made is seen, and a booking that changed meanwhile has the
+// arrival undone, as the command would have. A move that is no longer
+// pending (completed, reverted, or moved on) is a no-op.
+func (h *Handlers) CompleteMove(ctx context.Context, cmd CompleteMove) (Result, error) {
+	history, _, err := h.store.Load(ctx, meetingrooms.RoomDayStream(cmd.RoomID, cmd.Day))
 	if err != nil {
-		return fmt.Errorf("complete move of reservation %d: %w", reservationID, err)
+		return Result{}, fmt.Errorf("complete move of reservation %d: %w", cmd.ReservationID, err)
 	}
 	var moved *meetingrooms.ReservationMoved
 	for _, env := range history {
 		switch e := env.Event.(type) {
 		case meetingrooms.ReservationMoved:
-			if e.ReservationID == reservationID && !e.Within() {
+			if e.ReservationID == cmd.ReservationID && !e.Within() {
 				moved = &e
 			}
 		case meetingrooms.ReservationMoveReverted:
@@ -227,12 +236,13 @@ func (h *Handlers) CompleteMove(ctx context.Context, reservationID, roomID int64
 		}
 	}
 	if moved == nil {
-		return nil
+		return Result{}, nil
 	}
-	if _, err := h.releaseOrRevert(ctx, *moved, meta, true); err != nil && !errors.Is(err, meetingrooms.ErrMoveRaced) {
-		return err
+	pos, err := h.releaseOrRevert(ctx, *moved, cmd.Meta, true)
+	if err != nil && !errors.Is(err, meetingrooms.ErrMoveRaced) {
+		return Result{}, err
 	}
-	return nil
+	return Result{Position: pos}, nil
 }
 
 // dayState is the state carried by a roomday stream's last event (nil: none).

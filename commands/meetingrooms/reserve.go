@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/meetingrooms"
@@ -12,7 +13,7 @@ import (
 
 // Reserve is a user's reservation request (POST /reservations/).
 type Reserve struct {
-	Actor       Actor
+	Actor       access.Actor
 	RoomID      int64
 	From, To    time.Time
 	Description string
@@ -43,7 +44,7 @@ func ErrNoSuchRoom(id int64) error {
 // wrong-expected-version, reload the stream's last event, which now carries
 // the winner's booking, and are rejected.
 func (h *Handlers) Reserve(ctx context.Context, cmd Reserve) (ReserveResult, error) {
-	uid, err := cmd.Actor.ID()
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return ReserveResult{}, err
 	}

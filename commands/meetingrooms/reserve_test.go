@@ -12,6 +12,7 @@ import (
 
 	"github.com/fiveapis/backend/commands/handling"
 	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 	"github.com/fiveapis/backend/domain/sequence"
@@ -69,7 +70,7 @@ func at(s string) time.Time {
 	return t
 }
 
-var admin = roomcmd.Actor{UserID: "1", IsAdmin: true}
+var admin = access.Actor{UserID: 1, Admin: true}
 
 type fixture struct {
 	h      *roomcmd.Handlers
@@ -126,9 +127,9 @@ func (f fixture) bookings(t *testing.T, room int64, day string) []meetingrooms.B
 	return meetingrooms.DayFrom(last.Event).Bookings
 }
 
-func (f fixture) reserve(t *testing.T, user string, room int64, from, to string) meetingrooms.ReservationConfirmed {
+func (f fixture) reserve(t *testing.T, user int64, room int64, from, to string) meetingrooms.ReservationConfirmed {
 	t.Helper()
-	res, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: roomcmd.Actor{UserID: user}, RoomID: room, From: at(from), To: at(to)})
+	res, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: access.Actor{UserID: user}, RoomID: room, From: at(from), To: at(to)})
 	if err != nil {
 		t.Fatalf("reserve %d %s–%s: %v", room, from, to, err)
 	}
@@ -147,7 +148,7 @@ func TestReserveConcurrentlyOneWinner(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: roomcmd.Actor{UserID: fmt.Sprint(i + 2)}, RoomID: room,
+			_, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: access.Actor{UserID: int64(i + 2)}, RoomID: room,
 				From: at("2026-03-02 10:00").Add(time.Duration(i%30) * time.Minute), To: at("2026-03-02 11:00")})
 			switch {
 			case err == nil:
@@ -194,7 +195,7 @@ func TestDecisionReadsBoundedAmount(t *testing.T) {
 	f, rooms := setup(t, 1)
 	room := rooms[0]
 	ctx := context.Background()
-	owner := roomcmd.Actor{UserID: "7"}
+	owner := access.Actor{UserID: 7}
 	check := func(what string, round int) {
 		t.Helper()
 		if reads, events := f.store.read(); reads != 1 || events > 1 {
@@ -203,7 +204,7 @@ func TestDecisionReadsBoundedAmount(t *testing.T) {
 	}
 	for round := range 60 {
 		f.store.read()
-		c := f.reserve(t, "7", room, "2026-03-02 10:00", "2026-03-02 10:30")
+		c := f.reserve(t, 7, room, "2026-03-02 10:00", "2026-03-02 10:30")
 		check("reserve", round)
 		if len(c.DayBookings) != 1 {
 			t.Fatalf("round %d: %d bookings", round, len(c.DayBookings))
@@ -213,7 +214,7 @@ func TestDecisionReadsBoundedAmount(t *testing.T) {
 			t.Fatalf("round %d: move: %v", round, err)
 		}
 		check("move", round)
-		if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: roomcmd.Actor{UserID: "8"}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); !errors.Is(err, meetingrooms.ErrNotOwner) {
+		if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: access.Actor{UserID: 8}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); !errors.Is(err, meetingrooms.ErrNotOwner) {
 			t.Fatalf("stranger cancels: %v", err)
 		}
 		f.store.read()
@@ -253,16 +254,16 @@ func TestReserveBadInputAppendsNothing(t *testing.T) {
 		return len(recs)
 	}
 	before := count()
-	_, err := f.h.Reserve(ctx, roomcmd.Reserve{Actor: roomcmd.Actor{UserID: "7"}, RoomID: room + 1, From: at("2026-03-02 10:00"), To: at("2026-03-02 11:00")})
+	_, err := f.h.Reserve(ctx, roomcmd.Reserve{Actor: access.Actor{UserID: 7}, RoomID: room + 1, From: at("2026-03-02 10:00"), To: at("2026-03-02 11:00")})
 	if after := count(); err == nil || after != before {
 		t.Fatalf("unknown room: %v, %d events after %d", err, after, before)
 	}
-	if _, err := f.h.AddRoom(ctx, roomcmd.AddRoom{Actor: roomcmd.Actor{UserID: "7"}, Spec: meetingrooms.RoomSpec{Name: "x", Location: "y"}}); !errors.Is(err, roomcmd.ErrForbidden) {
+	if _, err := f.h.AddRoom(ctx, roomcmd.AddRoom{Actor: access.Actor{UserID: 7}, Spec: meetingrooms.RoomSpec{Name: "x", Location: "y"}}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin adds a room: %v", err)
 	}
-	c := f.reserve(t, "7", room, "2026-03-02 10:00", "2026-03-02 11:00")
-	if _, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: roomcmd.Actor{UserID: "7"}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
-		ToRoomID: room, From: at("2026-03-02 12:00"), To: at("2026-03-02 13:00")}); !errors.Is(err, roomcmd.ErrForbidden) {
+	c := f.reserve(t, 7, room, "2026-03-02 10:00", "2026-03-02 11:00")
+	if _, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: access.Actor{UserID: 7}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+		ToRoomID: room, From: at("2026-03-02 12:00"), To: at("2026-03-02 13:00")}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin moves: %v", err)
 	}
 	before = count()
@@ -301,7 +302,7 @@ func TestMovesConcurrently(t *testing.T) {
 	var sources []meetingrooms.ReservationConfirmed
 	for i := range n {
 		day := fmt.Sprintf("2026-03-%02d", 2+i%10)
-		sources = append(sources, f.reserve(t, fmt.Sprint(100+i), rooms[i%3], day+" 14:00", day+" 15:00"))
+		sources = append(sources, f.reserve(t, int64(100+i), rooms[i%3], day+" 14:00", day+" 15:00"))
 	}
 	var wins, overlaps atomic.Int64
 	var wg sync.WaitGroup
@@ -317,7 +318,7 @@ func TestMovesConcurrently(t *testing.T) {
 				_, err = f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: s.ReservationID, RoomID: s.RoomID, Day: s.Day,
 					ToRoomID: target, From: at("2026-03-20 10:00"), To: at("2026-03-20 11:00"), Reason: "校领导开会"})
 			} else {
-				_, err = f.h.Reserve(ctx, roomcmd.Reserve{Actor: roomcmd.Actor{UserID: fmt.Sprint(200 + i)}, RoomID: target,
+				_, err = f.h.Reserve(ctx, roomcmd.Reserve{Actor: access.Actor{UserID: int64(200 + i)}, RoomID: target,
 					From: at("2026-03-20 10:30"), To: at("2026-03-20 11:30")})
 			}
 			switch {
@@ -349,7 +350,7 @@ func TestMovesConcurrently(t *testing.T) {
 	}
 
 	// One reservation, 20 admins, 20 different days.
-	r := f.reserve(t, "9", rooms[0], "2026-03-25 09:00", "2026-03-25 10:00")
+	r := f.reserve(t, 9, rooms[0], "2026-03-25 09:00", "2026-03-25 10:00")
 	var moved atomic.Int64
 	start = make(chan struct{})
 	for i := range 20 {
@@ -412,7 +413,7 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 5 {
 			wg.Go(func() {
-				if err := f.h.CompleteMove(ctx, id, rooms[1], "20260305", eventlog.Metadata{}); err != nil {
+				if _, err := f.h.CompleteMove(ctx, roomcmd.CompleteMove{ReservationID: id, RoomID: rooms[1], Day: "20260305"}); err != nil {
 					t.Error(err)
 				}
 			})
@@ -420,7 +421,7 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 		wg.Wait()
 	}
 
-	r := f.reserve(t, "7", rooms[0], "2026-03-02 14:00", "2026-03-02 15:00")
+	r := f.reserve(t, 7, rooms[0], "2026-03-02 14:00", "2026-03-02 15:00")
 	moveCrashing(r)
 	if !holds(rooms[0], r.Day, r.ReservationID) || !holds(rooms[1], "20260305", r.ReservationID) {
 		t.Fatal("after the crash the reservation should hold both slots")
@@ -448,7 +449,7 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 	}
 
 	// Cancelled on its old day before anyone completed the move.
-	c := f.reserve(t, "8", rooms[0], "2026-03-03 14:00", "2026-03-03 15:00")
+	c := f.reserve(t, 8, rooms[0], "2026-03-03 14:00", "2026-03-03 15:00")
 	f.store.failReleases.Store(true)
 	_, err = f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day,
 		ToRoomID: rooms[1], From: at("2026-03-05 11:00"), To: at("2026-03-05 12:00")})
@@ -456,7 +457,7 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 	if err == nil {
 		t.Fatal("the move succeeded although its release failed")
 	}
-	if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: roomcmd.Actor{UserID: "8"}, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day}); err != nil {
+	if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: access.Actor{UserID: 8}, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day}); err != nil {
 		t.Fatal(err)
 	}
 	completeFromFive(c.ReservationID)

@@ -11,16 +11,12 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	"github.com/fiveapis/backend/commands/hhuactor"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/repairs"
 )
 
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
-
-// Actor is who issues a command.
-type Actor = hhuactor.Actor
 
 // Handlers executes the repair commands.
 type Handlers struct {
@@ -47,9 +43,6 @@ func (h *Handlers) now(meta *eventlog.Metadata) time.Time {
 	meta.OccurredAt = now
 	return now
 }
-
-// ErrForbidden answers a management command of a user who is not an administrator.
-var ErrForbidden = hhuactor.ErrForbidden
 
 // Result is where a command's events landed (the zero position when nothing
 // changed).

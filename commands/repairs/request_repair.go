@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/repairs"
 )
 
 // RequestRepair is a user's repair request (POST /repairs/).
 type RequestRepair struct {
-	Actor       Actor
+	Actor       access.Actor
 	Location    string
 	CategoryID  int64
 	Description string
@@ -28,7 +29,7 @@ type RepairResult struct {
 // takes an id from the "repair" sequence and appends RepairRequested to
 // repair-<id>.
 func (h *Handlers) RequestRepair(ctx context.Context, cmd RequestRepair) (RepairResult, error) {
-	uid, err := cmd.Actor.ID()
+	uid, err := cmd.Actor.User()
 	if err != nil {
 		return RepairResult{}, err
 	}
@@ -65,7 +66,7 @@ func (h *Handlers) RequestRepair(ctx context.Context, cmd RequestRepair) (Repair
 // ChangeStatus is an admin changing a request's status
 // (PATCH /api/admin/hhu/repairs/{id}/).
 type ChangeStatus struct {
-	Actor    Actor
+	Actor    access.Actor
 	RepairID int64
 	Status   string
 	Meta     eventlog.Metadata
@@ -75,7 +76,7 @@ type ChangeStatus struct {
 // version read, so concurrent changes form one chain (each one's From is the
 // previous one's To); the same status appends nothing.
 func (h *Handlers) ChangeStatus(ctx context.Context, cmd ChangeStatus) (Result, error) {
-	by, err := cmd.Actor.Admin()
+	by, err := cmd.Actor.AdminUser()
 	if err != nil {
 		return Result{}, err
 	}

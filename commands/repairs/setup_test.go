@@ -11,6 +11,7 @@ import (
 
 	"github.com/fiveapis/backend/commands/handling"
 	repaircmd "github.com/fiveapis/backend/commands/repairs"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/repairs"
 	"github.com/fiveapis/backend/domain/sequence"
@@ -46,7 +47,7 @@ func newHandlers(t *testing.T) (*repaircmd.Handlers, *eventstore.Streams) {
 	return repaircmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock{}), streams
 }
 
-var admin = repaircmd.Actor{UserID: "1", IsAdmin: true}
+var admin = access.Actor{UserID: 1, Admin: true}
 
 // TestConcurrentAdminsKeepIDsAndNamesUnique: 24 admins add categories at
 // once, each of 12 names twice. Every decision folds the setup stream and
@@ -66,7 +67,7 @@ func TestConcurrentAdminsKeepIDsAndNamesUnique(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, _, err := h.AddCategory(context.Background(), repaircmd.AddCategory{Actor: admin, Name: fmt.Sprintf("分类%d", i%names)})
+			res, err := h.AddCategory(context.Background(), repaircmd.AddCategory{Actor: admin, Name: fmt.Sprintf("分类%d", i%names)})
 			mu.Lock()
 			defer mu.Unlock()
 			if f, ok := fault.As(err); ok && f.Field == "name" {
@@ -77,7 +78,7 @@ func TestConcurrentAdminsKeepIDsAndNamesUnique(t *testing.T) {
 				t.Errorf("add: %v", err)
 				return
 			}
-			ids = append(ids, c.ID)
+			ids = append(ids, res.Category.ID)
 		}()
 	}
 	wg.Wait()
@@ -102,15 +103,17 @@ func TestRequestResolvesRecipientsFromTheLog(t *testing.T) {
 	t.Parallel()
 	h, _ := newHandlers(t)
 	ctx := context.Background()
-	net, _, err := h.AddCategory(ctx, repaircmd.AddCategory{Actor: admin, Name: "网络"})
+	netRes, err := h.AddCategory(ctx, repaircmd.AddCategory{Actor: admin, Name: "网络"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, err := h.AddAddress(ctx, repaircmd.AddAddress{Actor: admin, Spec: repairs.AddressSpec{Email: "net@example.com", CategoryIDs: []int64{net.ID}}})
+	net := netRes.Category
+	aRes, err := h.AddAddress(ctx, repaircmd.AddAddress{Actor: admin, Spec: repairs.AddressSpec{Email: "net@example.com", CategoryIDs: []int64{net.ID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := repaircmd.Actor{UserID: "7"}
+	a := aRes.Address
+	user := access.Actor{UserID: 7}
 	first, err := h.RequestRepair(ctx, repaircmd.RequestRepair{Actor: user, Location: "301", CategoryID: net.ID, Description: "断网"})
 	if err != nil || !slices.Equal(first.Requested.Notify, []string{"net@example.com"}) {
 		t.Fatalf("first: %+v %v", first, err)
@@ -125,7 +128,7 @@ func TestRequestResolvesRecipientsFromTheLog(t *testing.T) {
 	if _, err := h.RequestRepair(ctx, repaircmd.RequestRepair{Actor: user, Location: "x", CategoryID: 99, Description: "y"}); !isField(err, "category") {
 		t.Fatalf("unknown category: %v", err)
 	}
-	if _, _, err := h.AddCategory(ctx, repaircmd.AddCategory{Actor: user, Name: "x"}); !errors.Is(err, repaircmd.ErrForbidden) {
+	if _, err := h.AddCategory(ctx, repaircmd.AddCategory{Actor: user, Name: "x"}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin: %v", err)
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 )
 
-// ErrNotFound is a key that names no stored file.
-var ErrNotFound = errors.New("files: not found")
+// ErrNotFound is a key that names no stored file. It is fs.ErrNotExist
+// (errors.Is), so the stores' users need not import this package.
+var ErrNotFound = fmt.Errorf("files: not found: %w", fs.ErrNotExist)
 
 // Open opens a stored file by its key; ErrNotFound when there is none.
 func (l *Local) Open(key string) (*os.File, error) {

@@ -18,12 +18,6 @@ import (
 	"github.com/fiveapis/backend/domain/identity"
 )
 
-// ErrCodeRejected means the provider refused the code (invalid, used or
-// expired): the identity context's identity.ErrProviderRejected, which every
-// exchange of this package returns for it. The name stays for HHU's WeChat
-// routes until they use the sentinel.
-var ErrCodeRejected = identity.ErrProviderRejected
-
 // WeChatConfig configures the mini-program code exchange.
 type WeChatConfig struct {
 	AppID   string

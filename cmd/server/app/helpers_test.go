@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"testing"
@@ -10,8 +9,8 @@ import (
 	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
-// Helpers of the HHU and operations tests that still live here, over
-// apptest's client (the account tests moved next to their APIs).
+// Helpers of the operations tests, over apptest's client (the account and
+// HHU tests moved next to their APIs).
 
 // client is a browser (apptest.Client).
 type client struct{ c *apptest.Client }
@@ -42,5 +41,3 @@ func startWithMail(t *testing.T, clock *apptest.FakeClock, more ...apptest.Optio
 	t.Helper()
 	return apptest.StartWithMail(t, clock, more...)
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -11,7 +11,7 @@ import (
 	actq "github.com/fiveapis/backend/queries/activities"
 	clockinq "github.com/fiveapis/backend/queries/clockin"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	activitieshttp "github.com/fiveapis/backend/transport/httpapi/hhu/activities"
 )
 
 // wireActivities builds 001's activities and enrollments: the projector and
@@ -25,14 +25,12 @@ func wireActivities(_ context.Context, p *Platform) (Module, error) {
 	if err != nil {
 		return m, fmt.Errorf("activities: %w", err)
 	}
-	m.Routes = []httpapi.Routes{hhu.NewActivities(hhu.ActivityDeps{
-		Commands:           cmds,
-		Queries:            actq.New(p.Pool),
-		ClockIns:           clockinq.New(p.Pool),
-		ClockInProjections: []string{clockinq.ProjectionName},
-		Clock:              p.Clock,
-		Zone:               roomcmd.DefaultZone,
-		Consistency:        p.Consistency,
+	m.Routes = []httpapi.Routes{activitieshttp.New(activitieshttp.Deps{
+		Commands: cmds,
+		Queries:  actq.New(p.Pool),
+		ClockIns: clockinq.New(p.Pool),
+		Clock:    p.Clock,
+		Zone:     roomcmd.DefaultZone,
 	})}
 	return m, nil
 }

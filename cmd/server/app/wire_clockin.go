@@ -14,7 +14,7 @@ import (
 	clockinq "github.com/fiveapis/backend/queries/clockin"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	clockinhttp "github.com/fiveapis/backend/transport/httpapi/hhu/clockin"
 )
 
 // wireClockIn builds 001's clock-in: the projector and the HHU routes
@@ -30,16 +30,15 @@ func wireClockIn(_ context.Context, p *Platform) (Module, error) {
 	}
 	acts := activityq.New(p.Pool)
 	users := clockInUsers{q: identityq.New(identityproj.NewReader(p.Pool))}
-	routes, err := hhu.NewClockIns(hhu.ClockInDeps{
-		Commands:    clockincmd.New(p.Runner, p.Clock, acts, users, signer),
-		Queries:     clockinq.New(p.Pool),
-		Activities:  acts,
-		Codes:       signer,
-		Clock:       p.Clock,
-		Consistency: p.Consistency,
-		Zone:        roomcmd.DefaultZone,
-		LinkSecret:  p.Secret,
-		PublicURL:   p.Config.HTTP.PublicURL,
+	routes, err := clockinhttp.New(clockinhttp.Deps{
+		Commands:   clockincmd.New(p.Runner, p.Clock, acts, users, signer),
+		Queries:    clockinq.New(p.Pool),
+		Activities: acts,
+		Codes:      signer,
+		Clock:      p.Clock,
+		Zone:       roomcmd.DefaultZone,
+		LinkSecret: p.Secret,
+		PublicURL:  p.Config.HTTP.PublicURL,
 	})
 	if err != nil {
 		return m, fmt.Errorf("clock-in: %w", err)

@@ -8,7 +8,7 @@ import (
 	contactproj "github.com/fiveapis/backend/projections/contacts"
 	contactq "github.com/fiveapis/backend/queries/contacts"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	contactshttp "github.com/fiveapis/backend/transport/httpapi/hhu/contacts"
 )
 
 // wireContacts builds 001's address book, colleagues and departments: the
@@ -19,11 +19,10 @@ func wireContacts(_ context.Context, p *Platform) (Module, error) {
 		Name:       "contacts",
 		Events:     contacts.Events(),
 		Projectors: contactproj.All(),
-		Routes: []httpapi.Routes{hhu.NewContacts(hhu.ContactDeps{
-			Commands:    contactcmd.New(p.Runner, p.Clock),
-			Queries:     contactq.New(p.Pool),
-			Clock:       p.Clock,
-			Consistency: p.Consistency,
+		Routes: []httpapi.Routes{contactshttp.New(contactshttp.Deps{
+			Commands: contactcmd.New(p.Runner, p.Clock),
+			Queries:  contactq.New(p.Pool),
+			Clock:    p.Clock,
 		})},
 	}, nil
 }

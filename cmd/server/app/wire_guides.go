@@ -11,7 +11,7 @@ import (
 	guideq "github.com/fiveapis/backend/queries/guides"
 	"github.com/fiveapis/backend/transport/files"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	guideshttp "github.com/fiveapis/backend/transport/httpapi/hhu/guides"
 	"github.com/fiveapis/backend/transport/mail"
 )
 
@@ -31,13 +31,12 @@ func wireGuides(_ context.Context, p *Platform) (Module, error) {
 	}
 	dir := newContactDirectory(p)
 	m.Reactions = p.mailReaction(GuideMailWorkerName, mail.GuideEmailFilter, mail.GuideEmails(dir, files))
-	m.Routes = []httpapi.Routes{hhu.NewGuides(hhu.GuideDeps{
-		Commands:    guidecmd.New(p.Runner, p.Clock),
-		Queries:     guideq.New(p.Pool),
-		Files:       files,
-		Emails:      dir,
-		Clock:       p.Clock,
-		Consistency: p.Consistency,
+	m.Routes = []httpapi.Routes{guideshttp.New(guideshttp.Deps{
+		Commands: guidecmd.New(p.Runner, p.Clock),
+		Queries:  guideq.New(p.Pool),
+		Files:    files,
+		Emails:   dir,
+		Clock:    p.Clock,
 	})}
 	return m, nil
 }

@@ -13,7 +13,7 @@ import (
 	identityproj "github.com/fiveapis/backend/projections/identity"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/files"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	accounthttp "github.com/fiveapis/backend/transport/httpapi/hhu/account"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 	"github.com/fiveapis/backend/transport/httpapi/magpie"
 	"github.com/fiveapis/backend/transport/httpapi/ralendar"
@@ -74,7 +74,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		return m, err
 	}
 
-	hhuDeps := hhu.Deps{Identity: cmds, Clock: p.Clock, Consistency: p.Consistency, Accounts: cmds, Users: queries}
+	hhuDeps := accounthttp.Deps{Identity: cmds, Clock: p.Clock, Accounts: cmds, Users: queries}
 	if cfg.OAuth.WeChatAppID != "" {
 		wx, err := oauth.NewWeChat(oauth.WeChatConfig{AppID: cfg.OAuth.WeChatAppID, Secret: cfg.OAuth.WeChatAppSecret, BaseURL: cfg.OAuth.WeChatAPIURL})
 		if err != nil {
@@ -117,7 +117,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	// identity projection so that the slid expiry is seen.
 	m.Verifiers = identityauth.Verifiers(cmds, queries, p.Clock, p.Projections, p.Logger)
 	m.RequestVerifiers = append(m.RequestVerifiers, travelRoutes)
-	m.Routes = append(m.Routes, accountshttp.New(roamioDeps), hhu.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes)
+	m.Routes = append(m.Routes, accountshttp.New(roamioDeps), accounthttp.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes)
 	if cfg.Admin.Password != "" {
 		m.Startup = append(m.Startup, bootstrapAdmin(p, cmds))
 	}

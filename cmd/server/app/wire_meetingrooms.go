@@ -11,7 +11,7 @@ import (
 	roomproj "github.com/fiveapis/backend/projections/meetingrooms"
 	roomq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	roomshttp "github.com/fiveapis/backend/transport/httpapi/hhu/rooms"
 	"github.com/fiveapis/backend/transport/mail"
 )
 
@@ -34,12 +34,7 @@ func wireMeetingRooms(_ context.Context, p *Platform) (Module, error) {
 	dir := reservationDirectory{contactDirectory: newContactDirectory(p), rooms: queries}
 	m.Reactions = p.mailReaction(ReservationMailWorkerName, mail.ReservationNoticeFilter, mail.ReservationNotices(dir, cmds.Zone()))
 	m.Jobs = cmds.Jobs(pendingMoves{queries})
-	m.Routes = []httpapi.Routes{hhu.NewMeetingRooms(hhu.MeetingRoomDeps{
-		Commands:    cmds,
-		Queries:     queries,
-		Clock:       p.Clock,
-		Consistency: p.Consistency,
-	})}
+	m.Routes = []httpapi.Routes{roomshttp.New(roomshttp.Deps{Commands: cmds, Queries: queries, Clock: p.Clock})}
 	return m, nil
 }
 

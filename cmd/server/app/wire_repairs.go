@@ -9,7 +9,7 @@ import (
 	repairproj "github.com/fiveapis/backend/projections/repairs"
 	repairq "github.com/fiveapis/backend/queries/repairs"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	repairshttp "github.com/fiveapis/backend/transport/httpapi/hhu/repairs"
 	"github.com/fiveapis/backend/transport/mail"
 )
 
@@ -24,11 +24,10 @@ const RepairMailWorkerName = "mail_repair_notices"
 func wireRepairs(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "repairs", Events: repairs.Events(), Projectors: repairproj.All()}
 	m.Reactions = p.mailReaction(RepairMailWorkerName, mail.RepairNoticeFilter, mail.RepairNotices(newContactDirectory(p), roomcmd.DefaultZone))
-	m.Routes = []httpapi.Routes{hhu.NewRepairs(hhu.RepairDeps{
-		Commands:    repaircmd.New(p.Runner, p.Clock),
-		Queries:     repairq.New(p.Pool),
-		Clock:       p.Clock,
-		Consistency: p.Consistency,
+	m.Routes = []httpapi.Routes{repairshttp.New(repairshttp.Deps{
+		Commands: repaircmd.New(p.Runner, p.Clock),
+		Queries:  repairq.New(p.Pool),
+		Clock:    p.Clock,
 	})}
 	return m, nil
 }

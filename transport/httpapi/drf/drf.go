@@ -38,6 +38,14 @@ func (f FieldErrors) Error() string {
 	return "invalid fields: " + strings.Join(names, ", ")
 }
 
+// Err returns f as an error, nil when it holds no message.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
 // Add records msg for field ("non_field_errors" when field is empty).
 func (f FieldErrors) Add(field, msg string) {
 	if field == "" {
@@ -57,6 +65,10 @@ type errBadRequest struct{ detail string }
 
 func (e *errBadRequest) Error() string { return e.detail }
 
+// ErrUnreadableBody is a request body that could not be read, answered 400
+// as DRF words a JSON parse error.
+var ErrUnreadableBody error = &errBadRequest{detail: "JSON parse error - the body could not be read"}
+
 // ReadForm decodes a JSON object, or a urlencoded / multipart form.
 func ReadForm(c echo.Context) (Form, error) {
 	req := c.Request()
@@ -75,7 +87,7 @@ func ReadForm(c echo.Context) (Form, error) {
 	}
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
-		return Form{}, &errBadRequest{detail: "JSON parse error - the body could not be read"}
+		return Form{}, ErrUnreadableBody
 	}
 	f := Form{json: map[string]json.RawMessage{}}
 	if len(bytes.TrimSpace(body)) == 0 {

@@ -4,60 +4,26 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fiveapis/backend/commands/hhuactor"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/transport/httpapi"
-	"github.com/fiveapis/backend/transport/httpapi/authn"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
-// actor is who issues a command of 001's command packages.
-func actor(p authn.Principal) hhuactor.Actor {
-	return hhuactor.Actor{UserID: p.UserID, IsAdmin: p.IsAdmin}
+// NameCommand is an admin's command on a named row: add (ID zero), rename
+// or remove the row ID.
+type NameCommand struct {
+	Actor access.Actor
+	ID    int64
+	Name  string
+	Meta  eventlog.Metadata
 }
 
-// routeBoth returns a function that adds a route with and without its
-// trailing slash.
-func routeBoth(e *echo.Echo) func(method, path string, h echo.HandlerFunc) {
-	return func(method, path string, h echo.HandlerFunc) {
-		e.Add(method, path, h)
-		e.Add(method, strings.TrimSuffix(path, "/"), h)
-	}
-}
-
-// adminKit is what an admin command route needs besides its command: the
-// clock of the event metadata and the module's read model to wait for.
-type adminKit struct {
-	clock       Clock
-	consistency httpapi.Consistency
-	projection  string
-}
-
-// remove answers an admin's DELETE of the object named by the path's id:
-// run removes it; notFoundErr (the domain's) and a malformed id are 404;
-// 204 once the module's projection has the removal.
-func (k adminKit) remove(c echo.Context, notFoundErr error, run func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error)) error {
-	p, id, ok, err := adminTarget(c)
-	if !ok {
-		return err
-	}
-	pos, err := run(c.Request().Context(), p, id, httpapi.EventMeta(c, k.clock.Now()))
-	if errors.Is(err, notFoundErr) {
-		return notFound(c)
-	}
-	if err != nil {
-		return renderError(c, err)
-	}
-	k.consistency.AfterCommand(c, pos, k.projection)
-	return c.NoContent(http.StatusNoContent)
-}
-
-// namedAdmin serves the admin routes of a collection whose rows an admin
-// names and nothing else (guide and repair categories, departments):
+// Named serves the admin routes of a collection whose rows an admin names
+// and nothing else (guide and repair categories, departments):
 //
 //	GET    <prefix>        every row
 //	POST   <prefix>        add {name} → 201
@@ -66,131 +32,149 @@ func (k adminKit) remove(c echo.Context, notFoundErr error, run func(ctx context
 //	PATCH  <prefix>{id}/   rename; without a name nothing changes (DRF's partial update)
 //	DELETE <prefix>{id}/   remove → 204
 //
-// The module supplies its read model (reads and rendering) and the three
+// The context supplies its read model (reads and rendering) and the three
 // commands, which decide uniqueness, existence and what a removal needs.
-type namedAdmin[T, J any] struct {
-	kit adminKit
-	rm  readModel
-	// list and get read the read model; render renders a row; written
-	// renders a row the read model does not show yet (its wait timed out).
-	list    func(context.Context) ([]T, error)
-	get     func(context.Context, int64) (T, error)
-	render  func(T) J
-	written func(id int64, name string) J
-	// gone is the domain's error for an id that names no row.
-	gone error
+type Named[T, J any] struct {
+	// List and Get read the read model; NotFound is Get's error for an id
+	// it does not hold.
+	List     func(context.Context) ([]T, error)
+	Get      func(context.Context, int64) (T, error)
+	NotFound error
+	// Render renders a row; Written renders a row the read model does not
+	// show yet (its wait timed out).
+	Render  func(T) J
+	Written func(id int64, name string) J
 
-	add    func(ctx context.Context, a hhuactor.Actor, name string, meta eventlog.Metadata) (id int64, pos eventlog.Position, err error)
-	rename func(ctx context.Context, a hhuactor.Actor, id int64, name string, meta eventlog.Metadata) (eventlog.Position, error)
-	remove func(ctx context.Context, a hhuactor.Actor, id int64, meta eventlog.Metadata) (eventlog.Position, error)
+	Add    func(context.Context, NameCommand) (id int64, err error)
+	Rename func(context.Context, NameCommand) error
+	Remove func(context.Context, NameCommand) error
+	// Clock stamps the commands' metadata.
+	Clock Clock
 }
 
-// mount adds the routes under prefix (which ends with a slash).
-func (n namedAdmin[T, J]) mount(route func(method, path string, h echo.HandlerFunc), prefix string) {
-	route(http.MethodGet, prefix, n.listAll)
-	route(http.MethodPost, prefix, n.addOne)
-	route(http.MethodGet, prefix+":id/", n.getOne)
-	route(http.MethodPut, prefix+":id/", n.renameOne)
-	route(http.MethodPatch, prefix+":id/", n.renameOne)
-	route(http.MethodDelete, prefix+":id/", n.removeOne)
+// Mount adds the routes under prefix (which ends with a slash) to admin, a
+// Router whose routes pass through Admin.
+func (n Named[T, J]) Mount(admin httpapi.Router, prefix string) {
+	admin.GET(prefix, n.ListAll)
+	admin.POST(prefix, n.add)
+	admin.GET(prefix+":id/", n.get)
+	admin.PUT(prefix+":id/", n.rename)
+	admin.PATCH(prefix+":id/", n.rename)
+	admin.DELETE(prefix+":id/", n.remove)
 }
 
-// answerAll answers every row, for any caller who passed the route's check.
-func (n namedAdmin[T, J]) answerAll(c echo.Context) error {
-	return answerList(c, n.rm, n.list, n.render)
-}
-
-func (n namedAdmin[T, J]) listAll(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
-	}
-	return n.answerAll(c)
-}
-
-func (n namedAdmin[T, J]) getOne(c echo.Context) error {
-	if _, ok, err := requireAdmin(c); !ok {
-		return err
-	}
-	return answerOne(c, n.rm, n.get, n.render)
-}
-
-func (n namedAdmin[T, J]) addOne(c echo.Context) error {
-	p, ok, err := requireAdmin(c)
-	if !ok {
-		return err
-	}
-	f, err := drf.ReadForm(c)
+// ListAll answers every row, for any caller its route's middleware let
+// through.
+func (n Named[T, J]) ListAll(c echo.Context) error {
+	rows, err := n.List(c.Request().Context())
 	if err != nil {
-		return renderError(c, err)
-	}
-	name, ok, err := requiredName(c, f)
-	if !ok {
 		return err
 	}
-	id, pos, err := n.add(c.Request().Context(), actor(p), name, httpapi.EventMeta(c, n.kit.clock.Now()))
+	return c.JSON(http.StatusOK, RenderRows(rows, n.Render))
+}
+
+func (n Named[T, J]) get(c echo.Context) error {
+	id, err := PathID(c, "id")
 	if err != nil {
-		return renderError(c, err)
+		return err
 	}
-	n.kit.consistency.AfterCommand(c, pos, n.kit.projection)
+	return n.answerRow(c, id)
+}
+
+func (n Named[T, J]) add(c echo.Context) error {
+	name, err := requiredName(c)
+	if err != nil {
+		return err
+	}
+	id, err := n.Add(c.Request().Context(), n.command(c, 0, name))
+	if err != nil {
+		return err
+	}
 	return n.answerWritten(c, id, name, http.StatusCreated)
 }
 
-func (n namedAdmin[T, J]) renameOne(c echo.Context) error {
-	p, id, ok, err := adminTarget(c)
-	if !ok {
+func (n Named[T, J]) rename(c echo.Context) error {
+	id, err := PathID(c, "id")
+	if err != nil {
 		return err
 	}
 	f, err := drf.ReadForm(c)
 	if err != nil {
-		return renderError(c, err)
-	}
-	if c.Request().Method == http.MethodPatch && !f.Has("name") {
-		n.rm.consistency.BeforeQuery(c, n.rm.projection)
-		return answerRow(c, n.rm, id, http.StatusOK, n.get, n.render)
-	}
-	name, ok, err := requiredName(c, f)
-	if !ok {
 		return err
 	}
-	pos, err := n.rename(c.Request().Context(), actor(p), id, name, httpapi.EventMeta(c, n.kit.clock.Now()))
-	if errors.Is(err, n.gone) {
-		return notFound(c)
+	if c.Request().Method == http.MethodPatch && !f.Has("name") {
+		return n.answerRow(c, id)
 	}
-	if err != nil {
-		return renderError(c, err)
+	errs := drf.FieldErrors{}
+	name, _ := f.Str("name", errs, false)
+	if err := errs.Err(); err != nil {
+		return err
 	}
-	n.kit.consistency.AfterCommand(c, pos, n.kit.projection)
+	if err := n.Rename(c.Request().Context(), n.command(c, id, name)); err != nil {
+		return err
+	}
 	return n.answerWritten(c, id, name, http.StatusOK)
 }
 
-func (n namedAdmin[T, J]) removeOne(c echo.Context) error {
-	return n.kit.remove(c, n.gone, func(ctx context.Context, p authn.Principal, id int64, meta eventlog.Metadata) (eventlog.Position, error) {
-		return n.remove(ctx, actor(p), id, meta)
-	})
+func (n Named[T, J]) remove(c echo.Context) error {
+	id, err := PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := n.Remove(c.Request().Context(), n.command(c, id, "")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (n Named[T, J]) command(c echo.Context, id int64, name string) NameCommand {
+	return NameCommand{Actor: httpapi.Actor(c), ID: id, Name: name, Meta: httpapi.EventMeta(c, n.Clock.Now())}
+}
+
+// answerRow answers row id of the read model: ErrNotFound when it does not
+// hold it.
+func (n Named[T, J]) answerRow(c echo.Context, id int64) error {
+	row, err := n.Get(c.Request().Context(), id)
+	if errors.Is(err, n.NotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, n.Render(row))
 }
 
 // answerWritten answers the row a command wrote, as the read model shows it
-// (which the command's answer waited for), or as written when the read
-// model does not show it yet.
-func (n namedAdmin[T, J]) answerWritten(c echo.Context, id int64, name string, status int) error {
-	row, err := n.get(c.Request().Context(), id)
+// once it reflects the command, or as written when it does not show it yet.
+func (n Named[T, J]) answerWritten(c echo.Context, id int64, name string, status int) error {
+	httpapi.Settle(c)
+	row, err := n.Get(c.Request().Context(), id)
 	switch {
 	case err == nil:
-		return c.JSON(status, n.render(row))
-	case errors.Is(err, n.rm.notFound):
-		return c.JSON(status, n.written(id, name))
+		return c.JSON(status, n.Render(row))
+	case errors.Is(err, n.NotFound):
+		return c.JSON(status, n.Written(id, name))
 	default:
-		return renderError(c, err)
+		return err
 	}
 }
 
-// requiredName reads the required name of a body; ok false: 400 was
-// answered.
-func requiredName(c echo.Context, f drf.Form) (string, bool, error) {
+// requiredName reads the required name of a body.
+func requiredName(c echo.Context) (string, error) {
+	f, err := drf.ReadForm(c)
+	if err != nil {
+		return "", err
+	}
 	errs := drf.FieldErrors{}
 	name, _ := f.Str("name", errs, false)
-	if len(errs) > 0 {
-		return "", false, c.JSON(http.StatusBadRequest, errs)
+	return name, errs.Err()
+}
+
+// RenderRows renders each row.
+func RenderRows[T, J any](rows []T, render func(T) J) []J {
+	out := make([]J, len(rows))
+	for i, r := range rows {
+		out[i] = render(r)
 	}
-	return name, true, nil
+	return out
 }

@@ -31,7 +31,7 @@ import (
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
-	"github.com/fiveapis/backend/transport/httpapi/hhu"
+	accounthttp "github.com/fiveapis/backend/transport/httpapi/hhu/account"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
 	"github.com/fiveapis/backend/transport/personaldata"
@@ -176,7 +176,7 @@ func newHarness(t *testing.T) *harness {
 	e := httpapi.NewEcho(httpapi.Config{Consistency: consistency}, logger,
 		authModule{identityauth.Verifiers(cmds, queries, clk, waiter, logger)},
 		accountshttp.New(accountshttp.Deps{Identity: cmds, Users: queries, Clock: clk}),
-		hhu.New(hhu.Deps{Identity: cmds, Clock: clk, Consistency: consistency}),
+		accounthttp.New(accounthttp.Deps{Identity: cmds, Clock: clk}),
 	)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

@@ -1,0 +1,123 @@
+package activitieshttp
+
+import (
+	"time"
+
+	"github.com/fiveapis/backend/domain/activities"
+	actq "github.com/fiveapis/backend/queries/activities"
+)
+
+func (h *Handlers) ts(t time.Time) string { return t.In(h.d.Zone).Format(time.RFC3339) }
+
+type formFieldJSON struct {
+	Name     string   `json:"name"`
+	Label    string   `json:"label"`
+	Type     string   `json:"type"`
+	Required bool     `json:"required"`
+	Choices  []string `json:"choices"`
+}
+
+type activityJSON struct {
+	ID               int64  `json:"id"`
+	Title            string `json:"title"`
+	Description      string `json:"description"`
+	Location         string `json:"location"`
+	StartsAt         string `json:"starts_at"`
+	EndsAt           string `json:"ends_at"`
+	ParticipantLimit int    `json:"participant_limit"`
+	EnrollmentOpen   bool   `json:"enrollment_open"`
+	EnrolledCount    int    `json:"enrolled_count"`
+	// PlacesLeft is null when there is no limit.
+	PlacesLeft *int   `json:"places_left"`
+	Created    string `json:"created"`
+	IsEnrolled bool   `json:"is_enrolled"`
+}
+
+// activityDetailJSON is one activity with its form and the caller's
+// enrollment (null when none).
+type activityDetailJSON struct {
+	activityJSON
+	Form         []formFieldJSON `json:"form"`
+	MyEnrollment *enrollmentJSON `json:"my_enrollment"`
+}
+
+func (h *Handlers) toActivityJSON(a actq.Activity, enrolled bool) activityJSON {
+	return activityJSON{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location,
+		StartsAt: h.ts(a.StartsAt), EndsAt: h.ts(a.EndsAt), ParticipantLimit: a.ParticipantLimit, EnrollmentOpen: a.EnrollmentOpen,
+		EnrolledCount: a.Enrolled, PlacesLeft: a.PlacesLeft(), Created: h.ts(a.CreatedAt), IsEnrolled: enrolled}
+}
+
+func (h *Handlers) toDetailJSON(a actq.Activity, mine *actq.Enrollment) activityDetailJSON {
+	out := activityDetailJSON{activityJSON: h.toActivityJSON(a, mine != nil), Form: make([]formFieldJSON, len(a.Form))}
+	for i, f := range a.Form {
+		out.Form[i] = formFieldJSON(f)
+	}
+	if mine != nil {
+		e := h.toEnrollmentJSON(*mine)
+		out.MyEnrollment = &e
+	}
+	return out
+}
+
+// activityFromState is the answer of a command: the activity as the command
+// left it.
+func activityFromState(a activities.Activity) actq.Activity {
+	form := make([]actq.FormField, len(a.Form))
+	for i, f := range a.Form {
+		choices := f.Choices
+		if choices == nil {
+			choices = []string{}
+		}
+		form[i] = actq.FormField{Name: f.Name, Label: f.Label, Type: string(f.Type), Required: f.Required, Choices: choices}
+	}
+	return actq.Activity{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location, StartsAt: a.StartsAt,
+		EndsAt: a.EndsAt, ParticipantLimit: a.ParticipantLimit, EnrollmentOpen: a.EnrollmentOpen, Form: form,
+		Enrolled: a.Enrolled(), CreatedAt: a.CreatedAt}
+}
+
+type enrollmentJSON struct {
+	ID       int64          `json:"id"`
+	Activity int64          `json:"activity"`
+	User     int64          `json:"user"`
+	Answers  map[string]any `json:"answers"`
+	Created  string         `json:"created"`
+}
+
+func (h *Handlers) toEnrollmentJSON(e actq.Enrollment) enrollmentJSON {
+	answers := e.Answers
+	if answers == nil {
+		answers = map[string]any{}
+	}
+	return enrollmentJSON{ID: e.ID, Activity: e.ActivityID, User: e.UserID, Answers: answers, Created: h.ts(e.CreatedAt)}
+}
+
+type enrolleeJSON struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Mobile   string `json:"mobile"`
+	Phone    string `json:"phone"`
+}
+
+// recordJSON is a line of the 报名记录: the enrollment, its user's contact
+// and the labels of the clock-in items the user clocked in at.
+type recordJSON struct {
+	ID       int64          `json:"id"`
+	Activity int64          `json:"activity"`
+	User     enrolleeJSON   `json:"user"`
+	Answers  map[string]any `json:"answers"`
+	Created  string         `json:"created"`
+	ClockIns []string       `json:"clockins"`
+}
+
+// recordsJSON is a page of records with the filter as read: FilterError
+// says which part of a malformed filter could not be read (the filter then
+// matches no record); Labels are the activity's clock-in labels a filter may
+// name.
+type recordsJSON struct {
+	drfPage[recordJSON]
+	Filter      string   `json:"filter"`
+	FilterError *string  `json:"filter_error"`
+	Labels      []string `json:"labels"`
+}

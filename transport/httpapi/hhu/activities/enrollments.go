@@ -1,0 +1,120 @@
+package activitieshttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	actcmd "github.com/fiveapis/backend/commands/activities"
+	"github.com/fiveapis/backend/domain/activities"
+	actq "github.com/fiveapis/backend/queries/activities"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+)
+
+// enroll: POST /enrollments/ {activity, answers: {field: value}} → 201 with
+// the enrollment, or 400 naming the field: {"answers.phone": ["Enter a valid
+// phone number."]}, {"activity": ["该活动报名人数已满"]}, {"non_field_errors":
+// ["您已报名该活动"]}, …
+func (h *Handlers) enroll(c echo.Context) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	errs := drf.FieldErrors{}
+	activity, _ := hhu.FormInt(b.Form, "activity", errs, true)
+	if _, bad := errs["activity"]; !bad && activity <= 0 {
+		errs.Add("activity", hhu.InvalidPK(activity))
+	}
+	answers := map[string]any{}
+	if raw, present := b.structured("answers"); present && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&answers); err != nil || answers == nil {
+			answers = map[string]any{}
+			errs.Add("answers", "Expected a dictionary of items.")
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	res, err := h.d.Commands.Enroll(c.Request().Context(), actcmd.Enroll{
+		Actor: httpapi.Actor(c), ActivityID: activity, Answers: answers, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
+	})
+	if errors.Is(err, activities.ErrNoSuchActivity) {
+		return drf.FieldErrors{"activity": {hhu.InvalidPK(activity)}}
+	}
+	if err != nil {
+		return err
+	}
+	e := res.Enrolled
+	return c.JSON(http.StatusCreated, h.toEnrollmentJSON(actq.Enrollment{
+		ID: e.EnrollmentID, ActivityID: e.ActivityID, UserID: e.UserID, Answers: e.Answers, CreatedAt: e.EnrolledAt,
+	}))
+}
+
+// myEnrollments: GET /enrollments/?page= → a page of the caller's
+// enrollments, newest first.
+func (h *Handlers) myEnrollments(c echo.Context) error {
+	uid, err := hhu.CallerID(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.d.Queries.MyEnrollments(c.Request().Context(), uid, page)
+	if err != nil {
+		return err
+	}
+	out, err := newDRFPage(c, page, list.Count, hhu.RenderRows(list.Items, h.toEnrollmentJSON))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// findEnrollment returns the path's enrollment if the caller may see it:
+// their own, or any for an admin; others' are hhu.ErrNotFound, as the
+// enrollment is not in their list.
+func (h *Handlers) findEnrollment(c echo.Context) (actq.Enrollment, error) {
+	id, err := hhu.PathID(c, "id")
+	if err != nil {
+		return actq.Enrollment{}, err
+	}
+	actor := httpapi.Actor(c)
+	e, err := h.d.Queries.GetEnrollment(c.Request().Context(), id)
+	if errors.Is(err, actq.ErrNotFound) || err == nil && !actor.Admin && e.UserID != actor.UserID {
+		return e, hhu.ErrNotFound
+	}
+	return e, err
+}
+
+// getEnrollment: GET /enrollments/{id}/.
+func (h *Handlers) getEnrollment(c echo.Context) error {
+	e, err := h.findEnrollment(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, h.toEnrollmentJSON(e))
+}
+
+// withdraw: DELETE /enrollments/{id}/ → 204; owner or admin. The place is
+// free again.
+func (h *Handlers) withdraw(c echo.Context) error {
+	e, err := h.findEnrollment(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.d.Commands.Withdraw(c.Request().Context(), actcmd.Withdraw{
+		Actor: httpapi.Actor(c), ActivityID: e.ActivityID, EnrollmentID: e.ID, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
+	}); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

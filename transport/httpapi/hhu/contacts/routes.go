@@ -1,0 +1,67 @@
+// Package contactshttp serves 001's address book, colleagues and
+// departments in the hhu dialect.
+package contactshttp
+
+import (
+	"context"
+
+	"github.com/labstack/echo/v4"
+
+	contactcmd "github.com/fiveapis/backend/commands/contacts"
+	contactq "github.com/fiveapis/backend/queries/contacts"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+)
+
+// Commands is what the routes need of the commands (contactcmd.Handlers).
+type Commands interface {
+	AddColleague(ctx context.Context, cmd contactcmd.SetColleague) (contactcmd.ColleagueResult, error)
+	RemoveColleague(ctx context.Context, cmd contactcmd.SetColleague) (contactcmd.ColleagueResult, error)
+	AddDepartment(ctx context.Context, cmd contactcmd.AddDepartment) (contactcmd.DepartmentResult, error)
+	RenameDepartment(ctx context.Context, cmd contactcmd.RenameDepartment) (contactcmd.DepartmentResult, error)
+	RemoveDepartment(ctx context.Context, cmd contactcmd.RemoveDepartment) (contactcmd.Result, error)
+}
+
+// Queries is what the routes need of the read model (contactq.Queries).
+type Queries interface {
+	ListContacts(ctx context.Context, l contactq.ListContacts) (contactq.ContactPage, error)
+	ContactOf(ctx context.Context, viewer, userID int64) (contactq.Contact, error)
+	ListDepartments(ctx context.Context) ([]contactq.Department, error)
+	GetDepartment(ctx context.Context, id int64) (contactq.Department, error)
+}
+
+// Deps are the routes' ports.
+type Deps struct {
+	Commands Commands
+	Queries  Queries
+	Clock    hhu.Clock
+}
+
+// Handlers serve the routes.
+type Handlers struct {
+	d Deps
+}
+
+// New returns the routes.
+func New(d Deps) *Handlers { return &Handlers{d: d} }
+
+// PageSize is the address book's page size (001's default of 20).
+const PageSize = 20
+
+// Mount implements httpapi.Routes:
+//
+//	GET    /contacts/                    the address book (?my=yes|no&search=&page=)
+//	POST   /friends/{id}/                add a colleague: 201, or 200 when already one
+//	DELETE /friends/{id}/                remove a colleague: 204
+//	GET    /departments/                 the departments (any user)
+//	GET|POST /api/admin/hhu/departments/ the departments (admin); add one {name}
+//	GET|PUT|PATCH|DELETE /api/admin/hhu/departments/{id}/
+func (h *Handlers) Mount(e *echo.Echo) {
+	r := hhu.Routes(e)
+	user, admin := r.With(hhu.User), r.With(hhu.Admin)
+	user.GET("/contacts/", h.listContacts)
+	user.POST("/friends/:id/", h.addColleague)
+	user.DELETE("/friends/:id/", h.removeColleague)
+	departments := h.departments()
+	user.GET("/departments/", departments.ListAll)
+	departments.Mount(admin, "/api/admin/hhu/departments/")
+}

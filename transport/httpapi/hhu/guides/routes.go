@@ -1,0 +1,101 @@
+// Package guideshttp serves 001's service guides (服务指南) in the hhu
+// dialect: the guides and their categories, the files themselves and
+// requests to have one mailed.
+package guideshttp
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	guidecmd "github.com/fiveapis/backend/commands/guides"
+	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	guideq "github.com/fiveapis/backend/queries/guides"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+)
+
+// Commands is what the routes need of the commands (guidecmd.Handlers).
+type Commands interface {
+	AddCategory(ctx context.Context, cmd guidecmd.AddCategory) (guidecmd.CategoryResult, error)
+	RenameCategory(ctx context.Context, cmd guidecmd.RenameCategory) (guidecmd.CategoryResult, error)
+	RemoveCategory(ctx context.Context, cmd guidecmd.RemoveCategory) (guidecmd.Result, error)
+	UploadGuide(ctx context.Context, cmd guidecmd.UploadGuide) (guidecmd.GuideResult, error)
+	ChangeGuide(ctx context.Context, cmd guidecmd.ChangeGuide) (guidecmd.GuideResult, error)
+	RemoveGuide(ctx context.Context, cmd guidecmd.RemoveGuide) (guidecmd.Result, error)
+	RequestEmail(ctx context.Context, cmd guidecmd.RequestEmail) (guidecmd.Result, error)
+}
+
+// Queries is what the routes need of the read model (guideq.Queries).
+type Queries interface {
+	ListCategories(ctx context.Context) ([]guideq.Category, error)
+	GetCategory(ctx context.Context, id int64) (guideq.Category, error)
+	ListGuides(ctx context.Context, categoryID int64) ([]guideq.Guide, error)
+	GetGuide(ctx context.Context, id int64) (guideq.Guide, error)
+}
+
+// Files stores the guides' files (the file store, transport/files). Open
+// of a key that names no file is an error matching fs.ErrNotExist.
+type Files interface {
+	Put(data []byte, ext string) (key string, err error)
+	Open(key string) (*os.File, error)
+}
+
+// Emails tells a user's current e-mail address ("" when none).
+type Emails interface {
+	EmailOf(ctx context.Context, userID int64) (string, error)
+}
+
+// Deps are the routes' ports.
+type Deps struct {
+	Commands Commands
+	Queries  Queries
+	Files    Files
+	Emails   Emails
+	Clock    hhu.Clock
+	// Zone renders times (default: China Standard Time).
+	Zone *time.Location
+}
+
+// Handlers serve the routes.
+type Handlers struct {
+	d Deps
+}
+
+// New returns the routes.
+func New(d Deps) *Handlers {
+	if d.Zone == nil {
+		d.Zone = roomcmd.DefaultZone
+	}
+	return &Handlers{d: d}
+}
+
+// Mount implements httpapi.Routes:
+//
+//	GET    /guides/                                  guides (?category=<id>), any user
+//	GET    /guides/categories/                       categories
+//	GET    /guides/{id}                              the file itself
+//	GET    /guides/{id}/email                        mail it to me: 202 once queued
+//	GET|POST /api/admin/hhu/guides/categories/       admin: list, add {name}
+//	GET|PUT|PATCH|DELETE /api/admin/hhu/guides/categories/{id}/
+//	GET|POST /api/admin/hhu/guides/                  admin: list, upload (multipart: file, title, category)
+//	GET|PUT|PATCH|DELETE /api/admin/hhu/guides/{id}/ admin: one, replace (PUT: file, title,
+//	                                                 category), edit (PATCH: any of them), remove
+func (h *Handlers) Mount(e *echo.Echo) {
+	r := hhu.Routes(e)
+	user, admin := r.With(hhu.User), r.With(hhu.Admin)
+	categories := h.categories()
+	user.GET("/guides/", h.list)
+	user.GET("/guides/categories/", categories.ListAll)
+	user.GET("/guides/:id/", h.download)
+	user.GET("/guides/:id/email/", h.email)
+	const prefix = "/api/admin/hhu/guides/"
+	categories.Mount(admin, prefix+"categories/")
+	admin.GET(prefix, h.list)
+	admin.POST(prefix, h.upload)
+	admin.GET(prefix+":id/", h.get)
+	admin.PUT(prefix+":id/", h.replace)
+	admin.PATCH(prefix+":id/", h.edit)
+	admin.DELETE(prefix+":id/", h.remove)
+}

@@ -1,0 +1,100 @@
+package roomshttp
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fiveapis/backend/domain/meetingrooms"
+	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+)
+
+// MaxAvailabilityWindow bounds the window of an availability or conflict
+// query, so that one request cannot ask for years of slots.
+const MaxAvailabilityWindow = 31 * 24 * time.Hour
+
+// window reads time_from and time_to.
+func (h *Handlers) window(c echo.Context, errs drf.FieldErrors) (from, to time.Time) {
+	from = h.queryDateTime(c, "time_from", errs)
+	to = h.queryDateTime(c, "time_to", errs)
+	if len(errs) == 0 {
+		switch {
+		case !to.After(from):
+			errs.Add("time_to", "结束时间必须晚于开始时间")
+		case to.Sub(from) > MaxAvailabilityWindow:
+			errs.Add("time_to", "查询时间范围不能超过31天")
+		}
+	}
+	return from, to
+}
+
+// available: GET /meetingrooms/available/?time_from&time_to&people_count&
+// label&location&length. Without length: the rooms free over the whole
+// window; with length (minutes, 30 to 180): every free slot of that length
+// inside the window, per room. Rooms are grouped by location; each lists its
+// reservations inside the window.
+func (h *Handlers) available(c echo.Context) error {
+	errs := drf.FieldErrors{}
+	from, to := h.window(c, errs)
+	people, _ := hhu.QueryInt(c, "people_count", errs)
+	length, hasLength := hhu.QueryInt(c, "length", errs)
+	if hasLength && (length < int64(meetingrooms.MinLength/time.Minute) || length > int64(meetingrooms.MaxLength/time.Minute)) {
+		errs.Add("length", "预约时长必须在30到180分钟之间")
+	}
+	if people > 1<<31-1 {
+		errs.Add("people_count", "Ensure this value is less than or equal to 2147483647.")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	groups, err := h.d.Queries.Available(c.Request().Context(), roomq.Availability{
+		From: from, To: to, PeopleCount: int(people),
+		Label: strings.TrimSpace(c.QueryParam("label")), Location: strings.TrimSpace(c.QueryParam("location")),
+		Length: time.Duration(length) * time.Minute, Now: h.d.Clock.Now(),
+	})
+	if err != nil {
+		return err
+	}
+	out := make([]locationJSON, len(groups))
+	for i, g := range groups {
+		out[i] = locationJSON{Location: g.Location, Meetingrooms: make([]availableRoomJSON, len(g.Rooms))}
+		for j, r := range g.Rooms {
+			ar := availableRoomJSON{roomJSON: toRoomJSON(r.Room), Reservations: hhu.RenderRows(r.Reservations, h.toReservationJSON)}
+			if hasLength {
+				ar.AvailableTimes = make([]slotJSON, len(r.Slots))
+				for k, s := range r.Slots {
+					ar.AvailableTimes[k] = slotJSON{TimeFrom: h.ts(s.From), TimeTo: h.ts(s.To)}
+				}
+			}
+			out[i].Meetingrooms[j] = ar
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// conflicts: GET /api/admin/hhu/reservations/conflicts/?time_from&time_to
+// [&meetingroom] → every reservation overlapping the window, in one room or
+// all, with its room and the contact of the user who made it (admin).
+func (h *Handlers) conflicts(c echo.Context) error {
+	errs := drf.FieldErrors{}
+	from, to := h.window(c, errs)
+	room, _ := hhu.QueryInt(c, "meetingroom", errs)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	list, err := h.d.Queries.Conflicts(c.Request().Context(), from, to, room)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, hhu.RenderRows(list, func(x roomq.Conflict) conflictJSON {
+		return conflictJSON{
+			reservationJSON:   h.toReservationJSON(x.Reservation),
+			MeetingroomDetail: toRoomJSON(x.Room),
+			UserDetail:        contactJSON{ID: x.User.UserID, Username: x.User.Username, Email: x.User.Email},
+		}
+	}))
+}

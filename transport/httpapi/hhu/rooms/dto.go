@@ -1,0 +1,75 @@
+package roomshttp
+
+import (
+	"time"
+
+	"github.com/fiveapis/backend/domain/meetingrooms"
+	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+)
+
+func (h *Handlers) ts(t time.Time) string { return t.In(h.zone).Format(time.RFC3339) }
+
+type roomJSON struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Location string `json:"location"`
+	Label    string `json:"label"`
+	Seats    int    `json:"seats"`
+}
+
+func toRoomJSON(r roomq.Room) roomJSON {
+	return roomJSON{ID: r.ID, Name: r.Name, Location: r.Location, Label: r.Label, Seats: r.Seats}
+}
+
+// roomOut renders a room as a command left it.
+func roomOut(r meetingrooms.Room) roomJSON {
+	return roomJSON{ID: r.ID, Name: r.Name, Location: r.Location, Label: r.Label, Seats: r.Seats}
+}
+
+type reservationJSON struct {
+	ID          int64  `json:"id"`
+	Meetingroom int64  `json:"meetingroom"`
+	User        int64  `json:"user"`
+	ReserveFrom string `json:"reserve_from"`
+	ReserveTo   string `json:"reserve_to"`
+	Description string `json:"description"`
+	Created     string `json:"created,omitempty"`
+	Status      string `json:"status,omitempty"`
+}
+
+func (h *Handlers) toReservationJSON(r roomq.Reservation) reservationJSON {
+	out := reservationJSON{ID: r.ID, Meetingroom: r.RoomID, User: r.UserID, ReserveFrom: h.ts(r.From), ReserveTo: h.ts(r.To),
+		Description: r.Description, Status: "confirmed"}
+	if !r.CreatedAt.IsZero() {
+		out.Created = h.ts(r.CreatedAt)
+	}
+	return out
+}
+
+type slotJSON struct {
+	TimeFrom string `json:"time_from"`
+	TimeTo   string `json:"time_to"`
+}
+
+type availableRoomJSON struct {
+	roomJSON
+	Reservations   []reservationJSON `json:"reservations"`
+	AvailableTimes []slotJSON        `json:"available_times,omitempty"`
+}
+
+type locationJSON struct {
+	Location     string              `json:"location"`
+	Meetingrooms []availableRoomJSON `json:"meetingrooms"`
+}
+
+type contactJSON struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+}
+
+type conflictJSON struct {
+	reservationJSON
+	MeetingroomDetail roomJSON    `json:"meetingroom_detail"`
+	UserDetail        contactJSON `json:"user_detail"`
+}
