@@ -79,10 +79,9 @@ func run() error {
 		return err
 	}
 	if len(names) > 0 {
-		// A warning until every API is converted (issue 11); then an error.
-		fmt.Printf("layercheck: warning: %d package(s) imported under several names:\n  %s\n", len(names), strings.Join(names, "\n  "))
+		return fmt.Errorf("%d import name(s) not as docs/conventions.md says:\n  %s", len(names), strings.Join(names, "\n  "))
 	}
-	fmt.Println("layercheck: imports point inward")
+	fmt.Println("layercheck: imports point inward, each project package under its one name")
 	return nil
 }
 

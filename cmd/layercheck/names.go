@@ -11,10 +11,11 @@ import (
 	"strings"
 )
 
-// importNames finds the project packages imported under more than one name
-// (an alias in one file, another alias or the package's own name in
-// another): each package is imported under one name everywhere
-// (docs/conventions.md, "Import names"). Test files count too.
+// importNames finds the project packages imported under another name than
+// the conventional one (docs/conventions.md, "Import names": `<ctx>` for a
+// domain package, `<ctx>cmd`, `<ctx>q`, `<ctx>proj`, `<ctx>http` for a
+// context's commands, queries, projections and HTTP sub-package), and the
+// others imported under more than one name. Test files count too.
 func importNames(root string) ([]string, error) {
 	names := map[string]map[string][]string{} // import path → name → files
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -58,6 +59,14 @@ func importNames(root string) ([]string, error) {
 	}
 	var out []string
 	for ip, byName := range names {
+		if want := conventionalName(strings.TrimPrefix(ip, module)); want != "" {
+			for n, files := range byName {
+				if n != want {
+					out = append(out, fmt.Sprintf("%s is imported as %s (e.g. %s), not %s", strings.TrimPrefix(ip, module), n, files[0], want))
+				}
+			}
+			continue
+		}
 		if len(byName) < 2 {
 			continue
 		}
@@ -70,4 +79,27 @@ func importNames(root string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// conventionalName is the name a project package is imported under, or ""
+// when only consistency is asked of it.
+func conventionalName(pkg string) string {
+	switch pkg {
+	case "commands/handling", "queries/pgerrors", "projections/engine":
+		return path.Base(pkg)
+	}
+	parts := strings.Split(pkg, "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "domain":
+		return parts[1]
+	case len(parts) == 2 && parts[0] == "commands":
+		return parts[1] + "cmd"
+	case len(parts) == 2 && parts[0] == "queries":
+		return parts[1] + "q"
+	case len(parts) == 2 && parts[0] == "projections":
+		return parts[1] + "proj"
+	case len(parts) == 4 && parts[0] == "transport" && parts[1] == "httpapi":
+		return parts[3] + "http"
+	}
+	return ""
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/fiveapis/backend/cmd/server/app"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -44,11 +44,11 @@ func TestStatusListsReactionsAndJobs(t *testing.T) {
 	if kinds["identity"] != "projector" || kinds[app.MailWorkerName] != "reaction" || kinds[app.GuideMailWorkerName] != "reaction" {
 		t.Errorf("kinds %v", kinds)
 	}
-	if len(st.Jobs) != 1 || st.Jobs[0].Name != roomcmd.MoveRecoveryJob || st.Jobs[0].Kind != "job" || st.Jobs[0].Every != "30s" {
+	if len(st.Jobs) != 1 || st.Jobs[0].Name != meetingroomscmd.MoveRecoveryJob || st.Jobs[0].Kind != "job" || st.Jobs[0].Every != "30s" {
 		t.Errorf("jobs %+v", st.Jobs)
 	}
 	out, err = logctl(t, env, "status")
-	if err != nil || !strings.Contains(out, "JOB") || !strings.Contains(out, roomcmd.MoveRecoveryJob) {
+	if err != nil || !strings.Contains(out, "JOB") || !strings.Contains(out, meetingroomscmd.MoveRecoveryJob) {
 		t.Errorf("status table: %v\n%s", err, out)
 	}
 	if out, err := logctl(t, env, "reset-checkpoint", "-projection", app.MailWorkerName, "-to", "2"); err != nil || !strings.Contains(out, "2/2") {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	actcmd "github.com/fiveapis/backend/commands/activities"
+	activitiescmd "github.com/fiveapis/backend/commands/activities"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/activities"
@@ -82,15 +82,15 @@ func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 var admin = access.Actor{UserID: 1, Admin: true}
 
-func setup(t *testing.T, limit int) (*actcmd.Handlers, *memStore, int64) {
+func setup(t *testing.T, limit int) (*activitiescmd.Handlers, *memStore, int64) {
 	t.Helper()
 	store := &memStore{streams: map[string][]eventlog.Event{}}
 	now := time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC)
-	h, err := actcmd.New(handling.NewRunner(store, handling.Config{}), fixedClock(now), sealer{}, actcmd.Config{})
+	h, err := activitiescmd.New(handling.NewRunner(store, handling.Config{}), fixedClock(now), sealer{}, activitiescmd.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := h.CreateActivity(t.Context(), actcmd.CreateActivity{Actor: admin, Spec: activities.Spec{
+	res, err := h.CreateActivity(t.Context(), activitiescmd.CreateActivity{Actor: admin, Spec: activities.Spec{
 		Title: "讲座", StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour), ParticipantLimit: limit, EnrollmentOpen: true,
 		Form: []activities.Field{{Name: "name", Label: "姓名", Type: activities.Text, Required: true}},
 	}})
@@ -109,7 +109,7 @@ func TestEnrollLimitExactUnderConcurrency(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			_, err := h.Enroll(context.Background(), actcmd.Enroll{Actor: access.Actor{UserID: int64(100 + i)}, ActivityID: id,
+			_, err := h.Enroll(context.Background(), activitiescmd.Enroll{Actor: access.Actor{UserID: int64(100 + i)}, ActivityID: id,
 				Answers: map[string]any{"name": "n"}})
 			switch {
 			case err == nil:
@@ -138,16 +138,16 @@ func TestEnrollLimitExactUnderConcurrency(t *testing.T) {
 	}
 	// Withdrawing frees exactly one place.
 	first := a.Enrollments()[0]
-	if _, err := h.Withdraw(t.Context(), actcmd.Withdraw{Actor: access.Actor{UserID: 999}, ActivityID: id, EnrollmentID: first.ID}); !errors.Is(err, activities.ErrEnrollmentNotFound) {
+	if _, err := h.Withdraw(t.Context(), activitiescmd.Withdraw{Actor: access.Actor{UserID: 999}, ActivityID: id, EnrollmentID: first.ID}); !errors.Is(err, activities.ErrEnrollmentNotFound) {
 		t.Fatalf("stranger withdraws: %v", err)
 	}
-	if _, err := h.Withdraw(t.Context(), actcmd.Withdraw{Actor: access.Actor{UserID: first.UserID}, ActivityID: id, EnrollmentID: first.ID}); err != nil {
+	if _, err := h.Withdraw(t.Context(), activitiescmd.Withdraw{Actor: access.Actor{UserID: first.UserID}, ActivityID: id, EnrollmentID: first.ID}); err != nil {
 		t.Fatalf("withdraw: %v", err)
 	}
-	if _, err := h.Enroll(t.Context(), actcmd.Enroll{Actor: access.Actor{UserID: 500}, ActivityID: id, Answers: map[string]any{"name": "n"}}); err != nil {
+	if _, err := h.Enroll(t.Context(), activitiescmd.Enroll{Actor: access.Actor{UserID: 500}, ActivityID: id, Answers: map[string]any{"name": "n"}}); err != nil {
 		t.Fatalf("enroll in the freed place: %v", err)
 	}
-	if _, err := h.Enroll(t.Context(), actcmd.Enroll{Actor: access.Actor{UserID: 501}, ActivityID: id, Answers: map[string]any{"name": "n"}}); !errors.Is(err, activities.ErrActivityFull) {
+	if _, err := h.Enroll(t.Context(), activitiescmd.Enroll{Actor: access.Actor{UserID: 501}, ActivityID: id, Answers: map[string]any{"name": "n"}}); !errors.Is(err, activities.ErrActivityFull) {
 		t.Fatalf("eleventh: %v", err)
 	}
 }
@@ -158,7 +158,7 @@ func TestEnrollOncePerUserUnderConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			_, err := h.Enroll(context.Background(), actcmd.Enroll{Actor: access.Actor{UserID: 42}, ActivityID: id, Answers: map[string]any{"name": "n"}})
+			_, err := h.Enroll(context.Background(), activitiescmd.Enroll{Actor: access.Actor{UserID: 42}, ActivityID: id, Answers: map[string]any{"name": "n"}})
 			if err == nil {
 				wins.Add(1)
 			} else if !errors.Is(err, activities.ErrAlreadyEnrolled) {
@@ -175,16 +175,16 @@ func TestEnrollOncePerUserUnderConcurrency(t *testing.T) {
 func TestManagementNeedsAdmin(t *testing.T) {
 	h, _, id := setup(t, 0)
 	user := access.Actor{UserID: 7}
-	if _, err := h.CreateActivity(t.Context(), actcmd.CreateActivity{Actor: user}); !errors.Is(err, access.ErrForbidden) {
+	if _, err := h.CreateActivity(t.Context(), activitiescmd.CreateActivity{Actor: user}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("create: %v", err)
 	}
-	if _, err := h.RemoveActivity(t.Context(), actcmd.RemoveActivity{Actor: user, ActivityID: id}); !errors.Is(err, access.ErrForbidden) {
+	if _, err := h.RemoveActivity(t.Context(), activitiescmd.RemoveActivity{Actor: user, ActivityID: id}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("remove: %v", err)
 	}
-	if _, err := h.RemoveActivity(t.Context(), actcmd.RemoveActivity{Actor: admin, ActivityID: id}); err != nil {
+	if _, err := h.RemoveActivity(t.Context(), activitiescmd.RemoveActivity{Actor: admin, ActivityID: id}); err != nil {
 		t.Fatalf("remove: %v", err)
 	}
-	if _, err := h.Enroll(t.Context(), actcmd.Enroll{Actor: user, ActivityID: id, Answers: map[string]any{"name": "n"}}); !errors.Is(err, activities.ErrNoSuchActivity) {
+	if _, err := h.Enroll(t.Context(), activitiescmd.Enroll{Actor: user, ActivityID: id, Answers: map[string]any{"name": "n"}}); !errors.Is(err, activities.ErrNoSuchActivity) {
 		t.Fatalf("enroll in removed: %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
@@ -52,7 +52,7 @@ func wantCode(t *testing.T, err error, code string) {
 var day0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 type env struct {
-	h     *cardcmd.Handlers
+	h     *cardscmd.Handlers
 	clock *clock
 	store *pgstore.Store
 }
@@ -63,7 +63,7 @@ func (l *limiter) Allow(ctx context.Context, userID, ip string) (bool, time.Dura
 	return l.allow.Load(), 1500 * time.Millisecond, nil
 }
 
-func setup(t *testing.T, lim cardcmd.UseLimiter) env {
+func setup(t *testing.T, lim cardscmd.UseLimiter) env {
 	t.Helper()
 	pool := pgtest.NewPool(t)
 	if err := pgstore.Migrate(context.Background(), pool); err != nil {
@@ -74,7 +74,7 @@ func setup(t *testing.T, lim cardcmd.UseLimiter) env {
 
 // setupOn returns handlers on the log in pool, as one server process has
 // them: their own store and the catalog cache followed from the log.
-func setupOn(t *testing.T, pool *pgxpool.Pool, lim cardcmd.UseLimiter) env {
+func setupOn(t *testing.T, pool *pgxpool.Pool, lim cardscmd.UseLimiter) env {
 	t.Helper()
 	store, err := pgstore.New(pool, pgstore.Config{})
 	if err != nil {
@@ -91,7 +91,7 @@ func setupOn(t *testing.T, pool *pgxpool.Pool, lim cardcmd.UseLimiter) env {
 	}
 	c := newClock(day0)
 	runner := handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{})
-	h := cardcmd.New(runner, c, signer, lim, cardcmd.Config{})
+	h := cardscmd.New(runner, c, signer, lim, cardscmd.Config{})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = h.FollowCatalog(ctx, store) }()
@@ -105,7 +105,7 @@ func (e env) template(t *testing.T, category string) cards.Template {
 	if category == "dance" {
 		in.AttributesSet, in.Attributes = true, map[string]any{"difficulty": "初级", "duration": "30分钟", "style": "现代舞"}
 	}
-	r, err := e.h.CreateTemplate(context.Background(), cardcmd.CreateTemplate{Actor: admin(), Meta: meta(), Input: in})
+	r, err := e.h.CreateTemplate(context.Background(), cardscmd.CreateTemplate{Actor: admin(), Meta: meta(), Input: in})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func (e env) template(t *testing.T, category string) cards.Template {
 func (e env) batch(t *testing.T, tmpl int64, qty int64, publish bool) cards.Batch {
 	t.Helper()
 	pub := publish
-	r, err := e.h.CreateBatch(context.Background(), cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
+	r, err := e.h.CreateBatch(context.Background(), cardscmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("第一批"), TemplateID: n(tmpl), TotalQuantity: n(qty), ExpiryDate: s("2026-12-31"), IsPublished: &pub,
 	}})
 	if err != nil {
@@ -137,7 +137,7 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Fatalf("first batch %+v", b1)
 	}
 	// A hand-chosen code that is the next default one: the default skips it.
-	r, err := e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
+	r, err := e.h.CreateBatch(ctx, cardscmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("手动"), TemplateID: n(tmpl.ID), TotalQuantity: n(5), BatchCode: s("dance_20260301_002")}})
 	if err != nil {
 		t.Fatal(err)
@@ -150,19 +150,19 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Fatalf("third batch %+v", b3)
 	}
 	// The same code again is refused, naming the field.
-	_, err = e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
+	_, err = e.h.CreateBatch(ctx, cardscmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("x"), TemplateID: n(tmpl.ID), TotalQuantity: n(5), BatchCode: s("DANCE_20260301_001")}})
 	wantCode(t, err, "INVALID_INPUT")
 	if f, _ := fault.As(err); f.Field != "batch_code" {
 		t.Errorf("field %q", f.Field)
 	}
 	// Unknown template, non-admin.
-	_, err = e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
+	_, err = e.h.CreateBatch(ctx, cardscmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 		Name: s("x"), TemplateID: n(999), TotalQuantity: n(5)}})
 	if f, _ := fault.As(err); f == nil || f.Field != "template" {
 		t.Errorf("unknown template: %v", err)
 	}
-	_, err = e.h.CreateBatch(ctx, cardcmd.CreateBatch{Actor: user(2), Meta: meta(), Input: cards.BatchInput{
+	_, err = e.h.CreateBatch(ctx, cardscmd.CreateBatch{Actor: user(2), Meta: meta(), Input: cards.BatchInput{
 		Name: s("x"), TemplateID: n(tmpl.ID), TotalQuantity: n(5)}})
 	wantCode(t, err, "INSUFFICIENT_PERMISSION")
 	// Another day restarts the counter.
@@ -171,7 +171,7 @@ func TestCreateBatchesAndCodes(t *testing.T) {
 		t.Errorf("next day: %s", b.BatchCode)
 	}
 	// Adding a card to a batch: it is full.
-	_, err = e.h.AddCard(ctx, cardcmd.AddCard{Actor: admin(), BatchID: b1.ID, Meta: meta()})
+	_, err = e.h.AddCard(ctx, cardscmd.AddCard{Actor: admin(), BatchID: b1.ID, Meta: meta()})
 	wantCode(t, err, "BATCH_FULL")
 }
 
@@ -187,7 +187,7 @@ func TestConcurrentBatchCreationGetsDisjointContiguousRanges(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := e.h.CreateBatch(context.Background(), cardcmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
+			r, err := e.h.CreateBatch(context.Background(), cardscmd.CreateBatch{Actor: admin(), Meta: meta(), Input: cards.BatchInput{
 				Name: s(fmt.Sprintf("b%d", i)), TemplateID: n(tmpl.ID), TotalQuantity: n(int64(1 + i*37))}})
 			got[i], errs[i] = r.Batch, err
 		}()
@@ -242,7 +242,7 @@ func TestUseCardExactlyOnceUnderConcurrency(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r, err := e.h.UseCard(context.Background(), cardcmd.UseCard{Actor: user(100 + i), Code: code, IPAddress: "10.0.0.1", UserAgent: "test", Meta: meta()})
+			r, err := e.h.UseCard(context.Background(), cardscmd.UseCard{Actor: user(100 + i), Code: code, IPAddress: "10.0.0.1", UserAgent: "test", Meta: meta()})
 			switch f, _ := fault.As(err); {
 			case err == nil:
 				ok.Add(1)
@@ -263,7 +263,7 @@ func TestUseCardExactlyOnceUnderConcurrency(t *testing.T) {
 	if ok.Load() != 1 || used.Load() != goroutines-1 {
 		t.Fatalf("successes %d, already used %d; want 1 and %d", ok.Load(), used.Load(), goroutines-1)
 	}
-	r := winner.Load().(cardcmd.UseCardResult)
+	r := winner.Load().(cardscmd.UseCardResult)
 	if r.Used.CardID != b.StartID+3 || r.Message != "卡片使用成功!您获得了舞蹈技能:现代舞(初级)" || r.Code != code {
 		t.Errorf("result %+v", r)
 	}
@@ -273,7 +273,7 @@ func TestUseCardExactlyOnceUnderConcurrency(t *testing.T) {
 		t.Fatalf("card stream: %v %v", recs, err)
 	}
 	// A later attempt names the winner.
-	_, err = e.h.UseCard(context.Background(), cardcmd.UseCard{Actor: user(5), Code: code, Meta: meta()})
+	_, err = e.h.UseCard(context.Background(), cardscmd.UseCard{Actor: user(5), Code: code, Meta: meta()})
 	wantCode(t, err, "CARD_ALREADY_USED")
 	f, _ := fault.As(err)
 	if f.Details["used_by"] != r.Used.Username || f.Details["used_at"] != r.Used.UsedAt.Format(time.RFC3339) || f.Details["card_code"] != code {
@@ -292,7 +292,7 @@ func TestUseCardRefusals(t *testing.T) {
 	published := e.batch(t, tmpl.ID, 3, true)
 	signer := e.h.Signer()
 	use := func(code string) error {
-		_, err := e.h.UseCard(ctx, cardcmd.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.2", Meta: meta()})
+		_, err := e.h.UseCard(ctx, cardscmd.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.2", Meta: meta()})
 		return err
 	}
 	code := signer.Code(published.BatchCode, published.StartID)
@@ -324,33 +324,33 @@ func TestUseCardRefusals(t *testing.T) {
 	}
 	wantCode(t, use(code), "CARD_ALREADY_USED")
 
-	// Deleting the batch hides its cardcmd.
-	if _, err := e.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: admin(), BatchID: published.ID, Meta: meta()}); err != nil {
+	// Deleting the batch hides its cardscmd.
+	if _, err := e.h.DeleteBatch(ctx, cardscmd.DeleteBatch{Actor: admin(), BatchID: published.ID, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, use(signer.Code(published.BatchCode, published.StartID+1)), "CARD_NOT_FOUND")
-	_, err = e.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: published.ID, Publish: true, Meta: meta()})
+	_, err = e.h.PublishBatch(ctx, cardscmd.PublishBatch{Actor: admin(), BatchID: published.ID, Publish: true, Meta: meta()})
 	wantCode(t, err, "BATCH_NOT_FOUND")
 
 	// Updating a template: PUT semantics, category fixed; delete hides it.
-	_, err = e.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
+	_, err = e.h.UpdateTemplate(ctx, cardscmd.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
 		Input: cards.TemplateInput{Name: s("新"), Category: s("song")}})
 	wantCode(t, err, "INVALID_INPUT")
-	up, err := e.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
+	up, err := e.h.UpdateTemplate(ctx, cardscmd.UpdateTemplate{Actor: admin(), TemplateID: tmpl.ID, Full: true, Meta: meta(),
 		Input: cards.TemplateInput{Name: s("新"), Category: s("dance")}})
 	if err != nil || up.Template.Spec.Name != "新" || up.Template.Spec.Attributes["style"] != "现代舞" {
 		t.Fatalf("update: %+v %v", up, err)
 	}
-	if _, err := e.h.DeleteTemplate(ctx, cardcmd.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()}); err != nil {
+	if _, err := e.h.DeleteTemplate(ctx, cardscmd.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.h.DeleteTemplate(ctx, cardcmd.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()})
+	_, err = e.h.DeleteTemplate(ctx, cardscmd.DeleteTemplate{Actor: admin(), TemplateID: tmpl.ID, Meta: meta()})
 	wantCode(t, err, "TEMPLATE_NOT_FOUND")
-	_, err = e.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: admin(), TemplateID: 12345, Meta: meta()})
+	_, err = e.h.UpdateTemplate(ctx, cardscmd.UpdateTemplate{Actor: admin(), TemplateID: 12345, Meta: meta()})
 	wantCode(t, err, "TEMPLATE_NOT_FOUND")
 	// Cards of existing batches of a deleted template stay usable.
 	other := signer.Code(unpublished.BatchCode, unpublished.StartID)
-	if _, err := e.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: unpublished.ID, Publish: true, Meta: meta()}); err != nil {
+	if _, err := e.h.PublishBatch(ctx, cardscmd.PublishBatch{Actor: admin(), BatchID: unpublished.ID, Publish: true, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := use(other); err != nil {
@@ -379,7 +379,7 @@ func TestCatalogFollowsOtherProcesses(t *testing.T) {
 	use := func(e env) error {
 		code := e.h.Signer().Code(batch.BatchCode, next)
 		next++
-		_, err := e.h.UseCard(ctx, cardcmd.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.3", Meta: meta()})
+		_, err := e.h.UseCard(ctx, cardscmd.UseCard{Actor: user(7), Code: code, IPAddress: "10.0.0.3", Meta: meta()})
 		return err
 	}
 	eventually := func(what string, want func(error) bool) {
@@ -400,17 +400,17 @@ func TestCatalogFollowsOtherProcesses(t *testing.T) {
 	if err := use(a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: false, Meta: meta()}); err != nil {
+	if _, err := b.h.PublishBatch(ctx, cardscmd.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: false, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	eventually("unpublished by the other process", func(err error) bool { return errors.Is(err, cards.ErrBatchNotPublished) })
-	if _, err := a.h.PublishBatch(ctx, cardcmd.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: true, Meta: meta()}); err != nil {
+	if _, err := a.h.PublishBatch(ctx, cardscmd.PublishBatch{Actor: admin(), BatchID: batch.ID, Publish: true, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := use(a); err != nil { // its own change: at once
 		t.Fatalf("use right after this process republished: %v", err)
 	}
-	if _, err := b.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: admin(), BatchID: batch.ID, Meta: meta()}); err != nil {
+	if _, err := b.h.DeleteBatch(ctx, cardscmd.DeleteBatch{Actor: admin(), BatchID: batch.ID, Meta: meta()}); err != nil {
 		t.Fatal(err)
 	}
 	eventually("deleted by the other process", func(err error) bool { return errors.Is(err, cards.ErrCardNotFound) })
@@ -422,23 +422,23 @@ func TestQRCodeRequests(t *testing.T) {
 	ctx := context.Background()
 	tmpl := e.template(t, "clothing")
 	b := e.batch(t, tmpl.ID, 4, false)
-	_, err := e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: user(3), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
+	_, err := e.h.RequestQRCodes(ctx, cardscmd.RequestQRCodes{Actor: user(3), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	wantCode(t, err, "INSUFFICIENT_PERMISSION")
-	r, err := e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
+	r, err := e.h.RequestQRCodes(ctx, cardscmd.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	if err != nil || r.Last != nil || r.Batch.ID != b.ID || r.Position.IsStart() {
 		t.Fatalf("request: %+v %v", r, err)
 	}
 	g := cards.QRCodesGenerated{GeneratedCount: 4, File: "x.zip", SHA256: "aa", SizeBytes: 9}
-	if rec, err := e.h.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || rec.Position.IsStart() {
+	if rec, err := e.h.RecordQRCodes(ctx, cardscmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || rec.Position.IsStart() {
 		t.Fatalf("record: %v %v", rec.Position, err)
 	}
-	if rec, err := e.h.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || !rec.Position.IsStart() {
+	if rec, err := e.h.RecordQRCodes(ctx, cardscmd.RecordQRCodes{Actor: access.System, BatchID: b.ID, Generated: g, Meta: meta()}); err != nil || !rec.Position.IsStart() {
 		t.Fatalf("recording the same file twice must be a no-op: %v %v", rec.Position, err)
 	}
-	r, err = e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
+	r, err = e.h.RequestQRCodes(ctx, cardscmd.RequestQRCodes{Actor: admin(), BatchID: b.ID, LinkExpiresAt: day0.Add(time.Hour), Meta: meta()})
 	if err != nil || r.Last == nil || r.Last.File != "x.zip" {
 		t.Fatalf("second request: %+v %v", r, err)
 	}
-	_, err = e.h.RequestQRCodes(ctx, cardcmd.RequestQRCodes{Actor: admin(), BatchID: 999, LinkExpiresAt: day0, Meta: meta()})
+	_, err = e.h.RequestQRCodes(ctx, cardscmd.RequestQRCodes{Actor: admin(), BatchID: 999, LinkExpiresAt: day0, Meta: meta()})
 	wantCode(t, err, "BATCH_NOT_FOUND")
 }

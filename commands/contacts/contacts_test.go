@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	contactcmd "github.com/fiveapis/backend/commands/contacts"
+	contactscmd "github.com/fiveapis/backend/commands/contacts"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
@@ -25,7 +25,7 @@ type fixedClock time.Time
 func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // setup runs the handlers on the PostgreSQL event store of a fresh database.
-func setup(t *testing.T) (*contactcmd.Handlers, *eventstore.Streams) {
+func setup(t *testing.T) (*contactscmd.Handlers, *eventstore.Streams) {
 	t.Helper()
 	pool := pgtest.NewPool(t)
 	if err := pgstore.Migrate(context.Background(), pool); err != nil {
@@ -42,7 +42,7 @@ func setup(t *testing.T) (*contactcmd.Handlers, *eventstore.Streams) {
 	}
 	streams := eventstore.NewStreams(pg, reg)
 	runner := handling.NewRunner(streams, handling.Config{MaxAttempts: 100})
-	return contactcmd.New(runner, fixedClock(time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC))), streams
+	return contactscmd.New(runner, fixedClock(time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC))), streams
 }
 
 // TestConcurrentCommandsAreExact hammers one colleague relation and one
@@ -62,7 +62,7 @@ func TestConcurrentCommandsAreExact(t *testing.T) {
 			defer wg.Done()
 			<-start
 			if i%2 == 0 {
-				res, err := h.AddColleague(ctx, contactcmd.SetColleague{Actor: me, ColleagueID: 8})
+				res, err := h.AddColleague(ctx, contactscmd.SetColleague{Actor: me, ColleagueID: 8})
 				if err != nil {
 					t.Error(err)
 				} else if res.Changed {
@@ -70,7 +70,7 @@ func TestConcurrentCommandsAreExact(t *testing.T) {
 				}
 				return
 			}
-			_, err := h.AddDepartment(ctx, contactcmd.AddDepartment{Actor: admin, Name: fmt.Sprintf("系%d", i%3)})
+			_, err := h.AddDepartment(ctx, contactscmd.AddDepartment{Actor: admin, Name: fmt.Sprintf("系%d", i%3)})
 			switch {
 			case err == nil:
 				created.Add(1)
@@ -108,10 +108,10 @@ func TestColleagueAndDepartmentCommands(t *testing.T) {
 	h, streams := setup(t)
 	ctx := context.Background()
 	me := access.Actor{UserID: 7}
-	if _, err := h.AddColleague(ctx, contactcmd.SetColleague{Actor: me, ColleagueID: 7}); !errors.Is(err, contacts.ErrSelfColleague) {
+	if _, err := h.AddColleague(ctx, contactscmd.SetColleague{Actor: me, ColleagueID: 7}); !errors.Is(err, contacts.ErrSelfColleague) {
 		t.Fatalf("self: %v", err)
 	}
-	if _, err := h.AddColleague(ctx, contactcmd.SetColleague{Actor: access.Actor{}, ColleagueID: 8}); err == nil {
+	if _, err := h.AddColleague(ctx, contactscmd.SetColleague{Actor: access.Actor{}, ColleagueID: 8}); err == nil {
 		t.Fatal("anonymous added a colleague")
 	}
 	for i, step := range []struct {
@@ -121,7 +121,7 @@ func TestColleagueAndDepartmentCommands(t *testing.T) {
 		if step.add {
 			run = h.AddColleague
 		}
-		res, err := run(ctx, contactcmd.SetColleague{Actor: me, ColleagueID: 8})
+		res, err := run(ctx, contactscmd.SetColleague{Actor: me, ColleagueID: 8})
 		if err != nil || res.Changed != step.changed || res.Position.IsStart() == step.changed {
 			t.Fatalf("step %d (add %v): %+v %v", i, step.add, res, err)
 		}
@@ -136,23 +136,23 @@ func TestColleagueAndDepartmentCommands(t *testing.T) {
 	}
 
 	admin := access.Actor{UserID: 1, Admin: true}
-	if _, err := h.AddDepartment(ctx, contactcmd.AddDepartment{Actor: me, Name: "x"}); !errors.Is(err, access.ErrForbidden) {
+	if _, err := h.AddDepartment(ctx, contactscmd.AddDepartment{Actor: me, Name: "x"}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin: %v", err)
 	}
-	d, err := h.AddDepartment(ctx, contactcmd.AddDepartment{Actor: admin, Name: "计算机系"})
+	d, err := h.AddDepartment(ctx, contactscmd.AddDepartment{Actor: admin, Name: "计算机系"})
 	if err != nil || d.Department.ID != 1 {
 		t.Fatalf("add: %+v %v", d, err)
 	}
-	if r, err := h.RenameDepartment(ctx, contactcmd.RenameDepartment{Actor: admin, DepartmentID: 1, Name: "计算机系"}); err != nil || !r.Position.IsStart() || r.Department.Name != "计算机系" {
+	if r, err := h.RenameDepartment(ctx, contactscmd.RenameDepartment{Actor: admin, DepartmentID: 1, Name: "计算机系"}); err != nil || !r.Position.IsStart() || r.Department.Name != "计算机系" {
 		t.Fatalf("rename to the same name: %+v %v", r, err)
 	}
-	if _, err := h.RenameDepartment(ctx, contactcmd.RenameDepartment{Actor: admin, DepartmentID: 2, Name: "y"}); !errors.Is(err, contacts.ErrDepartmentNotFound) {
+	if _, err := h.RenameDepartment(ctx, contactscmd.RenameDepartment{Actor: admin, DepartmentID: 2, Name: "y"}); !errors.Is(err, contacts.ErrDepartmentNotFound) {
 		t.Fatalf("rename unknown: %v", err)
 	}
-	if _, err := h.RemoveDepartment(ctx, contactcmd.RemoveDepartment{Actor: admin, DepartmentID: 1}); err != nil {
+	if _, err := h.RemoveDepartment(ctx, contactscmd.RemoveDepartment{Actor: admin, DepartmentID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.RemoveDepartment(ctx, contactcmd.RemoveDepartment{Actor: admin, DepartmentID: 1}); !errors.Is(err, contacts.ErrDepartmentNotFound) {
+	if _, err := h.RemoveDepartment(ctx, contactscmd.RemoveDepartment{Actor: admin, DepartmentID: 1}); !errors.Is(err, contacts.ErrDepartmentNotFound) {
 		t.Fatalf("remove twice: %v", err)
 	}
 }

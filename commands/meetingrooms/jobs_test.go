@@ -10,19 +10,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 )
 
 // pendingMoves answers the job's port from a list, and records the
 // questions it was asked.
 type pendingMoves struct {
-	moves []roomcmd.PendingMove
+	moves []meetingroomscmd.PendingMove
 	err   error
 	asked []time.Time
 }
 
-func (p *pendingMoves) PendingMoves(_ context.Context, movedBefore time.Time, limit int) ([]roomcmd.PendingMove, error) {
+func (p *pendingMoves) PendingMoves(_ context.Context, movedBefore time.Time, limit int) ([]meetingroomscmd.PendingMove, error) {
 	p.asked = append(p.asked, movedBefore)
 	if limit <= 0 {
 		return nil, errors.New("no limit")
@@ -35,7 +35,7 @@ func TestMoveRecoveryJob(t *testing.T) {
 	ctx := context.Background()
 	r := f.reserve(t, 7, rooms[0], "2026-03-02 14:00", "2026-03-02 15:00")
 	f.store.failReleases.Store(true)
-	_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
+	_, err := f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
 		ToRoomID: rooms[1], From: at("2026-03-05 09:00"), To: at("2026-03-05 10:00")})
 	f.store.failReleases.Store(false)
 	if err == nil {
@@ -45,16 +45,16 @@ func TestMoveRecoveryJob(t *testing.T) {
 		return slices.ContainsFunc(f.bookings(t, room, day), func(b meetingrooms.Booking) bool { return b.ReservationID == r.ReservationID })
 	}
 
-	pending := &pendingMoves{moves: []roomcmd.PendingMove{{ReservationID: r.ReservationID, RoomID: rooms[1], Day: "20260305"}}}
+	pending := &pendingMoves{moves: []meetingroomscmd.PendingMove{{ReservationID: r.ReservationID, RoomID: rooms[1], Day: "20260305"}}}
 	jobs := f.h.Jobs(pending)
-	if len(jobs) != 1 || jobs[0].Name != roomcmd.MoveRecoveryJob || jobs[0].Every != roomcmd.MoveRecoveryInterval || jobs[0].Validate() != nil {
+	if len(jobs) != 1 || jobs[0].Name != meetingroomscmd.MoveRecoveryJob || jobs[0].Every != meetingroomscmd.MoveRecoveryInterval || jobs[0].Validate() != nil {
 		t.Fatalf("jobs %+v", jobs)
 	}
 	now := at("2026-03-01 12:30")
 	if err := jobs[0].Run(ctx, now); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]time.Time{now.Add(-roomcmd.MoveRecoveryAge)}, pending.asked); diff != "" {
+	if diff := cmp.Diff([]time.Time{now.Add(-meetingroomscmd.MoveRecoveryAge)}, pending.asked); diff != "" {
 		t.Errorf("asked for moves made before (-want +got):\n%s", diff)
 	}
 	if holds(rooms[0], r.Day) || !holds(rooms[1], "20260305") {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
@@ -73,7 +73,7 @@ func at(s string) time.Time {
 var admin = access.Actor{UserID: 1, Admin: true}
 
 type fixture struct {
-	h      *roomcmd.Handlers
+	h      *meetingroomscmd.Handlers
 	store  *countingStore
 	stream *eventstore.Streams
 }
@@ -98,13 +98,13 @@ func setup(t *testing.T, rooms int) (fixture, []int64) {
 	}
 	store := &countingStore{Store: pg}
 	streams := eventstore.NewStreams(store, reg)
-	h, err := roomcmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock(at("2026-03-01 12:00")), roomcmd.Config{IDBlock: 4})
+	h, err := meetingroomscmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock(at("2026-03-01 12:00")), meetingroomscmd.Config{IDBlock: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids := make([]int64, rooms)
 	for i := range ids {
-		res, err := h.AddRoom(ctx, roomcmd.AddRoom{Actor: admin,
+		res, err := h.AddRoom(ctx, meetingroomscmd.AddRoom{Actor: admin,
 			Spec: meetingrooms.RoomSpec{Name: fmt.Sprintf("A%d", 101+i), Location: "勤学楼", Seats: 8}})
 		if err != nil {
 			t.Fatal(err)
@@ -129,7 +129,7 @@ func (f fixture) bookings(t *testing.T, room int64, day string) []meetingrooms.B
 
 func (f fixture) reserve(t *testing.T, user int64, room int64, from, to string) meetingrooms.ReservationConfirmed {
 	t.Helper()
-	res, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: access.Actor{UserID: user}, RoomID: room, From: at(from), To: at(to)})
+	res, err := f.h.Reserve(context.Background(), meetingroomscmd.Reserve{Actor: access.Actor{UserID: user}, RoomID: room, From: at(from), To: at(to)})
 	if err != nil {
 		t.Fatalf("reserve %d %s–%s: %v", room, from, to, err)
 	}
@@ -148,7 +148,7 @@ func TestReserveConcurrentlyOneWinner(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := f.h.Reserve(context.Background(), roomcmd.Reserve{Actor: access.Actor{UserID: int64(i + 2)}, RoomID: room,
+			_, err := f.h.Reserve(context.Background(), meetingroomscmd.Reserve{Actor: access.Actor{UserID: int64(i + 2)}, RoomID: room,
 				From: at("2026-03-02 10:00").Add(time.Duration(i%30) * time.Minute), To: at("2026-03-02 11:00")})
 			switch {
 			case err == nil:
@@ -209,16 +209,16 @@ func TestDecisionReadsBoundedAmount(t *testing.T) {
 		if len(c.DayBookings) != 1 {
 			t.Fatalf("round %d: %d bookings", round, len(c.DayBookings))
 		}
-		if _, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+		if _, err := f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
 			ToRoomID: room, From: at("2026-03-02 11:00"), To: at("2026-03-02 12:00")}); err != nil {
 			t.Fatalf("round %d: move: %v", round, err)
 		}
 		check("move", round)
-		if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: access.Actor{UserID: 8}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); !errors.Is(err, meetingrooms.ErrNotOwner) {
+		if _, err := f.h.CancelReservation(ctx, meetingroomscmd.CancelReservation{Actor: access.Actor{UserID: 8}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); !errors.Is(err, meetingrooms.ErrNotOwner) {
 			t.Fatalf("stranger cancels: %v", err)
 		}
 		f.store.read()
-		if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: owner, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); err != nil {
+		if _, err := f.h.CancelReservation(ctx, meetingroomscmd.CancelReservation{Actor: owner, ReservationID: c.ReservationID, RoomID: room, Day: c.Day}); err != nil {
 			t.Fatalf("cancel: %v", err)
 		}
 		check("cancel", round)
@@ -254,15 +254,15 @@ func TestReserveBadInputAppendsNothing(t *testing.T) {
 		return len(recs)
 	}
 	before := count()
-	_, err := f.h.Reserve(ctx, roomcmd.Reserve{Actor: access.Actor{UserID: 7}, RoomID: room + 1, From: at("2026-03-02 10:00"), To: at("2026-03-02 11:00")})
+	_, err := f.h.Reserve(ctx, meetingroomscmd.Reserve{Actor: access.Actor{UserID: 7}, RoomID: room + 1, From: at("2026-03-02 10:00"), To: at("2026-03-02 11:00")})
 	if after := count(); err == nil || after != before {
 		t.Fatalf("unknown room: %v, %d events after %d", err, after, before)
 	}
-	if _, err := f.h.AddRoom(ctx, roomcmd.AddRoom{Actor: access.Actor{UserID: 7}, Spec: meetingrooms.RoomSpec{Name: "x", Location: "y"}}); !errors.Is(err, access.ErrForbidden) {
+	if _, err := f.h.AddRoom(ctx, meetingroomscmd.AddRoom{Actor: access.Actor{UserID: 7}, Spec: meetingrooms.RoomSpec{Name: "x", Location: "y"}}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin adds a room: %v", err)
 	}
 	c := f.reserve(t, 7, room, "2026-03-02 10:00", "2026-03-02 11:00")
-	if _, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: access.Actor{UserID: 7}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+	if _, err := f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: access.Actor{UserID: 7}, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
 		ToRoomID: room, From: at("2026-03-02 12:00"), To: at("2026-03-02 13:00")}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin moves: %v", err)
 	}
@@ -278,7 +278,7 @@ func TestReserveBadInputAppendsNothing(t *testing.T) {
 		{"spans midnight", room, "2026-03-02 23:00", "2026-03-03 01:00", meetingrooms.ErrSpansMidnight},
 		{"unknown room", room + 1, "2026-03-02 12:00", "2026-03-02 13:00", nil},
 	} {
-		_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
+		_, err := f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: room, Day: c.Day,
 			ToRoomID: tc.to, From: at(tc.from), To: at(tc.un)})
 		if err == nil || tc.want != nil && !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v", tc.name, err)
@@ -315,10 +315,10 @@ func TestMovesConcurrently(t *testing.T) {
 			var err error
 			if i%2 == 0 {
 				s := sources[i/2]
-				_, err = f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: s.ReservationID, RoomID: s.RoomID, Day: s.Day,
+				_, err = f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: s.ReservationID, RoomID: s.RoomID, Day: s.Day,
 					ToRoomID: target, From: at("2026-03-20 10:00"), To: at("2026-03-20 11:00"), Reason: "校领导开会"})
 			} else {
-				_, err = f.h.Reserve(ctx, roomcmd.Reserve{Actor: access.Actor{UserID: int64(200 + i)}, RoomID: target,
+				_, err = f.h.Reserve(ctx, meetingroomscmd.Reserve{Actor: access.Actor{UserID: int64(200 + i)}, RoomID: target,
 					From: at("2026-03-20 10:30"), To: at("2026-03-20 11:30")})
 			}
 			switch {
@@ -359,7 +359,7 @@ func TestMovesConcurrently(t *testing.T) {
 			defer wg.Done()
 			<-start
 			day := fmt.Sprintf("2026-04-%02d", 1+i)
-			_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
+			_, err := f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
 				ToRoomID: rooms[1], From: at(day + " 09:00"), To: at(day + " 10:00")})
 			switch {
 			case err == nil:
@@ -399,7 +399,7 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 		t.Helper()
 		f.store.failReleases.Store(true)
 		defer f.store.failReleases.Store(false)
-		_, err := f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
+		_, err := f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: r.ReservationID, RoomID: r.RoomID, Day: r.Day,
 			ToRoomID: rooms[1], From: at("2026-03-05 09:00"), To: at("2026-03-05 10:00")})
 		if err == nil {
 			t.Fatal("the move succeeded although its release failed")
@@ -413,7 +413,7 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 5 {
 			wg.Go(func() {
-				if _, err := f.h.CompleteMove(ctx, roomcmd.CompleteMove{ReservationID: id, RoomID: rooms[1], Day: "20260305"}); err != nil {
+				if _, err := f.h.CompleteMove(ctx, meetingroomscmd.CompleteMove{ReservationID: id, RoomID: rooms[1], Day: "20260305"}); err != nil {
 					t.Error(err)
 				}
 			})
@@ -451,13 +451,13 @@ func TestCompleteMoveAfterACrash(t *testing.T) {
 	// Cancelled on its old day before anyone completed the move.
 	c := f.reserve(t, 8, rooms[0], "2026-03-03 14:00", "2026-03-03 15:00")
 	f.store.failReleases.Store(true)
-	_, err = f.h.MoveReservation(ctx, roomcmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day,
+	_, err = f.h.MoveReservation(ctx, meetingroomscmd.MoveReservation{Actor: admin, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day,
 		ToRoomID: rooms[1], From: at("2026-03-05 11:00"), To: at("2026-03-05 12:00")})
 	f.store.failReleases.Store(false)
 	if err == nil {
 		t.Fatal("the move succeeded although its release failed")
 	}
-	if _, err := f.h.CancelReservation(ctx, roomcmd.CancelReservation{Actor: access.Actor{UserID: 8}, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day}); err != nil {
+	if _, err := f.h.CancelReservation(ctx, meetingroomscmd.CancelReservation{Actor: access.Actor{UserID: 8}, ReservationID: c.ReservationID, RoomID: c.RoomID, Day: c.Day}); err != nil {
 		t.Fatal(err)
 	}
 	completeFromFive(c.ReservationID)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
-	repaircmd "github.com/fiveapis/backend/commands/repairs"
+	repairscmd "github.com/fiveapis/backend/commands/repairs"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/repairs"
@@ -27,7 +27,7 @@ func (fixedClock) Now() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, tim
 
 // newHandlers returns the handlers over the PostgreSQL event store of a
 // fresh database.
-func newHandlers(t *testing.T) (*repaircmd.Handlers, *eventstore.Streams) {
+func newHandlers(t *testing.T) (*repairscmd.Handlers, *eventstore.Streams) {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
@@ -44,7 +44,7 @@ func newHandlers(t *testing.T) (*repaircmd.Handlers, *eventstore.Streams) {
 		t.Fatal(err)
 	}
 	streams := eventstore.NewStreams(store, reg)
-	return repaircmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock{}), streams
+	return repairscmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock{}), streams
 }
 
 var admin = access.Actor{UserID: 1, Admin: true}
@@ -67,7 +67,7 @@ func TestConcurrentAdminsKeepIDsAndNamesUnique(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := h.AddCategory(context.Background(), repaircmd.AddCategory{Actor: admin, Name: fmt.Sprintf("分类%d", i%names)})
+			res, err := h.AddCategory(context.Background(), repairscmd.AddCategory{Actor: admin, Name: fmt.Sprintf("分类%d", i%names)})
 			mu.Lock()
 			defer mu.Unlock()
 			if f, ok := fault.As(err); ok && f.Field == "name" {
@@ -103,32 +103,32 @@ func TestRequestResolvesRecipientsFromTheLog(t *testing.T) {
 	t.Parallel()
 	h, _ := newHandlers(t)
 	ctx := context.Background()
-	netRes, err := h.AddCategory(ctx, repaircmd.AddCategory{Actor: admin, Name: "网络"})
+	netRes, err := h.AddCategory(ctx, repairscmd.AddCategory{Actor: admin, Name: "网络"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	net := netRes.Category
-	aRes, err := h.AddAddress(ctx, repaircmd.AddAddress{Actor: admin, Spec: repairs.AddressSpec{Email: "net@example.com", CategoryIDs: []int64{net.ID}}})
+	aRes, err := h.AddAddress(ctx, repairscmd.AddAddress{Actor: admin, Spec: repairs.AddressSpec{Email: "net@example.com", CategoryIDs: []int64{net.ID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := aRes.Address
 	user := access.Actor{UserID: 7}
-	first, err := h.RequestRepair(ctx, repaircmd.RequestRepair{Actor: user, Location: "301", CategoryID: net.ID, Description: "断网"})
+	first, err := h.RequestRepair(ctx, repairscmd.RequestRepair{Actor: user, Location: "301", CategoryID: net.ID, Description: "断网"})
 	if err != nil || !slices.Equal(first.Requested.Notify, []string{"net@example.com"}) {
 		t.Fatalf("first: %+v %v", first, err)
 	}
-	if _, err := h.RemoveAddress(ctx, repaircmd.RemoveAddress{Actor: admin, AddressID: a.ID}); err != nil {
+	if _, err := h.RemoveAddress(ctx, repairscmd.RemoveAddress{Actor: admin, AddressID: a.ID}); err != nil {
 		t.Fatal(err)
 	}
-	second, err := h.RequestRepair(ctx, repaircmd.RequestRepair{Actor: user, Location: "302", CategoryID: net.ID, Description: "断网"})
+	second, err := h.RequestRepair(ctx, repairscmd.RequestRepair{Actor: user, Location: "302", CategoryID: net.ID, Description: "断网"})
 	if err != nil || len(second.Requested.Notify) != 0 || second.Requested.RepairID == first.Requested.RepairID {
 		t.Fatalf("second: %+v %v", second, err)
 	}
-	if _, err := h.RequestRepair(ctx, repaircmd.RequestRepair{Actor: user, Location: "x", CategoryID: 99, Description: "y"}); !isField(err, "category") {
+	if _, err := h.RequestRepair(ctx, repairscmd.RequestRepair{Actor: user, Location: "x", CategoryID: 99, Description: "y"}); !isField(err, "category") {
 		t.Fatalf("unknown category: %v", err)
 	}
-	if _, err := h.AddCategory(ctx, repaircmd.AddCategory{Actor: user, Name: "x"}); !errors.Is(err, access.ErrForbidden) {
+	if _, err := h.AddCategory(ctx, repairscmd.AddCategory{Actor: user, Name: "x"}); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("non-admin: %v", err)
 	}
 }

@@ -14,12 +14,12 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 )
 
 // ProjectionName is the projector's name: commands and other modules (clock-in)
 // wait for it to read their writes.
-const ProjectionName = queries.ProjectionName
+const ProjectionName = activitiesq.ProjectionName
 
 // PersonalData opens enrollment answers sealed in the personal-data vault;
 // an erased subject gives an error for which Erased reports true.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Batches is the read model of batches: card_batches.batches, one row per
@@ -16,7 +16,7 @@ import (
 // is kept on the row.
 type Batches struct{}
 
-func (Batches) Name() string { return cardq.BatchesSchema }
+func (Batches) Name() string { return cardsq.BatchesSchema }
 func (Batches) Version() int { return 1 }
 
 func (Batches) Filter() eventlog.Filter {

@@ -14,15 +14,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
-	cardproj "github.com/fiveapis/backend/projections/cards"
+	cardsproj "github.com/fiveapis/backend/projections/cards"
 	"github.com/fiveapis/backend/projections/engine"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/eventstore"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
@@ -50,8 +50,8 @@ var (
 
 type harness struct {
 	t     *testing.T
-	h     *cardcmd.Handlers
-	q     *cardq.Queries
+	h     *cardscmd.Handlers
+	q     *cardsq.Queries
 	eng   *engine.Engine
 	pool  *pgxpool.Pool
 	clock *clock
@@ -88,7 +88,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cardproj.All()...)
+	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cardsproj.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +101,8 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	c := &clock{now: day0}
-	h := cardcmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), c, signer, nil, cardcmd.Config{})
-	return &harness{t: t, h: h, q: cardq.New(pool, signer), eng: eng, pool: pool, clock: c}
+	h := cardscmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), c, signer, nil, cardscmd.Config{})
+	return &harness{t: t, h: h, q: cardsq.New(pool, signer), eng: eng, pool: pool, clock: c}
 }
 
 func (h *harness) saw(pos eventlog.Position, err error) {
@@ -128,7 +128,7 @@ func (h *harness) sync() {
 
 func (h *harness) template(name, category string, attrs map[string]any) int64 {
 	h.t.Helper()
-	r, err := h.h.CreateTemplate(context.Background(), cardcmd.CreateTemplate{Actor: adminActor, Input: cards.TemplateInput{
+	r, err := h.h.CreateTemplate(context.Background(), cardscmd.CreateTemplate{Actor: adminActor, Input: cards.TemplateInput{
 		Name: str(name), Category: str(category), AttributesSet: attrs != nil, Attributes: attrs}})
 	h.saw(r.Position, err)
 	return r.Template.ID
@@ -136,7 +136,7 @@ func (h *harness) template(name, category string, attrs map[string]any) int64 {
 
 func (h *harness) batch(tmpl, qty int64, publish bool, expiry *string) cards.Batch {
 	h.t.Helper()
-	r, err := h.h.CreateBatch(context.Background(), cardcmd.CreateBatch{Actor: adminActor, Input: cards.BatchInput{
+	r, err := h.h.CreateBatch(context.Background(), cardscmd.CreateBatch{Actor: adminActor, Input: cards.BatchInput{
 		Name: str(fmt.Sprintf("batch of %d", qty)), TemplateID: num(tmpl), TotalQuantity: num(qty), IsPublished: yes(publish), ExpiryDate: expiry}})
 	h.saw(r.Position, err)
 	return r.Batch
@@ -144,13 +144,13 @@ func (h *harness) batch(tmpl, qty int64, publish bool, expiry *string) cards.Bat
 
 func (h *harness) use(b cards.Batch, id int64, user int) {
 	h.t.Helper()
-	r, err := h.h.UseCard(context.Background(), cardcmd.UseCard{
+	r, err := h.h.UseCard(context.Background(), cardscmd.UseCard{
 		Actor: access.Actor{UserID: int64(user), Username: "user" + strconv.Itoa(user)},
 		Code:  h.h.Signer().Code(b.BatchCode, id), IPAddress: "10.1.1.1", UserAgent: "ua"})
 	h.saw(r.Position, err)
 }
 
-func ids(list cardq.List[cardq.Card]) []int64 {
+func ids(list cardsq.List[cardsq.Card]) []int64 {
 	out := []int64{}
 	for _, c := range list.Items {
 		out = append(out, c.ID)
@@ -165,9 +165,9 @@ func TestReadModels(t *testing.T) {
 	dance := h.template("舞蹈卡片模板", "dance", map[string]any{"difficulty": "初级", "style": "现代舞"})
 	song := h.template("唱歌卡片模板", "song", map[string]any{"bpm": 120})
 	gone := h.template("old", "game", nil)
-	_, err := h.h.DeleteTemplate(ctx, cardcmd.DeleteTemplate{Actor: adminActor, TemplateID: gone})
+	_, err := h.h.DeleteTemplate(ctx, cardscmd.DeleteTemplate{Actor: adminActor, TemplateID: gone})
 	h.saw(eventlog.Position{}, err)
-	up, err := h.h.UpdateTemplate(ctx, cardcmd.UpdateTemplate{Actor: adminActor, TemplateID: song, Input: cards.TemplateInput{IsActive: yes(false)}})
+	up, err := h.h.UpdateTemplate(ctx, cardscmd.UpdateTemplate{Actor: adminActor, TemplateID: song, Input: cards.TemplateInput{IsActive: yes(false)}})
 	h.saw(up.Position, err)
 
 	b1 := h.batch(dance, 5, true, str("2026-12-31")) // cards 1..5
@@ -180,20 +180,20 @@ func TestReadModels(t *testing.T) {
 	h.sync()
 
 	// Templates.
-	tl, err := h.q.ListTemplates(ctx, cardq.TemplateFilter{}, cardq.Page{Number: 1, Size: 10})
+	tl, err := h.q.ListTemplates(ctx, cardsq.TemplateFilter{}, cardsq.Page{Number: 1, Size: 10})
 	if err != nil || tl.Count != 2 || tl.Items[0].ID != dance || tl.Items[1].IsActive {
 		t.Fatalf("templates %+v %v", tl, err)
 	}
-	tl, _ = h.q.ListTemplates(ctx, cardq.TemplateFilter{IsActive: yes(true)}, cardq.Page{Number: 1, Size: 10})
+	tl, _ = h.q.ListTemplates(ctx, cardsq.TemplateFilter{IsActive: yes(true)}, cardsq.Page{Number: 1, Size: 10})
 	if tl.Count != 1 || tl.Items[0].Attributes["style"] != "现代舞" {
 		t.Fatalf("active templates %+v", tl)
 	}
-	if _, err := h.q.GetTemplate(ctx, gone); !errors.Is(err, cardq.ErrNotFound) {
+	if _, err := h.q.GetTemplate(ctx, gone); !errors.Is(err, cardsq.ErrNotFound) {
 		t.Errorf("deleted template: %v", err)
 	}
 
 	// Batches with their counters.
-	bl, err := h.q.ListBatches(ctx, cardq.BatchFilter{}, cardq.Page{Number: 1, Size: 10})
+	bl, err := h.q.ListBatches(ctx, cardsq.BatchFilter{}, cardsq.Page{Number: 1, Size: 10})
 	if err != nil || bl.Count != 3 {
 		t.Fatalf("batches %+v %v", bl, err)
 	}
@@ -201,18 +201,18 @@ func TestReadModels(t *testing.T) {
 		b.ExpiryDate == nil || *b.ExpiryDate != "2026-12-31" || !b.IsPublished || b.BatchCode != "DANCE_20260301_001" {
 		t.Errorf("batch 1 %+v", b)
 	}
-	bl, _ = h.q.ListBatches(ctx, cardq.BatchFilter{PublishedOnly: true, Category: str("dance")}, cardq.Page{Number: 1, Size: 10})
+	bl, _ = h.q.ListBatches(ctx, cardsq.BatchFilter{PublishedOnly: true, Category: str("dance")}, cardsq.Page{Number: 1, Size: 10})
 	if bl.Count != 1 || bl.Items[0].ID != b1.ID {
 		t.Errorf("published dance batches %+v", bl)
 	}
-	if _, err := h.q.GetBatch(ctx, b3.ID, true); !errors.Is(err, cardq.ErrNotFound) {
+	if _, err := h.q.GetBatch(ctx, b3.ID, true); !errors.Is(err, cardsq.ErrNotFound) {
 		t.Errorf("unpublished batch for a user: %v", err)
 	}
 
 	// Cards: pages across batch boundaries, filters.
-	page := func(f cardq.CardFilter, n, size int) cardq.List[cardq.Card] {
+	page := func(f cardsq.CardFilter, n, size int) cardsq.List[cardsq.Card] {
 		t.Helper()
-		l, err := h.q.ListCards(ctx, f, cardq.Page{Number: n, Size: size})
+		l, err := h.q.ListCards(ctx, f, cardsq.Page{Number: n, Size: size})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,24 +220,24 @@ func TestReadModels(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		f     cardq.CardFilter
+		f     cardsq.CardFilter
 		n, sz int
 		count int64
 		ids   []int64
 	}{
-		{"all, page 2 of 5", cardq.CardFilter{}, 2, 5, 12, []int64{6, 7, 8, 9, 10}},
-		{"all, last page", cardq.CardFilter{}, 3, 5, 12, []int64{11, 12}},
-		{"beyond the end", cardq.CardFilter{}, 4, 5, 12, []int64{}},
-		{"used", cardq.CardFilter{IsUsed: yes(true)}, 1, 2, 3, []int64{2, 5}},
-		{"used, page 2", cardq.CardFilter{IsUsed: yes(true)}, 2, 2, 3, []int64{6}},
-		{"unused", cardq.CardFilter{IsUsed: yes(false)}, 1, 4, 9, []int64{1, 3, 4, 7}},
-		{"unused, page 2", cardq.CardFilter{IsUsed: yes(false)}, 2, 4, 9, []int64{8, 9, 10, 11}},
-		{"batch", cardq.CardFilter{Batch: num(b2.ID)}, 1, 10, 3, []int64{6, 7, 8}},
-		{"category", cardq.CardFilter{Category: str("dance")}, 2, 4, 9, []int64{5, 9, 10, 11}},
-		{"category unused", cardq.CardFilter{Category: str("dance"), IsUsed: yes(false)}, 1, 3, 7, []int64{1, 3, 4}},
-		{"user", cardq.CardFilter{User: num(7)}, 1, 10, 2, []int64{2, 6}},
-		{"user and batch", cardq.CardFilter{User: num(7), Batch: num(b1.ID)}, 1, 10, 1, []int64{2}},
-		{"user and unused", cardq.CardFilter{User: num(7), IsUsed: yes(false)}, 1, 10, 0, []int64{}},
+		{"all, page 2 of 5", cardsq.CardFilter{}, 2, 5, 12, []int64{6, 7, 8, 9, 10}},
+		{"all, last page", cardsq.CardFilter{}, 3, 5, 12, []int64{11, 12}},
+		{"beyond the end", cardsq.CardFilter{}, 4, 5, 12, []int64{}},
+		{"used", cardsq.CardFilter{IsUsed: yes(true)}, 1, 2, 3, []int64{2, 5}},
+		{"used, page 2", cardsq.CardFilter{IsUsed: yes(true)}, 2, 2, 3, []int64{6}},
+		{"unused", cardsq.CardFilter{IsUsed: yes(false)}, 1, 4, 9, []int64{1, 3, 4, 7}},
+		{"unused, page 2", cardsq.CardFilter{IsUsed: yes(false)}, 2, 4, 9, []int64{8, 9, 10, 11}},
+		{"batch", cardsq.CardFilter{Batch: num(b2.ID)}, 1, 10, 3, []int64{6, 7, 8}},
+		{"category", cardsq.CardFilter{Category: str("dance")}, 2, 4, 9, []int64{5, 9, 10, 11}},
+		{"category unused", cardsq.CardFilter{Category: str("dance"), IsUsed: yes(false)}, 1, 3, 7, []int64{1, 3, 4}},
+		{"user", cardsq.CardFilter{User: num(7)}, 1, 10, 2, []int64{2, 6}},
+		{"user and batch", cardsq.CardFilter{User: num(7), Batch: num(b1.ID)}, 1, 10, 1, []int64{2}},
+		{"user and unused", cardsq.CardFilter{User: num(7), IsUsed: yes(false)}, 1, 10, 0, []int64{}},
 	} {
 		l := page(tc.f, tc.n, tc.sz)
 		if l.Count != tc.count {
@@ -247,7 +247,7 @@ func TestReadModels(t *testing.T) {
 			t.Errorf("%s: ids (-want +got):\n%s", tc.name, d)
 		}
 	}
-	c := page(cardq.CardFilter{Batch: num(b1.ID)}, 1, 2).Items[1]
+	c := page(cardsq.CardFilter{Batch: num(b1.ID)}, 1, 2).Items[1]
 	if !c.IsUsed || *c.UsedBy != 7 || *c.UsedByUsername != "user7" || c.CardCode != h.h.Signer().Code(b1.BatchCode, 2) ||
 		c.QRCode != "https://example.com/cards/"+c.CardCode || c.ExpiresAt.Format(time.RFC3339) != "2026-12-31T23:59:59Z" || c.BatchName != "batch of 5" {
 		t.Errorf("card 2 %+v", c)
@@ -258,27 +258,27 @@ func TestReadModels(t *testing.T) {
 		t.Errorf("card 6 %+v %v", d, err)
 	}
 	for _, id := range []int64{0, 13, 1 << 40} {
-		if _, err := h.q.GetCard(ctx, id); !errors.Is(err, cardq.ErrNotFound) {
+		if _, err := h.q.GetCard(ctx, id); !errors.Is(err, cardsq.ErrNotFound) {
 			t.Errorf("card %d: %v", id, err)
 		}
 	}
 
 	// A user's cards, newest first, by date.
-	uc, err := h.q.UserCards(ctx, cardq.UserCardFilter{User: 7}, cardq.Page{Number: 1, Size: 10})
+	uc, err := h.q.UserCards(ctx, cardsq.UserCardFilter{User: 7}, cardsq.Page{Number: 1, Size: 10})
 	if err != nil || uc.Count != 2 || uc.Items[0].Card.ID != 6 || uc.Items[1].UsageLogID != 2 || uc.Items[1].Card.Template.Attributes["style"] != "现代舞" {
 		t.Fatalf("user cards %+v %v", uc, err)
 	}
 	d0 := day0
-	uc, _ = h.q.UserCards(ctx, cardq.UserCardFilter{User: 7, EndDate: &d0}, cardq.Page{Number: 1, Size: 10})
+	uc, _ = h.q.UserCards(ctx, cardsq.UserCardFilter{User: 7, EndDate: &d0}, cardsq.Page{Number: 1, Size: 10})
 	if uc.Count != 1 || uc.Items[0].Card.ID != 2 {
 		t.Errorf("user cards up to day 0 %+v", uc)
 	}
 
 	// By category: song's only template is inactive; dance has one available batch.
 	cat, err := h.q.ByCategory(ctx, "dance", day0)
-	want := cardq.Category{Category: "dance", Templates: []cardq.CategoryTemplate{{ID: dance, Name: "舞蹈卡片模板",
+	want := cardsq.Category{Category: "dance", Templates: []cardsq.CategoryTemplate{{ID: dance, Name: "舞蹈卡片模板",
 		Attributes: map[string]any{"difficulty": "初级", "style": "现代舞"}, Rarity: "common",
-		AvailableBatches: []cardq.AvailableBatch{{ID: b1.ID, Name: "batch of 5", AvailableQuantity: 3}}}}}
+		AvailableBatches: []cardsq.AvailableBatch{{ID: b1.ID, Name: "batch of 5", AvailableQuantity: 3}}}}}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,39 +287,39 @@ func TestReadModels(t *testing.T) {
 	}
 
 	// Statistics add up.
-	st, err := h.q.Statistics(ctx, cardq.StatisticsFilter{StartDate: day0.AddDate(0, 0, -1), EndDate: day0.AddDate(0, 0, 1)})
+	st, err := h.q.Statistics(ctx, cardsq.StatisticsFilter{StartDate: day0.AddDate(0, 0, -1), EndDate: day0.AddDate(0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStats := cardq.Statistics{
-		Period:  cardq.Period{StartDate: "2026-02-28", EndDate: "2026-03-02"},
-		Summary: cardq.Summary{TotalCards: 12, UsedCards: 3, UsageRate: 25, UniqueUsers: 2},
-		ByCategory: map[string]cardq.CategoryUsage{
+	wantStats := cardsq.Statistics{
+		Period:  cardsq.Period{StartDate: "2026-02-28", EndDate: "2026-03-02"},
+		Summary: cardsq.Summary{TotalCards: 12, UsedCards: 3, UsageRate: 25, UniqueUsers: 2},
+		ByCategory: map[string]cardsq.CategoryUsage{
 			"dance": {Total: 9, Used: 2, UsageRate: 22.22}, "song": {Total: 3, Used: 1, UsageRate: 33.33},
 			"clothing": {}, "game": {},
 		},
-		DailyUsage: []cardq.DailyUsage{{Date: "2026-02-28"}, {Date: "2026-03-01", Count: 2}, {Date: "2026-03-02", Count: 1}},
+		DailyUsage: []cardsq.DailyUsage{{Date: "2026-02-28"}, {Date: "2026-03-01", Count: 2}, {Date: "2026-03-02", Count: 1}},
 	}
 	if d := cmp.Diff(wantStats, st); d != "" {
 		t.Errorf("statistics (-want +got):\n%s", d)
 	}
-	st, _ = h.q.Statistics(ctx, cardq.StatisticsFilter{StartDate: day0.AddDate(0, 0, 1), EndDate: day0.AddDate(0, 0, 1), Category: str("song")})
-	if st.Summary != (cardq.Summary{TotalCards: 3, UsedCards: 1, UsageRate: 33.33, UniqueUsers: 1}) || len(st.ByCategory) != 1 {
+	st, _ = h.q.Statistics(ctx, cardsq.StatisticsFilter{StartDate: day0.AddDate(0, 0, 1), EndDate: day0.AddDate(0, 0, 1), Category: str("song")})
+	if st.Summary != (cardsq.Summary{TotalCards: 3, UsedCards: 1, UsageRate: 33.33, UniqueUsers: 1}) || len(st.ByCategory) != 1 {
 		t.Errorf("song statistics %+v", st)
 	}
 
 	// Deleting a batch hides it and its cards everywhere.
-	del, err := h.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: adminActor, BatchID: b1.ID})
+	del, err := h.h.DeleteBatch(ctx, cardscmd.DeleteBatch{Actor: adminActor, BatchID: b1.ID})
 	h.saw(del.Position, err)
 	h.sync()
-	if l := page(cardq.CardFilter{}, 1, 3); l.Count != 7 || l.Items[0].ID != 6 {
+	if l := page(cardsq.CardFilter{}, 1, 3); l.Count != 7 || l.Items[0].ID != 6 {
 		t.Errorf("after delete: %+v", l)
 	}
-	if _, err := h.q.GetCard(ctx, 2); !errors.Is(err, cardq.ErrNotFound) {
+	if _, err := h.q.GetCard(ctx, 2); !errors.Is(err, cardsq.ErrNotFound) {
 		t.Errorf("card of a deleted batch: %v", err)
 	}
-	st, _ = h.q.Statistics(ctx, cardq.StatisticsFilter{StartDate: day0, EndDate: day0.AddDate(0, 0, 1)})
-	if st.Summary != (cardq.Summary{TotalCards: 7, UsedCards: 1, UsageRate: 14.29, UniqueUsers: 1}) {
+	st, _ = h.q.Statistics(ctx, cardsq.StatisticsFilter{StartDate: day0, EndDate: day0.AddDate(0, 0, 1)})
+	if st.Summary != (cardsq.Summary{TotalCards: 7, UsedCards: 1, UsageRate: 14.29, UniqueUsers: 1}) {
 		t.Errorf("statistics after delete %+v", st.Summary)
 	}
 }
@@ -343,17 +343,17 @@ func TestMillionCards(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name string
-		f    cardq.CardFilter
+		f    cardsq.CardFilter
 		page int
 		want int64
 	}{
-		{"all, deep page", cardq.CardFilter{}, 9000, 1_000_000},
-		{"unused, deep page", cardq.CardFilter{IsUsed: yes(false)}, 9000, 1_000_000 - 50},
-		{"used", cardq.CardFilter{IsUsed: yes(true)}, 1, 50},
-		{"one batch, last page", cardq.CardFilter{Batch: num(batches[98].ID)}, 100, 10000},
+		{"all, deep page", cardsq.CardFilter{}, 9000, 1_000_000},
+		{"unused, deep page", cardsq.CardFilter{IsUsed: yes(false)}, 9000, 1_000_000 - 50},
+		{"used", cardsq.CardFilter{IsUsed: yes(true)}, 1, 50},
+		{"one batch, last page", cardsq.CardFilter{Batch: num(batches[98].ID)}, 100, 10000},
 	} {
 		start := time.Now()
-		l, err := h.q.ListCards(ctx, tc.f, cardq.Page{Number: tc.page, Size: 100})
+		l, err := h.q.ListCards(ctx, tc.f, cardsq.Page{Number: tc.page, Size: 100})
 		took := time.Since(start)
 		if err != nil || l.Count != tc.want || len(l.Items) == 0 {
 			t.Fatalf("%s: count %d items %d err %v", tc.name, l.Count, len(l.Items), err)
@@ -363,7 +363,7 @@ func TestMillionCards(t *testing.T) {
 			t.Errorf("%s took %s", tc.name, took)
 		}
 	}
-	l, _ := h.q.ListCards(ctx, cardq.CardFilter{}, cardq.Page{Number: 9000, Size: 100})
+	l, _ := h.q.ListCards(ctx, cardsq.CardFilter{}, cardsq.Page{Number: 9000, Size: 100})
 	if l.Items[0].ID != 899_901 || l.Items[99].ID != 900_000 {
 		t.Errorf("page 9000 holds %d..%d", l.Items[0].ID, l.Items[99].ID)
 	}
@@ -384,7 +384,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 		h.use(b, b.StartID+int64(i), i%5+1)
 	}
 	h.use(gone, gone.StartID, 3)
-	r, err := h.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: adminActor, BatchID: gone.ID})
+	r, err := h.h.DeleteBatch(ctx, cardscmd.DeleteBatch{Actor: adminActor, BatchID: gone.ID})
 	h.saw(r.Position, err)
 	h.clock.mu.Lock()
 	h.clock.now = day0.Add(24 * time.Hour)
@@ -422,7 +422,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 	if !strings.Contains(live, "300") {
 		t.Fatalf("live read models look empty:\n%.500s", live)
 	}
-	for _, name := range []string{cardq.UsageSchema, cardq.StatsSchema} {
+	for _, name := range []string{cardsq.UsageSchema, cardsq.StatsSchema} {
 		if err := h.eng.Rebuild(ctx, name); err != nil {
 			t.Fatal(err)
 		}
@@ -435,7 +435,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 		}
 		done := 0
 		for _, s := range st {
-			if (s.Name == cardq.UsageSchema || s.Name == cardq.StatsSchema) && s.ActiveGeneration == 2 && !s.Rebuilding {
+			if (s.Name == cardsq.UsageSchema || s.Name == cardsq.StatsSchema) && s.ActiveGeneration == 2 && !s.Rebuilding {
 				done++
 			}
 		}

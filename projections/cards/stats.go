@@ -8,7 +8,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Stats is the read model of the usage statistics (card_stats): cards per
@@ -26,7 +26,7 @@ import (
 // why daily_user_usage exists beside the smaller daily_usage.
 type Stats struct{}
 
-func (Stats) Name() string { return cardq.StatsSchema }
+func (Stats) Name() string { return cardsq.StatsSchema }
 
 // Version 2 added daily_user_usage; a new version makes the engine rebuild
 // the read model from the log beside the serving one and switch when caught up.

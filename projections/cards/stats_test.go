@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/cards"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // statsRows are the card_stats rows a brute-force statistics is computed
@@ -77,24 +77,24 @@ func readStatsRows(t *testing.T, h *harness) statsRows {
 
 // bruteStatistics computes the statistics of 002 §7.1 the slow, obvious way,
 // one used card at a time, as the first version of the query did in SQL.
-func bruteStatistics(r statsRows, f cardq.StatisticsFilter) cardq.Statistics {
+func bruteStatistics(r statsRows, f cardsq.StatisticsFilter) cardsq.Statistics {
 	rate := func(used, total int64) float64 {
 		if total == 0 {
 			return 0
 		}
 		return math.Round(float64(used)*10000/float64(total)) / 100
 	}
-	out := cardq.Statistics{
-		Period:     cardq.Period{StartDate: f.StartDate.Format("2006-01-02"), EndDate: f.EndDate.Format("2006-01-02")},
-		ByCategory: map[string]cardq.CategoryUsage{},
-		DailyUsage: []cardq.DailyUsage{},
+	out := cardsq.Statistics{
+		Period:     cardsq.Period{StartDate: f.StartDate.Format("2006-01-02"), EndDate: f.EndDate.Format("2006-01-02")},
+		ByCategory: map[string]cardsq.CategoryUsage{},
+		DailyUsage: []cardsq.DailyUsage{},
 	}
-	cats := cardq.Categories
+	cats := cardsq.Categories
 	if f.Category != nil {
 		cats = []string{*f.Category}
 	}
 	for _, c := range cats {
-		out.ByCategory[c] = cardq.CategoryUsage{}
+		out.ByCategory[c] = cardsq.CategoryUsage{}
 	}
 	live := func(id int64) bool {
 		b, ok := r.batches[id]
@@ -120,7 +120,7 @@ func bruteStatistics(r statsRows, f cardq.StatisticsFilter) cardq.Statistics {
 		users[u.user] = true
 	}
 	for d := f.StartDate; !d.After(f.EndDate); d = d.AddDate(0, 0, 1) {
-		out.DailyUsage = append(out.DailyUsage, cardq.DailyUsage{Date: d.Format("2006-01-02"), Count: perDay[d]})
+		out.DailyUsage = append(out.DailyUsage, cardsq.DailyUsage{Date: d.Format("2006-01-02"), Count: perDay[d]})
 	}
 	for c, u := range out.ByCategory {
 		u.UsageRate = rate(u.Used, u.Total)
@@ -145,7 +145,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	tmpl := map[string]int64{}
-	for _, c := range cardq.Categories {
+	for _, c := range cardsq.Categories {
 		tmpl[c] = h.template(c, c, nil)
 	}
 	at := func(d int) { h.clock.Set(day0.AddDate(0, 0, d)) }
@@ -172,7 +172,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	use(b, 3, 9) // users 5 and 9 used only b, which is deleted next
 	use(e, 2, 4)
 	use(d, 3, 1, 2, 3)
-	r, err := h.h.DeleteBatch(ctx, cardcmd.DeleteBatch{Actor: adminActor, BatchID: b.ID})
+	r, err := h.h.DeleteBatch(ctx, cardscmd.DeleteBatch{Actor: adminActor, BatchID: b.ID})
 	h.saw(r.Position, err)
 	at(4)
 	use(a, 2, 10)
@@ -189,16 +189,16 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	if len(rows.uses) != 33 || len(rows.batches) != 6 {
 		t.Fatalf("read model holds %d uses and %d batches, want 33 and 6", len(rows.uses), len(rows.batches))
 	}
-	var filters []cardq.StatisticsFilter
+	var filters []cardsq.StatisticsFilter
 	for from := -1; from <= 5; from++ {
 		for to := from; to <= 5; to++ {
 			for _, cat := range append([]*string{nil}, str("dance"), str("song"), str("clothing"), str("game")) {
-				filters = append(filters, cardq.StatisticsFilter{
+				filters = append(filters, cardsq.StatisticsFilter{
 					StartDate: day(day0.AddDate(0, 0, from)), EndDate: day(day0.AddDate(0, 0, to)), Category: cat})
 			}
 		}
 	}
-	check := func(how string, q *cardq.Queries) {
+	check := func(how string, q *cardsq.Queries) {
 		t.Helper()
 		for _, f := range filters {
 			got, err := q.Statistics(ctx, f)
@@ -215,7 +215,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 		}
 	}
 	check("daily_user_usage", h.q)
-	all := bruteStatistics(rows, cardq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 4))})
+	all := bruteStatistics(rows, cardsq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 4))})
 	if all.Summary.UniqueUsers != 9 || all.Summary.UsedCards != 26 {
 		t.Errorf("brute force over the whole log: %+v, want 9 users (5 and 9 used only the deleted batch) and 26 uses", all.Summary)
 	}
@@ -225,7 +225,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	}
 	// A process that starts while version 1 still serves (h.q has found
 	// daily_user_usage and does not look again: tables never go back).
-	check("fallback to usage", cardq.New(h.pool, nil))
+	check("fallback to usage", cardsq.New(h.pool, nil))
 }
 
 func day(t time.Time) time.Time {

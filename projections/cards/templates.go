@@ -7,7 +7,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Templates is the read model of card templates: card_templates.templates.
@@ -15,7 +15,7 @@ import (
 // them still show their template.
 type Templates struct{}
 
-func (Templates) Name() string { return cardq.TemplatesSchema }
+func (Templates) Name() string { return cardsq.TemplatesSchema }
 func (Templates) Version() int { return 1 }
 
 func (Templates) Filter() eventlog.Filter {

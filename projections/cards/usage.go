@@ -7,7 +7,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Usage is the read model of used cards: card_usage.used_cards, the usage log
@@ -16,7 +16,7 @@ import (
 // transaction so the two always agree.
 type Usage struct{}
 
-func (Usage) Name() string { return cardq.UsageSchema }
+func (Usage) Name() string { return cardsq.UsageSchema }
 func (Usage) Version() int { return 1 }
 
 func (Usage) Filter() eventlog.Filter {

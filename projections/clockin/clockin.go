@@ -11,11 +11,11 @@ import (
 	"github.com/fiveapis/backend/domain/clockin"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/clockin"
+	clockinq "github.com/fiveapis/backend/queries/clockin"
 )
 
 // ProjectionName is the projector's name (its checkpoint key and schema).
-const ProjectionName = queries.ProjectionName
+const ProjectionName = clockinq.ProjectionName
 
 // All returns the module's projectors.
 func All() []engine.Projector { return []engine.Projector{Projector{}} }

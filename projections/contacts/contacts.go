@@ -13,7 +13,7 @@ import (
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/contacts"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 )
 
 // All returns the module's projectors.
@@ -24,7 +24,7 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 // nothing rather than to a new department).
 type Projector struct{}
 
-func (Projector) Name() string { return queries.ProjectionName }
+func (Projector) Name() string { return contactsq.ProjectionName }
 func (Projector) Version() int { return 1 }
 
 func (Projector) Filter() eventlog.Filter {

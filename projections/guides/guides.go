@@ -12,7 +12,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/guides"
+	guidesq "github.com/fiveapis/backend/queries/guides"
 )
 
 // All returns the module's projectors.
@@ -21,7 +21,7 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 // Projector keeps one row per category and per guide (removed ones flagged).
 type Projector struct{}
 
-func (Projector) Name() string { return queries.ProjectionName }
+func (Projector) Name() string { return guidesq.ProjectionName }
 func (Projector) Version() int { return 1 }
 
 func (Projector) Filter() eventlog.Filter {

@@ -11,7 +11,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 )
 
 // All returns the module's projectors.
@@ -23,7 +23,7 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 // (reservation-<id>).
 type Projector struct{}
 
-func (Projector) Name() string { return queries.ProjectionName }
+func (Projector) Name() string { return meetingroomsq.ProjectionName }
 func (Projector) Version() int { return 2 }
 
 func (Projector) Filter() eventlog.Filter {

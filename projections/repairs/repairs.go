@@ -11,7 +11,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/repairs"
 	"github.com/fiveapis/backend/projections/engine"
-	queries "github.com/fiveapis/backend/queries/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 )
 
 // All returns the module's projectors.
@@ -22,7 +22,7 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 // writes it once).
 type Projector struct{}
 
-func (Projector) Name() string { return queries.ProjectionName }
+func (Projector) Name() string { return repairsq.ProjectionName }
 func (Projector) Version() int { return 1 }
 
 func (Projector) Filter() eventlog.Filter {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/identity"
 )
 
@@ -75,15 +75,15 @@ func TestOperatorsSeeEveryConsumer(t *testing.T) {
 			if c.Parked != 1 {
 				t.Errorf("status of %s: %+v", c.Name, c)
 			}
-		case roomcmd.MoveRecoveryJob:
-			if c.EverySeconds != roomcmd.MoveRecoveryInterval.Seconds() {
+		case meetingroomscmd.MoveRecoveryJob:
+			if c.EverySeconds != meetingroomscmd.MoveRecoveryInterval.Seconds() {
 				t.Errorf("status of %s: %+v", c.Name, c)
 			}
 		}
 	}
 	for name, kind := range map[string]string{
 		"identity": "projector", app.MailWorkerName: "reaction", app.GuideMailWorkerName: "reaction",
-		app.RepairMailWorkerName: "reaction", app.ReservationMailWorkerName: "reaction", roomcmd.MoveRecoveryJob: "job",
+		app.RepairMailWorkerName: "reaction", app.ReservationMailWorkerName: "reaction", meetingroomscmd.MoveRecoveryJob: "job",
 	} {
 		if kinds[name] != kind {
 			t.Errorf("status lists %s as %q, want %q", name, kinds[name], kind)

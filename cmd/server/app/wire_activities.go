@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	actcmd "github.com/fiveapis/backend/commands/activities"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	activitiescmd "github.com/fiveapis/backend/commands/activities"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/activities"
-	actproj "github.com/fiveapis/backend/projections/activities"
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiesproj "github.com/fiveapis/backend/projections/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	clockinq "github.com/fiveapis/backend/queries/clockin"
 	"github.com/fiveapis/backend/transport/httpapi"
 	activitieshttp "github.com/fiveapis/backend/transport/httpapi/hhu/activities"
@@ -20,17 +20,17 @@ import (
 // in the vault under the user's subject, so erasing the user erases them.
 // The enrollment records read the clock-in module's labels (queries/clockin).
 func wireActivities(_ context.Context, p *Platform) (Module, error) {
-	m := Module{Name: "activities", Events: activities.Events(), Projectors: actproj.All(vaultPD{p.Vault})}
-	cmds, err := actcmd.New(p.Runner, p.Clock, p.Vault, actcmd.Config{})
+	m := Module{Name: "activities", Events: activities.Events(), Projectors: activitiesproj.All(vaultPD{p.Vault})}
+	cmds, err := activitiescmd.New(p.Runner, p.Clock, p.Vault, activitiescmd.Config{})
 	if err != nil {
 		return m, fmt.Errorf("activities: %w", err)
 	}
 	m.Routes = []httpapi.Routes{activitieshttp.New(activitieshttp.Deps{
 		Commands: cmds,
-		Queries:  actq.New(p.Pool),
+		Queries:  activitiesq.New(p.Pool),
 		ClockIns: clockinq.New(p.Pool),
 		Clock:    p.Clock,
-		Zone:     roomcmd.DefaultZone,
+		Zone:     meetingroomscmd.DefaultZone,
 	})}
 	return m, nil
 }

@@ -6,11 +6,11 @@ import (
 	"fmt"
 
 	clockincmd "github.com/fiveapis/backend/commands/clockin"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/clockin"
 	clockinproj "github.com/fiveapis/backend/projections/clockin"
 	identityproj "github.com/fiveapis/backend/projections/identity"
-	activityq "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	clockinq "github.com/fiveapis/backend/queries/clockin"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -28,7 +28,7 @@ func wireClockIn(_ context.Context, p *Platform) (Module, error) {
 	if err != nil {
 		return m, fmt.Errorf("clock-in: %w", err)
 	}
-	acts := activityq.New(p.Pool)
+	acts := activitiesq.New(p.Pool)
 	users := clockInUsers{q: identityq.New(identityproj.NewReader(p.Pool))}
 	routes, err := clockinhttp.New(clockinhttp.Deps{
 		Commands:   clockincmd.New(p.Runner, p.Clock, acts, users, signer),
@@ -36,7 +36,7 @@ func wireClockIn(_ context.Context, p *Platform) (Module, error) {
 		Activities: acts,
 		Codes:      signer,
 		Clock:      p.Clock,
-		Zone:       roomcmd.DefaultZone,
+		Zone:       meetingroomscmd.DefaultZone,
 		LinkSecret: p.Secret,
 		PublicURL:  p.Config.HTTP.PublicURL,
 	})

@@ -3,10 +3,10 @@ package app
 import (
 	"context"
 
-	contactcmd "github.com/fiveapis/backend/commands/contacts"
+	contactscmd "github.com/fiveapis/backend/commands/contacts"
 	"github.com/fiveapis/backend/domain/contacts"
-	contactproj "github.com/fiveapis/backend/projections/contacts"
-	contactq "github.com/fiveapis/backend/queries/contacts"
+	contactsproj "github.com/fiveapis/backend/projections/contacts"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 	"github.com/fiveapis/backend/transport/httpapi"
 	contactshttp "github.com/fiveapis/backend/transport/httpapi/hhu/contacts"
 )
@@ -18,10 +18,10 @@ func wireContacts(_ context.Context, p *Platform) (Module, error) {
 	return Module{
 		Name:       "contacts",
 		Events:     contacts.Events(),
-		Projectors: contactproj.All(),
+		Projectors: contactsproj.All(),
 		Routes: []httpapi.Routes{contactshttp.New(contactshttp.Deps{
-			Commands: contactcmd.New(p.Runner, p.Clock),
-			Queries:  contactq.New(p.Pool),
+			Commands: contactscmd.New(p.Runner, p.Clock),
+			Queries:  contactsq.New(p.Pool),
 			Clock:    p.Clock,
 		})},
 	}, nil

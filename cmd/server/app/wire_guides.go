@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"path/filepath"
 
-	guidecmd "github.com/fiveapis/backend/commands/guides"
+	guidescmd "github.com/fiveapis/backend/commands/guides"
 	"github.com/fiveapis/backend/domain/guides"
-	guideproj "github.com/fiveapis/backend/projections/guides"
-	guideq "github.com/fiveapis/backend/queries/guides"
+	guidesproj "github.com/fiveapis/backend/projections/guides"
+	guidesq "github.com/fiveapis/backend/queries/guides"
 	"github.com/fiveapis/backend/transport/files"
 	"github.com/fiveapis/backend/transport/httpapi"
 	guideshttp "github.com/fiveapis/backend/transport/httpapi/hhu/guides"
@@ -24,7 +24,7 @@ const GuideMailWorkerName = "mail_guides"
 // (/guides/ and /api/admin/hhu/guides/), the file store (DATA_DIR/guides)
 // and the mail that sends a guide for every GuideEmailRequested.
 func wireGuides(_ context.Context, p *Platform) (Module, error) {
-	m := Module{Name: "guides", Events: guides.Events(), Projectors: guideproj.All()}
+	m := Module{Name: "guides", Events: guides.Events(), Projectors: guidesproj.All()}
 	files, err := files.NewLocal(filepath.Join(p.Config.DataDir, "guides"))
 	if err != nil {
 		return m, fmt.Errorf("guides: %w", err)
@@ -32,8 +32,8 @@ func wireGuides(_ context.Context, p *Platform) (Module, error) {
 	dir := newContactDirectory(p)
 	m.Reactions = p.mailReaction(GuideMailWorkerName, mail.GuideEmailFilter, mail.GuideEmails(dir, files))
 	m.Routes = []httpapi.Routes{guideshttp.New(guideshttp.Deps{
-		Commands: guidecmd.New(p.Runner, p.Clock),
-		Queries:  guideq.New(p.Pool),
+		Commands: guidescmd.New(p.Runner, p.Clock),
+		Queries:  guidesq.New(p.Pool),
 		Files:    files,
 		Emails:   dir,
 		Clock:    p.Clock,

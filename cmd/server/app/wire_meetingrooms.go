@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/meetingrooms"
-	roomproj "github.com/fiveapis/backend/projections/meetingrooms"
-	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomsproj "github.com/fiveapis/backend/projections/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi"
 	roomshttp "github.com/fiveapis/backend/transport/httpapi/hhu/rooms"
 	"github.com/fiveapis/backend/transport/mail"
@@ -25,12 +25,12 @@ const ReservationMailWorkerName = "mail_reservation_notices"
 // routes under /api/admin/hhu/), the mail reaction of the reservation
 // notices and the job that completes moves a dying process left half done.
 func wireMeetingRooms(_ context.Context, p *Platform) (Module, error) {
-	m := Module{Name: "meetingrooms", Events: meetingrooms.Events(), Projectors: roomproj.All()}
-	cmds, err := roomcmd.New(p.Runner, p.Clock, roomcmd.Config{})
+	m := Module{Name: "meetingrooms", Events: meetingrooms.Events(), Projectors: meetingroomsproj.All()}
+	cmds, err := meetingroomscmd.New(p.Runner, p.Clock, meetingroomscmd.Config{})
 	if err != nil {
 		return m, fmt.Errorf("meeting rooms: %w", err)
 	}
-	queries := roomq.New(p.Pool)
+	queries := meetingroomsq.New(p.Pool)
 	dir := reservationDirectory{contactDirectory: newContactDirectory(p), rooms: queries}
 	m.Reactions = p.mailReaction(ReservationMailWorkerName, mail.ReservationNoticeFilter, mail.ReservationNotices(dir, cmds.Zone()))
 	m.Jobs = cmds.Jobs(pendingMoves{queries})
@@ -40,16 +40,16 @@ func wireMeetingRooms(_ context.Context, p *Platform) (Module, error) {
 
 // pendingMoves adapts the meeting-room read model to the move-recovery
 // job's port.
-type pendingMoves struct{ q *roomq.Queries }
+type pendingMoves struct{ q *meetingroomsq.Queries }
 
-func (pm pendingMoves) PendingMoves(ctx context.Context, movedBefore time.Time, limit int) ([]roomcmd.PendingMove, error) {
+func (pm pendingMoves) PendingMoves(ctx context.Context, movedBefore time.Time, limit int) ([]meetingroomscmd.PendingMove, error) {
 	moves, err := pm.q.PendingMoves(ctx, movedBefore, limit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]roomcmd.PendingMove, len(moves))
+	out := make([]meetingroomscmd.PendingMove, len(moves))
 	for i, mv := range moves {
-		out[i] = roomcmd.PendingMove{ReservationID: mv.ReservationID, RoomID: mv.RoomID, Day: mv.Day}
+		out[i] = meetingroomscmd.PendingMove{ReservationID: mv.ReservationID, RoomID: mv.RoomID, Day: mv.Day}
 	}
 	return out, nil
 }
@@ -58,12 +58,12 @@ func (pm pendingMoves) PendingMoves(ctx context.Context, movedBefore time.Time, 
 // mail.ReservationDirectory.
 type reservationDirectory struct {
 	contactDirectory
-	rooms *roomq.Queries
+	rooms *meetingroomsq.Queries
 }
 
 func (d reservationDirectory) RoomName(ctx context.Context, id int64) (string, error) {
 	r, err := d.rooms.GetRoom(ctx, id)
-	if errors.Is(err, roomq.ErrNotFound) {
+	if errors.Is(err, meetingroomsq.ErrNotFound) {
 		return "", nil
 	}
 	return r.Name, err

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
-	repaircmd "github.com/fiveapis/backend/commands/repairs"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	repairscmd "github.com/fiveapis/backend/commands/repairs"
 	"github.com/fiveapis/backend/domain/repairs"
-	repairproj "github.com/fiveapis/backend/projections/repairs"
-	repairq "github.com/fiveapis/backend/queries/repairs"
+	repairsproj "github.com/fiveapis/backend/projections/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 	"github.com/fiveapis/backend/transport/httpapi"
 	repairshttp "github.com/fiveapis/backend/transport/httpapi/hhu/repairs"
 	"github.com/fiveapis/backend/transport/mail"
@@ -22,11 +22,11 @@ const RepairMailWorkerName = "mail_repair_notices"
 // (/repairs/ and /api/admin/hhu/repairs/) and the mail that notifies the
 // addresses each RepairRequested resolved.
 func wireRepairs(_ context.Context, p *Platform) (Module, error) {
-	m := Module{Name: "repairs", Events: repairs.Events(), Projectors: repairproj.All()}
-	m.Reactions = p.mailReaction(RepairMailWorkerName, mail.RepairNoticeFilter, mail.RepairNotices(newContactDirectory(p), roomcmd.DefaultZone))
+	m := Module{Name: "repairs", Events: repairs.Events(), Projectors: repairsproj.All()}
+	m.Reactions = p.mailReaction(RepairMailWorkerName, mail.RepairNoticeFilter, mail.RepairNotices(newContactDirectory(p), meetingroomscmd.DefaultZone))
 	m.Routes = []httpapi.Routes{repairshttp.New(repairshttp.Deps{
-		Commands: repaircmd.New(p.Runner, p.Clock),
-		Queries:  repairq.New(p.Pool),
+		Commands: repairscmd.New(p.Runner, p.Clock),
+		Queries:  repairsq.New(p.Pool),
 		Clock:    p.Clock,
 	})}
 	return m, nil

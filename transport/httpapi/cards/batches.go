@@ -6,21 +6,21 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/cards"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // batchView is a batch after a command: the read model's row (with its used
 // quantity) once the projections have caught up with the command (it waits,
 // bounded, for them first), else the command's own state.
-func (m *Module) batchView(c echo.Context, b cards.Batch) cardq.Batch {
+func (m *Module) batchView(c echo.Context, b cards.Batch) cardsq.Batch {
 	httpapi.Settle(c)
 	if v, err := m.q.GetBatch(c.Request().Context(), b.ID, false); err == nil {
 		return v
 	}
-	return cardq.Batch{ID: b.ID, Name: b.Name, Template: b.TemplateID, TemplateName: b.TemplateName, Category: string(b.Category),
+	return cardsq.Batch{ID: b.ID, Name: b.Name, Template: b.TemplateID, TemplateName: b.TemplateName, Category: string(b.Category),
 		TotalQuantity: b.TotalQuantity, GeneratedQuantity: b.TotalQuantity, StartID: b.StartID, EndID: b.EndID,
 		BatchCode: b.BatchCode, IsPublished: b.Published, ExpiryDate: b.ExpiryDate, QRCodeBaseURL: b.QRCodeBaseURL,
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
@@ -29,7 +29,7 @@ func (m *Module) batchView(c echo.Context, b cards.Batch) cardq.Batch {
 // GET /api/card/batches/?template=&category=&is_published=&page=&page_size=
 // Non-admins see published batches only.
 func (m *Module) listBatches(c echo.Context) error {
-	f := cardq.BatchFilter{PublishedOnly: !httpapi.Actor(c).Admin}
+	f := cardsq.BatchFilter{PublishedOnly: !httpapi.Actor(c).Admin}
 	var err error
 	if f.Template, err = queryInt(c, "template"); err != nil {
 		return err
@@ -62,7 +62,7 @@ func (m *Module) createBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.CreateBatch(c.Request().Context(), cardcmd.CreateBatch{Actor: httpapi.Actor(c), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	r, err := m.cmd.CreateBatch(c.Request().Context(), cardscmd.CreateBatch{Actor: httpapi.Actor(c), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (m *Module) getBatch(c echo.Context) error {
 		return err
 	}
 	v, err := m.q.GetBatch(c.Request().Context(), id, !httpapi.Actor(c).Admin)
-	if errors.Is(err, cardq.ErrNotFound) {
+	if errors.Is(err, cardsq.ErrNotFound) {
 		return cards.ErrBatchNotFound
 	}
 	if err != nil {
@@ -104,7 +104,7 @@ func (m *Module) updateBatch(c echo.Context, full bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.UpdateBatch(c.Request().Context(), cardcmd.UpdateBatch{Actor: httpapi.Actor(c), BatchID: id, Input: in, Full: full,
+	r, err := m.cmd.UpdateBatch(c.Request().Context(), cardscmd.UpdateBatch{Actor: httpapi.Actor(c), BatchID: id, Input: in, Full: full,
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (m *Module) setPublished(c echo.Context, publish bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.PublishBatch(c.Request().Context(), cardcmd.PublishBatch{Actor: httpapi.Actor(c), BatchID: id, Publish: publish,
+	r, err := m.cmd.PublishBatch(c.Request().Context(), cardscmd.PublishBatch{Actor: httpapi.Actor(c), BatchID: id, Publish: publish,
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ func (m *Module) deleteBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.cmd.DeleteBatch(c.Request().Context(), cardcmd.DeleteBatch{Actor: httpapi.Actor(c), BatchID: id, Meta: httpapi.EventMeta(c, m.clock.Now())}); err != nil {
+	if _, err := m.cmd.DeleteBatch(c.Request().Context(), cardscmd.DeleteBatch{Actor: httpapi.Actor(c), BatchID: id, Meta: httpapi.EventMeta(c, m.clock.Now())}); err != nil {
 		return err
 	}
 	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})

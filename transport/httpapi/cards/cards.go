@@ -6,9 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/cards"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -25,7 +25,7 @@ func (m *Module) qrImageURL(c echo.Context, code string) string {
 func (m *Module) listCards(c echo.Context) error {
 	a := httpapi.Actor(c)
 	var (
-		f   cardq.CardFilter
+		f   cardsq.CardFilter
 		err error
 	)
 	if f.Batch, err = queryInt(c, "batch"); err != nil {
@@ -73,7 +73,7 @@ func (m *Module) getCard(c echo.Context) error {
 		return err
 	}
 	card, err := m.q.GetCard(c.Request().Context(), id)
-	if errors.Is(err, cardq.ErrNotFound) {
+	if errors.Is(err, cardsq.ErrNotFound) {
 		return cards.ErrCardNotFound
 	}
 	if err != nil {
@@ -99,6 +99,6 @@ func (m *Module) addCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = m.cmd.AddCard(c.Request().Context(), cardcmd.AddCard{Actor: httpapi.Actor(c), BatchID: *batch, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	_, err = m.cmd.AddCard(c.Request().Context(), cardscmd.AddCard{Actor: httpapi.Actor(c), BatchID: *batch, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	return err
 }

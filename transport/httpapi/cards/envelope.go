@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/fault"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Envelopes of 002: every answer is
@@ -44,8 +44,8 @@ const (
 
 // pageParams reads page and page_size: positive integers; page_size above 100
 // is capped at 100, as Django REST framework's max_page_size does.
-func pageParams(c echo.Context) (cardq.Page, error) {
-	p := cardq.Page{Number: 1, Size: DefaultPageSize}
+func pageParams(c echo.Context) (cardsq.Page, error) {
+	p := cardsq.Page{Number: 1, Size: DefaultPageSize}
 	if v := c.QueryParam("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -69,7 +69,7 @@ func pageParams(c echo.Context) (cardq.Page, error) {
 // paged renders a page with absolute next/previous links. A page past the
 // last one (other than the first) is INVALID_PAGE, 404, as in Django REST
 // framework.
-func paged[T any](m *Module, c echo.Context, p cardq.Page, l cardq.List[T]) error {
+func paged[T any](m *Module, c echo.Context, p cardsq.Page, l cardsq.List[T]) error {
 	if p.Number > 1 && p.Offset() >= l.Count {
 		return errInvalidPage
 	}

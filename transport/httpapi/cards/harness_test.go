@@ -15,15 +15,15 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
-	cardproj "github.com/fiveapis/backend/projections/cards"
+	cardsproj "github.com/fiveapis/backend/projections/cards"
 	"github.com/fiveapis/backend/projections/engine"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/eventstore"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
@@ -77,7 +77,7 @@ type server struct {
 }
 
 type options struct {
-	limiter cardcmd.UseLimiter
+	limiter cardscmd.UseLimiter
 }
 
 func transport() engine.Transport {
@@ -111,7 +111,7 @@ func start(t *testing.T, opts options) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: logger}, cardproj.All()...)
+	eng, err := engine.New(pool, store, reg, engine.Config{Transport: transport(), Logger: logger}, cardsproj.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +125,10 @@ func start(t *testing.T, opts options) *server {
 		t.Fatal(err)
 	}
 	clk := &clock{}
-	h := cardcmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), clk, signer, opts.limiter, cardcmd.Config{})
+	h := cardscmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), clk, signer, opts.limiter, cardscmd.Config{})
 	dir := t.TempDir()
 	recorder := qrcodes.RecorderFunc(func(ctx context.Context, batchID int64, generated cards.QRCodesGenerated, meta eventlog.Metadata) error {
-		_, err := h.RecordQRCodes(ctx, cardcmd.RecordQRCodes{Actor: access.System, BatchID: batchID, Generated: generated, Meta: meta})
+		_, err := h.RecordQRCodes(ctx, cardscmd.RecordQRCodes{Actor: access.System, BatchID: batchID, Generated: generated, Meta: meta})
 		return err
 	})
 	exporter, err := qrcodes.New(qrcodes.Config{Dir: dir, Logger: logger, Parallelism: 2}, signer, recorder)
@@ -136,7 +136,7 @@ func start(t *testing.T, opts options) *server {
 		t.Fatal(err)
 	}
 	mod, err := cardhttp.New(cardhttp.Deps{
-		Commands: h, Queries: cardq.New(pool, signer), QRCodes: exporter, Clock: clk, Logger: logger,
+		Commands: h, Queries: cardsq.New(pool, signer), QRCodes: exporter, Clock: clk, Logger: logger,
 		Config: cardhttp.Config{LinkSecret: secret, QRWait: 60 * time.Second},
 	})
 	if err != nil {

@@ -17,9 +17,9 @@ import (
 	"log/slog"
 	"time"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/cards"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // Prefix is the card API's path prefix.
@@ -72,8 +72,8 @@ type QRCodes interface {
 
 // Deps are the module's ports.
 type Deps struct {
-	Commands *cardcmd.Handlers
-	Queries  *cardq.Queries
+	Commands *cardscmd.Handlers
+	Queries  *cardsq.Queries
 	QRCodes  QRCodes
 	Clock    Clock
 	Logger   *slog.Logger
@@ -82,8 +82,8 @@ type Deps struct {
 
 // Module is the card API.
 type Module struct {
-	cmd     *cardcmd.Handlers
-	q       *cardq.Queries
+	cmd     *cardscmd.Handlers
+	q       *cardsq.Queries
 	qrcodes QRCodes
 	clock   Clock
 	log     *slog.Logger

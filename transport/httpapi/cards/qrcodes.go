@@ -13,9 +13,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/cards"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -63,7 +63,7 @@ func (m *Module) generateQRCodes(c echo.Context) error {
 	}
 	now := m.clock.Now()
 	expires := now.Add(m.cfg.LinkTTL).UTC().Truncate(time.Second)
-	r, err := m.cmd.RequestQRCodes(c.Request().Context(), cardcmd.RequestQRCodes{Actor: httpapi.Actor(c), BatchID: id, LinkExpiresAt: expires,
+	r, err := m.cmd.RequestQRCodes(c.Request().Context(), cardscmd.RequestQRCodes{Actor: httpapi.Actor(c), BatchID: id, LinkExpiresAt: expires,
 		Meta: httpapi.EventMeta(c, now)})
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (m *Module) qrImage(c echo.Context) error {
 		return err
 	}
 	card, err := m.q.GetCard(c.Request().Context(), parsed.CardID)
-	if errors.Is(err, cardq.ErrNotFound) || (err == nil && card.CardCode != parsed.Code) {
+	if errors.Is(err, cardsq.ErrNotFound) || (err == nil && card.CardCode != parsed.Code) {
 		return cards.ErrCardNotFound
 	}
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/fault"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
 // MaxStatisticsDays bounds the date range of the statistics.
@@ -28,7 +28,7 @@ func (m *Module) statistics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := cardq.StatisticsFilter{Category: cat}
+	f := cardsq.StatisticsFilter{Category: cat}
 	if end != nil {
 		f.EndDate = *end
 	} else {

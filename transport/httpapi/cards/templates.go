@@ -6,20 +6,20 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/cards"
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // templateView renders a template from the command's state (the answer of a
 // command does not depend on the read model).
-func templateView(t cards.Template) cardq.Template {
+func templateView(t cards.Template) cardsq.Template {
 	attrs := t.Spec.Attributes
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
-	return cardq.Template{ID: t.ID, Name: t.Spec.Name, Category: string(t.Spec.Category), Description: t.Spec.Description,
+	return cardsq.Template{ID: t.ID, Name: t.Spec.Name, Category: string(t.Spec.Category), Description: t.Spec.Description,
 		Image: t.Spec.Image, Attributes: attrs, Rarity: string(t.Spec.Rarity), IsActive: t.Spec.IsActive,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
@@ -27,7 +27,7 @@ func templateView(t cards.Template) cardq.Template {
 // GET /api/card/templates/?category=&is_active=&page=&page_size=
 func (m *Module) listTemplates(c echo.Context) error {
 	var (
-		f   cardq.TemplateFilter
+		f   cardsq.TemplateFilter
 		err error
 	)
 	if f.Category, err = queryCategory(c, "category"); err != nil {
@@ -57,7 +57,7 @@ func (m *Module) createTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.CreateTemplate(c.Request().Context(), cardcmd.CreateTemplate{Actor: httpapi.Actor(c), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
+	r, err := m.cmd.CreateTemplate(c.Request().Context(), cardscmd.CreateTemplate{Actor: httpapi.Actor(c), Input: in, Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (m *Module) getTemplate(c echo.Context) error {
 		return err
 	}
 	t, err := m.q.GetTemplate(c.Request().Context(), id)
-	if errors.Is(err, cardq.ErrNotFound) {
+	if errors.Is(err, cardsq.ErrNotFound) {
 		return cards.ErrTemplateNotFound
 	}
 	if err != nil {
@@ -100,7 +100,7 @@ func (m *Module) updateTemplate(c echo.Context, full bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.cmd.UpdateTemplate(c.Request().Context(), cardcmd.UpdateTemplate{Actor: httpapi.Actor(c), TemplateID: id, Input: in, Full: full,
+	r, err := m.cmd.UpdateTemplate(c.Request().Context(), cardscmd.UpdateTemplate{Actor: httpapi.Actor(c), TemplateID: id, Input: in, Full: full,
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err
@@ -115,7 +115,7 @@ func (m *Module) deleteTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := m.cmd.DeleteTemplate(c.Request().Context(), cardcmd.DeleteTemplate{Actor: httpapi.Actor(c), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())}); err != nil {
+	if _, err := m.cmd.DeleteTemplate(c.Request().Context(), cardscmd.DeleteTemplate{Actor: httpapi.Actor(c), TemplateID: id, Meta: httpapi.EventMeta(c, m.clock.Now())}); err != nil {
 		return err
 	}
 	return ok(c, http.StatusOK, map[string]any{"id": id, "deleted": true})

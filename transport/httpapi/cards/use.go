@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	cardcmd "github.com/fiveapis/backend/commands/cards"
+	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
@@ -56,7 +56,7 @@ func (m *Module) useCard(c echo.Context) error {
 	}
 	req := c.Request()
 	start := time.Now()
-	r, err := m.cmd.UseCard(req.Context(), cardcmd.UseCard{Actor: httpapi.Actor(c), Code: *code, IPAddress: c.RealIP(), UserAgent: req.UserAgent(),
+	r, err := m.cmd.UseCard(req.Context(), cardscmd.UseCard{Actor: httpapi.Actor(c), Code: *code, IPAddress: c.RealIP(), UserAgent: req.UserAgent(),
 		Meta: httpapi.EventMeta(c, m.clock.Now())})
 	if err != nil {
 		return err

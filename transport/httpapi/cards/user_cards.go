@@ -3,7 +3,7 @@ package cards
 import (
 	"github.com/labstack/echo/v4"
 
-	cardq "github.com/fiveapis/backend/queries/cards"
+	cardsq "github.com/fiveapis/backend/queries/cards"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -14,7 +14,7 @@ func (m *Module) userCards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := cardq.UserCardFilter{User: me}
+	f := cardsq.UserCardFilter{User: me}
 	if f.Category, err = queryCategory(c, "category"); err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
@@ -36,12 +36,12 @@ func (s *Server) HHUAdminToken(t testing.TB) string {
 // FutureDay is a day well ahead (30+offset days from today), at midnight in
 // 001's time zone; offset separates tests' days.
 func FutureDay(offset int) time.Time {
-	y, m, d := time.Now().In(roomcmd.DefaultZone).AddDate(0, 0, 30+offset).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, roomcmd.DefaultZone)
+	y, m, d := time.Now().In(meetingroomscmd.DefaultZone).AddDate(0, 0, 30+offset).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, meetingroomscmd.DefaultZone)
 }
 
 // ISO writes t as 001's answers do: RFC 3339 in UTC+8.
-func ISO(t time.Time) string { return t.In(roomcmd.DefaultZone).Format(time.RFC3339) }
+func ISO(t time.Time) string { return t.In(meetingroomscmd.DefaultZone).Format(time.RFC3339) }
 
 // WithSMTP starts an SMTP stand-in and returns the option that points the
 // server's mail at it: attempts per message, fast retries.
@@ -122,7 +122,7 @@ func (r Response) ID(t testing.TB) int64 {
 // with an enrollment form (name and phone required, a choice, a
 // multichoice, a number).
 func HHUActivity(title string, limit int) map[string]any {
-	start := time.Now().In(roomcmd.DefaultZone).Add(72 * time.Hour).Truncate(time.Hour)
+	start := time.Now().In(meetingroomscmd.DefaultZone).Add(72 * time.Hour).Truncate(time.Hour)
 	return map[string]any{
 		"title": title, "description": "春季学术活动", "location": "勤学楼",
 		"starts_at": ISO(start), "ends_at": ISO(start.Add(2 * time.Hour)), "participant_limit": limit,

@@ -8,7 +8,7 @@ import (
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/domain/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -17,14 +17,14 @@ import (
 // currentUser: GET /current-user/ → the caller's basic information.
 func (h *Handlers) currentUser(c echo.Context) error {
 	ctx := c.Request().Context()
-	u, err := h.d.Users.Me(ctx, query.Me{UserID: identity.FormatUserID(httpapi.Actor(c).UserID)})
-	if errors.Is(err, query.ErrNotFound) {
+	u, err := h.d.Users.Me(ctx, identityq.Me{UserID: identity.FormatUserID(httpapi.Actor(c).UserID)})
+	if errors.Is(err, identityq.ErrNotFound) {
 		return hhu.ErrUserInactive
 	}
 	if err != nil {
 		return err
 	}
-	socials, err := h.d.Users.SocialAccounts(ctx, query.SocialAccounts{UserID: u.ID})
+	socials, err := h.d.Users.SocialAccounts(ctx, identityq.SocialAccounts{UserID: u.ID})
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (h *Handlers) currentUser(c echo.Context) error {
 // entry.
 func (h *Handlers) currentUserMeta(c echo.Context) error {
 	id := httpapi.Actor(c).UserID
-	info, err := h.d.Users.ContactInfo(c.Request().Context(), query.ContactInfoOf{UserID: id})
+	info, err := h.d.Users.ContactInfo(c.Request().Context(), identityq.ContactInfoOf{UserID: id})
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (h *Handlers) updateMeta(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	cur, err := h.d.Users.ContactInfo(ctx, query.ContactInfoOf{UserID: id})
+	cur, err := h.d.Users.ContactInfo(ctx, identityq.ContactInfoOf{UserID: id})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (h *Handlers) updateMeta(c echo.Context) error {
 		return err
 	}
 	httpapi.Settle(c)
-	got, err := h.d.Users.ContactInfo(ctx, query.ContactInfoOf{UserID: id})
+	got, err := h.d.Users.ContactInfo(ctx, identityq.ContactInfoOf{UserID: id})
 	if err != nil {
 		return err
 	}

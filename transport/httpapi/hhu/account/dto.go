@@ -3,7 +3,7 @@ package accounthttp
 import (
 	"time"
 
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
 // tokenJSON answers a login: DRF's ObtainAuthToken's {"token": key}.
@@ -33,7 +33,7 @@ type metaJSON struct {
 	Mobile     string `json:"mobile"`
 }
 
-func metaOf(id int64, c query.ContactInfo) metaJSON {
+func metaOf(id int64, c identityq.ContactInfo) metaJSON {
 	return metaJSON{User: id, Name: c.Name, Position: c.Position, Department: c.Department, QQ: c.QQ, Phone: c.Phone, Mobile: c.Mobile}
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
-	query "github.com/fiveapis/backend/queries/identity"
+	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
@@ -24,11 +24,11 @@ type Accounts interface {
 	UpdateContactInfo(ctx context.Context, cmd identitycmd.UpdateContactInfo) (identitycmd.Done, error)
 }
 
-// Users reads accounts (query.Queries).
+// Users reads accounts (identityq.Queries).
 type Users interface {
-	Me(ctx context.Context, q query.Me) (query.User, error)
-	ContactInfo(ctx context.Context, q query.ContactInfoOf) (query.ContactInfo, error)
-	SocialAccounts(ctx context.Context, q query.SocialAccounts) ([]query.SocialAccount, error)
+	Me(ctx context.Context, q identityq.Me) (identityq.User, error)
+	ContactInfo(ctx context.Context, q identityq.ContactInfoOf) (identityq.ContactInfo, error)
+	SocialAccounts(ctx context.Context, q identityq.SocialAccounts) ([]identityq.SocialAccount, error)
 }
 
 // WeChatCodes exchanges a mini-program login code for the user's openid

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
@@ -31,13 +31,13 @@ func (h *Handlers) answerActivities(c echo.Context, mine bool) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.d.Queries.ListActivities(c.Request().Context(), actq.ListActivities{
+	list, err := h.d.Queries.ListActivities(c.Request().Context(), activitiesq.ListActivities{
 		UserID: uid, MineOnly: mine, Search: c.QueryParam("search"), Page: page,
 	})
 	if err != nil {
 		return err
 	}
-	results := hhu.RenderRows(list.Items, func(it actq.ActivityItem) activityJSON {
+	results := hhu.RenderRows(list.Items, func(it activitiesq.ActivityItem) activityJSON {
 		return h.toActivityJSON(it.Activity, it.MyEnrollmentID != 0)
 	})
 	out, err := newDRFPage(c, page, list.Count, results)
@@ -61,17 +61,17 @@ func (h *Handlers) getActivity(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	a, err := h.d.Queries.GetActivity(ctx, id)
-	if errors.Is(err, actq.ErrNotFound) {
+	if errors.Is(err, activitiesq.ErrNotFound) {
 		return hhu.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	var mine *actq.Enrollment
+	var mine *activitiesq.Enrollment
 	switch e, err := h.d.Queries.EnrollmentOf(ctx, id, uid); {
 	case err == nil:
 		mine = &e
-	case !errors.Is(err, actq.ErrNotFound):
+	case !errors.Is(err, activitiesq.ErrNotFound):
 		return err
 	}
 	return c.JSON(http.StatusOK, h.toDetailJSON(a, mine))

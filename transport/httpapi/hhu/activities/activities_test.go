@@ -14,7 +14,7 @@ import (
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/identity"
-	actproj "github.com/fiveapis/backend/projections/activities"
+	activitiesproj "github.com/fiveapis/backend/projections/activities"
 )
 
 // Integration tests of 001's activities and enrollments through the whole
@@ -539,15 +539,15 @@ func TestActivitiesAnswersErasable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, st := range sts {
-			if st.Name == actproj.ProjectionName {
+			if st.Name == activitiesproj.ProjectionName {
 				return st.ActiveGeneration, st.Rebuilding
 			}
 		}
-		t.Fatalf("no projection %s", actproj.ProjectionName)
+		t.Fatalf("no projection %s", activitiesproj.ProjectionName)
 		return 0, false
 	}
 	before, _ := generation()
-	if err := s.App.Engine().Rebuild(ctx, actproj.ProjectionName); err != nil {
+	if err := s.App.Engine().Rebuild(ctx, activitiesproj.ProjectionName); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
@@ -555,7 +555,7 @@ func TestActivitiesAnswersErasable(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not rebuilt", actproj.ProjectionName)
+			t.Fatalf("%s not rebuilt", activitiesproj.ProjectionName)
 		}
 	}
 	for who, want := range map[string]int{"erased": 0, "kept": 2} {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	actcmd "github.com/fiveapis/backend/commands/activities"
+	activitiescmd "github.com/fiveapis/backend/commands/activities"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
@@ -38,7 +38,7 @@ func (h *Handlers) createActivity(c echo.Context) error {
 	if patch.Form != nil {
 		spec.Form = *patch.Form
 	}
-	res, err := h.d.Commands.CreateActivity(c.Request().Context(), actcmd.CreateActivity{
+	res, err := h.d.Commands.CreateActivity(c.Request().Context(), activitiescmd.CreateActivity{
 		Actor: httpapi.Actor(c), Spec: spec, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	})
 	if err != nil {
@@ -71,7 +71,7 @@ func (h *Handlers) changeActivity(c echo.Context, partial bool) error {
 		patch.EnrollmentOpen = cmp.Or(patch.EnrollmentOpen, &open)
 		patch.Form = cmp.Or(patch.Form, &none)
 	}
-	res, err := h.d.Commands.ChangeActivity(c.Request().Context(), actcmd.ChangeActivity{
+	res, err := h.d.Commands.ChangeActivity(c.Request().Context(), activitiescmd.ChangeActivity{
 		Actor: httpapi.Actor(c), ActivityID: id, Patch: patch, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	})
 	if err != nil {
@@ -86,7 +86,7 @@ func (h *Handlers) removeActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.RemoveActivity(c.Request().Context(), actcmd.RemoveActivity{
+	if _, err := h.d.Commands.RemoveActivity(c.Request().Context(), activitiescmd.RemoveActivity{
 		Actor: httpapi.Actor(c), ActivityID: id, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	}); err != nil {
 		return err

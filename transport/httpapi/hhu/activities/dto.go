@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/domain/activities"
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 )
 
 func (h *Handlers) ts(t time.Time) string { return t.In(h.d.Zone).Format(time.RFC3339) }
@@ -41,13 +41,13 @@ type activityDetailJSON struct {
 	MyEnrollment *enrollmentJSON `json:"my_enrollment"`
 }
 
-func (h *Handlers) toActivityJSON(a actq.Activity, enrolled bool) activityJSON {
+func (h *Handlers) toActivityJSON(a activitiesq.Activity, enrolled bool) activityJSON {
 	return activityJSON{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location,
 		StartsAt: h.ts(a.StartsAt), EndsAt: h.ts(a.EndsAt), ParticipantLimit: a.ParticipantLimit, EnrollmentOpen: a.EnrollmentOpen,
 		EnrolledCount: a.Enrolled, PlacesLeft: a.PlacesLeft(), Created: h.ts(a.CreatedAt), IsEnrolled: enrolled}
 }
 
-func (h *Handlers) toDetailJSON(a actq.Activity, mine *actq.Enrollment) activityDetailJSON {
+func (h *Handlers) toDetailJSON(a activitiesq.Activity, mine *activitiesq.Enrollment) activityDetailJSON {
 	out := activityDetailJSON{activityJSON: h.toActivityJSON(a, mine != nil), Form: make([]formFieldJSON, len(a.Form))}
 	for i, f := range a.Form {
 		out.Form[i] = formFieldJSON(f)
@@ -61,16 +61,16 @@ func (h *Handlers) toDetailJSON(a actq.Activity, mine *actq.Enrollment) activity
 
 // activityFromState is the answer of a command: the activity as the command
 // left it.
-func activityFromState(a activities.Activity) actq.Activity {
-	form := make([]actq.FormField, len(a.Form))
+func activityFromState(a activities.Activity) activitiesq.Activity {
+	form := make([]activitiesq.FormField, len(a.Form))
 	for i, f := range a.Form {
 		choices := f.Choices
 		if choices == nil {
 			choices = []string{}
 		}
-		form[i] = actq.FormField{Name: f.Name, Label: f.Label, Type: string(f.Type), Required: f.Required, Choices: choices}
+		form[i] = activitiesq.FormField{Name: f.Name, Label: f.Label, Type: string(f.Type), Required: f.Required, Choices: choices}
 	}
-	return actq.Activity{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location, StartsAt: a.StartsAt,
+	return activitiesq.Activity{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location, StartsAt: a.StartsAt,
 		EndsAt: a.EndsAt, ParticipantLimit: a.ParticipantLimit, EnrollmentOpen: a.EnrollmentOpen, Form: form,
 		Enrolled: a.Enrolled(), CreatedAt: a.CreatedAt}
 }
@@ -83,7 +83,7 @@ type enrollmentJSON struct {
 	Created  string         `json:"created"`
 }
 
-func (h *Handlers) toEnrollmentJSON(e actq.Enrollment) enrollmentJSON {
+func (h *Handlers) toEnrollmentJSON(e activitiesq.Enrollment) enrollmentJSON {
 	answers := e.Answers
 	if answers == nil {
 		answers = map[string]any{}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	actcmd "github.com/fiveapis/backend/commands/activities"
+	activitiescmd "github.com/fiveapis/backend/commands/activities"
 	"github.com/fiveapis/backend/domain/activities"
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -42,7 +42,7 @@ func (h *Handlers) enroll(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	res, err := h.d.Commands.Enroll(c.Request().Context(), actcmd.Enroll{
+	res, err := h.d.Commands.Enroll(c.Request().Context(), activitiescmd.Enroll{
 		Actor: httpapi.Actor(c), ActivityID: activity, Answers: answers, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	})
 	if errors.Is(err, activities.ErrNoSuchActivity) {
@@ -52,7 +52,7 @@ func (h *Handlers) enroll(c echo.Context) error {
 		return err
 	}
 	e := res.Enrolled
-	return c.JSON(http.StatusCreated, h.toEnrollmentJSON(actq.Enrollment{
+	return c.JSON(http.StatusCreated, h.toEnrollmentJSON(activitiesq.Enrollment{
 		ID: e.EnrollmentID, ActivityID: e.ActivityID, UserID: e.UserID, Answers: e.Answers, CreatedAt: e.EnrolledAt,
 	}))
 }
@@ -82,14 +82,14 @@ func (h *Handlers) myEnrollments(c echo.Context) error {
 // findEnrollment returns the path's enrollment if the caller may see it:
 // their own, or any for an admin; others' are hhu.ErrNotFound, as the
 // enrollment is not in their list.
-func (h *Handlers) findEnrollment(c echo.Context) (actq.Enrollment, error) {
+func (h *Handlers) findEnrollment(c echo.Context) (activitiesq.Enrollment, error) {
 	id, err := hhu.PathID(c, "id")
 	if err != nil {
-		return actq.Enrollment{}, err
+		return activitiesq.Enrollment{}, err
 	}
 	actor := httpapi.Actor(c)
 	e, err := h.d.Queries.GetEnrollment(c.Request().Context(), id)
-	if errors.Is(err, actq.ErrNotFound) || err == nil && !actor.Admin && e.UserID != actor.UserID {
+	if errors.Is(err, activitiesq.ErrNotFound) || err == nil && !actor.Admin && e.UserID != actor.UserID {
 		return e, hhu.ErrNotFound
 	}
 	return e, err
@@ -111,7 +111,7 @@ func (h *Handlers) withdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.Withdraw(c.Request().Context(), actcmd.Withdraw{
+	if _, err := h.d.Commands.Withdraw(c.Request().Context(), activitiescmd.Withdraw{
 		Actor: httpapi.Actor(c), ActivityID: e.ActivityID, EnrollmentID: e.ID, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	}); err != nil {
 		return err

@@ -3,18 +3,18 @@ package activitieshttp
 import (
 	"github.com/labstack/echo/v4"
 
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
 // pageParam reads ?page= (1 when absent) as DRF's PageNumberPagination,
 // 20 a page: a page that is not a positive number is hhu.ErrInvalidPage.
-func pageParam(c echo.Context) (actq.Page, error) {
+func pageParam(c echo.Context) (activitiesq.Page, error) {
 	n, err := hhu.PageNumber(c)
 	if err != nil || n > 1<<30 {
-		return actq.Page{}, hhu.ErrInvalidPage
+		return activitiesq.Page{}, hhu.ErrInvalidPage
 	}
-	return actq.Page{Number: n, Size: actq.DefaultPageSize}, nil
+	return activitiesq.Page{Number: n, Size: activitiesq.DefaultPageSize}, nil
 }
 
 // drfPage is DRF's paginated answer.
@@ -28,7 +28,7 @@ type drfPage[T any] struct {
 // newDRFPage builds the answer for page p of count items with absolute next
 // and previous links that keep the other query parameters; a page past the
 // last one is hhu.ErrInvalidPage.
-func newDRFPage[T any](c echo.Context, p actq.Page, count int64, results []T) (drfPage[T], error) {
+func newDRFPage[T any](c echo.Context, p activitiesq.Page, count int64, results []T) (drfPage[T], error) {
 	if p.Number > 1 && int64(p.Number-1)*int64(p.Size) >= count {
 		return drfPage[T]{}, hhu.ErrInvalidPage
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/enrollment"
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
@@ -28,7 +28,7 @@ func (h *Handlers) records(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := h.d.Queries.GetActivity(ctx, id); errors.Is(err, actq.ErrNotFound) {
+	if _, err := h.d.Queries.GetActivity(ctx, id); errors.Is(err, activitiesq.ErrNotFound) {
 		return hhu.ErrNotFound
 	} else if err != nil {
 		return err

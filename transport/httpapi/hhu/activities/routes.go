@@ -8,28 +8,28 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	actcmd "github.com/fiveapis/backend/commands/activities"
-	actq "github.com/fiveapis/backend/queries/activities"
+	activitiescmd "github.com/fiveapis/backend/commands/activities"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// Commands is what the routes need of the commands (actcmd.Handlers).
+// Commands is what the routes need of the commands (activitiescmd.Handlers).
 type Commands interface {
-	CreateActivity(ctx context.Context, cmd actcmd.CreateActivity) (actcmd.ActivityResult, error)
-	ChangeActivity(ctx context.Context, cmd actcmd.ChangeActivity) (actcmd.ActivityResult, error)
-	RemoveActivity(ctx context.Context, cmd actcmd.RemoveActivity) (actcmd.Result, error)
-	Enroll(ctx context.Context, cmd actcmd.Enroll) (actcmd.EnrollResult, error)
-	Withdraw(ctx context.Context, cmd actcmd.Withdraw) (actcmd.Result, error)
+	CreateActivity(ctx context.Context, cmd activitiescmd.CreateActivity) (activitiescmd.ActivityResult, error)
+	ChangeActivity(ctx context.Context, cmd activitiescmd.ChangeActivity) (activitiescmd.ActivityResult, error)
+	RemoveActivity(ctx context.Context, cmd activitiescmd.RemoveActivity) (activitiescmd.Result, error)
+	Enroll(ctx context.Context, cmd activitiescmd.Enroll) (activitiescmd.EnrollResult, error)
+	Withdraw(ctx context.Context, cmd activitiescmd.Withdraw) (activitiescmd.Result, error)
 }
 
-// Queries is what the routes need of the read model (actq.Queries).
+// Queries is what the routes need of the read model (activitiesq.Queries).
 type Queries interface {
-	ListActivities(ctx context.Context, l actq.ListActivities) (actq.List[actq.ActivityItem], error)
-	GetActivity(ctx context.Context, id int64) (actq.Activity, error)
-	EnrollmentOf(ctx context.Context, activityID, userID int64) (actq.Enrollment, error)
-	MyEnrollments(ctx context.Context, userID int64, p actq.Page) (actq.List[actq.Enrollment], error)
-	GetEnrollment(ctx context.Context, id int64) (actq.Enrollment, error)
-	Records(ctx context.Context, activityID int64) ([]actq.Record, error)
+	ListActivities(ctx context.Context, l activitiesq.ListActivities) (activitiesq.List[activitiesq.ActivityItem], error)
+	GetActivity(ctx context.Context, id int64) (activitiesq.Activity, error)
+	EnrollmentOf(ctx context.Context, activityID, userID int64) (activitiesq.Enrollment, error)
+	MyEnrollments(ctx context.Context, userID int64, p activitiesq.Page) (activitiesq.List[activitiesq.Enrollment], error)
+	GetEnrollment(ctx context.Context, id int64) (activitiesq.Enrollment, error)
+	Records(ctx context.Context, activityID int64) ([]activitiesq.Record, error)
 }
 
 // ClockInLabels is what the enrollment records need of the clock-in module:

@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	contactcmd "github.com/fiveapis/backend/commands/contacts"
-	contactq "github.com/fiveapis/backend/queries/contacts"
+	contactscmd "github.com/fiveapis/backend/commands/contacts"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -37,7 +37,7 @@ func (h *Handlers) listContacts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list := contactq.ListContacts{Viewer: me, OnlyColleagues: my == "yes", Search: c.QueryParam("search"), Page: max(page, 1), PageSize: PageSize}
+	list := contactsq.ListContacts{Viewer: me, OnlyColleagues: my == "yes", Search: c.QueryParam("search"), Page: max(page, 1), PageSize: PageSize}
 	ctx := c.Request().Context()
 	res, err := h.d.Queries.ListContacts(ctx, list)
 	if err == nil && page == 0 {
@@ -60,13 +60,13 @@ func (h *Handlers) listContacts(c echo.Context) error {
 
 // colleague reads the route's user: an active, not erased user (else
 // ErrNotFound).
-func (h *Handlers) colleague(c echo.Context, me int64) (contactq.Contact, error) {
+func (h *Handlers) colleague(c echo.Context, me int64) (contactsq.Contact, error) {
 	id, err := hhu.PathID(c, "id")
 	if err != nil {
-		return contactq.Contact{}, err
+		return contactsq.Contact{}, err
 	}
 	x, err := h.d.Queries.ContactOf(c.Request().Context(), me, id)
-	if errors.Is(err, contactq.ErrNotFound) {
+	if errors.Is(err, contactsq.ErrNotFound) {
 		return x, hhu.ErrNotFound
 	}
 	return x, err
@@ -89,7 +89,7 @@ func (h *Handlers) setColleague(c echo.Context, add bool) error {
 	if err != nil {
 		return err
 	}
-	cmd := contactcmd.SetColleague{Actor: httpapi.Actor(c), ColleagueID: x.UserID, Meta: httpapi.EventMeta(c, h.d.Clock.Now())}
+	cmd := contactscmd.SetColleague{Actor: httpapi.Actor(c), ColleagueID: x.UserID, Meta: httpapi.EventMeta(c, h.d.Clock.Now())}
 	run := h.d.Commands.RemoveColleague
 	if add {
 		run = h.d.Commands.AddColleague

@@ -1,6 +1,6 @@
 package contactshttp
 
-import contactq "github.com/fiveapis/backend/queries/contacts"
+import contactsq "github.com/fiveapis/backend/queries/contacts"
 
 // addressBookEntry is one contact as /contacts/ answers it: the fields of
 // /current-user/meta/ with the department by name.
@@ -17,7 +17,7 @@ type addressBookEntry struct {
 	IsColleague  bool   `json:"is_colleague"`
 }
 
-func toAddressBookEntry(x contactq.Contact) addressBookEntry {
+func toAddressBookEntry(x contactsq.Contact) addressBookEntry {
 	return addressBookEntry{User: x.UserID, Username: x.Username, Name: x.Name, Position: x.Position,
 		Department: x.Department, DepartmentID: x.DepartmentID, QQ: x.QQ, Phone: x.Phone, Mobile: x.Mobile, IsColleague: x.IsColleague}
 }
@@ -35,6 +35,6 @@ type departmentJSON struct {
 	Name string `json:"name"`
 }
 
-func toDepartmentJSON(d contactq.Department) departmentJSON {
+func toDepartmentJSON(d contactsq.Department) departmentJSON {
 	return departmentJSON{ID: d.ID, Name: d.Name}
 }

@@ -7,26 +7,26 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	contactcmd "github.com/fiveapis/backend/commands/contacts"
-	contactq "github.com/fiveapis/backend/queries/contacts"
+	contactscmd "github.com/fiveapis/backend/commands/contacts"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// Commands is what the routes need of the commands (contactcmd.Handlers).
+// Commands is what the routes need of the commands (contactscmd.Handlers).
 type Commands interface {
-	AddColleague(ctx context.Context, cmd contactcmd.SetColleague) (contactcmd.ColleagueResult, error)
-	RemoveColleague(ctx context.Context, cmd contactcmd.SetColleague) (contactcmd.ColleagueResult, error)
-	AddDepartment(ctx context.Context, cmd contactcmd.AddDepartment) (contactcmd.DepartmentResult, error)
-	RenameDepartment(ctx context.Context, cmd contactcmd.RenameDepartment) (contactcmd.DepartmentResult, error)
-	RemoveDepartment(ctx context.Context, cmd contactcmd.RemoveDepartment) (contactcmd.Result, error)
+	AddColleague(ctx context.Context, cmd contactscmd.SetColleague) (contactscmd.ColleagueResult, error)
+	RemoveColleague(ctx context.Context, cmd contactscmd.SetColleague) (contactscmd.ColleagueResult, error)
+	AddDepartment(ctx context.Context, cmd contactscmd.AddDepartment) (contactscmd.DepartmentResult, error)
+	RenameDepartment(ctx context.Context, cmd contactscmd.RenameDepartment) (contactscmd.DepartmentResult, error)
+	RemoveDepartment(ctx context.Context, cmd contactscmd.RemoveDepartment) (contactscmd.Result, error)
 }
 
-// Queries is what the routes need of the read model (contactq.Queries).
+// Queries is what the routes need of the read model (contactsq.Queries).
 type Queries interface {
-	ListContacts(ctx context.Context, l contactq.ListContacts) (contactq.ContactPage, error)
-	ContactOf(ctx context.Context, viewer, userID int64) (contactq.Contact, error)
-	ListDepartments(ctx context.Context) ([]contactq.Department, error)
-	GetDepartment(ctx context.Context, id int64) (contactq.Department, error)
+	ListContacts(ctx context.Context, l contactsq.ListContacts) (contactsq.ContactPage, error)
+	ContactOf(ctx context.Context, viewer, userID int64) (contactsq.Contact, error)
+	ListDepartments(ctx context.Context) ([]contactsq.Department, error)
+	GetDepartment(ctx context.Context, id int64) (contactsq.Department, error)
 }
 
 // Deps are the routes' ports.

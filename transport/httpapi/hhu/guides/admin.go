@@ -13,9 +13,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	guidecmd "github.com/fiveapis/backend/commands/guides"
+	guidescmd "github.com/fiveapis/backend/commands/guides"
 	"github.com/fiveapis/backend/domain/guides"
-	guideq "github.com/fiveapis/backend/queries/guides"
+	guidesq "github.com/fiveapis/backend/queries/guides"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -24,17 +24,17 @@ import (
 // categories serves the categories: every user lists them; admins add,
 // rename and remove them. A category that still holds guides cannot be
 // removed (409).
-func (h *Handlers) categories() hhu.Named[guideq.Category, categoryJSON] {
-	return hhu.Named[guideq.Category, categoryJSON]{
-		List: h.d.Queries.ListCategories, Get: h.d.Queries.GetCategory, NotFound: guideq.ErrNotFound,
+func (h *Handlers) categories() hhu.Named[guidesq.Category, categoryJSON] {
+	return hhu.Named[guidesq.Category, categoryJSON]{
+		List: h.d.Queries.ListCategories, Get: h.d.Queries.GetCategory, NotFound: guidesq.ErrNotFound,
 		Render:  toCategoryJSON,
 		Written: func(id int64, name string) categoryJSON { return categoryJSON{ID: id, Name: name} },
 		Add: func(ctx context.Context, n hhu.NameCommand) (int64, error) {
-			res, err := h.d.Commands.AddCategory(ctx, guidecmd.AddCategory{Actor: n.Actor, Name: n.Name, Meta: n.Meta})
+			res, err := h.d.Commands.AddCategory(ctx, guidescmd.AddCategory{Actor: n.Actor, Name: n.Name, Meta: n.Meta})
 			return res.Category.ID, err
 		},
 		Rename: func(ctx context.Context, n hhu.NameCommand) error {
-			_, err := h.d.Commands.RenameCategory(ctx, guidecmd.RenameCategory{Actor: n.Actor, CategoryID: n.ID, Name: n.Name, Meta: n.Meta})
+			_, err := h.d.Commands.RenameCategory(ctx, guidescmd.RenameCategory{Actor: n.Actor, CategoryID: n.ID, Name: n.Name, Meta: n.Meta})
 			return err
 		},
 		Remove: func(ctx context.Context, n hhu.NameCommand) error {
@@ -42,7 +42,7 @@ func (h *Handlers) categories() hhu.Named[guideq.Category, categoryJSON] {
 			if x, err := h.d.Queries.GetCategory(ctx, n.ID); err == nil {
 				held = x.Guides
 			}
-			_, err := h.d.Commands.RemoveCategory(ctx, guidecmd.RemoveCategory{Actor: n.Actor, CategoryID: n.ID, Guides: held, Meta: n.Meta})
+			_, err := h.d.Commands.RemoveCategory(ctx, guidescmd.RemoveCategory{Actor: n.Actor, CategoryID: n.ID, Guides: held, Meta: n.Meta})
 			return err
 		},
 		Clock: h.d.Clock,
@@ -64,7 +64,7 @@ func (h *Handlers) upload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.d.Commands.UploadGuide(c.Request().Context(), guidecmd.UploadGuide{Actor: httpapi.Actor(c), Title: *g.title,
+	res, err := h.d.Commands.UploadGuide(c.Request().Context(), guidescmd.UploadGuide{Actor: httpapi.Actor(c), Title: *g.title,
 		CategoryID: *g.category, File: *g.file, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (h *Handlers) change(c echo.Context, full bool) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.ChangeGuide(c.Request().Context(), guidecmd.ChangeGuide{Actor: httpapi.Actor(c), GuideID: id,
+	if _, err := h.d.Commands.ChangeGuide(c.Request().Context(), guidescmd.ChangeGuide{Actor: httpapi.Actor(c), GuideID: id,
 		Edit: guides.Edit{Title: g.title, CategoryID: g.category, File: g.file}, Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h *Handlers) remove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.RemoveGuide(c.Request().Context(), guidecmd.RemoveGuide{Actor: httpapi.Actor(c), GuideID: id,
+	if _, err := h.d.Commands.RemoveGuide(c.Request().Context(), guidescmd.RemoveGuide{Actor: httpapi.Actor(c), GuideID: id,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	guideq "github.com/fiveapis/backend/queries/guides"
+	guidesq "github.com/fiveapis/backend/queries/guides"
 )
 
 type categoryJSON struct {
@@ -13,7 +13,7 @@ type categoryJSON struct {
 	Guides int    `json:"guides"`
 }
 
-func toCategoryJSON(x guideq.Category) categoryJSON { return categoryJSON(x) }
+func toCategoryJSON(x guidesq.Category) categoryJSON { return categoryJSON(x) }
 
 type guideJSON struct {
 	ID           int64  `json:"id"`
@@ -30,7 +30,7 @@ type guideJSON struct {
 	Updated      string `json:"updated"`
 }
 
-func (h *Handlers) toJSON(g guideq.Guide) guideJSON {
+func (h *Handlers) toJSON(g guidesq.Guide) guideJSON {
 	id := strconv.FormatInt(g.ID, 10)
 	return guideJSON{ID: g.ID, Title: g.Title, Category: g.CategoryID, CategoryName: g.CategoryName, FileName: g.FileName,
 		ContentType: g.ContentType, Size: g.Size, SHA256: g.SHA256, URL: "/guides/" + id, EmailURL: "/guides/" + id + "/email",

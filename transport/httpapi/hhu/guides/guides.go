@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	guidecmd "github.com/fiveapis/backend/commands/guides"
-	guideq "github.com/fiveapis/backend/queries/guides"
+	guidescmd "github.com/fiveapis/backend/commands/guides"
+	guidesq "github.com/fiveapis/backend/queries/guides"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -32,19 +32,19 @@ func (h *Handlers) list(c echo.Context) error {
 }
 
 // guide reads the guide the path's {id} names.
-func (h *Handlers) guide(c echo.Context) (guideq.Guide, error) {
+func (h *Handlers) guide(c echo.Context) (guidesq.Guide, error) {
 	id, err := hhu.PathID(c, "id")
 	if err != nil {
-		return guideq.Guide{}, err
+		return guidesq.Guide{}, err
 	}
 	return h.guideByID(c, id)
 }
 
 // guideByID reads a guide: hhu.ErrNotFound when the read model does not
 // hold it.
-func (h *Handlers) guideByID(c echo.Context, id int64) (guideq.Guide, error) {
+func (h *Handlers) guideByID(c echo.Context, id int64) (guidesq.Guide, error) {
 	g, err := h.d.Queries.GetGuide(c.Request().Context(), id)
-	if errors.Is(err, guideq.ErrNotFound) {
+	if errors.Is(err, guidesq.ErrNotFound) {
 		return g, hhu.ErrNotFound
 	}
 	return g, err
@@ -102,7 +102,7 @@ func (h *Handlers) email(c echo.Context) error {
 	if strings.TrimSpace(addr) == "" {
 		return drf.FieldErrors{"email": {"当前用户没有设置邮箱，无法发送邮件"}}
 	}
-	if _, err := h.d.Commands.RequestEmail(c.Request().Context(), guidecmd.RequestEmail{Actor: actor, GuideID: g.ID,
+	if _, err := h.d.Commands.RequestEmail(c.Request().Context(), guidescmd.RequestEmail{Actor: actor, GuideID: g.ID,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}

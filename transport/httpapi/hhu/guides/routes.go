@@ -10,29 +10,29 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	guidecmd "github.com/fiveapis/backend/commands/guides"
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
-	guideq "github.com/fiveapis/backend/queries/guides"
+	guidescmd "github.com/fiveapis/backend/commands/guides"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	guidesq "github.com/fiveapis/backend/queries/guides"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// Commands is what the routes need of the commands (guidecmd.Handlers).
+// Commands is what the routes need of the commands (guidescmd.Handlers).
 type Commands interface {
-	AddCategory(ctx context.Context, cmd guidecmd.AddCategory) (guidecmd.CategoryResult, error)
-	RenameCategory(ctx context.Context, cmd guidecmd.RenameCategory) (guidecmd.CategoryResult, error)
-	RemoveCategory(ctx context.Context, cmd guidecmd.RemoveCategory) (guidecmd.Result, error)
-	UploadGuide(ctx context.Context, cmd guidecmd.UploadGuide) (guidecmd.GuideResult, error)
-	ChangeGuide(ctx context.Context, cmd guidecmd.ChangeGuide) (guidecmd.GuideResult, error)
-	RemoveGuide(ctx context.Context, cmd guidecmd.RemoveGuide) (guidecmd.Result, error)
-	RequestEmail(ctx context.Context, cmd guidecmd.RequestEmail) (guidecmd.Result, error)
+	AddCategory(ctx context.Context, cmd guidescmd.AddCategory) (guidescmd.CategoryResult, error)
+	RenameCategory(ctx context.Context, cmd guidescmd.RenameCategory) (guidescmd.CategoryResult, error)
+	RemoveCategory(ctx context.Context, cmd guidescmd.RemoveCategory) (guidescmd.Result, error)
+	UploadGuide(ctx context.Context, cmd guidescmd.UploadGuide) (guidescmd.GuideResult, error)
+	ChangeGuide(ctx context.Context, cmd guidescmd.ChangeGuide) (guidescmd.GuideResult, error)
+	RemoveGuide(ctx context.Context, cmd guidescmd.RemoveGuide) (guidescmd.Result, error)
+	RequestEmail(ctx context.Context, cmd guidescmd.RequestEmail) (guidescmd.Result, error)
 }
 
-// Queries is what the routes need of the read model (guideq.Queries).
+// Queries is what the routes need of the read model (guidesq.Queries).
 type Queries interface {
-	ListCategories(ctx context.Context) ([]guideq.Category, error)
-	GetCategory(ctx context.Context, id int64) (guideq.Category, error)
-	ListGuides(ctx context.Context, categoryID int64) ([]guideq.Guide, error)
-	GetGuide(ctx context.Context, id int64) (guideq.Guide, error)
+	ListCategories(ctx context.Context) ([]guidesq.Category, error)
+	GetCategory(ctx context.Context, id int64) (guidesq.Category, error)
+	ListGuides(ctx context.Context, categoryID int64) ([]guidesq.Guide, error)
+	GetGuide(ctx context.Context, id int64) (guidesq.Guide, error)
 }
 
 // Files stores the guides' files (the file store, transport/files). Open
@@ -66,7 +66,7 @@ type Handlers struct {
 // New returns the routes.
 func New(d Deps) *Handlers {
 	if d.Zone == nil {
-		d.Zone = roomcmd.DefaultZone
+		d.Zone = meetingroomscmd.DefaultZone
 	}
 	return &Handlers{d: d}
 }

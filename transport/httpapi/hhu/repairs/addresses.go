@@ -12,9 +12,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	repaircmd "github.com/fiveapis/backend/commands/repairs"
+	repairscmd "github.com/fiveapis/backend/commands/repairs"
 	"github.com/fiveapis/backend/domain/repairs"
-	repairq "github.com/fiveapis/backend/queries/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -36,7 +36,7 @@ func (h *Handlers) getAddress(c echo.Context) error {
 		return err
 	}
 	a, err := h.d.Queries.GetAddress(c.Request().Context(), id)
-	if errors.Is(err, repairq.ErrNotFound) {
+	if errors.Is(err, repairsq.ErrNotFound) {
 		return hhu.ErrNotFound
 	}
 	if err != nil {
@@ -51,7 +51,7 @@ func (h *Handlers) addAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.d.Commands.AddAddress(c.Request().Context(), repaircmd.AddAddress{Actor: httpapi.Actor(c),
+	res, err := h.d.Commands.AddAddress(c.Request().Context(), repairscmd.AddAddress{Actor: httpapi.Actor(c),
 		Spec: repairs.AddressSpec{Email: *patch.Email, CategoryIDs: *patch.CategoryIDs}, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (h *Handlers) changeAddress(c echo.Context, partial bool) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.d.Commands.ChangeAddress(c.Request().Context(), repaircmd.ChangeAddress{Actor: httpapi.Actor(c), AddressID: id,
+	res, err := h.d.Commands.ChangeAddress(c.Request().Context(), repairscmd.ChangeAddress{Actor: httpapi.Actor(c), AddressID: id,
 		Patch: patch, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (h *Handlers) removeAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.RemoveAddress(c.Request().Context(), repaircmd.RemoveAddress{Actor: httpapi.Actor(c), AddressID: id,
+	if _, err := h.d.Commands.RemoveAddress(c.Request().Context(), repairscmd.RemoveAddress{Actor: httpapi.Actor(c), AddressID: id,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	repaircmd "github.com/fiveapis/backend/commands/repairs"
+	repairscmd "github.com/fiveapis/backend/commands/repairs"
 	"github.com/fiveapis/backend/domain/repairs"
-	repairq "github.com/fiveapis/backend/queries/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -19,21 +19,21 @@ import (
 
 // categories serves the fault categories: every user lists them; admins
 // add, rename and remove them.
-func (h *Handlers) categories() hhu.Named[repairq.Category, categoryJSON] {
-	return hhu.Named[repairq.Category, categoryJSON]{
-		List: h.d.Queries.ListCategories, Get: h.d.Queries.GetCategory, NotFound: repairq.ErrNotFound,
-		Render:  func(x repairq.Category) categoryJSON { return categoryJSON(x) },
+func (h *Handlers) categories() hhu.Named[repairsq.Category, categoryJSON] {
+	return hhu.Named[repairsq.Category, categoryJSON]{
+		List: h.d.Queries.ListCategories, Get: h.d.Queries.GetCategory, NotFound: repairsq.ErrNotFound,
+		Render:  func(x repairsq.Category) categoryJSON { return categoryJSON(x) },
 		Written: func(id int64, name string) categoryJSON { return categoryJSON{ID: id, Name: name} },
 		Add: func(ctx context.Context, n hhu.NameCommand) (int64, error) {
-			res, err := h.d.Commands.AddCategory(ctx, repaircmd.AddCategory{Actor: n.Actor, Name: n.Name, Meta: n.Meta})
+			res, err := h.d.Commands.AddCategory(ctx, repairscmd.AddCategory{Actor: n.Actor, Name: n.Name, Meta: n.Meta})
 			return res.Category.ID, err
 		},
 		Rename: func(ctx context.Context, n hhu.NameCommand) error {
-			_, err := h.d.Commands.RenameCategory(ctx, repaircmd.RenameCategory{Actor: n.Actor, CategoryID: n.ID, Name: n.Name, Meta: n.Meta})
+			_, err := h.d.Commands.RenameCategory(ctx, repairscmd.RenameCategory{Actor: n.Actor, CategoryID: n.ID, Name: n.Name, Meta: n.Meta})
 			return err
 		},
 		Remove: func(ctx context.Context, n hhu.NameCommand) error {
-			_, err := h.d.Commands.RemoveCategory(ctx, repaircmd.RemoveCategory{Actor: n.Actor, CategoryID: n.ID, Meta: n.Meta})
+			_, err := h.d.Commands.RemoveCategory(ctx, repairscmd.RemoveCategory{Actor: n.Actor, CategoryID: n.ID, Meta: n.Meta})
 			return err
 		},
 		Clock: h.d.Clock,
@@ -44,7 +44,7 @@ func (h *Handlers) categories() hhu.Named[repairq.Category, categoryJSON] {
 // DRF page ({count, next, previous, results}) of requests, newest first.
 func (h *Handlers) list(c echo.Context) error {
 	errs := drf.FieldErrors{}
-	var f repairq.Filter
+	var f repairsq.Filter
 	if s := strings.TrimSpace(c.QueryParam("status")); s != "" {
 		st, ok := repairs.ParseStatus(s)
 		if !ok {
@@ -88,7 +88,7 @@ func (h *Handlers) list(c echo.Context) error {
 		return &s
 	}
 	return c.JSON(http.StatusOK, repairsPage{Count: total, Next: link(page + 1), Previous: link(page - 1),
-		Results: hhu.RenderRows(rs, func(r repairq.Repair) repairJSON { return h.toJSON(r, false, true) })})
+		Results: hhu.RenderRows(rs, func(r repairsq.Repair) repairJSON { return h.toJSON(r, false, true) })})
 }
 
 // changeStatus: PATCH /api/admin/hhu/repairs/{id}/ {status} (a code such as
@@ -107,7 +107,7 @@ func (h *Handlers) changeStatus(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.ChangeStatus(c.Request().Context(), repaircmd.ChangeStatus{Actor: httpapi.Actor(c), RepairID: id,
+	if _, err := h.d.Commands.ChangeStatus(c.Request().Context(), repairscmd.ChangeStatus{Actor: httpapi.Actor(c), RepairID: id,
 		Status: status, Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}

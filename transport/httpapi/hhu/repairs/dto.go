@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/domain/repairs"
-	repairq "github.com/fiveapis/backend/queries/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 )
 
 type categoryJSON struct {
@@ -28,7 +28,7 @@ func toAddressJSON(id int64, email string, cats []int64) addressJSON {
 }
 
 // addressRow renders a notification address of the read model.
-func addressRow(a repairq.Address) addressJSON { return toAddressJSON(a.ID, a.Email, a.CategoryIDs) }
+func addressRow(a repairsq.Address) addressJSON { return toAddressJSON(a.ID, a.Email, a.CategoryIDs) }
 
 type statusChangeJSON struct {
 	From        string `json:"from"`
@@ -67,7 +67,7 @@ func (h *Handlers) ts(t time.Time) string { return t.In(h.d.Zone).Format(time.RF
 
 // toJSON renders a request; detail adds its history, admin the addresses
 // notified.
-func (h *Handlers) toJSON(r repairq.Repair, detail, admin bool) repairJSON {
+func (h *Handlers) toJSON(r repairsq.Repair, detail, admin bool) repairJSON {
 	out := repairJSON{ID: r.ID, User: r.UserID, Location: r.Location, Category: r.CategoryID, CategoryName: r.CategoryName,
 		Description: r.Description, Status: r.Status, StatusDisplay: repairs.StatusLabel(r.Status),
 		Created: h.ts(r.CreatedAt), Updated: h.ts(r.UpdatedAt)}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	repaircmd "github.com/fiveapis/backend/commands/repairs"
-	repairq "github.com/fiveapis/backend/queries/repairs"
+	repairscmd "github.com/fiveapis/backend/commands/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -28,13 +28,13 @@ func (h *Handlers) request(c echo.Context) error {
 		return err
 	}
 	actor := httpapi.Actor(c)
-	res, err := h.d.Commands.RequestRepair(c.Request().Context(), repaircmd.RequestRepair{Actor: actor, Location: location,
+	res, err := h.d.Commands.RequestRepair(c.Request().Context(), repairscmd.RequestRepair{Actor: actor, Location: location,
 		CategoryID: category, Description: description, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
 		return err
 	}
 	e := res.Requested
-	return c.JSON(http.StatusCreated, h.toJSON(repairq.Repair{ID: e.RepairID, UserID: e.UserID, Location: e.Location,
+	return c.JSON(http.StatusCreated, h.toJSON(repairsq.Repair{ID: e.RepairID, UserID: e.UserID, Location: e.Location,
 		CategoryID: e.CategoryID, CategoryName: e.CategoryName, Description: e.Description, Status: e.Status,
 		CreatedAt: e.RequestedAt, UpdatedAt: e.RequestedAt}, false, actor.Admin))
 }
@@ -45,7 +45,7 @@ func (h *Handlers) mine(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, hhu.RenderRows(rs, func(r repairq.Repair) repairJSON { return h.toJSON(r, false, false) }))
+	return c.JSON(http.StatusOK, hhu.RenderRows(rs, func(r repairsq.Repair) repairJSON { return h.toJSON(r, false, false) }))
 }
 
 // getMine: GET /repairs/{id}/ → one of the caller's requests (admins: any);
@@ -64,7 +64,7 @@ func (h *Handlers) answerRepair(c echo.Context, admin bool) error {
 	}
 	actor := httpapi.Actor(c)
 	r, err := h.d.Queries.GetRepair(c.Request().Context(), id)
-	if errors.Is(err, repairq.ErrNotFound) || err == nil && !actor.Admin && r.UserID != actor.UserID {
+	if errors.Is(err, repairsq.ErrNotFound) || err == nil && !actor.Admin && r.UserID != actor.UserID {
 		return hhu.ErrNotFound
 	}
 	if err != nil {

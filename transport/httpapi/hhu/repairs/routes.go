@@ -9,33 +9,33 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
-	repaircmd "github.com/fiveapis/backend/commands/repairs"
-	repairq "github.com/fiveapis/backend/queries/repairs"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	repairscmd "github.com/fiveapis/backend/commands/repairs"
+	repairsq "github.com/fiveapis/backend/queries/repairs"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// Commands is what the routes need of the commands (repaircmd.Handlers).
+// Commands is what the routes need of the commands (repairscmd.Handlers).
 type Commands interface {
-	AddCategory(ctx context.Context, cmd repaircmd.AddCategory) (repaircmd.CategoryResult, error)
-	RenameCategory(ctx context.Context, cmd repaircmd.RenameCategory) (repaircmd.CategoryResult, error)
-	RemoveCategory(ctx context.Context, cmd repaircmd.RemoveCategory) (repaircmd.Result, error)
-	AddAddress(ctx context.Context, cmd repaircmd.AddAddress) (repaircmd.AddressResult, error)
-	ChangeAddress(ctx context.Context, cmd repaircmd.ChangeAddress) (repaircmd.AddressResult, error)
-	RemoveAddress(ctx context.Context, cmd repaircmd.RemoveAddress) (repaircmd.Result, error)
-	RequestRepair(ctx context.Context, cmd repaircmd.RequestRepair) (repaircmd.RepairResult, error)
-	ChangeStatus(ctx context.Context, cmd repaircmd.ChangeStatus) (repaircmd.Result, error)
+	AddCategory(ctx context.Context, cmd repairscmd.AddCategory) (repairscmd.CategoryResult, error)
+	RenameCategory(ctx context.Context, cmd repairscmd.RenameCategory) (repairscmd.CategoryResult, error)
+	RemoveCategory(ctx context.Context, cmd repairscmd.RemoveCategory) (repairscmd.Result, error)
+	AddAddress(ctx context.Context, cmd repairscmd.AddAddress) (repairscmd.AddressResult, error)
+	ChangeAddress(ctx context.Context, cmd repairscmd.ChangeAddress) (repairscmd.AddressResult, error)
+	RemoveAddress(ctx context.Context, cmd repairscmd.RemoveAddress) (repairscmd.Result, error)
+	RequestRepair(ctx context.Context, cmd repairscmd.RequestRepair) (repairscmd.RepairResult, error)
+	ChangeStatus(ctx context.Context, cmd repairscmd.ChangeStatus) (repairscmd.Result, error)
 }
 
-// Queries is what the routes need of the read model (repairq.Queries).
+// Queries is what the routes need of the read model (repairsq.Queries).
 type Queries interface {
-	ListCategories(ctx context.Context) ([]repairq.Category, error)
-	GetCategory(ctx context.Context, id int64) (repairq.Category, error)
-	ListAddresses(ctx context.Context) ([]repairq.Address, error)
-	GetAddress(ctx context.Context, id int64) (repairq.Address, error)
-	MyRepairs(ctx context.Context, userID int64) ([]repairq.Repair, error)
-	ListRepairs(ctx context.Context, f repairq.Filter) ([]repairq.Repair, int, error)
-	GetRepair(ctx context.Context, id int64) (repairq.Repair, error)
+	ListCategories(ctx context.Context) ([]repairsq.Category, error)
+	GetCategory(ctx context.Context, id int64) (repairsq.Category, error)
+	ListAddresses(ctx context.Context) ([]repairsq.Address, error)
+	GetAddress(ctx context.Context, id int64) (repairsq.Address, error)
+	MyRepairs(ctx context.Context, userID int64) ([]repairsq.Repair, error)
+	ListRepairs(ctx context.Context, f repairsq.Filter) ([]repairsq.Repair, int, error)
+	GetRepair(ctx context.Context, id int64) (repairsq.Repair, error)
 }
 
 // Deps are the routes' ports.
@@ -55,7 +55,7 @@ type Handlers struct {
 // New returns the routes.
 func New(d Deps) *Handlers {
 	if d.Zone == nil {
-		d.Zone = roomcmd.DefaultZone
+		d.Zone = meetingroomscmd.DefaultZone
 	}
 	return &Handlers{d: d}
 }

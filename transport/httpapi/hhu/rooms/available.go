@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/meetingrooms"
-	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -51,7 +51,7 @@ func (h *Handlers) available(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	groups, err := h.d.Queries.Available(c.Request().Context(), roomq.Availability{
+	groups, err := h.d.Queries.Available(c.Request().Context(), meetingroomsq.Availability{
 		From: from, To: to, PeopleCount: int(people),
 		Label: strings.TrimSpace(c.QueryParam("label")), Location: strings.TrimSpace(c.QueryParam("location")),
 		Length: time.Duration(length) * time.Minute, Now: h.d.Clock.Now(),
@@ -90,7 +90,7 @@ func (h *Handlers) conflicts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, hhu.RenderRows(list, func(x roomq.Conflict) conflictJSON {
+	return c.JSON(http.StatusOK, hhu.RenderRows(list, func(x meetingroomsq.Conflict) conflictJSON {
 		return conflictJSON{
 			reservationJSON:   h.toReservationJSON(x.Reservation),
 			MeetingroomDetail: toRoomJSON(x.Room),

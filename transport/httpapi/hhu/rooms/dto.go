@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/domain/meetingrooms"
-	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 )
 
 func (h *Handlers) ts(t time.Time) string { return t.In(h.zone).Format(time.RFC3339) }
@@ -17,7 +17,7 @@ type roomJSON struct {
 	Seats    int    `json:"seats"`
 }
 
-func toRoomJSON(r roomq.Room) roomJSON {
+func toRoomJSON(r meetingroomsq.Room) roomJSON {
 	return roomJSON{ID: r.ID, Name: r.Name, Location: r.Location, Label: r.Label, Seats: r.Seats}
 }
 
@@ -37,7 +37,7 @@ type reservationJSON struct {
 	Status      string `json:"status,omitempty"`
 }
 
-func (h *Handlers) toReservationJSON(r roomq.Reservation) reservationJSON {
+func (h *Handlers) toReservationJSON(r meetingroomsq.Reservation) reservationJSON {
 	out := reservationJSON{ID: r.ID, Meetingroom: r.RoomID, User: r.UserID, ReserveFrom: h.ts(r.From), ReserveTo: h.ts(r.To),
 		Description: r.Description, Status: "confirmed"}
 	if !r.CreatedAt.IsZero() {

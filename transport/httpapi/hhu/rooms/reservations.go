@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
-	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -40,7 +40,7 @@ func (h *Handlers) reserve(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	res, err := h.d.Commands.Reserve(c.Request().Context(), roomcmd.Reserve{
+	res, err := h.d.Commands.Reserve(c.Request().Context(), meetingroomscmd.Reserve{
 		Actor: httpapi.Actor(c), RoomID: room, From: from, To: to, Description: desc,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	})
@@ -48,7 +48,7 @@ func (h *Handlers) reserve(c echo.Context) error {
 		return err
 	}
 	cf := res.Decision.Confirmed
-	return c.JSON(http.StatusCreated, h.toReservationJSON(roomq.Reservation{
+	return c.JSON(http.StatusCreated, h.toReservationJSON(meetingroomsq.Reservation{
 		ID: cf.ReservationID, RoomID: cf.RoomID, UserID: cf.UserID, Day: cf.Day, From: cf.ReserveFrom, To: cf.ReserveTo,
 		Description: cf.Description, CreatedAt: cf.ConfirmedAt,
 	}))
@@ -71,14 +71,14 @@ func (h *Handlers) myReservations(c echo.Context) error {
 // findReservation returns the path's reservation if the caller may see it:
 // their own, or any for an admin; others' are hhu.ErrNotFound, as the
 // reservation is not in their list.
-func (h *Handlers) findReservation(c echo.Context) (roomq.Reservation, error) {
+func (h *Handlers) findReservation(c echo.Context) (meetingroomsq.Reservation, error) {
 	id, err := hhu.PathID(c, "id")
 	if err != nil {
-		return roomq.Reservation{}, err
+		return meetingroomsq.Reservation{}, err
 	}
 	actor := httpapi.Actor(c)
 	r, err := h.d.Queries.GetReservation(c.Request().Context(), id)
-	if errors.Is(err, roomq.ErrNotFound) || err == nil && !actor.Admin && r.UserID != actor.UserID {
+	if errors.Is(err, meetingroomsq.ErrNotFound) || err == nil && !actor.Admin && r.UserID != actor.UserID {
 		return r, hhu.ErrNotFound
 	}
 	return r, err
@@ -104,7 +104,7 @@ func (h *Handlers) cancel(c echo.Context, reason string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.CancelReservation(c.Request().Context(), roomcmd.CancelReservation{
+	if _, err := h.d.Commands.CancelReservation(c.Request().Context(), meetingroomscmd.CancelReservation{
 		Actor: httpapi.Actor(c), ReservationID: r.ID, RoomID: r.RoomID, Day: r.Day, Reason: reason,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	}); err != nil {
@@ -145,7 +145,7 @@ func (h *Handlers) moveReservation(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	res, err := h.d.Commands.MoveReservation(c.Request().Context(), roomcmd.MoveReservation{
+	res, err := h.d.Commands.MoveReservation(c.Request().Context(), meetingroomscmd.MoveReservation{
 		Actor: httpapi.Actor(c), ReservationID: r.ID, RoomID: r.RoomID, Day: r.Day, ToRoomID: room, From: from, To: to,
 		Reason: reason, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	})
@@ -153,7 +153,7 @@ func (h *Handlers) moveReservation(c echo.Context) error {
 		return err
 	}
 	mv := res.Moved
-	return c.JSON(http.StatusOK, h.toReservationJSON(roomq.Reservation{
+	return c.JSON(http.StatusOK, h.toReservationJSON(meetingroomsq.Reservation{
 		ID: mv.ReservationID, RoomID: mv.RoomID, UserID: mv.UserID, Day: mv.Day, From: mv.ReserveFrom, To: mv.ReserveTo,
 		Description: r.Description, CreatedAt: r.CreatedAt,
 	}))

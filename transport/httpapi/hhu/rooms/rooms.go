@@ -6,9 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/meetingrooms"
-	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -31,7 +31,7 @@ func (h *Handlers) getRoom(c echo.Context) error {
 		return err
 	}
 	r, err := h.d.Queries.GetRoom(c.Request().Context(), id)
-	if errors.Is(err, roomq.ErrNotFound) {
+	if errors.Is(err, meetingroomsq.ErrNotFound) {
 		return hhu.ErrNotFound
 	}
 	if err != nil {
@@ -79,7 +79,7 @@ func (h *Handlers) addRoom(c echo.Context) error {
 		return err
 	}
 	spec := meetingrooms.RoomSpec{Name: hhu.Deref(patch.Name), Location: hhu.Deref(patch.Location), Label: hhu.Deref(patch.Label), Seats: *patch.Seats}
-	res, err := h.d.Commands.AddRoom(c.Request().Context(), roomcmd.AddRoom{Actor: httpapi.Actor(c), Spec: spec, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
+	res, err := h.d.Commands.AddRoom(c.Request().Context(), meetingroomscmd.AddRoom{Actor: httpapi.Actor(c), Spec: spec, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (h *Handlers) changeRoom(c echo.Context, partial bool) error {
 		blank := ""
 		patch.Label = &blank
 	}
-	res, err := h.d.Commands.ChangeRoom(c.Request().Context(), roomcmd.ChangeRoom{Actor: httpapi.Actor(c), RoomID: id, Patch: patch,
+	res, err := h.d.Commands.ChangeRoom(c.Request().Context(), meetingroomscmd.ChangeRoom{Actor: httpapi.Actor(c), RoomID: id, Patch: patch,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (h *Handlers) removeRoom(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.d.Commands.RemoveRoom(c.Request().Context(), roomcmd.RemoveRoom{Actor: httpapi.Actor(c), RoomID: id,
+	if _, err := h.d.Commands.RemoveRoom(c.Request().Context(), meetingroomscmd.RemoveRoom{Actor: httpapi.Actor(c), RoomID: id,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}

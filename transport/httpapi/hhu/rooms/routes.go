@@ -8,30 +8,30 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	roomcmd "github.com/fiveapis/backend/commands/meetingrooms"
-	roomq "github.com/fiveapis/backend/queries/meetingrooms"
+	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// Commands is what the routes need of the commands (roomcmd.Handlers).
+// Commands is what the routes need of the commands (meetingroomscmd.Handlers).
 type Commands interface {
-	AddRoom(ctx context.Context, cmd roomcmd.AddRoom) (roomcmd.RoomResult, error)
-	ChangeRoom(ctx context.Context, cmd roomcmd.ChangeRoom) (roomcmd.RoomResult, error)
-	RemoveRoom(ctx context.Context, cmd roomcmd.RemoveRoom) (roomcmd.Result, error)
-	Reserve(ctx context.Context, cmd roomcmd.Reserve) (roomcmd.ReserveResult, error)
-	CancelReservation(ctx context.Context, cmd roomcmd.CancelReservation) (roomcmd.Result, error)
-	MoveReservation(ctx context.Context, cmd roomcmd.MoveReservation) (roomcmd.MoveResult, error)
+	AddRoom(ctx context.Context, cmd meetingroomscmd.AddRoom) (meetingroomscmd.RoomResult, error)
+	ChangeRoom(ctx context.Context, cmd meetingroomscmd.ChangeRoom) (meetingroomscmd.RoomResult, error)
+	RemoveRoom(ctx context.Context, cmd meetingroomscmd.RemoveRoom) (meetingroomscmd.Result, error)
+	Reserve(ctx context.Context, cmd meetingroomscmd.Reserve) (meetingroomscmd.ReserveResult, error)
+	CancelReservation(ctx context.Context, cmd meetingroomscmd.CancelReservation) (meetingroomscmd.Result, error)
+	MoveReservation(ctx context.Context, cmd meetingroomscmd.MoveReservation) (meetingroomscmd.MoveResult, error)
 	Zone() *time.Location
 }
 
-// Queries is what the routes need of the read model (roomq.Queries).
+// Queries is what the routes need of the read model (meetingroomsq.Queries).
 type Queries interface {
-	ListRooms(ctx context.Context) ([]roomq.Room, error)
-	GetRoom(ctx context.Context, id int64) (roomq.Room, error)
-	Available(ctx context.Context, a roomq.Availability) ([]roomq.LocationGroup, error)
-	MyReservations(ctx context.Context, userID int64, now time.Time) ([]roomq.Reservation, error)
-	GetReservation(ctx context.Context, id int64) (roomq.Reservation, error)
-	Conflicts(ctx context.Context, from, to time.Time, roomID int64) ([]roomq.Conflict, error)
+	ListRooms(ctx context.Context) ([]meetingroomsq.Room, error)
+	GetRoom(ctx context.Context, id int64) (meetingroomsq.Room, error)
+	Available(ctx context.Context, a meetingroomsq.Availability) ([]meetingroomsq.LocationGroup, error)
+	MyReservations(ctx context.Context, userID int64, now time.Time) ([]meetingroomsq.Reservation, error)
+	GetReservation(ctx context.Context, id int64) (meetingroomsq.Reservation, error)
+	Conflicts(ctx context.Context, from, to time.Time, roomID int64) ([]meetingroomsq.Conflict, error)
 }
 
 // Deps are the routes' ports.

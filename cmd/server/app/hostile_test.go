@@ -1,0 +1,131 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+)
+
+// internals are what an answer must never show a client: Go's and the
+// database's own words.
+var internals = regexp.MustCompile(`(?i)json: cannot|invalid character|unexpected end of JSON|SQLSTATE|pgx|pgconn|runtime error|goroutine |panic|sql: |duplicate key|violates|\.go:\d+|strconv\.|parsing time`)
+
+// hostileRequest is one malformed request for a route.
+type hostileRequest struct {
+	name, contentType string
+	body              []byte
+	query             string
+	param             string
+	header            map[string]string
+}
+
+func hostileCorpus() []hostileRequest {
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	_ = w.WriteField("name", "a\x00b")
+	fw, _ := w.CreateFormFile("file", "../../etc/passwd")
+	_, _ = fw.Write([]byte("\x00\xff not an image"))
+	_ = w.Close()
+	return []hostileRequest{
+		{name: "malformed JSON", contentType: "application/json", body: []byte(`{"a":`), param: "1"},
+		{name: "JSON of the wrong shape", contentType: "application/json", body: []byte(`[1,2,3]`), param: "1"},
+		{name: "wrong types", contentType: "application/json", body: []byte(`{"name":{"x":1},"id":"abc","page":[],"title":1e400,"start":true,"username":null,"password":5}`), param: "1"},
+		{name: "NUL and invalid UTF-8 in every field", contentType: "application/json",
+			body:  []byte("{\"name\":\"a\\u0000b\",\"title\":\"\xff\",\"description\":\"x\\u0007\",\"username\":\"u\\u0000\",\"password\":\"p\\u0000\",\"email\":\"a\\u0000@b.c\",\"content\":\"\\u0000\"}"),
+			query: "?search=%00&page=%FF&page_size=%00", param: "%00"},
+		{name: "huge numbers and ids", contentType: "application/json", body: []byte(`{"id":99999999999999999999999,"page":-1,"limit":1e308}`),
+			query: "?page=99999999999999999999&page_size=-5&limit=1e400&offset=-1", param: "99999999999999999999"},
+		{name: "multipart garbage", contentType: w.FormDataContentType(), body: mp.Bytes(), param: "-1"},
+		{name: "a broken multipart boundary", contentType: "multipart/form-data; boundary=x", body: []byte("--y\r\nnonsense"), param: "0"},
+		{name: "a form with NUL", contentType: "application/x-www-form-urlencoded", body: []byte("name=a%00b&username=%FF"), param: "abc"},
+		{name: "an unknown content type", contentType: "application/x-unknown", body: []byte("\x00\x01"), param: "1"},
+		{name: "a long user agent and correlation id", contentType: "application/json", body: []byte(`{}`), param: "1",
+			header: map[string]string{"User-Agent": strings.Repeat("u", 30000), "X-Correlation-ID": strings.Repeat("c", 5000)}},
+	}
+}
+
+// TestHostileRequests walks every registered route with a hostile corpus
+// (malformed JSON, wrong types, NUL and invalid UTF-8 in every field and
+// query parameter, huge numbers, multipart garbage, oversized headers), as
+// an anonymous caller and as a user: never a 5xx, never internals in an
+// answer, always JSON; afterwards nothing is parked.
+func TestHostileRequests(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	user := s.NewUser(t).Bearer
+	routes := s.App.Handler().(*echo.Echo).Routes()
+	seen := map[string]bool{}
+	var todo []*echo.Route
+	for _, r := range routes {
+		key := r.Method + " " + strings.TrimSuffix(r.Path, "/")
+		if seen[key] || r.Method == echo.RouteNotFound || strings.HasPrefix(r.Path, "/events/stream") || r.Path == "/metrics" || r.Path == "/readyz" {
+			continue
+		}
+		seen[key] = true
+		todo = append(todo, r)
+	}
+	sort.Slice(todo, func(i, j int) bool { return todo[i].Path+todo[i].Method < todo[j].Path+todo[j].Method })
+	paramRE := regexp.MustCompile(`:[A-Za-z_]+|\*`)
+	failures := 0
+	for _, r := range todo {
+		for _, h := range hostileCorpus() {
+			for _, auth := range []string{"", user} {
+				path := paramRE.ReplaceAllString(r.Path, h.param) + h.query
+				req, err := http.NewRequestWithContext(context.Background(), r.Method, s.URL+path, bytes.NewReader(h.body))
+				if err != nil {
+					continue // a path Go cannot send
+				}
+				req.Header.Set("Content-Type", h.contentType)
+				for k, v := range h.header {
+					req.Header.Set(k, v)
+				}
+				if auth != "" {
+					req.Header.Set("Authorization", auth)
+				}
+				resp, err := s.Client.Do(req)
+				if err != nil {
+					t.Fatalf("%s %s: %v", r.Method, path, err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				problem := ""
+				switch {
+				case resp.StatusCode >= 500:
+					problem = "a 5xx"
+				case internals.Match(body):
+					problem = "internals"
+				case resp.StatusCode >= 400 && len(body) > 0 && !json.Valid(body):
+					problem = "an error that is not JSON"
+				case resp.StatusCode >= 400 && len(body) == 0 && !strings.HasPrefix(r.Path, "/api/lastest/"):
+					// (tastypie answers 401 and 404 with no body)
+					problem = "an error without a body"
+				}
+				if problem != "" {
+					failures++
+					if failures <= 60 {
+						t.Errorf("%s %s (%s, %s): %s: %d %.200s", r.Method, r.Path, h.name, map[bool]string{true: "user", false: "anonymous"}[auth != ""], problem, resp.StatusCode, body)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d routes, %d requests each, %d problems", len(todo), 2*len(hostileCorpus()), failures)
+	parked, err := s.App.Engine().Parked(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parked {
+		t.Errorf("parked after the hostile corpus: %s %s: %.200s", p.Projection, p.Type, p.Error)
+	}
+}
