@@ -105,24 +105,6 @@ func (k Consistency) settle(c echo.Context, rec *eventlog.Appends) {
 	ServerTiming(c, "ryw", time.Since(start))
 }
 
-// AfterCommand sets the position header and waits for the named projections
-// (all when none are named).
-//
-// Deprecated: the Middleware derives the wait from what the request
-// appended; handlers need nothing, or Settle before reading their write back.
-func (k Consistency) AfterCommand(c echo.Context, pos eventlog.Position, projections ...string) {
-	if pos.IsStart() {
-		return
-	}
-	c.Response().Header().Set(HeaderPosition, pos.String())
-	start := time.Now()
-	k.wait(c.Request().Context(), pos, projections...)
-	ServerTiming(c, "ryw", time.Since(start))
-	if rec, ok := eventlog.AppendsFrom(c.Request().Context()); ok {
-		rec.Settled(pos)
-	}
-}
-
 // ServerTiming adds a step's duration to the answer's Server-Timing header,
 // as "<name>;dur=<ms>".
 func ServerTiming(c echo.Context, name string, d time.Duration) {
@@ -132,16 +114,6 @@ func ServerTiming(c echo.Context, name string, d time.Duration) {
 		entry = v + ", " + entry
 	}
 	h.Set(HeaderServerTiming, entry)
-}
-
-// BeforeQuery honours HeaderMinPosition (or the query parameter
-// min_position) for the named projections.
-//
-// Deprecated: the Middleware honours it for every request.
-func (k Consistency) BeforeQuery(c echo.Context, projections ...string) {
-	if pos, ok := minPosition(c); ok {
-		k.wait(c.Request().Context(), pos, projections...)
-	}
 }
 
 // beforeQuery waits for every projection to reach the position the request
