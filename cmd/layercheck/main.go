@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"strings"
 )
 
@@ -85,7 +86,14 @@ func run() error {
 	return nil
 }
 
+// testSupport reports a test-support package (apptest, pgtest, smtptest,
+// handlingtest …): it may import anything, and only test files import it.
+func testSupport(pkg string) bool { return strings.HasSuffix(path.Base(pkg), "test") }
+
 func ruleFor(pkg string) (rule, bool) {
+	if testSupport(pkg) {
+		return rule{layer: pkg, mayUse: []string{""}}, true
+	}
 	for _, r := range rules {
 		if strings.HasPrefix(pkg+"/", r.layer) || strings.HasPrefix(pkg, r.layer) {
 			return r, true
@@ -103,6 +111,9 @@ func check(r rule, imp string) string {
 		return ""
 	}
 	target := strings.TrimPrefix(imp, module)
+	if testSupport(target) && !testSupport(r.layer) {
+		return "a test-support package is for test files only"
+	}
 	for _, banned := range r.mayNot {
 		if strings.HasPrefix(target+"/", banned) {
 			return "adapters may not import the HTTP edge"

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
+	"github.com/fiveapis/backend/transport/eventstore"
+
 	activitiescmd "github.com/fiveapis/backend/commands/activities"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
@@ -16,57 +19,19 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// memStore is an in-memory handling.EventStore with exact expected versions.
-type memStore struct {
-	mu      sync.Mutex
-	streams map[string][]eventlog.Event
-}
+// stored reads the events of a stream back from the log.
+type stored struct{ *eventstore.Streams }
 
-func (s *memStore) Load(_ context.Context, stream string) ([]eventlog.Envelope, *uint64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	evs := s.streams[stream]
-	out := make([]eventlog.Envelope, len(evs))
-	for i, e := range evs {
-		out[i] = eventlog.Envelope{Event: e, Recorded: eventlog.RecordedEvent{StreamID: stream, Version: uint64(i)}}
+func (s stored) events(stream string) []eventlog.Event {
+	envs, _, err := s.Load(context.Background(), stream)
+	if err != nil {
+		panic(err)
 	}
-	return out, version(len(evs)), nil
-}
-
-func (s *memStore) LoadLast(_ context.Context, stream string) (*eventlog.Envelope, *uint64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	evs := s.streams[stream]
-	if len(evs) == 0 {
-		return nil, nil, nil
+	out := make([]eventlog.Event, len(envs))
+	for i, e := range envs {
+		out[i] = e.Event
 	}
-	return &eventlog.Envelope{Event: evs[len(evs)-1]}, version(len(evs)), nil
-}
-
-func (s *memStore) Append(_ context.Context, stream string, expected eventlog.ExpectedVersion, events []eventlog.Event, _ eventlog.Metadata) (eventlog.AppendResult, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := version(len(s.streams[stream]))
-	if !expected.Satisfied(cur) {
-		return eventlog.AppendResult{}, &eventlog.WrongVersionError{Stream: stream, Expected: expected, Actual: cur}
-	}
-	s.streams[stream] = append(s.streams[stream], events...)
-	n := uint64(len(s.streams[stream]) - 1)
-	return eventlog.AppendResult{NextVersion: n, Position: eventlog.Position{Commit: n + 1, Prepare: n + 1}}, nil
-}
-
-func (s *memStore) events(stream string) []eventlog.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]eventlog.Event(nil), s.streams[stream]...)
-}
-
-func version(n int) *uint64 {
-	if n == 0 {
-		return nil
-	}
-	v := uint64(n - 1)
-	return &v
+	return out
 }
 
 // sealer stands in for the personal-data vault.
@@ -76,17 +41,14 @@ func (sealer) Seal(_ context.Context, subject, plaintext string) (string, error)
 	return "sealed:" + subject + ":" + plaintext, nil
 }
 
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
-
 var admin = access.Actor{UserID: 1, Admin: true}
 
-func setup(t *testing.T, limit int) (*activitiescmd.Handlers, *memStore, int64) {
+func setup(t *testing.T, limit int) (*activitiescmd.Handlers, stored, int64) {
 	t.Helper()
-	store := &memStore{streams: map[string][]eventlog.Event{}}
+	env := handlingtest.New(t, activities.Events()...)
+	store := stored{env.Streams}
 	now := time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC)
-	h, err := activitiescmd.New(handling.NewRunner(store, handling.Config{}), fixedClock(now), sealer{}, activitiescmd.Config{})
+	h, err := activitiescmd.New(env.Runner(handling.Config{}), handlingtest.NewClock(now), sealer{}, activitiescmd.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
+
 	cardscmd "github.com/fiveapis/backend/commands/cards"
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
@@ -26,17 +28,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time   { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time)  { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-func newClock(t time.Time) *clock { return &clock{now: t} }
-func s(v string) *string          { return &v }
-func n(v int64) *int64            { return &v }
-func admin() access.Actor         { return access.Actor{UserID: 1, Username: "admin", Admin: true} }
+func s(v string) *string  { return &v }
+func n(v int64) *int64    { return &v }
+func admin() access.Actor { return access.Actor{UserID: 1, Username: "admin", Admin: true} }
 func user(id int) access.Actor {
 	return access.Actor{UserID: int64(id), Username: fmt.Sprintf("user%d", id)}
 }
@@ -53,7 +47,7 @@ var day0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 type env struct {
 	h     *cardscmd.Handlers
-	clock *clock
+	clock *handlingtest.Clock
 	store *pgstore.Store
 }
 
@@ -89,7 +83,7 @@ func setupOn(t *testing.T, pool *pgxpool.Pool, lim cardscmd.UseLimiter) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newClock(day0)
+	c := handlingtest.NewClock(day0)
 	runner := handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{})
 	h := cardscmd.New(runner, c, signer, lim, cardscmd.Config{})
 	ctx, stop := context.WithCancel(context.Background())

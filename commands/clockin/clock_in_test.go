@@ -3,7 +3,6 @@ package clockin_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,13 +10,10 @@ import (
 
 	clockincmd "github.com/fiveapis/backend/commands/clockin"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/clockin"
-	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
-	"github.com/fiveapis/backend/transport/eventstore/codec"
-	"github.com/fiveapis/backend/transport/eventstore/pgstore"
-	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 // activities is an in-test implementation of the Activities and Users ports
@@ -35,10 +31,6 @@ func (a activities) Enrolled(_ context.Context, act, user int64) (bool, error) {
 }
 func (a activities) UserExists(_ context.Context, id int64) (bool, error) { return id < 1000, nil }
 
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
-
 // now is 2 s into a QR window, inside the grace of the previous one.
 var now = clockin.WindowStart(clockin.WindowOf(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))).Add(2 * time.Second)
 
@@ -46,21 +38,7 @@ var admin = access.Actor{UserID: 1, Admin: true}
 
 func setup(t *testing.T) (*clockincmd.Handlers, *clockin.CodeSigner, *eventstore.Streams) {
 	t.Helper()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	store, err := pgstore.New(pool, pgstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	reg, err := codec.New(slices.Concat(clockin.Events(), sequence.Events())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	streams := eventstore.NewStreams(store, reg)
+	env := handlingtest.New(t, clockin.Events()...)
 	signer, err := clockin.NewCodeSigner([]byte("a test secret of sufficient length"))
 	if err != nil {
 		t.Fatal(err)
@@ -69,8 +47,8 @@ func setup(t *testing.T) (*clockincmd.Handlers, *clockin.CodeSigner, *eventstore
 	for u := int64(10); u < 20; u++ {
 		acts.enrolled[[2]int64{7, u}] = true
 	}
-	h := clockincmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock(now), acts, acts, signer)
-	return h, signer, streams
+	h := clockincmd.New(env.Runner(handling.Config{}), handlingtest.NewClock(now), acts, acts, signer)
+	return h, signer, env.Streams
 }
 
 func addItem(t *testing.T, h *clockincmd.Handlers, label string, from, to time.Time) int64 {

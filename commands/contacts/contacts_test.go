@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,37 +11,18 @@ import (
 
 	contactscmd "github.com/fiveapis/backend/commands/contacts"
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/transport/eventstore"
-	"github.com/fiveapis/backend/transport/eventstore/codec"
-	"github.com/fiveapis/backend/transport/eventstore/pgstore"
-	"github.com/fiveapis/backend/transport/pgtest"
 )
-
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // setup runs the handlers on the PostgreSQL event store of a fresh database.
 func setup(t *testing.T) (*contactscmd.Handlers, *eventstore.Streams) {
 	t.Helper()
-	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(context.Background(), pool); err != nil {
-		t.Fatal(err)
-	}
-	pg, err := pgstore.New(pool, pgstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Close)
-	reg, err := codec.New(slices.Concat(contacts.Events())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	streams := eventstore.NewStreams(pg, reg)
-	runner := handling.NewRunner(streams, handling.Config{MaxAttempts: 100})
-	return contactscmd.New(runner, fixedClock(time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC))), streams
+	env := handlingtest.New(t, contacts.Events()...)
+	clock := handlingtest.NewClock(time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC))
+	return contactscmd.New(env.Runner(handling.Config{MaxAttempts: 100}), clock), env.Streams
 }
 
 // TestConcurrentCommandsAreExact hammers one colleague relation and one

@@ -3,18 +3,16 @@ package handling_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
 
 	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
-	"github.com/fiveapis/backend/transport/eventstore/codec"
-	"github.com/fiveapis/backend/transport/eventstore/pgstore"
-	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 // counted is a test event: N is the number of events its decision saw.
@@ -26,21 +24,7 @@ func (counted) EventType() string { return "Counted_v1" }
 
 func newStreams(t *testing.T) *eventstore.Streams {
 	t.Helper()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	store, err := pgstore.New(pool, pgstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	reg, err := codec.New(slices.Concat([]eventlog.Event{counted{}}, sequence.Events())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return eventstore.NewStreams(store, reg)
+	return handlingtest.New(t, counted{}).Streams
 }
 
 // countNext decides one event recording how many events it saw.

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
+
 	"github.com/fiveapis/backend/transport/pgmigrate"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -28,7 +30,7 @@ const secret = "0123456789abcdef0123456789abcdef-test-secret"
 
 type env struct {
 	store *testStore
-	clock *fakeClock
+	clock *handlingtest.Clock
 	h     *identitycmd.Handlers
 	vault *personaldata.Vault
 }
@@ -36,7 +38,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	store := newTestStore(t)
-	clock := &fakeClock{now: time.Date(2025, 11, 7, 10, 0, 0, 0, time.UTC)}
+	clock := handlingtest.NewClock(time.Date(2025, 11, 7, 10, 0, 0, 0, time.UTC))
 	h, err := identitycmd.New(handling.NewRunner(store, handling.Config{}), clock,
 		identitycmd.Config{JWTSecret: []byte(secret), Argon2: identitycmd.TestArgon2})
 	if err != nil {
@@ -81,7 +83,7 @@ func fieldsOf(err error) map[string]string {
 
 func TestConfig(t *testing.T) {
 	t.Parallel()
-	if _, err := identitycmd.New(handling.NewRunner(newTestStore(t), handling.Config{}), &fakeClock{}, identitycmd.Config{JWTSecret: []byte("short")}); err == nil {
+	if _, err := identitycmd.New(handling.NewRunner(newTestStore(t), handling.Config{}), handlingtest.NewClock(time.Time{}), identitycmd.Config{JWTSecret: []byte("short")}); err == nil {
 		t.Error("short JWT secret accepted")
 	}
 	c := identitycmd.Config{}.WithDefaults()
@@ -535,7 +537,7 @@ func mustEmail(t *testing.T, s string) identity.Email {
 func TestLoginUpgradesOldHashes(t *testing.T) {
 	t.Parallel()
 	store := newTestStore(t)
-	clock := &fakeClock{now: time.Date(2025, 11, 7, 10, 0, 0, 0, time.UTC)}
+	clock := handlingtest.NewClock(time.Date(2025, 11, 7, 10, 0, 0, 0, time.UTC))
 	runner := handling.NewRunner(store, handling.Config{})
 	weak, _ := identitycmd.New(runner, clock, identitycmd.Config{JWTSecret: []byte(secret), Argon2: identitycmd.TestArgon2})
 	ctx := context.Background()

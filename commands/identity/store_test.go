@@ -2,19 +2,14 @@ package identity_test
 
 import (
 	"context"
-	"slices"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/identity"
-	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
-	"github.com/fiveapis/backend/transport/eventstore/codec"
-	"github.com/fiveapis/backend/transport/eventstore/pgstore"
-	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 // testStore is the real PostgreSQL event store on a fresh database, seen
@@ -26,21 +21,8 @@ type testStore struct {
 
 func newTestStore(t *testing.T) *testStore {
 	t.Helper()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	store, err := pgstore.New(pool, pgstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	reg, err := codec.New(slices.Concat(identity.Events(), sequence.Events())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testStore{Streams: eventstore.NewStreams(store, reg), pool: pool}
+	env := handlingtest.New(t, identity.Events()...)
+	return &testStore{Streams: env.Streams, pool: env.Pool}
 }
 
 // types lists the wire types of a stream's events.
@@ -54,22 +36,4 @@ func (s *testStore) types(stream string) []string {
 		out[i] = e.Recorded.Type
 	}
 	return out
-}
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

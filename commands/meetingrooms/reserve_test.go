@@ -11,15 +11,12 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
 	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/meetingrooms"
-	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
-	"github.com/fiveapis/backend/transport/eventstore/codec"
-	"github.com/fiveapis/backend/transport/eventstore/pgstore"
-	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 // countingStore is the real PostgreSQL event store with a counter of what
@@ -56,10 +53,6 @@ func (s *countingStore) read() (reads, events int64) {
 	return s.roomdayReads.Swap(0), s.roomdayEvents.Swap(0)
 }
 
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
-
 var zone = time.FixedZone("CST", 8*3600)
 
 func at(s string) time.Time {
@@ -83,22 +76,10 @@ type fixture struct {
 func setup(t *testing.T, rooms int) (fixture, []int64) {
 	t.Helper()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	pg, err := pgstore.New(pool, pgstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Close)
-	reg, err := codec.New(slices.Concat(meetingrooms.Events(), sequence.Events())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := &countingStore{Store: pg}
-	streams := eventstore.NewStreams(store, reg)
-	h, err := meetingroomscmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock(at("2026-03-01 12:00")), meetingroomscmd.Config{IDBlock: 4})
+	env := handlingtest.New(t, meetingrooms.Events()...)
+	store := &countingStore{Store: env.Store}
+	streams := eventstore.NewStreams(store, env.Codec)
+	h, err := meetingroomscmd.New(handling.NewRunner(streams, handling.Config{}), handlingtest.NewClock(at("2026-03-01 12:00")), meetingroomscmd.Config{IDBlock: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

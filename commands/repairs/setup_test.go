@@ -10,41 +10,21 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/commands/handling"
+	"github.com/fiveapis/backend/commands/handling/handlingtest"
 	repairscmd "github.com/fiveapis/backend/commands/repairs"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/domain/repairs"
-	"github.com/fiveapis/backend/domain/sequence"
 	"github.com/fiveapis/backend/transport/eventstore"
-	"github.com/fiveapis/backend/transport/eventstore/codec"
-	"github.com/fiveapis/backend/transport/eventstore/pgstore"
-	"github.com/fiveapis/backend/transport/pgtest"
 )
-
-type fixedClock struct{}
-
-func (fixedClock) Now() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
 
 // newHandlers returns the handlers over the PostgreSQL event store of a
 // fresh database.
 func newHandlers(t *testing.T) (*repairscmd.Handlers, *eventstore.Streams) {
 	t.Helper()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	if err := pgstore.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	store, err := pgstore.New(pool, pgstore.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	reg, err := codec.New(slices.Concat(sequence.Events(), repairs.Events())...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	streams := eventstore.NewStreams(store, reg)
-	return repairscmd.New(handling.NewRunner(streams, handling.Config{}), fixedClock{}), streams
+	env := handlingtest.New(t, repairs.Events()...)
+	clock := handlingtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	return repairscmd.New(env.Runner(handling.Config{}), clock), env.Streams
 }
 
 var admin = access.Actor{UserID: 1, Admin: true}
