@@ -30,7 +30,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	a, err := app.New(ctx, cfg, app.Options{}, logger)
+	a, err := app.Start(ctx, cfg, app.Options{}, logger)
 	if err != nil {
 		return err
 	}

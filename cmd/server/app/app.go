@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/queries/pgerrors"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
@@ -83,6 +85,43 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	return a, nil
 }
 
+// Start assembles the server as New does, trying again while the database
+// is unavailable (a failover, a restart, too many clients) for up to
+// startPatience: a process that starts during a database blip waits for the
+// database rather than exiting.
+func Start(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a *App, err error) {
+	err = untilAvailable(ctx, logger, "start", func() error {
+		a, err = New(ctx, cfg, opts, logger)
+		return err
+	})
+	return a, err
+}
+
+// startPatience is how long the start waits for an unavailable database.
+const startPatience = time.Minute
+
+// untilAvailable runs f until it succeeds, fails for another reason than an
+// unavailable database, or startPatience has passed.
+func untilAvailable(ctx context.Context, logger *slog.Logger, what string, f func() error) error {
+	deadline := time.Now().Add(startPatience)
+	pause := 100 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || !pgerrors.Unavailable(err) || time.Now().After(deadline) {
+			return err
+		}
+		if logger != nil {
+			logger.Warn(what+": the database is unavailable; trying again", "err", err, "in", pause)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
+}
+
 // Handler is the HTTP handler of every API.
 func (a *App) Handler() http.Handler { return a.echo }
 
@@ -141,10 +180,12 @@ func (a *App) RunBackground(ctx context.Context) error {
 // start reads an empty read model rather than a missing table: call it
 // before serving (Run does).
 func (a *App) Prepare(ctx context.Context) error {
-	if err := a.engine.Prepare(ctx); err != nil {
-		return fmt.Errorf("projection engine: %w", err)
-	}
-	return nil
+	return untilAvailable(ctx, a.p.Logger, "prepare the read models", func() error {
+		if err := a.engine.Prepare(ctx); err != nil {
+			return fmt.Errorf("projection engine: %w", err)
+		}
+		return nil
+	})
 }
 
 // Run serves HTTP and runs the background parts until ctx ends.
@@ -155,8 +196,10 @@ func (a *App) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.RunBackground(ctx) })
 	g.Go(func() error { return serveDebug(ctx, a.p.Config.HTTP.DebugAddr, a.p.Logger) })
+	h := a.p.Config.HTTP
 	g.Go(func() error {
-		return httpapi.Serve(ctx, httpapi.Config{Addr: a.p.Config.HTTP.Addr}, a.echo, a.p.Logger)
+		return httpapi.Serve(ctx, httpapi.Config{Addr: h.Addr, ReadTimeout: h.ReadTimeout, WriteTimeout: h.WriteTimeout, IdleTimeout: h.IdleTimeout},
+			a.echo, a.p.Logger)
 	})
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {

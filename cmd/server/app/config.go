@@ -54,6 +54,12 @@ type HTTPConfig struct {
 	ConsistencyWait time.Duration `env:"CONSISTENCY_WAIT" envDefault:"2s"`
 	// DebugAddr, when set, serves net/http/pprof on its own listener.
 	DebugAddr string `env:"DEBUG_ADDR"`
+	// ReadTimeout bounds reading a whole request, WriteTimeout a handler
+	// and its answer (the event stream lifts it), IdleTimeout a kept-alive
+	// connection between requests.
+	ReadTimeout  time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"60s"`
+	WriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"90s"`
+	IdleTimeout  time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s"`
 }
 
 // DatabaseConfig selects the read-model database and the event log.
@@ -252,6 +258,9 @@ func (c Config) Validate() error {
 		positive bool
 	}{
 		{"CONSISTENCY_WAIT", c.HTTP.ConsistencyWait, false},
+		{"HTTP_READ_TIMEOUT", c.HTTP.ReadTimeout, false},
+		{"HTTP_WRITE_TIMEOUT", c.HTTP.WriteTimeout, false},
+		{"HTTP_IDLE_TIMEOUT", c.HTTP.IdleTimeout, false},
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
 	} {
