@@ -17,6 +17,7 @@
 //	logctl replay -id n | logctl skip -id n
 //	logctl reset-checkpoint -projection p -to position   a projection's or a reaction's
 //	logctl migrations                      versions of every migration set
+//	logctl erase -user id                  erase a user's personal data
 //
 // Filters: -stream, -category a,b, -type T_v1,…, -user id, -correlation id,
 // -after position, -until position, -since time, -before time, -limit n.
@@ -65,6 +66,7 @@ commands:
   skip              give up on a parked event (-id)
   reset-checkpoint  move a projection's or a reaction's checkpoint (-projection, -to)
   migrations        the applied and newest version of each migration set of the database
+  erase             erase a user's personal data (-user)
 
 Run "logctl <command> -h" for the flags. The store and database come from the
 server's environment (DATABASE_URL, EVENTSTORE_URL; docs/config.md).
@@ -98,6 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		"skip":             cmdSkip,
 		"reset-checkpoint": cmdResetCheckpoint,
 		"migrations":       cmdMigrations,
+		"erase":            cmdErase,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -309,3 +309,34 @@ func TestMigrations(t *testing.T) {
 		}
 	}
 }
+
+// TestErase erases a user's personal data from the command line: the
+// erasure is in the log and the user's keys are gone at once.
+func TestErase(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	seed(t, dsn)
+	env := testEnv(dsn)
+	out, err := logctl(t, env, "erase", "-user", "1")
+	if err != nil || !strings.Contains(out, "user 1: personal data erased") {
+		t.Fatalf("erase: %v\n%s", err, out)
+	}
+	if out, err := logctl(t, env, "read", "-stream", "user-1"); err != nil || !strings.Contains(out, "PersonalDataErased_v1") {
+		t.Fatalf("read: %v\n%s", err, out)
+	}
+	cfg, err := app.ConfigFromEnv(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.OpenLog(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if erased, err := a.Vault().WasErased(context.Background(), "user:1"); err != nil || !erased {
+		t.Fatalf("the key of user:1: erased %v, %v", erased, err)
+	}
+	if _, err := logctl(t, env, "erase", "-user", "99"); err == nil {
+		t.Fatal("erasing an unknown user succeeded")
+	}
+}

@@ -348,3 +348,30 @@ func cmdMigrations(ctx context.Context, e env, args []string) error {
 	}
 	return tw.Flush()
 }
+
+// cmdErase erases a user's personal data (PersonalDataErased): the keys of
+// the user's sealed data are deleted at once, and the read models blank the
+// user when their projections reach the printed position (a running server
+// applies it; logctl status shows how far they are).
+func cmdErase(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("erase", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	user := fs.Int64("user", 0, "the user's id")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *user <= 0 {
+		return errors.New("-user is required (a user's id)")
+	}
+	a, err := openLog(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	pos, err := a.EraseUser(ctx, *user)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %d: personal data erased at %s (keys deleted; the read models blank it when they reach that position)\n", *user, pos)
+	return nil
+}

@@ -16,13 +16,16 @@ import "strings"
 //   - personal data: "*_digest" (an unsalted digest of an address or phone
 //     number can be reversed by trying addresses), "*_ref" (personal data
 //     sealed in the vault), "legacy_email", "email", "phone", "mobile", "qq",
-//     "ip_address", "client_ip", "user_agent".
+//     "ip_address", "client_ip", "user_agent", and what people write about
+//     themselves in a profile: "bio", "intro", "tags", "nickname",
+//     "avatar_url".
 //
 // docs/events.md lists, per event, the fields its consumer-facing form
 // hides (generated from the struct tags by the catalogue test).
 func HiddenFromConsumers(key string) bool {
 	switch key {
-	case "token_id", "jti", "code_id", "legacy_email", "email", "phone", "mobile", "qq", "ip_address", "client_ip", "user_agent":
+	case "token_id", "jti", "code_id", "legacy_email", "email", "phone", "mobile", "qq", "ip_address", "client_ip", "user_agent",
+		"bio", "intro", "tags", "nickname", "avatar_url":
 		return true
 	}
 	for _, suffix := range []string{"_hash", "_digest", "_ref"} {

@@ -55,6 +55,7 @@ func Events() []eventlog.Event {
 		ContactInfoUpdated{}, ProfileUpdated{}, AvatarChanged{},
 		PhoneClaimed{}, PhoneReleased{}, PhoneChanged{}, TravelInfoUpdated{},
 		APIKeyIssued{}, SocialAccountClaimed{}, SocialAccountReleased{},
+		PersonalDataErased{},
 	}
 }
 

@@ -29,6 +29,9 @@ type User struct {
 	apiKeyVersion int
 	apiKeyHash    string
 	social        map[string]SocialAccount
+	// emailDigests are the digests of every address the user held.
+	emailDigests []string
+	erased       bool
 }
 
 // APIToken is a user's current "Authorization: Token" credential as the user
@@ -83,6 +86,9 @@ func UserFromHistory(history []eventlog.Event) (*User, error) {
 			if u.emailDigest == "" && r.LegacyEmail != "" {
 				u.emailDigest = EmailDigest(r.LegacyEmail)
 			}
+			if u.emailDigest != "" {
+				u.emailDigests = append(u.emailDigests, u.emailDigest)
+			}
 			continue
 		}
 		if u != nil {
@@ -97,6 +103,8 @@ func UserFromHistory(history []eventlog.Event) (*User, error) {
 
 func (u *User) apply(e eventlog.Event) {
 	switch e := e.(type) {
+	case PersonalDataErased:
+		u.erased = true
 	case PasswordChanged:
 		u.passwordHash = e.PasswordHash
 	case UserLoggedIn:
@@ -122,6 +130,9 @@ func (u *User) apply(e eventlog.Event) {
 		// its digest only.
 		u.email = ""
 		u.emailDigest = e.EmailDigest
+		if e.EmailDigest != "" {
+			u.emailDigests = append(u.emailDigests, e.EmailDigest)
+		}
 	case SocialAccountBound:
 		u.social[e.Provider] = SocialAccount{Provider: e.Provider, ExternalDigest: e.ExternalDigest, Nickname: e.Nickname, AvatarURL: e.AvatarURL}
 	case SocialAccountUnbound:

@@ -46,7 +46,11 @@ func (Projector) Name() string { return ProjectionName }
 func (Projector) Version() int { return 1 }
 
 func (Projector) Filter() eventlog.Filter {
-	return eventlog.Filter{Categories: []string{activities.Category}}
+	types := []string{identity.EventPersonalDataErased}
+	for _, e := range activities.Events() {
+		types = append(types, e.EventType())
+	}
+	return eventlog.Filter{Categories: []string{activities.Category, identity.UserCategory}, EventTypes: types}
 }
 
 func (Projector) Schema() string {
@@ -87,6 +91,10 @@ CREATE INDEX enrollments_user ON enrollments (user_id, id) WHERE NOT withdrawn;
 func (p Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
 	var err error
 	switch e := env.Event.(type) {
+	case identity.PersonalDataErased:
+		// The user's answers go (their keys are gone; a rebuild opens them
+		// as {} anyway).
+		_, err = tx.Exec(ctx, `UPDATE enrollments SET answers = '{}' WHERE user_id = $1`, e.UserID)
 	case activities.ActivityCreated:
 		var form []byte
 		if form, err = marshalForm(e.Form); err != nil {

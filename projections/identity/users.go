@@ -69,7 +69,7 @@ func (*Projector) Filter() eventlog.Filter {
 			identity.EventEmailVerified, identity.EventUsernameChanged, identity.EventEmailChanged,
 			identity.EventSocialAccountBound, identity.EventSocialAccountUnbound, identity.EventContactInfoUpdated,
 			identity.EventProfileUpdated, identity.EventAvatarChanged, identity.EventPhoneChanged, identity.EventTravelInfoUpdated,
-			identity.EventAPIKeyIssued,
+			identity.EventAPIKeyIssued, identity.EventPersonalDataErased,
 		},
 	}
 }
@@ -200,6 +200,20 @@ VALUES ($1, $2, $3, $4)
 ON CONFLICT (token_id) DO NOTHING`, e.TokenID, e.KeyHash, e.UserID, e.IssuedAt)
 	case identity.APITokenUsed:
 		_, err = tx.Exec(ctx, `UPDATE api_tokens SET last_used = GREATEST(last_used, $2) WHERE token_id = $1`, e.TokenID, e.UsedAt)
+	case identity.PersonalDataErased:
+		// What the read model opened or copied of the user's personal data
+		// goes; a rebuild comes to the same (the keys are gone, and this
+		// event comes again after the events that carried it).
+		for _, stmt := range []string{
+			`UPDATE users SET email = '', email_key = '', email_verified = false, bio = '', tags = '', birthday = '',
+  avatar_key = '', phone = '', gender = 0, intro = '' WHERE id = $1`,
+			`DELETE FROM contact_info WHERE user_id = $1`,
+			`UPDATE social_accounts SET nickname = '', avatar_url = '' WHERE user_id = $1`,
+		} {
+			if _, err = tx.Exec(ctx, stmt, e.UserID); err != nil {
+				break
+			}
+		}
 	case identity.APITokenRevoked:
 		_, err = tx.Exec(ctx, `
 UPDATE api_tokens SET revoked = true, revoked_at = $2, revoke_reason = $3

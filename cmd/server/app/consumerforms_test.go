@@ -62,24 +62,7 @@ func TestConsumersSeeNoSecrets(t *testing.T) {
 		t.Fatalf("code: %d %s", r.Status, r.Body)
 	}
 
-	// The whole log, as a consumer reads it.
-	n := 0
-	after := eventlog.Start
-	for {
-		page, err := s.App.Store().ReadAll(context.Background(), eventlog.ReadAllOptions{After: after, Max: 500})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n += len(page)
-		if len(page) < 500 {
-			break
-		}
-		after = page[len(page)-1].Position
-	}
-	events, status := readSSE(t, s, "", http.Header{"Authorization": {s.AdminBearer(t)}}, n)
-	if status != http.StatusOK {
-		t.Fatalf("stream: %d", status)
-	}
+	events := consumerEvents(t, s)
 	secrets := map[string]string{
 		"the password": password, "a password hash": "$argon2", "a sealed value": "pd1:", "the address": email,
 		"the address's digest": identity.EmailDigest(email), "the 001 token": tok.Token, "the user agent": agent,
@@ -107,4 +90,43 @@ func TestConsumersSeeNoSecrets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// consumerEvents reads the whole log as an analytics consumer does (GET
+// /events/stream, as an admin).
+func consumerEvents(t *testing.T, s *apptest.Server) []sseEvent {
+	t.Helper()
+	n := 0
+	after := eventlog.Start
+	for {
+		page, err := s.App.Store().ReadAll(context.Background(), eventlog.ReadAllOptions{After: after, Max: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(page)
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].Position
+	}
+	events, status := readSSE(t, s, "", http.Header{"Authorization": {s.AdminBearer(t)}}, n)
+	if status != http.StatusOK {
+		t.Fatalf("stream: %d", status)
+	}
+	return events
+}
+
+// consumerLog is consumerEvents as one text.
+func consumerLog(t *testing.T, s *apptest.Server) string {
+	t.Helper()
+	var b strings.Builder
+	for _, ev := range consumerEvents(t, s) {
+		raw, err := json.Marshal(ev.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(raw)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }

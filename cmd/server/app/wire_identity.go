@@ -8,6 +8,7 @@ import (
 	"time"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/identity"
 	identityproj "github.com/fiveapis/backend/projections/identity"
@@ -16,6 +17,7 @@ import (
 	accounthttp "github.com/fiveapis/backend/transport/httpapi/hhu/account"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
 	"github.com/fiveapis/backend/transport/httpapi/magpie"
+	"github.com/fiveapis/backend/transport/httpapi/operations"
 	"github.com/fiveapis/backend/transport/httpapi/ralendar"
 	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
 	"github.com/fiveapis/backend/transport/httpapi/travel"
@@ -45,16 +47,10 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		Doc: "the address in clear (`email`) became `email_digest` + `email_ref` (sealed in the personal-data vault); v1 events read with the address as `legacy_email`.",
 		Up:  identity.UpcastUserRegisteredV1,
 	}}, PrivateStreams: identity.PrivateCategories()}
-	icfg := identitycmd.Config{JWTSecret: p.Secret}
-	if p.Options.CheapPasswordHashing {
-		icfg.Argon2 = identitycmd.TestArgon2
-	}
-	cmds, err := identitycmd.New(p.Runner, p.Clock, icfg)
+	cmds, err := identityCommands(p)
 	if err != nil {
-		return m, fmt.Errorf("identity: %w", err)
+		return m, err
 	}
-	// Personal data (recipients of codes) is sealed in the erasable vault.
-	cmds.SetPersonalData(p.Vault)
 	// The identity policies: password attempts and verification codes are
 	// limited by the commands, whichever API calls them (counters in Redis).
 	cfg := p.Config
@@ -117,11 +113,47 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	// identity projection so that the slid expiry is seen.
 	m.Verifiers = identityauth.Verifiers(cmds, queries, p.Clock, p.Projections, p.Logger)
 	m.RequestVerifiers = append(m.RequestVerifiers, travelRoutes)
-	m.Routes = append(m.Routes, accountshttp.New(roamioDeps), accounthttp.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes)
+	m.Routes = append(m.Routes, accountshttp.New(roamioDeps), accounthttp.New(hhuDeps), ralendar.New(ralDeps), travelRoutes, magpieRoutes,
+		operations.Erasure{Users: erasure{cmds}, Clock: p.Clock, Logger: p.Logger})
+	// Erasing a user deletes the keys of the user's sealed data.
+	m.Reactions = append(m.Reactions, cmds.Reactions(p.Vault)...)
 	if cfg.Admin.Password != "" {
 		m.Startup = append(m.Startup, bootstrapAdmin(p, cmds))
 	}
 	return m, nil
+}
+
+// identityCommands are the identity command handlers of the platform:
+// tokens signed with the secret, personal data sealed in the vault.
+func identityCommands(p *Platform) (*identitycmd.Handlers, error) {
+	icfg := identitycmd.Config{JWTSecret: p.Secret}
+	if p.Options.CheapPasswordHashing {
+		icfg.Argon2 = identitycmd.TestArgon2
+	}
+	cmds, err := identitycmd.New(p.Runner, p.Clock, icfg)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	cmds.SetPersonalData(p.Vault)
+	return cmds, nil
+}
+
+// EraseUser erases a user's personal data as an operator's command line
+// does (logctl erase): PersonalDataErased appended by the system, and the
+// keys of the user's sealed data deleted at once (the reaction, which a
+// running server also does, finds nothing left to delete). It returns the
+// position the read models blank the user at.
+func (a *App) EraseUser(ctx context.Context, userID int64) (eventlog.Position, error) {
+	cmds, err := identityCommands(a.p)
+	if err != nil {
+		return eventlog.Position{}, err
+	}
+	res, err := cmds.EraseUser(ctx, identitycmd.EraseUser{Actor: access.System, UserID: userID,
+		Meta: eventlog.Metadata{CorrelationID: "logctl-erase", OccurredAt: a.p.Clock.Now().UTC()}})
+	if err != nil {
+		return eventlog.Position{}, err
+	}
+	return res.Position, cmds.EraseKeys(ctx, a.p.Vault, userID)
 }
 
 // bootstrapAdmin creates the ADMIN_USERNAME account (or grants it the admin
@@ -148,6 +180,14 @@ func bootstrapAdmin(p *Platform, cmds *identitycmd.Handlers) func(context.Contex
 		}
 		return nil
 	}
+}
+
+// erasure adapts the identity commands to the operators' erasure route.
+type erasure struct{ cmds *identitycmd.Handlers }
+
+func (e erasure) EraseUser(ctx context.Context, actor access.Actor, userID int64, meta eventlog.Metadata) (eventlog.Position, error) {
+	res, err := e.cmds.EraseUser(ctx, identitycmd.EraseUser{Actor: actor, UserID: userID, Meta: meta})
+	return res.Position, err
 }
 
 // webSessions adapts the session store to the travel and Magpie routes'

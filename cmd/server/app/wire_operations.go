@@ -9,6 +9,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/queries/pgerrors"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/operations"
 )
@@ -19,8 +20,8 @@ import (
 // reactions' parked deliveries (/api/admin/mail/parked/).
 func wireOperations(_ context.Context, p *Platform) (Module, error) {
 	return Module{Name: "operations", Routes: []httpapi.Routes{
-		operations.Module{Projections: engineOps{p}},
-		operations.MailModule{Mail: mailOps{p}},
+		operations.Module{Projections: engineOps{p}, Logger: p.Logger},
+		operations.MailModule{Mail: mailOps{p}, Logger: p.Logger},
 	}}, nil
 }
 
@@ -76,7 +77,7 @@ func (o engineOps) Parked(ctx context.Context, name string) ([]operations.Parked
 }
 
 func (o engineOps) ReplayParked(ctx context.Context, id int64) error {
-	return opsErr(o.p.Projections.Engine().ReplayParked(ctx, id))
+	return replayErr(o.p.Projections.Engine().ReplayParked(ctx, id))
 }
 
 func (o engineOps) SkipParked(ctx context.Context, id int64) error {
@@ -97,6 +98,16 @@ func opsErr(err error) error {
 		return fault.New(fault.NotFound, "PARKED_NOT_FOUND", "no such parked event").Wrap(err)
 	}
 	return err
+}
+
+// replayErr is opsErr for a replay: besides what opsErr names, the event
+// failed again (it stays parked), unless the database was unavailable.
+func replayErr(err error) error {
+	err = opsErr(err)
+	if _, classified := fault.As(err); err == nil || classified || pgerrors.Unavailable(err) {
+		return err
+	}
+	return operations.ErrStillFailing.Wrap(err)
 }
 
 // mailOps adapts the engine to operations.Mail: its parked events of the mail
@@ -127,7 +138,7 @@ func (o mailOps) ReplayMail(ctx context.Context, id int64) error {
 	if !slices.ContainsFunc(ps, func(pk engine.ParkedEvent) bool { return pk.ID == id }) {
 		return fault.New(fault.NotFound, "PARKED_NOT_FOUND", "no such parked mail")
 	}
-	return opsErr(o.p.Projections.Engine().ReplayParked(ctx, id))
+	return replayErr(o.p.Projections.Engine().ReplayParked(ctx, id))
 }
 
 // mailParked lists the parked events of the mail reactions.

@@ -2,13 +2,12 @@ package operations
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/fiveapis/backend/domain/fault"
 )
 
 // ParkedMail is a mail delivery that kept failing: the mail reaction that
@@ -44,22 +43,23 @@ type Mail interface {
 // every consumer's):
 //
 //	GET  /api/admin/mail/parked/              ?worker=<reaction name>
-//	POST /api/admin/mail/parked/{id}/replay/  → 200, or 502 with the error when it fails again
+//	POST /api/admin/mail/parked/{id}/replay/  → 200, or 502 with the mail server's error when it fails again
 type MailModule struct {
-	Mail Mail
+	Mail   Mail
+	Logger *slog.Logger
 }
 
 // Mount implements httpapi.Routes.
 func (m MailModule) Mount(e *echo.Echo) {
-	g := e.Group("/api/admin/mail", requireAdmin)
-	g.GET("/parked/", m.parked)
-	g.POST("/parked/:id/replay/", m.replay)
+	g := admin(e, m.Logger)
+	g.GET("/mail/parked/", m.parked)
+	g.POST("/mail/parked/:id/replay/", m.replay)
 }
 
 func (m MailModule) parked(c echo.Context) error {
 	ps, err := m.Mail.ParkedMail(c.Request().Context(), c.QueryParam("worker"))
 	if err != nil {
-		return fail(c, err)
+		return err
 	}
 	if ps == nil {
 		ps = []ParkedMail{}
@@ -68,18 +68,16 @@ func (m MailModule) parked(c echo.Context) error {
 }
 
 func (m MailModule) replay(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return c.JSON(http.StatusBadRequest, map[string]string{"id": "must be a positive integer"})
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	if err := m.Mail.ReplayMail(c.Request().Context(), id); err != nil {
-		if ctxErr := c.Request().Context().Err(); ctxErr != nil {
-			return fail(c, ctxErr)
+		if errors.Is(err, ErrStillFailing) {
+			// The mail server refused it again: its words are the point.
+			return c.JSON(http.StatusBadGateway, map[string]any{"id": id, "status": "failed", "detail": errors.Unwrap(err).Error()})
 		}
-		if f, ok := fault.As(err); ok && f.Kind == fault.NotFound {
-			return fail(c, err)
-		}
-		return c.JSON(http.StatusBadGateway, map[string]any{"id": id, "status": "failed", "detail": err.Error()})
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "status": "replayed"})
 }

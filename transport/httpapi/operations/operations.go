@@ -1,20 +1,24 @@
 // Package operations is the operators' HTTP surface over the projection
 // engine, which runs every consumer of the log (projectors, reactions, jobs):
 // their status, parked events (inspect, replay, skip) and blue/green
-// rebuilds. Every route needs an admin principal.
+// rebuilds; and the erasure of a person's data. Every route needs an admin
+// principal. Its dialect is plain JSON: {"detail": …} for every refusal
+// (errors.go).
 package operations
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/domain/access"
+	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
-	"github.com/fiveapis/backend/transport/httpapi/authn"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // ProjectionStatus is one consumer's state: a projector's, a reaction's
@@ -77,21 +81,29 @@ type Projections interface {
 	Rebuild(ctx context.Context, name string) error
 }
 
+// Users is the port over the accounts operators act on (the identity
+// commands, adapted in cmd).
+type Users interface {
+	// EraseUser erases the user's personal data (PersonalDataErased).
+	EraseUser(ctx context.Context, actor access.Actor, userID int64, meta eventlog.Metadata) (eventlog.Position, error)
+}
+
 // Module mounts the routes under /api/admin/:
 //
 //	GET  /api/admin/projections/                 every consumer's status
 //	GET  /api/admin/projections/parked/          every consumer's parked events
 //	GET  /api/admin/projections/{name}/parked/   one consumer's
 //	POST /api/admin/projections/{name}/rebuild/  a projector, blue/green
-//	POST /api/admin/parked/{id}/replay/          handle it again now; removed on success
+//	POST /api/admin/parked/{id}/replay/          handle it again now; removed on success, 409 when it fails again
 //	POST /api/admin/parked/{id}/skip/            give up on it
 type Module struct {
 	Projections Projections
+	Logger      *slog.Logger
 }
 
 // Mount implements httpapi.Routes.
 func (m Module) Mount(e *echo.Echo) {
-	g := e.Group("/api/admin", requireAdmin)
+	g := admin(e, m.Logger)
 	g.GET("/projections/", m.status)
 	g.GET("/projections/parked/", m.parked)
 	g.GET("/projections/:name/parked/", m.parked)
@@ -100,23 +112,10 @@ func (m Module) Mount(e *echo.Echo) {
 	g.POST("/parked/:id/skip/", m.skip)
 }
 
-func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		p, ok := authn.From(c)
-		if !ok {
-			return c.JSON(http.StatusUnauthorized, map[string]string{"detail": "authentication credentials were not provided or are invalid"})
-		}
-		if !p.IsAdmin {
-			return c.JSON(http.StatusForbidden, map[string]string{"detail": "admin role required"})
-		}
-		return next(c)
-	}
-}
-
 func (m Module) status(c echo.Context) error {
 	st, err := m.Projections.Status(c.Request().Context())
 	if err != nil {
-		return fail(c, err)
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"projections": st})
 }
@@ -124,7 +123,7 @@ func (m Module) status(c echo.Context) error {
 func (m Module) parked(c echo.Context) error {
 	ev, err := m.Projections.Parked(c.Request().Context(), c.Param("name"))
 	if err != nil {
-		return fail(c, err)
+		return err
 	}
 	if ev == nil {
 		ev = []ParkedEvent{}
@@ -134,7 +133,7 @@ func (m Module) parked(c echo.Context) error {
 
 func (m Module) rebuild(c echo.Context) error {
 	if err := m.Projections.Rebuild(c.Request().Context(), c.Param("name")); err != nil {
-		return fail(c, err)
+		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "rebuilding", "projection": c.Param("name")})
 }
@@ -145,22 +144,48 @@ func (m Module) replay(c echo.Context) error {
 func (m Module) skip(c echo.Context) error { return m.onParked(c, m.Projections.SkipParked, "skipped") }
 
 func (m Module) onParked(c echo.Context, op func(context.Context, int64) error, done string) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return c.JSON(http.StatusBadRequest, map[string]string{"id": "must be a positive integer"})
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	if err := op(c.Request().Context(), id); err != nil {
-		return fail(c, err)
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "status": done})
 }
 
-func fail(c echo.Context, err error) error {
-	if f, ok := fault.As(err); ok && f.Kind == fault.NotFound {
-		return c.JSON(http.StatusNotFound, map[string]string{"detail": f.Message})
+// Erasure mounts the operators' erasure of a person's data:
+//
+//	POST /api/admin/users/{id}/erase/   → 200 {"user_id", "status": "erased"}
+//
+// The answer comes once the read models have blanked the user
+// (X-Event-Position); the keys of the user's sealed data are deleted by the
+// identity context's reaction.
+type Erasure struct {
+	Users  Users
+	Clock  interface{ Now() time.Time }
+	Logger *slog.Logger
+}
+
+// Mount implements httpapi.Routes.
+func (m Erasure) Mount(e *echo.Echo) { admin(e, m.Logger).POST("/users/:id/erase/", m.erase) }
+
+func (m Erasure) erase(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
-	if errors.Is(err, context.Canceled) {
-		return c.NoContent(499)
+	if _, err := m.Users.EraseUser(c.Request().Context(), httpapi.Actor(c), id, httpapi.EventMeta(c, m.Clock.Now())); err != nil {
+		return err
 	}
-	return c.JSON(http.StatusInternalServerError, map[string]string{"detail": "operation failed: " + err.Error()})
+	return c.JSON(http.StatusOK, map[string]any{"user_id": id, "status": "erased"})
+}
+
+// pathID reads the positive integer :id.
+func pathID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.Invalidf("id", "must be a positive integer")
+	}
+	return id, nil
 }
