@@ -118,7 +118,8 @@ func (m *Module) login(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	li, err := m.d.Identity.LoginAs(ctx, identitycmd.LoginAs{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Kind: kind, Identifier: ident, Password: password})
+	li, err := m.d.Identity.LoginAs(ctx, identitycmd.LoginAs{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Kind: kind, Identifier: ident,
+		Password: password, PasswordForm: identitycmd.MD5HexForm})
 	if errors.Is(err, identity.ErrBadCredentials) || errors.Is(err, identity.ErrUserInactive) {
 		return Refusal("密码错误")
 	}
@@ -202,7 +203,7 @@ func (m *Module) register(c echo.Context) error {
 		return err
 	}
 	reg, err := m.d.Identity.Register(c.Request().Context(), identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Username: uname, Email: email, Password: password, Phone: phone})
+		Username: uname, Email: email, Password: password, PasswordForm: identitycmd.MD5HexForm, Phone: phone})
 	switch {
 	case errors.Is(err, identity.ErrUsernameTaken):
 		return Refusal("用户名已存在")
@@ -225,7 +226,7 @@ func (m *Module) password(c echo.Context) error {
 		return Refusal("无效参数")
 	}
 	_, err = m.d.Identity.ChangePassword(c.Request().Context(), identitycmd.ChangePassword{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Actor: httpapi.Actor(c), OldPassword: oldPw, NewPassword: newPw})
+		Actor: httpapi.Actor(c), OldPassword: oldPw, NewPassword: newPw, PasswordForm: identitycmd.MD5HexForm})
 	if err != nil {
 		if f, ok := fault.As(err); ok && f.Field == "old_password" {
 			return Refusal("旧密码错误")
@@ -392,7 +393,8 @@ func (m *Module) resetWithCode(c echo.Context, f drf.Form, code string) error {
 	case err != nil:
 		return err
 	}
-	if _, err := m.d.Identity.ResetPassword(ctx, identitycmd.ResetPassword{Meta: meta, Email: s.ResetEmail, VerificationToken: v.Token, NewPassword: newPw}); err != nil {
+	if _, err := m.d.Identity.ResetPassword(ctx, identitycmd.ResetPassword{Meta: meta, Email: s.ResetEmail, VerificationToken: v.Token,
+		NewPassword: newPw, PasswordForm: identitycmd.MD5HexForm}); err != nil {
 		return withPrefix("参数错误：", err)
 	}
 	if err := m.d.Sessions.SetReset(ctx, s.ID, "", now); err != nil {
