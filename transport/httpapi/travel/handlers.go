@@ -87,8 +87,10 @@ func (m *Module) lookup(ctx context.Context, kind, ident string) (identityq.User
 }
 
 // login: POST /user/login {user | uid | uname | phone | email, password,
-// captcha, no_captcha} → the user; the session is logged in. Password
-// attempts are limited by the command.
+// captcha, no_captcha} → the user; the session is logged in. Every
+// password of 004 is read in identitycmd.MD5HexForm (the Travellog app
+// sends its md5 hex; docs/identity.md). Password attempts are limited by
+// the command.
 func (m *Module) login(c echo.Context) error {
 	f, err := readForm(c, "无效参数")
 	if err != nil {
@@ -177,7 +179,8 @@ func validUname(s string) error {
 }
 
 // register: POST /user/register {uname, phone | email, password, captcha,
-// no_captcha} → the new user (not logged in).
+// no_captcha} → the new user (not logged in), its password stored in the
+// md5 scheme.
 func (m *Module) register(c echo.Context) error {
 	f, err := readForm(c, "无效参数")
 	if err != nil {
