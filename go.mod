@@ -29,7 +29,7 @@ require (
 require (
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	github.com/mojocn/base64Captcha v1.3.8
-	golang.org/x/image v0.23.0 // indirect
+	golang.org/x/image v0.23.0
 )
 
 require (

@@ -82,7 +82,7 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username identity.Username
 	if abandoned, err := h.holderAbandoned(ctx, c, 0); err != nil {
 		return BootstrapResult{}, err
 	} else if !c.Held || abandoned {
-		hash := h.hasher(password)
+		hash := h.hasher(plainSecret(password), schemePlain)
 		reg, err := h.register(ctx, username, email, hash, true, meta)
 		if errors.Is(err, identity.ErrEmailTaken) && !email.IsZero() {
 			// The e-mail is someone else's: create the admin without it.
@@ -103,7 +103,7 @@ func (h *Handlers) bootstrapOnce(ctx context.Context, username identity.Username
 	if u.IsAdmin() {
 		return BootstrapResult{UserID: u.ID()}, nil
 	}
-	matches, verr := h.checkPassword(ctx, password)
+	matches, verr := h.checkPassword(ctx, plainSecret(password))
 	if err := u.CheckPassword(matches); err != nil {
 		if verr() != nil {
 			return BootstrapResult{}, verr()

@@ -15,6 +15,10 @@ type ChangePassword struct {
 	Actor       access.Actor
 	OldPassword string
 	NewPassword string
+	// PasswordForm is how the API's client sends both passwords (004:
+	// MD5HexForm). The new password is stored in the scheme schemeFor
+	// chooses.
+	PasswordForm PasswordForm
 }
 
 // ChangePassword verifies the old password, validates and hashes the new one
@@ -37,16 +41,17 @@ func (h *Handlers) ChangePassword(ctx context.Context, cmd ChangePassword) (Done
 	if err := h.attempt(ctx, userAccount(id), cmd.Meta.ClientIP); err != nil {
 		return Done{}, err
 	}
-	if ok, err := h.passwords.Verify(ctx, cmd.OldPassword, u.PasswordHash()); err != nil {
+	if ok, err := h.passwords.verify(ctx, newSecret(cmd.OldPassword, cmd.PasswordForm), u.PasswordHash()); err != nil {
 		return Done{}, err
 	} else if !ok {
 		return Done{}, fault.Invalidf("old_password", "Your old password was entered incorrectly.")
 	}
 	username, _ := identity.NewUsername(u.Username())
-	if err := identity.ValidatePassword(cmd.NewPassword, username); err != nil {
+	newPassword := newSecret(cmd.NewPassword, cmd.PasswordForm)
+	if err := newPassword.validate(username); err != nil {
 		return Done{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
 	}
-	hash, err := h.passwords.Hash(ctx, cmd.NewPassword)
+	hash, err := h.newHash(ctx, newPassword, cmd.PasswordForm, u.PasswordHash())
 	if err != nil {
 		return Done{}, err
 	}

@@ -36,7 +36,7 @@ type APITokenGranted struct {
 // expiry slides as if it had been used. The attempt limits of Login apply.
 func (h *Handlers) GetAPIToken(ctx context.Context, cmd GetAPIToken) (APITokenGranted, error) {
 	var out APITokenGranted
-	user, pos, err := h.passwordLogin(ctx, cmd.Username, cmd.Password, cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
+	user, pos, err := h.passwordLogin(ctx, cmd.Username, plainSecret(cmd.Password), cmd.Meta, func(u *identity.User) ([]eventlog.Event, error) {
 		return h.grantAPIToken(ctx, u, &out)
 	})
 	if err != nil {

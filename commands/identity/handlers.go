@@ -127,16 +127,16 @@ func (h *Handlers) allocateUserID(ctx context.Context, meta eventlog.Metadata) (
 	return a.First, nil
 }
 
-// checkPassword returns a verifier for User.CheckPassword that hashes at most
-// once per stored hash even when the command loop decides again.
-func (h *Handlers) checkPassword(ctx context.Context, password string) (func(string) bool, func() error) {
+// checkPassword returns a verifier of s for User.CheckPassword that hashes
+// at most once per stored hash even when the command loop decides again.
+func (h *Handlers) checkPassword(ctx context.Context, s secret) (func(string) bool, func() error) {
 	seen := map[string]bool{}
 	var verr error
 	return func(phc string) bool {
 			if ok, done := seen[phc]; done {
 				return ok
 			}
-			ok, err := h.passwords.Verify(ctx, password, phc)
+			ok, err := h.passwords.verify(ctx, s, phc)
 			if err != nil {
 				verr = err
 				return false

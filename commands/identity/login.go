@@ -27,7 +27,12 @@ type LoggedIn struct {
 // about the same time. Beyond the attempt limits (per account, per client
 // address) it is ErrTooManyAttempts and the password is not checked.
 func (h *Handlers) Login(ctx context.Context, cmd Login) (LoggedIn, error) {
-	user, res, err := h.passwordLogin(ctx, cmd.Identifier, cmd.Password, cmd.Meta, nil)
+	return h.login(ctx, cmd.Meta, cmd.Identifier, plainSecret(cmd.Password))
+}
+
+// login is Login with the password in any form.
+func (h *Handlers) login(ctx context.Context, meta eventlog.Metadata, identifier string, s secret) (LoggedIn, error) {
+	user, res, err := h.passwordLogin(ctx, identifier, s, meta, nil)
 	if err != nil {
 		return LoggedIn{}, err
 	}
@@ -37,7 +42,7 @@ func (h *Handlers) Login(ctx context.Context, cmd Login) (LoggedIn, error) {
 // passwordLogin authenticates and appends UserLoggedIn plus whatever more
 // decides (called with the authenticated user, on every attempt of the
 // command loop).
-func (h *Handlers) passwordLogin(ctx context.Context, identifier, password string, meta eventlog.Metadata,
+func (h *Handlers) passwordLogin(ctx context.Context, identifier string, password secret, meta eventlog.Metadata,
 	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	id, found, err := h.resolveLogin(ctx, identifier)
 	if err != nil {
@@ -63,13 +68,13 @@ func (t loginTarget) account() string { return nameAccount(t.identifier) }
 // passwordLoginUser asks the attempt limiter, checks the password of the
 // target and appends the login; a right password clears the account's
 // attempts.
-func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, password string, meta eventlog.Metadata,
+func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, password secret, meta eventlog.Metadata,
 	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	if err := h.attempt(ctx, target.account(), meta.ClientIP); err != nil {
 		return nil, eventlog.Position{}, err
 	}
 	if !target.found {
-		if err := h.passwords.Waste(ctx, password); err != nil {
+		if err := h.passwords.Waste(ctx, password.raw); err != nil {
 			return nil, eventlog.Position{}, err
 		}
 		return nil, eventlog.Position{}, identity.ErrBadCredentials
@@ -83,7 +88,7 @@ func (h *Handlers) passwordLoginUser(ctx context.Context, target loginTarget, pa
 
 // checkAndLogIn checks the password of user id and appends UserLoggedIn
 // (and a rehash, and what more decides).
-func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string, meta eventlog.Metadata,
+func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password secret, meta eventlog.Metadata,
 	more func(u *identity.User) ([]eventlog.Event, error)) (*identity.User, eventlog.Position, error) {
 	if meta.UserID == "" {
 		meta.UserID = identity.FormatUserID(id) // the acting user is the one logging in
@@ -108,10 +113,10 @@ func (h *Handlers) checkAndLogIn(ctx context.Context, id int64, password string,
 			return nil, err
 		}
 		// A hash made with older parameters is upgraded while the password
-		// is at hand.
+		// is at hand (in the scheme it was made in).
 		if old := u.PasswordHash(); h.passwords.NeedsRehash(old) {
 			if _, done := rehashed[old]; !done {
-				nh, err := h.passwords.Hash(ctx, password)
+				nh, err := h.passwords.rehash(ctx, password, old)
 				if err != nil {
 					return nil, err
 				}

@@ -23,6 +23,9 @@ type Register struct {
 	// Phone is an optional mobile number (004), sealed in the personal-data
 	// vault; it must be unique like the username.
 	Phone string
+	// PasswordForm is how the API's client sends Password (004:
+	// MD5HexForm, stored in the md5 scheme).
+	PasswordForm PasswordForm
 }
 
 // Registered is the new account and where its events landed.
@@ -44,8 +47,9 @@ func (h *Handlers) Register(ctx context.Context, cmd Register) (Registered, erro
 	if err := errors.Join(err, perr); err != nil {
 		return Registered{}, err
 	}
+	hash := h.hasher(newSecret(cmd.Password, cmd.PasswordForm), schemeFor(cmd.PasswordForm, ""))
 	if phone.IsZero() {
-		return h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
+		return h.register(ctx, username, email, hash, false, meta)
 	}
 	if h.personal == nil {
 		return Registered{}, errors.New("identity: no personal-data vault configured")
@@ -53,7 +57,7 @@ func (h *Handlers) Register(ctx context.Context, cmd Register) (Registered, erro
 	if err := h.available(ctx, identity.PhoneClaimStream(phone), identity.ErrPhoneTaken); err != nil {
 		return Registered{}, err
 	}
-	reg, err := h.register(ctx, username, email, h.hasher(cmd.Password), false, meta)
+	reg, err := h.register(ctx, username, email, hash, false, meta)
 	if err != nil {
 		return Registered{}, err
 	}
@@ -85,21 +89,21 @@ func validate(cmd Register) (identity.Username, identity.Email, error) {
 	} else if email.IsZero() && cmd.RequireEmail {
 		errs = append(errs, fault.Invalidf("email", "This field may not be blank."))
 	}
-	if err := identity.ValidatePassword(cmd.Password, username); err != nil {
+	if err := newSecret(cmd.Password, cmd.PasswordForm).validate(username); err != nil {
 		errs = append(errs, err)
 	}
 	return username, email, errors.Join(errs...)
 }
 
-// hasher hashes password once, when first asked.
-func (h *Handlers) hasher(password string) func(context.Context) (string, error) {
+// hasher hashes password in scheme sc once, when first asked.
+func (h *Handlers) hasher(password secret, sc scheme) func(context.Context) (string, error) {
 	var hash string
 	return func(ctx context.Context) (string, error) {
 		if hash != "" {
 			return hash, nil
 		}
 		var err error
-		hash, err = h.passwords.Hash(ctx, password)
+		hash, err = h.passwords.hash(ctx, sc, password.inputFor(sc))
 		return hash, err
 	}
 }

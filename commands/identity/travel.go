@@ -142,19 +142,23 @@ type LoginAs struct {
 	Kind       string
 	Identifier string
 	Password   string
-	Method     string
+	// PasswordForm is how the API's client sends Password (004:
+	// MD5HexForm).
+	PasswordForm PasswordForm
+	Method       string
 }
 
 // LoginAs authenticates like Login (within its attempt limits), resolving
 // the identifier by its kind.
 func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs) (LoggedIn, error) {
+	password := newSecret(cmd.Password, cmd.PasswordForm)
 	switch cmd.Kind {
 	case "uid":
 		id, ok := identity.ParseUserID(cmd.Identifier)
 		if !ok {
 			return LoggedIn{}, identity.ErrBadCredentials
 		}
-		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: true, identifier: cmd.Identifier}, cmd.Password, cmd.Meta, nil)
+		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: true, identifier: cmd.Identifier}, password, cmd.Meta, nil)
 		if err != nil {
 			return LoggedIn{}, err
 		}
@@ -170,12 +174,12 @@ func (h *Handlers) LoginAs(ctx context.Context, cmd LoginAs) (LoggedIn, error) {
 			}
 			id, found = c.Holder, c.Held
 		}
-		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: found, identifier: cmd.Identifier}, cmd.Password, cmd.Meta, nil)
+		user, pos, err := h.passwordLoginUser(ctx, loginTarget{id: id, found: found, identifier: cmd.Identifier}, password, cmd.Meta, nil)
 		if err != nil {
 			return LoggedIn{}, err
 		}
 		return LoggedIn{User: infoOf(user), Position: pos}, nil
 	default:
-		return h.Login(ctx, Login{Meta: cmd.Meta, Identifier: cmd.Identifier, Password: cmd.Password})
+		return h.login(ctx, cmd.Meta, cmd.Identifier, password)
 	}
 }

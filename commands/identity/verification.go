@@ -220,6 +220,9 @@ type ResetPassword struct {
 	Email             string
 	VerificationToken string
 	NewPassword       string
+	// PasswordForm is how the API's client sends NewPassword (004:
+	// MD5HexForm). It is stored in the scheme schemeFor chooses.
+	PasswordForm PasswordForm
 }
 
 // ResetPassword validates the new password, uses the token (single use:
@@ -247,10 +250,11 @@ func (h *Handlers) ResetPassword(ctx context.Context, cmd ResetPassword) (Done, 
 		return Done{}, err
 	}
 	username, _ := identity.NewUsername(u.Username())
-	if err := identity.ValidatePassword(cmd.NewPassword, username); err != nil {
+	newPassword := newSecret(cmd.NewPassword, cmd.PasswordForm)
+	if err := newPassword.validate(username); err != nil {
 		return Done{}, fault.Invalidf("new_password", "%s", fieldMessage(err))
 	}
-	hash, err := h.passwords.Hash(ctx, cmd.NewPassword)
+	hash, err := h.newHash(ctx, newPassword, cmd.PasswordForm, u.PasswordHash())
 	if err != nil {
 		return Done{}, err
 	}

@@ -76,8 +76,10 @@ type UserRegistered struct {
 	EmailDigest string `json:"email_digest,omitempty"`
 	EmailRef    string `json:"email_ref,omitempty"`
 	LegacyEmail string `json:"legacy_email,omitempty"`
-	// PasswordHash is an argon2id PHC string; empty for accounts without a
-	// password (OAuth-only accounts).
+	// PasswordHash is an argon2id PHC string ("$argon2id$…" over the
+	// password, "$argon2id-md5$…" over its md5 hex for accounts of 004's
+	// app: commands/identity/password_form.go); empty for accounts without
+	// a password (OAuth-only accounts).
 	PasswordHash string    `json:"password_hash,omitempty"`
 	RegisteredAt time.Time `json:"registered_at"`
 }

@@ -39,6 +39,24 @@ func (p prefixed) Unwrap() error { return p.err }
 // before the first message; other errors answer as Render says.
 func withPrefix(prefix string, err error) error { return prefixed{prefix: prefix, err: err} }
 
+// dataCarrier is an error whose refusal carries data (withData).
+type dataCarrier struct {
+	err  error
+	data any
+}
+
+func (d dataCarrier) Error() string { return d.err.Error() }
+func (d dataCarrier) Unwrap() error { return d.err }
+
+// withData makes err's refusal carry data instead of null: the Travellog
+// app reads the user out of a refused /user/info answer too.
+func withData(err error, data any) error {
+	if err == nil {
+		return nil
+	}
+	return dataCarrier{err: err, data: data}
+}
+
 // Render is 004's error table, every answer HTTP 200:
 //
 //   - Refusal: code 403 with its message;
@@ -51,45 +69,61 @@ func withPrefix(prefix string, err error) error { return prefixed{prefix: prefix
 //   - a database that could not be used (httpapi.Classify): code 503
 //     "服务暂时不可用,请稍后再试" with Retry-After;
 //   - anything else goes to the server's error handler (500).
+//
+// The data is null, or what withData gave.
 func Render(c echo.Context, err error) error {
 	if c.Response().Committed {
 		return nil
 	}
 	err = httpapi.Classify(err)
+	code, msg, ok := refusalOf(c, err)
+	if !ok {
+		return err
+	}
+	var data any
+	if d := (dataCarrier{}); errors.As(err, &d) {
+		data = d.data
+	}
+	return answer(c, code, msg, data)
+}
+
+// refusalOf is the code and message of err in 004's table (ok false: not
+// one of its refusals), setting Retry-After where the table says.
+func refusalOf(c echo.Context, err error) (int, string, bool) {
 	if errors.Is(err, httpapi.ErrUnavailable) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(httpapi.ErrUnavailable.RetryAfterSeconds))
-		return answer(c, 503, "服务暂时不可用,请稍后再试", nil)
+		return 503, "服务暂时不可用,请稍后再试", true
 	}
 	var r Refusal
 	var p prefixed
 	switch {
 	case errors.As(err, &r):
-		return answer(c, 403, string(r), nil)
+		return 403, string(r), true
 	case errors.Is(err, access.ErrUnauthenticated):
-		return answer(c, 403, "未登录或登录超时", nil)
+		return 403, "未登录或登录超时", true
 	case errors.Is(err, identity.ErrTooManyAttempts):
-		return throttled(c, err, "尝试次数过多,请%s秒后再试")
+		return 403, throttled(c, err, "尝试次数过多,请%s秒后再试"), true
 	case errors.Is(err, identity.ErrTooManyCodes):
-		return throttled(c, err, "发送过于频繁,请%s秒后再试")
+		return 403, throttled(c, err, "发送过于频繁,请%s秒后再试"), true
 	case errors.As(err, &p):
 		if msg := faultMessage(p.err); msg != "" {
-			return answer(c, 403, p.prefix+msg, nil)
+			return 403, p.prefix + msg, true
 		}
 	}
 	if f, ok := fault.As(err); ok && f.Kind == fault.Invalid && f.Field != "" {
 		// Text the Router refused (NUL, control characters, invalid UTF-8).
-		return answer(c, 403, "无效参数："+f.Field, nil)
+		return 403, "无效参数：" + f.Field, true
 	}
-	return err
+	return 0, "", false
 }
 
-// throttled refuses with the wait of a rate-limited fault in format and
-// Retry-After.
-func throttled(c echo.Context, err error, format string) error {
+// throttled sets Retry-After to the wait of a rate-limited fault and words
+// the wait in format.
+func throttled(c echo.Context, err error, format string) string {
 	f, _ := fault.As(err)
 	wait := strconv.Itoa(f.RetryAfterSeconds)
 	c.Response().Header().Set("Retry-After", wait)
-	return answer(c, 403, fmt.Sprintf(format, wait), nil)
+	return fmt.Sprintf(format, wait)
 }
 
 // faultMessage is the first message of the invalid or conflicting fields of

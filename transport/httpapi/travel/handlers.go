@@ -3,6 +3,7 @@ package travel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -86,8 +87,10 @@ func (m *Module) lookup(ctx context.Context, kind, ident string) (identityq.User
 }
 
 // login: POST /user/login {user | uid | uname | phone | email, password,
-// captcha, no_captcha} → the user; the session is logged in. Password
-// attempts are limited by the command.
+// captcha, no_captcha} → the user; the session is logged in. Every
+// password of 004 is read in identitycmd.MD5HexForm (the Travellog app
+// sends its md5 hex; docs/identity.md). Password attempts are limited by
+// the command.
 func (m *Module) login(c echo.Context) error {
 	f, err := readForm(c, "无效参数")
 	if err != nil {
@@ -118,7 +121,8 @@ func (m *Module) login(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	li, err := m.d.Identity.LoginAs(ctx, identitycmd.LoginAs{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Kind: kind, Identifier: ident, Password: password})
+	li, err := m.d.Identity.LoginAs(ctx, identitycmd.LoginAs{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Kind: kind, Identifier: ident,
+		Password: password, PasswordForm: identitycmd.MD5HexForm})
 	if errors.Is(err, identity.ErrBadCredentials) || errors.Is(err, identity.ErrUserInactive) {
 		return Refusal("密码错误")
 	}
@@ -175,7 +179,8 @@ func validUname(s string) error {
 }
 
 // register: POST /user/register {uname, phone | email, password, captcha,
-// no_captcha} → the new user (not logged in).
+// no_captcha} → the new user (not logged in), its password stored in the
+// md5 scheme.
 func (m *Module) register(c echo.Context) error {
 	f, err := readForm(c, "无效参数")
 	if err != nil {
@@ -202,7 +207,7 @@ func (m *Module) register(c echo.Context) error {
 		return err
 	}
 	reg, err := m.d.Identity.Register(c.Request().Context(), identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Username: uname, Email: email, Password: password, Phone: phone})
+		Username: uname, Email: email, Password: password, PasswordForm: identitycmd.MD5HexForm, Phone: phone})
 	switch {
 	case errors.Is(err, identity.ErrUsernameTaken):
 		return Refusal("用户名已存在")
@@ -225,7 +230,7 @@ func (m *Module) password(c echo.Context) error {
 		return Refusal("无效参数")
 	}
 	_, err = m.d.Identity.ChangePassword(c.Request().Context(), identitycmd.ChangePassword{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Actor: httpapi.Actor(c), OldPassword: oldPw, NewPassword: newPw})
+		Actor: httpapi.Actor(c), OldPassword: oldPw, NewPassword: newPw, PasswordForm: identitycmd.MD5HexForm})
 	if err != nil {
 		if f, ok := fault.As(err); ok && f.Field == "old_password" {
 			return Refusal("旧密码错误")
@@ -245,17 +250,20 @@ func (m *Module) password(c echo.Context) error {
 	return answer(c, 200, "成功地修改了密码", nil)
 }
 
-var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
-
 // avatar: POST /user/avatar (multipart "avatar", logged in) → the avatar's
-// path.
+// path. The image must decode (CheckImage: JPEG, PNG, GIF or WebP, at most
+// MaxImagePixels); the app's extra fields "uid" and "code" are ignored (the
+// session names the user).
 func (m *Module) avatar(c echo.Context) error {
 	if m.d.Files == nil {
 		return Refusal("服务器错误")
 	}
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, identity.MaxAvatarBytes+64<<10)
 	fh, err := c.FormFile("avatar")
-	if err != nil || fh.Size > identity.MaxAvatarBytes {
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) || (err == nil && fh.Size > identity.MaxAvatarBytes) {
+		return Refusal(fmt.Sprintf("头像文件过大,最多 %d MiB", identity.MaxAvatarBytes>>20))
+	}
+	if err != nil {
 		return Refusal("未获取到avatar")
 	}
 	file, err := fh.Open()
@@ -264,24 +272,34 @@ func (m *Module) avatar(c echo.Context) error {
 	}
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, identity.MaxAvatarBytes+1))
-	ext, ok := avatarTypes[http.DetectContentType(data)]
-	if err != nil || len(data) == 0 || len(data) > identity.MaxAvatarBytes || !ok {
+	if err != nil || len(data) == 0 {
 		return Refusal("未获取到avatar")
 	}
-	key, err := m.d.Files.Put(data, ext)
+	img, err := CheckImage(data, MaxImagePixels)
+	var pixels TooManyPixelsError
+	switch {
+	case errors.As(err, &pixels):
+		return Refusal(fmt.Sprintf("头像尺寸过大(%d×%d),最多 %d 像素", pixels.Width, pixels.Height, pixels.Max))
+	case err != nil:
+		return Refusal("头像不是可以读取的图片(JPEG、PNG、GIF 或 WebP)")
+	}
+	key, err := m.d.Files.Put(data, img.Ext)
 	if err != nil {
 		return err
 	}
 	actor := httpapi.Actor(c)
 	if _, err := m.d.Identity.ChangeAvatar(c.Request().Context(), identitycmd.ChangeAvatar{Meta: httpapi.EventMeta(c, m.d.Clock.Now()),
-		Actor: actor, UserID: actor.UserID, FileKey: key, ContentType: http.DetectContentType(data), Size: int64(len(data))}); err != nil {
+		Actor: actor, UserID: actor.UserID, FileKey: key, ContentType: img.ContentType, Size: int64(len(data))}); err != nil {
 		return err
 	}
 	return answer(c, 200, "成功地修改了头像", map[string]string{"avatar": "/media/avatars/" + key})
 }
 
 // info: GET /user/info → the user; POST {gender, phone, email, intro}
-// changes them (logged in).
+// changes them (logged in). An empty phone or e-mail is left as it is: the
+// Travellog app sends all four fields, those it did not fill in empty.
+// A refused change answers the user as they are (the app reads data.uid
+// whatever the code).
 func (m *Module) info(c echo.Context) error {
 	ctx, id := c.Request().Context(), httpapi.Actor(c).UserID
 	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: id})
@@ -294,6 +312,20 @@ func (m *Module) info(c echo.Context) error {
 	if c.Request().Method != http.MethodPost {
 		return answer(c, 200, "获取成功", infoOf(u))
 	}
+	if err := m.updateInfo(c, u); err != nil {
+		// A part may have been applied before the refusal (the phone
+		// before a taken address).
+		httpapi.Settle(c)
+		if now, rerr := m.d.Users.UserByID(ctx, identityq.UserByID{ID: id}); rerr == nil {
+			u = now
+		}
+		return withData(err, infoOf(u))
+	}
+	return m.userAnswer(c, id, "修改成功")
+}
+
+// updateInfo applies POST /user/info's form to u.
+func (m *Module) updateInfo(c echo.Context, u identityq.User) error {
 	f, err := readForm(c, "无效参数")
 	if err != nil {
 		return err
@@ -309,18 +341,18 @@ func (m *Module) info(c echo.Context) error {
 	if v, ok := f.Opt("intro"); ok {
 		cmd.Intro = &v
 	}
-	if v, ok := f.Opt("phone"); ok {
+	if v, _ := f.Opt("phone"); strings.TrimSpace(v) != "" {
 		v = strings.TrimSpace(v)
 		cmd.Phone = &v
 	}
-	if v, ok := f.Opt("email"); ok {
+	if v, _ := f.Opt("email"); strings.TrimSpace(v) != "" {
 		v = strings.TrimSpace(v)
 		cmd.Email = &v
 	}
-	if _, err := m.d.Identity.UpdateTravelInfo(ctx, cmd); err != nil {
+	if _, err := m.d.Identity.UpdateTravelInfo(c.Request().Context(), cmd); err != nil {
 		return withPrefix("", err)
 	}
-	return m.userAnswer(c, id, "修改成功")
+	return nil
 }
 
 // reset: POST /user/reset. First {email | phone, captcha}: a code is
@@ -392,7 +424,8 @@ func (m *Module) resetWithCode(c echo.Context, f drf.Form, code string) error {
 	case err != nil:
 		return err
 	}
-	if _, err := m.d.Identity.ResetPassword(ctx, identitycmd.ResetPassword{Meta: meta, Email: s.ResetEmail, VerificationToken: v.Token, NewPassword: newPw}); err != nil {
+	if _, err := m.d.Identity.ResetPassword(ctx, identitycmd.ResetPassword{Meta: meta, Email: s.ResetEmail, VerificationToken: v.Token,
+		NewPassword: newPw, PasswordForm: identitycmd.MD5HexForm}); err != nil {
 		return withPrefix("参数错误：", err)
 	}
 	if err := m.d.Sessions.SetReset(ctx, s.ID, "", now); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -57,8 +58,9 @@ func newCaptcha() *base64Captcha.DriverDigit {
 	return base64Captcha.NewDriverDigit(60, 160, 4, 0.6, 40)
 }
 
-// captcha: GET /user/captcha → image/png; the answer is kept (hashed) in
-// the session, single use.
+// captcha: GET /user/captcha → image/png (the seed), or the same PNG in
+// base64 inside 004's envelope for the Travellog Android app (captchaAsJSON);
+// the answer is kept (hashed) in the session, single use.
 func (m *Module) captcha(c echo.Context) error {
 	s, _, err := m.session(c, true)
 	if err != nil {
@@ -78,7 +80,29 @@ func (m *Module) captcha(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
+	if captchaAsJSON(c) {
+		return answer(c, 200, "获取成功", []captchaImage{{Index: 0, Img: base64.StdEncoding.EncodeToString(png.Bytes())}})
+	}
 	return c.Blob(http.StatusOK, "image/png", png.Bytes())
+}
+
+// captchaImage is a captcha as the Travellog app reads it (ImagePojo:
+// data[0].img, plain base64 without a "data:" prefix, which its decoder
+// would take for base64 digits).
+type captchaImage struct {
+	Index int    `json:"index"`
+	Img   string `json:"img"`
+}
+
+// captchaAsJSON tells the Travellog Android app, which reads the captcha as
+// JSON, from the seed's clients, which read a PNG: a request that asks for
+// JSON (Accept: application/json), or one from OkHttp (User-Agent
+// "okhttp/…", which the app's Retrofit client sends with no Accept at all;
+// a browser's <img> and curl never do).
+func captchaAsJSON(c echo.Context) bool {
+	h := c.Request().Header
+	return strings.Contains(h.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) ||
+		strings.HasPrefix(strings.ToLower(h.Get("User-Agent")), "okhttp/")
 }
 
 // checkCaptcha consumes the session's captcha: a Refusal when it does not

@@ -18,7 +18,6 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi/travel"
-	"github.com/fiveapis/backend/transport/sessions"
 )
 
 // 004's user routes: captcha, session, {code, msg, data} with HTTP 200.
@@ -63,11 +62,7 @@ func (tc *travelClient) captcha(answer string) {
 	if len(tc.Cookies) == 0 {
 		t.Fatal("no session cookie")
 	}
-	tag, err := tc.S.App.Pool().Exec(context.Background(), `UPDATE sessions.sessions SET captcha_hash = $2 WHERE id_hash = $1`,
-		sessions.Key(tc.Cookies[0].Value), travel.CaptchaKey(answer))
-	if err != nil || tag.RowsAffected() != 1 {
-		t.Fatalf("set captcha: %v", err)
-	}
+	tc.setCaptchaAnswer(answer)
 }
 
 // post sends a form (as the original clients do) and checks the HTTP 200.
