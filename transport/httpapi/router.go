@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"cmp"
+	"net/http"
 	"strings"
 
+	"github.com/fiveapis/backend/domain/fault"
 	"github.com/labstack/echo/v4"
 )
 
@@ -24,7 +27,13 @@ type Router struct {
 	render     ErrorRenderer
 	mw         []func(Handler) Handler
 	csrfExempt bool
+	bodyLimit  int64
 }
+
+// DefaultRouteBodyLimit caps a request body on a Router's routes unless
+// the route asks for more (WithBodyLimit): enough for any JSON or form a
+// client sends; uploads say how much they take.
+const DefaultRouteBodyLimit = 1 << 20
 
 // NewRouter returns a Router for the paths under prefix ("" for the root).
 func NewRouter(e *echo.Echo, prefix string, render ErrorRenderer) Router {
@@ -35,6 +44,13 @@ func NewRouter(e *echo.Echo, prefix string, render ErrorRenderer) Router {
 // roles), outermost first. The middleware returns errors like handlers do.
 func (r Router) With(mw ...func(Handler) Handler) Router {
 	r.mw = append(append([]func(Handler) Handler{}, r.mw...), mw...)
+	return r
+}
+
+// WithBodyLimit returns a Router whose routes take bodies up to n bytes
+// (uploads); the server's own limit (Config.BodyLimit) still applies.
+func (r Router) WithBodyLimit(n int64) Router {
+	r.bodyLimit = n
 	return r
 }
 
@@ -79,6 +95,7 @@ func (r Router) Add(method, path string, h Handler) {
 // table).
 func (r Router) Handle(h Handler) echo.HandlerFunc {
 	h = checkedText(h)
+	h = limitedBody(h, cmp.Or(r.bodyLimit, DefaultRouteBodyLimit))
 	if !r.csrfExempt {
 		h = checkCSRF(h)
 	}
@@ -105,4 +122,25 @@ func checkedText(h Handler) Handler {
 		}
 		return h(c)
 	}
+}
+
+// limitedBody refuses a body declared larger than limit (a fault naming the
+// field "body", the API's 400) and cuts one that turns out larger while it
+// is read (the handler then meets a read error: the API's parse error).
+func limitedBody(h Handler, limit int64) Handler {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > limit {
+			return bodyTooLarge(limit)
+		}
+		if req.Body != nil && req.Body != http.NoBody {
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		}
+		return h(c)
+	}
+}
+
+// bodyTooLarge is the fault for a body over its route's limit.
+func bodyTooLarge(limit int64) error {
+	return fault.Invalidf("body", "is too large: at most %d bytes", limit)
 }

@@ -48,7 +48,7 @@ func CheckText(c echo.Context) error {
 	switch {
 	case ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm:
 		if err := req.ParseMultipartForm(maxFormMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return nil // the handler answers the malformed form in the API's words
+			return tooLarge(err) // else the handler answers the malformed form in the API's words
 		}
 		for name, vs := range req.PostForm {
 			if badText(name) {
@@ -74,9 +74,18 @@ func CheckText(c echo.Context) error {
 		body, err := io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		if err != nil {
-			return nil // the handler meets the same error
+			return tooLarge(err) // else the handler meets the same error
 		}
 		return checkJSON(body)
+	}
+	return nil
+}
+
+// tooLarge is the fault for a body read past its route's limit
+// (limitedBody), nil for any other read error.
+func tooLarge(err error) error {
+	if tl := new(http.MaxBytesError); errors.As(err, &tl) {
+		return bodyTooLarge(tl.Limit)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/access"
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 )
 
@@ -42,7 +43,9 @@ func (m *Module) Mount(e *echo.Echo) {
 	user.POST("/user/password/", m.password)
 	r.GET("/user/password/", postOnly)
 	for _, meth := range []string{http.MethodPost, http.MethodGet} {
-		user.Add(meth, "/user/avatar/", m.avatar)
+		// Twice the avatar limit: an avatar over it is refused in the API's
+		// own words, a far larger body as "body".
+		user.WithBodyLimit(2*identity.MaxAvatarBytes).Add(meth, "/user/avatar/", m.avatar)
 		user.Add(meth, "/user/info/", m.info)
 	}
 	if m.d.Files != nil {

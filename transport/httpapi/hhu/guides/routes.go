@@ -12,6 +12,7 @@ import (
 
 	guidescmd "github.com/fiveapis/backend/commands/guides"
 	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	"github.com/fiveapis/backend/domain/guides"
 	guidesq "github.com/fiveapis/backend/queries/guides"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -71,6 +72,11 @@ func New(d Deps) *Handlers {
 	return &Handlers{d: d}
 }
 
+// uploadBodyLimit is the largest body an upload route reads: a file at the
+// domain's limit and its form; a larger file within it is refused with the
+// domain's words.
+const uploadBodyLimit = 2 * guides.MaxFileSize
+
 // Mount implements httpapi.Routes:
 //
 //	GET    /guides/                                  guides (?category=<id>), any user
@@ -93,9 +99,10 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	const prefix = "/api/admin/hhu/guides/"
 	categories.Mount(admin, prefix+"categories/")
 	admin.GET(prefix, h.list)
-	admin.POST(prefix, h.upload)
+	uploads := admin.WithBodyLimit(uploadBodyLimit)
+	uploads.POST(prefix, h.upload)
 	admin.GET(prefix+":id/", h.get)
-	admin.PUT(prefix+":id/", h.replace)
+	uploads.PUT(prefix+":id/", h.replace)
 	admin.PATCH(prefix+":id/", h.edit)
 	admin.DELETE(prefix+":id/", h.remove)
 }

@@ -3,6 +3,7 @@ package accounts
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/domain/identity"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
 
@@ -24,7 +25,9 @@ func (m *Module) Mount(e *echo.Echo) {
 		r.GET("/users/", m.listUsers)
 		r.GET("/users/:id/", m.userDetail)
 		user.PATCH("/users/:id/profile/", m.updateProfile)
-		user.POST("/users/:id/avatar/", m.uploadAvatar)
+		// Twice the avatar limit: an avatar over it is refused in the API's
+		// own words, a far larger body as "body".
+		user.WithBodyLimit(2*identity.MaxAvatarBytes).POST("/users/:id/avatar/", m.uploadAvatar)
 		if m.d.Files != nil {
 			e.GET(roamio.Prefix+"/media/avatars/:key", m.d.Files.Serve)
 		}
