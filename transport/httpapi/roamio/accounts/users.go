@@ -164,12 +164,9 @@ func (m *Module) updateProfile(c echo.Context) error {
 		"profile": map[string]any{"bio": prof.Bio, "birthday": birthdayOf(prof.Birthday), "tags": prof.Tags}})
 }
 
-// avatarTypes are the accepted image types, by sniffed content.
-var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
-
 // uploadAvatar: POST /api/v1/users/{id}/avatar/ (multipart "avatar", owner
-// or admin, at most 2 MiB, JPEG/PNG/GIF/WebP by content) → {success,
-// message, avatar_url}.
+// or admin, at most 2 MiB, a JPEG/PNG/GIF/WebP picture that decodes, within
+// the size limits of checkAvatarImage) → {success, message, avatar_url}.
 func (m *Module) uploadAvatar(c echo.Context) error {
 	u, err := m.userParam(c)
 	if err != nil {
@@ -189,10 +186,9 @@ func (m *Module) uploadAvatar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct := http.DetectContentType(data)
-	ext, ok := avatarTypes[ct]
-	if !ok {
-		return drf.FieldErrors{"avatar": {"只支持 JPG、PNG、GIF、WebP 格式的图片"}}
+	ct, ext, err := checkAvatarImage(data)
+	if err != nil {
+		return drf.FieldErrors{"avatar": {err.Error()}}
 	}
 	key, err := m.d.Files.Put(data, ext)
 	if err != nil {
