@@ -25,6 +25,14 @@ func (m *Module) Mount(e *echo.Echo) {
 		r.GET("/users/:id/", m.userDetail)
 		user.PATCH("/users/:id/profile/", m.updateProfile)
 		user.POST("/users/:id/avatar/", m.uploadAvatar)
+		// The web client's names (docs/roamio.md, "Real clients").
+		r.GET("/users/:id/profile/", m.userProfile)
+		r.GET("/users/:id/stats/", m.userStats)
+		user.PATCH("/users/update_profile/", m.updateOwnProfile)
+		user.PUT("/users/update_profile/", m.updateOwnProfile)
+		user.PATCH("/users/:id/", m.updateUser)
+		user.PUT("/users/:id/", m.updateUser)
+		user.POST("/users/:id/upload_avatar/", m.uploadAvatar)
 		if m.d.Files != nil {
 			e.GET(roamio.Prefix+"/media/avatars/:key", m.d.Files.Serve)
 		}
