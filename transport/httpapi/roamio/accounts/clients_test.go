@@ -272,6 +272,33 @@ func TestRoamioWebClientAccountCalls(t *testing.T) {
 		apptest.CheckReads(t, r.Body, map[string]string{"comments_count": "number", "trips_count": "number", "public_trips_count": "number"})
 	})
 
+	// EmailBindingEditor: a change_email code to the new address, then the
+	// change with its token.
+	t.Run("POST /users/change-email/ {new_email, verification_token}", func(t *testing.T) {
+		newEmail := "new." + email
+		if r := w.call(t, "POST", "/auth/send_verification_code/", map[string]any{"email": newEmail, "type": "change_email"}); r.Status != 200 {
+			t.Fatalf("send: %d %s", r.Status, r.Raw)
+		}
+		v := w.call(t, "POST", "/auth/verify_code/", map[string]any{"email": newEmail, "code": mailedCode(t, smtp, newEmail, "更换邮箱"), "type": "change_email"})
+		change, _ := v.Body["verification_token"].(string)
+		if v.Status != 200 || change == "" {
+			t.Fatalf("verify: %d %s", v.Status, v.Raw)
+		}
+		if r := w.call(t, "POST", "/users/change-email/", map[string]any{"new_email": newEmail, "verification_token": change}); r.Status != 200 {
+			t.Fatalf("change: %d %s", r.Status, r.Raw)
+		}
+		me := w.call(t, "GET", "/auth/me/", nil)
+		if prof, _ := me.Body["profile"].(map[string]any); me.Body["email"] != newEmail || prof["email_verified"] != true {
+			t.Errorf("me after the change: %s", me.Raw)
+		}
+		again := w.call(t, "POST", "/users/change-email/", map[string]any{"new_email": email, "verification_token": change})
+		if again.Status != 400 {
+			t.Fatalf("the token again: %d %s", again.Status, again.Raw)
+		}
+		apptest.CheckReads(t, again.Body, map[string]string{"error": "string"})
+		email = newEmail
+	})
+
 	// The refresh token is no longer in localStorage: logout sends null and
 	// the cookie carries it.
 	t.Run("POST /auth/logout/ {refresh: null}", func(t *testing.T) {
@@ -329,6 +356,26 @@ func TestRoamioWebClientAccountCalls(t *testing.T) {
 		}
 		apptest.CheckReads(t, r.Body, map[string]string{"success": "bool", "access": "string", "refresh": "string", "user": "object",
 			"user.email": "string", "email_optional": "bool"})
+		w.access, _ = r.Body["access"].(string)
+	})
+	// A QQ account has no address: EmailBindingEditor binds one.
+	t.Run("POST /users/bind_email/ {email, verification_token}", func(t *testing.T) {
+		qqEmail := "qq." + email
+		if r := w.call(t, "POST", "/auth/send_verification_code/", map[string]any{"email": qqEmail, "type": "bind_email"}); r.Status != 200 {
+			t.Fatalf("send: %d %s", r.Status, r.Raw)
+		}
+		v := w.call(t, "POST", "/auth/verify_code/", map[string]any{"email": qqEmail, "code": mailedCode(t, smtp, qqEmail, "绑定邮箱"), "type": "bind_email"})
+		bind, _ := v.Body["verification_token"].(string)
+		if v.Status != 200 || bind == "" {
+			t.Fatalf("verify: %d %s", v.Status, v.Raw)
+		}
+		if r := w.call(t, "POST", "/users/bind_email/", map[string]any{"email": qqEmail, "verification_token": bind}); r.Status != 200 {
+			t.Fatalf("bind: %d %s", r.Status, r.Raw)
+		}
+		me := w.call(t, "GET", "/auth/me/", nil)
+		if prof, _ := me.Body["profile"].(map[string]any); me.Body["email"] != qqEmail || prof["email_verified"] != true {
+			t.Errorf("me after binding: %s", me.Raw)
+		}
 	})
 	t.Run("POST /auth/qq_callback/ {code, state}: a used state", func(t *testing.T) {
 		r := w.call(t, "POST", "/auth/qq_callback/", map[string]any{"code": qq.Code(qq.User("QQ旅行者")), "state": state})

@@ -33,6 +33,8 @@ func (m *Module) Mount(e *echo.Echo) {
 		user.PATCH("/users/:id/", m.updateUser)
 		user.PUT("/users/:id/", m.updateUser)
 		user.POST("/users/:id/upload_avatar/", m.uploadAvatar)
+		user.POST("/users/bind_email/", m.bindEmail)
+		user.POST("/users/change-email/", m.changeEmail)
 		if m.d.Files != nil {
 			e.GET(roamio.Prefix+"/media/avatars/:key", m.d.Files.Serve)
 		}

@@ -73,7 +73,8 @@ func (m *Module) updateOwnProfile(c echo.Context) error {
 
 // updateUser: PATCH or PUT /api/v1/users/{id}/ {username} (the user
 // themself) → {id, username, email}. The address is not changed here: it
-// changes only with a verification code (reset_password, verify_email).
+// changes only with a verification code (bind_email, change-email:
+// email.go).
 func (m *Module) updateUser(c echo.Context) error {
 	u, err := m.userParam(c)
 	if err != nil {

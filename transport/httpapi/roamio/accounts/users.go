@@ -24,6 +24,7 @@ import (
 type Profiles interface {
 	UpdateProfile(ctx context.Context, cmd identitycmd.UpdateProfile) (identitycmd.Done, error)
 	UpdateAccount(ctx context.Context, cmd identitycmd.UpdateAccount) (identitycmd.Done, error)
+	BindEmail(ctx context.Context, cmd identitycmd.BindEmail) (identitycmd.Done, error)
 	ChangeAvatar(ctx context.Context, cmd identitycmd.ChangeAvatar) (identitycmd.Done, error)
 	CanEditProfile(ctx context.Context, actor access.Actor, userID int64) (bool, error)
 }
