@@ -207,7 +207,7 @@ ON CONFLICT (token_id) DO NOTHING`, e.TokenID, e.KeyHash, e.UserID, e.IssuedAt)
 		// event comes again after the events that carried it).
 		for _, stmt := range []string{
 			`UPDATE users SET email = '', email_key = '', email_verified = false, bio = '', tags = '', birthday = '',
-  avatar_key = '', phone = '', gender = 0, intro = '' WHERE id = $1`,
+  visited_countries = '', avatar_key = '', phone = '', gender = 0, intro = '' WHERE id = $1`,
 			`DELETE FROM contact_info WHERE user_id = $1`,
 			`UPDATE social_accounts SET nickname = '', avatar_url = '' WHERE user_id = $1`,
 		} {
