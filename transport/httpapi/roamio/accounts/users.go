@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/imagecheck"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
 
@@ -195,8 +197,8 @@ func (m *Module) editProfile(c echo.Context, u identityq.User) error {
 
 // uploadAvatar: POST /api/v1/users/{id}/avatar/ and the web client's
 // /users/{id}/upload_avatar/ (multipart "avatar", owner
-// or admin, at most 2 MiB, a JPEG/PNG/GIF/WebP picture that decodes, within
-// the size limits of checkAvatarImage) → {success, message, avatar_url}.
+// or admin, at most 2 MiB, a JPEG/PNG/GIF/WebP picture that decodes, of at
+// most imagecheck.MaxPixels) → {success, message, detail, avatar_url}.
 func (m *Module) uploadAvatar(c echo.Context) error {
 	u, err := m.userParam(c)
 	if err != nil {
@@ -216,10 +218,15 @@ func (m *Module) uploadAvatar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct, ext, err := checkAvatarImage(data)
-	if err != nil {
-		return drf.FieldErrors{"avatar": {err.Error()}}
+	img, err := imagecheck.Check(data, imagecheck.MaxPixels)
+	var pixels imagecheck.TooManyPixelsError
+	switch {
+	case errors.As(err, &pixels):
+		return drf.FieldErrors{"avatar": {fmt.Sprintf("图片尺寸过大(%d×%d),最多 %d 像素", pixels.Width, pixels.Height, pixels.Max)}}
+	case err != nil:
+		return drf.FieldErrors{"avatar": {"Upload a valid image. The file you uploaded was either not an image or a corrupted image."}}
 	}
+	ct, ext := img.ContentType, img.Ext
 	key, err := m.d.Files.Put(data, ext)
 	if err != nil {
 		return err
