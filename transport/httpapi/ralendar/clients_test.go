@@ -120,7 +120,7 @@ func TestRalendarAndroidClientAccountCalls(t *testing.T) {
 			t.Fatalf("%d %s", r.Status, r.Raw)
 		}
 		apptest.CheckReads(t, r.Body, map[string]string{"access": "string|null", "refresh": "string|null", "user": "object|null",
-			"user.id": "number", "user.username": "string", "user.email": "string|null"})
+			"user.id": "int", "user.username": "string", "user.email": "string|null"})
 		if photo := r.Body["user"].(map[string]any)["photo"]; photo != apptest.AvatarURL(oid) {
 			t.Errorf("photo %v", photo)
 		}
@@ -141,7 +141,7 @@ func TestRalendarAndroidClientAccountCalls(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Raw)
 		}
-		apptest.CheckReads(t, r.Body, map[string]string{"id": "number", "username": "string", "email": "string|null"})
+		apptest.CheckReads(t, r.Body, map[string]string{"id": "int", "username": "string", "email": "string|null"})
 	})
 	t.Run("POST /api/auth/qq/login/ {code, state} (the seed's QQ login) uses Ralendar's redirect URI too", func(t *testing.T) {
 		r := c.Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.Code(qq.User("日历用户3")), "state": "s"})
