@@ -26,6 +26,10 @@ type Register struct {
 	// PasswordForm is how the API's client sends Password (004:
 	// MD5HexForm, stored in the md5 scheme).
 	PasswordForm PasswordForm
+	// VerificationToken, when given, is the token VerifyCode issued for a
+	// register code to Email (the Roamio web client sends it): it must be
+	// valid, is used once, and the new account's address is verified.
+	VerificationToken string
 }
 
 // Registered is the new account and where its events landed.
@@ -48,24 +52,34 @@ func (h *Handlers) Register(ctx context.Context, cmd Register) (Registered, erro
 		return Registered{}, err
 	}
 	hash := h.hasher(newSecret(cmd.Password, cmd.PasswordForm), schemeFor(cmd.PasswordForm, ""))
-	if phone.IsZero() {
-		return h.register(ctx, username, email, hash, false, meta)
+	tokenID := ""
+	if cmd.VerificationToken != "" {
+		if tokenID, err = h.registrationToken(ctx, email, cmd.VerificationToken); err != nil {
+			return Registered{}, err
+		}
 	}
-	if h.personal == nil {
-		return Registered{}, errors.New("identity: no personal-data vault configured")
-	}
-	if err := h.available(ctx, identity.PhoneClaimStream(phone), identity.ErrPhoneTaken); err != nil {
-		return Registered{}, err
+	if !phone.IsZero() {
+		if h.personal == nil {
+			return Registered{}, errors.New("identity: no personal-data vault configured")
+		}
+		if err := h.available(ctx, identity.PhoneClaimStream(phone), identity.ErrPhoneTaken); err != nil {
+			return Registered{}, err
+		}
 	}
 	reg, err := h.register(ctx, username, email, hash, false, meta)
 	if err != nil {
 		return Registered{}, err
 	}
-	pos, err := h.setPhone(ctx, reg.User.ID, phone, meta)
-	if err != nil {
-		return reg, err
+	if !phone.IsZero() {
+		pos, err := h.setPhone(ctx, reg.User.ID, phone, meta)
+		if err != nil {
+			return reg, err
+		}
+		reg.Position = maxPos(reg.Position, pos)
 	}
-	reg.Position = maxPos(reg.Position, pos)
+	if tokenID != "" {
+		return h.useRegistrationToken(ctx, reg, email, tokenID, meta)
+	}
 	return reg, nil
 }
 

@@ -51,9 +51,9 @@ type CodeRequested struct {
 	Position  eventlog.Position
 }
 
-// RequestVerificationCode validates the address and purpose (register: the
-// address must be free; reset_password and verify_email: it must be an
-// account's), seals the address in the personal-data vault and appends
+// RequestVerificationCode validates the address and purpose (register and
+// change_email: the address must be free; reset_password and verify_email:
+// it must be an account's; bind_email: BindEmail decides), seals the address in the personal-data vault and appends
 // VerificationCodeRequested; the mail reaction sends the code. Beyond the
 // code limits (per address, per client address: Limits.Codes) it is
 // ErrTooManyCodes and nothing is sent, whichever API asks.
@@ -66,10 +66,12 @@ func (h *Handlers) RequestVerificationCode(ctx context.Context, cmd RequestVerif
 		return CodeRequested{}, err
 	}
 	switch cmd.Purpose {
-	case identity.PurposeRegister:
+	case identity.PurposeRegister, identity.PurposeChangeEmail:
 		if err := h.available(ctx, identity.EmailClaimStream(email), identity.ErrEmailTaken); err != nil {
 			return CodeRequested{}, err
 		}
+	case identity.PurposeBindEmail:
+		// Free, or the caller's own unverified address: BindEmail decides.
 	default:
 		if _, found, err := h.emailHolder(ctx, email); err != nil {
 			return CodeRequested{}, err

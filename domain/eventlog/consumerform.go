@@ -17,15 +17,15 @@ import "strings"
 //     number can be reversed by trying addresses), "*_ref" (personal data
 //     sealed in the vault), "legacy_email", "email", "phone", "mobile", "qq",
 //     "ip_address", "client_ip", "user_agent", and what people write about
-//     themselves in a profile: "bio", "intro", "tags", "nickname",
-//     "avatar_url".
+//     themselves in a profile: "bio", "intro", "tags", "visited_countries",
+//     "nickname", "avatar_url".
 //
 // docs/events.md lists, per event, the fields its consumer-facing form
 // hides (generated from the struct tags by the catalogue test).
 func HiddenFromConsumers(key string) bool {
 	switch key {
 	case "token_id", "jti", "code_id", "legacy_email", "email", "phone", "mobile", "qq", "ip_address", "client_ip", "user_agent",
-		"bio", "intro", "tags", "nickname", "avatar_url":
+		"bio", "intro", "tags", "visited_countries", "nickname", "avatar_url":
 		return true
 	}
 	for _, suffix := range []string{"_hash", "_digest", "_ref"} {

@@ -19,18 +19,21 @@ const (
 
 // Limits of profile fields (Roamio).
 const (
-	MaxBioLength  = 500
-	MaxTagsLength = 200
+	MaxBioLength              = 500
+	MaxTagsLength             = 200
+	MaxVisitedCountriesLength = 200
 	// MaxAvatarBytes bounds an uploaded avatar.
 	MaxAvatarBytes = 2 << 20
 )
 
 // Profile is the public part of a Roamio profile the user edits. Birthday
-// is personal data: ProfileUpdated carries it sealed.
+// is personal data: ProfileUpdated carries it sealed. VisitedCountries is
+// the Roamio web client's comma-separated list of countries.
 type Profile struct {
-	Bio      string
-	Tags     string
-	Birthday string // YYYY-MM-DD or ""
+	Bio              string
+	Tags             string
+	Birthday         string // YYYY-MM-DD or ""
+	VisitedCountries string
 }
 
 // ValidateProfile checks the fields; each invalid one is a fault naming it.
@@ -50,6 +53,7 @@ func ValidateProfile(p Profile, today time.Time) error {
 	}
 	text("bio", p.Bio, MaxBioLength)
 	text("tags", p.Tags, MaxTagsLength)
+	text("visited_countries", p.VisitedCountries, MaxVisitedCountriesLength)
 	if p.Birthday != "" {
 		d, err := time.Parse(time.DateOnly, p.Birthday)
 		if err != nil || d.Year() < 1900 || d.After(today) {
@@ -59,15 +63,17 @@ func ValidateProfile(p Profile, today time.Time) error {
 	return errors.Join(errs...)
 }
 
-// ProfileUpdated replaces the user's bio, tags and birthday (the birthday
-// sealed in the personal-data vault for "user:<id>"; empty: none).
+// ProfileUpdated replaces the user's bio, tags, birthday (sealed in the
+// personal-data vault for "user:<id>"; empty: none) and visited countries
+// (absent from the events recorded before the field existed: none).
 type ProfileUpdated struct {
-	UserID      int64     `json:"user_id"`
-	Bio         string    `json:"bio"`
-	Tags        string    `json:"tags"`
-	BirthdayRef string    `json:"birthday_ref,omitempty"`
-	UpdatedBy   int64     `json:"updated_by"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	UserID           int64     `json:"user_id"`
+	Bio              string    `json:"bio"`
+	Tags             string    `json:"tags"`
+	BirthdayRef      string    `json:"birthday_ref,omitempty"`
+	VisitedCountries string    `json:"visited_countries,omitempty"`
+	UpdatedBy        int64     `json:"updated_by"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // AvatarChanged records a new avatar: the key of the stored file.
@@ -96,7 +102,8 @@ func (u *User) UpdateProfile(by access.Actor, p Profile, birthdayRef string, now
 	if !u.CanEdit(by) {
 		return nil, ErrNotOwner
 	}
-	return []eventlog.Event{ProfileUpdated{UserID: u.id, Bio: p.Bio, Tags: p.Tags, BirthdayRef: birthdayRef, UpdatedBy: by.UserID, UpdatedAt: now.UTC()}}, nil
+	return []eventlog.Event{ProfileUpdated{UserID: u.id, Bio: p.Bio, Tags: p.Tags, BirthdayRef: birthdayRef, VisitedCountries: p.VisitedCountries,
+		UpdatedBy: by.UserID, UpdatedAt: now.UTC()}}, nil
 }
 
 // ChangeAvatar decides a new avatar file.

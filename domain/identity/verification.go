@@ -21,11 +21,14 @@ func EmailVerificationStream(e Email) string {
 	return eventlog.StreamID(EmailVerificationCategory, e.Digest())
 }
 
-// Purposes of e-mail verification codes (000's "type").
+// Purposes of e-mail verification codes (000's "type", and the Roamio web
+// client's bind_email and change_email).
 const (
 	PurposeRegister      = "register"
 	PurposeResetPassword = "reset_password"
 	PurposeVerifyEmail   = "verify_email"
+	PurposeBindEmail     = "bind_email"
+	PurposeChangeEmail   = "change_email"
 )
 
 // Lifetimes and bounds of verification codes (000: codes live 10 minutes, the
@@ -38,9 +41,13 @@ const (
 	CodeDigits      = 6
 )
 
-// ValidPurpose reports whether p is a purpose of 000.
+// ValidPurpose reports whether p is a purpose of verification codes.
 func ValidPurpose(p string) bool {
-	return p == PurposeRegister || p == PurposeResetPassword || p == PurposeVerifyEmail
+	switch p {
+	case PurposeRegister, PurposeResetPassword, PurposeVerifyEmail, PurposeBindEmail, PurposeChangeEmail:
+		return true
+	}
+	return false
 }
 
 // Errors of verification.

@@ -207,3 +207,27 @@ func TestSealedRegistrationAddress(t *testing.T) {
 		t.Errorf("erased v1 user: %+v %v", u, err)
 	}
 }
+
+// TestProfileVisitedCountries: ProfileUpdated replaces the whole profile,
+// visited countries included; an event recorded before the field existed
+// (no visited_countries) leaves none.
+func TestProfileVisitedCountries(t *testing.T) {
+	t.Parallel()
+	pool, p := setup(t)
+	ctx := context.Background()
+	apply(t, pool, p, "user-3",
+		identity.UserRegistered{UserID: 3, Username: "traveller", RegisteredAt: t0},
+		identity.ProfileUpdated{UserID: 3, Bio: "bio", Tags: "摄影", VisitedCountries: "中国,日本", UpdatedBy: 3, UpdatedAt: t0})
+	r := identityproj.NewReader(pool)
+	u, err := r.UserByID(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"bio", "摄影", "中国,日本"}, []string{u.Bio, u.Tags, u.VisitedCountries}); diff != "" {
+		t.Errorf("profile (-want +got):\n%s", diff)
+	}
+	apply(t, pool, p, "user-3", identity.ProfileUpdated{UserID: 3, Bio: "older shape", UpdatedBy: 3, UpdatedAt: t0})
+	if u, _ = r.UserByID(ctx, 3); u.VisitedCountries != "" || u.Bio != "older shape" {
+		t.Errorf("after an event without visited countries: %+v", u)
+	}
+}

@@ -29,14 +29,14 @@ var _ identityq.ReadModel = (*Reader)(nil)
 // NewReader returns a Reader on db.
 func NewReader(db DB) *Reader { return &Reader{db: db} }
 
-const userColumns = `u.id, u.username, u.email, u.has_password, u.email_verified, u.is_admin, u.is_active, u.date_joined, u.last_login, u.bio, u.tags, u.birthday, u.avatar_key, u.phone, u.gender, u.intro, u.api_key_hash`
+const userColumns = `u.id, u.username, u.email, u.has_password, u.email_verified, u.is_admin, u.is_active, u.date_joined, u.last_login, u.bio, u.tags, u.birthday, u.visited_countries, u.avatar_key, u.phone, u.gender, u.intro, u.api_key_hash`
 
 func scanUser(row pgx.Row, extra ...any) (identityq.User, error) {
 	var (
 		u         identityq.User
 		lastLogin *time.Time
 	)
-	dest := append([]any{&u.ID, &u.Username, &u.Email, &u.HasPassword, &u.EmailVerified, &u.IsAdmin, &u.IsActive, &u.DateJoined, &lastLogin, &u.Bio, &u.Tags, &u.Birthday, &u.AvatarKey, &u.Phone, &u.Gender, &u.Intro, &u.APIKeyHash}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.Email, &u.HasPassword, &u.EmailVerified, &u.IsAdmin, &u.IsActive, &u.DateJoined, &lastLogin, &u.Bio, &u.Tags, &u.Birthday, &u.VisitedCountries, &u.AvatarKey, &u.Phone, &u.Gender, &u.Intro, &u.APIKeyHash}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return identityq.User{}, identityq.ErrNotFound

@@ -20,6 +20,7 @@ CREATE TABLE users (
     tags         text        NOT NULL DEFAULT '',
     birthday     text        NOT NULL DEFAULT '',
     avatar_key   text        NOT NULL DEFAULT '',
+    visited_countries text   NOT NULL DEFAULT '',
     -- 004: phone opened from the personal-data vault; gender 0/1/2; intro
     phone        text        NOT NULL DEFAULT '',
     gender       int         NOT NULL DEFAULT 0,

@@ -53,7 +53,7 @@ func (*Projector) Name() string { return Name }
 
 // Version implements engine.Projector; bump it when schema.sql or Apply
 // changes what the rows hold.
-func (*Projector) Version() int { return 8 }
+func (*Projector) Version() int { return 9 }
 
 // Schema implements engine.Projector.
 func (*Projector) Schema() string { return schema }
@@ -165,7 +165,8 @@ ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.po
 			}
 			birthday = b
 		}
-		_, err = tx.Exec(ctx, `UPDATE users SET bio = $2, tags = $3, birthday = $4 WHERE id = $1`, e.UserID, e.Bio, e.Tags, birthday)
+		_, err = tx.Exec(ctx, `UPDATE users SET bio = $2, tags = $3, birthday = $4, visited_countries = $5 WHERE id = $1`,
+			e.UserID, e.Bio, e.Tags, birthday, e.VisitedCountries)
 	case identity.PhoneChanged:
 		phone := ""
 		if e.PhoneRef != "" && p.pd != nil {
@@ -206,7 +207,7 @@ ON CONFLICT (token_id) DO NOTHING`, e.TokenID, e.KeyHash, e.UserID, e.IssuedAt)
 		// event comes again after the events that carried it).
 		for _, stmt := range []string{
 			`UPDATE users SET email = '', email_key = '', email_verified = false, bio = '', tags = '', birthday = '',
-  avatar_key = '', phone = '', gender = 0, intro = '' WHERE id = $1`,
+  visited_countries = '', avatar_key = '', phone = '', gender = 0, intro = '' WHERE id = $1`,
 			`DELETE FROM contact_info WHERE user_id = $1`,
 			`UPDATE social_accounts SET nickname = '', avatar_url = '' WHERE user_id = $1`,
 		} {

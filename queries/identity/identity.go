@@ -29,12 +29,14 @@ type User struct {
 	DateJoined    time.Time
 	// LastLogin is zero when the user never logged in.
 	LastLogin time.Time
-	// Roamio profile: Birthday "YYYY-MM-DD" or ""; AvatarKey the stored
-	// file's key or "".
-	Bio       string
-	Tags      string
-	Birthday  string
-	AvatarKey string
+	// Roamio profile: Birthday "YYYY-MM-DD" or ""; VisitedCountries the
+	// web client's comma-separated list; AvatarKey the stored file's key or
+	// "".
+	Bio              string
+	Tags             string
+	Birthday         string
+	VisitedCountries string
+	AvatarKey        string
 	// 004: Phone (opened from the vault), Gender (0 unset, 1, 2), Intro.
 	Phone  string
 	Gender int

@@ -33,6 +33,8 @@ func VerificationCodes(key []byte, opener Opener, now func() time.Time) Renderer
 		identity.PurposeRegister:      "注册验证码",
 		identity.PurposeResetPassword: "重置密码验证码",
 		identity.PurposeVerifyEmail:   "邮箱验证码",
+		identity.PurposeBindEmail:     "绑定邮箱验证码",
+		identity.PurposeChangeEmail:   "更换邮箱验证码",
 	}
 	return func(ctx context.Context, env eventlog.Envelope) (Message, bool, error) {
 		e, ok := env.Event.(identity.VerificationCodeRequested)

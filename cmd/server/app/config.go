@@ -128,6 +128,9 @@ type OAuthConfig struct {
 	QQAppKey      string `env:"QQ_APP_KEY"`
 	QQAPIURL      string `env:"QQ_API_URL" envDefault:"https://graph.qq.com"`
 	QQRedirectURI string `env:"QQ_REDIRECT_URI"`
+	// RalendarQQRedirectURI is Ralendar's own QQ callback (its Android
+	// client catches it in its WebView); empty: QQRedirectURI.
+	RalendarQQRedirectURI string `env:"RALENDAR_QQ_REDIRECT_URI"`
 }
 
 // CardsConfig is the card API's (002).

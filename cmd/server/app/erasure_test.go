@@ -25,7 +25,8 @@ func TestErasureReachesEveryReadModel(t *testing.T) {
 	uid := int64(u.ID)
 	hhuAdmin := s.HHUAdminToken(t)
 	hhuUser := s.HHUToken(t, u.Username, u.Password)
-	s.Do(t, "PATCH", fmt.Sprintf("/api/v1/users/%d/profile/", uid), u.Bearer, map[string]any{"bio": "旅行爱好者 bio-secret", "birthday": "1990-01-01", "tags": "摄影"}).Want(t, "profile", http.StatusOK)
+	s.Do(t, "PATCH", fmt.Sprintf("/api/v1/users/%d/profile/", uid), u.Bearer, map[string]any{"bio": "旅行爱好者 bio-secret", "birthday": "1990-01-01", "tags": "摄影",
+		"visited_countries": "countries-secret"}).Want(t, "profile", http.StatusOK)
 	s.Do(t, "PUT", "/current-user/meta/", hhuUser, map[string]any{"name": "张三 name-secret", "position": "教授", "department": "计信院",
 		"qq": "12345", "phone": "025-8378 7000", "mobile": "+86 13800000000"}).Want(t, "address book", http.StatusOK)
 	activity := s.CreateHHUActivity(t, hhuAdmin, apptest.HHUActivity("讲座", 10))
@@ -61,6 +62,9 @@ func TestErasureReachesEveryReadModel(t *testing.T) {
 		if got := query(t, `SELECT email || email_key || bio || birthday || phone || intro FROM identity.users WHERE id = $1`, uid); got != "" {
 			t.Errorf("users still hold %q", got)
 		}
+		if got := query(t, `SELECT visited_countries FROM identity.users WHERE id = $1`, uid); got != "" {
+			t.Errorf("users still hold the visited countries %q", got)
+		}
 		if got := query(t, `SELECT count(*)::text FROM identity.contact_info WHERE user_id = $1`, uid); got != "0" {
 			t.Errorf("contact_info rows: %s", got)
 		}
@@ -95,7 +99,7 @@ func TestErasureReachesEveryReadModel(t *testing.T) {
 	})
 	t.Run("the consumer-facing forms never carried it", func(t *testing.T) {
 		body := consumerLog(t, s)
-		for _, secret := range []string{"bio-secret", "name-secret", "answer-secret", "13800000000", "1990-01-01"} {
+		for _, secret := range []string{"bio-secret", "name-secret", "answer-secret", "13800000000", "1990-01-01", "countries-secret"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("the event stream carries %q", secret)
 			}

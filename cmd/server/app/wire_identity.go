@@ -96,6 +96,14 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		}
 		roamioDeps.QQ, roamioDeps.QQStates, roamioDeps.Social = qq, oauth.NewStates(p.Pool), cmds
 		ralDeps.QQ = qq
+		if r := cfg.OAuth.RalendarQQRedirectURI; r != "" && r != cfg.OAuth.QQRedirectURI {
+			// QQ requires the token exchange to send the redirect URI the
+			// authorize URL had: Ralendar's logins use its own.
+			if ralDeps.QQ, err = oauth.NewQQ(oauth.QQConfig{AppID: cfg.OAuth.QQAppID, AppKey: cfg.OAuth.QQAppKey, BaseURL: cfg.OAuth.QQAPIURL,
+				RedirectURI: r}); err != nil {
+				return m, fmt.Errorf("RALENDAR_QQ_REDIRECT_URI: %w", err)
+			}
+		}
 	}
 
 	// 004's sessions (in PostgreSQL, shared by every process) also carry

@@ -2,6 +2,8 @@ package ralendar
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"net/http"
 
@@ -16,6 +18,23 @@ import (
 // identity.ErrProviderRejected.
 type CodeExchanger interface {
 	Exchange(ctx context.Context, code string) (identity.ProviderProfile, error)
+}
+
+// QQLogin is QQ Connect for Ralendar (transport/oauth's QQ, with Ralendar's
+// redirect URI): the authorize URL and the code exchange.
+type QQLogin interface {
+	CodeExchanger
+	AuthorizeURL(state string) string
+}
+
+// qqLoginURL: GET /api/auth/qq/login/ → {"apply_code_url": <QQ's authorize
+// URL>} (the Android client opens it in a WebView and catches the redirect
+// to Ralendar's QQ callback). The state is random and not kept: Ralendar
+// checks no state (its clients keep their own), and QQ requires one.
+func (m *Module) qqLoginURL(c echo.Context) error {
+	state := make([]byte, 16)
+	_, _ = rand.Read(state) // never fails (crypto/rand)
+	return c.JSON(http.StatusOK, map[string]string{"apply_code_url": m.d.QQ.AuthorizeURL(hex.EncodeToString(state))})
 }
 
 // receiveCode: GET /api/oauth2/receive_code/?code&state → {code, state} as

@@ -54,7 +54,7 @@ type Deps struct {
 	Clock    Clock
 	// AcWing and QQ serve AcWing and QQ login (each mounted when set).
 	AcWing CodeExchanger
-	QQ     CodeExchanger
+	QQ     QQLogin
 }
 
 // Module is Ralendar's account API.

@@ -32,5 +32,8 @@ func (m *Module) Mount(e *echo.Echo) {
 	}
 	if m.d.QQ != nil {
 		r.POST("/auth/qq/login/", m.providerLogin(identity.ProviderQQ, m.d.QQ))
+		// The Android client's names: the authorize URL, then the code.
+		r.GET("/auth/qq/login/", m.qqLoginURL)
+		r.POST("/auth/qq/callback/", m.providerLogin(identity.ProviderQQ, m.d.QQ))
 	}
 }

@@ -8,9 +8,10 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 	"github.com/fiveapis/backend/domain/identity"
+	"github.com/fiveapis/backend/transport/httpapi/imagechecktest"
 )
 
-// An avatar is taken only once it decodes (travel.CheckImage); every
+// An avatar is taken only once it decodes (imagecheck.Check); every
 // refusal is 004's envelope with a message.
 func TestTravelAvatarMustDecode(t *testing.T) {
 	t.Parallel()
@@ -22,7 +23,7 @@ func TestTravelAvatarMustDecode(t *testing.T) {
 		"email": uname + "@example.com", "captcha": "1234"}), 200, "注册成功")
 	app.appCaptcha("1234")
 	want(t, app.post("/user/login", map[string]string{"user": uname, "password": md5Hex("avatar1"), "captcha": "1234"}), 200, "登录成功")
-	whole := noisyPNG(t, 64, 64)
+	whole := imagechecktest.NoisyPNG(t, 64, 64)
 
 	for _, c := range []struct {
 		name string
@@ -31,7 +32,7 @@ func TestTravelAvatarMustDecode(t *testing.T) {
 	}{
 		{"a truncated PNG", whole[:len(whole)*6/10], "头像不是可以读取的图片(JPEG、PNG、GIF 或 WebP)"},
 		{"a PNG header on garbage", append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("garbage!"), 64)...), "头像不是可以读取的图片(JPEG、PNG、GIF 或 WebP)"},
-		{"a 30000×30000 image header", pngHeader(30000, 30000, bytes.Repeat([]byte{0}, 64)), "头像尺寸过大(30000×30000),最多 16777216 像素"},
+		{"a 30000×30000 image header", imagechecktest.PNGHeader(30000, 30000, bytes.Repeat([]byte{0}, 64)), "头像尺寸过大(30000×30000),最多 16777216 像素"},
 		{"a file over the size limit", append(whole, make([]byte, identity.MaxAvatarBytes)...), "头像文件过大,最多 2 MiB"},
 	} {
 		t.Run(c.name+" is refused", func(t *testing.T) {

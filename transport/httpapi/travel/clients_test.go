@@ -11,7 +11,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"math"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -46,35 +45,12 @@ func newAndroidApp(t *testing.T, s *apptest.Server) *travelClient {
 	return &travelClient{Client: c, t: t}
 }
 
-// jsonType names a decoded JSON value as a Gson field needs it: "int" for
-// a whole number (int/Integer), "string", "list", "object", "null".
-func jsonType(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case float64:
-		if x == math.Trunc(x) {
-			return "int"
-		}
-		return "number"
-	case bool:
-		return "bool"
-	case []any:
-		return "list"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // wantTypes checks the JSON types of the fields the app reads of obj.
 func wantTypes(t *testing.T, what string, obj map[string]any, want map[string]string) {
 	t.Helper()
 	got := map[string]string{}
 	for k := range want {
-		got[k] = jsonType(obj[k])
+		got[k] = apptest.JSONType(obj[k])
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("%s: field types (-want +got):\n%s", what, diff)

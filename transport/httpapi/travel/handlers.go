@@ -18,6 +18,7 @@ import (
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/imagecheck"
 )
 
 // userInfo is 004's user object.
@@ -251,9 +252,9 @@ func (m *Module) password(c echo.Context) error {
 }
 
 // avatar: POST /user/avatar (multipart "avatar", logged in) → the avatar's
-// path. The image must decode (CheckImage: JPEG, PNG, GIF or WebP, at most
-// MaxImagePixels); the app's extra fields "uid" and "code" are ignored (the
-// session names the user).
+// path. The image must decode (imagecheck.Check: JPEG, PNG, GIF or WebP,
+// at most imagecheck.MaxPixels); the app's extra fields "uid" and "code"
+// are ignored (the session names the user).
 func (m *Module) avatar(c echo.Context) error {
 	if m.d.Files == nil {
 		return Refusal("服务器错误")
@@ -275,8 +276,8 @@ func (m *Module) avatar(c echo.Context) error {
 	if err != nil || len(data) == 0 {
 		return Refusal("未获取到avatar")
 	}
-	img, err := CheckImage(data, MaxImagePixels)
-	var pixels TooManyPixelsError
+	img, err := imagecheck.Check(data, imagecheck.MaxPixels)
+	var pixels imagecheck.TooManyPixelsError
 	switch {
 	case errors.As(err, &pixels):
 		return Refusal(fmt.Sprintf("头像尺寸过大(%d×%d),最多 %d 像素", pixels.Width, pixels.Height, pixels.Max))

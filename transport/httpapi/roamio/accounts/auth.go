@@ -16,8 +16,29 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
 
+// The names of the password confirmation, with their words for a mismatch:
+// the seed's, and the web client's (password2, in its original backend's
+// words).
+var confirmMismatch = map[string]string{
+	"password_confirm": "Passwords do not match.",
+	"password2":        "两次输入的密码不一致",
+}
+
+// confirmField is the name the request gives its password confirmation:
+// password2 when only that is present (the web client), else the seed's
+// password_confirm (also when both are missing: it is the one reported).
+func confirmField(f drf.Form, seed, client string) string {
+	if !f.Has(seed) && f.Has(client) {
+		return client
+	}
+	return seed
+}
+
 // register: POST /api/v1/auth/register/ {username, email, password,
-// password_confirm} → 201 {user, access, refresh}.
+// password_confirm | password2, verification_token?} → 201 {user, access,
+// refresh}. A verification_token (the web client registers only after
+// verify_code) must be the address's register token; the address is then
+// verified.
 func (m *Module) register(c echo.Context) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
@@ -27,11 +48,17 @@ func (m *Module) register(c echo.Context) error {
 	username, usernameOK := f.Str("username", errs, true)
 	email, emailOK := f.Str("email", errs, true)
 	password, pwOK := f.Str("password", errs, true)
-	confirm, confirmOK := f.Str("password_confirm", errs, true)
+	confirmName := confirmField(f, "password_confirm", "password2")
+	confirm, confirmOK := f.Str(confirmName, errs, true)
 	if pwOK && confirmOK && password != confirm {
-		errs.Add("password_confirm", "Passwords do not match.")
+		errs.Add(confirmName, confirmMismatch[confirmName])
 	}
-	cmd := identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Username: username, Email: email, Password: password, RequireEmail: true}
+	token := ""
+	if f.Has("verification_token") {
+		token, _ = f.Str("verification_token", errs, false)
+	}
+	cmd := identitycmd.Register{Meta: httpapi.EventMeta(c, m.d.Clock.Now()), Username: username, Email: email, Password: password,
+		RequireEmail: true, VerificationToken: token}
 	if len(errs) > 0 {
 		// Report the present fields' problems too, as DRF validates them all.
 		for _, f := range drf.LeafFaults(identitycmd.ValidateRegistration(cmd)) {
@@ -133,7 +160,9 @@ func (m *Module) logout(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "已退出登录"})
 }
 
-// me: GET /api/v1/auth/me/ → the caller's account.
+// me: GET /api/v1/auth/me/ → the caller's account: the seed's fields and
+// the web client's (profile.avatar_url, profile.visited_countries, stats,
+// is_staff and is_superuser, both the admin role).
 func (m *Module) me(c echo.Context) error {
 	actor := httpapi.Actor(c)
 	u, err := m.d.Users.Me(c.Request().Context(), identityq.Me{UserID: identity.FormatUserID(actor.UserID)})
@@ -143,13 +172,20 @@ func (m *Module) me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	counts, err := m.travelCounts(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	stats := statsOf(counts[u.ID])
+	avatar := m.avatarURL(c, u.AvatarKey)
 	return c.JSON(http.StatusOK, meAnswer{
 		ID: u.ID, Username: u.Username, Email: u.Email,
-		Profile: meProfile{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags,
-			Level: defaultLevel, EmailVerified: u.EmailVerified},
+		Profile: meProfile{Avatar: avatar, AvatarURL: avatar, Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags,
+			VisitedCountries: u.VisitedCountries, Level: defaultLevel, EmailVerified: u.EmailVerified},
 		SocialAccounts: m.socialAccounts(c, u.ID),
-		IsAdmin:        u.IsAdmin,
-		DateJoined:     u.DateJoined.UTC(),
+		TripsCount:     stats.TripsCount, PublicTripsCount: stats.PublicTripsCount, CommentsCount: stats.CommentsCount, Stats: stats,
+		IsAdmin: u.IsAdmin, IsStaff: u.IsAdmin, IsSuperuser: u.IsAdmin,
+		DateJoined: u.DateJoined.UTC(),
 	})
 }
 

@@ -241,7 +241,7 @@ func TestIdentityBootstrapAdminIsIdempotent(t *testing.T) {
 // addresses are gone from the read model (the v1 one too).
 func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 	t.Parallel()
-	qq := newFakeQQ()
+	qq := apptest.NewFakeQQ(qqAppID, qqAppKey, qqRedirect)
 	provider := httptest.NewServer(qq)
 	t.Cleanup(provider.Close)
 	const magpieSecret = "magpie-secret-erasure"
@@ -291,7 +291,7 @@ func TestIdentityRegistrationAddressIsErasable(t *testing.T) {
 	}
 	users["magpie"] = magpieID
 	nick := "qq_" + tag
-	if r := c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(qq.user(nick)), "state": qqState(t, c)}); r.Status != 200 {
+	if r := c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(qq.User(nick)), "state": qqState(t, c)}); r.Status != 200 {
 		t.Fatalf("qq sign-up: %d %s", r.Status, r.Raw)
 	}
 	idOf("qq", nick)

@@ -44,6 +44,8 @@ type Deps struct {
 	Directory Directory
 	Files     Files
 	PublicURL string
+	// Stats counts users' trips and comments (nil: all 0).
+	Stats TravelStats
 	// QQ, QQStates and Social serve the QQ routes (qq_login_url,
 	// qq_callback, qq_bind_existing, qq_unbind; mounted when all are set).
 	QQ       QQProvider

@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,94 +20,6 @@ const (
 	qqAppKey   = "qq-key"
 	qqRedirect = "https://roamio.example/qq/callback"
 )
-
-// fakeQQ is a stand-in for QQ Connect's OAuth2: single-use codes for the
-// registered redirect URI, an access token per code, the openid by token
-// and user info by token, app and openid.
-type fakeQQ struct {
-	mu        sync.Mutex
-	codes     map[string]string // code → openid
-	names     map[string]string // openid → nickname
-	used      map[string]bool
-	tokens    map[string]string // access token → openid
-	exchanged int
-}
-
-func newFakeQQ() *fakeQQ {
-	return &fakeQQ{codes: map[string]string{}, names: map[string]string{}, used: map[string]bool{}, tokens: map[string]string{}}
-}
-
-// user registers a QQ account and returns its openid.
-func (f *fakeQQ) user(nickname string) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	oid := strings.ToUpper(apptest.RandomHex(16))
-	f.names[oid] = nickname
-	return oid
-}
-
-// code issues a fresh authorization code for openid.
-func (f *fakeQQ) code(openid string) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c := "QQC" + apptest.RandomHex(12)
-	f.codes[c] = openid
-	return c
-}
-
-func (f *fakeQQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := r.URL.Query()
-	w.Header().Set("Content-Type", "application/json")
-	fail := func(code int, msg string) {
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": code, "error_description": msg})
-	}
-	switch r.URL.Path {
-	case "/oauth2.0/token":
-		code := q.Get("code")
-		openid, ok := f.codes[code]
-		if q.Get("grant_type") != "authorization_code" || q.Get("client_id") != qqAppID || q.Get("client_secret") != qqAppKey ||
-			q.Get("redirect_uri") != qqRedirect || q.Get("fmt") != "json" {
-			fail(100010, "bad request")
-			return
-		}
-		if !ok || f.used[code] {
-			fail(100019, "code to access token error")
-			return
-		}
-		f.used[code] = true
-		f.exchanged++
-		tok := "AT" + apptest.RandomHex(16)
-		f.tokens[tok] = openid
-		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "expires_in": "7776000", "refresh_token": "RT" + apptest.RandomHex(8)})
-	case "/oauth2.0/me":
-		openid, ok := f.tokens[q.Get("access_token")]
-		if !ok || q.Get("fmt") != "json" {
-			fail(100016, "access token check failed")
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"client_id": qqAppID, "openid": openid})
-	case "/user/get_user_info":
-		openid, ok := f.tokens[q.Get("access_token")]
-		if !ok || openid != q.Get("openid") || q.Get("oauth_consumer_key") != qqAppID {
-			_ = json.NewEncoder(w).Encode(map[string]any{"ret": 100016, "msg": "access token check failed"})
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"ret": 0, "msg": "", "nickname": f.names[openid],
-			"figureurl_qq_1": "http://thirdqq.qlogo.cn/" + openid + "/40", "figureurl_qq_2": "http://thirdqq.qlogo.cn/" + openid + "/100"})
-	case "/oauth2.0/authorize":
-		http.Error(w, "browser only", http.StatusBadRequest)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (f *fakeQQ) exchanges() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.exchanged
-}
 
 // startQQ starts a server wired to the stand-in QQ server.
 func startQQ(t *testing.T, providerURL string, clock *apptest.FakeClock, more ...apptest.Option) *apptest.Server {
@@ -131,7 +42,7 @@ func qqState(t *testing.T, c *apptest.Client) string {
 
 func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	t.Parallel()
-	qq := newFakeQQ()
+	qq := apptest.NewFakeQQ(qqAppID, qqAppKey, qqRedirect)
 	provider := httptest.NewServer(qq)
 	t.Cleanup(provider.Close)
 	clock := apptest.NewFakeClock()
@@ -179,8 +90,8 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	}
 
 	nick := "QQ用户" + apptest.RandomHex(2)
-	oid := qq.user(nick)
-	in := ca.Via(b).Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": state})
+	oid := qq.User(nick)
+	in := ca.Via(b).Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": state})
 	user, _ := in.Body["user"].(map[string]any)
 	if in.Status != 200 || in.Body["success"] != true || in.Body["access"] == nil || in.Body["refresh"] == nil ||
 		user["username"] != nick || user["email"] != "" || in.Body["message"] != "QQ登录成功" || in.Body["email_optional"] != true {
@@ -202,8 +113,8 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	}
 
 	// A replayed state is refused before the code reaches QQ.
-	before := qq.exchanges()
-	code := qq.code(oid)
+	before := qq.Exchanges()
+	code := qq.Code(oid)
 	if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": code, "state": state}); r.Status != 400 || r.Body["error"] == nil {
 		t.Errorf("replayed state: %d %s", r.Status, r.Raw)
 	}
@@ -234,7 +145,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 			t.Errorf("%s: the refused state was still usable: %d %s", name, r.Status, r.Raw)
 		}
 	}
-	if n := qq.exchanges(); n != before {
+	if n := qq.Exchanges(); n != before {
 		t.Errorf("refused states still exchanged %d codes", n-before)
 	}
 
@@ -253,7 +164,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i] = cl.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": raced}).Status
+			statuses[i] = cl.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": raced}).Status
 		}()
 	}
 	wg.Wait()
@@ -264,22 +175,22 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 	// An expired state is refused, and stays unusable.
 	old := qqState(t, ca)
 	clock.Advance(10*time.Minute + time.Second)
-	r = ca.Via(b).Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": old})
+	r = ca.Via(b).Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": old})
 	if msg, _ := r.Body["error"].(string); r.Status != 400 || !strings.Contains(msg, "过期") {
 		t.Errorf("expired state: %d %s", r.Status, r.Raw)
 	}
-	if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": old}); r.Status != 400 {
+	if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": old}); r.Status != 400 {
 		t.Errorf("expired state, again: %d %s", r.Status, r.Raw)
 	}
 	// A state just within its 10 minutes is accepted.
 	fresh := qqState(t, ca)
 	clock.Advance(9 * time.Minute)
-	if r := ca.Via(b).Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": fresh}); r.Status != 200 {
+	if r := ca.Via(b).Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": fresh}); r.Status != 200 {
 		t.Errorf("state within 10 minutes: %d %s", r.Status, r.Raw)
 	}
 
 	// Codes QQ refuses (forged, replayed) are the API's 400, never 500.
-	used := qq.code(oid)
+	used := qq.Code(oid)
 	if r := ca.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": used, "state": qqState(t, ca)}); r.Status != 200 {
 		t.Fatalf("login: %d %s", r.Status, r.Raw)
 	}
@@ -293,7 +204,7 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 
 	// Ralendar's QQ login reaches the same account. Its client (the
 	// AcWingOS app) holds its own state and sends no cookie: no binding.
-	rl := apptest.NewClient(a).Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(oid), "state": "any"})
+	rl := apptest.NewClient(a).Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.Code(oid), "state": "any"})
 	ru, _ := rl.Body["user"].(map[string]any)
 	if rl.Status != 200 || rl.Body["access"] == nil || rl.Body["refresh"] == nil || ru["id"] != user["id"] || ru["photo"] != "http://thirdqq.qlogo.cn/"+oid+"/100" {
 		t.Errorf("ralendar QQ login: %d %s", rl.Status, rl.Raw)
@@ -310,26 +221,26 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		})
 	}
 	// A new QQ user through Ralendar gets a new account.
-	if r := ca.Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.code(qq.user("<b>x</b>"))}); r.Status != 200 || r.Body["user"].(map[string]any)["username"] != "bxb" {
+	if r := ca.Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": qq.Code(qq.User("<b>x</b>"))}); r.Status != 200 || r.Body["user"].(map[string]any)["username"] != "bxb" {
 		t.Errorf("ralendar new QQ user: %d %s", r.Status, r.Raw)
 	}
 }
 
 func TestRoamioQQBindAndUnbind(t *testing.T) {
 	t.Parallel()
-	qq := newFakeQQ()
+	qq := apptest.NewFakeQQ(qqAppID, qqAppKey, qqRedirect)
 	provider := httptest.NewServer(qq)
 	t.Cleanup(provider.Close)
 	s := startQQ(t, provider.URL, apptest.NewFakeClock())
 	c := apptest.NewClient(s)
 	ann, bob := s.NewUser(t), s.NewUser(t)
 	nick := "qq_" + apptest.RandomHex(3)
-	oid := qq.user(nick)
+	oid := qq.User(nick)
 	bind := func(auth, code string) apptest.Reply {
 		return c.Do(t, "POST", "/api/v1/auth/qq_bind_existing/", auth, map[string]any{"code": code, "state": qqState(t, c)})
 	}
 
-	if r := bind("", qq.code(oid)); r.Status != 401 {
+	if r := bind("", qq.Code(oid)); r.Status != 401 {
 		t.Errorf("bind without login: %d %s", r.Status, r.Raw)
 	}
 	if r := c.Do(t, "DELETE", "/api/v1/auth/qq_unbind/", "", nil); r.Status != 401 {
@@ -338,28 +249,28 @@ func TestRoamioQQBindAndUnbind(t *testing.T) {
 	if r := bind(ann.Bearer, "forged"); r.Status != 400 || r.Body["error"] == nil {
 		t.Errorf("bind with a forged code: %d %s", r.Status, r.Raw)
 	}
-	if r := c.Do(t, "POST", "/api/v1/auth/qq_bind_existing/", ann.Bearer, map[string]any{"code": qq.code(oid), "state": "nope"}); r.Status != 400 || r.Body["error"] == nil {
+	if r := c.Do(t, "POST", "/api/v1/auth/qq_bind_existing/", ann.Bearer, map[string]any{"code": qq.Code(oid), "state": "nope"}); r.Status != 400 || r.Body["error"] == nil {
 		t.Errorf("bind with an unknown state: %d %s", r.Status, r.Raw)
 	}
-	if r := bind(ann.Bearer, qq.code(oid)); r.Status != 200 || r.Body["success"] != true || r.Body["message"] != "QQ绑定成功" {
+	if r := bind(ann.Bearer, qq.Code(oid)); r.Status != 200 || r.Body["success"] != true || r.Body["message"] != "QQ绑定成功" {
 		t.Fatalf("bind: %d %s", r.Status, r.Raw)
 	}
 	me := c.Do(t, "GET", "/api/v1/auth/me/", ann.Bearer, nil)
 	if socials, _ := me.Body["social_accounts"].([]any); len(socials) != 1 || socials[0].(map[string]any)["nickname"] != nick {
 		t.Errorf("me after bind: %s", me.Raw)
 	}
-	if r := bind(ann.Bearer, qq.code(oid)); r.Status != 200 {
+	if r := bind(ann.Bearer, qq.Code(oid)); r.Status != 200 {
 		t.Errorf("binding the same QQ again: %d %s", r.Status, r.Raw)
 	}
 	// Ann's QQ now logs Ann in.
-	in := c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": qqState(t, c)})
+	in := c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": qqState(t, c)})
 	if in.Status != 200 || in.Body["user"].(map[string]any)["id"] != ann.ID {
 		t.Errorf("QQ login after bind: %d %s", in.Status, in.Raw)
 	}
-	if r := bind(bob.Bearer, qq.code(oid)); r.Status != 400 || r.Body["error"] != "该QQ已绑定其他账号" {
+	if r := bind(bob.Bearer, qq.Code(oid)); r.Status != 400 || r.Body["error"] != "该QQ已绑定其他账号" {
 		t.Errorf("bind another user's QQ: %d %s", r.Status, r.Raw)
 	}
-	if r := bind(ann.Bearer, qq.code(qq.user("other"))); r.Status != 400 || r.Body["error"] == nil {
+	if r := bind(ann.Bearer, qq.Code(qq.User("other"))); r.Status != 400 || r.Body["error"] == nil {
 		t.Errorf("bind a second QQ: %d %s", r.Status, r.Raw)
 	}
 
@@ -373,10 +284,10 @@ func TestRoamioQQBindAndUnbind(t *testing.T) {
 	if socials, _ := c.Do(t, "GET", "/api/v1/auth/me/", ann.Bearer, nil).Body["social_accounts"].([]any); len(socials) != 0 {
 		t.Errorf("social accounts after unbind: %v", socials)
 	}
-	if r := bind(bob.Bearer, qq.code(oid)); r.Status != 200 {
+	if r := bind(bob.Bearer, qq.Code(oid)); r.Status != 200 {
 		t.Fatalf("bind the released QQ: %d %s", r.Status, r.Raw)
 	}
-	in = c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.code(oid), "state": qqState(t, c)})
+	in = c.Do(t, "POST", "/api/v1/auth/qq_callback/", "", map[string]any{"code": qq.Code(oid), "state": qqState(t, c)})
 	if in.Status != 200 || in.Body["user"].(map[string]any)["id"] != bob.ID {
 		t.Errorf("QQ login after rebinding: %d %s", in.Status, in.Raw)
 	}

@@ -25,9 +25,20 @@ func (m *Module) Mount(e *echo.Echo) {
 		r.GET("/users/", m.listUsers)
 		r.GET("/users/:id/", m.userDetail)
 		user.PATCH("/users/:id/profile/", m.updateProfile)
-		// Twice the avatar limit: an avatar over it is refused in the API's
-		// own words, a far larger body as "body".
-		user.WithBodyLimit(2*identity.MaxAvatarBytes).POST("/users/:id/avatar/", m.uploadAvatar)
+		// Avatars read twice the avatar limit: one over it is refused in the
+		// API's own words, a far larger body as "body".
+		avatars := user.WithBodyLimit(2 * identity.MaxAvatarBytes)
+		avatars.POST("/users/:id/avatar/", m.uploadAvatar)
+		// The web client's names (docs/roamio.md, "Real clients").
+		r.GET("/users/:id/profile/", m.userProfile)
+		r.GET("/users/:id/stats/", m.userStats)
+		user.PATCH("/users/update_profile/", m.updateOwnProfile)
+		user.PUT("/users/update_profile/", m.updateOwnProfile)
+		user.PATCH("/users/:id/", m.updateUser)
+		user.PUT("/users/:id/", m.updateUser)
+		avatars.POST("/users/:id/upload_avatar/", m.uploadAvatar)
+		user.POST("/users/bind_email/", m.bindEmail)
+		user.POST("/users/change-email/", m.changeEmail)
 		if m.d.Files != nil {
 			e.GET(roamio.Prefix+"/media/avatars/:key", m.d.Files.Serve)
 		}

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,12 +18,15 @@ import (
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/imagecheck"
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
 
 // Profiles is what the user routes need of the identity commands.
 type Profiles interface {
 	UpdateProfile(ctx context.Context, cmd identitycmd.UpdateProfile) (identitycmd.Done, error)
+	UpdateAccount(ctx context.Context, cmd identitycmd.UpdateAccount) (identitycmd.Done, error)
+	BindEmail(ctx context.Context, cmd identitycmd.BindEmail) (identitycmd.Done, error)
 	ChangeAvatar(ctx context.Context, cmd identitycmd.ChangeAvatar) (identitycmd.Done, error)
 	CanEditProfile(ctx context.Context, actor access.Actor, userID int64) (bool, error)
 }
@@ -84,10 +88,19 @@ func (m *Module) listUsers(c echo.Context) error {
 	if len(p.Users) == 0 && page > 1 {
 		return errInvalidPage
 	}
+	ids := make([]int64, len(p.Users))
+	for i, u := range p.Users {
+		ids[i] = u.ID
+	}
+	counts, err := m.travelCounts(c.Request().Context(), ids...)
+	if err != nil {
+		return err
+	}
 	results := make([]userSummary, 0, len(p.Users))
 	for _, u := range p.Users {
 		results = append(results, userSummary{ID: u.ID, Username: u.Username,
-			Profile: profileBrief{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Level: defaultLevel}})
+			Profile:    profileBrief{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Level: defaultLevel},
+			TripsCount: counts[u.ID].Trips, PublicTripsCount: counts[u.ID].PublicTrips})
 	}
 	link := func(n int) *string {
 		if n < 1 || (n-1)*size >= p.Total {
@@ -122,31 +135,47 @@ func (m *Module) userDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	counts, err := m.travelCounts(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	n := counts[u.ID]
+	avatar := m.avatarURL(c, u.AvatarKey)
 	return c.JSON(http.StatusOK, map[string]any{
 		"id": u.ID, "username": u.Username,
-		"profile": detailProfile{Avatar: m.avatarURL(c, u.AvatarKey), Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags, Level: defaultLevel},
-		"trips":   []any{}, "trips_count": 0, "public_trips_count": 0, "comments_count": 0,
+		"profile": detailProfile{Avatar: avatar, AvatarURL: avatar, Bio: u.Bio, Birthday: birthdayOf(u.Birthday), Tags: u.Tags,
+			Level: defaultLevel, VisitedCountries: u.VisitedCountries},
+		// The trips module lists them here once it exists.
+		"trips":       []any{},
+		"trips_count": n.Trips, "public_trips_count": n.PublicTrips, "comments_count": n.Comments,
 		"joined_at": u.DateJoined.UTC().Format(time.RFC3339),
 	})
 }
 
-// updateProfile: PATCH /api/v1/users/{id}/profile/ {bio, birthday, tags}
-// (owner or admin) → {success, message, profile}.
+// updateProfile: PATCH /api/v1/users/{id}/profile/ {bio, birthday, tags,
+// visited_countries} (owner or admin) → {success, message, profile}.
 func (m *Module) updateProfile(c echo.Context) error {
 	u, err := m.userParam(c)
 	if err != nil {
 		return err
 	}
+	return m.editProfile(c, u)
+}
+
+// editProfile reads the given profile fields (the others keep their
+// value), updates u's profile as the caller and answers {success, message,
+// detail, profile}: the seed's answer and the web client's detail.
+func (m *Module) editProfile(c echo.Context, u identityq.User) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
 		return err
 	}
-	prof := identity.Profile{Bio: u.Bio, Tags: u.Tags, Birthday: u.Birthday}
+	prof := identity.Profile{Bio: u.Bio, Tags: u.Tags, Birthday: u.Birthday, VisitedCountries: u.VisitedCountries}
 	errs := drf.FieldErrors{}
 	for _, fld := range []struct {
 		name string
 		dst  *string
-	}{{"bio", &prof.Bio}, {"tags", &prof.Tags}, {"birthday", &prof.Birthday}} {
+	}{{"bio", &prof.Bio}, {"tags", &prof.Tags}, {"birthday", &prof.Birthday}, {"visited_countries", &prof.VisitedCountries}} {
 		if f.Has(fld.name) {
 			if v, ok := f.Str(fld.name, errs, true); ok {
 				*fld.dst = v
@@ -160,16 +189,16 @@ func (m *Module) updateProfile(c echo.Context) error {
 		Actor: httpapi.Actor(c), UserID: u.ID, Profile: prof}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "资料更新成功",
-		"profile": map[string]any{"bio": prof.Bio, "birthday": birthdayOf(prof.Birthday), "tags": prof.Tags}})
+	avatar := m.avatarURL(c, u.AvatarKey)
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "资料更新成功", "detail": "个人资料更新成功",
+		"profile": detailProfile{Avatar: avatar, AvatarURL: avatar, Bio: prof.Bio, Birthday: birthdayOf(prof.Birthday), Tags: prof.Tags,
+			Level: defaultLevel, VisitedCountries: prof.VisitedCountries}})
 }
 
-// avatarTypes are the accepted image types, by sniffed content.
-var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
-
-// uploadAvatar: POST /api/v1/users/{id}/avatar/ (multipart "avatar", owner
-// or admin, at most 2 MiB, JPEG/PNG/GIF/WebP by content) → {success,
-// message, avatar_url}.
+// uploadAvatar: POST /api/v1/users/{id}/avatar/ and the web client's
+// /users/{id}/upload_avatar/ (multipart "avatar", owner
+// or admin, at most 2 MiB, a JPEG/PNG/GIF/WebP picture that decodes, of at
+// most imagecheck.MaxPixels) → {success, message, detail, avatar_url}.
 func (m *Module) uploadAvatar(c echo.Context) error {
 	u, err := m.userParam(c)
 	if err != nil {
@@ -189,11 +218,15 @@ func (m *Module) uploadAvatar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct := http.DetectContentType(data)
-	ext, ok := avatarTypes[ct]
-	if !ok {
-		return drf.FieldErrors{"avatar": {"只支持 JPG、PNG、GIF、WebP 格式的图片"}}
+	img, err := imagecheck.Check(data, imagecheck.MaxPixels)
+	var pixels imagecheck.TooManyPixelsError
+	switch {
+	case errors.As(err, &pixels):
+		return drf.FieldErrors{"avatar": {fmt.Sprintf("图片尺寸过大(%d×%d),最多 %d 像素", pixels.Width, pixels.Height, pixels.Max)}}
+	case err != nil:
+		return drf.FieldErrors{"avatar": {"Upload a valid image. The file you uploaded was either not an image or a corrupted image."}}
 	}
+	ct, ext := img.ContentType, img.Ext
 	key, err := m.d.Files.Put(data, ext)
 	if err != nil {
 		return err
@@ -202,7 +235,7 @@ func (m *Module) uploadAvatar(c echo.Context) error {
 		UserID: u.ID, FileKey: key, ContentType: ct, Size: int64(len(data))}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "头像上传成功", "avatar_url": m.avatarURL(c, key)})
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "头像上传成功", "detail": "头像上传成功", "avatar_url": m.avatarURL(c, key)})
 }
 
 // readAvatar reads the multipart "avatar" file: at most 2 MiB, not empty.

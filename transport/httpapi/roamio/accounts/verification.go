@@ -72,7 +72,8 @@ func (m *Module) verifyCode(c echo.Context) error {
 }
 
 // resetPassword: POST /api/v1/auth/reset_password/ {email,
-// verification_token, new_password, password_confirm} → {success, message}.
+// verification_token, new_password, password_confirm | new_password2 (the
+// web client's name)} → {success, message}.
 func (m *Module) resetPassword(c echo.Context) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
@@ -82,9 +83,10 @@ func (m *Module) resetPassword(c echo.Context) error {
 	email, _ := f.Str("email", errs, false)
 	token, _ := f.Str("verification_token", errs, false)
 	pw, pwOK := f.Str("new_password", errs, false)
-	confirm, confirmOK := f.Str("password_confirm", errs, false)
+	confirmName := confirmField(f, "password_confirm", "new_password2")
+	confirm, confirmOK := f.Str(confirmName, errs, false)
 	if pwOK && confirmOK && pw != confirm {
-		errs.Add("password_confirm", "两次输入的密码不一致")
+		errs.Add(confirmName, "两次输入的密码不一致")
 	}
 	if len(errs) > 0 {
 		return errs

@@ -1,4 +1,7 @@
-package travel
+// Package imagecheck tells whether an upload is a whole picture: the APIs'
+// avatar routes (Roamio, the travel app) take an image only once it decodes,
+// within a pixel limit read from its headers before anything is decoded.
+package imagecheck
 
 import (
 	"bytes"
@@ -17,14 +20,13 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// An uploaded image is taken only once it decodes (checkImage): its magic
-// bytes alone say nothing of what follows them. This file depends on
-// nothing of the travel API, so that other upload routes can share it.
+// An uploaded image is taken only once it decodes (Check): its magic bytes
+// alone say nothing of what follows them.
 
-// MaxImagePixels bounds the pixels of an uploaded image (4096×4096, more
-// than a 12-megapixel phone photo): decoding holds every pixel in memory,
-// and a few compressed bytes can declare billions (a decompression bomb).
-const MaxImagePixels = 4096 * 4096
+// MaxPixels bounds the pixels of an uploaded image (4096×4096, more than a
+// 12-megapixel phone photo): decoding holds every pixel in memory, and a
+// few compressed bytes can declare billions (a decompression bomb).
+const MaxPixels = 4096 * 4096
 
 // ErrNotAnImage: the data is not a whole JPEG, PNG, GIF or WebP image.
 var ErrNotAnImage = errors.New("not a decodable JPEG, PNG, GIF or WebP image")
@@ -36,9 +38,8 @@ func (e TooManyPixelsError) Error() string {
 	return fmt.Sprintf("image of %d×%d pixels, more than %d", e.Width, e.Height, e.Max)
 }
 
-// CheckedImage is an upload that decoded: its content type and file
-// extension.
-type CheckedImage struct {
+// Checked is an upload that decoded: its content type and file extension.
+type Checked struct {
 	ContentType string
 	Ext         string
 }
@@ -75,32 +76,31 @@ func codecFor(contentType string) (imageCodec, bool) {
 	return imageCodec{}, false
 }
 
-// CheckImage accepts data that decodes whole as a JPEG, PNG, GIF or WebP
-// image of at most maxPixels pixels; the sizes are read from the headers
-// before anything is decoded. Otherwise ErrNotAnImage or a
-// TooManyPixelsError.
-func CheckImage(data []byte, maxPixels int) (CheckedImage, error) {
+// Check accepts data that decodes whole as a JPEG, PNG, GIF or WebP image of
+// at most maxPixels pixels; the sizes are read from the headers before
+// anything is decoded. Otherwise ErrNotAnImage or a TooManyPixelsError.
+func Check(data []byte, maxPixels int) (Checked, error) {
 	contentType := http.DetectContentType(data)
 	codec, ok := codecFor(contentType)
 	if !ok {
-		return CheckedImage{}, ErrNotAnImage
+		return Checked{}, ErrNotAnImage
 	}
 	sizes, err := codec.dims(data)
 	if err != nil || len(sizes) == 0 {
-		return CheckedImage{}, ErrNotAnImage
+		return Checked{}, ErrNotAnImage
 	}
 	for _, s := range sizes {
 		if s.X <= 0 || s.Y <= 0 {
-			return CheckedImage{}, ErrNotAnImage
+			return Checked{}, ErrNotAnImage
 		}
 		if s.X > maxPixels/s.Y {
-			return CheckedImage{}, TooManyPixelsError{Width: s.X, Height: s.Y, Max: maxPixels}
+			return Checked{}, TooManyPixelsError{Width: s.X, Height: s.Y, Max: maxPixels}
 		}
 	}
 	if _, err := codec.decode(bytes.NewReader(data)); err != nil {
-		return CheckedImage{}, ErrNotAnImage
+		return Checked{}, ErrNotAnImage
 	}
-	return CheckedImage{ContentType: contentType, Ext: codec.ext}, nil
+	return Checked{ContentType: contentType, Ext: codec.ext}, nil
 }
 
 // webpDims lists the canvas (VP8X) and the frame (VP8 or VP8L) sizes of a
