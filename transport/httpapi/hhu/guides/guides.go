@@ -86,9 +86,12 @@ func AttachmentDisposition(name string) string {
 	return `attachment; filename="` + string(fallback) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
 
-// email: GET /guides/{id}/email → 202 once the request is in the log; the
-// mail reaction sends the file to the caller's address. A caller without an
-// address gets 400; more than guides.EmailsPerHour requests in an hour 429.
+// email: POST /guides/{id}/email/ → 200 {"detail": "邮件已加入发送队列",
+// "email": …} once the request is in the log (queued, not sent, as 001
+// says); the mail reaction sends the file to the caller's address. A caller
+// without an address gets 400 naming email, with the message in detail too
+// (where the mini-program reads it); more than guides.EmailsPerHour requests
+// in an hour 429.
 func (h *Handlers) email(c echo.Context) error {
 	g, err := h.guide(c)
 	if err != nil {
@@ -100,11 +103,19 @@ func (h *Handlers) email(c echo.Context) error {
 		return err
 	}
 	if strings.TrimSpace(addr) == "" {
-		return drf.FieldErrors{"email": {"当前用户没有设置邮箱，无法发送邮件"}}
+		return hhu.Summarized(drf.FieldErrors{"email": {"当前用户没有设置邮箱，无法发送邮件"}}, hhu.SummaryDetail)
 	}
 	if _, err := h.d.Commands.RequestEmail(c.Request().Context(), guidescmd.RequestEmail{Actor: actor, GuideID: g.ID,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, emailQueued{Detail: "邮件已加入发送队列", Email: addr})
+	return c.JSON(http.StatusOK, emailQueued{Detail: "邮件已加入发送队列", Email: addr})
+}
+
+// emailByGet: GET /guides/{id}/email/ → DRF's 405 with Allow: a GET is a
+// link anyone can be made to follow (a prefetch, an image tag), so it must
+// never send mail; 001 documents GET, its client sends POST.
+func emailByGet(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderAllow, "POST, OPTIONS")
+	return drf.Refusal{Status: http.StatusMethodNotAllowed, Detail: `Method "GET" not allowed.`}
 }
