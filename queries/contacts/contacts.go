@@ -27,9 +27,12 @@ type Contact struct {
 	IsColleague bool
 }
 
-// ListContacts asks for a page of the address book as Viewer sees it.
+// ListContacts asks for a page of the address book as Viewer sees it: a
+// member of the staff, or an administrator (ViewerIsAdmin); any other
+// viewer gets ErrNotMember.
 type ListContacts struct {
-	Viewer int64
+	Viewer        int64
+	ViewerIsAdmin bool
 	// OnlyColleagues keeps the viewer's colleagues (my=yes).
 	OnlyColleagues bool
 	// Search keeps entries whose name, position, department, QQ, phone or
@@ -45,11 +48,11 @@ type ContactPage struct {
 	Total    int
 }
 
-// The address book: every active user that was not erased (erasure deletes
-// the person's key in the personal-data vault and records it in
-// personaldata.erasures, outside the log; see docs/hhu.md), joined with the
-// entry, its department and whether the viewer ($1) counts them as a
-// colleague.
+// The address book: every active member of the staff (userIsMember) that was
+// not erased (erasure deletes the person's key in the personal-data vault
+// and records it in personaldata.erasures, outside the log; see
+// docs/hhu.md), joined with the entry, its department and whether the
+// viewer ($1) counts them as a colleague.
 const entries = `
 WITH entries AS (
 SELECT u.id, u.username,
@@ -64,6 +67,7 @@ SELECT u.id, u.username,
          ON d.id = CASE WHEN c.department ~ '^[0-9]{1,18}$' THEN c.department::bigint END
   LEFT JOIN ` + ProjectionName + `.colleagues k ON k.user_id = $1 AND k.colleague_id = u.id
  WHERE u.is_active
+   AND ` + userIsMember + `
    AND NOT EXISTS (SELECT 1 FROM personaldata.erasures e WHERE e.subject = 'user:' || u.id::text)
 )`
 
@@ -86,6 +90,15 @@ func scanContact(row pgx.Row, extra ...any) (Contact, error) {
 
 // ListContacts returns the page, by user id; a page past the end is empty.
 func (q *Queries) ListContacts(ctx context.Context, l ListContacts) (ContactPage, error) {
+	if !l.ViewerIsAdmin {
+		ok, err := q.IsMember(ctx, l.Viewer)
+		if err != nil {
+			return ContactPage{}, err
+		}
+		if !ok {
+			return ContactPage{}, ErrNotMember
+		}
+	}
 	if l.Page < 1 {
 		l.Page = 1
 	}
@@ -122,7 +135,8 @@ OFFSET $4 LIMIT $5`, l.Viewer, l.OnlyColleagues, search, (l.Page-1)*l.PageSize, 
 	return page, nil
 }
 
-// ContactOf returns one active, not erased user's entry as viewer sees it.
+// ContactOf returns one active, not erased member's entry as viewer sees it
+// (ErrNotFound for anyone else).
 func (q *Queries) ContactOf(ctx context.Context, viewer, userID int64) (Contact, error) {
 	c, err := scanContact(q.db.QueryRow(ctx, entries+`SELECT `+contactColumns+` FROM entries WHERE id = $2`, viewer, userID))
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -31,6 +32,34 @@ func (s *Server) HHUToken(t testing.TB, username, password string) string {
 func (s *Server) HHUAdminToken(t testing.TB) string {
 	t.Helper()
 	return s.HHUToken(t, AdminUsername, AdminPassword)
+}
+
+// NewHHUStaff registers a fresh user and places them on 001's staff, in a
+// department made once per server (as the address book, colleagues,
+// reservations, enrollments and repair requests require).
+func (s *Server) NewHHUStaff(t testing.TB) User {
+	t.Helper()
+	u := s.NewUser(t)
+	s.staffMu.Lock()
+	if s.staffDepartment == 0 {
+		s.staffAdmin = s.HHUAdminToken(t)
+		s.staffDepartment = s.Do(t, http.MethodPost, "/api/admin/hhu/departments/", s.staffAdmin, map[string]string{"name": "教职工-" + RandomHex(4)}).
+			Want(t, "apptest: staff department", http.StatusCreated).ID(t)
+	}
+	admin, dept := s.staffAdmin, s.staffDepartment
+	s.staffMu.Unlock()
+	s.PlaceHHUStaff(t, admin, int64(u.ID), dept)
+	return u
+}
+
+// PlaceHHUStaff places the user on 001's staff in the department, as the
+// admin (an "Authorization" value): PUT /api/admin/hhu/members/{user}/.
+func (s *Server) PlaceHHUStaff(t testing.TB, admin string, userID, departmentID int64) {
+	t.Helper()
+	r := s.Do(t, http.MethodPut, fmt.Sprintf("/api/admin/hhu/members/%d/", userID), admin, map[string]int64{"department": departmentID})
+	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		t.Fatalf("apptest: place user %d on the staff: %d %s", userID, r.Status, r.Body)
+	}
 }
 
 // FutureDay is a day well ahead (30+offset days from today), at midnight in

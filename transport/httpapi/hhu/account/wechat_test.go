@@ -76,10 +76,20 @@ func TestHHUWeChatBindLoginLogout(t *testing.T) {
 			t.Errorf("bind without login: %d %s", r.Status, r.Body)
 		}
 	})
+	t.Run("an account from another API is not HHU staff before it binds WeChat", func(t *testing.T) {
+		if r := s.Do(t, "GET", "/contacts/", annTok, nil); r.Status != 403 {
+			t.Fatalf("contacts before binding: %d %s", r.Status, r.Body)
+		}
+	})
 	t.Run("a user binds their WeChat", func(t *testing.T) {
 		b := s.Do(t, "PUT", "/auth/wechat-auth/", annTok, map[string]any{"code": "c-bind"})
 		if b.Status != 200 || b.Map(t)["wechat_bound"] != true || b.Map(t)["username"] != ann.Username {
 			t.Fatalf("bind: %d %s", b.Status, b.Body)
+		}
+	})
+	t.Run("an account bound through WeChat is HHU staff", func(t *testing.T) {
+		if r := s.Do(t, "GET", "/contacts/", annTok, nil); r.Status != 200 {
+			t.Fatalf("contacts after binding: %d %s", r.Status, r.Body)
 		}
 	})
 	t.Run("the bound WeChat logs in", func(t *testing.T) {

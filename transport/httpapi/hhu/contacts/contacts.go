@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	contactscmd "github.com/fiveapis/backend/commands/contacts"
+	"github.com/fiveapis/backend/domain/access"
 	contactsq "github.com/fiveapis/backend/queries/contacts"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
@@ -37,7 +38,8 @@ func (h *Handlers) listContacts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list := contactsq.ListContacts{Viewer: me, OnlyColleagues: my == "yes", Search: c.QueryParam("search"), Page: max(page, 1), PageSize: PageSize}
+	list := contactsq.ListContacts{Viewer: me, ViewerIsAdmin: httpapi.Actor(c).Admin, OnlyColleagues: my == "yes", Search: c.QueryParam("search"),
+		Page: max(page, 1), PageSize: PageSize}
 	ctx := c.Request().Context()
 	res, err := h.d.Queries.ListContacts(ctx, list)
 	if err == nil && page == 0 {
@@ -45,6 +47,9 @@ func (h *Handlers) listContacts(c echo.Context) error {
 			list.Page = page
 			res, err = h.d.Queries.ListContacts(ctx, list)
 		}
+	}
+	if errors.Is(err, contactsq.ErrNotMember) {
+		return access.ErrForbidden
 	}
 	if err != nil {
 		return err

@@ -1,14 +1,17 @@
 package roomshttp
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/meetingrooms"
 	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
+	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -51,11 +54,15 @@ func (h *Handlers) available(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	actor := httpapi.Actor(c)
 	groups, err := h.d.Queries.Available(c.Request().Context(), meetingroomsq.Availability{
 		From: from, To: to, PeopleCount: int(people),
 		Label: strings.TrimSpace(c.QueryParam("label")), Location: strings.TrimSpace(c.QueryParam("location")),
-		Length: time.Duration(length) * time.Minute, Now: h.d.Clock.Now(),
+		Length: time.Duration(length) * time.Minute, Now: h.d.Clock.Now(), Viewer: actor.UserID, ViewerIsAdmin: actor.Admin,
 	})
+	if errors.Is(err, meetingroomsq.ErrNotMember) {
+		return access.ErrForbidden
+	}
 	if err != nil {
 		return err
 	}
