@@ -321,6 +321,15 @@ func LeafFaults(err error) []*fault.Error {
 	return nil
 }
 
+// IsNull reports whether the body carries the field as JSON null.
+func (f Form) IsNull(name string) bool {
+	if f.values != nil {
+		return false
+	}
+	raw, ok := f.json[name]
+	return ok && string(bytes.TrimSpace(raw)) == "null"
+}
+
 // Has reports whether the body carries the field (even null or blank).
 func (f Form) Has(name string) bool {
 	if f.values != nil {

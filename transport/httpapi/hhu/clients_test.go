@@ -1,0 +1,239 @@
+package hhu_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
+)
+
+// The HHU WeChat mini-program (hhusjr/wechathhu-client, /work/shared/clients.md
+// §4), replayed call by call: wx.request sends the Token header,
+// content-type application/json (for GETs too, the data as the query) and
+// WeChat's fixed Referer; the page code takes 200/201/204 as success, reads
+// the fields checked here with the JSON types checked here, and a 400's
+// message from <field>[0], non_field_errors[0] or detail.
+
+// miniProgram is the mini-program's wx.request.
+type miniProgram struct {
+	s     *apptest.Server
+	token string
+}
+
+// referer is what wx.request sends (https://servicewechat.com/{appid}/{version}/page-frame.html).
+const referer = hhu.MiniProgramReferer + "wx398da70b27188a31/3/page-frame.html"
+
+// call sends one request: data is the query of a GET, the JSON body
+// otherwise (nil: none).
+func (m *miniProgram) call(t *testing.T, method, path string, data map[string]any) apptest.Response {
+	t.Helper()
+	var body []byte
+	if data != nil && method == http.MethodGet {
+		q := url.Values{}
+		for k, v := range data {
+			q.Set(k, fmt.Sprint(v))
+		}
+		path += "?" + q.Encode()
+	} else if data != nil {
+		body, _ = json.Marshal(data)
+	}
+	req, err := http.NewRequest(method, m.s.URL+path, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Referer", referer)
+	if m.token != "" {
+		req.Header.Set("Authorization", "Token "+m.token)
+	}
+	resp, err := m.s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apptest.Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+// success fails unless the answer is one the page code takes as success.
+func success(t *testing.T, r apptest.Response, what string) apptest.Response {
+	t.Helper()
+	if r.Status != http.StatusOK && r.Status != http.StatusCreated && r.Status != http.StatusNoContent {
+		t.Fatalf("%s: %d %s (the mini-program shows 未知错误 for anything but 200/201/204)", what, r.Status, r.Body)
+	}
+	return r
+}
+
+// kind is the JSON type of a decoded value.
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// reads checks that obj has each field the client reads with one of its
+// kinds ("string", "number|null", …).
+func reads(t *testing.T, what string, obj any, fields map[string]string) {
+	t.Helper()
+	m, ok := obj.(map[string]any)
+	if !ok {
+		t.Fatalf("%s: %s, want an object", what, kind(obj))
+	}
+	for name, kinds := range fields {
+		v, present := m[name]
+		if !present {
+			t.Errorf("%s: no %q in %v", what, name, m)
+			continue
+		}
+		if !slices.Contains(strings.Split(kinds, "|"), kind(v)) {
+			t.Errorf("%s: %q is %s (%v), want %s", what, name, kind(v), v, kinds)
+		}
+	}
+}
+
+// decode is the answer's JSON.
+func decode(t *testing.T, r apptest.Response) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+	return v
+}
+
+// list is the answer as a bare list.
+func list(t *testing.T, r apptest.Response, what string) []any {
+	t.Helper()
+	l, ok := decode(t, r).([]any)
+	if !ok {
+		t.Fatalf("%s: %s, want a bare list", what, r.Body)
+	}
+	return l
+}
+
+// results is the DRF page's results.
+func results(t *testing.T, r apptest.Response, what string) []any {
+	t.Helper()
+	page, ok := decode(t, r).(map[string]any)
+	if !ok {
+		t.Fatalf("%s: %s, want a page", what, r.Body)
+	}
+	l, ok := page["results"].([]any)
+	if !ok {
+		t.Fatalf("%s: results is %s", what, kind(page["results"]))
+	}
+	return l
+}
+
+func TestMiniProgramClient(t *testing.T) {
+	t.Parallel()
+	wx, withWeChat := apptest.WithWeChat(t, nil)
+	s := apptest.Start(t, withWeChat)
+	admin := s.HHUAdminToken(t)
+	teacher := s.NewUser(t) // an account the mini-program logs in with
+	colleague := s.NewHHUStaff(t)
+	dept := s.Do(t, "POST", "/api/admin/hhu/departments/", admin, map[string]any{"name": "计算机系"}).Want(t, "department", http.StatusCreated).ID(t)
+	app := &miniProgram{s: s}
+
+	t.Run("user/login.js: POST /auth/get-token/", func(t *testing.T) {
+		r := success(t, app.call(t, "POST", "/auth/get-token/", map[string]any{"username": teacher.Username, "password": teacher.Password}), "get-token")
+		reads(t, "get-token", decode(t, r), map[string]string{"token": "string"})
+		app.token = decode(t, r).(map[string]any)["token"].(string)
+	})
+	t.Run("user/login.js: PUT /auth/wechat-auth/ {code}", func(t *testing.T) {
+		success(t, app.call(t, "PUT", "/auth/wechat-auth/", map[string]any{"code": wx.Code("o-teacher")}), "wechat-auth")
+	})
+	t.Run("index.js: POST /auth/wechat-code2token/ {code}, no token", func(t *testing.T) {
+		anon := &miniProgram{s: s}
+		r := success(t, anon.call(t, "POST", "/auth/wechat-code2token/", map[string]any{"code": wx.Code("o-teacher")}), "code2token")
+		reads(t, "code2token", decode(t, r), map[string]string{"token": "string"})
+		app.token = decode(t, r).(map[string]any)["token"].(string)
+	})
+	t.Run("index.js: GET /current-user/", func(t *testing.T) {
+		r := success(t, app.call(t, "GET", "/current-user/", nil), "current-user")
+		reads(t, "current-user", decode(t, r), map[string]string{"first_name": "string", "last_name": "string", "email": "string",
+			"username": "string", "department": "null|object"})
+	})
+	t.Run("change.js: GET /departments/", func(t *testing.T) {
+		l := list(t, success(t, app.call(t, "GET", "/departments/", nil), "departments"), "departments")
+		if len(l) == 0 {
+			t.Fatal("no departments")
+		}
+		for _, d := range l {
+			reads(t, "department", d, map[string]string{"id": "number", "name": "string"})
+		}
+	})
+	t.Run("change.js: PUT /current-user/ {first_name, last_name, email, department}", func(t *testing.T) {
+		r := success(t, app.call(t, "PUT", "/current-user/", map[string]any{"first_name": "三", "last_name": "张", "email": teacher.Username + "@hhu.edu.cn",
+			"department": dept}), "put current-user")
+		u := decode(t, r)
+		reads(t, "put current-user", u, map[string]string{"first_name": "string", "last_name": "string", "email": "string", "username": "string",
+			"department": "object"})
+		reads(t, "department", u.(map[string]any)["department"], map[string]string{"id": "number", "name": "string"})
+		if m := u.(map[string]any); m["first_name"] != "三" || m["last_name"] != "张" || m["department"].(map[string]any)["name"] != "计算机系" {
+			t.Fatalf("put current-user: %s", r.Body)
+		}
+	})
+	t.Run("change.js: PUT /current-user/ with a password, and a bad one's message at <field>[0]", func(t *testing.T) {
+		success(t, app.call(t, "PUT", "/current-user/", map[string]any{"first_name": "三", "last_name": "张", "email": teacher.Username + "@hhu.edu.cn",
+			"department": nil, "password": "a-new-Secret-42"}), "put password")
+		s.Do(t, "POST", "/auth/get-token/", "", map[string]any{"username": teacher.Username, "password": "a-new-Secret-42"}).Want(t, "new password", http.StatusOK)
+		r := app.call(t, "PUT", "/current-user/", map[string]any{"first_name": "", "last_name": "张", "email": "not an address", "department": 999999})
+		errs := r.FieldErrors(t)
+		for _, f := range []string{"first_name", "email", "department"} {
+			if len(errs[f]) == 0 {
+				t.Errorf("no %s[0] in %s", f, r.Body)
+			}
+		}
+		success(t, app.call(t, "PUT", "/current-user/", map[string]any{"first_name": "三", "last_name": "张", "email": teacher.Username + "@hhu.edu.cn",
+			"department": dept}), "put back")
+	})
+	meta := map[string]any{}
+	t.Run("change.js: GET /current-user/meta/", func(t *testing.T) {
+		r := success(t, app.call(t, "GET", "/current-user/meta/", nil), "meta")
+		reads(t, "meta", decode(t, r), map[string]string{"phone": "string", "post": "string", "qq": "string", "tel": "string",
+			"wechat": "string", "description": "string"})
+		meta = decode(t, r).(map[string]any)
+	})
+	t.Run("change.js: PUT /current-user/meta/ the edited object", func(t *testing.T) {
+		meta["phone"], meta["tel"], meta["post"], meta["qq"], meta["wechat"], meta["description"] = "13800000001", "025-83787000", "教授", "10001", "zhangsan", "研究方向：分布式系统"
+		r := success(t, app.call(t, "PUT", "/current-user/meta/", meta), "put meta")
+		reads(t, "put meta", decode(t, r), map[string]string{"phone": "string", "post": "string", "tel": "string"})
+		got := decode(t, r).(map[string]any)
+		if got["phone"] != "13800000001" || got["tel"] != "025-83787000" || got["post"] != "教授" || got["description"] != "研究方向：分布式系统" {
+			t.Fatalf("put meta: %s", r.Body)
+		}
+		// 001's own names for the same entry: phone the landline, mobile the mobile.
+		seed := s.Do(t, "GET", "/current-user/meta/", "Token "+app.token, nil).Want(t, "seed meta", http.StatusOK).Map(t)
+		if seed["mobile"] != "13800000001" || seed["phone"] != "025-83787000" || seed["position"] != "教授" || seed["name"] != "张三" {
+			t.Fatalf("seed meta: %v", seed)
+		}
+		r = app.call(t, "PUT", "/current-user/meta/", map[string]any{"qq": "not a number"})
+		if errs := r.FieldErrors(t); len(errs["qq"]) == 0 {
+			t.Fatalf("bad qq: %s", r.Body)
+		}
+	})
+	_ = colleague
+}
