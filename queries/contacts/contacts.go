@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,6 +26,13 @@ type Contact struct {
 	Mobile       string
 	// IsColleague: the viewer counts this user as a colleague.
 	IsColleague bool
+	// The mini-program's fields of the entry (empty in entries recorded
+	// before them), and the account's e-mail, admin flag and date joined
+	// (its user_meta).
+	FirstName, LastName, WeChat, Description string
+	Email                                    string
+	IsAdmin                                  bool
+	DateJoined                               time.Time
 }
 
 // ListContacts asks for a page of the address book as Viewer sees it: a
@@ -60,7 +68,10 @@ SELECT u.id, u.username,
        CASE WHEN d.id IS NULL THEN coalesce(c.department, '') WHEN d.removed THEN '' ELSE d.name END AS department,
        CASE WHEN d.id IS NOT NULL AND NOT d.removed THEN d.id END AS department_id,
        coalesce(c.qq, '') AS qq, coalesce(c.phone, '') AS phone, coalesce(c.mobile, '') AS mobile,
-       k.colleague_id IS NOT NULL AS is_colleague
+       k.colleague_id IS NOT NULL AS is_colleague,
+       coalesce(c.first_name, '') AS first_name, coalesce(c.last_name, '') AS last_name,
+       coalesce(c.wechat, '') AS wechat, coalesce(c.description, '') AS description,
+       u.email, u.is_admin, u.date_joined
   FROM ` + IdentityProjection + `.users u
   LEFT JOIN ` + IdentityProjection + `.contact_info c ON c.user_id = u.id
   LEFT JOIN ` + ProjectionName + `.departments d
@@ -79,12 +90,13 @@ const matching = `
         OR strpos(lower(department), $3) > 0 OR strpos(lower(qq), $3) > 0
         OR strpos(lower(phone), $3) > 0 OR strpos(lower(mobile), $3) > 0)`
 
-const contactColumns = `id, username, name, position, department, department_id, qq, phone, mobile, is_colleague`
+const contactColumns = `id, username, name, position, department, department_id, qq, phone, mobile, is_colleague,
+       first_name, last_name, wechat, description, email, is_admin, date_joined`
 
 func scanContact(row pgx.Row, extra ...any) (Contact, error) {
 	var c Contact
 	err := row.Scan(append([]any{&c.UserID, &c.Username, &c.Name, &c.Position, &c.Department, &c.DepartmentID,
-		&c.QQ, &c.Phone, &c.Mobile, &c.IsColleague}, extra...)...)
+		&c.QQ, &c.Phone, &c.Mobile, &c.IsColleague, &c.FirstName, &c.LastName, &c.WeChat, &c.Description, &c.Email, &c.IsAdmin, &c.DateJoined}, extra...)...)
 	return c, err
 }
 

@@ -235,5 +235,43 @@ func TestMiniProgramClient(t *testing.T) {
 			t.Fatalf("bad qq: %s", r.Body)
 		}
 	})
-	_ = colleague
+	var contact map[string]any
+	t.Run("contact/contact.js: GET /contacts/?my=yes|no&search=", func(t *testing.T) {
+		for _, q := range []map[string]any{{"my": "yes"}, {"my": "no"}, {"my": "no", "search": ""}, {"my": "no", "search": "张"}} {
+			l := list(t, success(t, app.call(t, "GET", "/contacts/", q), "contacts"), fmt.Sprint("contacts ", q))
+			for _, c := range l {
+				reads(t, "contact", c, map[string]string{"alpha": "string", "fullname": "string", "phone": "string", "post": "string", "qq": "string",
+					"tel": "string", "wechat": "string", "description": "string", "is_friend": "bool", "user_meta": "object"})
+				reads(t, "user_meta", c.(map[string]any)["user_meta"], map[string]string{"id": "number", "last_name": "string", "email": "string",
+					"department": "null|object"})
+				if d := c.(map[string]any)["user_meta"].(map[string]any)["department"]; d != nil {
+					reads(t, "user_meta.department", d, map[string]string{"name": "string"})
+				}
+			}
+			if q["my"] == "no" && q["search"] == nil {
+				for _, c := range l {
+					if c.(map[string]any)["user"] == colleague.ID {
+						contact = c.(map[string]any)
+					}
+				}
+			}
+			if q["search"] == "张" {
+				if len(l) != 1 || l[0].(map[string]any)["fullname"] != "张三" || l[0].(map[string]any)["alpha"] != "Z" || l[0].(map[string]any)["phone"] != "13800000001" {
+					t.Fatalf("search 张: %v", l)
+				}
+			}
+		}
+		if contact == nil {
+			t.Fatal("the colleague is not in the address book")
+		}
+	})
+	t.Run("contact/contact.js: POST and DELETE /friends/{user_meta.id}/", func(t *testing.T) {
+		id := contact["user_meta"].(map[string]any)["id"]
+		success(t, app.call(t, "POST", fmt.Sprintf("/friends/%v/", id), nil), "add friend")
+		l := list(t, success(t, app.call(t, "GET", "/contacts/", map[string]any{"my": "yes"}), "my contacts"), "my contacts")
+		if len(l) != 1 || l[0].(map[string]any)["is_friend"] != true {
+			t.Fatalf("my=yes after adding: %v", l)
+		}
+		success(t, app.call(t, "DELETE", fmt.Sprintf("/friends/%v/", id), nil), "remove friend")
+	})
 }

@@ -17,7 +17,7 @@ import (
 
 // listContacts: GET /contacts/?my=yes|no&search=&page= → DRF page
 // {count, next, previous, results} of address-book entries, 20 a page, by
-// user id.
+// user id; to the mini-program (hhu.MiniProgram) the bare list it reads.
 func (h *Handlers) listContacts(c echo.Context) error {
 	me, err := hhu.CallerID(c)
 	if err != nil {
@@ -33,6 +33,9 @@ func (h *Handlers) listContacts(c echo.Context) error {
 	}
 	if err := errs.Err(); err != nil {
 		return err
+	}
+	if hhu.MiniProgram(c) {
+		return h.miniProgramContacts(c, me, my == "yes")
 	}
 	page, err := hhu.PageNumber(c)
 	if err != nil {
@@ -59,8 +62,27 @@ func (h *Handlers) listContacts(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, contactsPage{
 		Count: res.Total, Next: hhu.PageLink(c, page+1, PageSize, res.Total),
-		Previous: hhu.PageLink(c, page-1, PageSize, res.Total), Results: hhu.RenderRows(res.Contacts, toAddressBookEntry),
+		Previous: hhu.PageLink(c, page-1, PageSize, res.Total), Results: entries(res.Contacts, hhu.NewAlphabet()),
 	})
+}
+
+// MaxMiniProgramContacts bounds the mini-program's address book, which is
+// one bare list (the original's ContactViewset has no pagination): a
+// college's staff.
+const MaxMiniProgramContacts = 2000
+
+// miniProgramContacts answers the mini-program: every matching entry in one
+// bare list, by alpha, in its names.
+func (h *Handlers) miniProgramContacts(c echo.Context, me int64, onlyColleagues bool) error {
+	res, err := h.d.Queries.ListContacts(c.Request().Context(), contactsq.ListContacts{Viewer: me, ViewerIsAdmin: httpapi.Actor(c).Admin,
+		OnlyColleagues: onlyColleagues, Search: c.QueryParam("search"), Page: 1, PageSize: MaxMiniProgramContacts})
+	if errors.Is(err, contactsq.ErrNotMember) {
+		return access.ErrForbidden
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, miniProgramEntries(res.Contacts))
 }
 
 // colleague reads the route's user: an active, not erased user (else
