@@ -35,7 +35,7 @@ func wireMeetingRooms(_ context.Context, p *Platform) (Module, error) {
 	dir := reservationDirectory{contactDirectory: newContactDirectory(p), rooms: queries}
 	m.Reactions = p.mailReaction(ReservationMailWorkerName, mail.ReservationNoticeFilter, mail.ReservationNotices(dir, cmds.Zone()))
 	m.Jobs = cmds.Jobs(pendingMoves{queries})
-	m.Routes = []httpapi.Routes{roomshttp.New(roomshttp.Deps{Commands: cmds, Queries: queries, Clock: p.Clock})}
+	m.Routes = []httpapi.Routes{roomshttp.New(roomshttp.Deps{Commands: cmds, Queries: queries, People: members, Clock: p.Clock})}
 	return m, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
@@ -156,6 +157,13 @@ func TestMiniProgramClient(t *testing.T) {
 	colleague := s.NewHHUStaff(t)
 	dept := s.Do(t, "POST", "/api/admin/hhu/departments/", admin, map[string]any{"name": "计算机系"}).Want(t, "department", http.StatusCreated).ID(t)
 	app := &miniProgram{s: s}
+	room := s.Do(t, "POST", "/api/admin/hhu/meetingrooms/", admin, map[string]any{"name": "A101", "location": "勤学楼", "label": "研讨室", "seats": 10}).
+		Want(t, "room", http.StatusCreated).ID(t)
+	day := apptest.FutureDay(7) // midnight, UTC+8
+	colleagueTok := s.HHUToken(t, colleague.Username, colleague.Password)
+	s.Do(t, "PUT", "/current-user/meta/", colleagueTok, map[string]any{"name": "李四", "mobile": "13900000002"}).Want(t, "colleague meta", http.StatusOK)
+	s.Do(t, "POST", "/reservations/", colleagueTok, map[string]any{"reserve_from": apptest.ISO(day.Add(10 * time.Hour)), "reserve_to": apptest.ISO(day.Add(11 * time.Hour)),
+		"description": "组会", "meetingroom": room}).Want(t, "colleague's reservation", http.StatusCreated)
 
 	t.Run("user/login.js: POST /auth/get-token/", func(t *testing.T) {
 		r := success(t, app.call(t, "POST", "/auth/get-token/", map[string]any{"username": teacher.Username, "password": teacher.Password}), "get-token")
@@ -273,5 +281,67 @@ func TestMiniProgramClient(t *testing.T) {
 			t.Fatalf("my=yes after adding: %v", l)
 		}
 		success(t, app.call(t, "DELETE", fmt.Sprintf("/friends/%v/", id), nil), "remove friend")
+	})
+
+	// reservation/reserve.js: moment(date + ' 00:00:00').utc().format() … ' 23:59:59'.
+	utc := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+	t.Run("reservation/reserve.js: GET /meetingrooms/available/?query_from&query_to&people_count", func(t *testing.T) {
+		for _, q := range []map[string]any{
+			{"query_from": utc(day), "query_to": utc(day.Add(24*time.Hour - time.Second))},
+			{"query_from": utc(day), "query_to": utc(day.Add(24*time.Hour - time.Second)), "people_count": 4},
+		} {
+			l := list(t, success(t, app.call(t, "GET", "/meetingrooms/available/", q), "available"), "available")
+			if len(l) != 1 {
+				t.Fatalf("available %v: %v", q, l)
+			}
+			reads(t, "room day", l[0], map[string]string{"meetingroom": "object", "reservations": "list"})
+			reads(t, "meetingroom", l[0].(map[string]any)["meetingroom"], map[string]string{"id": "number", "name": "string", "seats_count": "number"})
+			booked := l[0].(map[string]any)["reservations"].([]any)
+			if len(booked) != 1 {
+				t.Fatalf("bookings: %v", booked)
+			}
+			reads(t, "booking", booked[0], map[string]string{"time_range": "list", "reserve_user": "string", "contact": "string|null", "description": "string"})
+			b := booked[0].(map[string]any)
+			tr := b["time_range"].([]any)
+			if len(tr) != 2 || kind(tr[0]) != "string" || !strings.Contains(b["reserve_user"].(string), "李四") || b["contact"] != "13900000002" {
+				t.Fatalf("booking: %v", b)
+			}
+		}
+		if l := list(t, success(t, app.call(t, "GET", "/meetingrooms/available/", map[string]any{"query_from": utc(day),
+			"query_to": utc(day.Add(24*time.Hour - time.Second)), "people_count": 11}), "available"), "too many people"); len(l) != 0 {
+			t.Fatalf("11 people: %v", l)
+		}
+	})
+	var mine float64
+	t.Run("reservation/reserve.js: POST /reservations/ {reserve_from, reserve_to, description, meetingroom_object}", func(t *testing.T) {
+		success(t, app.call(t, "POST", "/reservations/", map[string]any{"reserve_from": utc(day.Add(14 * time.Hour)), "reserve_to": utc(day.Add(15 * time.Hour)),
+			"description": "答辩", "meetingroom_object": room}), "reserve")
+		for name, body := range map[string]map[string]any{
+			"taken":     {"reserve_from": utc(day.Add(10 * time.Hour)), "reserve_to": utc(day.Add(11 * time.Hour)), "description": "x", "meetingroom_object": room},
+			"too long":  {"reserve_from": utc(day.Add(16 * time.Hour)), "reserve_to": utc(day.Add(20 * time.Hour)), "description": "x", "meetingroom_object": room},
+			"no room":   {"reserve_from": utc(day.Add(16 * time.Hour)), "reserve_to": utc(day.Add(17 * time.Hour)), "description": "x", "meetingroom_object": 999},
+			"bad times": {"reserve_from": "tomorrow", "reserve_to": utc(day.Add(17 * time.Hour)), "description": "x", "meetingroom_object": room},
+		} {
+			r := app.call(t, "POST", "/reservations/", body)
+			if errs := r.FieldErrors(t); len(errs["non_field_errors"]) == 0 || errs["non_field_errors"][0] == "" {
+				t.Errorf("%s: no non_field_errors[0] in %s", name, r.Body)
+			}
+		}
+	})
+	t.Run("reservation/my.js: GET /reservations/", func(t *testing.T) {
+		l := results(t, success(t, app.call(t, "GET", "/reservations/", nil), "my reservations"), "my reservations")
+		if len(l) != 1 {
+			t.Fatalf("my reservations: %v", l)
+		}
+		reads(t, "reservation", l[0], map[string]string{"id": "number", "reserve_from": "string", "reserve_to": "string", "description": "string",
+			"meetingroom": "object"})
+		reads(t, "meetingroom", l[0].(map[string]any)["meetingroom"], map[string]string{"name": "string", "location": "string", "seats_count": "number"})
+		mine = l[0].(map[string]any)["id"].(float64)
+	})
+	t.Run("reservation/my.js: DELETE /reservations/{id}/", func(t *testing.T) {
+		success(t, app.call(t, "DELETE", fmt.Sprintf("/reservations/%v/", mine), nil), "cancel")
+		if l := results(t, app.call(t, "GET", "/reservations/", nil), "after cancelling"); len(l) != 0 {
+			t.Fatalf("after cancelling: %v", l)
+		}
 	})
 }
