@@ -160,6 +160,14 @@ func TestMiniProgramClient(t *testing.T) {
 	room := s.Do(t, "POST", "/api/admin/hhu/meetingrooms/", admin, map[string]any{"name": "A101", "location": "勤学楼", "label": "研讨室", "seats": 10}).
 		Want(t, "room", http.StatusCreated).ID(t)
 	day := apptest.FutureDay(7) // midnight, UTC+8
+	now := time.Now()
+	activity := s.CreateHHUActivity(t, admin, apptest.HHUActivity("春季学术活动", 30))
+	other := s.CreateHHUActivity(t, admin, apptest.HHUActivity("秋季运动会", 0))
+	items := fmt.Sprintf("/api/admin/hhu/activities/%d/clockin-items/", activity)
+	signIn := s.Do(t, "POST", items, admin, map[string]any{"label": "签到", "open_from": apptest.ISO(now.Add(-time.Hour)), "open_to": apptest.ISO(now.Add(time.Hour))}).
+		Want(t, "clock-in item", http.StatusCreated).ID(t)
+	s.Do(t, "POST", items, admin, map[string]any{"label": "签退", "open_from": apptest.ISO(now.Add(time.Hour)), "open_to": apptest.ISO(now.Add(2 * time.Hour))}).
+		Want(t, "clock-in item", http.StatusCreated)
 	colleagueTok := s.HHUToken(t, colleague.Username, colleague.Password)
 	s.Do(t, "PUT", "/current-user/meta/", colleagueTok, map[string]any{"name": "李四", "mobile": "13900000002"}).Want(t, "colleague meta", http.StatusOK)
 	s.Do(t, "POST", "/reservations/", colleagueTok, map[string]any{"reserve_from": apptest.ISO(day.Add(10 * time.Hour)), "reserve_to": apptest.ISO(day.Add(11 * time.Hour)),
@@ -281,6 +289,106 @@ func TestMiniProgramClient(t *testing.T) {
 			t.Fatalf("my=yes after adding: %v", l)
 		}
 		success(t, app.call(t, "DELETE", fmt.Sprintf("/friends/%v/", id), nil), "remove friend")
+	})
+
+	t.Run("activity/list.js: GET /activities/?my=&search=", func(t *testing.T) {
+		for _, q := range []map[string]any{nil, {"my": "no"}, {"my": "yes"}, {"my": "no", "search": "春季"}} {
+			l := results(t, success(t, app.call(t, "GET", "/activities/", q), "activities"), "activities")
+			for _, a := range l {
+				reads(t, "activity", a, map[string]string{"id": "number", "name": "string", "time_start": "string", "time_end": "string",
+					"my_enrollment_count": "number", "enrollment_count": "number", "participants_total_limit": "number|null"})
+			}
+			switch {
+			case q["my"] == "yes" && len(l) != 0:
+				t.Fatalf("my=yes before enrolling: %v", l)
+			case q["search"] == "春季" && (len(l) != 1 || l[0].(map[string]any)["name"] != "春季学术活动" || l[0].(map[string]any)["participants_total_limit"] != 30.0):
+				t.Fatalf("search: %v", l)
+			case q == nil && len(l) != 2:
+				t.Fatalf("activities: %v", l)
+			}
+		}
+	})
+	var metas map[string]any
+	t.Run("activity/detail.js, enroll.js: GET /activities/{id}/", func(t *testing.T) {
+		a := decode(t, success(t, app.call(t, "GET", fmt.Sprintf("/activities/%d/", activity), nil), "activity"))
+		reads(t, "activity", a, map[string]string{"name": "string", "time_start": "string", "time_end": "string", "location": "string",
+			"participants_total_limit": "number|null", "my_enrollment_count": "number", "description": "string", "enrollment_count": "number",
+			"id": "number", "form_metas": "string"})
+		if err := json.Unmarshal([]byte(a.(map[string]any)["form_metas"].(string)), &metas); err != nil {
+			t.Fatalf("form_metas is no JSON object: %v", err)
+		}
+		for name, f := range metas {
+			reads(t, "form_metas."+name, f, map[string]string{"type": "string"})
+			if typ := f.(map[string]any)["type"]; !slices.Contains([]string{"text", "textarea", "number", "radio", "checkbox"}, typ.(string)) {
+				t.Errorf("form_metas.%s: type %v", name, typ)
+			}
+			if typ := f.(map[string]any)["type"]; typ == "radio" || typ == "checkbox" {
+				reads(t, "form_metas."+name, f, map[string]string{"choices": "list"})
+			}
+		}
+		if len(metas) != 5 || metas["姓名"] == nil || metas["尺码"].(map[string]any)["type"] != "radio" || metas["参加日期"].(map[string]any)["type"] != "checkbox" {
+			t.Fatalf("form_metas: %v", metas)
+		}
+	})
+	t.Run("activity/detail.js: GET /activities/clockins/{id}/", func(t *testing.T) {
+		l := list(t, success(t, app.call(t, "GET", fmt.Sprintf("/activities/clockins/%d/", activity), nil), "clock-in items"), "clock-in items")
+		if len(l) != 2 {
+			t.Fatalf("clock-in items: %v", l)
+		}
+		for _, it := range l {
+			reads(t, "clock-in item", it, map[string]string{"label": "string", "is_clockin": "bool"})
+		}
+	})
+	// enroll.js: the values of the form it drew (text as typed, radio the
+	// choice, checkbox the list of choices), JSON.stringify'd.
+	answers := func(phone string) string {
+		b, _ := json.Marshal(map[string]any{"姓名": "张三", "手机": phone, "尺码": "M", "参加日期": []string{"周六"}, "年龄": "35"})
+		return string(b)
+	}
+	t.Run("activity/enroll.js: POST /enrollments/ {activity, participating_metas}", func(t *testing.T) {
+		success(t, app.call(t, "POST", "/enrollments/", map[string]any{"activity": activity, "participating_metas": answers("13800000001")}), "enroll")
+		a := decode(t, app.call(t, "GET", fmt.Sprintf("/activities/%d/", activity), nil)).(map[string]any)
+		if a["my_enrollment_count"] != 1.0 || a["enrollment_count"] != 1.0 {
+			t.Fatalf("after enrolling: %v", a)
+		}
+		for name, tc := range map[string]struct {
+			body  map[string]any
+			where string
+		}{
+			"again":          {map[string]any{"activity": activity, "participating_metas": answers("13800000001")}, "non_field_errors"},
+			"a bad answer":   {map[string]any{"activity": other, "participating_metas": answers("not a phone")}, "non_field_errors"},
+			"no such":        {map[string]any{"activity": 999999, "participating_metas": answers("13800000001")}, "activity"},
+			"not JSON text":  {map[string]any{"activity": other, "participating_metas": "{"}, "non_field_errors"},
+			"a missing one":  {map[string]any{"activity": other, "participating_metas": `{"尺码": "M"}`}, "non_field_errors"},
+			"an unknown key": {map[string]any{"activity": other, "participating_metas": `{"姓名": "张三", "手机": "13800000001", "血型": "A"}`}, "non_field_errors"},
+		} {
+			r := app.call(t, "POST", "/enrollments/", tc.body)
+			if errs := r.FieldErrors(t); len(errs[tc.where]) == 0 || errs[tc.where][0] == "" {
+				t.Errorf("%s: no %s[0] in %s", name, tc.where, r.Body)
+			}
+		}
+		r := app.call(t, "POST", "/enrollments/", map[string]any{"activity": other, "participating_metas": answers("not a phone")})
+		if msg := r.FieldErrors(t)["non_field_errors"][0]; !strings.HasPrefix(msg, "手机：") {
+			t.Errorf("a bad answer's message: %q", msg)
+		}
+	})
+	t.Run("main.js: POST /activities/clockins/ {key: the scanned text}", func(t *testing.T) {
+		qr := s.Do(t, "GET", fmt.Sprintf("/activities/clockins/%d/qr/?item=%d", activity, signIn), admin, nil).Want(t, "qr", http.StatusOK).Map(t)
+		r := success(t, app.call(t, "POST", "/activities/clockins/", map[string]any{"key": qr["code"]}), "clock in")
+		reads(t, "clocked in", decode(t, r), map[string]string{"label": "string", "activity_name": "string"})
+		if m := decode(t, r).(map[string]any); m["label"] != "签到" || m["activity_name"] != "春季学术活动" {
+			t.Fatalf("clocked in: %s", r.Body)
+		}
+		for name, key := range map[string]any{"again": qr["code"], "a forged code": "ci1.1.1.forged", "no code at all": "https://example.com/", "the original's base64": "eyJhY3Rpdml0eV9pZCI6IDF9"} {
+			r := app.call(t, "POST", "/activities/clockins/", map[string]any{"key": key})
+			if r.Status != http.StatusBadRequest || kind(decode(t, r).(map[string]any)["detail"]) != "string" {
+				t.Errorf("%s: %d %s, want 400 with detail", name, r.Status, r.Body)
+			}
+		}
+		l := list(t, app.call(t, "GET", fmt.Sprintf("/activities/clockins/%d/", activity), nil), "clock-in items")
+		if l[0].(map[string]any)["label"] != "签到" || l[0].(map[string]any)["is_clockin"] != true || l[1].(map[string]any)["is_clockin"] != false {
+			t.Fatalf("clock-in items after clocking in: %v", l)
+		}
 	})
 
 	// reservation/reserve.js: moment(date + ' 00:00:00').utc().format() … ' 23:59:59'.
