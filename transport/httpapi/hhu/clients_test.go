@@ -168,6 +168,11 @@ func TestMiniProgramClient(t *testing.T) {
 		Want(t, "clock-in item", http.StatusCreated).ID(t)
 	s.Do(t, "POST", items, admin, map[string]any{"label": "签退", "open_from": apptest.ISO(now.Add(time.Hour)), "open_to": apptest.ISO(now.Add(2 * time.Hour))}).
 		Want(t, "clock-in item", http.StatusCreated)
+	repairCat := s.Do(t, "POST", "/api/admin/hhu/repairs/categories/", admin, map[string]any{"name": "网络故障"}).Want(t, "repair category", http.StatusCreated).ID(t)
+	guideCat := s.Do(t, "POST", "/api/admin/hhu/guides/categories/", admin, map[string]any{"name": "常用表格"}).Want(t, "guide category", http.StatusCreated).ID(t)
+	pdf := []byte("%PDF-1.4 出差审批单")
+	guide := s.UploadGuide(t, "POST", "/api/admin/hhu/guides/", admin, map[string]string{"title": "出差审批单", "category": fmt.Sprint(guideCat)},
+		"出差审批单.pdf", pdf).Want(t, "guide", http.StatusCreated).ID(t)
 	colleagueTok := s.HHUToken(t, colleague.Username, colleague.Password)
 	s.Do(t, "PUT", "/current-user/meta/", colleagueTok, map[string]any{"name": "李四", "mobile": "13900000002"}).Want(t, "colleague meta", http.StatusOK)
 	s.Do(t, "POST", "/reservations/", colleagueTok, map[string]any{"reserve_from": apptest.ISO(day.Add(10 * time.Hour)), "reserve_to": apptest.ISO(day.Add(11 * time.Hour)),
@@ -446,10 +451,76 @@ func TestMiniProgramClient(t *testing.T) {
 		reads(t, "meetingroom", l[0].(map[string]any)["meetingroom"], map[string]string{"name": "string", "location": "string", "seats_count": "number"})
 		mine = l[0].(map[string]any)["id"].(float64)
 	})
+	t.Run("repair/request.js: GET /repairs/categories/", func(t *testing.T) {
+		l := list(t, success(t, app.call(t, "GET", "/repairs/categories/", nil), "repair categories"), "repair categories")
+		if len(l) != 1 {
+			t.Fatalf("repair categories: %v", l)
+		}
+		reads(t, "repair category", l[0], map[string]string{"id": "number", "name": "string"})
+	})
+	t.Run("repair/request.js: POST /repairs/ {description, location, category}", func(t *testing.T) {
+		success(t, app.call(t, "POST", "/repairs/", map[string]any{"description": "网络不通", "location": "勤学楼 101", "category": repairCat}), "repair")
+	})
+	t.Run("repair/my.js: GET /repairs/", func(t *testing.T) {
+		l := results(t, success(t, app.call(t, "GET", "/repairs/", nil), "my repairs"), "my repairs")
+		if len(l) != 1 {
+			t.Fatalf("my repairs: %v", l)
+		}
+		reads(t, "repair", l[0], map[string]string{"category": "object", "description": "string", "location": "string", "status": "number"})
+		reads(t, "repair category", l[0].(map[string]any)["category"], map[string]string{"name": "string"})
+		if r := l[0].(map[string]any); r["status"] != 0.0 || r["category"].(map[string]any)["name"] != "网络故障" {
+			t.Fatalf("repair: %v", r)
+		}
+		var repairs []map[string]any
+		s.Do(t, "GET", "/repairs/", "Token "+app.token, nil).Want(t, "seed repairs", http.StatusOK).JSON(t, &repairs)
+		id := repairs[0]["id"]
+		s.Do(t, "PATCH", fmt.Sprintf("/api/admin/hhu/repairs/%v/", id), admin, map[string]any{"status": "resolved"}).Want(t, "resolve", http.StatusOK)
+		if l := results(t, app.call(t, "GET", "/repairs/", nil), "my repairs"); l[0].(map[string]any)["status"] != 2.0 {
+			t.Fatalf("resolved: %v", l[0])
+		}
+	})
+	t.Run("guide/guide.js: GET /guides/?search=", func(t *testing.T) {
+		for _, q := range []map[string]any{nil, {"search": "审批"}, {"search": "没有"}} {
+			l := list(t, success(t, app.call(t, "GET", "/guides/", q), "guides"), "guides")
+			for _, g := range l {
+				reads(t, "guide", g, map[string]string{"id": "number", "name": "string", "created": "string", "category": "object"})
+				reads(t, "guide category", g.(map[string]any)["category"], map[string]string{"id": "number", "name": "string"})
+			}
+			if want := map[bool]int{true: 0, false: 1}[q["search"] == "没有"]; len(l) != want {
+				t.Fatalf("guides %v: %v", q, l)
+			}
+		}
+	})
+	t.Run("guide/guide.js: wx.downloadFile GET /guides/{id}/ with the Token header", func(t *testing.T) {
+		r := s.Do(t, "GET", fmt.Sprintf("/guides/%d/", guide), "Token "+app.token, nil)
+		if r.Status/100 != 2 || string(r.Body) != string(pdf) {
+			t.Fatalf("download: %d %q", r.Status, r.Body)
+		}
+	})
+	t.Run("guide/guide.js: POST /guides/{id}/email/, a 400's detail", func(t *testing.T) {
+		success(t, app.call(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), nil), "email")
+		success(t, app.call(t, "PUT", "/current-user/", map[string]any{"first_name": "三", "last_name": "张", "email": nil, "department": dept}), "no address")
+		r := app.call(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), nil)
+		if r.Status != http.StatusBadRequest || kind(decode(t, r).(map[string]any)["detail"]) != "string" {
+			t.Fatalf("no address: %d %s, want 400 with detail", r.Status, r.Body)
+		}
+	})
+	t.Run("any page: 401 sends the client to its login page", func(t *testing.T) {
+		bad := &miniProgram{s: s, token: "0123456789abcdef0123456789abcdef01234567"}
+		if r := bad.call(t, "GET", "/current-user/", nil); r.Status != http.StatusUnauthorized {
+			t.Fatalf("unknown token: %d %s", r.Status, r.Body)
+		}
+	})
 	t.Run("reservation/my.js: DELETE /reservations/{id}/", func(t *testing.T) {
 		success(t, app.call(t, "DELETE", fmt.Sprintf("/reservations/%v/", mine), nil), "cancel")
 		if l := results(t, app.call(t, "GET", "/reservations/", nil), "after cancelling"); len(l) != 0 {
 			t.Fatalf("after cancelling: %v", l)
+		}
+	})
+	t.Run("main.js: DELETE /auth/wechat-auth/ (log out)", func(t *testing.T) {
+		success(t, app.call(t, "DELETE", "/auth/wechat-auth/", nil), "logout")
+		if r := app.call(t, "GET", "/current-user/", nil); r.Status != http.StatusUnauthorized {
+			t.Fatalf("after logout: %d %s", r.Status, r.Body)
 		}
 	})
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"testing"
 	"time"
 
@@ -170,4 +172,30 @@ func HHUActivity(title string, limit int) map[string]any {
 func (s *Server) CreateHHUActivity(t testing.TB, admin string, body map[string]any) int64 {
 	t.Helper()
 	return s.Do(t, http.MethodPost, "/api/admin/hhu/activities/", admin, body).Want(t, "create activity", http.StatusCreated).ID(t)
+}
+
+// UploadGuide sends a multipart request with the fields and, when name is
+// not empty, a file part "file" of that name holding data as a PDF (001's
+// guide uploads).
+func (s *Server) UploadGuide(t testing.TB, method, path, auth string, fields map[string]string, name string, data []byte) Response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if name != "" {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
+		h.Set("Content-Type", "application/pdf")
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = part.Write(data)
+	}
+	_ = w.Close()
+	return s.DoRaw(t, method, path, auth, w.FormDataContentType(), body.Bytes())
 }

@@ -16,17 +16,25 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// list: GET /guides/?category=<id> (and the admin's
-// /api/admin/hhu/guides/) → the guides, by category then title.
+// list: GET /guides/?category=<id>&search= (and the admin's
+// /api/admin/hhu/guides/) → the guides, by category then title; search
+// keeps the titles that contain it (the mini-program's search box). To the
+// mini-program (hhu.MiniProgram) the category is an object.
 func (h *Handlers) list(c echo.Context) error {
 	errs := drf.FieldErrors{}
 	category, _ := hhu.QueryInt(c, "category", errs)
+	if len([]rune(c.QueryParam("search"))) > 100 {
+		errs.Add("search", "Ensure this field has no more than 100 characters.")
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	gs, err := h.d.Queries.ListGuides(c.Request().Context(), category)
+	gs, err := h.d.Queries.ListGuides(c.Request().Context(), category, c.QueryParam("search"))
 	if err != nil {
 		return err
+	}
+	if hhu.MiniProgram(c) {
+		return c.JSON(http.StatusOK, hhu.RenderRows(gs, h.toMiniProgramJSON))
 	}
 	return c.JSON(http.StatusOK, hhu.RenderRows(gs, h.toJSON))
 }

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -20,29 +18,10 @@ import (
 
 // Integration tests of 001's service guides through the whole server.
 
-// guideUpload sends a multipart request with the fields and, when name is
-// not empty, a file part.
+// guideUpload sends a multipart upload (apptest's UploadGuide).
 func guideUpload(t *testing.T, s *apptest.Server, method, path, auth string, fields map[string]string, name string, data []byte) apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		if err := w.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if name != "" {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
-		h.Set("Content-Type", "application/pdf")
-		part, err := w.CreatePart(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write(data)
-	}
-	_ = w.Close()
-	return s.DoRaw(t, method, path, auth, w.FormDataContentType(), body.Bytes())
+	return s.UploadGuide(t, method, path, auth, fields, name, data)
 }
 
 func TestGuidesAdminAndDownload(t *testing.T) {

@@ -32,7 +32,7 @@ type Commands interface {
 type Queries interface {
 	ListCategories(ctx context.Context) ([]guidesq.Category, error)
 	GetCategory(ctx context.Context, id int64) (guidesq.Category, error)
-	ListGuides(ctx context.Context, categoryID int64) ([]guidesq.Guide, error)
+	ListGuides(ctx context.Context, categoryID int64, search string) ([]guidesq.Guide, error)
 	GetGuide(ctx context.Context, id int64) (guidesq.Guide, error)
 }
 
@@ -79,7 +79,7 @@ const uploadBodyLimit = 2 * guides.MaxFileSize
 
 // Mount implements httpapi.Routes:
 //
-//	GET    /guides/                                  guides (?category=<id>), any user
+//	GET    /guides/                                  guides (?category=<id>&search=), any user
 //	GET    /guides/categories/                       categories
 //	GET    /guides/{id}                              the file itself
 //	POST   /guides/{id}/email/                       mail it to me: 200 once queued
