@@ -462,7 +462,11 @@ func TestMiniProgramClient(t *testing.T) {
 		success(t, app.call(t, "POST", "/repairs/", map[string]any{"description": "网络不通", "location": "勤学楼 101", "category": repairCat}), "repair")
 	})
 	t.Run("repair/my.js: GET /repairs/", func(t *testing.T) {
-		l := results(t, success(t, app.call(t, "GET", "/repairs/", nil), "my repairs"), "my repairs")
+		r := success(t, app.call(t, "GET", "/repairs/", nil), "my repairs")
+		if !slices.Contains(r.Header.Values("Vary"), "Referer") {
+			t.Errorf("an answer chosen by the Referer without Vary: Referer: %v", r.Header)
+		}
+		l := results(t, r, "my repairs")
 		if len(l) != 1 {
 			t.Fatalf("my repairs: %v", l)
 		}

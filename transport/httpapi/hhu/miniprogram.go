@@ -1,6 +1,7 @@
 package hhu
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -17,6 +18,8 @@ const MiniProgramReferer = "https://servicewechat.com/"
 // field the two name alike with different meanings; docs/hhu.md, "Real
 // clients"). It adds Vary: Referer to the answer, which depends on it.
 func MiniProgram(c echo.Context) bool {
-	c.Response().Header().Add(echo.HeaderVary, "Referer")
+	if h := c.Response().Header(); !slices.Contains(h.Values(echo.HeaderVary), "Referer") {
+		h.Add(echo.HeaderVary, "Referer")
+	}
 	return strings.HasPrefix(c.Request().Referer(), MiniProgramReferer)
 }
