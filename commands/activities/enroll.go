@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/activities"
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -26,14 +27,15 @@ type EnrollResult struct {
 	Position eventlog.Position
 }
 
-// Enroll decides an enrollment on the activity's stream and appends
-// UserEnrolled with the exact version read, its answers sealed under the
-// user's personal-data subject. A request that is refused on the
+// Enroll decides an enrollment of a member of the staff or an
+// administrator (access.ErrForbidden for any other account) on the
+// activity's stream and appends UserEnrolled with the exact version read,
+// its answers sealed under the user's personal-data subject. A request that is refused on the
 // state first read (closed, full, already enrolled, bad answers) takes no id;
 // one that may succeed takes an id from the "enrollment" sequence and is
 // decided again on every reload, so a place taken meanwhile is seen.
 func (h *Handlers) Enroll(ctx context.Context, cmd Enroll) (EnrollResult, error) {
-	uid, err := cmd.Actor.User()
+	uid, err := handling.RequireMember(ctx, h.members, cmd.Actor)
 	if err != nil {
 		return EnrollResult{}, err
 	}

@@ -48,7 +48,7 @@ func setup(t *testing.T, limit int) (*activitiescmd.Handlers, stored, int64) {
 	env := handlingtest.New(t, activities.Events()...)
 	store := stored{env.Streams}
 	now := time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC)
-	h, err := activitiescmd.New(env.Runner(handling.Config{}), handlingtest.NewClock(now), sealer{}, activitiescmd.Config{})
+	h, err := activitiescmd.New(env.Runner(handling.Config{}), handlingtest.NewClock(now), sealer{}, handlingtest.Members(nil), activitiescmd.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

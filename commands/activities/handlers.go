@@ -54,16 +54,22 @@ func (c Config) withDefaults() Config {
 
 // Handlers executes the activity commands.
 type Handlers struct {
-	runner *handling.Runner // activity streams: many attempts, enrollment is contended
-	seqs   *handling.Runner // id sequences
-	store  handling.EventStore
-	clock  Clock
-	pd     PersonalData
+	runner  *handling.Runner // activity streams: many attempts, enrollment is contended
+	seqs    *handling.Runner // id sequences
+	store   handling.EventStore
+	clock   Clock
+	pd      PersonalData
+	members Membership
 }
 
+// Membership tells whether a user is on 001's staff (queries/contacts
+// IsMember): only members and administrators enroll in the college's
+// activities.
+type Membership = handling.Membership
+
 // New returns the handlers over runner's event store; answers are sealed
-// with pd.
-func New(runner *handling.Runner, clock Clock, pd PersonalData, cfg Config) (*Handlers, error) {
+// with pd; members decides who may enroll.
+func New(runner *handling.Runner, clock Clock, pd PersonalData, members Membership, cfg Config) (*Handlers, error) {
 	if pd == nil {
 		return nil, errors.New("activities: no personal-data vault")
 	}
@@ -73,11 +79,12 @@ func New(runner *handling.Runner, clock Clock, pd PersonalData, cfg Config) (*Ha
 	cfg = cfg.withDefaults()
 	store := runner.Store()
 	return &Handlers{
-		runner: handling.NewRunner(store, handling.Config{MaxAttempts: cfg.Attempts, Backoff: 2 * time.Millisecond}),
-		seqs:   handling.NewRunner(store, handling.Config{MaxAttempts: 500, Backoff: 3 * time.Millisecond}),
-		store:  store,
-		clock:  clock,
-		pd:     pd,
+		runner:  handling.NewRunner(store, handling.Config{MaxAttempts: cfg.Attempts, Backoff: 2 * time.Millisecond}),
+		seqs:    handling.NewRunner(store, handling.Config{MaxAttempts: 500, Backoff: 3 * time.Millisecond}),
+		store:   store,
+		clock:   clock,
+		pd:      pd,
+		members: members,
 	}, nil
 }
 

@@ -3,14 +3,15 @@ package contacts
 import (
 	"context"
 
+	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
-// SetColleague is a user adding (POST /friends/{id}/) or removing (DELETE)
-// another user as a colleague. The HTTP layer checks that the colleague is an
-// active user.
+// SetColleague is a member of the staff adding (POST /friends/{id}/) or
+// removing (DELETE) another user as a colleague. The HTTP layer checks that
+// the colleague is an active member (their entry is listed).
 type SetColleague struct {
 	Actor       access.Actor
 	ColleagueID int64
@@ -35,7 +36,7 @@ func (h *Handlers) RemoveColleague(ctx context.Context, cmd SetColleague) (Colle
 }
 
 func (h *Handlers) setColleague(ctx context.Context, cmd SetColleague, add bool) (ColleagueResult, error) {
-	uid, err := cmd.Actor.User()
+	uid, err := handling.RequireMember(ctx, h.members, cmd.Actor)
 	if err != nil {
 		return ColleagueResult{}, err
 	}

@@ -14,15 +14,20 @@ import (
 	"github.com/fiveapis/backend/commands/handling/handlingtest"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/contacts"
+	"github.com/fiveapis/backend/domain/fault"
 	"github.com/fiveapis/backend/transport/eventstore"
 )
 
-// setup runs the handlers on the PostgreSQL event store of a fresh database.
+// outsider is a user who is not on the staff (registered through another API).
+const outsider = 9
+
+// setup runs the handlers on the PostgreSQL event store of a fresh database;
+// users 7 and 8 are members of the staff.
 func setup(t *testing.T) (*contactscmd.Handlers, *eventstore.Streams) {
 	t.Helper()
 	env := handlingtest.New(t, contacts.Events()...)
 	clock := handlingtest.NewClock(time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC))
-	return contactscmd.New(env.Runner(handling.Config{MaxAttempts: 100}), clock), env.Streams
+	return contactscmd.New(env.Runner(handling.Config{MaxAttempts: 100}), clock, handlingtest.Members{7: true, 8: true}), env.Streams
 }
 
 // TestConcurrentCommandsAreExact hammers one colleague relation and one
@@ -135,4 +140,83 @@ func TestColleagueAndDepartmentCommands(t *testing.T) {
 	if _, err := h.RemoveDepartment(ctx, contactscmd.RemoveDepartment{Actor: admin, DepartmentID: 1}); !errors.Is(err, contacts.ErrDepartmentNotFound) {
 		t.Fatalf("remove twice: %v", err)
 	}
+}
+
+// TestColleaguesAreForMembers: an account that is not on the staff may not
+// keep colleagues (their entries are colleagues' personal data); an admin
+// may.
+func TestColleaguesAreForMembers(t *testing.T) {
+	h, _ := setup(t)
+	ctx := context.Background()
+	t.Run("an outsider is refused", func(t *testing.T) {
+		for _, run := range []func(context.Context, contactscmd.SetColleague) (contactscmd.ColleagueResult, error){h.AddColleague, h.RemoveColleague} {
+			if _, err := run(ctx, contactscmd.SetColleague{Actor: access.Actor{UserID: outsider}, ColleagueID: 8}); !errors.Is(err, access.ErrForbidden) {
+				t.Fatalf("outsider: %v", err)
+			}
+		}
+	})
+	t.Run("a member and an admin may", func(t *testing.T) {
+		for _, a := range []access.Actor{{UserID: 7}, {UserID: 1, Admin: true}} {
+			if res, err := h.AddColleague(ctx, contactscmd.SetColleague{Actor: a, ColleagueID: 8}); err != nil || !res.Changed {
+				t.Fatalf("%+v: %+v %v", a, res, err)
+			}
+		}
+	})
+}
+
+// TestMemberCommands: admins place users in a department of the catalogue,
+// move and dismiss them; one placement per user under concurrency.
+func TestMemberCommands(t *testing.T) {
+	h, streams := setup(t)
+	ctx := context.Background()
+	admin := access.Actor{UserID: 1, Admin: true}
+	for _, name := range []string{"计算机系", "软件系"} {
+		if _, err := h.AddDepartment(ctx, contactscmd.AddDepartment{Actor: admin, Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("only an admin places", func(t *testing.T) {
+		if _, err := h.PlaceMember(ctx, contactscmd.PlaceMember{Actor: access.Actor{UserID: 7}, UserID: outsider, DepartmentID: 1}); !errors.Is(err, access.ErrForbidden) {
+			t.Fatalf("member placing: %v", err)
+		}
+	})
+	t.Run("an unknown department is refused naming it", func(t *testing.T) {
+		_, err := h.PlaceMember(ctx, contactscmd.PlaceMember{Actor: admin, UserID: outsider, DepartmentID: 5})
+		if f, ok := fault.As(err); !ok || f.Field != "department" {
+			t.Fatalf("unknown department: %v", err)
+		}
+	})
+	t.Run("concurrent placements append once", func(t *testing.T) {
+		var created atomic.Int64
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := h.PlaceMember(ctx, contactscmd.PlaceMember{Actor: admin, UserID: outsider, DepartmentID: 1})
+				if err != nil {
+					t.Error(err)
+				} else if res.New {
+					created.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		evs, _, err := streams.Load(ctx, contacts.MemberStream(outsider))
+		if err != nil || len(evs) != 1 || created.Load() != 1 {
+			t.Fatalf("%d new placements, stream %v %v", created.Load(), evs, err)
+		}
+	})
+	t.Run("a move and a dismissal", func(t *testing.T) {
+		res, err := h.PlaceMember(ctx, contactscmd.PlaceMember{Actor: admin, UserID: outsider, DepartmentID: 2})
+		if err != nil || !res.Changed || res.New {
+			t.Fatalf("move: %+v %v", res, err)
+		}
+		if _, err := h.DismissMember(ctx, contactscmd.DismissMember{Actor: admin, UserID: outsider}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.DismissMember(ctx, contactscmd.DismissMember{Actor: admin, UserID: outsider}); !errors.Is(err, contacts.ErrNotPlaced) {
+			t.Fatalf("dismiss twice: %v", err)
+		}
+	})
 }

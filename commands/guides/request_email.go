@@ -9,7 +9,7 @@ import (
 )
 
 // RequestEmail is a user asking for a guide by e-mail
-// (GET /guides/{id}/email). The HTTP layer has checked that the user has an
+// (POST /guides/{id}/email/). The HTTP layer has checked that the user has an
 // address; the mail worker looks it up again when it sends.
 type RequestEmail struct {
 	Actor   access.Actor

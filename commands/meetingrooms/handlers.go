@@ -23,6 +23,10 @@ import (
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
 
+// Membership tells whether a user is on 001's staff (queries/contacts
+// IsMember): only members and administrators reserve the college's rooms.
+type Membership = handling.Membership
+
 // Config configures the handlers.
 type Config struct {
 	// Zone is the time zone whose calendar days split the roomday streams and
@@ -65,30 +69,32 @@ func (c Config) withDefaults() Config {
 
 // Handlers executes the meeting-room commands.
 type Handlers struct {
-	runner *handling.Runner // rooms
-	days   *handling.Runner // roomday streams: more attempts, a popular slot is hot
-	seqs   *handling.Runner
-	store  handling.EventStore
-	clock  Clock
-	cfg    Config
+	runner  *handling.Runner // rooms
+	days    *handling.Runner // roomday streams: more attempts, a popular slot is hot
+	seqs    *handling.Runner
+	store   handling.EventStore
+	clock   Clock
+	members Membership
+	cfg     Config
 
 	ids idPool
 }
 
-// New returns the handlers.
-func New(runner *handling.Runner, clock Clock, cfg Config) (*Handlers, error) {
+// New returns the handlers; members decides who may reserve.
+func New(runner *handling.Runner, clock Clock, members Membership, cfg Config) (*Handlers, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
 	store := runner.Store()
 	return &Handlers{
-		runner: runner,
-		days:   handling.NewRunner(store, handling.Config{MaxAttempts: cfg.Attempts, Backoff: 2 * time.Millisecond}),
-		seqs:   handling.NewRunner(store, handling.Config{MaxAttempts: 500, Backoff: 3 * time.Millisecond}),
-		store:  store,
-		clock:  clock,
-		cfg:    cfg,
+		runner:  runner,
+		days:    handling.NewRunner(store, handling.Config{MaxAttempts: cfg.Attempts, Backoff: 2 * time.Millisecond}),
+		seqs:    handling.NewRunner(store, handling.Config{MaxAttempts: 500, Backoff: 3 * time.Millisecond}),
+		store:   store,
+		clock:   clock,
+		members: members,
+		cfg:     cfg,
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/fault"
@@ -32,7 +33,8 @@ func ErrNoSuchRoom(id int64) error {
 	return fault.Invalidf("meetingroom", "Invalid pk \"%d\" - object does not exist.", id)
 }
 
-// Reserve decides a request in one command: ReservationRequested and
+// Reserve decides a request of a member of the staff or an administrator
+// (access.ErrForbidden for any other account) in one command: ReservationRequested and
 // ReservationConfirmed are appended together to the roomday stream of the
 // room and the request's day, expecting the version read, or
 // ReservationRequested and ReservationRejected to the request's own stream
@@ -44,7 +46,7 @@ func ErrNoSuchRoom(id int64) error {
 // wrong-expected-version, reload the stream's last event, which now carries
 // the winner's booking, and are rejected.
 func (h *Handlers) Reserve(ctx context.Context, cmd Reserve) (ReserveResult, error) {
-	uid, err := cmd.Actor.User()
+	uid, err := handling.RequireMember(ctx, h.members, cmd.Actor)
 	if err != nil {
 		return ReserveResult{}, err
 	}

@@ -79,7 +79,7 @@ func setup(t *testing.T, rooms int) (fixture, []int64) {
 	env := handlingtest.New(t, meetingrooms.Events()...)
 	store := &countingStore{Store: env.Store}
 	streams := eventstore.NewStreams(store, env.Codec)
-	h, err := meetingroomscmd.New(handling.NewRunner(streams, handling.Config{}), handlingtest.NewClock(at("2026-03-01 12:00")), meetingroomscmd.Config{IDBlock: 4})
+	h, err := meetingroomscmd.New(handling.NewRunner(streams, handling.Config{}), handlingtest.NewClock(at("2026-03-01 12:00")), handlingtest.Members(nil), meetingroomscmd.Config{IDBlock: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,23 +18,31 @@ import (
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
 
+// Membership tells whether a user is on 001's staff (queries/contacts
+// IsMember): only members and administrators file repair requests, which
+// mail the college's maintenance mailboxes.
+type Membership = handling.Membership
+
 // Handlers executes the repair commands.
 type Handlers struct {
-	runner *handling.Runner
-	seqs   *handling.Runner
-	store  handling.EventStore
-	clock  Clock
+	runner  *handling.Runner
+	seqs    *handling.Runner
+	store   handling.EventStore
+	clock   Clock
+	members Membership
 }
 
-// New returns the handlers. Status changes and configuration edits retry more
-// than the default: admins may edit at once.
-func New(runner *handling.Runner, clock Clock) *Handlers {
+// New returns the handlers; members decides who may request repairs.
+// Status changes and configuration edits retry more than the default:
+// admins may edit at once.
+func New(runner *handling.Runner, clock Clock, members Membership) *Handlers {
 	store := runner.Store()
 	return &Handlers{
-		runner: handling.NewRunner(store, handling.Config{MaxAttempts: 200, Backoff: 2 * time.Millisecond}),
-		seqs:   handling.NewRunner(store, handling.Config{MaxAttempts: 500, Backoff: 3 * time.Millisecond}),
-		store:  store,
-		clock:  clock,
+		runner:  handling.NewRunner(store, handling.Config{MaxAttempts: 200, Backoff: 2 * time.Millisecond}),
+		seqs:    handling.NewRunner(store, handling.Config{MaxAttempts: 500, Backoff: 3 * time.Millisecond}),
+		store:   store,
+		clock:   clock,
+		members: members,
 	}
 }
 

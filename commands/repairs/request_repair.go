@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/fiveapis/backend/commands/handling"
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/repairs"
@@ -24,12 +25,14 @@ type RepairResult struct {
 	Position  eventlog.Position
 }
 
-// RequestRepair validates the request, reads the configuration from the log
+// RequestRepair checks that the actor is a member of the staff or an
+// administrator (access.ErrForbidden otherwise), validates the request,
+// reads the configuration from the log
 // (the category must exist; the addresses to notify are resolved from it),
 // takes an id from the "repair" sequence and appends RepairRequested to
 // repair-<id>.
 func (h *Handlers) RequestRepair(ctx context.Context, cmd RequestRepair) (RepairResult, error) {
-	uid, err := cmd.Actor.User()
+	uid, err := handling.RequireMember(ctx, h.members, cmd.Actor)
 	if err != nil {
 		return RepairResult{}, err
 	}

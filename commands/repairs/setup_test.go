@@ -24,7 +24,7 @@ func newHandlers(t *testing.T) (*repairscmd.Handlers, *eventstore.Streams) {
 	t.Helper()
 	env := handlingtest.New(t, repairs.Events()...)
 	clock := handlingtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	return repairscmd.New(env.Runner(handling.Config{}), clock), env.Streams
+	return repairscmd.New(env.Runner(handling.Config{}), clock, handlingtest.Members(nil)), env.Streams
 }
 
 var admin = access.Actor{UserID: 1, Admin: true}

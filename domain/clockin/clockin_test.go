@@ -161,3 +161,16 @@ func TestCodes(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestItemOf(t *testing.T) {
+	for payload, want := range map[string]int64{"ci1.42.70912345.q3Zp0YJ3m2c1Xw8aTnVb": 42, " ci1.7.1.x ": 7} {
+		if id, ok := clockin.ItemOf(payload); !ok || id != want {
+			t.Errorf("ItemOf(%q) = %d, %v", payload, id, ok)
+		}
+	}
+	for _, bad := range []string{"", "ci1.x.1.m", "ci2.4.1.m", "ci1.0.1.m", "ci1.-4.1.m", "ci1.4.1", "eyJhY3Rpdml0eV9pZCI6IDF9"} {
+		if _, ok := clockin.ItemOf(bad); ok {
+			t.Errorf("ItemOf(%q) ok", bad)
+		}
+	}
+}

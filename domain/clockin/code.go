@@ -146,6 +146,22 @@ func (s *CodeSigner) Check(payload string, itemID int64, now time.Time) (int64, 
 	return w, nil
 }
 
+// ItemOf reads the item id a payload names, without checking it (Check
+// does): ok is false for text that is no payload. The mini-program scans a
+// code and sends only its text.
+func ItemOf(payload string) (itemID int64, ok bool) {
+	payload = strings.TrimSpace(payload)
+	if len(payload) > maxPayloadLength {
+		return 0, false
+	}
+	parts := strings.Split(payload, ".")
+	if len(parts) != 4 || parts[0] != payloadPrefix {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	return id, err == nil && id > 0
+}
+
 // Accepted reports whether a code shown in window w is accepted at now.
 func Accepted(w int64, now time.Time) bool {
 	switch cur := WindowOf(now); w {

@@ -84,3 +84,35 @@ func TestDepartments(t *testing.T) {
 		t.Errorf("id after removal: %d", c.DepartmentID)
 	}
 }
+
+func TestMembers(t *testing.T) {
+	cat := Catalogue{Departments: []Department{{ID: 1, Name: "计算机系"}, {ID: 2, Name: "软件系"}}, NextID: 3}
+	placed, err := PlaceMember(PlacementFrom(nil), cat, 7, 1, 99, now)
+	if err != nil || placed == nil || placed.UserID != 7 || placed.DepartmentID != 1 || placed.PlacedBy != 99 {
+		t.Fatalf("place: %+v %v", placed, err)
+	}
+	p := PlacementFrom(*placed)
+	if !p.Placed || p.DepartmentID != 1 {
+		t.Fatalf("placement after MemberPlaced: %+v", p)
+	}
+	if again, err := PlaceMember(p, cat, 7, 1, 99, now); again != nil || err != nil {
+		t.Fatalf("place in the same department: %+v %v", again, err)
+	}
+	moved, err := PlaceMember(p, cat, 7, 2, 99, now)
+	if err != nil || moved == nil || moved.DepartmentID != 2 {
+		t.Fatalf("move: %+v %v", moved, err)
+	}
+	if _, err := PlaceMember(p, cat, 7, 5, 99, now); err == nil || !strings.Contains(err.Error(), `Invalid pk "5"`) {
+		t.Fatalf("unknown department: %v", err)
+	}
+	dismissed, err := DismissMember(p, 7, 99, now)
+	if err != nil || dismissed.UserID != 7 || dismissed.DepartmentID != 1 {
+		t.Fatalf("dismiss: %+v %v", dismissed, err)
+	}
+	if PlacementFrom(dismissed).Placed {
+		t.Fatal("placed after MemberDismissed")
+	}
+	if _, err := DismissMember(PlacementFrom(dismissed), 7, 99, now); !errors.Is(err, ErrNotPlaced) {
+		t.Fatalf("dismiss twice: %v", err)
+	}
+}

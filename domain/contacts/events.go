@@ -17,6 +17,9 @@
 //	                                     carries the catalogue after it (at most MaxDepartments
 //	                                     entries) and the next id, so a decision reads only the
 //	                                     stream's last event.
+//	hhumember-<user id>                  MemberPlaced, MemberDismissed: an admin placing a user
+//	                                     on 001's staff in a department (members.go); a
+//	                                     decision reads only the last event.
 package contacts
 
 import (
@@ -113,5 +116,6 @@ func Events() []eventlog.Event {
 	return []eventlog.Event{
 		ColleagueAdded{}, ColleagueRemoved{},
 		DepartmentAdded{}, DepartmentRenamed{}, DepartmentRemoved{},
+		MemberPlaced{}, MemberDismissed{},
 	}
 }

@@ -19,16 +19,17 @@ import (
 // All returns the module's projectors.
 func All() []engine.Projector { return []engine.Projector{Projector{}} }
 
-// Projector keeps one row per colleague relation and one per department
+// Projector keeps one row per colleague relation, one per department
 // (removed ones flagged, so an entry's old reference still resolves to
-// nothing rather than to a new department).
+// nothing rather than to a new department) and one per member an admin
+// placed on the staff.
 type Projector struct{}
 
 func (Projector) Name() string { return contactsq.ProjectionName }
-func (Projector) Version() int { return 1 }
+func (Projector) Version() int { return 2 }
 
 func (Projector) Filter() eventlog.Filter {
-	return eventlog.Filter{Categories: []string{contacts.ColleagueCategory, contacts.DepartmentCategory}}
+	return eventlog.Filter{Categories: []string{contacts.ColleagueCategory, contacts.DepartmentCategory, contacts.MemberCategory}}
 }
 
 func (Projector) Schema() string {
@@ -46,6 +47,15 @@ CREATE TABLE departments (
     removed    boolean     NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL
+);
+
+-- 001's staff as admins placed them (a WeChat binding, in identity's
+-- social_accounts, makes a member too: queries/contacts IsMember).
+CREATE TABLE members (
+    user_id       bigint      PRIMARY KEY,
+    department_id bigint      NOT NULL,
+    placed_by     bigint      NOT NULL,
+    placed_at     timestamptz NOT NULL
 );
 `
 }
@@ -65,6 +75,12 @@ ON CONFLICT (id) DO NOTHING`, e.DepartmentID, e.Name, e.AddedAt)
 		_, err = tx.Exec(ctx, `UPDATE departments SET name = $2, updated_at = $3 WHERE id = $1`, e.DepartmentID, e.Name, e.RenamedAt)
 	case contacts.DepartmentRemoved:
 		_, err = tx.Exec(ctx, `UPDATE departments SET removed = true, updated_at = $2 WHERE id = $1`, e.DepartmentID, e.RemovedAt)
+	case contacts.MemberPlaced:
+		_, err = tx.Exec(ctx, `INSERT INTO members (user_id, department_id, placed_by, placed_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (user_id) DO UPDATE SET department_id = EXCLUDED.department_id, placed_by = EXCLUDED.placed_by, placed_at = EXCLUDED.placed_at`,
+			e.UserID, e.DepartmentID, e.PlacedBy, e.PlacedAt)
+	case contacts.MemberDismissed:
+		_, err = tx.Exec(ctx, `DELETE FROM members WHERE user_id = $1`, e.UserID)
 	default:
 		return nil
 	}

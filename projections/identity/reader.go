@@ -106,8 +106,9 @@ func (r *Reader) SocialAccounts(ctx context.Context, userID int64) ([]identityq.
 // ContactInfo implements identityq.ReadModel.
 func (r *Reader) ContactInfo(ctx context.Context, userID int64) (identityq.ContactInfo, error) {
 	var c identityq.ContactInfo
-	err := r.db.QueryRow(ctx, `SELECT name, position, department, qq, phone, mobile, updated_at FROM identity.contact_info WHERE user_id = $1`, userID).
-		Scan(&c.Name, &c.Position, &c.Department, &c.QQ, &c.Phone, &c.Mobile, &c.UpdatedAt)
+	err := r.db.QueryRow(ctx, `SELECT name, position, department, qq, phone, mobile, first_name, last_name, wechat, description, updated_at
+  FROM identity.contact_info WHERE user_id = $1`, userID).
+		Scan(&c.Name, &c.Position, &c.Department, &c.QQ, &c.Phone, &c.Mobile, &c.FirstName, &c.LastName, &c.WeChat, &c.Description, &c.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return identityq.ContactInfo{}, nil
 	}

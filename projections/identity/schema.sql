@@ -68,5 +68,10 @@ CREATE TABLE contact_info (
     qq         text        NOT NULL DEFAULT '',
     phone      text        NOT NULL DEFAULT '',
     mobile     text        NOT NULL DEFAULT '',
+    -- the mini-program's fields (PUT /current-user/ and its meta page)
+    first_name  text       NOT NULL DEFAULT '',
+    last_name   text       NOT NULL DEFAULT '',
+    wechat      text       NOT NULL DEFAULT '',
+    description text       NOT NULL DEFAULT '',
     updated_at timestamptz NOT NULL
 );

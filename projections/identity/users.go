@@ -53,7 +53,7 @@ func (*Projector) Name() string { return Name }
 
 // Version implements engine.Projector; bump it when schema.sql or Apply
 // changes what the rows hold.
-func (*Projector) Version() int { return 9 }
+func (*Projector) Version() int { return 10 }
 
 // Schema implements engine.Projector.
 func (*Projector) Schema() string { return schema }
@@ -151,11 +151,13 @@ ON CONFLICT (id) DO NOTHING`,
 			}
 		}
 		_, err = tx.Exec(ctx, `
-INSERT INTO contact_info (user_id, name, position, department, qq, phone, mobile, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO contact_info (user_id, name, position, department, qq, phone, mobile, first_name, last_name, wechat, description, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, department = EXCLUDED.department,
-  qq = EXCLUDED.qq, phone = EXCLUDED.phone, mobile = EXCLUDED.mobile, updated_at = EXCLUDED.updated_at`,
-			e.UserID, info.Name, info.Position, info.Department, info.QQ, info.Phone, info.Mobile, e.UpdatedAt)
+  qq = EXCLUDED.qq, phone = EXCLUDED.phone, mobile = EXCLUDED.mobile, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+  wechat = EXCLUDED.wechat, description = EXCLUDED.description, updated_at = EXCLUDED.updated_at`,
+			e.UserID, info.Name, info.Position, info.Department, info.QQ, info.Phone, info.Mobile,
+			info.FirstName, info.LastName, info.WeChat, info.Description, e.UpdatedAt)
 	case identity.ProfileUpdated:
 		birthday := ""
 		if e.BirthdayRef != "" && p.pd != nil {

@@ -35,6 +35,19 @@ func (q *Queries) GetItem(ctx context.Context, activityID, itemID int64) (Item, 
 	return it, nil
 }
 
+// FindItem returns an item that was not removed, whatever its activity, or
+// ErrNotFound.
+func (q *Queries) FindItem(ctx context.Context, itemID int64) (Item, error) {
+	it, err := scanItem(q.db.QueryRow(ctx, `SELECT `+itemColumns+` FROM `+ProjectionName+`.items WHERE id = $1 AND NOT removed`, itemID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return it, ErrNotFound
+	}
+	if err != nil {
+		return it, fmt.Errorf("find clock-in item %d: %w", itemID, err)
+	}
+	return it, nil
+}
+
 // Labels returns the labels of an activity's items, by opening time (the
 // words of the enrollment filter language).
 func (q *Queries) Labels(ctx context.Context, activityID int64) ([]string, error) {

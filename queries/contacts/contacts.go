@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,11 +26,21 @@ type Contact struct {
 	Mobile       string
 	// IsColleague: the viewer counts this user as a colleague.
 	IsColleague bool
+	// The mini-program's fields of the entry (empty in entries recorded
+	// before them), and the account's e-mail, admin flag and date joined
+	// (its user_meta).
+	FirstName, LastName, WeChat, Description string
+	Email                                    string
+	IsAdmin                                  bool
+	DateJoined                               time.Time
 }
 
-// ListContacts asks for a page of the address book as Viewer sees it.
+// ListContacts asks for a page of the address book as Viewer sees it: a
+// member of the staff, or an administrator (ViewerIsAdmin); any other
+// viewer gets ErrNotMember.
 type ListContacts struct {
-	Viewer int64
+	Viewer        int64
+	ViewerIsAdmin bool
 	// OnlyColleagues keeps the viewer's colleagues (my=yes).
 	OnlyColleagues bool
 	// Search keeps entries whose name, position, department, QQ, phone or
@@ -45,11 +56,11 @@ type ContactPage struct {
 	Total    int
 }
 
-// The address book: every active user that was not erased (erasure deletes
-// the person's key in the personal-data vault and records it in
-// personaldata.erasures, outside the log; see docs/hhu.md), joined with the
-// entry, its department and whether the viewer ($1) counts them as a
-// colleague.
+// The address book: every active member of the staff (userIsMember) that was
+// not erased (erasure deletes the person's key in the personal-data vault
+// and records it in personaldata.erasures, outside the log; see
+// docs/hhu.md), joined with the entry, its department and whether the
+// viewer ($1) counts them as a colleague.
 const entries = `
 WITH entries AS (
 SELECT u.id, u.username,
@@ -57,13 +68,17 @@ SELECT u.id, u.username,
        CASE WHEN d.id IS NULL THEN coalesce(c.department, '') WHEN d.removed THEN '' ELSE d.name END AS department,
        CASE WHEN d.id IS NOT NULL AND NOT d.removed THEN d.id END AS department_id,
        coalesce(c.qq, '') AS qq, coalesce(c.phone, '') AS phone, coalesce(c.mobile, '') AS mobile,
-       k.colleague_id IS NOT NULL AS is_colleague
+       k.colleague_id IS NOT NULL AS is_colleague,
+       coalesce(c.first_name, '') AS first_name, coalesce(c.last_name, '') AS last_name,
+       coalesce(c.wechat, '') AS wechat, coalesce(c.description, '') AS description,
+       u.email, u.is_admin, u.date_joined
   FROM ` + IdentityProjection + `.users u
   LEFT JOIN ` + IdentityProjection + `.contact_info c ON c.user_id = u.id
   LEFT JOIN ` + ProjectionName + `.departments d
          ON d.id = CASE WHEN c.department ~ '^[0-9]{1,18}$' THEN c.department::bigint END
   LEFT JOIN ` + ProjectionName + `.colleagues k ON k.user_id = $1 AND k.colleague_id = u.id
  WHERE u.is_active
+   AND ` + userIsMember + `
    AND NOT EXISTS (SELECT 1 FROM personaldata.erasures e WHERE e.subject = 'user:' || u.id::text)
 )`
 
@@ -75,17 +90,27 @@ const matching = `
         OR strpos(lower(department), $3) > 0 OR strpos(lower(qq), $3) > 0
         OR strpos(lower(phone), $3) > 0 OR strpos(lower(mobile), $3) > 0)`
 
-const contactColumns = `id, username, name, position, department, department_id, qq, phone, mobile, is_colleague`
+const contactColumns = `id, username, name, position, department, department_id, qq, phone, mobile, is_colleague,
+       first_name, last_name, wechat, description, email, is_admin, date_joined`
 
 func scanContact(row pgx.Row, extra ...any) (Contact, error) {
 	var c Contact
 	err := row.Scan(append([]any{&c.UserID, &c.Username, &c.Name, &c.Position, &c.Department, &c.DepartmentID,
-		&c.QQ, &c.Phone, &c.Mobile, &c.IsColleague}, extra...)...)
+		&c.QQ, &c.Phone, &c.Mobile, &c.IsColleague, &c.FirstName, &c.LastName, &c.WeChat, &c.Description, &c.Email, &c.IsAdmin, &c.DateJoined}, extra...)...)
 	return c, err
 }
 
 // ListContacts returns the page, by user id; a page past the end is empty.
 func (q *Queries) ListContacts(ctx context.Context, l ListContacts) (ContactPage, error) {
+	if !l.ViewerIsAdmin {
+		ok, err := q.IsMember(ctx, l.Viewer)
+		if err != nil {
+			return ContactPage{}, err
+		}
+		if !ok {
+			return ContactPage{}, ErrNotMember
+		}
+	}
 	if l.Page < 1 {
 		l.Page = 1
 	}
@@ -122,7 +147,8 @@ OFFSET $4 LIMIT $5`, l.Viewer, l.OnlyColleagues, search, (l.Page-1)*l.PageSize, 
 	return page, nil
 }
 
-// ContactOf returns one active, not erased user's entry as viewer sees it.
+// ContactOf returns one active, not erased member's entry as viewer sees it
+// (ErrNotFound for anyone else).
 func (q *Queries) ContactOf(ctx context.Context, viewer, userID int64) (Contact, error) {
 	c, err := scanContact(q.db.QueryRow(ctx, entries+`SELECT `+contactColumns+` FROM entries WHERE id = $2`, viewer, userID))
 	if errors.Is(err, pgx.ErrNoRows) {

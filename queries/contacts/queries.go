@@ -1,8 +1,10 @@
-// Package contacts answers 001's address-book queries: the contacts of all
-// active users (with search and the caller's colleagues) and the departments.
-// It reads the read model projections/contacts maintains (views
-// contacts.colleagues and contacts.departments) and identity's (views
-// identity.users and identity.contact_info). One file per query.
+// Package contacts answers 001's address-book queries: the contacts of the
+// staff's active members (with search and the caller's colleagues), the
+// departments, and membership itself (members.go: placed by an admin or
+// bound through WeChat). It reads the read model projections/contacts
+// maintains (views contacts.colleagues, contacts.departments and
+// contacts.members) and identity's (views identity.users,
+// identity.contact_info and identity.social_accounts). One file per query.
 package contacts
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -20,10 +21,12 @@ func scanGuide(row pgx.Row) (Guide, error) {
 }
 
 // ListGuides returns the guides that were not removed, by category then
-// title; categoryID > 0 keeps one category's.
-func (q *Queries) ListGuides(ctx context.Context, categoryID int64) ([]Guide, error) {
+// title; categoryID > 0 keeps one category's, a search those whose title
+// contains it, ignoring case.
+func (q *Queries) ListGuides(ctx context.Context, categoryID int64, search string) ([]Guide, error) {
 	rows, err := q.db.Query(ctx, guideSelect+` WHERE NOT g.removed AND ($1 = 0 OR g.category_id = $1)
- ORDER BY g.category_id, g.title, g.id`, categoryID)
+   AND ($2 = '' OR strpos(lower(g.title), $2) > 0)
+ ORDER BY g.category_id, g.title, g.id`, categoryID, strings.ToLower(strings.TrimSpace(search)))
 	if err != nil {
 		return nil, fmt.Errorf("list guides: %w", err)
 	}

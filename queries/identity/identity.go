@@ -89,6 +89,9 @@ type ContactInfo struct {
 	QQ         string
 	Phone      string
 	Mobile     string
+	// FirstName, LastName, WeChat and Description: the mini-program's
+	// fields (empty in entries recorded before).
+	FirstName, LastName, WeChat, Description string
 	// UpdatedAt is zero when the user never set one.
 	UpdatedAt time.Time
 }

@@ -21,6 +21,14 @@ type Availability struct {
 	Length time.Duration
 	// Now hides slots that have already ended.
 	Now time.Time
+	// AllRooms keeps every room that answers the filters, free or not, with
+	// its reservations (001's mini-program draws each room's day), instead
+	// of the free rooms or slots.
+	AllRooms bool
+	// Viewer asks: a member of the staff, or an administrator
+	// (ViewerIsAdmin); any other viewer gets ErrNotMember.
+	Viewer        int64
+	ViewerIsAdmin bool
 }
 
 // Slot is a free time span.
@@ -43,9 +51,18 @@ type LocationGroup struct {
 // Available answers an availability query: without a length, the rooms with
 // no reservation overlapping [From, To); with one, the rooms that have at
 // least one free slot of that length inside the window, with every such slot
-// (starting on each half hour). Rooms are grouped by location, in order of
-// location and id.
+// (starting on each half hour); with AllRooms, every room. Rooms are grouped
+// by location, in order of location and id.
 func (q *Queries) Available(ctx context.Context, a Availability) ([]LocationGroup, error) {
+	if !a.ViewerIsAdmin {
+		ok, err := q.members.IsMember(ctx, a.Viewer)
+		if err != nil {
+			return nil, fmt.Errorf("available rooms: %w", err)
+		}
+		if !ok {
+			return nil, ErrNotMember
+		}
+	}
 	rows, err := q.db.Query(ctx, `
 SELECT r.id, r.name, r.location, r.label, r.seats,
        v.id, v.room_id, v.user_id, v.day, v.reserve_from, v.reserve_to, v.description, v.created_at
@@ -89,11 +106,13 @@ SELECT r.id, r.name, r.location, r.label, r.seats,
 func group(rooms []AvailableRoom, a Availability) []LocationGroup {
 	out := []LocationGroup{}
 	for _, r := range rooms {
-		if a.Length == 0 {
+		switch {
+		case a.AllRooms:
+		case a.Length == 0:
 			if len(r.Reservations) > 0 {
 				continue
 			}
-		} else {
+		default:
 			r.Slots = FreeSlots(a.From, a.To, a.Length, a.Now, r.Reservations)
 			if len(r.Slots) == 0 {
 				continue

@@ -23,6 +23,16 @@ const IdentityProjection = "identity"
 // ErrNotFound is returned for a room or reservation that does not exist.
 var ErrNotFound = errors.New("meetingrooms: not found")
 
+// ErrNotMember is returned to a viewer who is not on 001's staff for the
+// availability of the rooms (which shows who booked them).
+var ErrNotMember = errors.New("meetingrooms: not a member of the staff")
+
+// Membership tells whether a user is on 001's staff (queries/contacts
+// IsMember).
+type Membership interface {
+	IsMember(ctx context.Context, userID int64) (bool, error)
+}
+
 // ReadModel is the PostgreSQL the read models live in; *pgxpool.Pool
 // implements it.
 type ReadModel interface {
@@ -31,10 +41,13 @@ type ReadModel interface {
 }
 
 // Queries answers the meeting-room queries.
-type Queries struct{ db ReadModel }
+type Queries struct {
+	db      ReadModel
+	members Membership
+}
 
-// New returns the queries over db.
-func New(db ReadModel) *Queries { return &Queries{db: db} }
+// New returns the queries over db; members decides who sees availability.
+func New(db ReadModel, members Membership) *Queries { return &Queries{db: db, members: members} }
 
 // Room is a meeting room.
 type Room struct {

@@ -21,7 +21,7 @@ func TestErasureReachesEveryReadModel(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.AdminBearer(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t) // enrolling is for HHU staff
 	uid := int64(u.ID)
 	hhuAdmin := s.HHUAdminToken(t)
 	hhuUser := s.HHUToken(t, u.Username, u.Password)

@@ -21,7 +21,7 @@ import (
 // The enrollment records read the clock-in module's labels (queries/clockin).
 func wireActivities(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "activities", Events: activities.Events(), Projectors: activitiesproj.All(vaultPD{p.Vault})}
-	cmds, err := activitiescmd.New(p.Runner, p.Clock, p.Vault, activitiescmd.Config{})
+	cmds, err := activitiescmd.New(p.Runner, p.Clock, p.Vault, hhuMembership(p), activitiescmd.Config{})
 	if err != nil {
 		return m, fmt.Errorf("activities: %w", err)
 	}

@@ -70,7 +70,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		return m, err
 	}
 
-	hhuDeps := accounthttp.Deps{Identity: cmds, Clock: p.Clock, Accounts: cmds, Users: queries}
+	hhuDeps := accounthttp.Deps{Identity: cmds, Clock: p.Clock, Accounts: cmds, Users: queries, Staff: hhuMembership(p)}
 	if cfg.OAuth.WeChatAppID != "" {
 		wx, err := oauth.NewWeChat(oauth.WeChatConfig{AppID: cfg.OAuth.WeChatAppID, Secret: cfg.OAuth.WeChatAppSecret, BaseURL: cfg.OAuth.WeChatAPIURL})
 		if err != nil {

@@ -26,15 +26,16 @@ const ReservationMailWorkerName = "mail_reservation_notices"
 // notices and the job that completes moves a dying process left half done.
 func wireMeetingRooms(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "meetingrooms", Events: meetingrooms.Events(), Projectors: meetingroomsproj.All()}
-	cmds, err := meetingroomscmd.New(p.Runner, p.Clock, meetingroomscmd.Config{})
+	members := hhuMembership(p)
+	cmds, err := meetingroomscmd.New(p.Runner, p.Clock, members, meetingroomscmd.Config{})
 	if err != nil {
 		return m, fmt.Errorf("meeting rooms: %w", err)
 	}
-	queries := meetingroomsq.New(p.Pool)
+	queries := meetingroomsq.New(p.Pool, members)
 	dir := reservationDirectory{contactDirectory: newContactDirectory(p), rooms: queries}
 	m.Reactions = p.mailReaction(ReservationMailWorkerName, mail.ReservationNoticeFilter, mail.ReservationNotices(dir, cmds.Zone()))
 	m.Jobs = cmds.Jobs(pendingMoves{queries})
-	m.Routes = []httpapi.Routes{roomshttp.New(roomshttp.Deps{Commands: cmds, Queries: queries, Clock: p.Clock})}
+	m.Routes = []httpapi.Routes{roomshttp.New(roomshttp.Deps{Commands: cmds, Queries: queries, People: members, Clock: p.Clock})}
 	return m, nil
 }
 

@@ -25,7 +25,7 @@ func wireRepairs(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "repairs", Events: repairs.Events(), Projectors: repairsproj.All()}
 	m.Reactions = p.mailReaction(RepairMailWorkerName, mail.RepairNoticeFilter, mail.RepairNotices(newContactDirectory(p), meetingroomscmd.DefaultZone))
 	m.Routes = []httpapi.Routes{repairshttp.New(repairshttp.Deps{
-		Commands: repairscmd.New(p.Runner, p.Clock),
+		Commands: repairscmd.New(p.Runner, p.Clock, hhuMembership(p)),
 		Queries:  repairsq.New(p.Pool),
 		Clock:    p.Clock,
 	})}

@@ -250,16 +250,10 @@ func RenderError(c echo.Context, err error, authenticate string) error {
 	case errors.As(err, &invalidData):
 		return c.JSON(http.StatusBadRequest, FieldErrors{"non_field_errors": {invalidData.Error()}})
 	}
-	faults := LeafFaults(err)
-	fields := FieldErrors{}
-	for _, f := range faults {
-		if f.Field != "" && (f.Kind == fault.Invalid || f.Kind == fault.Conflict) {
-			fields.Add(f.Field, f.Message)
-		}
-	}
-	if len(fields) > 0 {
+	if fields := faultFields(err); len(fields) > 0 {
 		return c.JSON(http.StatusBadRequest, fields)
 	}
+	faults := LeafFaults(err)
 	if len(faults) == 0 {
 		return err
 	}
@@ -281,6 +275,34 @@ func RenderError(c echo.Context, err error, authenticate string) error {
 	return c.JSON(status, body)
 }
 
+// FieldsOf is the field errors RenderError answers 400 for err: given
+// FieldErrors, a body that is not an object (non_field_errors), or the
+// faults that name a field; ok is false for any other error.
+func FieldsOf(err error) (fields FieldErrors, ok bool) {
+	var given FieldErrors
+	var invalidData *errInvalidData
+	switch {
+	case errors.As(err, &given):
+		return given, true
+	case errors.As(err, &invalidData):
+		return FieldErrors{"non_field_errors": {invalidData.Error()}}, true
+	}
+	fields = faultFields(err)
+	return fields, len(fields) > 0
+}
+
+// faultFields collects the messages of the faults of err that name a field
+// (an invalid input, a name or address in use).
+func faultFields(err error) FieldErrors {
+	fields := FieldErrors{}
+	for _, f := range LeafFaults(err) {
+		if f.Field != "" && (f.Kind == fault.Invalid || f.Kind == fault.Conflict) {
+			fields.Add(f.Field, f.Message)
+		}
+	}
+	return fields
+}
+
 // LeafFaults lists the faults of err, looking into joined errors, in order.
 func LeafFaults(err error) []*fault.Error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -297,6 +319,15 @@ func LeafFaults(err error) []*fault.Error {
 		return LeafFaults(u)
 	}
 	return nil
+}
+
+// IsNull reports whether the body carries the field as JSON null.
+func (f Form) IsNull(name string) bool {
+	if f.values != nil {
+		return false
+	}
+	raw, ok := f.json[name]
+	return ok && string(bytes.TrimSpace(raw)) == "null"
 }
 
 // Has reports whether the body carries the field (even null or blank).

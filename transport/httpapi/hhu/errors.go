@@ -53,8 +53,14 @@ const challenge = "Token"
 // Render answers err as 001's Django REST Framework back end does: its own
 // words from table, or drf.RenderError's answer ({"field": ["message"]} 400s,
 // {"detail": "…"} otherwise, with WWW-Authenticate on 401 and Retry-After on
-// 429).
+// 429); a Summarized 400 also carries its first message where its client
+// reads one.
 func Render(c echo.Context, err error) error {
+	if s, ok := asSummarized(err); ok {
+		if done, werr := renderSummarized(c, s); done {
+			return werr
+		}
+	}
 	for _, a := range table {
 		if errors.Is(err, a.err) {
 			if a.status == http.StatusUnauthorized {

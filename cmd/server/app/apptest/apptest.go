@@ -32,6 +32,12 @@ type Server struct {
 	URL    string
 	App    *app.App
 	Client *http.Client
+
+	// staffDepartment is the department NewHHUStaff places users in (0:
+	// none yet), made once per server with the admin token staffAdmin.
+	staffMu         sync.Mutex
+	staffDepartment int64
+	staffAdmin      string
 }
 
 // Option changes the configuration or options of a test server.

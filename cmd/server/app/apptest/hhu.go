@@ -2,8 +2,11 @@ package apptest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"testing"
 	"time"
 
@@ -31,6 +34,34 @@ func (s *Server) HHUToken(t testing.TB, username, password string) string {
 func (s *Server) HHUAdminToken(t testing.TB) string {
 	t.Helper()
 	return s.HHUToken(t, AdminUsername, AdminPassword)
+}
+
+// NewHHUStaff registers a fresh user and places them on 001's staff, in a
+// department made once per server (as the address book, colleagues,
+// reservations, enrollments and repair requests require).
+func (s *Server) NewHHUStaff(t testing.TB) User {
+	t.Helper()
+	u := s.NewUser(t)
+	s.staffMu.Lock()
+	if s.staffDepartment == 0 {
+		s.staffAdmin = s.HHUAdminToken(t)
+		s.staffDepartment = s.Do(t, http.MethodPost, "/api/admin/hhu/departments/", s.staffAdmin, map[string]string{"name": "教职工-" + RandomHex(4)}).
+			Want(t, "apptest: staff department", http.StatusCreated).ID(t)
+	}
+	admin, dept := s.staffAdmin, s.staffDepartment
+	s.staffMu.Unlock()
+	s.PlaceHHUStaff(t, admin, int64(u.ID), dept)
+	return u
+}
+
+// PlaceHHUStaff places the user on 001's staff in the department, as the
+// admin (an "Authorization" value): PUT /api/admin/hhu/members/{user}/.
+func (s *Server) PlaceHHUStaff(t testing.TB, admin string, userID, departmentID int64) {
+	t.Helper()
+	r := s.Do(t, http.MethodPut, fmt.Sprintf("/api/admin/hhu/members/%d/", userID), admin, map[string]int64{"department": departmentID})
+	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+		t.Fatalf("apptest: place user %d on the staff: %d %s", userID, r.Status, r.Body)
+	}
 }
 
 // FutureDay is a day well ahead (30+offset days from today), at midnight in
@@ -141,4 +172,30 @@ func HHUActivity(title string, limit int) map[string]any {
 func (s *Server) CreateHHUActivity(t testing.TB, admin string, body map[string]any) int64 {
 	t.Helper()
 	return s.Do(t, http.MethodPost, "/api/admin/hhu/activities/", admin, body).Want(t, "create activity", http.StatusCreated).ID(t)
+}
+
+// UploadGuide sends a multipart request with the fields and, when name is
+// not empty, a file part "file" of that name holding data as a PDF (001's
+// guide uploads).
+func (s *Server) UploadGuide(t testing.TB, method, path, auth string, fields map[string]string, name string, data []byte) Response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if name != "" {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
+		h.Set("Content-Type", "application/pdf")
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = part.Write(data)
+	}
+	_ = w.Close()
+	return s.DoRaw(t, method, path, auth, w.FormDataContentType(), body.Bytes())
 }

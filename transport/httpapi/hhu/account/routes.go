@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	identitycmd "github.com/fiveapis/backend/commands/identity"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -22,6 +23,15 @@ type Identity interface {
 // Accounts changes the caller's account (identitycmd.Handlers).
 type Accounts interface {
 	UpdateContactInfo(ctx context.Context, cmd identitycmd.UpdateContactInfo) (identitycmd.Done, error)
+	UpdateAccount(ctx context.Context, cmd identitycmd.UpdateAccount) (identitycmd.Done, error)
+	SetPassword(ctx context.Context, cmd identitycmd.SetPassword) (identitycmd.Done, error)
+}
+
+// Staff reads 001's departments and who is on the staff
+// (contactsq.Queries).
+type Staff interface {
+	GetDepartment(ctx context.Context, id int64) (contactsq.Department, error)
+	IsMember(ctx context.Context, userID int64) (bool, error)
 }
 
 // Users reads accounts (identityq.Queries).
@@ -50,10 +60,11 @@ type Social interface {
 type Deps struct {
 	Identity Identity
 	Clock    hhu.Clock
-	// Accounts and Users serve /current-user/ (routes mounted when both are
-	// set).
+	// Accounts, Users and Staff serve /current-user/ (routes mounted when
+	// Accounts and Users are set).
 	Accounts Accounts
 	Users    Users
+	Staff    Staff
 	// WeChat exchanges mini-program codes and Social binds and logs in with
 	// them (routes mounted when both are set).
 	WeChat WeChatCodes
@@ -71,8 +82,10 @@ func New(d Deps) *Handlers { return &Handlers{d: d} }
 // Mount implements httpapi.Routes:
 //
 //	POST       /auth/get-token/          {username, password} → {"token": key}
-//	GET        /current-user/            the caller's account
-//	GET|PUT|PATCH /current-user/meta/    the caller's address-book entry
+//	GET|PUT    /current-user/            the caller's account; PUT (the mini-program's profile page)
+//	                                     {first_name, last_name, email, department: id or null[, password]}
+//	GET|PUT|PATCH /current-user/meta/    the caller's address-book entry (in the mini-program's
+//	                                     names for a request of the mini-program)
 //	POST       /auth/wechat-code2token/  {code} → {"token": key} of the bound account
 //	PUT|DELETE /auth/wechat-auth/        bind the caller's WeChat {code}; log out
 func (h *Handlers) Mount(e *echo.Echo) {
@@ -81,6 +94,7 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	r.POST("/auth/get-token/", h.getToken)
 	if h.d.Users != nil && h.d.Accounts != nil {
 		user.GET("/current-user/", h.currentUser)
+		user.PUT("/current-user/", h.updateCurrentUser)
 		user.GET("/current-user/meta/", h.currentUserMeta)
 		user.PUT("/current-user/meta/", h.updateMeta)
 		user.PATCH("/current-user/meta/", h.updateMeta)

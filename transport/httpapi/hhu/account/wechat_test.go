@@ -1,60 +1,17 @@
 package accounthttp_test
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 
-	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 )
 
-// fakeWeChat is a stand-in for WeChat's jscode2session: codes are single
-// use, unknown ones are errcode 40029, a wrong app secret 40125.
-type fakeWeChat struct {
-	mu    sync.Mutex
-	codes map[string]string // code → openid
-	used  map[string]bool
-}
-
-func (f *fakeWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	w.Header().Set("Content-Type", "application/json")
-	if r.URL.Path != "/sns/jscode2session" || q.Get("grant_type") != "authorization_code" {
-		http.NotFound(w, r)
-		return
-	}
-	if q.Get("appid") != "wx-test-app" || q.Get("secret") != "wx-test-secret" {
-		_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40125, "errmsg": "invalid appsecret"})
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	code := q.Get("js_code")
-	openid, ok := f.codes[code]
-	switch {
-	case !ok:
-		_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40029, "errmsg": "invalid code"})
-	case f.used[code]:
-		_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40163, "errmsg": "code been used"})
-	default:
-		f.used[code] = true
-		_ = json.NewEncoder(w).Encode(map[string]any{"openid": openid, "session_key": "sk-" + code})
-	}
-}
-
 func TestHHUWeChatBindLoginLogout(t *testing.T) {
 	t.Parallel()
-	wx := &fakeWeChat{used: map[string]bool{}, codes: map[string]string{
+	_, wx := apptest.WithWeChat(t, map[string]string{
 		"c-unbound": "o-ann", "c-bind": "o-ann", "c-login": "o-ann", "c-steal": "o-ann", "c-bob": "o-bob",
-	}}
-	provider := httptest.NewServer(wx)
-	t.Cleanup(provider.Close)
-	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.OAuth.WeChatAppID, c.OAuth.WeChatAppSecret, c.OAuth.WeChatAPIURL = "wx-test-app", "wx-test-secret", provider.URL
-	}))
+	})
+	s := apptest.Start(t, wx)
 	ann, bob := s.NewUser(t), s.NewUser(t)
 	tokenOf := func(t *testing.T, u apptest.User) string {
 		r := s.Do(t, "POST", "/auth/get-token/", "", map[string]any{"username": u.Username, "password": u.Password})
@@ -76,10 +33,20 @@ func TestHHUWeChatBindLoginLogout(t *testing.T) {
 			t.Errorf("bind without login: %d %s", r.Status, r.Body)
 		}
 	})
+	t.Run("an account from another API is not HHU staff before it binds WeChat", func(t *testing.T) {
+		if r := s.Do(t, "GET", "/contacts/", annTok, nil); r.Status != 403 {
+			t.Fatalf("contacts before binding: %d %s", r.Status, r.Body)
+		}
+	})
 	t.Run("a user binds their WeChat", func(t *testing.T) {
 		b := s.Do(t, "PUT", "/auth/wechat-auth/", annTok, map[string]any{"code": "c-bind"})
 		if b.Status != 200 || b.Map(t)["wechat_bound"] != true || b.Map(t)["username"] != ann.Username {
 			t.Fatalf("bind: %d %s", b.Status, b.Body)
+		}
+	})
+	t.Run("an account bound through WeChat is HHU staff", func(t *testing.T) {
+		if r := s.Do(t, "GET", "/contacts/", annTok, nil); r.Status != 200 {
+			t.Fatalf("contacts after binding: %d %s", r.Status, r.Body)
 		}
 	})
 	t.Run("the bound WeChat logs in", func(t *testing.T) {

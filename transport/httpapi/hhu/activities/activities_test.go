@@ -31,7 +31,7 @@ func TestActivitiesAdminAndValidation(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.AdminBearer(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 
 	t.Run("activities are admin business", func(t *testing.T) {
 		if r := s.Do(t, "POST", "/api/admin/hhu/activities/", u.Bearer, apptest.HHUActivity("x", 0)); r.Status != http.StatusForbidden {
@@ -131,7 +131,7 @@ func TestActivitiesListAndEnrollments(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.AdminBearer(t)
-	alice, bob := s.NewUser(t), s.NewUser(t)
+	alice, bob := s.NewHHUStaff(t), s.NewHHUStaff(t)
 
 	// 22 activities: two pages, newest first.
 	var ids []int64
@@ -140,7 +140,7 @@ func TestActivitiesListAndEnrollments(t *testing.T) {
 	}
 	target := ids[3]
 	var enrollmentID int64 // alice's enrollment
-	carol := s.NewUser(t)
+	carol := s.NewHHUStaff(t)
 	t.Run("activities are listed 20 a page, newest first, and searched", func(t *testing.T) {
 		var page activityPage
 		s.Do(t, "GET", "/activities/", alice.Bearer, nil).JSON(t, &page)
@@ -356,7 +356,7 @@ func TestActivitiesLimitExactUnderConcurrency(t *testing.T) {
 	users := make([]apptest.User, n)
 	var wg sync.WaitGroup
 	for i := range users {
-		wg.Go(func() { users[i] = s.NewUser(t) })
+		wg.Go(func() { users[i] = s.NewHHUStaff(t) })
 	}
 	wg.Wait()
 
@@ -422,7 +422,7 @@ func TestActivitiesRecordsFilterOverClockIns(t *testing.T) {
 	id := s.CreateHHUActivity(t, admin, body)
 	names := map[string]apptest.User{}
 	for _, who := range []string{"both", "in", "none"} {
-		u := s.NewUser(t)
+		u := s.NewHHUStaff(t)
 		names[who] = u
 		if r := s.Do(t, "POST", "/enrollments/", u.Bearer, map[string]any{"activity": id}); r.Status != http.StatusCreated {
 			t.Fatalf("enroll %s: %d %s", who, r.Status, r.Body)
@@ -522,7 +522,7 @@ func TestActivitiesAnswersErasable(t *testing.T) {
 	admin := s.AdminBearer(t)
 	id := s.CreateHHUActivity(t, admin, apptest.HHUActivity("可擦除", 0))
 	enrollments := map[string]int64{}
-	users := map[string]apptest.User{"erased": s.NewUser(t), "kept": s.NewUser(t)}
+	users := map[string]apptest.User{"erased": s.NewHHUStaff(t), "kept": s.NewHHUStaff(t)}
 	for who, u := range users {
 		r := s.Do(t, "POST", "/enrollments/", u.Bearer, map[string]any{"activity": id, "answers": map[string]any{"name": who, "phone": "13800000000"}})
 		if r.Status != http.StatusCreated {

@@ -31,6 +31,18 @@ type activityJSON struct {
 	PlacesLeft *int   `json:"places_left"`
 	Created    string `json:"created"`
 	IsEnrolled bool   `json:"is_enrolled"`
+	// The original's names, which the mini-program reads: name, time_start,
+	// time_end, open_for_enrollment, enrollment_count, my_enrollment_count
+	// (0 or 1), participants_total_limit (null: no limit) and form_metas
+	// (the form as JSON text, metas.go).
+	Name                   string `json:"name"`
+	TimeStart              string `json:"time_start"`
+	TimeEnd                string `json:"time_end"`
+	OpenForEnrollment      bool   `json:"open_for_enrollment"`
+	EnrollmentCount        int    `json:"enrollment_count"`
+	MyEnrollmentCount      int    `json:"my_enrollment_count"`
+	ParticipantsTotalLimit *int   `json:"participants_total_limit"`
+	FormMetas              string `json:"form_metas"`
 }
 
 // activityDetailJSON is one activity with its form and the caller's
@@ -42,9 +54,19 @@ type activityDetailJSON struct {
 }
 
 func (h *Handlers) toActivityJSON(a activitiesq.Activity, enrolled bool) activityJSON {
-	return activityJSON{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location,
+	out := activityJSON{ID: a.ID, Title: a.Title, Description: a.Description, Location: a.Location,
 		StartsAt: h.ts(a.StartsAt), EndsAt: h.ts(a.EndsAt), ParticipantLimit: a.ParticipantLimit, EnrollmentOpen: a.EnrollmentOpen,
-		EnrolledCount: a.Enrolled, PlacesLeft: a.PlacesLeft(), Created: h.ts(a.CreatedAt), IsEnrolled: enrolled}
+		EnrolledCount: a.Enrolled, PlacesLeft: a.PlacesLeft(), Created: h.ts(a.CreatedAt), IsEnrolled: enrolled,
+		Name: a.Title, TimeStart: h.ts(a.StartsAt), TimeEnd: h.ts(a.EndsAt), OpenForEnrollment: a.EnrollmentOpen,
+		EnrollmentCount: a.Enrolled, FormMetas: formMetasText(a.Form)}
+	if enrolled {
+		out.MyEnrollmentCount = 1
+	}
+	if a.ParticipantLimit > 0 {
+		limit := a.ParticipantLimit
+		out.ParticipantsTotalLimit = &limit
+	}
+	return out
 }
 
 func (h *Handlers) toDetailJSON(a activitiesq.Activity, mine *activitiesq.Enrollment) activityDetailJSON {

@@ -25,6 +25,9 @@ func (h *Handlers) enroll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, answers := b.structured("answers"); !answers && b.Has("participating_metas") {
+		return h.enrollWithMetas(c, b)
+	}
 	errs := drf.FieldErrors{}
 	activity, _ := hhu.FormInt(b.Form, "activity", errs, true)
 	if _, bad := errs["activity"]; !bad && activity <= 0 {
@@ -42,6 +45,12 @@ func (h *Handlers) enroll(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	return h.enrollIn(c, activity, answers)
+}
+
+// enrollIn enrolls the caller in the activity with the answers by field
+// name: 201 with the enrollment.
+func (h *Handlers) enrollIn(c echo.Context, activity int64, answers map[string]any) error {
 	res, err := h.d.Commands.Enroll(c.Request().Context(), activitiescmd.Enroll{
 		Actor: httpapi.Actor(c), ActivityID: activity, Answers: answers, Meta: httpapi.EventMeta(c, h.d.Clock.Now()),
 	})
@@ -117,4 +126,49 @@ func (h *Handlers) withdraw(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// enrollWithMetas: POST /enrollments/ {activity, participating_metas} (the
+// mini-program: the answers as JSON text keyed as form_metas). The answers
+// are checked as 001's; a refusal's message is also in non_field_errors[0]
+// (where the client reads it, after activity[0]), an answer's prefixed with
+// its key: {"answers.phone": ["Enter a valid phone number."],
+// "non_field_errors": ["手机：Enter a valid phone number."]}.
+func (h *Handlers) enrollWithMetas(c echo.Context, b body) error {
+	errs := drf.FieldErrors{}
+	activity, _ := hhu.FormInt(b.Form, "activity", errs, true)
+	if _, bad := errs["activity"]; !bad && activity <= 0 {
+		errs.Add("activity", hhu.InvalidPK(activity))
+	}
+	text, _ := b.Str("participating_metas", errs, true)
+	if err := errs.Err(); err != nil {
+		return hhu.Summarized(err, hhu.SummaryNonField)
+	}
+	var form []activitiesq.FormField
+	switch a, err := h.d.Queries.GetActivity(c.Request().Context(), activity); {
+	case err == nil:
+		form = a.Form
+	case !errors.Is(err, activitiesq.ErrNotFound):
+		return err
+	}
+	answers, ok := answersFromMetas(form, text)
+	if !ok {
+		return hhu.Summarized(drf.FieldErrors{"participating_metas": {"报名失败：报名表单不合法。"}}, hhu.SummaryNonField)
+	}
+	err := h.enrollIn(c, activity, answers)
+	fields, invalid := drf.FieldsOf(err)
+	if !invalid || len(fields["non_field_errors"]) > 0 || len(fields["activity"]) > 0 {
+		return hhu.Summarized(err, hhu.SummaryNonField)
+	}
+	for _, f := range form {
+		if msgs := fields["answers."+f.Name]; len(msgs) > 0 {
+			out := drf.FieldErrors{}
+			for k, v := range fields {
+				out[k] = v
+			}
+			out.Add("", keyOf(form, f.Name)+"："+msgs[0])
+			return out
+		}
+	}
+	return hhu.Summarized(err, hhu.SummaryNonField)
 }

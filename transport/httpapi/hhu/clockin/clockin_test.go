@@ -57,10 +57,10 @@ func newClockInFixture(t *testing.T) *clockInFixture {
 	f.s = apptest.Start(t, apptest.WithClock(f.clock))
 	f.admin = f.s.HHUAdminToken(t)
 	f.activity = f.s.CreateHHUActivity(t, f.admin, apptest.HHUActivity("打卡活动", 0))
-	u := f.s.NewUser(t)
+	u := f.s.NewHHUStaff(t)
 	f.user, f.userID = f.s.HHUToken(t, u.Username, u.Password), int64(u.ID)
 	f.enroll(t, f.user)
-	st := f.s.NewUser(t)
+	st := f.s.NewHHUStaff(t)
 	f.staff, f.staffID = f.s.HHUToken(t, st.Username, st.Password), int64(st.ID)
 	if r := f.s.Do(t, "POST", f.admin2("clockin-staff/"), f.admin, map[string]any{"user": f.staffID}); r.Status != http.StatusCreated {
 		t.Fatalf("assign staff: %d %s", r.Status, r.Body)
@@ -264,7 +264,7 @@ func TestClockInRulesOverHTTP(t *testing.T) {
 	in := f.addItem(t, "签到", now.Add(-time.Hour), now.Add(time.Hour))
 	later := f.addItem(t, "签退", now.Add(time.Hour), now.Add(2*time.Hour))
 
-	stranger := s.NewUser(t)
+	stranger := s.NewHHUStaff(t)
 	strangerTok := s.HHUToken(t, stranger.Username, stranger.Password)
 	code := f.qr(t, in).Code
 	t.Run("bad clock-ins are refused, naming the field", func(t *testing.T) {
@@ -328,7 +328,7 @@ func TestClockInRulesOverHTTP(t *testing.T) {
 	t.Run("after the item closes, clock-ins are refused", func(t *testing.T) {
 		// After the item closes (tokens last 3 h, so within that): 打卡已结束.
 		f.clock.shift(time.Hour)
-		other := s.NewUser(t)
+		other := s.NewHHUStaff(t)
 		otherTok := s.HHUToken(t, other.Username, other.Password)
 		f.enroll(t, otherTok)
 		wantField(t, "closed", f.clockIn(t, otherTok, in, f.qr(t, in).Code), "item", "打卡已结束")

@@ -70,3 +70,19 @@ type displayLinkJSON struct {
 	Path      string `json:"path"`
 	URL       string `json:"url"`
 }
+
+// itemStepJSON is an item as the mini-program's activity page shows it.
+type itemStepJSON struct {
+	ID        int64  `json:"id"`
+	Label     string `json:"label"`
+	IsClockin bool   `json:"is_clockin"`
+	OpenFrom  string `json:"open_from"`
+	OpenTo    string `json:"open_to"`
+}
+
+// scannedJSON answers a clock-in by a scanned key: the record and the
+// activity's name (the original's activity_name).
+type scannedJSON struct {
+	recordJSON
+	ActivityName string `json:"activity_name"`
+}

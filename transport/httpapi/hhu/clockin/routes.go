@@ -13,6 +13,7 @@ import (
 
 	clockincmd "github.com/fiveapis/backend/commands/clockin"
 	"github.com/fiveapis/backend/domain/clockin"
+	activitiesq "github.com/fiveapis/backend/queries/activities"
 	clockinq "github.com/fiveapis/backend/queries/clockin"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -34,11 +35,14 @@ type Queries interface {
 	ListStaff(ctx context.Context, activityID int64) ([]clockinq.Staff, error)
 	IsStaff(ctx context.Context, activityID, userID int64) (bool, error)
 	MyRecords(ctx context.Context, activityID, userID int64) ([]clockinq.Record, error)
+	FindItem(ctx context.Context, itemID int64) (clockinq.Item, error)
 }
 
-// Activities tells whether an activity exists (queries/activities).
+// Activities tells whether an activity exists, and its title
+// (queries/activities).
 type Activities interface {
 	ActivityExists(ctx context.Context, activityID int64) (bool, error)
+	GetActivity(ctx context.Context, id int64) (activitiesq.Activity, error)
 }
 
 // QRIssuer makes the QR code of an item for the window of now;
@@ -88,7 +92,9 @@ func New(d Deps) (*Handlers, error) {
 // Mount implements httpapi.Routes:
 //
 //	POST   /activities/clockins/{activity}                 clock in {item, code} → 201
-//	GET    /activities/clockins/{activity}                 my clock-ins at the activity
+//	POST   /activities/clockins/                           clock in {key: the scanned code} → 201 (the mini-program)
+//	GET    /activities/clockins/{activity}                 my clock-ins at the activity; to the mini-program,
+//	                                                       every item with is_clockin
 //	GET    /activities/clockins/{activity}/qr/?item=       the item's current QR code (staff, admin,
 //	                                                       or a display link): JSON, or ?format=png
 //	GET    /activities/clockins/{activity}/display-link/?item=   a signed link to the display page
@@ -104,6 +110,7 @@ func New(d Deps) (*Handlers, error) {
 func (h *Handlers) Mount(e *echo.Echo) {
 	r := hhu.Routes(e)
 	user, admin := r.With(hhu.User), r.With(hhu.Admin)
+	user.POST("/activities/clockins/", h.clockInByKey)
 	user.POST("/activities/clockins/:activity/", h.clockIn)
 	user.GET("/activities/clockins/:activity/", h.myClockIns)
 	r.GET("/activities/clockins/:activity/qr/", h.qr)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	contactscmd "github.com/fiveapis/backend/commands/contacts"
+	"github.com/fiveapis/backend/domain/access"
 	contactsq "github.com/fiveapis/backend/queries/contacts"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
@@ -16,7 +17,7 @@ import (
 
 // listContacts: GET /contacts/?my=yes|no&search=&page= → DRF page
 // {count, next, previous, results} of address-book entries, 20 a page, by
-// user id.
+// user id; to the mini-program (hhu.MiniProgram) the bare list it reads.
 func (h *Handlers) listContacts(c echo.Context) error {
 	me, err := hhu.CallerID(c)
 	if err != nil {
@@ -33,11 +34,15 @@ func (h *Handlers) listContacts(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	if hhu.MiniProgram(c) {
+		return h.miniProgramContacts(c, me, my == "yes")
+	}
 	page, err := hhu.PageNumber(c)
 	if err != nil {
 		return err
 	}
-	list := contactsq.ListContacts{Viewer: me, OnlyColleagues: my == "yes", Search: c.QueryParam("search"), Page: max(page, 1), PageSize: PageSize}
+	list := contactsq.ListContacts{Viewer: me, ViewerIsAdmin: httpapi.Actor(c).Admin, OnlyColleagues: my == "yes", Search: c.QueryParam("search"),
+		Page: max(page, 1), PageSize: PageSize}
 	ctx := c.Request().Context()
 	res, err := h.d.Queries.ListContacts(ctx, list)
 	if err == nil && page == 0 {
@@ -45,6 +50,9 @@ func (h *Handlers) listContacts(c echo.Context) error {
 			list.Page = page
 			res, err = h.d.Queries.ListContacts(ctx, list)
 		}
+	}
+	if errors.Is(err, contactsq.ErrNotMember) {
+		return access.ErrForbidden
 	}
 	if err != nil {
 		return err
@@ -54,8 +62,27 @@ func (h *Handlers) listContacts(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, contactsPage{
 		Count: res.Total, Next: hhu.PageLink(c, page+1, PageSize, res.Total),
-		Previous: hhu.PageLink(c, page-1, PageSize, res.Total), Results: hhu.RenderRows(res.Contacts, toAddressBookEntry),
+		Previous: hhu.PageLink(c, page-1, PageSize, res.Total), Results: entries(res.Contacts, hhu.NewAlphabet()),
 	})
+}
+
+// MaxMiniProgramContacts bounds the mini-program's address book, which is
+// one bare list (the original's ContactViewset has no pagination): a
+// college's staff.
+const MaxMiniProgramContacts = 2000
+
+// miniProgramContacts answers the mini-program: every matching entry in one
+// bare list, by alpha, in its names.
+func (h *Handlers) miniProgramContacts(c echo.Context, me int64, onlyColleagues bool) error {
+	res, err := h.d.Queries.ListContacts(c.Request().Context(), contactsq.ListContacts{Viewer: me, ViewerIsAdmin: httpapi.Actor(c).Admin,
+		OnlyColleagues: onlyColleagues, Search: c.QueryParam("search"), Page: 1, PageSize: MaxMiniProgramContacts})
+	if errors.Is(err, contactsq.ErrNotMember) {
+		return access.ErrForbidden
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, miniProgramEntries(res.Contacts))
 }
 
 // colleague reads the route's user: an active, not erased user (else

@@ -63,6 +63,11 @@ func TestContactsColleaguesAndDepartments(t *testing.T) {
 			t.Fatalf("add department: %d %s", r.Status, r.Body)
 		}
 		cs = int64(r.Map(t)["id"].(float64))
+		// The three are HHU staff, placed in it by the admin (the address
+		// book is for members, docs/identity.md "Membership").
+		for _, u := range []apptest.User{u1, u2, u3} {
+			s.PlaceHHUStaff(t, admin, int64(u.ID), cs)
+		}
 	})
 	t.Run("a department's name is required, unique, short text", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -266,7 +271,7 @@ func TestContactsPagination(t *testing.T) {
 	s := apptest.Start(t)
 	var last apptest.User
 	for range 22 {
-		last = s.NewUser(t)
+		last = s.NewHHUStaff(t)
 	}
 	tok := s.HHUToken(t, last.Username, last.Password)
 	p1 := listContacts(t, s, tok, nil)
@@ -297,6 +302,12 @@ func TestContactsConcurrentWritesAreExact(t *testing.T) {
 	admin := s.HHUAdminToken(t)
 	u, v := s.NewUser(t), s.NewUser(t)
 	tok := s.HHUToken(t, u.Username, u.Password)
+	// Both are HHU staff; their department goes again, so that the race
+	// below makes the only one.
+	staff := s.Do(t, "POST", "/api/admin/hhu/departments/", admin, map[string]any{"name": "教职工"}).Want(t, "department", http.StatusCreated).ID(t)
+	s.PlaceHHUStaff(t, admin, int64(u.ID), staff)
+	s.PlaceHHUStaff(t, admin, int64(v.ID), staff)
+	s.Do(t, "DELETE", fmt.Sprintf("/api/admin/hhu/departments/%d/", staff), admin, nil).Want(t, "remove department", http.StatusNoContent)
 	const n = 25
 	statuses := make(chan int, 2*n)
 	var wg sync.WaitGroup

@@ -19,6 +19,8 @@ type Commands interface {
 	AddDepartment(ctx context.Context, cmd contactscmd.AddDepartment) (contactscmd.DepartmentResult, error)
 	RenameDepartment(ctx context.Context, cmd contactscmd.RenameDepartment) (contactscmd.DepartmentResult, error)
 	RemoveDepartment(ctx context.Context, cmd contactscmd.RemoveDepartment) (contactscmd.Result, error)
+	PlaceMember(ctx context.Context, cmd contactscmd.PlaceMember) (contactscmd.MemberResult, error)
+	DismissMember(ctx context.Context, cmd contactscmd.DismissMember) (contactscmd.Result, error)
 }
 
 // Queries is what the routes need of the read model (contactsq.Queries).
@@ -27,6 +29,8 @@ type Queries interface {
 	ContactOf(ctx context.Context, viewer, userID int64) (contactsq.Contact, error)
 	ListDepartments(ctx context.Context) ([]contactsq.Department, error)
 	GetDepartment(ctx context.Context, id int64) (contactsq.Department, error)
+	ListMembers(ctx context.Context) ([]contactsq.Member, error)
+	MemberOf(ctx context.Context, userID int64) (contactsq.Member, error)
 }
 
 // Deps are the routes' ports.
@@ -55,6 +59,11 @@ const PageSize = 20
 //	GET    /departments/                 the departments (any user)
 //	GET|POST /api/admin/hhu/departments/ the departments (admin); add one {name}
 //	GET|PUT|PATCH|DELETE /api/admin/hhu/departments/{id}/
+//	GET    /api/admin/hhu/members/       the staff: placed by an admin or bound through WeChat
+//	GET|PUT|DELETE /api/admin/hhu/members/{user}/  one; place in {department}; dismiss
+//
+// The address book and colleagues are for members of the staff and admins
+// (403 for any other account, docs/identity.md "Membership").
 func (h *Handlers) Mount(e *echo.Echo) {
 	r := hhu.Routes(e)
 	user, admin := r.With(hhu.User), r.With(hhu.Admin)
@@ -64,4 +73,8 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	departments := h.departments()
 	user.GET("/departments/", departments.ListAll)
 	departments.Mount(admin, "/api/admin/hhu/departments/")
+	admin.GET("/api/admin/hhu/members/", h.listMembers)
+	admin.GET("/api/admin/hhu/members/:user/", h.getMember)
+	admin.PUT("/api/admin/hhu/members/:user/", h.placeMember)
+	admin.DELETE("/api/admin/hhu/members/:user/", h.dismissMember)
 }

@@ -16,17 +16,25 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
-// list: GET /guides/?category=<id> (and the admin's
-// /api/admin/hhu/guides/) → the guides, by category then title.
+// list: GET /guides/?category=<id>&search= (and the admin's
+// /api/admin/hhu/guides/) → the guides, by category then title; search
+// keeps the titles that contain it (the mini-program's search box). To the
+// mini-program (hhu.MiniProgram) the category is an object.
 func (h *Handlers) list(c echo.Context) error {
 	errs := drf.FieldErrors{}
 	category, _ := hhu.QueryInt(c, "category", errs)
+	if len([]rune(c.QueryParam("search"))) > 100 {
+		errs.Add("search", "Ensure this field has no more than 100 characters.")
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	gs, err := h.d.Queries.ListGuides(c.Request().Context(), category)
+	gs, err := h.d.Queries.ListGuides(c.Request().Context(), category, c.QueryParam("search"))
 	if err != nil {
 		return err
+	}
+	if hhu.MiniProgram(c) {
+		return c.JSON(http.StatusOK, hhu.RenderRows(gs, h.toMiniProgramJSON))
 	}
 	return c.JSON(http.StatusOK, hhu.RenderRows(gs, h.toJSON))
 }
@@ -86,9 +94,12 @@ func AttachmentDisposition(name string) string {
 	return `attachment; filename="` + string(fallback) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
 
-// email: GET /guides/{id}/email → 202 once the request is in the log; the
-// mail reaction sends the file to the caller's address. A caller without an
-// address gets 400; more than guides.EmailsPerHour requests in an hour 429.
+// email: POST /guides/{id}/email/ → 200 {"detail": "邮件已加入发送队列",
+// "email": …} once the request is in the log (queued, not sent, as 001
+// says); the mail reaction sends the file to the caller's address. A caller
+// without an address gets 400 naming email, with the message in detail too
+// (where the mini-program reads it); more than guides.EmailsPerHour requests
+// in an hour 429.
 func (h *Handlers) email(c echo.Context) error {
 	g, err := h.guide(c)
 	if err != nil {
@@ -100,11 +111,19 @@ func (h *Handlers) email(c echo.Context) error {
 		return err
 	}
 	if strings.TrimSpace(addr) == "" {
-		return drf.FieldErrors{"email": {"当前用户没有设置邮箱，无法发送邮件"}}
+		return hhu.Summarized(drf.FieldErrors{"email": {"当前用户没有设置邮箱，无法发送邮件"}}, hhu.SummaryDetail)
 	}
 	if _, err := h.d.Commands.RequestEmail(c.Request().Context(), guidescmd.RequestEmail{Actor: actor, GuideID: g.ID,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, emailQueued{Detail: "邮件已加入发送队列", Email: addr})
+	return c.JSON(http.StatusOK, emailQueued{Detail: "邮件已加入发送队列", Email: addr})
+}
+
+// emailByGet: GET /guides/{id}/email/ → DRF's 405 with Allow: a GET is a
+// link anyone can be made to follow (a prefetch, an image tag), so it must
+// never send mail; 001 documents GET, its client sends POST.
+func emailByGet(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderAllow, "POST, OPTIONS")
+	return drf.Refusal{Status: http.StatusMethodNotAllowed, Detail: `Method "GET" not allowed.`}
 }

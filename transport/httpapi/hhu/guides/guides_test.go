@@ -2,10 +2,9 @@ package guideshttp_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -13,34 +12,16 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/guides"
 )
 
 // Integration tests of 001's service guides through the whole server.
 
-// guideUpload sends a multipart request with the fields and, when name is
-// not empty, a file part.
+// guideUpload sends a multipart upload (apptest's UploadGuide).
 func guideUpload(t *testing.T, s *apptest.Server, method, path, auth string, fields map[string]string, name string, data []byte) apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		if err := w.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if name != "" {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, name))
-		h.Set("Content-Type", "application/pdf")
-		part, err := w.CreatePart(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = part.Write(data)
-	}
-	_ = w.Close()
-	return s.DoRaw(t, method, path, auth, w.FormDataContentType(), body.Bytes())
+	return s.UploadGuide(t, method, path, auth, fields, name, data)
 }
 
 func TestGuidesAdminAndDownload(t *testing.T) {
@@ -183,8 +164,8 @@ func TestGuidesEmailIsQueuedSentAndReplayable(t *testing.T) {
 	guide := addGuide(t, s, admin, data)
 	addr := u.Username + "@example.com"
 
-	t.Run("a request is answered 202 and the guide is mailed", func(t *testing.T) {
-		r := s.Do(t, "GET", fmt.Sprintf("/guides/%d/email", guide), user, nil).Want(t, "email", http.StatusAccepted)
+	t.Run("a POST is answered 200 once queued and the guide is mailed", func(t *testing.T) {
+		r := s.Do(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), user, nil).Want(t, "email", http.StatusOK)
 		if r.Map(t)["email"] != addr {
 			t.Fatalf("email answer: %s", r.Body)
 		}
@@ -197,15 +178,36 @@ func TestGuidesEmailIsQueuedSentAndReplayable(t *testing.T) {
 
 	t.Run("no address is 400, an unknown guide 404, no caller 401", func(t *testing.T) {
 		// The bootstrap admin has no address: 400 naming it. Unknown guides 404.
-		s.Do(t, "GET", fmt.Sprintf("/guides/%d/email/", guide), admin, nil).WantField(t, "no address", "email")
-		s.Do(t, "GET", "/guides/999/email", user, nil).Want(t, "unknown guide", http.StatusNotFound)
-		s.Do(t, "GET", fmt.Sprintf("/guides/%d/email", guide), "", nil).Want(t, "anonymous", http.StatusUnauthorized)
+		s.Do(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), admin, nil).WantField(t, "no address", "email")
+		s.Do(t, "POST", "/guides/999/email", user, nil).Want(t, "unknown guide", http.StatusNotFound)
+		s.Do(t, "POST", fmt.Sprintf("/guides/%d/email", guide), "", nil).Want(t, "anonymous", http.StatusUnauthorized)
+	})
+
+	t.Run("a GET never sends mail: DRF's 405 with Allow", func(t *testing.T) {
+		before := len(srv.Messages())
+		for _, path := range []string{fmt.Sprintf("/guides/%d/email", guide), fmt.Sprintf("/guides/%d/email/", guide)} {
+			r := s.Do(t, "GET", path, user, nil).Want(t, "GET "+path, http.StatusMethodNotAllowed)
+			if r.Map(t)["detail"] != `Method "GET" not allowed.` || r.Header.Get("Allow") != "POST, OPTIONS" {
+				t.Fatalf("GET %s: %v %s", path, r.Header, r.Body)
+			}
+		}
+		recs, err := s.App.Store().ReadStream(context.Background(), guides.EmailStream(int64(u.ID)), eventlog.ReadStreamOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 || recs[0].Type != guides.EventGuideEmailRequested {
+			t.Fatalf("%d events on the user's mail stream after the GETs, want the one POST's GuideEmailRequested", len(recs))
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n := len(srv.Messages()); n != before {
+			t.Fatalf("%d messages after the GETs, want %d", n, before)
+		}
 	})
 
 	t.Run("a failing delivery is parked, listed for admins and replayed", func(t *testing.T) {
 		// A delivery that keeps failing is parked, listed for admins, and replayed.
 		srv.FailNext(2)
-		s.Do(t, "GET", fmt.Sprintf("/guides/%d/email", guide), user, nil).Want(t, "email again", http.StatusAccepted)
+		s.Do(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), user, nil).Want(t, "email again", http.StatusOK)
 		var parked struct {
 			Parked []struct {
 				ID        int64
@@ -257,17 +259,17 @@ func TestGuidesEmailLimitHoldsUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := s.Do(t, "GET", fmt.Sprintf("/guides/%d/email", guide), user, nil)
+			r := s.Do(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), user, nil)
 			mu.Lock()
 			counts[r.Status]++
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	if counts[http.StatusAccepted] != 10 || counts[http.StatusTooManyRequests] != callers-10 {
+	if counts[http.StatusOK] != 10 || counts[http.StatusTooManyRequests] != callers-10 {
 		t.Fatalf("answers %v: want exactly 10 accepted (the hourly limit), the rest 429", counts)
 	}
-	r := s.Do(t, "GET", fmt.Sprintf("/guides/%d/email", guide), user, nil).Want(t, "11th", http.StatusTooManyRequests)
+	r := s.Do(t, "POST", fmt.Sprintf("/guides/%d/email/", guide), user, nil).Want(t, "11th", http.StatusTooManyRequests)
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatalf("429 without Retry-After: %v", r.Header)
 	}

@@ -32,7 +32,7 @@ type Commands interface {
 type Queries interface {
 	ListCategories(ctx context.Context) ([]guidesq.Category, error)
 	GetCategory(ctx context.Context, id int64) (guidesq.Category, error)
-	ListGuides(ctx context.Context, categoryID int64) ([]guidesq.Guide, error)
+	ListGuides(ctx context.Context, categoryID int64, search string) ([]guidesq.Guide, error)
 	GetGuide(ctx context.Context, id int64) (guidesq.Guide, error)
 }
 
@@ -79,10 +79,11 @@ const uploadBodyLimit = 2 * guides.MaxFileSize
 
 // Mount implements httpapi.Routes:
 //
-//	GET    /guides/                                  guides (?category=<id>), any user
+//	GET    /guides/                                  guides (?category=<id>&search=), any user
 //	GET    /guides/categories/                       categories
 //	GET    /guides/{id}                              the file itself
-//	GET    /guides/{id}/email                        mail it to me: 202 once queued
+//	POST   /guides/{id}/email/                       mail it to me: 200 once queued
+//	GET    /guides/{id}/email/                       405: a link must never send mail
 //	GET|POST /api/admin/hhu/guides/categories/       admin: list, add {name}
 //	GET|PUT|PATCH|DELETE /api/admin/hhu/guides/categories/{id}/
 //	GET|POST /api/admin/hhu/guides/                  admin: list, upload (multipart: file, title, category)
@@ -95,7 +96,8 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.GET("/guides/", h.list)
 	user.GET("/guides/categories/", categories.ListAll)
 	user.GET("/guides/:id/", h.download)
-	user.GET("/guides/:id/email/", h.email)
+	user.POST("/guides/:id/email/", h.email)
+	user.GET("/guides/:id/email/", emailByGet)
 	const prefix = "/api/admin/hhu/guides/"
 	categories.Mount(admin, prefix+"categories/")
 	admin.GET(prefix, h.list)

@@ -1,10 +1,12 @@
 package repairshttp
 
 import (
+	"slices"
 	"time"
 
 	"github.com/fiveapis/backend/domain/repairs"
 	repairsq "github.com/fiveapis/backend/queries/repairs"
+	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
 
 type categoryJSON struct {
@@ -82,4 +84,38 @@ func (h *Handlers) toJSON(r repairsq.Repair, detail, admin bool) repairJSON {
 		out.Notified = r.Notify
 	}
 	return out
+}
+
+// miniProgramRepairJSON is a request as the mini-program reads it (the
+// original's RepairRequestViewSerializer): the category an object, status
+// the original's number (0 未受理, 1 处理中, 2 已解决: 001's pending,
+// processing, resolved), with 001's fields that do not clash.
+type miniProgramRepairJSON struct {
+	ID            int64              `json:"id"`
+	User          int64              `json:"user"`
+	Location      string             `json:"location"`
+	Category      hhu.DepartmentJSON `json:"category"`
+	Description   string             `json:"description"`
+	Status        int                `json:"status"`
+	Created       string             `json:"created"`
+	CategoryID    int64              `json:"category_id"`
+	CategoryName  string             `json:"category_name"`
+	StatusCode    string             `json:"status_code"`
+	StatusDisplay string             `json:"status_display"`
+	Updated       string             `json:"updated"`
+}
+
+// miniProgramRepairsPage is DRF's page of the mini-program's requests.
+type miniProgramRepairsPage struct {
+	Count    int                     `json:"count"`
+	Next     *string                 `json:"next"`
+	Previous *string                 `json:"previous"`
+	Results  []miniProgramRepairJSON `json:"results"`
+}
+
+func (h *Handlers) toMiniProgramJSON(r repairsq.Repair) miniProgramRepairJSON {
+	x := h.toJSON(r, false, false)
+	return miniProgramRepairJSON{ID: x.ID, User: x.User, Location: x.Location, Category: hhu.DepartmentJSON{ID: r.CategoryID, Name: r.CategoryName},
+		Description: x.Description, Status: max(slices.Index(repairs.Statuses, r.Status), 0), Created: x.Created, CategoryID: x.Category,
+		CategoryName: x.CategoryName, StatusCode: x.Status, StatusDisplay: x.StatusDisplay, Updated: x.Updated}
 }

@@ -39,13 +39,34 @@ func (h *Handlers) request(c echo.Context) error {
 		CreatedAt: e.RequestedAt, UpdatedAt: e.RequestedAt}, false, actor.Admin))
 }
 
-// mine: GET /repairs/ → the caller's requests, newest first.
+// mine: GET /repairs/ → the caller's requests, newest first: a bare list,
+// or to the mini-program (hhu.MiniProgram) the DRF page it reads, the
+// category an object and the status the original's number.
 func (h *Handlers) mine(c echo.Context) error {
+	miniProgram := hhu.MiniProgram(c)
+	page := 1
+	if miniProgram {
+		var err error
+		if page, err = hhu.PageNumber(c); err != nil {
+			return err
+		}
+	}
 	rs, err := h.d.Queries.MyRepairs(c.Request().Context(), httpapi.Actor(c).UserID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, hhu.RenderRows(rs, func(r repairsq.Repair) repairJSON { return h.toJSON(r, false, false) }))
+	if !miniProgram {
+		return c.JSON(http.StatusOK, hhu.RenderRows(rs, func(r repairsq.Repair) repairJSON { return h.toJSON(r, false, false) }))
+	}
+	const size = 20
+	if page == 0 {
+		page = max(1, (len(rs)+size-1)/size)
+	}
+	if page > 1 && (page-1)*size >= len(rs) {
+		return hhu.ErrInvalidPage
+	}
+	return c.JSON(http.StatusOK, miniProgramRepairsPage{Count: len(rs), Next: hhu.PageLink(c, page+1, size, len(rs)),
+		Previous: hhu.PageLink(c, page-1, size, len(rs)), Results: hhu.RenderRows(rs[(page-1)*size:min(page*size, len(rs))], h.toMiniProgramJSON)})
 }
 
 // getMine: GET /repairs/{id}/ → one of the caller's requests (admins: any);

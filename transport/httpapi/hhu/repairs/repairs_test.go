@@ -62,9 +62,9 @@ func TestRepairsRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.HHUAdminToken(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 	user := s.HHUToken(t, u.Username, u.Password)
-	o := s.NewUser(t)
+	o := s.NewHHUStaff(t)
 	other := s.HHUToken(t, o.Username, o.Password)
 	var net, power, old int64           // categories
 	var first, second, theirs repairOut // requests
@@ -180,7 +180,7 @@ func TestRepairsStatusChangesFormOneChainUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.HHUAdminToken(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 	user := s.HHUToken(t, u.Username, u.Password)
 	req := requestRepair(t, s, user, addRepairCategory(t, s, admin, "网络"), "机房")
 	statuses := []string{"processing", "resolved", "pending"}
@@ -228,7 +228,7 @@ func TestRepairsNotifyExactlyTheSubscribedMailboxes(t *testing.T) {
 	srv, smtp := apptest.WithSMTP(t, 5)
 	s := apptest.Start(t, smtp)
 	admin := s.HHUAdminToken(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 	user := s.HHUToken(t, u.Username, u.Password)
 	network := addRepairCategory(t, s, admin, "网络")
 	water := addRepairCategory(t, s, admin, "水电")
@@ -287,7 +287,7 @@ func TestRepairsPendingMailSurvivesRestart(t *testing.T) {
 			c.Mail.RetryBackoff = 100 * time.Millisecond
 		}))
 		admin := s.HHUAdminToken(t)
-		u := s.NewUser(t)
+		u := s.NewHHUStaff(t)
 		user := s.HHUToken(t, u.Username, u.Password)
 		addNoticeAddress(t, s, admin, "desk@example.com")
 		repairID = requestRepair(t, s, user, addRepairCategory(t, s, admin, "网络"), "实验楼-101").ID

@@ -1,14 +1,18 @@
 package roomshttp
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/meetingrooms"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
+	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -38,6 +42,9 @@ func (h *Handlers) window(c echo.Context, errs drf.FieldErrors) (from, to time.T
 // inside the window, per room. Rooms are grouped by location; each lists its
 // reservations inside the window.
 func (h *Handlers) available(c echo.Context) error {
+	if q := c.QueryParams(); q.Has("query_from") || q.Has("query_to") {
+		return h.roomDays(c)
+	}
 	errs := drf.FieldErrors{}
 	from, to := h.window(c, errs)
 	people, _ := hhu.QueryInt(c, "people_count", errs)
@@ -51,11 +58,15 @@ func (h *Handlers) available(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	actor := httpapi.Actor(c)
 	groups, err := h.d.Queries.Available(c.Request().Context(), meetingroomsq.Availability{
 		From: from, To: to, PeopleCount: int(people),
 		Label: strings.TrimSpace(c.QueryParam("label")), Location: strings.TrimSpace(c.QueryParam("location")),
-		Length: time.Duration(length) * time.Minute, Now: h.d.Clock.Now(),
+		Length: time.Duration(length) * time.Minute, Now: h.d.Clock.Now(), Viewer: actor.UserID, ViewerIsAdmin: actor.Admin,
 	})
+	if errors.Is(err, meetingroomsq.ErrNotMember) {
+		return access.ErrForbidden
+	}
 	if err != nil {
 		return err
 	}
@@ -97,4 +108,76 @@ func (h *Handlers) conflicts(c echo.Context) error {
 			UserDetail:        contactJSON{ID: x.User.UserID, Username: x.User.Username, Email: x.User.Email},
 		}
 	}))
+}
+
+// roomDays: GET /meetingrooms/available/?query_from&query_to[&people_count]
+// (the mini-program's names, silent in 001: the original's
+// available_meetingrooms) → a bare list of every room with at least
+// people_count seats and its bookings in the window, each signed with who
+// booked it and their mobile, for the client to draw the day's half hours.
+func (h *Handlers) roomDays(c echo.Context) error {
+	errs := drf.FieldErrors{}
+	from := h.queryDateTime(c, "query_from", errs)
+	to := h.queryDateTime(c, "query_to", errs)
+	if len(errs) == 0 {
+		switch {
+		case !to.After(from):
+			errs.Add("query_to", "结束时间必须晚于开始时间")
+		case to.Sub(from) > MaxAvailabilityWindow:
+			errs.Add("query_to", "查询时间范围不能超过31天")
+		}
+	}
+	people, _ := hhu.QueryInt(c, "people_count", errs)
+	if people > 1<<31-1 {
+		errs.Add("people_count", "Ensure this value is less than or equal to 2147483647.")
+	}
+	if err := errs.Err(); err != nil {
+		return hhu.Summarized(err, hhu.SummaryDetail)
+	}
+	actor := httpapi.Actor(c)
+	ctx := c.Request().Context()
+	groups, err := h.d.Queries.Available(ctx, meetingroomsq.Availability{From: from, To: to, PeopleCount: int(people), Now: h.d.Clock.Now(),
+		AllRooms: true, Viewer: actor.UserID, ViewerIsAdmin: actor.Admin})
+	if errors.Is(err, meetingroomsq.ErrNotMember) {
+		return access.ErrForbidden
+	}
+	if err != nil {
+		return err
+	}
+	var users []int64
+	for _, g := range groups {
+		for _, r := range g.Rooms {
+			for _, v := range r.Reservations {
+				users = append(users, v.UserID)
+			}
+		}
+	}
+	signers, err := h.d.People.People(ctx, users)
+	if err != nil {
+		return err
+	}
+	out := []roomDayJSON{}
+	for _, g := range groups {
+		for _, r := range g.Rooms {
+			day := roomDayJSON{Meetingroom: toRoomJSON(r.Room), Reservations: make([]bookingJSON, len(r.Reservations))}
+			for i, v := range r.Reservations {
+				day.Reservations[i] = h.booking(v, signers[v.UserID])
+			}
+			out = append(out, day)
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// booking signs a reservation with the person who made it.
+func (h *Handlers) booking(v meetingroomsq.Reservation, p contactsq.Person) bookingJSON {
+	b := bookingJSON{ID: v.ID, User: v.UserID, TimeRange: [2]string{h.ts(v.From), h.ts(v.To)}, ReserveUser: p.Username, Description: v.Description}
+	if p.Name != "" {
+		b.ReserveUser += "-" + p.Name
+	}
+	if p.Mobile != "" {
+		m := p.Mobile
+		b.Contact = &m
+	}
+	return b
 }

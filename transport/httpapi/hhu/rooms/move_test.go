@@ -20,7 +20,7 @@ func TestMeetingRoomsAdminMoveAndCancel(t *testing.T) {
 	smtp, withSMTP := apptest.WithSMTP(t, 2)
 	s := apptest.Start(t, withSMTP)
 	admin := s.HHUAdminToken(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 	user := s.HHUToken(t, u.Username, u.Password)
 	email := u.Username + "@example.com"
 	a101 := addRoom(t, s, admin, map[string]any{"name": "A101", "location": "勤学楼", "seats": 8})

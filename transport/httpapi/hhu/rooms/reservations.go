@@ -16,7 +16,8 @@ import (
 )
 
 // reserve: POST /reservations/ {reserve_from, reserve_to, description,
-// meetingroom}. The request is decided before the answer: 201 with the
+// meetingroom} (the mini-program: meetingroom_object, and every refusal's
+// message in non_field_errors too). The request is decided before the answer: 201 with the
 // confirmed reservation (times floored to half hours), or 400 with the
 // reason ({"reserve_to": ["预约时长不能超过3小时"]}, {"non_field_errors":
 // ["该时间段会议室已被预约"]}, …); a refusal is in the log too, and its
@@ -26,6 +27,16 @@ func (h *Handlers) reserve(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The mini-program names the room meetingroom_object and reads a
+	// refusal's message from non_field_errors[0].
+	if !f.Has("meetingroom") && f.Has("meetingroom_object") {
+		return hhu.Summarized(h.reserveRoom(c, f, "meetingroom_object"), hhu.SummaryNonField)
+	}
+	return h.reserveRoom(c, f, "meetingroom")
+}
+
+// reserveRoom reserves the room the field names.
+func (h *Handlers) reserveRoom(c echo.Context, f drf.Form, roomField string) error {
 	errs := drf.FieldErrors{}
 	from := h.formDateTime(f, "reserve_from", errs)
 	to := h.formDateTime(f, "reserve_to", errs)
@@ -33,9 +44,9 @@ func (h *Handlers) reserve(c echo.Context) error {
 	if f.Has("description") {
 		desc, _ = f.Str("description", errs, true)
 	}
-	room, _ := hhu.FormInt(f, "meetingroom", errs, true)
-	if _, bad := errs["meetingroom"]; !bad && f.Has("meetingroom") && room <= 0 {
-		errs.Add("meetingroom", hhu.InvalidPK(room))
+	room, _ := hhu.FormInt(f, roomField, errs, true)
+	if _, bad := errs[roomField]; !bad && f.Has(roomField) && room <= 0 {
+		errs.Add(roomField, hhu.InvalidPK(room))
 	}
 	if err := errs.Err(); err != nil {
 		return err
@@ -55,7 +66,8 @@ func (h *Handlers) reserve(c echo.Context) error {
 }
 
 // myReservations: GET /reservations/ → the caller's reservations that have
-// not ended, by start time.
+// not ended, by start time: a bare list, or to the mini-program
+// (hhu.MiniProgram) the DRF page it reads.
 func (h *Handlers) myReservations(c echo.Context) error {
 	uid, err := hhu.CallerID(c)
 	if err != nil {
@@ -65,7 +77,46 @@ func (h *Handlers) myReservations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if hhu.MiniProgram(c) {
+		return h.miniProgramReservations(c, list)
+	}
 	return c.JSON(http.StatusOK, hhu.RenderRows(list, h.toReservationJSON))
+}
+
+// miniProgramReservations answers the mini-program's GET /reservations/: a
+// DRF page (20) of the reservations with their rooms as objects.
+func (h *Handlers) miniProgramReservations(c echo.Context, list []meetingroomsq.Reservation) error {
+	page, err := hhu.PageNumber(c)
+	if err != nil {
+		return err
+	}
+	const size = 20
+	if page == 0 {
+		page = max(1, (len(list)+size-1)/size)
+	}
+	if page > 1 && (page-1)*size >= len(list) {
+		return hhu.ErrInvalidPage
+	}
+	rooms, err := h.d.Queries.ListRooms(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	byID := map[int64]meetingroomsq.Room{}
+	for _, r := range rooms {
+		byID[r.ID] = r
+	}
+	out := reservationsPage{Count: len(list), Next: hhu.PageLink(c, page+1, size, len(list)), Previous: hhu.PageLink(c, page-1, size, len(list)),
+		Results: []miniProgramReservationJSON{}}
+	for _, r := range list[min((page-1)*size, len(list)):min(page*size, len(list))] {
+		room, ok := byID[r.RoomID]
+		if !ok {
+			room = meetingroomsq.Room{ID: r.RoomID}
+		}
+		v := h.toReservationJSON(r)
+		out.Results = append(out.Results, miniProgramReservationJSON{ID: v.ID, User: v.User, Meetingroom: toRoomJSON(room), MeetingroomID: r.RoomID,
+			ReserveFrom: v.ReserveFrom, ReserveTo: v.ReserveTo, Description: v.Description, Created: v.Created, Status: v.Status})
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // findReservation returns the path's reservation if the caller may see it:

@@ -34,9 +34,9 @@ func TestMeetingRoomsRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.HHUAdminToken(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 	user := s.HHUToken(t, u.Username, u.Password)
-	other := s.NewUser(t)
+	other := s.NewHHUStaff(t)
 	otherTok := s.HHUToken(t, other.Username, other.Password)
 	var big, small, far, gone int64 // rooms
 	var first map[string]any        // the user's first reservation
@@ -261,7 +261,7 @@ func TestMeetingRoomsBadInputIs400(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.AdminBearer(t)
-	u := s.NewUser(t)
+	u := s.NewHHUStaff(t)
 	room := addRoom(t, s, admin, map[string]any{"name": "A101", "location": "勤学楼", "seats": 8})
 	from := apptest.ISO(apptest.FutureDay(2).Add(10 * time.Hour))
 	to := apptest.ISO(apptest.FutureDay(2).Add(11 * time.Hour))
@@ -346,7 +346,7 @@ func TestReservationsNoDoubleBookingAcrossProcesses(t *testing.T) {
 	room := addRoom(t, s1, s1.AdminBearer(t), map[string]any{"name": "A101", "location": "勤学楼", "seats": 8})
 	users := make([]apptest.User, 6)
 	for i := range users {
-		users[i] = servers[i%2].NewUser(t)
+		users[i] = servers[i%2].NewHHUStaff(t)
 	}
 	day := apptest.FutureDay(3)
 	slots := [][2]time.Time{

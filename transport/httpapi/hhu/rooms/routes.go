@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	meetingroomscmd "github.com/fiveapis/backend/commands/meetingrooms"
+	contactsq "github.com/fiveapis/backend/queries/contacts"
 	meetingroomsq "github.com/fiveapis/backend/queries/meetingrooms"
 	"github.com/fiveapis/backend/transport/httpapi/hhu"
 )
@@ -34,10 +35,17 @@ type Queries interface {
 	Conflicts(ctx context.Context, from, to time.Time, roomID int64) ([]meetingroomsq.Conflict, error)
 }
 
+// People signs bookings for the mini-program's availability: who booked
+// and their mobile (contactsq.Queries).
+type People interface {
+	People(ctx context.Context, ids []int64) (map[int64]contactsq.Person, error)
+}
+
 // Deps are the routes' ports.
 type Deps struct {
 	Commands Commands
 	Queries  Queries
+	People   People
 	Clock    hhu.Clock
 }
 
@@ -55,7 +63,8 @@ func New(d Deps) *Handlers {
 // Mount implements httpapi.Routes:
 //
 //	GET    /meetingrooms/                          rooms (any user)
-//	GET    /meetingrooms/available/                free rooms or slots
+//	GET    /meetingrooms/available/                free rooms or slots; with query_from and
+//	                                               query_to, every room with its bookings (the mini-program)
 //	GET    /reservations/                          my reservations that have not ended
 //	POST   /reservations/                          reserve: 201 confirmed, or 400 with the reason
 //	GET    /reservations/{id}/                     one of mine (admins: any)
