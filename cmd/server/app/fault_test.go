@@ -66,8 +66,19 @@ func serve() int {
 
 // process is one server process of the fault test.
 type process struct {
-	url string
-	cmd *exec.Cmd
+	url    string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once the process has exited (cmd.ProcessState set)
+}
+
+// state says whether the process still runs, or how it ended.
+func (p *process) state() string {
+	select {
+	case <-p.exited:
+		return "exited: " + p.cmd.ProcessState.String()
+	default:
+		return "running"
+	}
 }
 
 func startProcess(t *testing.T, dsn, dataDir string) *process {
@@ -87,19 +98,22 @@ func startProcess(t *testing.T, dsn, dataDir string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{url: "http://" + addr, cmd: cmd}
+	p := &process{url: "http://" + addr, cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-p.exited:
 		case <-time.After(20 * time.Second):
 			_ = cmd.Process.Kill()
+			<-p.exited
 		}
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
+		if st := p.state(); st != "running" {
+			t.Fatalf("server process on %s %s before it served", addr, st)
+		}
 		resp, err := http.Get(p.url + "/healthz")
 		if err == nil {
 			resp.Body.Close()
@@ -237,7 +251,7 @@ func TestFaultsAcrossTwoProcesses(t *testing.T) {
 	// And kill a process outright, then start it again.
 	time.Sleep(4 * time.Second)
 	_ = procs[0].cmd.Process.Kill()
-	_ = procs[0].cmd.Wait()
+	<-procs[0].exited
 	restarted := startProcess(t, dsn, dataDir)
 	procMu.Lock()
 	procs[0] = restarted
@@ -252,6 +266,12 @@ func TestFaultsAcrossTwoProcesses(t *testing.T) {
 	if served.Load() == 0 || len(accepted) == 0 {
 		t.Fatal("nothing was served")
 	}
+	// The faults must not end a process: only the kill does.
+	for i, p := range procs {
+		if st := p.state(); st != "running" {
+			t.Errorf("process %d %s", i, st)
+		}
+	}
 	// Every acknowledged registration logs in, on either process.
 	for user, pos := range accepted {
 		for i, p := range procs {
@@ -265,7 +285,7 @@ func TestFaultsAcrossTwoProcesses(t *testing.T) {
 				time.Sleep(250 * time.Millisecond)
 			}
 			if status != http.StatusOK {
-				t.Errorf("acknowledged %s: login on process %d: %d %.200s", user, i, status, b)
+				t.Errorf("acknowledged %s: login on process %d (%s): %d %.200s (%v)", user, i, p.state(), status, b, err)
 			}
 		}
 	}
