@@ -9,7 +9,7 @@ TESTFLAGS ?= -race -count=1 -timeout 20m
 # FUZZTIME, make fuzz FUZZTIME=10m for longer.
 FUZZTIME ?= 2s
 FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./transport/eventstore/codec:FuzzDecode \
-	./transport/httpapi:FuzzCheckJSON ./transport/httpapi:FuzzCheckTextMultipart
+	./transport/httpapi:FuzzCheckJSON ./transport/httpapi:FuzzCheckTextMultipart ./transport/httpapi/identityauth:FuzzAPIKeyHeader
 
 ## run: start the server with the embedded default (PostgreSQL event store and read models)
 run:

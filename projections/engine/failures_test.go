@@ -53,7 +53,7 @@ func (x *texter) attemptsOf(id string) int {
 	return x.attempts[id]
 }
 
-func appendNote(t *testing.T, store eventlog.Store, s string) (string, eventlog.Position) {
+func appendNote(t testing.TB, store eventlog.Store, s string) (string, eventlog.Position) {
 	t.Helper()
 	data, _ := json.Marshal(map[string]string{"s": s})
 	id := uuid.NewString()
