@@ -175,6 +175,8 @@ type TicketUpdated struct {
 // (inspected_time).
 type TicketStatusChanged struct {
 	TicketID   int64     `json:"ticket_id"`
+	VillageID  int64     `json:"village_id"`
+	AreaID     int64     `json:"area_id"`
 	From       int64     `json:"from"`
 	To         int64     `json:"to"`
 	OperatorID int64     `json:"operator_id"`

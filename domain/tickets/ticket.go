@@ -411,7 +411,7 @@ func UpdateTicket(s Setup, t Ticket, v Viewer, p Patch, now time.Time) ([]eventl
 			from, _ := OptionByID(t.Status)
 			return nil, fault.Invalidf("status", "A ticket cannot go from \"%s\" to \"%s\".", from.Value, o.Value)
 		}
-		out = append(out, TicketStatusChanged{TicketID: t.ID, From: t.Status, To: *p.Status, OperatorID: v.UserID,
+		out = append(out, TicketStatusChanged{TicketID: t.ID, VillageID: t.VillageID, AreaID: t.AreaID, From: t.Status, To: *p.Status, OperatorID: v.UserID,
 			Inspected: !t.Inspected, ChangedAt: now})
 	}
 	next.OperatorID, next.UpdatedAt = t.Editable.OperatorID, t.Editable.UpdatedAt

@@ -189,9 +189,10 @@ func (d *Disk) preflight(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// s3Error answers as S3 does: an XML error with a code.
+// s3Error answers with S3's status and error code, in JSON as every error
+// of this server is: {"code": "SignatureDoesNotMatch", "error": …}.
 func s3Error(c echo.Context, status int, code, msg string) error {
-	return c.Blob(status, "application/xml", []byte(`<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>"+code+"</Code><Message>"+msg+"</Message></Error>"))
+	return c.JSON(status, map[string]string{"code": code, "error": msg})
 }
 
 func (d *Disk) serve(c echo.Context) error {

@@ -18,7 +18,12 @@ import (
 	"github.com/fiveapis/backend/transport/files"
 	"github.com/fiveapis/backend/transport/httpapi"
 	ticketshttp "github.com/fiveapis/backend/transport/httpapi/magpie/tickets"
+	"github.com/fiveapis/backend/transport/mail"
 )
+
+// TicketMailWorkerName is the name (checkpoint key) of the mail reaction
+// that notifies a ticket's officials of its creation and status changes.
+const TicketMailWorkerName = "mail_ticket_notices"
 
 // wireTickets builds 003's tickets (Magpie): the projector, the tastypie
 // resources under /api/lastest/, the object storage of ticket files (disk
@@ -33,6 +38,7 @@ func wireTickets(_ context.Context, p *Platform) (Module, error) {
 	}
 	cmds := ticketscmd.New(p.Runner, p.Clock)
 	queries := ticketsq.New(p.Pool)
+	m.Reactions = p.mailReaction(TicketMailWorkerName, mail.TicketNoticeFilter, mail.TicketNotices(newContactDirectory(p), queries))
 	m.Jobs = []eventlog.Job{cmds.CleanupJob(staleFiles{queries}, objects, cmp.Or(cfg.UploadTTL, 48*time.Hour), 10*time.Minute)}
 	m.Routes = append(m.Routes, ticketshttp.New(ticketshttp.Deps{
 		Commands: cmds, Queries: queries, Users: identityq.New(identityproj.NewReader(p.Pool)),

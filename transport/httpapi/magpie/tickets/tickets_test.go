@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
 // Each role's view of the same tickets, the filters after the scope,
@@ -233,4 +236,24 @@ func TestTicketScopesAndRoles(t *testing.T) {
 		}
 		want(t, "options", c.Do(t, "GET", "/api/lastest/ho600_lib/option/?swarm=ticket-status", citizen1.Auth, nil), http.StatusOK)
 	})
+}
+
+// The officials of a ticket's village and area are mailed when it is
+// created and when its status changes.
+func TestTicketNoticesMailOfficials(t *testing.T) {
+	t.Parallel()
+	s, smtp := apptest.StartWithMail(t, nil, apptest.WithConfig(withAppSecret))
+	c := apptest.NewClient(s)
+	admin := s.AdminBearer(t)
+	p := makePlaces(t, c, admin)
+	citizen, chief := newMagpieUser(t, c), newMagpieUser(t, c)
+	activate(t, c, admin, chief.ID, "村里長", p.V1)
+	email := want(t, "chief", c.Do(t, "GET", uri("auth/user", chief.ID), chief.Auth, nil), http.StatusOK).Body["email"].(string)
+	tk := newTicket(t, c, citizen.Auth, p.V1, false, nil)
+	m := smtp.WaitFor(t, email, func(m smtptest.Message) bool { return strings.Contains(m.Subject, "新案件") }, 10*time.Second)
+	if !strings.Contains(m.Body, tk["mail_key"].(string)) {
+		t.Errorf("creation mail: %+v", m)
+	}
+	want(t, "take up", c.Do(t, "PATCH", uri("ticket", int64(tk["id"].(float64))), chief.Auth, map[string]any{"status": 2}), http.StatusAccepted)
+	smtp.WaitFor(t, email, func(m smtptest.Message) bool { return strings.Contains(m.Subject, "processing") }, 10*time.Second)
 }
