@@ -167,11 +167,10 @@ func (d *Disk) Domain() Domain {
 	return Domain{Name: "disk", Prefix: DiskPrefix[:len(DiskPrefix)-1]}
 }
 
-// Mount serves the signed URLs: GET, HEAD and PUT at DiskPrefix+key, and
+// Mount serves the signed URLs: GET and PUT at DiskPrefix+key, and
 // the CORS preflight.
 func (d *Disk) Mount(e *echo.Echo) {
 	e.Add(http.MethodGet, DiskPrefix+"*", d.serve)
-	e.Add(http.MethodHead, DiskPrefix+"*", d.serve)
 	e.Add(http.MethodPut, DiskPrefix+"*", d.serve)
 	e.Add(http.MethodOptions, DiskPrefix+"*", d.preflight)
 }
@@ -179,7 +178,7 @@ func (d *Disk) Mount(e *echo.Echo) {
 func allowCORS(c echo.Context) {
 	h := c.Response().Header()
 	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Allow-Methods", "GET, HEAD, PUT")
+	h.Set("Access-Control-Allow-Methods", "GET, PUT")
 	h.Set("Access-Control-Allow-Headers", "Content-Type, Content-Length")
 	h.Set("Access-Control-Max-Age", "3000")
 }
@@ -206,9 +205,6 @@ func (d *Disk) serve(c echo.Context) error {
 		return s3Error(c, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 	}
 	method := c.Request().Method
-	if method == http.MethodHead {
-		method = http.MethodGet
-	}
 	q := c.QueryParams()
 	exp, err := strconv.ParseInt(q.Get("expires"), 10, 64)
 	if err != nil || !hmac.Equal([]byte(d.sign(method, key, exp)), []byte(q.Get("signature"))) {

@@ -257,3 +257,23 @@ func TestTicketNoticesMailOfficials(t *testing.T) {
 	want(t, "take up", c.Do(t, "PATCH", uri("ticket", int64(tk["id"].(float64))), chief.Auth, map[string]any{"status": 2}), http.StatusAccepted)
 	smtp.WaitFor(t, email, func(m smtptest.Message) bool { return strings.Contains(m.Subject, "processing") }, 10*time.Second)
 }
+
+// PATCH /api/lastest/auth/user/{id}/: a user's own data.
+func TestUserPatchesOwnData(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.WithConfig(withAppSecret))
+	c := apptest.NewClient(s)
+	u, other := newMagpieUser(t, c), newMagpieUser(t, c)
+	r := want(t, "own", c.Do(t, "PATCH", uri("auth/user", u.ID), u.Auth, map[string]any{"first_name": "webmaster", "last_name": "Ho"}), http.StatusAccepted)
+	if r.Body["first_name"] != "webmaster" || r.Body["last_name"] != "Ho" {
+		t.Errorf("names: %s", r.Raw)
+	}
+	email := "new_" + apptest.RandomHex(4) + "@example.com"
+	r = want(t, "email", c.Do(t, "PATCH", uri("auth/user", u.ID), u.Auth, map[string]any{"email": email}), http.StatusAccepted)
+	if r.Body["email"] != email {
+		t.Errorf("email: %s", r.Raw)
+	}
+	want(t, "another's", c.Do(t, "PATCH", uri("auth/user", other.ID), u.Auth, map[string]any{"first_name": "x"}), http.StatusUnauthorized)
+	want(t, "bad email", c.Do(t, "PATCH", uri("auth/user", u.ID), u.Auth, map[string]any{"email": "not an address"}), http.StatusBadRequest)
+	want(t, "bad type", c.Do(t, "PATCH", uri("auth/user", u.ID), u.Auth, map[string]any{"first_name": 5}), http.StatusBadRequest)
+}
