@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	identitycmd "github.com/fiveapis/backend/commands/identity"
 	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
@@ -276,4 +277,30 @@ func TestUserPatchesOwnData(t *testing.T) {
 	want(t, "another's", c.Do(t, "PATCH", uri("auth/user", other.ID), u.Auth, map[string]any{"first_name": "x"}), http.StatusUnauthorized)
 	want(t, "bad email", c.Do(t, "PATCH", uri("auth/user", u.ID), u.Auth, map[string]any{"email": "not an address"}), http.StatusBadRequest)
 	want(t, "bad type", c.Do(t, "PATCH", uri("auth/user", u.ID), u.Auth, map[string]any{"first_name": 5}), http.StatusBadRequest)
+}
+
+// The session the digest login opens authenticates the ticket resources;
+// its state changes need Django's CSRF double submit.
+func TestTicketsBySessionWithCSRF(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.WithConfig(withAppSecret))
+	c := apptest.NewClient(s)
+	admin := s.AdminBearer(t)
+	p := makePlaces(t, c, admin)
+	u := newMagpieUser(t, c)
+	app := apptest.NewClient(s)
+	salt := "1700000100-" + apptest.RandomHex(4)
+	q := fmt.Sprintf("?api_key_id=%d&salt_id=%s&api_key_verify=%s", u.ID, salt, identitycmd.SHA1Hex(u.Key+salt))
+	want(t, "digest login", app.Do(t, "GET", "/api/lastest/auth/user/"+q, "", nil), http.StatusOK)
+	body := map[string]any{"village": p.V1, "content": "by session"}
+	want(t, "list by session", app.Do(t, "GET", "/api/lastest/ticket/", "", nil), http.StatusOK)
+	r := want(t, "create without CSRF", app.Do(t, "POST", "/api/lastest/ticket/", "", body), http.StatusForbidden)
+	if r.Body["error"] == nil {
+		t.Errorf("CSRF refusal: %s", r.Raw)
+	}
+	app.Headers = map[string]string{"X-CSRFToken": app.Cookie("csrftoken").Value}
+	r = want(t, "create with CSRF", app.Do(t, "POST", "/api/lastest/ticket/", "", body), http.StatusCreated)
+	if r.Body["creator"].(map[string]any)["id"] != float64(u.ID) {
+		t.Errorf("creator: %s", r.Raw)
+	}
 }
