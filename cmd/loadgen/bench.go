@@ -298,7 +298,13 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	res.LoadEnd = loadAvg()
 	res.Total = time.Since(res.Start)
 
-	report := render(o, sz, res, pgVersion)
+	var ch charts
+	if o.Out != "" {
+		if ch, err = drawCharts(o.Out, res); err != nil {
+			return err
+		}
+	}
+	report := render(o, sz, res, pgVersion, ch)
 	fmt.Println(report)
 	if o.Out != "" {
 		if err := prepend(o.Out, report); err != nil {
@@ -352,7 +358,9 @@ func verdict(ok bool) string {
 	return "**not met**"
 }
 
-func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
+// render writes the run's report in Markdown, with its charts (ch, paths
+// relative to the report; none when empty).
+func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts) string {
 	var b strings.Builder
 	mode := "make bench"
 	if o.Short {
@@ -434,6 +442,9 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string) string {
 	fmt.Fprintf(&b, "| 7 | server RSS under (2), peak | %.0f MiB | | %s |\n", med(loadRSS), runsOf(loadRSS, "%.0f"))
 	fmt.Fprintf(&b, "| 7 | server VmHWM at the end of the run | %.0f MiB | | |\n", mib(res.HWM))
 
+	if ch.Ratios != "" {
+		fmt.Fprintf(&b, "\n![Ratios to the references of this run](%s)\n![Card use latency by percentile, each run a line](%s)\n", ch.Ratios, ch.Latency)
+	}
 	var failed int64
 	for _, u := range res.Use {
 		failed += u.Failed

@@ -183,10 +183,12 @@ func (f *filters) match(ev eventlog.RecordedEvent) bool {
 var errStop = errors.New("stop")
 
 // scan calls fn with every selected event, in order: the events of one
-// stream, or of the global log. upcast hands fn the newest version.
-func scan(ctx context.Context, a *app.App, f *filters, upcast bool, fn func(eventlog.RecordedEvent) error) error {
+// stream, or of the global log. upcast hands fn the newest version. progress
+// (nil for none) follows every event read, selected or not.
+func scan(ctx context.Context, a *app.App, f *filters, upcast bool, progress *logProgress, fn func(eventlog.RecordedEvent) error) error {
 	n := 0
 	emit := func(ev eventlog.RecordedEvent) error {
+		progress.reached(ev)
 		if f.untilPos != nil && f.untilPos.Less(ev.Position) {
 			return errStop
 		}
@@ -297,11 +299,11 @@ func cmdRead(ctx context.Context, e env, args []string) error {
 	switch *format {
 	case "json", "jsonl":
 		enc := json.NewEncoder(e.stdout)
-		return scan(ctx, a, f, upcast, func(ev eventlog.RecordedEvent) error { return enc.Encode(eventlog.ToJSON(ev)) })
+		return scan(ctx, a, f, upcast, nil, func(ev eventlog.RecordedEvent) error { return enc.Encode(eventlog.ToJSON(ev)) })
 	case "table":
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "POSITION\tRECORDED AT\tSTREAM\tVERSION\tTYPE\tUSER\tCORRELATION")
-		err := scan(ctx, a, f, upcast, func(ev eventlog.RecordedEvent) error {
+		err := scan(ctx, a, f, upcast, nil, func(ev eventlog.RecordedEvent) error {
 			var m eventlog.Metadata
 			_ = json.Unmarshal(ev.Metadata, &m)
 			_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", ev.Position, ev.RecordedAt.UTC().Format(time.RFC3339Nano),
@@ -439,9 +441,10 @@ func cmdCategories(ctx context.Context, e env, args []string) error {
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
-	var out *string
+	var out, progressMode *string
 	a, f, upcast, err := scanCommand(ctx, e, "export", args, "write the newest version of each event (for analysts; such an export cannot be imported exactly)", func(fs *flag.FlagSet) {
 		out = fs.String("o", "-", "output file (- for stdout)")
+		progressMode = progressFlag(fs)
 	})
 	if err != nil {
 		return err
@@ -458,14 +461,19 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
+	progress, err := newLogProgress(ctx, a.Store(), *progressMode, "export", e.stderr)
+	if err != nil {
+		return err
+	}
 	n := 0
-	err = scan(ctx, a, f, upcast, func(ev eventlog.RecordedEvent) error {
+	err = scan(ctx, a, f, upcast, progress, func(ev eventlog.RecordedEvent) error {
 		n++
 		return enc.Encode(eventlog.ToJSON(ev))
 	})
 	if err != nil {
 		return err
 	}
+	progress.done()
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -477,17 +485,25 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	in := fs.String("i", "-", "input file (- for stdin)")
+	progressMode := progressFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r := e.stdin
+	r, size := e.stdin, int64(-1)
 	if *in != "-" {
 		file, err := os.Open(*in)
 		if err != nil {
 			return err
 		}
 		defer file.Close()
+		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
 		r = file
+	}
+	r, finish, err := readProgress(r, size, *progressMode, e.stderr)
+	if err != nil {
+		return err
 	}
 	a, err := openLog(ctx, e)
 	if err != nil {
@@ -498,6 +514,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import (after %d events): %w", n, err)
 	}
+	finish()
 	fmt.Fprintf(e.stderr, "imported %d events\n", n)
 	return nil
 }
@@ -567,6 +584,7 @@ func cmdVerify(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	maxReport := fs.Int("max-problems", 50, "stop listing problems after this many")
+	progressMode := progressFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -575,10 +593,15 @@ func cmdVerify(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rep, err := verifyLog(ctx, a, *maxReport)
+	progress, err := newLogProgress(ctx, a.Store(), *progressMode, "verify", e.stderr)
 	if err != nil {
 		return err
 	}
+	rep, err := verifyLog(ctx, a, *maxReport, progress)
+	if err != nil {
+		return err
+	}
+	progress.done()
 	for _, p := range rep.Problems {
 		fmt.Fprintln(e.stdout, "PROBLEM", p)
 	}
@@ -601,7 +624,8 @@ type verifyReport struct {
 // stream's versions run 0, 1, 2, … without a gap or repeat, every event id
 // is unique, and every event decodes with the current codec and upcasters.
 // Each stream is also read on its own and must match the global log.
-func verifyLog(ctx context.Context, a *app.App, maxReport int) (verifyReport, error) {
+// progress (nil for none) follows the global log's reading.
+func verifyLog(ctx context.Context, a *app.App, maxReport int, progress *logProgress) (verifyReport, error) {
 	var rep verifyReport
 	problem := func(format string, args ...any) {
 		rep.ProblemCount++
@@ -612,6 +636,7 @@ func verifyLog(ctx context.Context, a *app.App, maxReport int) (verifyReport, er
 	next := map[string]uint64{}
 	ids := map[string]struct{}{}
 	err := scanAll(ctx, a.Store(), eventlog.Start, eventlog.Filter{}, func(ev eventlog.RecordedEvent) error {
+		progress.reached(ev)
 		rep.Events++
 		if !rep.Last.Less(ev.Position) {
 			problem("position %s after %s: the global log is out of order", ev.Position, rep.Last)

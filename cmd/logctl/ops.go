@@ -153,11 +153,15 @@ func cmdRebuild(ctx context.Context, e env, args []string) error {
 	wait := fs.Bool("wait", false, "wait until the new generation has replaced the old one")
 	runHere := fs.Bool("run", false, "also run the projection engine in this process until the switch (when no server runs)")
 	timeout := fs.Duration("timeout", time.Hour, "give up waiting after this long")
+	progressMode := progressFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *name == "" {
 		return errors.New("-projection is required")
+	}
+	if _, err := showProgress(*progressMode, e.stderr); err != nil {
+		return err
 	}
 	conns := 6
 	if *runHere {
@@ -194,10 +198,23 @@ func cmdRebuild(ctx context.Context, e env, args []string) error {
 	if *runHere {
 		go func() { _ = a.Engine().Run(ctx) }()
 	}
+	bar, err := newPositionBar(*progressMode, "rebuild "+*name, e.stderr)
+	if err != nil {
+		return err
+	}
 	for {
 		st, err := statusOf(ctx, a.Engine(), *name)
 		if err != nil {
 			return err
+		}
+		if first {
+			bar.at(st.Checkpoint, st.Head)
+		} else if st.Rebuilding {
+			bar.at(st.RebuildCheckpoint, st.Head)
+		}
+		if (first && st.Lag == 0) || (!first && st.ActiveGeneration >= after.RebuildGeneration && !st.Rebuilding) {
+			bar.at(st.Checkpoint, st.Head)
+			bar.done()
 		}
 		if first && st.Lag == 0 {
 			fmt.Fprintf(e.stdout, "%s: generation %d caught up at %s\n", *name, st.ActiveGeneration, st.Checkpoint)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,12 +29,14 @@ func TestAttachmentsAndSeveralRecipients(t *testing.T) {
 	if !slices.Equal(got.To, []string{"ann@example.com", "bob@example.com"}) {
 		t.Errorf("recipients %v", got.To)
 	}
-	if got.Subject != m.Subject || got.Body != "附件是请假单。\r\n第二行\r\n" {
+	if got.Subject != m.Subject || strings.TrimRight(got.Body, "\r\n") != "附件是请假单。\r\n第二行" {
 		t.Errorf("subject %q body %q", got.Subject, got.Body)
 	}
 	if len(got.Attachments) != 1 || got.Attachments[0].Filename != "请假 单.pdf" ||
 		got.Attachments[0].ContentType != "application/pdf" || !bytes.Equal(got.Attachments[0].Data, pdf) {
-		t.Errorf("attachments %+v", got.Attachments)
+		for _, a := range got.Attachments {
+			t.Errorf("attachment %q %s: %d bytes (want %d)", a.Filename, a.ContentType, len(a.Data), len(pdf))
+		}
 	}
 	if err := s.Send(context.Background(), mail.Message{To: "a@example.com", AlsoTo: []string{"x\r\nBcc: y"}, Subject: "s"}); err == nil {
 		t.Error("a bad further recipient was accepted")

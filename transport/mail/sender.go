@@ -9,22 +9,16 @@ package mail
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
-	"net/smtp"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 )
 
 // Message is one e-mail.
@@ -62,7 +56,7 @@ type SMTPConfig struct {
 	// From is the envelope and header sender (SMTP_FROM).
 	From string
 	// Username and Password authenticate with PLAIN when set (SMTP_USERNAME,
-	// SMTP_PASSWORD); Go refuses PLAIN over an unencrypted connection except
+	// SMTP_PASSWORD); PLAIN is refused over an unencrypted connection except
 	// to localhost.
 	Username string
 	Password string
@@ -73,9 +67,12 @@ type SMTPConfig struct {
 	Timeout time.Duration
 }
 
-// SMTPSender delivers messages over SMTP (net/smtp).
+// SMTPSender delivers messages over SMTP with github.com/wneessen/go-mail
+// (MIME composition, STARTTLS, authentication).
 type SMTPSender struct {
-	cfg SMTPConfig
+	cfg  SMTPConfig
+	host string
+	port int
 }
 
 // NewSMTPSender returns a sender.
@@ -83,8 +80,13 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if cfg.Addr == "" {
 		return nil, errors.New("mail: no SMTP address")
 	}
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+	host, portText, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
 		return nil, fmt.Errorf("mail: SMTP address %q: %w", cfg.Addr, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port <= 0 || port > 65535 {
+		return nil, fmt.Errorf("mail: SMTP address %q: bad port", cfg.Addr)
 	}
 	if cfg.From == "" {
 		return nil, errors.New("mail: no sender address")
@@ -92,65 +94,38 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 15 * time.Second
 	}
-	return &SMTPSender{cfg: cfg}, nil
+	return &SMTPSender{cfg: cfg, host: host, port: port}, nil
 }
 
-// Send delivers one message.
+// Send delivers one message: one SMTP session, every recipient in it.
 func (s *SMTPSender) Send(ctx context.Context, m Message) error {
-	for _, to := range m.Recipients() {
-		if err := checkAddress(to); err != nil {
-			return err
-		}
+	msg, err := Compose(s.cfg.From, m, time.Now())
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("mail: dial %s: %w", s.cfg.Addr, err)
+	policy := gomail.NoTLS
+	if s.cfg.StartTLS {
+		policy = gomail.TLSOpportunistic
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-	host, _, _ := net.SplitHostPort(s.cfg.Addr)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("mail: %w", err)
-	}
-	defer c.Close()
-	if err := c.Hello("localhost"); err != nil {
-		return fmt.Errorf("mail: EHLO: %w", err)
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok && s.cfg.StartTLS {
-		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
-			return fmt.Errorf("mail: STARTTLS: %w", err)
-		}
+	opts := []gomail.Option{
+		gomail.WithPort(s.port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithHELO("localhost"),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(&tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}),
 	}
 	if s.cfg.Username != "" {
-		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, host)); err != nil {
-			return fmt.Errorf("mail: AUTH: %w", err)
-		}
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain),
+			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
 	}
-	if err := c.Mail(s.cfg.From); err != nil {
-		return fmt.Errorf("mail: MAIL FROM: %w", err)
-	}
-	for _, to := range m.Recipients() {
-		if err := c.Rcpt(to); err != nil {
-			return fmt.Errorf("mail: RCPT TO: %w", err)
-		}
-	}
-	w, err := c.Data()
+	c, err := gomail.NewClient(s.host, opts...)
 	if err != nil {
-		return fmt.Errorf("mail: DATA: %w", err)
+		return fmt.Errorf("mail: client for %s: %w", s.cfg.Addr, err)
 	}
-	if _, err := w.Write(Compose(s.cfg.From, m, time.Now())); err != nil {
-		return fmt.Errorf("mail: write: %w", err)
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("mail: send to %s: %w", s.cfg.Addr, err)
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("mail: end of DATA: %w", err)
-	}
-	return c.Quit()
+	return nil
 }
 
 func checkAddress(a string) error {
@@ -160,62 +135,50 @@ func checkAddress(a string) error {
 	return nil
 }
 
-// Compose renders a message: UTF-8 subject as an encoded word, the body
+// Compose builds a message: the subject as a UTF-8 encoded word, the body
 // quoted-printable; with attachments, a multipart/mixed message whose first
 // part is the body and whose other parts are the files (base64, the file
-// name RFC 2231-encoded). Header values cannot carry line breaks.
-func Compose(from string, m Message, now time.Time) []byte {
-	id := make([]byte, 12)
-	_, _ = rand.Read(id)
-	domain := "localhost"
-	if _, d, ok := strings.Cut(from, "@"); ok {
-		domain = cleanHeader(d)
+// name encoded). Header values cannot carry line breaks: a recipient with
+// one is refused, a subject's become spaces.
+func Compose(from string, m Message, now time.Time) (*gomail.Msg, error) {
+	for _, to := range m.Recipients() {
+		if err := checkAddress(to); err != nil {
+			return nil, err
+		}
 	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\r\n", cleanHeader(from))
-	to := make([]string, 0, 1+len(m.AlsoTo))
-	for _, r := range m.Recipients() {
-		to = append(to, cleanHeader(r))
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := msg.From(from); err != nil {
+		return nil, fmt.Errorf("mail: sender %q: %w", from, err)
 	}
-	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
-	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", cleanHeader(m.Subject)))
-	fmt.Fprintf(&b, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
+	if err := msg.To(m.Recipients()...); err != nil {
+		return nil, fmt.Errorf("mail: bad recipient address: %w", err)
+	}
+	msg.Subject(cleanHeader(m.Subject))
+	msg.SetDateWithValue(now)
 	if local := messageIDPart(m.ID); local != "" {
-		fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", local, domain)
+		domain := "localhost"
+		if _, d, ok := strings.Cut(from, "@"); ok {
+			domain = messageIDPart(d)
+		}
+		msg.SetMessageIDWithValue(local + "@" + domain)
 	} else {
-		fmt.Fprintf(&b, "Message-ID: <%s.%s@%s>\r\n", strconv.FormatInt(now.UnixNano(), 36), hex.EncodeToString(id), domain)
+		msg.SetMessageID()
 	}
-	b.WriteString("MIME-Version: 1.0\r\n")
-	if len(m.Attachments) == 0 {
-		b.WriteString(textHeader + "\r\n")
-		writeText(&b, m.Body)
-		return b.Bytes()
-	}
-	mw := multipart.NewWriter(&b)
-	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\n", mw.Boundary())
-	text, _ := mw.CreatePart(textproto.MIMEHeader{
-		"Content-Type":              {"text/plain; charset=UTF-8"},
-		"Content-Transfer-Encoding": {"quoted-printable"},
-	})
-	writeText(text, m.Body)
+	msg.SetBodyString(gomail.TypeTextPlain, strings.ReplaceAll(m.Body, "\n", "\r\n"))
 	for _, a := range m.Attachments {
 		ct := a.ContentType
-		if _, _, err := mime.ParseMediaType(ct); err != nil || ct == "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || ct == "" {
 			ct = "application/octet-stream"
+		} else {
+			ct = mt
 		}
-		name := cleanHeader(a.Name)
-		part, _ := mw.CreatePart(textproto.MIMEHeader{
-			"Content-Type":              {mime.FormatMediaType(mediaTypeOnly(ct), map[string]string{"name": name})},
-			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": name})},
-			"Content-Transfer-Encoding": {"base64"},
-		})
-		writeBase64(part, a.Data)
+		if err := msg.AttachReader(cleanHeader(a.Name), bytes.NewReader(a.Data),
+			gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+			return nil, fmt.Errorf("mail: attach %q: %w", a.Name, err)
+		}
 	}
-	_ = mw.Close()
-	return b.Bytes()
+	return msg, nil
 }
-
-const textHeader = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
 
 // messageIDPart keeps the characters of id that may stand in a Message-ID's
 // local part unquoted (letters, digits, '.', '-', '_').
@@ -230,25 +193,3 @@ func messageIDPart(id string) string {
 
 // cleanHeader keeps a header value on one line.
 func cleanHeader(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
-
-func mediaTypeOnly(ct string) string {
-	mt, _, _ := mime.ParseMediaType(ct)
-	return mt
-}
-
-func writeText(w io.Writer, body string) {
-	qp := quotedprintable.NewWriter(w)
-	_, _ = qp.Write([]byte(strings.ReplaceAll(body, "\n", "\r\n")))
-	_ = qp.Close()
-	_, _ = io.WriteString(w, "\r\n")
-}
-
-// writeBase64 writes data in base64 lines of 76 characters (RFC 2045).
-func writeBase64(w io.Writer, data []byte) {
-	enc := base64.StdEncoding.EncodeToString(data)
-	for len(enc) > 76 {
-		_, _ = io.WriteString(w, enc[:76]+"\r\n")
-		enc = enc[76:]
-	}
-	_, _ = io.WriteString(w, enc+"\r\n")
-}

@@ -249,6 +249,9 @@ func decodeEntity(m *Message, h textproto.MIMEHeader, body io.Reader) {
 	if name == "" {
 		name = params["name"]
 	}
+	if decoded, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
+		name = decoded // RFC 2047 words in a file name, as mail readers accept them
+	}
 	if name != "" {
 		m.Attachments = append(m.Attachments, Attachment{Filename: name, ContentType: ct, Data: data})
 		return
