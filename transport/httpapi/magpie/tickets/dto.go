@@ -32,10 +32,12 @@ type render struct {
 	c     echo.Context
 	v     ticketsq.Viewer
 	users map[int64]any
+	areas map[int64]any
+	clus  map[int64]any
 }
 
 func (h *Handlers) render(c echo.Context) *render {
-	return &render{h: h, c: c, v: viewer(c), users: map[int64]any{}}
+	return &render{h: h, c: c, v: viewer(c), users: map[int64]any{}, areas: map[int64]any{}, clus: map[int64]any{}}
 }
 
 func (r *render) ctx() context.Context { return r.c.Request().Context() }
@@ -172,18 +174,7 @@ func (r *render) ticket(t ticketsq.Ticket) (map[string]any, error) {
 			main = magpie.URI("file", f.ID)
 		}
 	}
-	var village, area, cluster any
-	if a, err := r.h.d.Queries.GetArea(r.ctx(), t.VillageID); err == nil {
-		village = areaRef(a)
-	}
-	if a, err := r.h.d.Queries.GetArea(r.ctx(), t.AreaID); err == nil {
-		area = areaRef(a)
-	}
-	if t.ClusterID != 0 {
-		if c, err := r.h.d.Queries.GetCluster(r.ctx(), t.ClusterID); err == nil {
-			cluster = clusterObject(c)
-		}
-	}
+	village, area, cluster := r.area(t.VillageID), r.area(t.AreaID), r.cluster(t.ClusterID)
 	var inspected any
 	if t.InspectedAt != nil {
 		inspected = magpie.FormatTime(*t.InspectedAt)
@@ -197,6 +188,32 @@ func (r *render) ticket(t ticketsq.Ticket) (map[string]any, error) {
 		"creator": creator, "operator": operator, "principal": principal,
 		"create_time": magpie.FormatTime(t.CreatedAt), "update_time": magpie.FormatTime(t.UpdatedAt),
 	}, nil
+}
+
+// area is a place's reference, looked up once per answer (nil: none).
+func (r *render) area(id int64) any {
+	if a, ok := r.areas[id]; ok {
+		return a
+	}
+	var out any
+	if a, err := r.h.d.Queries.GetArea(r.ctx(), id); err == nil {
+		out = areaRef(a)
+	}
+	r.areas[id] = out
+	return out
+}
+
+// cluster is a cluster object, looked up once per answer (nil: none).
+func (r *render) cluster(id int64) any {
+	if c, ok := r.clus[id]; ok || id == 0 {
+		return c
+	}
+	var out any
+	if c, err := r.h.d.Queries.GetCluster(r.ctx(), id); err == nil {
+		out = clusterObject(c)
+	}
+	r.clus[id] = out
+	return out
 }
 
 func (r *render) comment(c ticketsq.Comment) (map[string]any, error) {
