@@ -2,6 +2,7 @@ package ticketshttp_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	ticketsq "github.com/fiveapis/backend/queries/tickets"
 )
 
 // fileFlow runs the whole file flow against a server: a ticket announces a
@@ -206,4 +208,34 @@ func TestTicketFilesOnS3(t *testing.T) {
 			t.Errorf("objects: %d", len(objs.Contents))
 		}
 	})
+}
+
+// The read model lists the files whose upload never completed (what the
+// job magpie_stale_uploads discards), and never a saved one.
+func TestStaleFilesQuery(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.WithConfig(withAppSecret))
+	c := apptest.NewClient(s)
+	admin := s.AdminBearer(t)
+	p := makePlaces(t, c, admin)
+	u := newMagpieUser(t, c)
+	tk := newTicket(t, c, u.Auth, p.V1, false, map[string]any{"pictures": 2})
+	pics := tk["pictures"].([]any)
+	saved := pics[0].(map[string]any)
+	if st, body := put(t, saved["authentication_absolute_url"].(string), jpegBytes(t)); st != http.StatusOK {
+		t.Fatalf("PUT: %d %s", st, body)
+	}
+	want(t, "save_done", c.Do(t, "PATCH", saved["resource_uri"].(string), u.Auth, map[string]any{"save_done": true}), http.StatusAccepted)
+	q := ticketsq.New(s.App.Pool())
+	stale, err := q.StaleFiles(context.Background(), time.Now().Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsaved := int64(pics[1].(map[string]any)["id"].(float64))
+	if len(stale) != 1 || stale[0].FileID != unsaved || !strings.HasSuffix(stale[0].Key, ".jpg") {
+		t.Errorf("stale: %+v", stale)
+	}
+	if stale, _ := q.StaleFiles(context.Background(), time.Now().Add(-time.Hour), 10); len(stale) != 0 {
+		t.Errorf("files announced after the moment: %+v", stale)
+	}
 }
