@@ -50,7 +50,7 @@ func wireTickets(_ context.Context, p *Platform) (Module, error) {
 
 // magpieObjects is the configured object storage; the disk adapter's
 // signed URLs are routes of the module, the S3 bucket is prepared (made,
-// CORS) at start.
+// CORS) in the background at start.
 func magpieObjects(p *Platform, m *Module) (files.Objects, error) {
 	cfg := p.Config.Magpie
 	maxSize := max(cmp.Or(cfg.MaxPictureBytes, 10<<20), cmp.Or(cfg.MaxTapeBytes, 20<<20))
@@ -60,7 +60,7 @@ func magpieObjects(p *Platform, m *Module) (files.Objects, error) {
 		if err != nil {
 			return nil, fmt.Errorf("magpie storage: %w", err)
 		}
-		m.Startup = append(m.Startup, func(ctx context.Context) error { return s3.Prepare(ctx, cfg.CORSOrigins) })
+		m.Background = append(m.Background, func(ctx context.Context) error { return prepareBucket(ctx, p, s3, cfg.CORSOrigins) })
 		return s3, nil
 	}
 	disk, err := files.NewDisk(filepath.Join(p.Config.DataDir, "magpie"), p.Secret, maxSize, p.Clock.Now)
@@ -69,6 +69,25 @@ func magpieObjects(p *Platform, m *Module) (files.Objects, error) {
 	}
 	m.Routes = append(m.Routes, disk)
 	return disk, nil
+}
+
+// prepareBucket makes the S3 bucket and sets its CORS rules, retrying every
+// few seconds while the service cannot be reached (logged), so that an
+// outage at start does not stop the server; idempotent, so every process
+// may run it.
+func prepareBucket(ctx context.Context, p *Platform, s3 *files.S3, origins []string) error {
+	for {
+		err := s3.Prepare(ctx, origins)
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		p.Logger.Warn("magpie storage: preparing the S3 bucket failed; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(5 * time.Second):
+		}
+	}
 }
 
 // storage adapts files.Objects to the resources' port.
