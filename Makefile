@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run test lint vet fmt build bench bench-short services fuzz
+.PHONY: run test lint vet fmt build bench bench-short services fuzz poem-model
 
 # Go fuzz targets of the parsers (package:target); make test runs each for
 # FUZZTIME, make fuzz FUZZTIME=10m for longer.
@@ -52,3 +52,10 @@ services:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# Retrains the embedded poem model from chinese-poetry 2.0.1 (npm, MIT): the
+# same corpus always gives the same bytes (docs/travel.md, "Model endpoints").
+poem-model:
+	rm -rf /tmp/poemtrain && mkdir -p /tmp/poemtrain
+	cd /tmp/poemtrain && npm pack chinese-poetry@2.0.1 >/dev/null && tar xzf chinese-poetry-2.0.1.tgz
+	go run ./cmd/poemtrain -corpus /tmp/poemtrain/package/dist/quantangshi -out transport/models/poem/model.bin.gz
