@@ -15,5 +15,6 @@ func modules() []wiring {
 		wireOperations,
 		wireEventStream,
 		wireForum,
+		wireAlbums,
 	}
 }

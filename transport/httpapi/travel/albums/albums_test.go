@@ -1,0 +1,246 @@
+package albumshttp_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/cmd/server/app/apptest"
+)
+
+func want(t *testing.T, r apptest.Reply, code float64, msg string) map[string]any {
+	t.Helper()
+	if r.Status != 200 {
+		t.Errorf("HTTP %d, want 200 always: %s", r.Status, r.Raw)
+	}
+	if r.Body["code"] != code || (msg != "" && r.Body["msg"] != msg) {
+		t.Errorf("want %v %q, got %s", code, msg, r.Raw)
+	}
+	d, _ := r.Body["data"].(map[string]any)
+	return d
+}
+
+// picture is a JPEG of w×h in a gradient of base.
+func picture(t *testing.T, w, h int, base color.RGBA) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{base.R, uint8(int(base.G) * y / h), uint8(int(base.B) * x / w), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// upload posts one multipart "file" part as the Travellog app does.
+func upload(t *testing.T, c *apptest.Client, path, name string, data []byte) apptest.Reply {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.S.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.Send(t, req)
+}
+
+func needFFmpeg(t *testing.T) {
+	for _, p := range []string{"ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("%s not installed (.ci/ffmpeg.sh installs Debian's ffmpeg)", p)
+		}
+	}
+}
+
+func fast() apptest.Option {
+	return apptest.WithConfig(func(c *app.Config) {
+		c.Travel.AllowNoCaptcha = true
+		c.Travel.AlbumWidth = 320
+		c.Travel.AlbumSlide = time.Second
+	})
+}
+
+// fetch GETs a file.
+func fetch(t *testing.T, c *apptest.Client, path string) []byte {
+	t.Helper()
+	resp, err := http.Get(c.S.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return b
+}
+
+// mp4Duration reads the ftyp box and the movie header's duration.
+func mp4Duration(t *testing.T, b []byte) time.Duration {
+	t.Helper()
+	if len(b) < 12 || string(b[4:8]) != "ftyp" {
+		t.Fatalf("not an MP4: no ftyp box first (%q)", b[:min(12, len(b))])
+	}
+	i := bytes.Index(b, []byte("mvhd"))
+	if i < 0 || i+24 > len(b) {
+		t.Fatal("no mvhd box")
+	}
+	v := b[i+4]
+	if v == 1 {
+		scale := binary.BigEndian.Uint32(b[i+24:])
+		dur := binary.BigEndian.Uint64(b[i+28:])
+		return time.Duration(float64(dur) / float64(scale) * float64(time.Second))
+	}
+	scale := binary.BigEndian.Uint32(b[i+16:])
+	dur := binary.BigEndian.Uint32(b[i+20:])
+	return time.Duration(float64(dur) / float64(scale) * float64(time.Second))
+}
+
+// waitDone polls the status as the app does until the job ends.
+func waitDone(t *testing.T, c *apptest.Client, kind, id string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		d := want(t, c.Do(t, "GET", "/"+kind+"/"+id+"/status", "", nil), 200, "")
+		if s := d["status"].(float64); s == 200 || s == -1 {
+			return d
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s %s did not finish", kind, id)
+	return nil
+}
+
+func info(t *testing.T, v map[string]any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestAlbumJobsEndToEnd(t *testing.T) {
+	needFFmpeg(t)
+	t.Parallel()
+	s := apptest.Start(t, fast())
+	alice, au := s.TravelLogin(t)
+	bob, _ := s.TravelLogin(t)
+	pics := [][]byte{
+		picture(t, 640, 480, color.RGBA{200, 120, 40, 255}),
+		picture(t, 480, 640, color.RGBA{30, 160, 220, 255}),
+		picture(t, 800, 600, color.RGBA{90, 200, 90, 255}),
+	}
+
+	for _, kind := range []string{"movie", "photo"} {
+		t.Run(kind, func(t *testing.T) {
+			d := want(t, alice.Do(t, "GET", "/"+kind+"/new", "", nil), 200, "操作成功")
+			id := fmt.Sprint(d["work_id"])
+			base := "/" + kind + "/" + id
+			want(t, alice.Do(t, "GET", base+"/start", "", nil), 403, "缺少图片,请先上传图片")
+			want(t, bob.Do(t, "GET", base+"/status", "", nil), 403, "找不到作业集")
+			want(t, upload(t, bob, base+"/upload", "0.jpg", pics[0]), 403, "找不到作业集")
+			want(t, upload(t, alice, base+"/upload", "0.jpg", []byte("GIF89a not really")), 403, "")
+			names := []string{"IMG_1.jpg", "IMG_2.jpg", "IMG_3.jpg"}
+			in := map[string]any{"images": []string{names[2], names[0], names[1]}, "title": "西湖春游", "description": "三张照片",
+				"share": true, "tag": 3, "fps": 12, "latitude": 30.25, "longitude": 120.15,
+				"factors": []map[string]any{{"types": []string{"lakeside", "seashore"}, "values": []float64{0.5, 0.2}}}}
+			want(t, upload(t, alice, base+"/upload", "info.json", info(t, in)), 200, "操作成功")
+			for i, p := range pics {
+				d := want(t, upload(t, alice, base+"/upload", names[i], p), 200, "操作成功")
+				if u, _ := d["url"].(string); !strings.HasPrefix(u, "/media/"+kind+"s/"+id+"/") {
+					t.Errorf("upload url %v", d["url"])
+				}
+			}
+			want(t, alice.Do(t, "GET", base+"/start", "", nil), 200, "已加入队列")
+			r := alice.Do(t, "GET", base+"/start", "", nil)
+			if m, _ := r.Body["msg"].(string); r.Body["code"] != float64(403) || !(strings.HasPrefix(m, "已在 ") || m == "任务已完成") {
+				t.Errorf("second start: %s", r.Raw)
+			}
+			d = waitDone(t, alice, kind, id)
+			if d["status"] != float64(200) || d["status_msg"] != "处理完成" {
+				t.Fatalf("job: %v", d)
+			}
+			if d["image_num"] != float64(3) || d["uid"] != au.ID {
+				t.Errorf("status: %v", d)
+			}
+			result := d["result_msg"].(string)
+			out := fetch(t, alice, result)
+			if kind == "movie" {
+				dur := mp4Duration(t, out)
+				if dur < 2500*time.Millisecond || dur > 3500*time.Millisecond {
+					t.Errorf("album lasts %s, want 3 pictures × 1 s", dur)
+				}
+				if d["movie_width"] != float64(320) || d["movie_height"] != float64(180) {
+					t.Errorf("album size %v×%v", d["movie_width"], d["movie_height"])
+				}
+			} else {
+				cfg, format, err := image.DecodeConfig(bytes.NewReader(out))
+				if err != nil || format != "jpeg" {
+					t.Fatalf("long image: %v %s", err, format)
+				}
+				// 120 title + 3 pictures scaled to 320 wide (240, 426, 240) + 3 × 80 captions.
+				if cfg.Width != 320 || float64(cfg.Height) != d["photo_height"] || cfg.Height != 120+240+426+240+3*80 {
+					t.Errorf("long image %d×%d, recorded %v×%v", cfg.Width, cfg.Height, d["photo_width"], d["photo_height"])
+				}
+				if d["cover_width"] != float64(160) {
+					t.Errorf("cover width %v", d["cover_width"])
+				}
+			}
+			fetch(t, alice, d[kind+"_cover"].(string))
+			want(t, alice.Do(t, "GET", base+"/start", "", nil), 403, "任务已完成")
+
+			// Public lists, likes and comments.
+			r = bob.Do(t, "GET", "/"+kind+"/all", "", nil)
+			if !strings.Contains(r.Raw, `"work_id":`+id+`,`) && !strings.Contains(r.Raw, `"work_id":`+id+`}`) {
+				t.Errorf("/all lacks %s: %s", id, r.Raw)
+			}
+			r = bob.Do(t, "GET", "/"+kind+"/tag/3", "", nil)
+			if !strings.Contains(r.Raw, `"tag":3`) {
+				t.Errorf("/tag/3: %s", r.Raw)
+			}
+			want(t, bob.Do(t, "GET", base+"/like", "", nil), 200, "操作成功")
+			want(t, bob.Do(t, "GET", base+"/like", "", nil), 403, "已经点过赞啦~")
+			d = want(t, bob.PostForm(t, base+"/comment/new", map[string]string{"text": "真美"}), 200, "操作成功")
+			cid := fmt.Sprint(d["comment_id"])
+			want(t, alice.Do(t, "GET", "/"+kind+"/comment/"+cid+"/like", "", nil), 200, "操作成功")
+			want(t, alice.Do(t, "GET", "/"+kind+"/comment/"+cid+"/delete", "", nil), 403, "找不到评论")
+			d = want(t, bob.Do(t, "GET", base+"/comment", "", nil), 200, "")
+			if d["comment_num"] != float64(1) {
+				t.Errorf("comments: %v", d)
+			}
+			d = want(t, alice.Do(t, "GET", "/"+kind+"/list", "", nil), 200, "")
+			items, _ := d[kind+"s"].([]any)
+			if len(items) != 1 || items[0].(map[string]any)["like_num"] != float64(1) || items[0].(map[string]any)["comment_num"] != float64(1) {
+				t.Errorf("list: %v", d)
+			}
+			want(t, bob.Do(t, "GET", base+"/delete", "", nil), 403, "找不到作业集")
+			want(t, alice.Do(t, "GET", base+"/delete", "", nil), 200, "操作成功")
+			want(t, alice.Do(t, "GET", base+"/status", "", nil), 403, "找不到作业集")
+			resp, err := http.Get(s.URL + result)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Errorf("the deleted job's result answers %d", resp.StatusCode)
+			}
+		})
+	}
+}
