@@ -18,6 +18,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
+	"github.com/fiveapis/backend/transport/httpapi/imagechecktest"
 )
 
 func want(t *testing.T, r apptest.Reply, code float64, msg string) map[string]any {
@@ -134,6 +135,68 @@ func info(t *testing.T, v map[string]any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestAlbumBadInput: non-images, huge images, bad info.json, missing
+// files, foreign and unknown jobs, wrong types: the 403 envelope with a
+// message, never another status.
+func TestAlbumBadInput(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, fast())
+	alice, _ := s.TravelLogin(t)
+	bob, _ := s.TravelLogin(t)
+	anon := apptest.NewClient(s)
+	id := fmt.Sprint(want(t, alice.Do(t, "GET", "/photo/new", "", nil), 200, "操作成功")["work_id"])
+	base := "/photo/" + id
+	for _, c := range []struct {
+		name, path, file string
+		data             []byte
+		client           *apptest.Client
+		msg              string
+	}{
+		{"text as an image", base + "/upload", "0.jpg", []byte("hello"), alice, "文件不是可以读取的图片(JPEG、PNG、GIF 或 WebP)"},
+		{"a truncated JPEG", base + "/upload", "0.jpg", imagechecktest.JPEG(t)[:200], alice, "文件不是可以读取的图片(JPEG、PNG、GIF 或 WebP)"},
+		{"a decompression bomb", base + "/upload", "0.png", imagechecktest.PNGHeader(30000, 30000, nil), alice, "图片尺寸过大(30000×30000),最多 16777216 像素"},
+		{"info.json that is not JSON", base + "/upload", "info.json", []byte("{not json"), alice, "info.json 无效"},
+		{"info.json with NUL", base + "/upload", "info.json", []byte(`{"title":"a\u0000b"}`), alice, "info.json 无效"},
+		{"info.json with a wrong type", base + "/upload", "info.json", []byte(`{"fps":"fast"}`), alice, "info.json 无效"},
+		{"someone else's job", base + "/upload", "0.jpg", imagechecktest.JPEG(t), bob, "找不到作业集"},
+		{"an unknown job", "/photo/99999999/upload", "0.jpg", imagechecktest.JPEG(t), alice, "找不到作业集"},
+		{"a job id that is not a number", "/photo/x/upload", "0.jpg", imagechecktest.JPEG(t), alice, "找不到作业集"},
+		{"a movie route for a photo job", "/movie/" + id + "/upload", "0.jpg", imagechecktest.JPEG(t), alice, "找不到作业集"},
+		{"no session", base + "/upload", "0.jpg", imagechecktest.JPEG(t), anon, "未登录或登录超时"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want(t, upload(t, c.client, c.path, c.file, c.data), 403, c.msg)
+		})
+	}
+	t.Run("no file part", func(t *testing.T) {
+		want(t, alice.PostForm(t, base+"/upload", map[string]string{"x": "y"}), 403, "未获取到file")
+	})
+	t.Run("a tag that is not a number", func(t *testing.T) {
+		want(t, anon.Do(t, "GET", "/movie/tag/abc", "", nil), 403, "参数无效")
+	})
+	t.Run("likes and comments of unfinished or unknown jobs", func(t *testing.T) {
+		want(t, bob.Do(t, "GET", base+"/like", "", nil), 403, "找不到长图")
+		want(t, bob.PostForm(t, "/movie/"+id+"/comment/new", map[string]string{"text": "好"}), 403, "找不到影集")
+		want(t, bob.Do(t, "GET", "/photo/comment/99999999/like", "", nil), 403, "找不到评论")
+	})
+	t.Run("start without info.json", func(t *testing.T) {
+		want(t, upload(t, alice, base+"/upload", "0.jpg", imagechecktest.JPEG(t)), 200, "操作成功")
+		want(t, alice.Do(t, "GET", base+"/start", "", nil), 403, "缺少 info.json,请先上传")
+	})
+	t.Run("unknown files", func(t *testing.T) {
+		for _, p := range []string{"/media/photos/" + id + "/../../etc/passwd", "/media/photos/" + id + "/nothere.jpg", "/media/photos/x/y"} {
+			resp, err := http.Get(s.URL + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Errorf("%s: %d", p, resp.StatusCode)
+			}
+		}
+	})
 }
 
 func TestAlbumJobsEndToEnd(t *testing.T) {
