@@ -70,7 +70,7 @@ func withExif(t *testing.T, jpg []byte) []byte {
 	return append(out, jpg[2:]...)
 }
 
-func picture(t *testing.T, w, h int, c color.RGBA) []byte {
+func picture(t testing.TB, w, h int, c color.RGBA) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := 0; i < len(img.Pix); i += 4 {

@@ -307,3 +307,33 @@ func TestAlbumJobsEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentUploads: many uploads to one job at once all land (the
+// job's stream is appended with the version read, conflicts decided again).
+func TestConcurrentUploads(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, fast())
+	alice, _ := s.TravelLogin(t)
+	id := fmt.Sprint(want(t, alice.Do(t, "GET", "/movie/new", "", nil), 200, "操作成功")["work_id"])
+	const n = 12
+	errs := make(chan string, n)
+	for i := range n {
+		go func() {
+			r := upload(t, alice, "/movie/"+id+"/upload", fmt.Sprintf("%d.jpg", i), picture(t, 16+i, 16, color.RGBA{uint8(i * 20), 0, 0, 255}))
+			if r.Body["code"] != float64(200) {
+				errs <- r.Raw
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range n {
+		if e := <-errs; e != "" {
+			t.Errorf("upload: %s", e)
+		}
+	}
+	d := want(t, alice.Do(t, "GET", "/movie/"+id+"/status", "", nil), 200, "")
+	if d["image_num"] != float64(n) {
+		t.Errorf("image_num %v, want %d", d["image_num"], n)
+	}
+}
