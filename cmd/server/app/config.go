@@ -145,6 +145,12 @@ type CardsConfig struct {
 type TravelConfig struct {
 	// AllowNoCaptcha honours the "no_captcha" flag (debug only).
 	AllowNoCaptcha bool `env:"TRAVEL_ALLOW_NO_CAPTCHA" envDefault:"false"`
+	// ModelServerURL is the model server of /api/weather, /api/style and
+	// /api/fsrcnn (transport/models/modelserver); empty: none, those
+	// routes refuse.
+	ModelServerURL string `env:"TRAVEL_MODEL_SERVER_URL"`
+	// ModelServerTimeout bounds one call of the model server.
+	ModelServerTimeout time.Duration `env:"TRAVEL_MODEL_SERVER_TIMEOUT" envDefault:"60s"`
 }
 
 // MagpieConfig is Magpie's (003).
@@ -240,6 +246,9 @@ func (c Config) Validate() error {
 	if u := c.Database.EventStoreURL; u != "" && !strings.HasPrefix(u, "esdb://") && !strings.HasPrefix(u, "esdb+discover://") && !strings.HasPrefix(u, "kurrentdb://") {
 		errs = append(errs, fmt.Errorf("EVENTSTORE_URL: want esdb://host:port?…, got %q", u))
 	}
+	if u := c.Travel.ModelServerURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		errs = append(errs, fmt.Errorf("TRAVEL_MODEL_SERVER_URL: want http(s)://host[:port][/path], got %q", u))
+	}
 	if p := c.Admin.Password; p != "" && len(p) < 8 {
 		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 8 characters"))
 	}
@@ -266,6 +275,7 @@ func (c Config) Validate() error {
 		{"HTTP_IDLE_TIMEOUT", c.HTTP.IdleTimeout, false},
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
+		{"TRAVEL_MODEL_SERVER_TIMEOUT", c.Travel.ModelServerTimeout, true},
 	} {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))

@@ -14,5 +14,6 @@ func modules() []wiring {
 		wireClockIn,
 		wireOperations,
 		wireEventStream,
+		wireTravelModels,
 	}
 }

@@ -42,6 +42,10 @@ type RejectedError struct{ Reason string }
 
 func (e *RejectedError) Error() string { return "model server refused the input: " + e.Reason }
 
+// RejectReason is the server's reason, for callers that cannot import this
+// package (the HTTP edge reads it through an interface).
+func (e *RejectedError) RejectReason() string { return e.Reason }
+
 // Weather is the weather recognised in a picture: the best tag, its index,
 // every tag and the network's score for each.
 type Weather struct {
