@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"bytes"
+	"sync"
 	"testing"
 
 	"github.com/fiveapis/backend/transport/models/geo"
@@ -106,4 +107,54 @@ func TestEmbedded(t *testing.T) {
 			t.Fatalf("%+v", got)
 		}
 	})
+}
+
+// One index serves many goroutines at once.
+func TestConcurrentLocate(t *testing.T) {
+	ix, err := geo.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 32)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lon, lat, want := 104.0657, 30.6595, "青羊区"
+			if i%2 == 1 {
+				lon, lat, want = 116.3975, 39.9087, "东城区"
+			}
+			if got, ok := ix.Locate(lon, lat); !ok || got.County != want {
+				errs <- got.County
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("got %q", e)
+	}
+}
+
+// BenchmarkLocate: go test -run '^$' -bench Locate ./transport/models/geo/
+func BenchmarkLocate(b *testing.B) {
+	ix, err := geo.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pts := [][2]float64{{104.0657, 30.6595}, {116.3975, 39.9087}, {87.62, 43.82}, {139.69, 35.68}}
+	for i := 0; b.Loop(); i++ {
+		p := pts[i%len(pts)]
+		ix.Locate(p[0], p[1])
+	}
+}
+
+// BenchmarkEmbedded: loading the shipped boundaries.
+func BenchmarkEmbedded(b *testing.B) {
+	for b.Loop() {
+		if _, err := geo.Embedded(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
