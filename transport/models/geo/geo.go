@@ -8,16 +8,14 @@
 package geo
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	_ "embed" // the shipped boundaries
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
+
+	"github.com/fiveapis/backend/transport/models/packed"
 )
 
 // Scale is the grid: coordinates are stored as round(degrees × Scale).
@@ -137,17 +135,10 @@ var embedded []byte
 // cmd/geobuild). Call it once and share the index.
 func Embedded() (*Index, error) { return Read(bytes.NewReader(embedded)) }
 
-// Write stores the index gzip-compressed: a table of names, then each
-// region's names and rings as zigzag varint deltas.
+// Write stores the index (packed): a table of names, then each region's
+// names and rings as zigzag varint deltas.
 func (ix *Index) Write(w io.Writer) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
-	if err != nil {
-		return fmt.Errorf("geo: %w", err)
-	}
-	bw := bufio.NewWriter(zw)
-	var buf [binary.MaxVarintLen64]byte
-	u := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) } //nolint:errcheck // bufio keeps the first error for Flush
-	z := func(v int64) { bw.Write(buf[:binary.PutVarint(buf[:], v)]) }   //nolint:errcheck // as above
+	pw := packed.NewWriter(w, magic)
 	all := append(append([]Region{}, ix.counties...), ix.provinces...)
 	names := map[string]int{"": 0}
 	order := []string{""}
@@ -159,112 +150,77 @@ func (ix *Index) Write(w io.Writer) error {
 			}
 		}
 	}
-	bw.WriteString(magic) //nolint:errcheck // as above
-	u(uint64(len(order)))
+	pw.U(uint64(len(order)))
 	for _, s := range order {
-		u(uint64(len(s)))
-		bw.WriteString(s) //nolint:errcheck // as above
+		pw.S(s)
 	}
-	u(uint64(len(all)))
+	pw.U(uint64(len(all)))
 	for _, r := range all {
-		u(uint64(names[r.Province]))
-		u(uint64(names[r.City]))
-		u(uint64(names[r.County]))
-		u(uint64(len(r.Rings)))
+		pw.U(uint64(names[r.Province]))
+		pw.U(uint64(names[r.City]))
+		pw.U(uint64(names[r.County]))
+		pw.U(uint64(len(r.Rings)))
 		for _, ring := range r.Rings {
-			u(uint64(len(ring)))
+			pw.U(uint64(len(ring)))
 			var px, py int64
 			for _, p := range ring {
-				z(int64(p.X) - px)
-				z(int64(p.Y) - py)
+				pw.Z(int64(p.X) - px)
+				pw.Z(int64(p.Y) - py)
 				px, py = int64(p.X), int64(p.Y)
 			}
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("geo: write: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("geo: write: %w", err)
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("geo: %w", err)
 	}
 	return nil
 }
 
-var errCorrupt = errors.New("geo: corrupt boundaries file")
-
 // Read loads an index that Write stored.
 func Read(r io.Reader) (*Index, error) {
-	zr, err := gzip.NewReader(r)
+	pr, err := packed.NewReader(r, magic)
 	if err != nil {
 		return nil, fmt.Errorf("geo: %w", err)
 	}
-	br := bufio.NewReader(zr)
-	head := make([]byte, len(magic))
-	if _, err := io.ReadFull(br, head); err != nil || string(head) != magic {
-		return nil, errCorrupt
-	}
-	var rerr error
-	u := func() uint64 {
-		v, err := binary.ReadUvarint(br)
-		if err != nil && rerr == nil {
-			rerr = err
-		}
-		return v
-	}
-	z := func() int64 {
-		v, err := binary.ReadVarint(br)
-		if err != nil && rerr == nil {
-			rerr = err
-		}
-		return v
-	}
-	n := u()
+	n := pr.U()
 	if n > 1<<20 {
-		return nil, errCorrupt
+		return nil, fmt.Errorf("geo: %w", packed.ErrCorrupt)
 	}
 	names := make([]string, 0, n)
-	for i := uint64(0); i < n && rerr == nil; i++ {
-		l := u()
-		if l > 1<<10 {
-			return nil, errCorrupt
-		}
-		b := make([]byte, l)
-		if _, err := io.ReadFull(br, b); err != nil {
-			return nil, errCorrupt
-		}
-		names = append(names, string(b))
+	for i := uint64(0); i < n && pr.Err() == nil; i++ {
+		names = append(names, pr.S(1<<10))
 	}
 	name := func() string {
-		i := u()
+		i := pr.U()
 		if i >= uint64(len(names)) {
-			rerr = errCorrupt
+			pr.Fail()
 			return ""
 		}
 		return names[i]
 	}
-	count := u()
+	count := pr.U()
 	var regions []Region
-	for i := uint64(0); i < count && rerr == nil; i++ {
+	for i := uint64(0); i < count && pr.Err() == nil; i++ {
 		r := Region{Province: name(), City: name(), County: name()}
-		rings := u()
-		for j := uint64(0); j < rings && rerr == nil; j++ {
-			k := u()
+		rings := pr.U()
+		for j := uint64(0); j < rings && pr.Err() == nil; j++ {
+			k := pr.U()
 			if k > 1<<24 {
-				return nil, errCorrupt
+				return nil, fmt.Errorf("geo: %w", packed.ErrCorrupt)
 			}
 			ring := make([]Point, 0, k)
 			var px, py int64
-			for m := uint64(0); m < k && rerr == nil; m++ {
-				px += z()
-				py += z()
+			for m := uint64(0); m < k && pr.Err() == nil; m++ {
+				px += pr.Z()
+				py += pr.Z()
 				ring = append(ring, Point{int32(px), int32(py)})
 			}
 			r.Rings = append(r.Rings, ring)
 		}
 		regions = append(regions, r)
 	}
-	if rerr != nil {
-		return nil, fmt.Errorf("geo: read: %w", rerr)
+	if err := pr.Err(); err != nil {
+		return nil, fmt.Errorf("geo: %w", err)
 	}
 	return NewIndex(regions), nil
 }
