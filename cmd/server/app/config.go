@@ -165,6 +165,12 @@ type TravelConfig struct {
 	Font    string `env:"TRAVEL_FONT"`
 	FFmpeg  string `env:"TRAVEL_FFMPEG"`
 	FFprobe string `env:"TRAVEL_FFPROBE"`
+	// ModelServerURL is the model server of /api/weather, /api/style and
+	// /api/fsrcnn (transport/models/modelserver); empty: none, those
+	// routes refuse.
+	ModelServerURL string `env:"TRAVEL_MODEL_SERVER_URL"`
+	// ModelServerTimeout bounds one call of the model server.
+	ModelServerTimeout time.Duration `env:"TRAVEL_MODEL_SERVER_TIMEOUT" envDefault:"60s"`
 }
 
 // MagpieConfig is Magpie's (003).
@@ -260,6 +266,9 @@ func (c Config) Validate() error {
 	if u := c.Database.EventStoreURL; u != "" && !strings.HasPrefix(u, "esdb://") && !strings.HasPrefix(u, "esdb+discover://") && !strings.HasPrefix(u, "kurrentdb://") {
 		errs = append(errs, fmt.Errorf("EVENTSTORE_URL: want esdb://host:port?…, got %q", u))
 	}
+	if u := c.Travel.ModelServerURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		errs = append(errs, fmt.Errorf("TRAVEL_MODEL_SERVER_URL: want http(s)://host[:port][/path], got %q", u))
+	}
 	if p := c.Admin.Password; p != "" && len(p) < 8 {
 		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 8 characters"))
 	}
@@ -296,6 +305,7 @@ func (c Config) Validate() error {
 		{"TRAVEL_ALBUM_EXPIRE_EVERY", c.Travel.AlbumExpireEvery, true},
 		{"TRAVEL_ALBUM_SLIDE", c.Travel.AlbumSlide, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
+		{"TRAVEL_MODEL_SERVER_TIMEOUT", c.Travel.ModelServerTimeout, true},
 	} {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))

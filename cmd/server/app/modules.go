@@ -16,5 +16,6 @@ func modules() []wiring {
 		wireEventStream,
 		wireForum,
 		wireAlbums,
+		wireTravelModels,
 	}
 }

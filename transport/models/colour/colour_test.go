@@ -112,3 +112,14 @@ func noise(w, h int) *image.NRGBA {
 	}
 	return img
 }
+
+// BenchmarkDominant: a 4000×3000 photo-sized picture, k 3 (resizing
+// included): go test -run '^$' -bench Dominant ./transport/models/colour/
+func BenchmarkDominant(b *testing.B) {
+	img := noise(4000, 3000)
+	for b.Loop() {
+		if _, err := colour.Dominant(img, 3, colour.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

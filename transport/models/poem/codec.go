@@ -1,15 +1,13 @@
 package poem
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	_ "embed" // the shipped model
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/fiveapis/backend/transport/models/packed"
 )
 
 // magic starts a model file; the last byte is the format's version.
@@ -22,40 +20,29 @@ var embedded []byte
 // cmd/poemtrain). Loading takes a moment: call it once and share the model.
 func Embedded() (*Model, error) { return Read(bytes.NewReader(embedded)) }
 
-// Write stores the model gzip-compressed in a compact binary form: the
-// vocabulary, then per line length every table as varints, keys sorted so
-// that one model always gives the same bytes.
+// Write stores the model (packed): the vocabulary, then per line length
+// every table as varints, keys sorted so that one model always gives the
+// same bytes.
 func (m *Model) Write(w io.Writer) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
-	if err != nil {
-		return fmt.Errorf("poem model: %w", err)
-	}
-	bw := bufio.NewWriter(zw)
-	var buf [binary.MaxVarintLen64]byte
-	u := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) } //nolint:errcheck // bufio keeps the first error for Flush
+	pw := packed.NewWriter(w, magic)
 	list := func(l []cand) {
-		u(uint64(len(l)))
+		pw.U(uint64(len(l)))
 		for _, c := range l {
-			u(uint64(c.c))
-			u(uint64(c.n))
+			pw.U(uint64(c.c))
+			pw.U(uint64(c.n))
 		}
 	}
 	lists := func(mm map[uint32][]cand) {
-		keys := make([]uint32, 0, len(mm))
-		for k := range mm {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		u(uint64(len(keys)))
+		keys := sortedKeys(mm)
+		pw.U(uint64(len(keys)))
 		for _, k := range keys {
-			u(uint64(k))
+			pw.U(uint64(k))
 			list(mm[k])
 		}
 	}
-	bw.WriteString(magic) //nolint:errcheck // as above
-	u(uint64(len(m.vocab)))
+	pw.U(uint64(len(m.vocab)))
 	for _, r := range m.vocab {
-		u(uint64(r))
+		pw.U(uint64(r))
 	}
 	for _, L := range lengths {
 		t := m.t[L]
@@ -69,86 +56,72 @@ func (m *Model) Write(w io.Writer) error {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		u(uint64(len(keys)))
+		pw.U(uint64(len(keys)))
 		for _, k := range keys {
-			u(k >> 32)
-			u(k & 0xffffffff)
+			pw.U(k >> 32)
+			pw.U(k & 0xffffffff)
 			list(t.fwd3[k])
 		}
-		pk := make([]uint32, 0, len(t.pos))
-		for k := range t.pos {
-			pk = append(pk, k)
-		}
-		sort.Slice(pk, func(i, j int) bool { return pk[i] < pk[j] })
-		u(uint64(len(pk)))
+		pk := sortedKeys(t.pos)
+		pw.U(uint64(len(pk)))
 		for _, k := range pk {
-			u(uint64(k))
+			pw.U(uint64(k))
 			for _, n := range t.pos[k] {
-				u(uint64(n))
+				pw.U(uint64(n))
 			}
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("poem model: write: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("poem model: write: %w", err)
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("poem model: %w", err)
 	}
 	return nil
 }
 
-// errCorrupt: the model file does not hold what Write writes.
-var errCorrupt = errors.New("poem model: corrupt file")
+func sortedKeys[V any](m map[uint32]V) []uint32 {
+	keys := make([]uint32, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}
 
 // Read loads a model that Write stored.
 func Read(r io.Reader) (*Model, error) {
-	zr, err := gzip.NewReader(r)
+	pr, err := packed.NewReader(r, magic)
 	if err != nil {
 		return nil, fmt.Errorf("poem model: %w", err)
 	}
-	br := bufio.NewReader(zr)
-	head := make([]byte, len(magic))
-	if _, err := io.ReadFull(br, head); err != nil || string(head) != magic {
-		return nil, errCorrupt
-	}
-	var rerr error
-	u := func() uint64 {
-		v, err := binary.ReadUvarint(br)
-		if err != nil && rerr == nil {
-			rerr = err
-		}
-		return v
-	}
-	n := u()
+	n := pr.U()
 	if n > 1<<20 {
-		return nil, errCorrupt
+		return nil, fmt.Errorf("poem model: %w", packed.ErrCorrupt)
 	}
 	m := &Model{index: make(map[rune]uint32, n), t: map[int]*table{}}
-	for i := uint64(0); i < n && rerr == nil; i++ {
-		r := rune(u())
+	for i := uint64(0); i < n && pr.Err() == nil; i++ {
+		r := rune(pr.U())
 		m.index[r] = uint32(i)
 		m.vocab = append(m.vocab, r)
 	}
 	list := func() []cand {
-		k := u()
-		if k > n || rerr != nil {
-			rerr = errCorrupt
+		k := pr.U()
+		if k > n {
+			pr.Fail()
 			return nil
 		}
 		l := make([]cand, k)
 		for i := range l {
-			l[i] = cand{uint32(u()), uint32(u())}
+			l[i] = cand{uint32(pr.U()), uint32(pr.U())}
 			if uint64(l[i].c) >= n {
-				rerr = errCorrupt
+				pr.Fail()
 			}
 		}
 		return l
 	}
 	lists := func() map[uint32][]cand {
-		k := u()
+		k := pr.U()
 		mm := make(map[uint32][]cand, min(k, n))
-		for i := uint64(0); i < k && rerr == nil; i++ {
-			key := uint32(u())
+		for i := uint64(0); i < k && pr.Err() == nil; i++ {
+			key := uint32(pr.U())
 			mm[key] = list()
 		}
 		return mm
@@ -157,26 +130,26 @@ func Read(r io.Reader) (*Model, error) {
 		t := &table{}
 		t.start, t.final = list(), list()
 		t.fwd2, t.bwd, t.rhyme = lists(), lists(), lists()
-		k := u()
+		k := pr.U()
 		t.fwd3 = make(map[uint64][]cand, min(k, 1<<22))
-		for i := uint64(0); i < k && rerr == nil; i++ {
-			key := key3(uint32(u()), uint32(u()))
+		for i := uint64(0); i < k && pr.Err() == nil; i++ {
+			key := key3(uint32(pr.U()), uint32(pr.U()))
 			t.fwd3[key] = list()
 		}
-		k = u()
+		k = pr.U()
 		t.pos = make(map[uint32][]uint32, min(k, n))
-		for i := uint64(0); i < k && rerr == nil; i++ {
-			key := uint32(u())
+		for i := uint64(0); i < k && pr.Err() == nil; i++ {
+			key := uint32(pr.U())
 			p := make([]uint32, L)
 			for j := range p {
-				p[j] = uint32(u())
+				p[j] = uint32(pr.U())
 			}
 			t.pos[key] = p
 		}
 		m.t[L] = t
 	}
-	if rerr != nil {
-		return nil, fmt.Errorf("poem model: read: %w", rerr)
+	if err := pr.Err(); err != nil {
+		return nil, fmt.Errorf("poem model: %w", err)
 	}
 	return m, nil
 }

@@ -145,7 +145,6 @@ func (m *Model) Generate(req Request) (Poem, error) {
 		var b strings.Builder
 		for _, c := range line {
 			b.WriteRune(g.runeOf(c))
-			g.used[c] = true
 		}
 		out.Lines = append(out.Lines, b.String())
 	}
@@ -178,11 +177,11 @@ func (g *gen) runeOf(c uint32) rune {
 
 // line writes one line around word (may be empty); an even line's last
 // character is drawn among the finals of even lines, and rhymes with
-// rhymeWith when rhymed.
+// rhymeWith when rhymed. Every character drawn is marked used, so that the
+// poem avoids repeating it, in this line and the next.
 func (g *gen) line(word []rune, even bool, rhymeWith uint32, rhymed bool) []uint32 {
 	L := g.L
 	ids := make([]uint32, L)
-	fixed := make([]bool, L)
 	p := 0
 	if len(word) > 0 {
 		p = g.position(word)
@@ -192,15 +191,17 @@ func (g *gen) line(word []rune, even bool, rhymeWith uint32, rhymed bool) []uint
 				c = uint32(len(g.m.vocab) + len(g.extra))
 				g.extra = append(g.extra, r)
 			}
-			ids[p+i], fixed[p+i] = c, true
+			ids[p+i] = c
+			g.used[c] = true
 		}
 	} else {
 		ids[0] = g.draw(g.t.start, nil)
-		fixed[0] = true
+		g.used[ids[0]] = true
 	}
 	// Backwards from the keyword to the line's start.
 	for i := p - 1; i >= 0; i-- {
 		ids[i] = g.draw(g.t.bwd[ids[i+1]], g.t.start)
+		g.used[ids[i]] = true
 	}
 	end := p + max(len(word), 1)
 	for i := end; i < L; i++ {
@@ -215,6 +216,7 @@ func (g *gen) line(word []rune, even bool, rhymeWith uint32, rhymed bool) []uint
 			cands = g.final(cands, rhymeWith, rhymed)
 		}
 		ids[i] = g.draw(cands, g.t.start)
+		g.used[ids[i]] = true
 	}
 	return ids
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -151,4 +152,62 @@ func TestEmbedded(t *testing.T) {
 			}
 		}
 	})
+}
+
+// One model serves many goroutines at once (the routes and the album
+// pipeline share it): the same requests give the same poems as one by one.
+func TestConcurrentGenerate(t *testing.T) {
+	m, err := poem.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(i int) poem.Request {
+		return poem.Request{Keywords: []string{"江", "雪"}, Length: 5 + 2*(i%2), Seed: uint64(i)}
+	}
+	want := make([]string, 16)
+	for i := range want {
+		p, err := m.Generate(req(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = p.String()
+	}
+	got := make([]string, 16)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, _ := m.Generate(req(i))
+			got[i] = p.String()
+		}()
+	}
+	wg.Wait()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%d: %q, alone %q", i, got[i], want[i])
+		}
+	}
+}
+
+// BenchmarkGenerate: go test -run '^$' -bench Generate ./transport/models/poem/
+func BenchmarkGenerate(b *testing.B) {
+	m, err := poem.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		if _, err := m.Generate(poem.Request{Keywords: []string{"明月"}, Length: 7, Seed: uint64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmbedded: loading the shipped model.
+func BenchmarkEmbedded(b *testing.B) {
+	for b.Loop() {
+		if _, err := poem.Embedded(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
