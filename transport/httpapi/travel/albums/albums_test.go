@@ -237,6 +237,17 @@ func TestAlbumJobsEndToEnd(t *testing.T) {
 				t.Errorf("second start: %s", r.Raw)
 			}
 			d = waitDone(t, alice, kind, id)
+			// What the Travellog app's Gson classes read (clients.md §5).
+			apptest.CheckReads(t, map[string]any{"data": d}, map[string]string{
+				"data.work_id": "int", "data.uid": "int", "data." + kind + "_title": "string",
+				"data." + kind + "_description": "string", "data." + kind + "_cover": "string",
+				"data.create_time": "string", "data.update_time": "string", "data.status": "int",
+				"data.status_msg": "string", "data.result_msg": "string", "data.image_num": "int",
+				"data.image_urls": "list", "data.image_urls.0": "string", "data.tag": "int",
+				"data.like_num": "int", "data.comment_num": "int", "data.avatar": "string",
+				"data.cover_width": "int", "data.cover_height": "int",
+				"data." + kind + "_width": "int", "data." + kind + "_height": "int",
+			})
 			if d["status"] != float64(200) || d["status_msg"] != "处理完成" {
 				t.Fatalf("job: %v", d)
 			}
@@ -288,7 +299,10 @@ func TestAlbumJobsEndToEnd(t *testing.T) {
 			if d["comment_num"] != float64(1) {
 				t.Errorf("comments: %v", d)
 			}
-			d = want(t, alice.Do(t, "GET", "/"+kind+"/list", "", nil), 200, "")
+			r = alice.Do(t, "GET", "/"+kind+"/list", "", nil)
+			d = want(t, r, 200, "")
+			apptest.CheckReads(t, r.Body, map[string]string{"data.uid": "int", "data." + kind + "_num": "int",
+				"data." + kind + "s.0.work_id": "int", "data." + kind + "s.0.uid": "int", "data." + kind + "s.0.status": "int"})
 			items, _ := d[kind+"s"].([]any)
 			if len(items) != 1 || items[0].(map[string]any)["like_num"] != float64(1) || items[0].(map[string]any)["comment_num"] != float64(1) {
 				t.Errorf("list: %v", d)
