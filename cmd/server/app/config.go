@@ -36,6 +36,7 @@ type Config struct {
 	Identity IdentityConfig
 	OAuth    OAuthConfig
 	Cards    CardsConfig
+	Ralendar RalendarConfig
 	Travel   TravelConfig
 	Magpie   MagpieConfig
 	Ops      OpsConfig
@@ -131,6 +132,13 @@ type OAuthConfig struct {
 	// RalendarQQRedirectURI is Ralendar's own QQ callback (its Android
 	// client catches it in its WebView); empty: QQRedirectURI.
 	RalendarQQRedirectURI string `env:"RALENDAR_QQ_REDIRECT_URI"`
+}
+
+// RalendarConfig is Ralendar's calendar (000, /api/).
+type RalendarConfig struct {
+	// ReminderInterval is how often the reminder job looks for reminders
+	// that became due (a reminder is mailed at most this late).
+	ReminderInterval time.Duration `env:"RALENDAR_REMINDER_INTERVAL" envDefault:"30s"`
 }
 
 // CardsConfig is the card API's (002).
@@ -266,6 +274,7 @@ func (c Config) Validate() error {
 		{"HTTP_IDLE_TIMEOUT", c.HTTP.IdleTimeout, false},
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
+		{"RALENDAR_REMINDER_INTERVAL", c.Ralendar.ReminderInterval, true},
 	} {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))

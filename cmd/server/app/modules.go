@@ -11,6 +11,7 @@ func modules() []wiring {
 		wireActivities,
 		wireGuides,
 		wireRepairs,
+		wireCalendar,
 		wireClockIn,
 		wireOperations,
 		wireEventStream,

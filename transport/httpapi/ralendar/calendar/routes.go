@@ -1,0 +1,63 @@
+// Package calendar serves Ralendar's calendar routes under /api/: events
+// (CRUD, range lists, batches, the trip link). Its dialect is the Ralendar
+// package's (errors.go there: DRF's field errors and details).
+package calendar
+
+import (
+	"context"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	calendarcmd "github.com/fiveapis/backend/commands/calendar"
+	calendarq "github.com/fiveapis/backend/queries/calendar"
+	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/identityauth"
+	"github.com/fiveapis/backend/transport/httpapi/ralendar"
+)
+
+// Commands are the calendar commands the routes issue.
+type Commands interface {
+	CreateEvent(ctx context.Context, cmd calendarcmd.CreateEvent) (calendarcmd.EventResult, error)
+	CreateEvents(ctx context.Context, cmd calendarcmd.CreateEvents) (calendarcmd.BatchResult, error)
+	UpdateEvent(ctx context.Context, cmd calendarcmd.UpdateEvent) (calendarcmd.EventResult, error)
+	LinkTrip(ctx context.Context, cmd calendarcmd.LinkTrip) (calendarcmd.EventResult, error)
+	DeleteEvent(ctx context.Context, cmd calendarcmd.DeleteEvent) (calendarcmd.EventResult, error)
+}
+
+// Queries are the calendar queries the routes answer from.
+type Queries interface {
+	GetEvent(ctx context.Context, userID, id int64) (calendarq.Event, error)
+	ListEvents(ctx context.Context, l calendarq.ListEvents) ([]calendarq.Event, int, error)
+}
+
+// Clock tells the time.
+type Clock interface{ Now() time.Time }
+
+// Deps are the routes' ports.
+type Deps struct {
+	Commands Commands
+	Queries  Queries
+	Clock    Clock
+}
+
+// Handlers serves the calendar routes.
+type Handlers struct{ d Deps }
+
+// New returns the handlers.
+func New(d Deps) *Handlers { return &Handlers{d: d} }
+
+// Mount implements httpapi.Routes: every route with its middleware, each
+// with and without its trailing slash.
+func (h *Handlers) Mount(e *echo.Echo) {
+	r := httpapi.NewRouter(e, ralendar.Prefix, ralendar.Render)
+	user := r.With(identityauth.User)
+	user.GET("/events/", h.list)
+	user.POST("/events/", h.create)
+	user.POST("/events/batch/", h.batch)
+	user.GET("/events/:id/", h.get)
+	user.PUT("/events/:id/", h.update(false))
+	user.PATCH("/events/:id/", h.update(true))
+	user.DELETE("/events/:id/", h.remove)
+	user.PATCH("/events/:id/link-trip/", h.linkTrip)
+}
