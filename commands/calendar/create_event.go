@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/fiveapis/backend/domain/access"
@@ -45,12 +46,16 @@ func (h *Handlers) CreateEvent(ctx context.Context, cmd CreateEvent) (EventResul
 	return h.create(ctx, id, uid, cmd.Details, cmd.Link, cmd.Meta)
 }
 
+// errExists is a creation that found its event made already (by a
+// concurrent sync of the same trip item).
+var errExists = errors.New("already exists")
+
 // create appends CalendarEventCreated to the new stream of id.
 func (h *Handlers) create(ctx context.Context, id, uid int64, d calendar.Details, link calendar.TripLink, meta eventlog.Metadata) (EventResult, error) {
 	at := meta.OccurredAt
 	res, err := h.onEvent(ctx, id, meta, func(ev calendar.Event) ([]eventlog.Event, error) {
 		if ev.ID != 0 {
-			return nil, fmt.Errorf("calendar event %d already exists", id)
+			return nil, fmt.Errorf("calendar event %d: %w", id, errExists)
 		}
 		e, err := calendar.Create(id, uid, d, link, at)
 		if err != nil {

@@ -112,10 +112,10 @@ func (h *Handlers) syncItem(ctx context.Context, uid int64, link calendar.TripLi
 		switch {
 		case ev.ID == 0: // claimed, not created yet (here or by a sync that died)
 			res, err := h.create(ctx, holder, uid, d, link, meta)
-			if err == nil || holder != fresh {
+			if !errors.Is(err, errExists) {
 				return res, err
 			}
-			// Someone else created it meanwhile: update it below next round.
+			// A concurrent sync created it meanwhile: update it next round.
 		case ev.Deleted:
 			deleted = holder
 			continue
