@@ -3,6 +3,7 @@ module github.com/fiveapis/backend
 go 1.26.0
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/EventStore/EventStore-Client-Go/v4 v4.2.0
 	github.com/ThreeDotsLabs/watermill v1.5.1
 	github.com/caarlos0/env/v11 v11.4.2

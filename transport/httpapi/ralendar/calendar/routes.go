@@ -1,5 +1,6 @@
 // Package calendar serves Ralendar's calendar routes under /api/: events
-// (CRUD, range lists, batches, the trip link). Its dialect is the Ralendar
+// (CRUD, range lists, batches, the trip link), lunar dates and China's
+// holidays. Its dialect is the Ralendar
 // package's (errors.go there: DRF's field errors and details).
 package calendar
 
@@ -60,4 +61,8 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.PATCH("/events/:id/", h.update(true))
 	user.DELETE("/events/:id/", h.remove)
 	user.PATCH("/events/:id/link-trip/", h.linkTrip)
+	r.GET("/lunar/", h.lunar)
+	r.GET("/holidays/", h.holidays)
+	r.GET("/holidays/check/", h.checkHoliday)
+	r.GET("/holidays/today/", h.today)
 }
