@@ -118,11 +118,12 @@ func (l TripLink) Check() error {
 
 // Event is a calendar event's state, folded from its stream.
 type Event struct {
-	ID      int64
-	UserID  int64
-	Deleted bool
-	Details Details
-	Link    TripLink
+	ID         int64
+	UserID     int64
+	CalendarID int64
+	Deleted    bool
+	Details    Details
+	Link       TripLink
 	// RemindedFor is the start time the last reminder was due for (zero:
 	// none yet).
 	RemindedFor time.Time
@@ -137,7 +138,7 @@ func EventFrom(history []eventlog.Envelope) Event {
 	for _, env := range history {
 		switch e := env.Event.(type) {
 		case CalendarEventCreated:
-			ev = Event{ID: e.EventID, UserID: e.UserID, Details: e.Details, Link: e.TripLink}
+			ev = Event{ID: e.EventID, UserID: e.UserID, CalendarID: e.CalendarID, Details: e.Details, Link: e.TripLink}
 		case CalendarEventChanged:
 			ev.Details = e.Details
 		case CalendarEventTripLinked:

@@ -81,10 +81,12 @@ type TripLink struct {
 	SourceID  string `json:"source_id"`
 }
 
-// CalendarEventCreated records a new event of a user.
+// CalendarEventCreated records a new event of a user, or of a public
+// calendar (CalendarID; UserID is then the calendar's owner).
 type CalendarEventCreated struct {
-	EventID int64 `json:"event_id"`
-	UserID  int64 `json:"user_id"`
+	EventID    int64 `json:"event_id"`
+	UserID     int64 `json:"user_id"`
+	CalendarID int64 `json:"calendar_id,omitempty"`
 	Details
 	TripLink
 	CreatedAt time.Time `json:"created_at"`
@@ -148,8 +150,8 @@ func (TripSourceClaimed) EventType() string       { return EventTripSourceClaime
 
 // Events lists the package's events for the codec.
 func Events() []eventlog.Event {
-	return []eventlog.Event{
+	return append([]eventlog.Event{
 		CalendarEventCreated{}, CalendarEventChanged{}, CalendarEventTripLinked{}, CalendarEventDeleted{},
 		CalendarReminderDue{}, TripSourceClaimed{},
-	}
+	}, PublicEvents()...)
 }

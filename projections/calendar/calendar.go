@@ -21,10 +21,10 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 type Projector struct{}
 
 func (Projector) Name() string { return calendarq.ProjectionName }
-func (Projector) Version() int { return 1 }
+func (Projector) Version() int { return 2 }
 
 func (Projector) Filter() eventlog.Filter {
-	return eventlog.Filter{Categories: []string{calendar.EventCategory}}
+	return eventlog.Filter{Categories: []string{calendar.EventCategory, calendar.PublicCategory}}
 }
 
 func (Projector) Schema() string {
@@ -32,6 +32,7 @@ func (Projector) Schema() string {
 CREATE TABLE events (
     id                bigint PRIMARY KEY,
     user_id           bigint           NOT NULL,
+    calendar_id       bigint           NOT NULL DEFAULT 0,
     title             text             NOT NULL,
     description       text             NOT NULL,
     start_time        timestamptz      NOT NULL,
@@ -53,6 +54,25 @@ CREATE TABLE events (
 );
 CREATE INDEX events_user_start ON events (user_id, start_time, id);
 CREATE INDEX events_reminders ON events (remind_at) WHERE email_reminder;
+CREATE INDEX events_calendar_start ON events (calendar_id, start_time, id) WHERE calendar_id <> 0;
+
+CREATE TABLE calendars (
+    id          bigint PRIMARY KEY,
+    owner_id    bigint      NOT NULL,
+    url_slug    text        NOT NULL UNIQUE,
+    name        text        NOT NULL,
+    description text        NOT NULL,
+    is_public   boolean     NOT NULL,
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL
+);
+
+CREATE TABLE subscriptions (
+    calendar_id   bigint      NOT NULL,
+    user_id       bigint      NOT NULL,
+    subscribed_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, calendar_id)
+);
 `
 }
 
@@ -62,12 +82,12 @@ func (Projector) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) er
 	case calendar.CalendarEventCreated:
 		d := e.Details
 		_, err = tx.Exec(ctx, `
-INSERT INTO events (id, user_id, title, description, start_time, end_time, all_day, location, latitude, longitude,
+INSERT INTO events (id, user_id, calendar_id, title, description, start_time, end_time, all_day, location, latitude, longitude,
   map_provider, reminder_minutes, email_reminder, remind_at, related_trip_slug, source_app, source_id, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+VALUES ($1, $2, $19, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
 ON CONFLICT (id) DO NOTHING`,
 			e.EventID, e.UserID, d.Title, d.Description, d.StartTime, d.EndTime, d.AllDay, d.Location, d.Latitude, d.Longitude,
-			d.MapProvider, d.ReminderMinutes, d.EmailReminder, d.RemindAt(), e.TripSlug, e.SourceApp, e.SourceID, e.CreatedAt)
+			d.MapProvider, d.ReminderMinutes, d.EmailReminder, d.RemindAt(), e.TripSlug, e.SourceApp, e.SourceID, e.CreatedAt, e.CalendarID)
 	case calendar.CalendarEventChanged:
 		d := e.Details
 		_, err = tx.Exec(ctx, `
@@ -83,6 +103,27 @@ UPDATE events SET title = $2, description = $3, start_time = $4, end_time = $5, 
 		_, err = tx.Exec(ctx, `UPDATE events SET reminded_for = $2 WHERE id = $1`, e.EventID, e.StartTime)
 	case calendar.CalendarEventDeleted:
 		_, err = tx.Exec(ctx, `DELETE FROM events WHERE id = $1`, e.EventID)
+	case calendar.PublicCalendarCreated:
+		_, err = tx.Exec(ctx, `
+INSERT INTO calendars (id, owner_id, url_slug, name, description, is_public, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING`,
+			e.CalendarID, e.OwnerID, e.URLSlug, e.Name, e.Description, e.IsPublic, e.CreatedAt)
+	case calendar.PublicCalendarChanged:
+		_, err = tx.Exec(ctx, `UPDATE calendars SET name = $2, description = $3, is_public = $4, updated_at = $5 WHERE id = $1`,
+			e.CalendarID, e.Name, e.Description, e.IsPublic, e.ChangedAt)
+	case calendar.PublicCalendarDeleted:
+		if _, err = tx.Exec(ctx, `DELETE FROM calendars WHERE id = $1`, e.CalendarID); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, `DELETE FROM subscriptions WHERE calendar_id = $1`, e.CalendarID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM events WHERE calendar_id = $1`, e.CalendarID)
+	case calendar.CalendarSubscribed:
+		_, err = tx.Exec(ctx, `INSERT INTO subscriptions (calendar_id, user_id, subscribed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			e.CalendarID, e.UserID, e.SubscribedAt)
+	case calendar.CalendarUnsubscribed:
+		_, err = tx.Exec(ctx, `DELETE FROM subscriptions WHERE calendar_id = $1 AND user_id = $2`, e.CalendarID, e.UserID)
 	}
 	return err
 }

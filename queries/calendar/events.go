@@ -42,7 +42,8 @@ var orderings = map[string]string{
 // ValidOrdering reports whether ListEvents knows the ordering.
 func ValidOrdering(o string) bool { _, ok := orderings[o]; return ok }
 
-// ListEvents is a page of a user's events, optionally only those that
+// ListEvents is a page of a user's events and those of the public calendars
+// the user subscribed to, optionally only those that
 // overlap [From, To).
 type ListEvents struct {
 	UserID   int64
@@ -58,7 +59,7 @@ func (q *Queries) ListEvents(ctx context.Context, l ListEvents) ([]Event, int, e
 	if !ok {
 		order = orderings["start_time"]
 	}
-	where := `user_id = $1 AND ($2::timestamptz IS NULL OR coalesce(end_time, start_time) >= $2) AND ($3::timestamptz IS NULL OR start_time < $3)`
+	where := `(user_id = $1 OR calendar_id IN (SELECT calendar_id FROM ` + ProjectionName + `.subscriptions WHERE user_id = $1)) AND ($2::timestamptz IS NULL OR coalesce(end_time, start_time) >= $2) AND ($3::timestamptz IS NULL OR start_time < $3)`
 	var total int
 	if err := q.db.QueryRow(ctx, `SELECT count(*) FROM `+ProjectionName+`.events WHERE `+where, l.UserID, l.From, l.To).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count calendar events: %w", err)

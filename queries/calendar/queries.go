@@ -53,12 +53,16 @@ type Event struct {
 	SourceID         string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	// CalendarID is the public calendar the event is in (0: none);
+	// IsPublicCalendar marks such events.
+	CalendarID       int64
+	IsPublicCalendar bool
 }
 
 const eventColumns = `id, user_id, title, description, start_time, end_time, all_day, location, latitude, longitude,
  map_provider, reminder_minutes, email_reminder,
  (reminded_for IS NOT NULL AND start_time <= reminded_for) AS notification_sent,
- related_trip_slug, source_app, source_id, created_at, updated_at`
+ related_trip_slug, source_app, source_id, created_at, updated_at, calendar_id, calendar_id <> 0`
 
 func scanEvents(rows pgx.Rows) ([]Event, error) {
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Event])

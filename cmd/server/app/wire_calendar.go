@@ -18,7 +18,8 @@ import (
 const CalendarReminderMailName = "mail_calendar_reminders"
 
 // wireCalendar builds Ralendar's calendar (000, /api/events/…): the
-// projector, the routes, the reminder job (CalendarReminderDue once per
+// projector, the routes, the china-holidays calendar (made at the first
+// start), the reminder job (CalendarReminderDue once per
 // start time) and the mail reaction that sends the reminders.
 func wireCalendar(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "calendar", Events: calendar.Events(), Projectors: calendarproj.All()}
@@ -26,6 +27,7 @@ func wireCalendar(_ context.Context, p *Platform) (Module, error) {
 	queries := calendarq.New(p.Pool)
 	m.Jobs = cmds.Jobs(dueReminders{queries}, p.Config.Ralendar.ReminderInterval)
 	m.Reactions = p.mailReaction(CalendarReminderMailName, mail.CalendarReminderFilter, mail.CalendarReminders(newContactDirectory(p)))
+	m.Startup = []func(ctx context.Context) error{cmds.EnsureHolidayCalendar}
 	m.Routes = []httpapi.Routes{calendarhttp.New(calendarhttp.Deps{Commands: cmds, Queries: queries, Clock: p.Clock})}
 	return m, nil
 }

@@ -37,6 +37,7 @@ type eventJSON struct {
 	SourceApp        string   `json:"source_app"`
 	SourceID         *string  `json:"source_id"`
 	IsPublicCalendar bool     `json:"is_public_calendar"`
+	Calendar         *int64   `json:"calendar"`
 	CreatedAt        string   `json:"created_at"`
 	UpdatedAt        string   `json:"updated_at"`
 }
@@ -57,6 +58,13 @@ func toJSON(e calendarq.Event) eventJSON {
 		ReminderMinutes: e.ReminderMinutes, EmailReminder: e.EmailReminder, NotificationSent: e.NotificationSent,
 		RelatedTripSlug: optString(e.RelatedTripSlug), SourceApp: e.SourceApp, SourceID: optString(e.SourceID),
 		CreatedAt: stamp(e.CreatedAt), UpdatedAt: stamp(e.UpdatedAt)}
+	if e.IsPublicCalendar {
+		out.IsPublicCalendar = true
+		if e.CalendarID != 0 {
+			id := e.CalendarID
+			out.Calendar = &id
+		}
+	}
 	if out.SourceApp == "" {
 		out.SourceApp = "manual"
 	}
@@ -79,7 +87,7 @@ func fromState(ev calendar.Event, created, updated time.Time) calendarq.Event {
 		EndTime: d.EndTime, AllDay: d.AllDay, Location: d.Location, Latitude: d.Latitude, Longitude: d.Longitude,
 		MapProvider: d.MapProvider, ReminderMinutes: d.ReminderMinutes, EmailReminder: d.EmailReminder,
 		NotificationSent: ev.NotificationSent(), RelatedTripSlug: ev.Link.TripSlug, SourceApp: ev.Link.SourceApp,
-		SourceID: ev.Link.SourceID, CreatedAt: created, UpdatedAt: updated}
+		SourceID: ev.Link.SourceID, CreatedAt: created, UpdatedAt: updated, CalendarID: ev.CalendarID, IsPublicCalendar: ev.CalendarID != 0}
 }
 
 // MapURL is the marker link of a place on the provider's map: Baidu and

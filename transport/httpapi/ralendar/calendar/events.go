@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -241,6 +242,38 @@ func (h *Handlers) linkTrip(c echo.Context) error {
 		"linked": res.Event.Link.TripSlug != ""})
 }
 
+// listRange reads the range of a list: ?start=&end= (or start_date,
+// end_date, start_time, end_time, from, to), or ?date= for one day.
+func listRange(c echo.Context) (from, to *time.Time, err error) {
+	if from, err = rangeParam(c, false, "start", "start_date", "start_time", "from"); err != nil {
+		return nil, nil, err
+	}
+	if to, err = rangeParam(c, true, "end", "end_date", "end_time", "to"); err != nil {
+		return nil, nil, err
+	}
+	if s := c.QueryParam("date"); s != "" && from == nil && to == nil {
+		if from, err = rangeParam(c, false, "date"); err != nil {
+			return nil, nil, err
+		}
+		if to, err = rangeParam(c, true, "date"); err != nil {
+			return nil, nil, err
+		}
+	}
+	return from, to, nil
+}
+
+// mergeByStart merges two lists ordered by start time.
+func mergeByStart(a, b []calendarq.Event, desc bool) []calendarq.Event {
+	out := append(append([]calendarq.Event{}, a...), b...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if desc {
+			return out[j].StartTime.Before(out[i].StartTime)
+		}
+		return out[i].StartTime.Before(out[j].StartTime)
+	})
+	return out
+}
+
 // rangeParam reads a bound of the list's range: a time or a date; an end
 // given as a date includes that day.
 func rangeParam(c echo.Context, end bool, names ...string) (*time.Time, error) {
@@ -266,21 +299,9 @@ func rangeParam(c echo.Context, end bool, names ...string) (*time.Time, error) {
 // end_date; times or dates) keep those that overlap the range; ?ordering=
 // orders them; ?page=&page_size= page them.
 func (h *Handlers) list(c echo.Context) error {
-	from, err := rangeParam(c, false, "start", "start_date", "start_time", "from")
+	from, to, err := listRange(c)
 	if err != nil {
 		return err
-	}
-	to, err := rangeParam(c, true, "end", "end_date", "end_time", "to")
-	if err != nil {
-		return err
-	}
-	if s := c.QueryParam("date"); s != "" && from == nil && to == nil {
-		if from, err = rangeParam(c, false, "date"); err != nil {
-			return err
-		}
-		if to, err = rangeParam(c, true, "date"); err != nil {
-			return err
-		}
 	}
 	ordering := strings.TrimSpace(c.QueryParam("ordering"))
 	if ordering != "" && !calendarq.ValidOrdering(ordering) {
@@ -301,10 +322,32 @@ func (h *Handlers) list(c echo.Context) error {
 	if page > 1<<20 {
 		return drf.Refusal{Status: http.StatusNotFound, Detail: "Invalid page."}
 	}
-	events, total, err := h.d.Queries.ListEvents(c.Request().Context(), calendarq.ListEvents{UserID: httpapi.Actor(c).UserID,
-		From: from, To: to, Ordering: ordering, Offset: (page - 1) * size, Limit: size})
+	uid := httpapi.Actor(c).UserID
+	// A subscriber of china-holidays gets its days too (computed, merged by
+	// start time) when the list is ordered by start time and has a range.
+	var holidays []calendarq.Event
+	if (ordering == "" || ordering == "start_time" || ordering == "-start_time") && (from != nil || to != nil) {
+		subscribed, err := h.d.Queries.Subscribes(c.Request().Context(), uid, calendar.HolidaysSlug)
+		if err != nil {
+			return err
+		}
+		if subscribed {
+			holidays = holidayEvents(0, from, to, h.d.Clock.Now())
+		}
+	}
+	l := calendarq.ListEvents{UserID: uid, From: from, To: to, Ordering: ordering, Offset: (page - 1) * size, Limit: size}
+	if len(holidays) > 0 {
+		l.Offset, l.Limit = 0, page*size
+	}
+	events, total, err := h.d.Queries.ListEvents(c.Request().Context(), l)
 	if err != nil {
 		return err
+	}
+	if len(holidays) > 0 {
+		total += len(holidays)
+		events = mergeByStart(events, holidays, ordering == "-start_time")
+		lo := min((page-1)*size, len(events))
+		events = events[lo:min(lo+size, len(events))]
 	}
 	if len(events) == 0 && page > 1 {
 		return drf.Refusal{Status: http.StatusNotFound, Detail: "Invalid page."}

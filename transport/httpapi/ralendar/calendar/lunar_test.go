@@ -1,8 +1,10 @@
 package calendar_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 )
@@ -52,5 +54,78 @@ func TestLunarAndHolidays(t *testing.T) {
 		}
 		s.Do(t, "GET", "/api/holidays/today/", "", nil).Want(t, "today", http.StatusOK)
 		s.Do(t, "GET", "/api/holidays/check/", "", nil).Want(t, "no date", http.StatusBadRequest)
+	})
+}
+
+func TestPublicCalendars(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	owner, other, sub := s.NewUser(t), s.NewUser(t), s.NewUser(t)
+	admin := s.AdminBearer(t)
+	var cal map[string]any
+	t.Run("china-holidays exists from the first start", func(t *testing.T) {
+		var list []map[string]any
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			s.Do(t, "GET", "/api/calendars/", "", nil).Want(t, "list", http.StatusOK).JSON(t, &list)
+			if len(list) > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if len(list) != 1 || list[0]["url_slug"] != "china-holidays" || list[0]["events_count"].(float64) < 20 {
+			t.Fatalf("calendars: %v", list)
+		}
+		s.Do(t, "GET", "/api/calendars/china-holidays/", "", nil).Want(t, "by slug", http.StatusOK)
+	})
+	t.Run("create, slug unique, owner or admin edits", func(t *testing.T) {
+		cal = s.Do(t, "POST", "/api/calendars/", owner.Bearer, map[string]any{"name": "我的课程表", "url_slug": "my-schedule", "description": "课"}).Want(t, "create", http.StatusCreated).Map(t)
+		if cal["url_slug"] != "my-schedule" || cal["created_by"] != owner.ID || cal["is_public"] != true {
+			t.Fatalf("created: %v", cal)
+		}
+		s.Do(t, "POST", "/api/calendars/", other.Bearer, map[string]any{"name": "x", "url_slug": "my-schedule"}).WantField(t, "slug taken", "url_slug")
+		s.Do(t, "POST", "/api/calendars/", other.Bearer, map[string]any{"name": "x", "url_slug": "not a slug"}).WantField(t, "bad slug", "url_slug")
+		s.Do(t, "POST", "/api/calendars/", other.Bearer, map[string]any{"url_slug": "x1"}).WantField(t, "no name", "name")
+		path := fmt.Sprintf("/api/calendars/%d/", int64(cal["id"].(float64)))
+		s.Do(t, "PATCH", path, other.Bearer, map[string]any{"name": "mine"}).Want(t, "other edits", http.StatusForbidden)
+		s.Do(t, "PATCH", path, owner.Bearer, map[string]any{"name": "课程表"}).Want(t, "owner edits", http.StatusOK)
+		r := s.Do(t, "PATCH", path, admin, map[string]any{"description": "管理员改"}).Want(t, "admin edits", http.StatusOK).Map(t)
+		if r["name"] != "课程表" || r["description"] != "管理员改" {
+			t.Fatalf("edited: %v", r)
+		}
+	})
+	t.Run("subscribers' range queries include the calendar's events, marked", func(t *testing.T) {
+		id := int64(cal["id"].(float64))
+		s.Do(t, "POST", fmt.Sprintf("/api/calendars/%d/events/", id), other.Bearer, map[string]any{"title": "x", "start_time": "2026-03-02T08:00:00+08:00"}).Want(t, "other adds", http.StatusForbidden)
+		s.Do(t, "POST", fmt.Sprintf("/api/calendars/%d/events/", id), owner.Bearer, map[string]any{"title": "高数", "start_time": "2026-03-02T08:00:00+08:00"}).Want(t, "owner adds", http.StatusCreated)
+		createEvent(t, s, sub.Bearer, map[string]any{"title": "自己的", "start_time": "2026-03-03T08:00:00+08:00"})
+		r := s.Do(t, "POST", "/api/calendars/my-schedule/subscribe/", sub.Bearer, nil).Want(t, "subscribe", http.StatusOK).Map(t)
+		if r["success"] != true || r["synced_events_count"] != float64(1) {
+			t.Fatalf("subscribe: %v", r)
+		}
+		s.Do(t, "POST", "/api/calendars/china-holidays/subscribe/", sub.Bearer, nil).Want(t, "subscribe holidays", http.StatusOK)
+		var page struct {
+			Count   int
+			Results []map[string]any
+		}
+		s.Do(t, "GET", "/api/events/?start_date=2026-03-01&end_date=2026-03-31", sub.Bearer, nil).Want(t, "range", http.StatusOK).JSON(t, &page)
+		if page.Count != 2 || page.Results[0]["title"] != "高数" || page.Results[0]["is_public_calendar"] != true || page.Results[1]["is_public_calendar"] != false {
+			t.Fatalf("subscriber's March: %+v", page)
+		}
+		s.Do(t, "GET", "/api/events/?start_date=2026-10-01&end_date=2026-10-08", sub.Bearer, nil).Want(t, "national day", http.StatusOK).JSON(t, &page)
+		if page.Count < 7 || page.Results[0]["is_public_calendar"] != true || page.Results[0]["all_day"] != true {
+			t.Fatalf("subscriber's national day: %+v", page)
+		}
+		s.Do(t, "POST", "/api/calendars/my-schedule/unsubscribe/", sub.Bearer, nil).Want(t, "unsubscribe", http.StatusOK)
+		s.Do(t, "GET", "/api/events/?start_date=2026-03-01&end_date=2026-03-31", sub.Bearer, nil).JSON(t, &page)
+		if page.Count != 1 {
+			t.Fatalf("after unsubscribing: %+v", page)
+		}
+	})
+	t.Run("delete by the owner; then 404", func(t *testing.T) {
+		path := fmt.Sprintf("/api/calendars/%d/", int64(cal["id"].(float64)))
+		s.Do(t, "DELETE", path, other.Bearer, nil).Want(t, "other deletes", http.StatusForbidden)
+		s.Do(t, "DELETE", path, owner.Bearer, nil).Want(t, "owner deletes", http.StatusNoContent)
+		s.Do(t, "GET", path, "", nil).Want(t, "deleted", http.StatusNotFound)
 	})
 }

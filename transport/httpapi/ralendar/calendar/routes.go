@@ -1,6 +1,6 @@
 // Package calendar serves Ralendar's calendar routes under /api/: events
-// (CRUD, range lists, batches, the trip link), lunar dates and China's
-// holidays. Its dialect is the Ralendar
+// (CRUD, range lists, batches, the trip link), public calendars and
+// subscriptions, lunar dates and China's holidays. Its dialect is the Ralendar
 // package's (errors.go there: DRF's field errors and details).
 package calendar
 
@@ -24,12 +24,22 @@ type Commands interface {
 	UpdateEvent(ctx context.Context, cmd calendarcmd.UpdateEvent) (calendarcmd.EventResult, error)
 	LinkTrip(ctx context.Context, cmd calendarcmd.LinkTrip) (calendarcmd.EventResult, error)
 	DeleteEvent(ctx context.Context, cmd calendarcmd.DeleteEvent) (calendarcmd.EventResult, error)
+	CreateCalendar(ctx context.Context, cmd calendarcmd.CreateCalendar) (calendarcmd.CalendarResult, error)
+	ChangeCalendar(ctx context.Context, cmd calendarcmd.ChangeCalendar) (calendarcmd.CalendarResult, error)
+	DeleteCalendar(ctx context.Context, cmd calendarcmd.CalendarCommand) (calendarcmd.CalendarResult, error)
+	Subscribe(ctx context.Context, cmd calendarcmd.CalendarCommand) (calendarcmd.CalendarResult, error)
+	Unsubscribe(ctx context.Context, cmd calendarcmd.CalendarCommand) (calendarcmd.CalendarResult, error)
+	CreateCalendarEvent(ctx context.Context, cmd calendarcmd.CreateCalendarEvent) (calendarcmd.EventResult, error)
 }
 
 // Queries are the calendar queries the routes answer from.
 type Queries interface {
 	GetEvent(ctx context.Context, userID, id int64) (calendarq.Event, error)
 	ListEvents(ctx context.Context, l calendarq.ListEvents) ([]calendarq.Event, int, error)
+	ListCalendars(ctx context.Context, viewer int64, admin bool) ([]calendarq.Calendar, error)
+	GetCalendar(ctx context.Context, key string, viewer int64, admin bool) (calendarq.Calendar, error)
+	CalendarEvents(ctx context.Context, calendarID int64, from, to *time.Time, limit int) ([]calendarq.Event, error)
+	Subscribes(ctx context.Context, userID int64, slug string) (bool, error)
 }
 
 // Clock tells the time.
@@ -61,6 +71,17 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.PATCH("/events/:id/", h.update(true))
 	user.DELETE("/events/:id/", h.remove)
 	user.PATCH("/events/:id/link-trip/", h.linkTrip)
+	r.GET("/calendars/", h.listCalendars)
+	user.POST("/calendars/", h.createCalendar)
+	r.GET("/calendars/:id/", h.getCalendar)
+	user.PUT("/calendars/:id/", h.updateCalendar(false))
+	user.PATCH("/calendars/:id/", h.updateCalendar(true))
+	user.DELETE("/calendars/:id/", h.deleteCalendar)
+	user.POST("/calendars/:id/subscribe/", h.subscribe)
+	user.POST("/calendars/:id/unsubscribe/", h.unsubscribe)
+	user.DELETE("/calendars/:id/subscribe/", h.unsubscribe)
+	r.GET("/calendars/:id/events/", h.calendarEvents)
+	user.POST("/calendars/:id/events/", h.addCalendarEvent)
 	r.GET("/lunar/", h.lunar)
 	r.GET("/holidays/", h.holidays)
 	r.GET("/holidays/check/", h.checkHoliday)
