@@ -153,5 +153,6 @@ func Events() []eventlog.Event {
 	return append([]eventlog.Event{
 		CalendarEventCreated{}, CalendarEventChanged{}, CalendarEventTripLinked{}, CalendarEventDeleted{},
 		CalendarReminderDue{}, TripSourceClaimed{},
+		CalendarFeedTokenSet{}, CalendarFeedRevoked{},
 	}, PublicEvents()...)
 }

@@ -21,10 +21,10 @@ func All() []engine.Projector { return []engine.Projector{Projector{}} }
 type Projector struct{}
 
 func (Projector) Name() string { return calendarq.ProjectionName }
-func (Projector) Version() int { return 2 }
+func (Projector) Version() int { return 3 }
 
 func (Projector) Filter() eventlog.Filter {
-	return eventlog.Filter{Categories: []string{calendar.EventCategory, calendar.PublicCategory}}
+	return eventlog.Filter{Categories: []string{calendar.EventCategory, calendar.PublicCategory, calendar.FeedCategory}}
 }
 
 func (Projector) Schema() string {
@@ -65,6 +65,11 @@ CREATE TABLE calendars (
     is_public   boolean     NOT NULL,
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL
+);
+
+CREATE TABLE feeds (
+    user_id      bigint PRIMARY KEY,
+    token_digest text   NOT NULL UNIQUE
 );
 
 CREATE TABLE subscriptions (
@@ -119,6 +124,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING`,
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM events WHERE calendar_id = $1`, e.CalendarID)
+	case calendar.CalendarFeedTokenSet:
+		_, err = tx.Exec(ctx, `INSERT INTO feeds (user_id, token_digest) VALUES ($1, $2)
+ON CONFLICT (user_id) DO UPDATE SET token_digest = EXCLUDED.token_digest`, e.UserID, e.TokenDigest)
+	case calendar.CalendarFeedRevoked:
+		_, err = tx.Exec(ctx, `DELETE FROM feeds WHERE user_id = $1`, e.UserID)
 	case calendar.CalendarSubscribed:
 		_, err = tx.Exec(ctx, `INSERT INTO subscriptions (calendar_id, user_id, subscribed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 			e.CalendarID, e.UserID, e.SubscribedAt)

@@ -1,6 +1,6 @@
 // Package calendar serves Ralendar's calendar routes under /api/: events
 // (CRUD, range lists, batches, the trip link), public calendars and
-// subscriptions, lunar dates and China's holidays. Its dialect is the Ralendar
+// subscriptions, iCalendar feeds, lunar dates and China's holidays. Its dialect is the Ralendar
 // package's (errors.go there: DRF's field errors and details).
 package calendar
 
@@ -11,6 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	calendarcmd "github.com/fiveapis/backend/commands/calendar"
+	"github.com/fiveapis/backend/domain/access"
+	"github.com/fiveapis/backend/domain/eventlog"
 	calendarq "github.com/fiveapis/backend/queries/calendar"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
@@ -30,6 +32,8 @@ type Commands interface {
 	Subscribe(ctx context.Context, cmd calendarcmd.CalendarCommand) (calendarcmd.CalendarResult, error)
 	Unsubscribe(ctx context.Context, cmd calendarcmd.CalendarCommand) (calendarcmd.CalendarResult, error)
 	CreateCalendarEvent(ctx context.Context, cmd calendarcmd.CreateCalendarEvent) (calendarcmd.EventResult, error)
+	SetFeedToken(ctx context.Context, cmd calendarcmd.SetFeedToken) (eventlog.Position, error)
+	RevokeFeed(ctx context.Context, actor access.Actor, meta eventlog.Metadata) (eventlog.Position, error)
 }
 
 // Queries are the calendar queries the routes answer from.
@@ -40,6 +44,7 @@ type Queries interface {
 	GetCalendar(ctx context.Context, key string, viewer int64, admin bool) (calendarq.Calendar, error)
 	CalendarEvents(ctx context.Context, calendarID int64, from, to *time.Time, limit int) ([]calendarq.Event, error)
 	Subscribes(ctx context.Context, userID int64, slug string) (bool, error)
+	FeedOwner(ctx context.Context, digest string) (int64, error)
 }
 
 // Clock tells the time.
@@ -82,6 +87,10 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.DELETE("/calendars/:id/subscribe/", h.unsubscribe)
 	r.GET("/calendars/:id/events/", h.calendarEvents)
 	user.POST("/calendars/:id/events/", h.addCalendarEvent)
+	r.GET("/calendars/:id/feed/", h.calendarFeed)
+	user.POST("/feeds/token/", h.newFeedToken)
+	user.DELETE("/feeds/token/", h.revokeFeedToken)
+	r.GET("/feeds/:token", h.userFeed)
 	r.GET("/lunar/", h.lunar)
 	r.GET("/holidays/", h.holidays)
 	r.GET("/holidays/check/", h.checkHoliday)
