@@ -69,8 +69,9 @@ CREATE TABLE calendars (
 
 CREATE TABLE feeds (
     user_id      bigint PRIMARY KEY,
-    token_digest text   NOT NULL UNIQUE
+    token_digest text   NOT NULL
 );
+CREATE INDEX feeds_digest ON feeds (token_digest);
 
 CREATE TABLE subscriptions (
     calendar_id   bigint      NOT NULL,

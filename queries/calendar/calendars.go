@@ -100,7 +100,7 @@ func (q *Queries) Subscribes(ctx context.Context, userID int64, slug string) (bo
 // FeedOwner returns the user whose feed token has the digest.
 func (q *Queries) FeedOwner(ctx context.Context, digest string) (int64, error) {
 	var id int64
-	err := q.db.QueryRow(ctx, `SELECT user_id FROM `+ProjectionName+`.feeds WHERE token_digest = $1`, digest).Scan(&id)
+	err := q.db.QueryRow(ctx, `SELECT user_id FROM `+ProjectionName+`.feeds WHERE token_digest = $1 AND token_digest <> '' ORDER BY user_id LIMIT 1`, digest).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrNotFound
 	}
