@@ -139,6 +139,9 @@ type RalendarConfig struct {
 	// ReminderInterval is how often the reminder job looks for reminders
 	// that became due (a reminder is mailed at most this late).
 	ReminderInterval time.Duration `env:"RALENDAR_REMINDER_INTERVAL" envDefault:"30s"`
+	// SyncAPIKey is the system key of POST /api/sync/user-info/; empty:
+	// the route is not served.
+	SyncAPIKey string `env:"RALENDAR_SYNC_API_KEY"`
 }
 
 // CardsConfig is the card API's (002).
@@ -279,6 +282,9 @@ func (c Config) Validate() error {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))
 		}
+	}
+	if k := c.Ralendar.SyncAPIKey; k != "" && len(k) < 16 {
+		errs = append(errs, errors.New("RALENDAR_SYNC_API_KEY: at least 16 characters"))
 	}
 	if c.Database.PoolMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("DB_POOL_MAX_CONNS: at least 2, got %d", c.Database.PoolMaxConns))

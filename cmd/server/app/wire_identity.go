@@ -79,7 +79,8 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		}
 		hhuDeps.WeChat, hhuDeps.Social = wx, cmds
 	}
-	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Stats: calendarq.New(p.Pool)}
+	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Stats: calendarq.New(p.Pool),
+		SyncAPIKey: cfg.Ralendar.SyncAPIKey}
 	if cfg.OAuth.AcWingAppID != "" {
 		aw, err := oauth.NewAcWing(oauth.AcWingConfig{AppID: cfg.OAuth.AcWingAppID, Secret: cfg.OAuth.AcWingAppSecret, BaseURL: cfg.OAuth.AcWingAPIURL})
 		if err != nil {
