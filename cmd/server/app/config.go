@@ -37,6 +37,7 @@ type Config struct {
 	Identity IdentityConfig
 	OAuth    OAuthConfig
 	Cards    CardsConfig
+	Ralendar RalendarConfig
 	Travel   TravelConfig
 	Magpie   MagpieConfig
 	Ops      OpsConfig
@@ -134,6 +135,16 @@ type OAuthConfig struct {
 	// RalendarQQRedirectURI is Ralendar's own QQ callback (its Android
 	// client catches it in its WebView); empty: QQRedirectURI.
 	RalendarQQRedirectURI string `env:"RALENDAR_QQ_REDIRECT_URI"`
+}
+
+// RalendarConfig is Ralendar's calendar (000, /api/).
+type RalendarConfig struct {
+	// ReminderInterval is how often the reminder job looks for reminders
+	// that became due (a reminder is mailed at most this late).
+	ReminderInterval time.Duration `env:"RALENDAR_REMINDER_INTERVAL" envDefault:"30s"`
+	// SyncAPIKey is the system key of POST /api/sync/user-info/; empty:
+	// the route is not served.
+	SyncAPIKey string `env:"RALENDAR_SYNC_API_KEY"`
 }
 
 // CardsConfig is the card API's (002).
@@ -351,10 +362,14 @@ func (c Config) Validate() error {
 		{"TRAVEL_ALBUM_SLIDE", c.Travel.AlbumSlide, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
 		{"TRAVEL_MODEL_SERVER_TIMEOUT", c.Travel.ModelServerTimeout, true},
+		{"RALENDAR_REMINDER_INTERVAL", c.Ralendar.ReminderInterval, true},
 	} {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))
 		}
+	}
+	if k := c.Ralendar.SyncAPIKey; k != "" && len(k) < 16 {
+		errs = append(errs, errors.New("RALENDAR_SYNC_API_KEY: at least 16 characters"))
 	}
 	if c.Database.PoolMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("DB_POOL_MAX_CONNS: at least 2, got %d", c.Database.PoolMaxConns))

@@ -12,6 +12,7 @@ func modules() []wiring {
 		wireGuides,
 		wireRepairs,
 		wireTickets,
+		wireCalendar,
 		wireClockIn,
 		wireOperations,
 		wireEventStream,

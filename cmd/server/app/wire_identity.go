@@ -12,6 +12,7 @@ import (
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/domain/identity"
 	identityproj "github.com/fiveapis/backend/projections/identity"
+	calendarq "github.com/fiveapis/backend/queries/calendar"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	"github.com/fiveapis/backend/transport/files"
 	accounthttp "github.com/fiveapis/backend/transport/httpapi/hhu/account"
@@ -78,7 +79,8 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		}
 		hhuDeps.WeChat, hhuDeps.Social = wx, cmds
 	}
-	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock}
+	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Stats: calendarq.New(p.Pool),
+		SyncAPIKey: cfg.Ralendar.SyncAPIKey}
 	if cfg.OAuth.AcWingAppID != "" {
 		aw, err := oauth.NewAcWing(oauth.AcWingConfig{AppID: cfg.OAuth.AcWingAppID, Secret: cfg.OAuth.AcWingAppSecret, BaseURL: cfg.OAuth.AcWingAPIURL})
 		if err != nil {

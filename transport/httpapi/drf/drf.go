@@ -380,3 +380,36 @@ func (f Form) Opt(name string) (string, bool) {
 	s, ok := f.Str(name, FieldErrors{}, true)
 	return s, ok
 }
+
+// Value returns the field as decoded: for a JSON body its value (numbers as
+// json.Number, objects and arrays as maps and slices), for a form its first
+// text; ok is false when it is absent.
+func (f Form) Value(name string) (v any, ok bool) {
+	if f.values != nil {
+		vs, ok := f.values[name]
+		if !ok || len(vs) == 0 {
+			return nil, false
+		}
+		return vs[0], true
+	}
+	raw, ok := f.json[name]
+	if !ok {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// FormOf decodes one JSON object (an item of a list a body carries) as a
+// Form.
+func FormOf(raw json.RawMessage) (Form, error) {
+	f := Form{json: map[string]json.RawMessage{}}
+	if err := json.Unmarshal(raw, &f.json); err != nil || f.json == nil {
+		return Form{}, &errInvalidData{got: "item"}
+	}
+	return f, nil
+}

@@ -55,6 +55,9 @@ type Deps struct {
 	// AcWing and QQ serve AcWing and QQ login (each mounted when set).
 	AcWing CodeExchanger
 	QQ     QQLogin
+	// SyncAPIKey is the system key of POST /api/sync/user-info/ (the route
+	// is mounted only when it is set).
+	SyncAPIKey string
 }
 
 // Module is Ralendar's account API.

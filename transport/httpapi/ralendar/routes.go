@@ -27,6 +27,9 @@ func (m *Module) Mount(e *echo.Echo) {
 	user.DELETE("/user/unbind/acwing/", m.unbind(identity.ProviderAcWing, "AcWing 账号已解绑"))
 	user.DELETE("/user/unbind/qq/", m.unbind(identity.ProviderQQ, "QQ 账号已解绑"))
 	r.GET("/oauth2/receive_code/", m.receiveCode)
+	if m.d.SyncAPIKey != "" {
+		r.POST("/sync/user-info/", m.syncUserInfo)
+	}
 	if m.d.AcWing != nil {
 		r.POST("/auth/acwing/login/", m.providerLogin(identity.ProviderAcWing, m.d.AcWing))
 	}
