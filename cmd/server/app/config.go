@@ -161,6 +161,34 @@ type MagpieConfig struct {
 	// AppSecret verifies app_key_verify when the app creates users; empty:
 	// creation from the app is refused.
 	AppSecret string `env:"MAGPIE_APP_SECRET"`
+	// Storage keeps ticket files: "disk" (under DATA_DIR/magpie, the
+	// server signing its own upload and download URLs) or "s3".
+	Storage string `env:"MAGPIE_STORAGE" envDefault:"disk"`
+	// S3 is the S3-compatible service when Storage is "s3".
+	S3 MagpieS3Config
+	// URLTTL is how long a presigned upload or download URL lasts.
+	URLTTL time.Duration `env:"MAGPIE_URL_TTL" envDefault:"168h"`
+	// UploadTTL is how long an announced file may wait for its upload
+	// (save_done) before the cleanup job discards it.
+	UploadTTL time.Duration `env:"MAGPIE_UPLOAD_TTL" envDefault:"48h"`
+	// MaxPictureBytes and MaxTapeBytes bound an uploaded picture and
+	// recording.
+	MaxPictureBytes int64 `env:"MAGPIE_MAX_PICTURE_BYTES" envDefault:"10485760"`
+	MaxTapeBytes    int64 `env:"MAGPIE_MAX_TAPE_BYTES" envDefault:"20971520"`
+	// CORSOrigins may upload from a browser (set on the S3 bucket at start;
+	// the disk storage answers any origin).
+	CORSOrigins []string `env:"MAGPIE_CORS_ORIGINS" envSeparator:","`
+}
+
+// MagpieS3Config is the S3-compatible object storage of 003's files.
+type MagpieS3Config struct {
+	Endpoint  string `env:"MAGPIE_S3_ENDPOINT"`
+	UseSSL    bool   `env:"MAGPIE_S3_USE_SSL" envDefault:"true"`
+	Region    string `env:"MAGPIE_S3_REGION" envDefault:"us-east-1"`
+	Bucket    string `env:"MAGPIE_S3_BUCKET"`
+	AccessKey string `env:"MAGPIE_S3_ACCESS_KEY"`
+	SecretKey string `env:"MAGPIE_S3_SECRET_KEY"`
+	Prefix    string `env:"MAGPIE_S3_PREFIX"`
 }
 
 // OpsConfig is what operators and consumers outside the process see.
@@ -267,11 +295,25 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
 		}
 	}
+	switch c.Magpie.Storage {
+	case "", "disk":
+	case "s3":
+		if c.Magpie.S3.Endpoint == "" || c.Magpie.S3.Bucket == "" {
+			errs = append(errs, errors.New("MAGPIE_S3_ENDPOINT and MAGPIE_S3_BUCKET: needed when MAGPIE_STORAGE=s3"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("MAGPIE_STORAGE: want disk or s3, got %q", c.Magpie.Storage))
+	}
+	if c.Magpie.MaxPictureBytes < 0 || c.Magpie.MaxTapeBytes < 0 {
+		errs = append(errs, errors.New("MAGPIE_MAX_PICTURE_BYTES, MAGPIE_MAX_TAPE_BYTES: want ≥ 0"))
+	}
 	for _, d := range []struct {
 		key      string
 		v        time.Duration
 		positive bool
 	}{
+		{"MAGPIE_URL_TTL", c.Magpie.URLTTL, false},
+		{"MAGPIE_UPLOAD_TTL", c.Magpie.UploadTTL, false},
 		{"CONSISTENCY_WAIT", c.HTTP.ConsistencyWait, false},
 		{"HTTP_READ_TIMEOUT", c.HTTP.ReadTimeout, false},
 		{"HTTP_WRITE_TIMEOUT", c.HTTP.WriteTimeout, false},

@@ -11,6 +11,7 @@ func modules() []wiring {
 		wireActivities,
 		wireGuides,
 		wireRepairs,
+		wireTickets,
 		wireClockIn,
 		wireOperations,
 		wireEventStream,
