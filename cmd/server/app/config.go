@@ -148,6 +148,26 @@ type CardsConfig struct {
 type TravelConfig struct {
 	// AllowNoCaptcha honours the "no_captcha" flag (debug only).
 	AllowNoCaptcha bool `env:"TRAVEL_ALLOW_NO_CAPTCHA" envDefault:"false"`
+	// AlbumWorkers is how many album and long-image jobs render at once
+	// across every server process (one worker reaction per shard).
+	AlbumWorkers int `env:"TRAVEL_ALBUM_WORKERS" envDefault:"2"`
+	// AlbumStale is how long a queued or working job may go without
+	// progress before a start queues it again.
+	AlbumStale time.Duration `env:"TRAVEL_ALBUM_STALE" envDefault:"10m"`
+	// AlbumTTL is how long a job may go unchanged before it expires (−2,
+	// files deleted); AlbumExpireEvery how often the expiry job runs.
+	AlbumTTL         time.Duration `env:"TRAVEL_ALBUM_TTL" envDefault:"168h"`
+	AlbumExpireEvery time.Duration `env:"TRAVEL_ALBUM_EXPIRE_EVERY" envDefault:"1h"`
+	// AlbumWidth is the long image's width and the album's (its height
+	// 9/16 of it); AlbumSlide how long each picture shows in the album.
+	AlbumWidth int           `env:"TRAVEL_ALBUM_WIDTH" envDefault:"720"`
+	AlbumSlide time.Duration `env:"TRAVEL_ALBUM_SLIDE" envDefault:"2s"`
+	// Font is the CJK font of the captions (empty: Debian's
+	// fonts-wqy-microhei or another found at its usual place); FFmpeg and
+	// FFprobe the programs (empty: found on PATH).
+	Font    string `env:"TRAVEL_FONT"`
+	FFmpeg  string `env:"TRAVEL_FFMPEG"`
+	FFprobe string `env:"TRAVEL_FFPROBE"`
 	// ModelServerURL is the model server of /api/weather, /api/style and
 	// /api/fsrcnn (transport/models/modelserver); empty: none, those
 	// routes refuse.
@@ -283,6 +303,12 @@ func (c Config) Validate() error {
 	if p := c.Admin.Password; p != "" && len(p) < 8 {
 		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 8 characters"))
 	}
+	if w := c.Travel.AlbumWorkers; w < 1 || w > 64 {
+		errs = append(errs, fmt.Errorf("TRAVEL_ALBUM_WORKERS: want 1 to 64, got %d", w))
+	}
+	if w := c.Travel.AlbumWidth; w < 64 || w > 4096 {
+		errs = append(errs, fmt.Errorf("TRAVEL_ALBUM_WIDTH: want 64 to 4096, got %d", w))
+	}
 	for _, n := range []struct {
 		key string
 		v   int
@@ -319,6 +345,10 @@ func (c Config) Validate() error {
 		{"HTTP_WRITE_TIMEOUT", c.HTTP.WriteTimeout, false},
 		{"HTTP_IDLE_TIMEOUT", c.HTTP.IdleTimeout, false},
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
+		{"TRAVEL_ALBUM_STALE", c.Travel.AlbumStale, true},
+		{"TRAVEL_ALBUM_TTL", c.Travel.AlbumTTL, true},
+		{"TRAVEL_ALBUM_EXPIRE_EVERY", c.Travel.AlbumExpireEvery, true},
+		{"TRAVEL_ALBUM_SLIDE", c.Travel.AlbumSlide, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
 		{"TRAVEL_MODEL_SERVER_TIMEOUT", c.Travel.ModelServerTimeout, true},
 	} {

@@ -15,6 +15,8 @@ func modules() []wiring {
 		wireClockIn,
 		wireOperations,
 		wireEventStream,
+		wireForum,
+		wireAlbums,
 		wireTravelModels,
 	}
 }
