@@ -10,6 +10,8 @@ package modelshttp
 import (
 	"context"
 	"net/http"
+	"runtime"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -88,13 +90,47 @@ type Deps struct {
 	Models ModelServer
 	// Seed draws a poem's seed (tests fix it).
 	Seed func() uint64
+	// MaxBusy bounds the requests that take a picture running at once in
+	// this process (default 2 × GOMAXPROCS): each decodes up to 16
+	// megapixels. One more waits at most QueueWait (default 10 s), then is
+	// refused as busy.
+	MaxBusy   int
+	QueueWait time.Duration
 }
 
 // Handlers serve the routes.
-type Handlers struct{ d Deps }
+type Handlers struct {
+	d     Deps
+	slots chan struct{}
+}
 
 // New returns the routes.
-func New(d Deps) *Handlers { return &Handlers{d: d} }
+func New(d Deps) *Handlers {
+	if d.MaxBusy <= 0 {
+		d.MaxBusy = 2 * runtime.GOMAXPROCS(0)
+	}
+	if d.QueueWait <= 0 {
+		d.QueueWait = 10 * time.Second
+	}
+	return &Handlers{d: d, slots: make(chan struct{}, d.MaxBusy)}
+}
+
+// bounded runs next once one of the MaxBusy slots is free; a request that
+// waited QueueWait, or whose client left, is refused as busy.
+func (h *Handlers) bounded(next httpapi.Handler) httpapi.Handler {
+	return func(c echo.Context) error {
+		wait := time.NewTimer(h.d.QueueWait)
+		defer wait.Stop()
+		select {
+		case h.slots <- struct{}{}:
+			defer func() { <-h.slots }()
+			return next(c)
+		case <-wait.C:
+		case <-c.Request().Context().Done():
+		}
+		return travel.Refusal("服务器繁忙,请稍后再试")
+	}
+}
 
 // MaxImageBytes bounds an uploaded picture.
 const MaxImageBytes = 8 << 20
@@ -104,7 +140,7 @@ const MaxImageBytes = 8 << 20
 // check like the rest of 004 (its client is an Android app).
 func (h *Handlers) Mount(e *echo.Echo) {
 	r := httpapi.NewRouter(e, "", travel.Render).ExemptFromCSRF()
-	img := r.WithBodyLimit(2 * MaxImageBytes)
+	img := r.WithBodyLimit(2 * MaxImageBytes).With(h.bounded)
 	img.POST("/api/color/", h.color)
 	img.POST("/api/img2poem/", h.img2poem)
 	img.POST("/api/weather/", h.weather)
