@@ -242,6 +242,16 @@ func (h *Handlers) linkTrip(c echo.Context) error {
 		"linked": res.Event.Link.TripSlug != ""})
 }
 
+// holidayCalendarID is the id of china-holidays (0 when it cannot be read:
+// the days are still listed).
+func (h *Handlers) holidayCalendarID(c echo.Context) int64 {
+	cal, err := h.d.Queries.GetCalendar(c.Request().Context(), calendar.HolidaysSlug, 0, false)
+	if err != nil {
+		return 0
+	}
+	return cal.ID
+}
+
 // listRange reads the range of a list: ?start=&end= (or start_date,
 // end_date, start_time, end_time, from, to), or ?date= for one day.
 func listRange(c echo.Context) (from, to *time.Time, err error) {
@@ -332,7 +342,7 @@ func (h *Handlers) list(c echo.Context) error {
 			return err
 		}
 		if subscribed {
-			holidays = holidayEvents(0, from, to, h.d.Clock.Now())
+			holidays = holidayEvents(h.holidayCalendarID(c), from, to, h.d.Clock.Now())
 		}
 	}
 	l := calendarq.ListEvents{UserID: uid, From: from, To: to, Ordering: ordering, Offset: (page - 1) * size, Limit: size}

@@ -144,7 +144,7 @@ func (h *Handlers) userFeed(c echo.Context) error {
 		return err
 	}
 	if subscribed {
-		events = mergeByStart(events, holidayEvents(0, &from, &to, now), false)
+		events = mergeByStart(events, holidayEvents(h.holidayCalendarID(c), &from, &to, now), false)
 	}
 	return renderFeed(c, "Ralendar", events, true, now)
 }

@@ -113,7 +113,7 @@ func TestPublicCalendars(t *testing.T) {
 			t.Fatalf("subscriber's March: %+v", page)
 		}
 		s.Do(t, "GET", "/api/events/?start_date=2026-10-01&end_date=2026-10-08", sub.Bearer, nil).Want(t, "national day", http.StatusOK).JSON(t, &page)
-		if page.Count < 7 || page.Results[0]["is_public_calendar"] != true || page.Results[0]["all_day"] != true {
+		if page.Count < 7 || page.Results[0]["is_public_calendar"] != true || page.Results[0]["all_day"] != true || page.Results[0]["calendar"] == nil {
 			t.Fatalf("subscriber's national day: %+v", page)
 		}
 		s.Do(t, "POST", "/api/calendars/my-schedule/unsubscribe/", sub.Bearer, nil).Want(t, "unsubscribe", http.StatusOK)
