@@ -12,6 +12,7 @@ func modules() []wiring {
 		wireGuides,
 		wireRepairs,
 		wireClockIn,
+		wireTrips,
 		wireOperations,
 		wireEventStream,
 	}

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+
+	tripscmd "github.com/fiveapis/backend/commands/trips"
+	"github.com/fiveapis/backend/domain/trips"
+	identityproj "github.com/fiveapis/backend/projections/identity"
+	tripsproj "github.com/fiveapis/backend/projections/trips"
+	identityq "github.com/fiveapis/backend/queries/identity"
+	tripsq "github.com/fiveapis/backend/queries/trips"
+	"github.com/fiveapis/backend/transport/httpapi"
+	accountshttp "github.com/fiveapis/backend/transport/httpapi/roamio/accounts"
+	tripshttp "github.com/fiveapis/backend/transport/httpapi/roamio/trips"
+)
+
+// wireTrips builds Roamio's trip plans: the projector, the routes
+// (/api/v1/trip-plans/, /api/v1/trips/ and the itinerary items) with
+// anonymous callers identified by a digest keyed with the server's secret.
+func wireTrips(_ context.Context, p *Platform) (Module, error) {
+	m := Module{Name: "trips", Events: trips.Events(), Projectors: tripsproj.All()}
+	m.Routes = []httpapi.Routes{tripshttp.New(tripshttp.Deps{
+		Commands:  tripscmd.New(p.Runner, p.Clock, nil),
+		Queries:   tripsq.New(p.Pool),
+		Users:     identityq.New(identityproj.NewReader(p.Pool)),
+		Clock:     p.Clock,
+		Secret:    p.Secret,
+		PublicURL: p.Config.HTTP.PublicURL,
+	})}
+	return m, nil
+}
+
+// travelStats counts users' trips for the account routes
+// (accountshttp.TravelStats) over the trips read model.
+type travelStats struct{ trips *tripsq.Queries }
+
+func (s travelStats) TravelCounts(ctx context.Context, userIDs []int64) (map[int64]accountshttp.TravelCounts, error) {
+	counts, err := s.trips.TripCounts(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]accountshttp.TravelCounts, len(counts))
+	for id, c := range counts {
+		out[id] = accountshttp.TravelCounts{Trips: c.Trips, PublicTrips: c.PublicTrips}
+	}
+	return out, nil
+}
