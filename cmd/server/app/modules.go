@@ -13,6 +13,7 @@ func modules() []wiring {
 		wireRepairs,
 		wireClockIn,
 		wireTrips,
+		wireComments,
 		wireOperations,
 		wireEventStream,
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/fiveapis/backend/domain/trips"
 	identityproj "github.com/fiveapis/backend/projections/identity"
 	tripsproj "github.com/fiveapis/backend/projections/trips"
+	commentsq "github.com/fiveapis/backend/queries/comments"
 	identityq "github.com/fiveapis/backend/queries/identity"
 	tripsq "github.com/fiveapis/backend/queries/trips"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -23,6 +24,7 @@ func wireTrips(_ context.Context, p *Platform) (Module, error) {
 		Commands:  tripscmd.New(p.Runner, p.Clock, nil),
 		Queries:   tripsq.New(p.Pool),
 		Users:     identityq.New(identityproj.NewReader(p.Pool)),
+		Comments:  commentCounts{commentsq.New(p.Pool)},
 		Clock:     p.Clock,
 		Secret:    p.Secret,
 		PublicURL: p.Config.HTTP.PublicURL,
@@ -32,16 +34,32 @@ func wireTrips(_ context.Context, p *Platform) (Module, error) {
 
 // travelStats counts users' trips for the account routes
 // (accountshttp.TravelStats) over the trips read model.
-type travelStats struct{ trips *tripsq.Queries }
+type travelStats struct {
+	trips    *tripsq.Queries
+	comments *commentsq.Queries
+}
 
 func (s travelStats) TravelCounts(ctx context.Context, userIDs []int64) (map[int64]accountshttp.TravelCounts, error) {
 	counts, err := s.trips.TripCounts(ctx, userIDs)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]accountshttp.TravelCounts, len(counts))
-	for id, c := range counts {
-		out[id] = accountshttp.TravelCounts{Trips: c.Trips, PublicTrips: c.PublicTrips}
+	ncomments, err := s.comments.UserCounts(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]accountshttp.TravelCounts, len(userIDs))
+	for _, id := range userIDs {
+		c := counts[id]
+		out[id] = accountshttp.TravelCounts{Trips: c.Trips, PublicTrips: c.PublicTrips, Comments: ncomments[id]}
 	}
 	return out, nil
+}
+
+// commentCounts counts trips' comments for the trip routes
+// (tripshttp.CommentCounts): a trip's comments are those of its slug's page.
+type commentCounts struct{ comments *commentsq.Queries }
+
+func (c commentCounts) CommentCounts(ctx context.Context, pages []string) (map[string]int, error) {
+	return c.comments.PageCounts(ctx, pages)
 }
