@@ -36,6 +36,7 @@ type Config struct {
 	Identity IdentityConfig
 	OAuth    OAuthConfig
 	Cards    CardsConfig
+	Roamio   RoamioConfig
 	Travel   TravelConfig
 	Magpie   MagpieConfig
 	Ops      OpsConfig
@@ -139,6 +140,16 @@ type CardsConfig struct {
 	// disables.
 	UseLimitPerUser int `env:"CARD_USE_LIMIT_PER_USER" envDefault:"120"`
 	UseLimitPerIP   int `env:"CARD_USE_LIMIT_PER_IP" envDefault:"600"`
+}
+
+// RoamioConfig is Roamio's (000, /api/v1/) conventions.
+type RoamioConfig struct {
+	// CORSOrigins may call /api/v1/ from a browser, with credentials.
+	CORSOrigins []string `env:"ROAMIO_CORS_ORIGINS" envSeparator:"," envDefault:"https://roamio.com,https://www.roamio.com,https://app7626.acapp.acwing.com.cn,https://www.acwing.com"`
+	// AnonymousPerHour and UserPerHour cap /api/v1/ requests in any hour
+	// per anonymous address and per user, across processes (0: no cap).
+	AnonymousPerHour int `env:"ROAMIO_ANON_REQUESTS_PER_HOUR" envDefault:"100"`
+	UserPerHour      int `env:"ROAMIO_USER_REQUESTS_PER_HOUR" envDefault:"1000"`
 }
 
 // TravelConfig is the travel app's (004).
@@ -250,6 +261,7 @@ func (c Config) Validate() error {
 		{"CARD_USE_LIMIT_PER_USER", c.Cards.UseLimitPerUser}, {"CARD_USE_LIMIT_PER_IP", c.Cards.UseLimitPerIP},
 		{"LOGIN_LIMIT_PER_ACCOUNT", c.Identity.LoginLimitPerAccount}, {"LOGIN_LIMIT_PER_IP", c.Identity.LoginLimitPerIP},
 		{"MAIL_MAX_ATTEMPTS", c.Mail.MaxAttempts}, {"READY_MAX_LAG", c.Ops.ReadyMaxLag},
+		{"ROAMIO_ANON_REQUESTS_PER_HOUR", c.Roamio.AnonymousPerHour}, {"ROAMIO_USER_REQUESTS_PER_HOUR", c.Roamio.UserPerHour},
 	} {
 		if n.v < 0 {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))

@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"time"
+
+	"github.com/fiveapis/backend/transport/httpapi/roamio"
+	"github.com/fiveapis/backend/transport/ratelimit"
 
 	tripscmd "github.com/fiveapis/backend/commands/trips"
 	"github.com/fiveapis/backend/domain/trips"
@@ -20,7 +24,7 @@ import (
 // anonymous callers identified by a digest keyed with the server's secret.
 func wireTrips(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "trips", Events: trips.Events(), Projectors: tripsproj.All()}
-	m.Routes = []httpapi.Routes{tripshttp.New(tripshttp.Deps{
+	m.Routes = []httpapi.Routes{roamioConventions(p), tripshttp.New(tripshttp.Deps{
 		Commands:  tripscmd.New(p.Runner, p.Clock, nil),
 		Queries:   tripsq.New(p.Pool),
 		Users:     identityq.New(identityproj.NewReader(p.Pool)),
@@ -62,4 +66,21 @@ type commentCounts struct{ comments *commentsq.Queries }
 
 func (c commentCounts) CommentCounts(ctx context.Context, pages []string) (map[string]int, error) {
 	return c.comments.PageCounts(ctx, pages)
+}
+
+// roamioConventions is /api/v1/'s CORS and request limits per hour, the
+// counters in Redis shared by every process (ratelimit.Limiter).
+func roamioConventions(p *Platform) roamio.Conventions {
+	cfg := p.Config
+	return roamio.Conventions{Origins: cfg.Roamio.CORSOrigins, AnonymousPerHour: cfg.Roamio.AnonymousPerHour,
+		UserPerHour: cfg.Roamio.UserPerHour,
+		Limiter:     hourlyLimiter{ratelimit.New(p.Redis, cfg.Identity.RateLimitNamespace+"roamio:requests", p.Logger)}}
+}
+
+// hourlyLimiter adapts a ratelimit.Limiter to roamio.Limiter.
+type hourlyLimiter struct{ lim *ratelimit.Limiter }
+
+func (l hourlyLimiter) Hit(ctx context.Context, key string, max int, window time.Duration) (bool, time.Duration, error) {
+	d, err := l.lim.Hit(ctx, ratelimit.Rule{Key: key, Max: max, Window: window})
+	return d.Allowed, d.RetryAfter, err
 }
