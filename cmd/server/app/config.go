@@ -150,6 +150,12 @@ type RoamioConfig struct {
 	// per anonymous address and per user, across processes (0: no cap).
 	AnonymousPerHour int `env:"ROAMIO_ANON_REQUESTS_PER_HOUR" envDefault:"100"`
 	UserPerHour      int `env:"ROAMIO_USER_REQUESTS_PER_HOUR" envDefault:"1000"`
+	// WebhookMaxAttempts is how many times a trip change is delivered
+	// before it is parked; WebhookBackoff the first pause between attempts
+	// (doubled after each); WebhookTimeout bounds one delivery.
+	WebhookMaxAttempts int           `env:"ROAMIO_WEBHOOK_MAX_ATTEMPTS" envDefault:"8"`
+	WebhookBackoff     time.Duration `env:"ROAMIO_WEBHOOK_BACKOFF" envDefault:"2s"`
+	WebhookTimeout     time.Duration `env:"ROAMIO_WEBHOOK_TIMEOUT" envDefault:"5s"`
 }
 
 // TravelConfig is the travel app's (004).
@@ -262,6 +268,7 @@ func (c Config) Validate() error {
 		{"LOGIN_LIMIT_PER_ACCOUNT", c.Identity.LoginLimitPerAccount}, {"LOGIN_LIMIT_PER_IP", c.Identity.LoginLimitPerIP},
 		{"MAIL_MAX_ATTEMPTS", c.Mail.MaxAttempts}, {"READY_MAX_LAG", c.Ops.ReadyMaxLag},
 		{"ROAMIO_ANON_REQUESTS_PER_HOUR", c.Roamio.AnonymousPerHour}, {"ROAMIO_USER_REQUESTS_PER_HOUR", c.Roamio.UserPerHour},
+		{"ROAMIO_WEBHOOK_MAX_ATTEMPTS", c.Roamio.WebhookMaxAttempts},
 	} {
 		if n.v < 0 {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
@@ -277,6 +284,8 @@ func (c Config) Validate() error {
 		{"HTTP_WRITE_TIMEOUT", c.HTTP.WriteTimeout, false},
 		{"HTTP_IDLE_TIMEOUT", c.HTTP.IdleTimeout, false},
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
+		{"ROAMIO_WEBHOOK_BACKOFF", c.Roamio.WebhookBackoff, false},
+		{"ROAMIO_WEBHOOK_TIMEOUT", c.Roamio.WebhookTimeout, false},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
 	} {
 		if d.v < 0 || d.positive && d.v == 0 {

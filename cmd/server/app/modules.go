@@ -14,6 +14,7 @@ func modules() []wiring {
 		wireClockIn,
 		wireTrips,
 		wireComments,
+		wireWebhooks,
 		wireOperations,
 		wireEventStream,
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/fiveapis/backend/transport/pgmigrate"
 	"github.com/fiveapis/backend/transport/sessions"
 	"github.com/fiveapis/backend/transport/settings"
+	webhookstransport "github.com/fiveapis/backend/transport/webhooks"
 )
 
 // DatabaseName is the database the zero-configuration start creates.
@@ -240,6 +241,7 @@ func Migrations() []pgmigrate.Set {
 		sessions.Migrations(),
 		nonces.Migrations(),
 		oauth.Migrations(),
+		webhookstransport.Migrations(),
 	}
 }
 
