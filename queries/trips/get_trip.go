@@ -43,14 +43,25 @@ func (q *Queries) one(ctx context.Context, where string, arg any) (Trip, error) 
 	return t, nil
 }
 
-// Reacted reports whether the caller liked (kind "like") or checked in
-// ("checkin") the trip.
-func (q *Queries) Reacted(ctx context.Context, tripID int64, kind, caller string) (bool, error) {
-	var ok bool
-	err := q.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+ProjectionName+`.reactions WHERE trip_id = $1 AND kind = $2 AND caller = $3)`,
-		tripID, kind, caller).Scan(&ok)
+// Reactions tells, for each of the trips, which kinds ("like", "checkin")
+// the caller gave it: one query for a page of trips.
+func (q *Queries) Reactions(ctx context.Context, tripIDs []int64, caller string) (map[int64]map[string]bool, error) {
+	rows, err := q.db.Query(ctx, `SELECT trip_id, kind FROM `+ProjectionName+`.reactions WHERE trip_id = ANY($1) AND caller = $2`, tripIDs, caller)
 	if err != nil {
-		return false, fmt.Errorf("reaction of trip %d: %w", tripID, err)
+		return nil, fmt.Errorf("reactions of %d trips: %w", len(tripIDs), err)
 	}
-	return ok, nil
+	defer rows.Close()
+	out := map[int64]map[string]bool{}
+	for rows.Next() {
+		var id int64
+		var kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return nil, fmt.Errorf("reactions: %w", err)
+		}
+		if out[id] == nil {
+			out[id] = map[string]bool{}
+		}
+		out[id][kind] = true
+	}
+	return out, rows.Err()
 }

@@ -120,12 +120,18 @@ func (h *Handlers) viewOf(c echo.Context, ts []tripsq.Trip, full bool) (view, er
 			}
 			v.authors[t.AuthorID] = a
 		}
-		var err error
-		if v.checkedIn[t.ID], err = h.d.Queries.Reacted(ctx, t.ID, trips.KindCheckin, caller); err != nil {
+	}
+	if len(ts) > 0 {
+		ids := make([]int64, len(ts))
+		for i, t := range ts {
+			ids[i] = t.ID
+		}
+		given, err := h.d.Queries.Reactions(ctx, ids, caller)
+		if err != nil {
 			return v, err
 		}
-		if v.liked[t.ID], err = h.d.Queries.Reacted(ctx, t.ID, trips.KindLike, caller); err != nil {
-			return v, err
+		for id, kinds := range given {
+			v.checkedIn[id], v.liked[id] = kinds[trips.KindCheckin], kinds[trips.KindLike]
 		}
 	}
 	if h.d.Comments != nil && len(slugs) > 0 {

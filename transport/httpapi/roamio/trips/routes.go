@@ -35,7 +35,7 @@ type Commands interface {
 type Queries interface {
 	TripBySlug(ctx context.Context, slug string) (tripsq.Trip, error)
 	TripByID(ctx context.Context, id int64) (tripsq.Trip, error)
-	Reacted(ctx context.Context, tripID int64, kind, caller string) (bool, error)
+	Reactions(ctx context.Context, tripIDs []int64, caller string) (map[int64]map[string]bool, error)
 	ListPublicTrips(ctx context.Context, f tripsq.ListPublic) ([]tripsq.Trip, int, error)
 	MyTrips(ctx context.Context, userID int64, offset, limit int) ([]tripsq.Trip, int, error)
 	Items(ctx context.Context, tripID int64) ([]tripsq.Item, error)
