@@ -17,6 +17,10 @@ type Metadata struct {
 	UserAgent string `json:"user_agent,omitempty"`
 	// OccurredAt is when the command was decided (the command's clock).
 	OccurredAt time.Time `json:"occurred_at"`
+	// TraceParent is the W3C traceparent of the traced request that caused
+	// the event ("00-<trace id>-<span id>-<flags>"); its consumers continue
+	// that trace. Empty when tracing is off.
+	TraceParent string `json:"traceparent,omitempty"`
 }
 
 // Envelope is a recorded event decoded for its consumers (projectors, side

@@ -171,7 +171,10 @@ func (e *Engine) applyEvent(ctx context.Context, tx pgx.Tx, r *genRun, ev eventl
 	if err != nil {
 		return &decodeError{fmt.Errorf("engine: %s: decode %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)}
 	}
-	if err := r.p.Apply(ctx, tx, env); err != nil {
+	ctx, span := e.startSpan(ctx, "projection "+r.p.Name(), env)
+	err = r.p.Apply(ctx, tx, env)
+	endSpan(span, err)
+	if err != nil {
 		return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev.Type, ev.ID, ev.Position, err)
 	}
 	return nil

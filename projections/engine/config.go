@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/fiveapis/backend/domain/eventlog"
 )
 
@@ -106,6 +108,13 @@ type Config struct {
 
 	// Logger receives the engine's logs; default slog.Default().
 	Logger *slog.Logger
+
+	// Tracer, when set, records a span for each event a projector applies
+	// or a reaction handles one by one, continuing the trace of the request
+	// that appended it (the traceparent of its metadata). Events applied in
+	// a batch (a catch-up, a backlog) are not traced one by one. Nil: no
+	// spans.
+	Tracer trace.Tracer
 }
 
 // Clock tells the time (handling.Clock and test clocks have this method).

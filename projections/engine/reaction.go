@@ -189,7 +189,10 @@ func (e *Engine) react(ctx context.Context, rc *reactor, handle eventlog.Reactio
 			return fmt.Errorf("engine: reaction %s: decode %s (%s at %s): %w", name, ev.Type, ev.ID, ev.Position, err)
 		}
 	}
-	if err := handle(ctx, env); err != nil {
+	ctx, span := e.startSpan(ctx, "reaction "+name, env)
+	err := handle(ctx, env)
+	endSpan(span, err)
+	if err != nil {
 		err = fmt.Errorf("engine: reaction %s: %s (%s at %s): %w", name, ev.Type, ev.ID, ev.Position, err)
 		if errors.Is(err, eventlog.ErrUnavailable) {
 			return &unavailableError{err}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
@@ -52,7 +55,19 @@ func EventMeta(c echo.Context, now time.Time) eventlog.Metadata {
 	if p, ok := authn.From(c); ok {
 		m.UserID = p.UserID
 	}
+	m.TraceParent = traceParent(c.Request().Context())
 	return m
+}
+
+// traceParent is the W3C traceparent of ctx's span when it is recorded
+// (tracing on and sampled), else "".
+func traceParent(ctx context.Context) string {
+	if !trace.SpanContextFromContext(ctx).IsSampled() {
+		return ""
+	}
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	return carrier["traceparent"]
 }
 
 // UserAgent is the request's User-Agent as the log may keep it: valid UTF-8

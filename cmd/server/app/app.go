@@ -28,6 +28,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/operations"
 	"github.com/fiveapis/backend/transport/messaging"
 	"github.com/fiveapis/backend/transport/personaldata"
+	"github.com/fiveapis/backend/transport/tracing"
 )
 
 // App is the assembled server: the platform, its modules, the projection
@@ -68,9 +69,13 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 		verifiers = append(verifiers, m.Verifiers...)
 		requestVerifiers = append(requestVerifiers, m.RequestVerifiers...)
 	}
-	a.engine, err = engine.New(p.EnginePool, p.Store, p.Codec, engine.Config{
+	ecfg := engine.Config{
 		Transport: consumerTransport(p.Logger), Reactions: reactions, Jobs: jobs, Clock: p.Clock, Logger: p.Logger,
-	}, projectors...)
+	}
+	if p.Tracing.Enabled() {
+		ecfg.Tracer = p.Tracing.Tracer("github.com/fiveapis/backend/projections/engine")
+	}
+	a.engine, err = engine.New(p.EnginePool, p.Store, p.Codec, ecfg, projectors...)
 	if err != nil {
 		return a, fmt.Errorf("projection engine: %w", err)
 	}
@@ -79,6 +84,9 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 
 	a.echo = httpapi.NewEcho(httpapi.Config{Addr: cfg.HTTP.Addr, Consistency: p.Consistency}, p.Logger, routes...)
 	a.echo.Pre(authn.Middleware(verifiers, requestVerifiers...))
+	if p.Tracing.Enabled() {
+		a.echo.Use(tracing.HTTP(p.Tracing, p.Config.Tracing.ServiceName))
+	}
 	a.echo.Use(p.metrics.middleware)
 	a.mountObservability()
 	a.echo.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
@@ -166,9 +174,12 @@ func (a *App) RunBackground(ctx context.Context) error {
 			g.Go(func() error { return w(ctx) })
 		}
 	}
+	// Start-up tasks are idempotent: one that meets an unavailable database
+	// (a failover, connections terminated) is run again rather than ending
+	// the process.
 	for _, m := range a.modules {
 		for _, s := range m.Startup {
-			if err := s(ctx); err != nil {
+			if err := untilAvailable(ctx, a.p.Logger, "start-up of module "+m.Name, func() error { return s(ctx) }); err != nil {
 				return fmt.Errorf("module %s: start-up: %w", m.Name, err)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/transport/tracing"
 )
 
 // Config is the whole server configuration, read from the environment by
@@ -41,6 +42,8 @@ type Config struct {
 	Magpie   MagpieConfig
 	Ops      OpsConfig
 	NATS     NATSConfig
+	// Tracing is OpenTelemetry tracing (off without an endpoint).
+	Tracing tracing.Config
 }
 
 // HTTPConfig is the HTTP edge.
@@ -300,6 +303,9 @@ func (c Config) Validate() error {
 	}
 	if c.Database.IdleTimeout < 0 {
 		errs = append(errs, fmt.Errorf("DB_IDLE_TIMEOUT: want a duration such as 1m, got %s", c.Database.IdleTimeout))
+	}
+	if err := c.Tracing.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, cat := range c.NATS.Categories {
 		if !eventlog.ValidCategory(cat) {

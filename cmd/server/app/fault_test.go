@@ -235,11 +235,13 @@ func TestFaultsAcrossTwoProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(context.Background())
 	terminations := 0
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		// Closed here, not by the test: a t.Fatal below must not close the
+		// connection while this goroutine queries it.
+		defer admin.Close(context.Background())
 		for ctx.Err() == nil {
 			time.Sleep(700 * time.Millisecond)
 			var n int

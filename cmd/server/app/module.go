@@ -41,7 +41,8 @@ type Module struct {
 	// Background runs in every process while the server runs: in-process
 	// caches that follow the log, nothing that must run once.
 	Background []func(ctx context.Context) error
-	// Startup runs once the engine runs (bootstrap data).
+	// Startup runs once the engine runs (bootstrap data); each task must be
+	// idempotent: it runs again while the database is unavailable.
 	Startup []func(ctx context.Context) error
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/fiveapis/backend/transport/pgmigrate"
 	"github.com/fiveapis/backend/transport/sessions"
 	"github.com/fiveapis/backend/transport/settings"
+	"github.com/fiveapis/backend/transport/tracing"
 	webhookstransport "github.com/fiveapis/backend/transport/webhooks"
 )
 
@@ -83,6 +84,8 @@ type Platform struct {
 	Projections *Projections
 
 	metrics *metrics
+	// Tracing is the tracer provider (no-op unless TRACING_OTLP_ENDPOINT).
+	Tracing *tracing.Provider
 
 	pgServer *pgboot.Server
 	closers  []func()
@@ -139,7 +142,17 @@ func NewPlatform(ctx context.Context, cfg Config, opts Options, logger *slog.Log
 	}
 	p.Forms = p.Codec.Forms(derive(p.Secret, "fiveapis/consumer-forms/stream-pseudonyms/v1"))
 	p.metrics = newMetrics()
-	p.Store = instrumentStore(retryUnavailable(p.Store), p.metrics)
+	if p.Tracing, err = tracing.New(ctx, p.Config.Tracing); err != nil {
+		return p, err
+	}
+	p.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := p.Tracing.Shutdown(ctx); err != nil {
+			p.Logger.Warn("tracing: spans not sent", "err", err)
+		}
+	})
+	p.Store = tracing.WrapStore(instrumentStore(retryUnavailable(p.Store), p.metrics), p.Tracing)
 	p.Streams = eventstore.NewStreams(p.Store, p.Codec)
 	p.Runner = handling.NewRunner(p.Streams, handling.Config{})
 	p.Consistency = httpapi.Consistency{Waiter: p.Projections, Timeout: cfg.HTTP.ConsistencyWait}

@@ -195,6 +195,8 @@ func decodePlainMetadata(data []byte, m *eventlog.Metadata) bool {
 			m.ClientIP = string(value)
 		case "user_agent":
 			m.UserAgent = string(value)
+		case "traceparent":
+			m.TraceParent = string(value)
 		case "occurred_at":
 			if m.OccurredAt.UnmarshalJSON(data[start:end]) != nil {
 				return false

@@ -273,7 +273,7 @@ func TestDecodeMetadataVariantsLikeEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := []string{"correlation_id", "causation_id", "user_id", "client_ip", "user_agent", "occurred_at",
+	keys := []string{"correlation_id", "causation_id", "user_id", "client_ip", "user_agent", "occurred_at", "traceparent",
 		"User_ID", "CORRELATION_ID", "unknown", "occurred_at"}
 	values := []string{`"plain"`, `""`, `"ünï ✓"`, `"esc \" \\ \u00e9"`, "\"bad \xff\"", "\"ctl \x01\"", `null`, `42`,
 		`"2026-11-21T17:00:00.123456789Z"`, `"2026-11-21T17:00:00+08:00"`, `"2026-11-21 17:00:00"`, `"0001-01-01T00:00:00Z"`,
