@@ -3,13 +3,21 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run test lint vet fmt build bench bench-short services fuzz
+.PHONY: run test test-esdb lint vet fmt build bench bench-short services fuzz
 
 # Go fuzz targets of the parsers (package:target); make test runs each for
 # FUZZTIME, make fuzz FUZZTIME=10m for longer.
 FUZZTIME ?= 2s
 FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./transport/eventstore/codec:FuzzDecode \
 	./transport/httpapi:FuzzCheckJSON ./transport/httpapi:FuzzCheckTextMultipart ./transport/httpapi/identityauth:FuzzAPIKeyHeader
+
+# The end-to-end set make test also runs with EventStoreDB as the event log:
+# every client's replayed calls (one test per API and module, "…Client…") and
+# the card API's walkthrough and concurrent uses. make test-esdb runs all.
+ESDB_E2E ?= Client|TestWalkthrough|TestConcurrentUsesOverHTTP
+# The EventStoreDB of the API suites: a real one when EVENTSTORE_URL is set,
+# else the adapter tests' in-process gRPC server (esdbfake).
+ESDB ?= $(if $(EVENTSTORE_URL),$(EVENTSTORE_URL),esdbfake)
 
 ## run: start the server with the embedded default (PostgreSQL event store and read models)
 run:
@@ -18,6 +26,7 @@ run:
 ## test: every test, with the race detector, against the real PostgreSQL
 test: services lint
 	$(GO) test $(TESTFLAGS) $(PKGS)
+	APPTEST_EVENTSTORE=$(ESDB) $(GO) test -count=1 -timeout 20m -run '$(ESDB_E2E)' ./transport/httpapi/...
 	$(MAKE) --no-print-directory fuzz
 	@# The 10,000-card QR zip, at full size: the race detector makes QR encoding ten times slower.
 	$(GO) test -count=1 -run TestQRCodeZipOfTenThousandCards ./transport/httpapi/cards/
@@ -26,6 +35,10 @@ test: services lint
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+## test-esdb: every API suite with EventStoreDB as the event log (EVENTSTORE_URL, else the in-process server)
+test-esdb: services
+	APPTEST_EVENTSTORE=$(ESDB) $(GO) test -count=1 -timeout 20m ./transport/httpapi/...
 
 ## lint: gofmt, go vet and the layer check
 lint:

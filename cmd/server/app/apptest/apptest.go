@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/cmd/server/app"
+	"github.com/fiveapis/backend/transport/eventstore/eventstoredb/esdbfake"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -32,6 +33,9 @@ type Server struct {
 	URL    string
 	App    *app.App
 	Client *http.Client
+	// EventStoreURL is the server's EVENTSTORE_URL ("" for PostgreSQL's
+	// log): a second server on the same database needs it too.
+	EventStoreURL string
 
 	// staffDepartment is the department NewHHUStaff places users in (0:
 	// none yet), made once per server with the admin token staffAdmin.
@@ -72,6 +76,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		HTTP:     app.HTTPConfig{ConsistencyWait: 5 * time.Second},
 		LogLevel: slog.LevelWarn,
 	}
+	cfg.Database.EventStoreURL = eventStoreURL(t)
 	o := app.Options{CheapPasswordHashing: true}
 	for _, opt := range opts {
 		opt(&cfg, &o)
@@ -103,9 +108,41 @@ func Start(t testing.TB, opts ...Option) *Server {
 		wg.Wait()
 		a.Close()
 	})
-	s := &Server{URL: ts.URL, App: a, Client: ts.Client()}
+	s := &Server{URL: ts.URL, App: a, Client: ts.Client(), EventStoreURL: cfg.Database.EventStoreURL}
 	s.waitReady(t)
 	return s
+}
+
+// EventStoreEnv selects the event log of every test server: unset or
+// "postgres", the PostgreSQL store; "esdbfake", a fresh in-process
+// EventStoreDB gRPC server per test server (the adapter's test server, built
+// from the client's generated interfaces); an esdb:// or kurrentdb://
+// connection string, that EventStoreDB (each test server's streams are its
+// own: stream names carry random ids, so tests sharing one server do not
+// meet, but the global log is shared). `make test-esdb` runs the API suites
+// with "esdbfake".
+const EventStoreEnv = "APPTEST_EVENTSTORE"
+
+// SharedLog returns an option that gives every server started with it one
+// event log, for tests that stop a server and start another on the same
+// database: with PostgreSQL it does nothing (the log is in the database);
+// with "esdbfake" it is one fake server for all of them.
+func SharedLog(t testing.TB) Option {
+	u := eventStoreURL(t)
+	return func(c *app.Config, _ *app.Options) { c.Database.EventStoreURL = u }
+}
+
+// eventStoreURL is the EVENTSTORE_URL EventStoreEnv asks for ("" for
+// PostgreSQL).
+func eventStoreURL(t testing.TB) string {
+	switch v := os.Getenv(EventStoreEnv); {
+	case v == "" || v == "postgres":
+		return ""
+	case v == "esdbfake":
+		return esdbfake.Start(t)
+	default:
+		return v
+	}
 }
 
 // withParam adds a query parameter to a database URL.

@@ -268,6 +268,7 @@ func TestRepairsPendingMailSurvivesRestart(t *testing.T) {
 	dbURL.RawQuery = q.Encode()
 	dsn := dbURL.String()
 	dataDir := t.TempDir()
+	sharedLog := apptest.SharedLog(t)
 	onDatabase := apptest.WithConfig(func(c *app.Config) { c.Database.URL = dsn; c.DataDir = dataDir })
 
 	// An SMTP address where nothing listens: every delivery fails and is
@@ -280,7 +281,7 @@ func TestRepairsPendingMailSurvivesRestart(t *testing.T) {
 	_ = ln.Close()
 	var repairID int64
 	t.Run("before restart", func(t *testing.T) {
-		s := apptest.Start(t, onDatabase, apptest.WithConfig(func(c *app.Config) {
+		s := apptest.Start(t, onDatabase, sharedLog, apptest.WithConfig(func(c *app.Config) {
 			c.Mail.SMTPAddr = deadAddr
 			c.Mail.SMTPFrom = "hhu@example.com"
 			c.Mail.MaxAttempts = 1000
@@ -295,7 +296,7 @@ func TestRepairsPendingMailSurvivesRestart(t *testing.T) {
 	}) // the server stops here, its mail unsent
 
 	srv, smtp := apptest.WithSMTP(t, 5)
-	s := apptest.Start(t, onDatabase, smtp)
+	s := apptest.Start(t, onDatabase, sharedLog, smtp)
 	m := srv.WaitFor(t, "desk@example.com", nil, 15*time.Second)
 	if !strings.Contains(m.Body, "实验楼-101") || !strings.Contains(m.Body, fmt.Sprint(repairID)) {
 		t.Fatalf("after the restart: %q", m.Body)

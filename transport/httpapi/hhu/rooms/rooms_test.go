@@ -340,8 +340,9 @@ func TestReservationsNoDoubleBookingAcrossProcesses(t *testing.T) {
 		sep = "&"
 	}
 	onDB := apptest.WithConfig(func(c *app.Config) { c.Database.URL = db + sep + "pool_max_conns=8&pool_min_conns=8" })
-	s1 := apptest.Start(t, onDB)
-	s2 := apptest.Start(t, onDB)
+	sharedLog := apptest.SharedLog(t)
+	s1 := apptest.Start(t, onDB, sharedLog)
+	s2 := apptest.Start(t, onDB, sharedLog)
 	servers := []*apptest.Server{s1, s2}
 	room := addRoom(t, s1, s1.AdminBearer(t), map[string]any{"name": "A101", "location": "勤学楼", "seats": 8})
 	users := make([]apptest.User, 6)

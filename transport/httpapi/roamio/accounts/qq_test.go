@@ -54,7 +54,8 @@ func TestRoamioQQLoginRoundTripAndState(t *testing.T) {
 		sep = "&"
 	}
 	onDB := apptest.WithConfig(func(c *app.Config) { c.Database.URL = db + sep + "pool_max_conns=8" })
-	a, b := startQQ(t, provider.URL, clock, onDB), startQQ(t, provider.URL, clock, onDB)
+	sharedLog := apptest.SharedLog(t)
+	a, b := startQQ(t, provider.URL, clock, onDB, sharedLog), startQQ(t, provider.URL, clock, onDB, sharedLog)
 	ca, cb := apptest.NewClient(a), apptest.NewClient(b)
 
 	r := ca.Do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil)
