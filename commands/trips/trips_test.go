@@ -90,3 +90,38 @@ func TestConcurrentLikesCountOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentItemsOnOneTrip: 24 goroutines add items to one trip at
+// once; every decision folds trip-<id> and appends with its version, so
+// all 24 land, with distinct ids, and none is lost.
+func TestConcurrentItemsOnOneTrip(t *testing.T) {
+	t.Parallel()
+	env := handlingtest.New(t, trips.Events()...)
+	clock := handlingtest.NewClock(time.Date(2026, 11, 7, 9, 0, 0, 0, time.UTC))
+	h := tripscmd.New(env.Runner(handling.Config{MaxAttempts: 200}), clock, nil)
+	ctx := context.Background()
+	author := access.Actor{UserID: 1}
+	c, err := h.CreatePlan(ctx, tripscmd.CreatePlan{Actor: author, Plan: trips.Plan{Title: "并发"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := h.AddItems(ctx, tripscmd.AddItems{Actor: author, TripID: c.Created.TripID,
+				Items: []trips.Item{{Title: "item"}}}); err != nil {
+				t.Errorf("add %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	history, _, err := env.Streams.Load(ctx, trips.TripStream(c.Created.TripID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(trips.TripFrom(history).Items); got != 24 {
+		t.Errorf("%d items on the trip, want 24", got)
+	}
+}
