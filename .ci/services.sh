@@ -28,4 +28,6 @@ fi
 # The browser test of 001's clock-in display page needs Chromium (installed
 # from Debian's packages when missing; the test skips, saying why, without it).
 bash "$(dirname "$0")/chromium.sh" || echo "services: no Chromium; the browser test will skip"
+# 004's album renderer needs ffmpeg (Debian's package; the album tests skip without it).
+bash "$(dirname "$0")/ffmpeg.sh" || echo "services: no ffmpeg; the album tests will skip"
 exit 0

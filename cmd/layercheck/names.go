@@ -85,7 +85,7 @@ func importNames(root string) ([]string, error) {
 // when only consistency is asked of it.
 func conventionalName(pkg string) string {
 	switch pkg {
-	case "commands/handling", "queries/pgerrors", "projections/engine":
+	case "commands/handling", "queries/pgerrors", "queries/filters", "projections/engine":
 		return path.Base(pkg)
 	}
 	parts := strings.Split(pkg, "/")

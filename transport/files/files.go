@@ -84,3 +84,55 @@ func (l *Local) Serve(c echo.Context) error {
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	return c.File(path)
 }
+
+// Dirs keeps one Local store per folder under a root: the files of one
+// album job each, removed together.
+type Dirs struct{ root string }
+
+// NewDirs creates root when needed.
+func NewDirs(root string) (*Dirs, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	return &Dirs{root: root}, nil
+}
+
+// validDir accepts folder names of letters, digits, "_" and "-".
+func validDir(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Dir returns the store of folder name, creating it when create is set;
+// ErrNotFound when it does not exist (or the name is not one Dirs makes).
+func (d *Dirs) Dir(name string, create bool) (*Local, error) {
+	if !validDir(name) {
+		return nil, ErrNotFound
+	}
+	path := filepath.Join(d.root, name)
+	if create {
+		return NewLocal(path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, ErrNotFound
+	}
+	return &Local{dir: path}, nil
+}
+
+// Remove deletes folder name and every file in it (none: no error).
+func (d *Dirs) Remove(name string) error {
+	if !validDir(name) {
+		return ErrNotFound
+	}
+	if err := os.RemoveAll(filepath.Join(d.root, name)); err != nil {
+		return fmt.Errorf("files: remove %s: %w", name, err)
+	}
+	return nil
+}

@@ -165,6 +165,32 @@ type RoamioConfig struct {
 type TravelConfig struct {
 	// AllowNoCaptcha honours the "no_captcha" flag (debug only).
 	AllowNoCaptcha bool `env:"TRAVEL_ALLOW_NO_CAPTCHA" envDefault:"false"`
+	// AlbumWorkers is how many album and long-image jobs render at once
+	// across every server process (one worker reaction per shard).
+	AlbumWorkers int `env:"TRAVEL_ALBUM_WORKERS" envDefault:"2"`
+	// AlbumStale is how long a queued or working job may go without
+	// progress before a start queues it again.
+	AlbumStale time.Duration `env:"TRAVEL_ALBUM_STALE" envDefault:"10m"`
+	// AlbumTTL is how long a job may go unchanged before it expires (−2,
+	// files deleted); AlbumExpireEvery how often the expiry job runs.
+	AlbumTTL         time.Duration `env:"TRAVEL_ALBUM_TTL" envDefault:"168h"`
+	AlbumExpireEvery time.Duration `env:"TRAVEL_ALBUM_EXPIRE_EVERY" envDefault:"1h"`
+	// AlbumWidth is the long image's width and the album's (its height
+	// 9/16 of it); AlbumSlide how long each picture shows in the album.
+	AlbumWidth int           `env:"TRAVEL_ALBUM_WIDTH" envDefault:"720"`
+	AlbumSlide time.Duration `env:"TRAVEL_ALBUM_SLIDE" envDefault:"2s"`
+	// Font is the CJK font of the captions (empty: Debian's
+	// fonts-wqy-microhei or another found at its usual place); FFmpeg and
+	// FFprobe the programs (empty: found on PATH).
+	Font    string `env:"TRAVEL_FONT"`
+	FFmpeg  string `env:"TRAVEL_FFMPEG"`
+	FFprobe string `env:"TRAVEL_FFPROBE"`
+	// ModelServerURL is the model server of /api/weather, /api/style and
+	// /api/fsrcnn (transport/models/modelserver); empty: none, those
+	// routes refuse.
+	ModelServerURL string `env:"TRAVEL_MODEL_SERVER_URL"`
+	// ModelServerTimeout bounds one call of the model server.
+	ModelServerTimeout time.Duration `env:"TRAVEL_MODEL_SERVER_TIMEOUT" envDefault:"60s"`
 }
 
 // MagpieConfig is Magpie's (003).
@@ -172,6 +198,34 @@ type MagpieConfig struct {
 	// AppSecret verifies app_key_verify when the app creates users; empty:
 	// creation from the app is refused.
 	AppSecret string `env:"MAGPIE_APP_SECRET"`
+	// Storage keeps ticket files: "disk" (under DATA_DIR/magpie, the
+	// server signing its own upload and download URLs) or "s3".
+	Storage string `env:"MAGPIE_STORAGE" envDefault:"disk"`
+	// S3 is the S3-compatible service when Storage is "s3".
+	S3 MagpieS3Config
+	// URLTTL is how long a presigned upload or download URL lasts.
+	URLTTL time.Duration `env:"MAGPIE_URL_TTL" envDefault:"168h"`
+	// UploadTTL is how long an announced file may wait for its upload
+	// (save_done) before the cleanup job discards it.
+	UploadTTL time.Duration `env:"MAGPIE_UPLOAD_TTL" envDefault:"48h"`
+	// MaxPictureBytes and MaxTapeBytes bound an uploaded picture and
+	// recording.
+	MaxPictureBytes int64 `env:"MAGPIE_MAX_PICTURE_BYTES" envDefault:"10485760"`
+	MaxTapeBytes    int64 `env:"MAGPIE_MAX_TAPE_BYTES" envDefault:"20971520"`
+	// CORSOrigins may upload from a browser (set on the S3 bucket at start;
+	// the disk storage answers any origin).
+	CORSOrigins []string `env:"MAGPIE_CORS_ORIGINS" envSeparator:","`
+}
+
+// MagpieS3Config is the S3-compatible object storage of 003's files.
+type MagpieS3Config struct {
+	Endpoint  string `env:"MAGPIE_S3_ENDPOINT"`
+	UseSSL    bool   `env:"MAGPIE_S3_USE_SSL" envDefault:"true"`
+	Region    string `env:"MAGPIE_S3_REGION" envDefault:"us-east-1"`
+	Bucket    string `env:"MAGPIE_S3_BUCKET"`
+	AccessKey string `env:"MAGPIE_S3_ACCESS_KEY"`
+	SecretKey string `env:"MAGPIE_S3_SECRET_KEY"`
+	Prefix    string `env:"MAGPIE_S3_PREFIX"`
 }
 
 // OpsConfig is what operators and consumers outside the process see.
@@ -260,8 +314,17 @@ func (c Config) Validate() error {
 	if u := c.Database.EventStoreURL; u != "" && !strings.HasPrefix(u, "esdb://") && !strings.HasPrefix(u, "esdb+discover://") && !strings.HasPrefix(u, "kurrentdb://") {
 		errs = append(errs, fmt.Errorf("EVENTSTORE_URL: want esdb://host:port?…, got %q", u))
 	}
+	if u := c.Travel.ModelServerURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		errs = append(errs, fmt.Errorf("TRAVEL_MODEL_SERVER_URL: want http(s)://host[:port][/path], got %q", u))
+	}
 	if p := c.Admin.Password; p != "" && len(p) < 8 {
 		errs = append(errs, errors.New("ADMIN_PASSWORD: at least 8 characters"))
+	}
+	if w := c.Travel.AlbumWorkers; w < 1 || w > 64 {
+		errs = append(errs, fmt.Errorf("TRAVEL_ALBUM_WORKERS: want 1 to 64, got %d", w))
+	}
+	if w := c.Travel.AlbumWidth; w < 64 || w > 4096 {
+		errs = append(errs, fmt.Errorf("TRAVEL_ALBUM_WIDTH: want 64 to 4096, got %d", w))
 	}
 	for _, n := range []struct {
 		key string
@@ -277,11 +340,25 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
 		}
 	}
+	switch c.Magpie.Storage {
+	case "", "disk":
+	case "s3":
+		if c.Magpie.S3.Endpoint == "" || c.Magpie.S3.Bucket == "" {
+			errs = append(errs, errors.New("MAGPIE_S3_ENDPOINT and MAGPIE_S3_BUCKET: needed when MAGPIE_STORAGE=s3"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("MAGPIE_STORAGE: want disk or s3, got %q", c.Magpie.Storage))
+	}
+	if c.Magpie.MaxPictureBytes < 0 || c.Magpie.MaxTapeBytes < 0 {
+		errs = append(errs, errors.New("MAGPIE_MAX_PICTURE_BYTES, MAGPIE_MAX_TAPE_BYTES: want ≥ 0"))
+	}
 	for _, d := range []struct {
 		key      string
 		v        time.Duration
 		positive bool
 	}{
+		{"MAGPIE_URL_TTL", c.Magpie.URLTTL, false},
+		{"MAGPIE_UPLOAD_TTL", c.Magpie.UploadTTL, false},
 		{"CONSISTENCY_WAIT", c.HTTP.ConsistencyWait, false},
 		{"HTTP_READ_TIMEOUT", c.HTTP.ReadTimeout, false},
 		{"HTTP_WRITE_TIMEOUT", c.HTTP.WriteTimeout, false},
@@ -289,7 +366,12 @@ func (c Config) Validate() error {
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
 		{"ROAMIO_WEBHOOK_BACKOFF", c.Roamio.WebhookBackoff, false},
 		{"ROAMIO_WEBHOOK_TIMEOUT", c.Roamio.WebhookTimeout, false},
+		{"TRAVEL_ALBUM_STALE", c.Travel.AlbumStale, true},
+		{"TRAVEL_ALBUM_TTL", c.Travel.AlbumTTL, true},
+		{"TRAVEL_ALBUM_EXPIRE_EVERY", c.Travel.AlbumExpireEvery, true},
+		{"TRAVEL_ALBUM_SLIDE", c.Travel.AlbumSlide, true},
 		{"NATS_DUPLICATE_WINDOW", c.NATS.DuplicateWindow, true},
+		{"TRAVEL_MODEL_SERVER_TIMEOUT", c.Travel.ModelServerTimeout, true},
 	} {
 		if d.v < 0 || d.positive && d.v == 0 {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))

@@ -81,7 +81,7 @@ func (p *process) state() string {
 	}
 }
 
-func startProcess(t *testing.T, dsn, dataDir string) *process {
+func startProcess(t *testing.T, dsn, dataDir string, env ...string) *process {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -95,6 +95,7 @@ func startProcess(t *testing.T, dsn, dataDir string) *process {
 		"DB_POOL_MAX_CONNS=8", "DB_ENGINE_MAX_CONNS=4", "LOGIN_LIMIT_PER_ACCOUNT=0", "LOGIN_LIMIT_PER_IP=0",
 		"ROAMIO_ANON_REQUESTS_PER_HOUR=0", "ROAMIO_USER_REQUESTS_PER_HOUR=0",
 		"RATE_LIMIT_NAMESPACE=faulttest:"+addr+":")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -11,11 +11,15 @@ func modules() []wiring {
 		wireActivities,
 		wireGuides,
 		wireRepairs,
+		wireTickets,
 		wireClockIn,
 		wireTrips,
 		wireComments,
 		wireWebhooks,
 		wireOperations,
 		wireEventStream,
+		wireForum,
+		wireAlbums,
+		wireTravelModels,
 	}
 }

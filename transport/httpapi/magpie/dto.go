@@ -36,3 +36,7 @@ func envelope(objects []userObject) map[string]any {
 		"objects": objects,
 	}
 }
+
+// UserObject is a user as the resources embed one (creator, operator,
+// principal, author).
+func UserObject(u identityq.User) any { return objectOf(u) }

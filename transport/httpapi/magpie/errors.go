@@ -20,6 +20,10 @@ var (
 	errUnauthorized = errors.New("magpie: unauthorized")
 	// errNotFound is tastypie's 404, empty body.
 	errNotFound = errors.New("magpie: not found")
+	// ErrNotFound is errNotFound for the resources' handlers.
+	ErrNotFound = errNotFound
+	// ErrUnauthorized is errUnauthorized for the resources' handlers.
+	ErrUnauthorized = errUnauthorized
 )
 
 // BadRequest is 400 {"error": Message, Field: [Message]}.
@@ -49,7 +53,10 @@ func Render(c echo.Context, err error) error {
 	}
 	err = httpapi.Classify(err)
 	var bad BadRequest
+	var invalid Invalid
 	switch {
+	case errors.As(err, &invalid):
+		return c.JSON(http.StatusBadRequest, map[string]any{"error": string(invalid)})
 	case errors.Is(err, httpapi.ErrCSRF):
 		f, _ := fault.As(err)
 		return c.JSON(http.StatusForbidden, map[string]any{"error": "CSRF verification failed. Request aborted.",
@@ -58,8 +65,11 @@ func Render(c echo.Context, err error) error {
 		return c.JSON(http.StatusBadRequest, map[string]any{"error": bad.Message, bad.Field: []string{bad.Message}})
 	case errors.Is(err, errUnauthorized), errors.Is(err, access.ErrUnauthenticated):
 		return c.NoContent(http.StatusUnauthorized)
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, errNotFound), fault.KindOf(err) == fault.NotFound:
 		return c.NoContent(http.StatusNotFound)
+	case fault.KindOf(err) == fault.Forbidden:
+		// tastypie's Unauthorized (an authorization that refuses) is 401.
+		return c.NoContent(http.StatusUnauthorized)
 	case errors.Is(err, identity.ErrTooManyAttempts):
 		f, _ := fault.As(err)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))

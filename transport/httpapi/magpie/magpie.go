@@ -46,11 +46,14 @@ import (
 type Identity interface {
 	AppDigestLogin(ctx context.Context, cmd identitycmd.AppDigestLogin) (identitycmd.LoggedIn, error)
 	RegisterFromEmail(ctx context.Context, cmd identitycmd.RegisterFromEmail) (identitycmd.AppUser, error)
+	UpdateAccount(ctx context.Context, cmd identitycmd.UpdateAccount) (identitycmd.Done, error)
+	UpdateContactInfo(ctx context.Context, cmd identitycmd.UpdateContactInfo) (identitycmd.Done, error)
 }
 
 // Users reads accounts.
 type Users interface {
 	UserByID(ctx context.Context, q identityq.UserByID) (identityq.User, error)
+	ContactInfo(ctx context.Context, q identityq.ContactInfoOf) (identityq.ContactInfo, error)
 }
 
 // Clock tells the time.
@@ -97,6 +100,7 @@ func (m *Module) Mount(e *echo.Echo) {
 	r.GET("/user/", m.list)
 	r.POST("/user/", m.create)
 	r.With(User).GET("/user/:id/", m.detail)
+	r.With(User).PATCH("/user/:id/", m.patch)
 }
 
 // useSalt records a salt under scope; false when it was used before.
@@ -246,4 +250,64 @@ func (m *Module) create(c echo.Context) error {
 		status = http.StatusCreated
 	}
 	return c.JSON(status, o)
+}
+
+// patch: PATCH /api/lastest/auth/user/{id}/ {email, first_name, last_name}
+// — a user changes their own data (an admin: no one else's either, the
+// seed names no such case) → 202 with the user.
+func (m *Module) patch(c echo.Context) error {
+	id, ok := identity.ParseUserID(c.Param("id"))
+	if !ok {
+		return errNotFound
+	}
+	actor := httpapi.Actor(c)
+	if !actor.Owns(id) {
+		return errUnauthorized
+	}
+	b, err := ReadBody(c)
+	if err != nil {
+		return err
+	}
+	email, err1 := b.Str("email")
+	first, err2 := b.Str("first_name")
+	last, err3 := b.Str("last_name")
+	if err := errors.Join(err1, err2, err3); err != nil {
+		var bad BadRequest
+		errors.As(err, &bad)
+		return bad
+	}
+	ctx := c.Request().Context()
+	meta := httpapi.EventMeta(c, m.d.Clock.Now())
+	if email != nil {
+		if _, err := m.d.Identity.UpdateAccount(ctx, identitycmd.UpdateAccount{Meta: meta, Actor: actor, Email: email}); err != nil {
+			return err
+		}
+	}
+	if first != nil || last != nil {
+		ci, err := m.d.Users.ContactInfo(ctx, identityq.ContactInfoOf{UserID: id})
+		if err != nil {
+			return err
+		}
+		info := identity.ContactInfo{Name: ci.Name, Position: ci.Position, Department: ci.Department, QQ: ci.QQ, Phone: ci.Phone,
+			Mobile: ci.Mobile, FirstName: ci.FirstName, LastName: ci.LastName, WeChat: ci.WeChat, Description: ci.Description}
+		if first != nil {
+			info.FirstName = *first
+		}
+		if last != nil {
+			info.LastName = *last
+		}
+		if _, err := m.d.Identity.UpdateContactInfo(ctx, identitycmd.UpdateContactInfo{Meta: meta, Actor: actor, Info: info}); err != nil {
+			return err
+		}
+	}
+	httpapi.Settle(c)
+	u, err := m.d.Users.UserByID(ctx, identityq.UserByID{ID: id})
+	if err != nil {
+		return err
+	}
+	o := objectOf(u)
+	if ci, err := m.d.Users.ContactInfo(ctx, identityq.ContactInfoOf{UserID: id}); err == nil {
+		o.FirstName, o.LastName = ci.FirstName, ci.LastName
+	}
+	return c.JSON(http.StatusAccepted, o)
 }

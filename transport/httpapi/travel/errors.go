@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,6 +19,21 @@ import (
 // answer is 004's envelope: always HTTP 200, the real code inside.
 func answer(c echo.Context, code int, msg string, data any) error {
 	return c.JSON(http.StatusOK, map[string]any{"code": code, "msg": msg, "data": data})
+}
+
+// OK answers 004's success: {"code": 200, "msg": msg, "data": data}.
+func OK(c echo.Context, msg string, data any) error { return answer(c, 200, msg, data) }
+
+// ReadForm decodes the body (a form, multipart or JSON); one that cannot be
+// decoded is refused with msg.
+func ReadForm(c echo.Context, msg string) (drf.Form, error) { return readForm(c, msg) }
+
+// AvatarURL is the path of an avatar ("" without one).
+func AvatarURL(key string) string {
+	if key == "" {
+		return ""
+	}
+	return "/media/avatars/" + key
 }
 
 // Refusal is 004's refusal: {"code": 403, "msg": Message, "data": null}.
@@ -63,6 +79,8 @@ func withData(err error, data any) error {
 //   - no logged-in session (access.ErrUnauthenticated): 403 "未登录或登录超时";
 //   - too many password attempts: 403 "尝试次数过多,请N秒后再试", too many
 //     reset codes: 403 "发送过于频繁,请N秒后再试", both with Retry-After;
+//   - a fault whose code starts with "TRAVEL_" (the forum's and the
+//     album jobs' refusals): 403 and its message;
 //   - a withPrefix error naming a field: 403 "<prefix><first message>";
 //   - any other invalid field (text the Router refuses: NUL, control
 //     characters, invalid UTF-8): 403 "无效参数：<field>";
@@ -109,6 +127,10 @@ func refusalOf(c echo.Context, err error) (int, string, bool) {
 		if msg := faultMessage(p.err); msg != "" {
 			return 403, p.prefix + msg, true
 		}
+	}
+	if f, ok := fault.As(err); ok && strings.HasPrefix(f.Code, "TRAVEL_") {
+		// The travel log's own refusals (domain/forum, domain/albums).
+		return 403, f.Message, true
 	}
 	if f, ok := fault.As(err); ok && f.Kind == fault.Invalid && f.Field != "" {
 		// Text the Router refused (NUL, control characters, invalid UTF-8).
