@@ -23,6 +23,13 @@ type benchOptions struct {
 	CmdDur                                  time.Duration
 }
 
+// Roamio's share of the fixture: public trips in the list (6) and the
+// top-level comments (each with a reply) of the thread (6).
+const (
+	benchTrips  = 200
+	benchThread = 50
+)
+
 // sizes of one bench run.
 type sizes struct {
 	PgbenchSecs int
@@ -184,6 +191,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		return fmt.Errorf("batches: %w", err)
 	}
 	pool := newCardPool(f.signer, big)
+	if err := f.makeTravel(ctx, benchTrips, benchThread); err != nil {
+		return fmt.Errorf("trips and comments: %w", err)
+	}
 	if err := f.waitCaughtUp(ctx, time.Minute); err != nil {
 		return err
 	}
@@ -289,8 +299,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 			return err
 		}
 		res.Query = append(res.Query, q)
-		logf("6. run %d: cards p50 %.1f p99 %.1f ms (%d), statistics p50 %.1f p99 %.1f ms (%d), %d failed (%s); uses %.0f/s",
+		logf("6. run %d: cards p50 %.1f p99 %.1f ms (%d), statistics p50 %.1f p99 %.1f ms (%d), trips p50 %.1f p99 %.1f ms (%d), thread p50 %.1f p99 %.1f ms (%d), %d failed (%s); uses %.0f/s",
 			r+1, percentile(q.Cards, 50), percentile(q.Cards, 99), len(q.Cards), percentile(q.Stats, 50), percentile(q.Stats, 99), len(q.Stats),
+			percentile(q.Trips, 50), percentile(q.Trips, 99), len(q.Trips), percentile(q.Thread, 50), percentile(q.Thread, 99), len(q.Thread),
 			q.Failed, q.FirstErr, q.Use.rps())
 	}
 	time.Sleep(5 * time.Second)
@@ -397,6 +408,8 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	}
 	cardsQ := func(r queryRun) []float64 { return r.Cards }
 	statsQ := func(r queryRun) []float64 { return r.Stats }
+	tripsQ := func(r queryRun) []float64 { return r.Trips }
+	threadQ := func(r queryRun) []float64 { return r.Thread }
 	ratio := rps / single
 	cat := rebuildRatio(evps, rows100)
 
@@ -437,6 +450,8 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	fmt.Fprintf(&b, "| 5 | … server peak RSS during the rebuild | %.0f MiB | < 300 MiB: %s | %s |\n", med(rbRSS), verdict(med(rbRSS) < 300), runsOf(rbRSS, "%.0f"))
 	fmt.Fprintf(&b, "| 6 | `GET /api/card/cards/?batch=…&page=…` under (2), %d cards | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", res.LogEvents, med(q(cardsQ, 50)), med(q(cardsQ, 99)), runsOf(q(cardsQ, 99), "%.1f"))
 	fmt.Fprintf(&b, "| 6 | `GET /api/card/statistics/` under (2) | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", med(q(statsQ, 50)), med(q(statsQ, 99)), runsOf(q(statsQ, 99), "%.1f"))
+	fmt.Fprintf(&b, "| 6 | `GET /api/v1/trips/?page=…` (Roamio's public list, %d trips) under (2), %d events | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", benchTrips, res.LogEvents, med(q(tripsQ, 50)), med(q(tripsQ, 99)), runsOf(q(tripsQ, 99), "%.1f"))
+	fmt.Fprintf(&b, "| 6 | `GET /api/v1/trips/{slug}/comments/` (%d comments, %d replies nested) under (2) | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", benchThread, benchThread, med(q(threadQ, 50)), med(q(threadQ, 99)), runsOf(q(threadQ, 99), "%.1f"))
 	fmt.Fprintf(&b, "| 6 | … card uses meanwhile | %.0f req/s | | %s |\n", med(each(res.Query, func(r queryRun) float64 { return r.Use.rps() })), runsOf(each(res.Query, func(r queryRun) float64 { return r.Use.rps() }), "%.0f"))
 	fmt.Fprintf(&b, "| 7 | server RSS idle, after set-up (logins: argon2id) / after the run | %.0f / %.0f MiB | | |\n", mib(res.IdleRSS), mib(res.IdleAfter))
 	fmt.Fprintf(&b, "| 7 | server RSS under (2), peak | %.0f MiB | | %s |\n", med(loadRSS), runsOf(loadRSS, "%.0f"))

@@ -467,17 +467,20 @@ func rebuild(ctx context.Context, f *fixture, pid int, limit time.Duration) (reb
 
 type queryRun struct {
 	Cards, Stats []float64 // ms ascending
-	Use          useRun
-	Failed       int64
-	FirstErr     string
+	// Trips: GET /api/v1/trips/?page=…; Thread: a trip's comment thread.
+	Trips, Thread []float64
+	Use           useRun
+	Failed        int64
+	FirstErr      string
 }
 
 func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []batch, d time.Duration, pid int) (queryRun, error) {
 	var (
-		cardsLat, statsLat latencies
-		failed             atomic.Int64
-		firstErr           atomic.Value
-		wg                 sync.WaitGroup
+		cardsLat, statsLat  latencies
+		tripsLat, threadLat latencies
+		failed              atomic.Int64
+		firstErr            atomic.Value
+		wg                  sync.WaitGroup
 	)
 	qctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -509,9 +512,16 @@ func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []bat
 		})
 	})
 	wg.Go(func() { query(&statsLat, func() string { return "/api/card/statistics/" }) })
+	if f.thread != "" {
+		wg.Go(func() {
+			query(&tripsLat, func() string { return fmt.Sprintf("/api/v1/trips/?page=%d", 1+rand.IntN(f.tripPages)) })
+		})
+		wg.Go(func() { query(&threadLat, func() string { return "/api/v1/trips/" + f.thread + "/comments/" }) })
+	}
 	use, err := useLoad(ctx, f, pool, 32, d, pid)
 	wg.Wait()
-	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Use: use, Failed: failed.Load()}
+	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Trips: tripsLat.sorted(), Thread: threadLat.sorted(), Use: use,
+		Failed: failed.Load()}
 	if v := firstErr.Load(); v != nil {
 		r.FirstErr = v.(string)
 	}

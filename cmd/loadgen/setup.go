@@ -95,6 +95,7 @@ func startServer(ctx context.Context, bin, dsn, dir string) (*server, error) {
 		"DATABASE_URL="+dsn, "HTTP_ADDR="+httpAddr, "DEBUG_ADDR="+debugAddr,
 		"ADMIN_USERNAME="+adminUser, "ADMIN_PASSWORD="+adminPass, "SECRET_KEY="+secretKey,
 		"CARD_USE_LIMIT_PER_USER=0", "CARD_USE_LIMIT_PER_IP=0",
+		"ROAMIO_ANON_REQUESTS_PER_HOUR=0", "ROAMIO_USER_REQUESTS_PER_HOUR=0",
 		// Its own login-attempt counters in Redis: runs in a row log in from
 		// the same address.
 		"RATE_LIMIT_NAMESPACE=bench-"+strconv.FormatInt(time.Now().UnixNano(), 36)+":",
@@ -198,6 +199,10 @@ type fixture struct {
 	tokens     []string // Authorization values of users
 	admin      string
 	tokenAt    time.Time
+	// tripPages is how many pages of 20 the public trip list has; thread
+	// is the slug of the trip whose comment thread (6) reads.
+	tripPages int
+	thread    string
 }
 
 func userPassword(name string) string { return "pw-" + name + "-Secret9" }
@@ -378,4 +383,39 @@ func (f *fixture) waitCaughtUp(ctx context.Context, limit time.Duration) error {
 		}
 		_ = f.refresh(ctx, false)
 	}
+}
+
+// makeTravel creates n public, published Roamio trips (users in turn) and,
+// on the first, a comment thread of top top-level comments with a reply
+// each: what (6) reads besides the cards.
+func (f *fixture) makeTravel(ctx context.Context, n, top int) error {
+	for i := range n {
+		var out struct {
+			Slug string `json:"slug"`
+		}
+		if err := f.c.call(ctx, http.MethodPost, "/api/v1/trip-plans/", f.user(i), map[string]any{
+			"title": fmt.Sprintf("基准旅行 %d", i), "description": "benchmark", "visibility": "public", "status": "published",
+			"overview": map[string]any{"highlights": []string{"丽江", "大理"}},
+		}, http.StatusCreated, &out); err != nil {
+			return err
+		}
+		if i == 0 {
+			f.thread = out.Slug
+		}
+	}
+	f.tripPages = max(1, (n+19)/20)
+	for i := range top {
+		var out struct {
+			ID int64 `json:"id"`
+		}
+		if err := f.c.call(ctx, http.MethodPost, "/api/v1/comments/", f.user(i), map[string]any{
+			"content": fmt.Sprintf("评论 %d", i), "page": f.thread}, http.StatusCreated, &out); err != nil {
+			return err
+		}
+		if err := f.c.call(ctx, http.MethodPost, "/api/v1/comments/", f.user(i+1), map[string]any{
+			"content": "回复", "page": f.thread, "parent": out.ID}, http.StatusCreated, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -38,6 +38,7 @@ type Config struct {
 	OAuth    OAuthConfig
 	Cards    CardsConfig
 	Ralendar RalendarConfig
+	Roamio   RoamioConfig
 	Travel   TravelConfig
 	Magpie   MagpieConfig
 	Ops      OpsConfig
@@ -153,6 +154,22 @@ type CardsConfig struct {
 	// disables.
 	UseLimitPerUser int `env:"CARD_USE_LIMIT_PER_USER" envDefault:"120"`
 	UseLimitPerIP   int `env:"CARD_USE_LIMIT_PER_IP" envDefault:"600"`
+}
+
+// RoamioConfig is Roamio's (000, /api/v1/) conventions.
+type RoamioConfig struct {
+	// CORSOrigins may call /api/v1/ from a browser, with credentials.
+	CORSOrigins []string `env:"ROAMIO_CORS_ORIGINS" envSeparator:"," envDefault:"https://roamio.com,https://www.roamio.com,https://app7626.acapp.acwing.com.cn,https://www.acwing.com"`
+	// AnonymousPerHour and UserPerHour cap /api/v1/ requests in any hour
+	// per anonymous address and per user, across processes (0: no cap).
+	AnonymousPerHour int `env:"ROAMIO_ANON_REQUESTS_PER_HOUR" envDefault:"100"`
+	UserPerHour      int `env:"ROAMIO_USER_REQUESTS_PER_HOUR" envDefault:"1000"`
+	// WebhookMaxAttempts is how many times a trip change is delivered
+	// before it is parked; WebhookBackoff the first pause between attempts
+	// (doubled after each); WebhookTimeout bounds one delivery.
+	WebhookMaxAttempts int           `env:"ROAMIO_WEBHOOK_MAX_ATTEMPTS" envDefault:"8"`
+	WebhookBackoff     time.Duration `env:"ROAMIO_WEBHOOK_BACKOFF" envDefault:"2s"`
+	WebhookTimeout     time.Duration `env:"ROAMIO_WEBHOOK_TIMEOUT" envDefault:"5s"`
 }
 
 // TravelConfig is the travel app's (004).
@@ -327,6 +344,8 @@ func (c Config) Validate() error {
 		{"CARD_USE_LIMIT_PER_USER", c.Cards.UseLimitPerUser}, {"CARD_USE_LIMIT_PER_IP", c.Cards.UseLimitPerIP},
 		{"LOGIN_LIMIT_PER_ACCOUNT", c.Identity.LoginLimitPerAccount}, {"LOGIN_LIMIT_PER_IP", c.Identity.LoginLimitPerIP},
 		{"MAIL_MAX_ATTEMPTS", c.Mail.MaxAttempts}, {"READY_MAX_LAG", c.Ops.ReadyMaxLag},
+		{"ROAMIO_ANON_REQUESTS_PER_HOUR", c.Roamio.AnonymousPerHour}, {"ROAMIO_USER_REQUESTS_PER_HOUR", c.Roamio.UserPerHour},
+		{"ROAMIO_WEBHOOK_MAX_ATTEMPTS", c.Roamio.WebhookMaxAttempts},
 	} {
 		if n.v < 0 {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
@@ -356,6 +375,8 @@ func (c Config) Validate() error {
 		{"HTTP_WRITE_TIMEOUT", c.HTTP.WriteTimeout, false},
 		{"HTTP_IDLE_TIMEOUT", c.HTTP.IdleTimeout, false},
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
+		{"ROAMIO_WEBHOOK_BACKOFF", c.Roamio.WebhookBackoff, false},
+		{"ROAMIO_WEBHOOK_TIMEOUT", c.Roamio.WebhookTimeout, false},
 		{"TRAVEL_ALBUM_STALE", c.Travel.AlbumStale, true},
 		{"TRAVEL_ALBUM_TTL", c.Travel.AlbumTTL, true},
 		{"TRAVEL_ALBUM_EXPIRE_EVERY", c.Travel.AlbumExpireEvery, true},

@@ -93,6 +93,7 @@ func startProcess(t *testing.T, dsn, dataDir string, env ...string) *process {
 	cmd.Env = append(os.Environ(), serveEnv+"=1", "DATABASE_URL="+dsn, "HTTP_ADDR="+addr, "DATA_DIR="+dataDir,
 		"SECRET_KEY=fault-test-secret-key-0123456789", "ADMIN_PASSWORD=admin-password-1", "CONSISTENCY_WAIT=5s",
 		"DB_POOL_MAX_CONNS=8", "DB_ENGINE_MAX_CONNS=4", "LOGIN_LIMIT_PER_ACCOUNT=0", "LOGIN_LIMIT_PER_IP=0",
+		"ROAMIO_ANON_REQUESTS_PER_HOUR=0", "ROAMIO_USER_REQUESTS_PER_HOUR=0",
 		"RATE_LIMIT_NAMESPACE=faulttest:"+addr+":")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr

@@ -32,6 +32,7 @@ import (
 	"github.com/fiveapis/backend/transport/sessions"
 	"github.com/fiveapis/backend/transport/settings"
 	"github.com/fiveapis/backend/transport/tracing"
+	webhookstransport "github.com/fiveapis/backend/transport/webhooks"
 )
 
 // DatabaseName is the database the zero-configuration start creates.
@@ -253,6 +254,7 @@ func Migrations() []pgmigrate.Set {
 		sessions.Migrations(),
 		nonces.Migrations(),
 		oauth.Migrations(),
+		webhookstransport.Migrations(),
 	}
 }
 

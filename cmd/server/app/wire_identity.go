@@ -13,7 +13,9 @@ import (
 	"github.com/fiveapis/backend/domain/identity"
 	identityproj "github.com/fiveapis/backend/projections/identity"
 	calendarq "github.com/fiveapis/backend/queries/calendar"
+	commentsq "github.com/fiveapis/backend/queries/comments"
 	identityq "github.com/fiveapis/backend/queries/identity"
+	tripsq "github.com/fiveapis/backend/queries/trips"
 	"github.com/fiveapis/backend/transport/files"
 	accounthttp "github.com/fiveapis/backend/transport/httpapi/hhu/account"
 	"github.com/fiveapis/backend/transport/httpapi/identityauth"
@@ -89,7 +91,8 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		ralDeps.AcWing = aw
 	}
 	roamioDeps := accountshttp.Deps{Identity: cmds, Users: queries, Clock: p.Clock,
-		Profiles: cmds, Directory: queries, Files: files, PublicURL: cfg.HTTP.PublicURL}
+		Profiles: cmds, Directory: queries, Files: files, PublicURL: cfg.HTTP.PublicURL,
+		Stats: travelStats{tripsq.New(p.Pool), commentsq.New(p.Pool)}}
 	if cfg.OAuth.QQAppID != "" {
 		qq, err := oauth.NewQQ(oauth.QQConfig{AppID: cfg.OAuth.QQAppID, AppKey: cfg.OAuth.QQAppKey, BaseURL: cfg.OAuth.QQAPIURL,
 			RedirectURI: cfg.OAuth.QQRedirectURI})

@@ -1,0 +1,190 @@
+// Package webhooks delivers Roamio's webhook announcements over HTTP:
+// JSON bodies signed with HMAC-SHA256 under the endpoint's secret, with a
+// timestamp against replays, and a record of every attempt in PostgreSQL
+// (schema "webhooks_state", numbered migrations) so an endpoint that
+// acknowledged an event is not sent it again and operators see the
+// deliveries.
+//
+// Headers of a delivery:
+//
+//	X-Webhook-Id         the event's id (the receiver's key for duplicates)
+//	X-Webhook-Event      trip.created, trip.updated, …
+//	X-Webhook-Timestamp  Unix seconds when sent
+//	X-Webhook-Signature  "sha256=" + hex(HMAC-SHA256(secret, timestamp + "." + body))
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fiveapis/backend/transport/pgmigrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the adapter's numbered migrations (schema
+// "webhooks_state").
+func Migrations() pgmigrate.Set {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return pgmigrate.Set{Schema: "webhooks_state", Files: files}
+}
+
+// Sender delivers and records deliveries.
+type Sender struct {
+	pool   *pgxpool.Pool
+	client *http.Client
+	secret []byte
+	now    func() time.Time
+}
+
+// New returns a sender; secret is the server's, from which each endpoint's
+// is derived; timeout bounds one delivery.
+func New(pool *pgxpool.Pool, secret []byte, timeout time.Duration) *Sender {
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	return &Sender{pool: pool, client: &http.Client{Timeout: timeout}, secret: secret, now: time.Now}
+}
+
+// Secret is an endpoint's signing secret: derived from the server's secret
+// and the endpoint's id, so it is in no log or table.
+func (s *Sender) Secret(endpointID int64) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("roamio-webhook-endpoint:" + strconv.FormatInt(endpointID, 10)))
+	return "whsec_" + hex.EncodeToString(m.Sum(nil))[:40]
+}
+
+// Sign is the signature of body sent at timestamp under secret.
+func Sign(secret string, timestamp int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(timestamp, 10) + "."))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Message is one announcement to one endpoint.
+type Message struct {
+	EndpointID int64
+	URL        string
+	// EventID is the event's id: the receiver's key for duplicates.
+	EventID string
+	Kind    string
+	TripID  int64
+	Body    []byte
+}
+
+// Delivered reports whether the endpoint acknowledged the event.
+func (s *Sender) Delivered(ctx context.Context, endpointID int64, eventID string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhooks_state.deliveries WHERE endpoint_id = $1 AND event_id = $2 AND delivered)`,
+		endpointID, eventID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("webhook delivery state: %w", err)
+	}
+	return ok, nil
+}
+
+// Deliver posts the message, signed, and records the attempt: a 2xx answer is an
+// acknowledgement; anything else, or no answer, a failed attempt.
+func (s *Sender) Deliver(ctx context.Context, d Message) error {
+	now := s.now()
+	ts := now.Unix()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return s.record(ctx, d, now, 0, fmt.Errorf("request: %w", err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Roamio-Webhooks/1")
+	req.Header.Set("X-Webhook-Id", d.EventID)
+	req.Header.Set("X-Webhook-Event", d.Kind)
+	req.Header.Set("X-Webhook-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Webhook-Signature", Sign(s.Secret(d.EndpointID), ts, d.Body))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return s.record(ctx, d, now, 0, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return s.record(ctx, d, now, resp.StatusCode, fmt.Errorf("answered %d", resp.StatusCode))
+	}
+	return s.record(ctx, d, now, resp.StatusCode, nil)
+}
+
+// record writes the attempt and returns its error (or the record's).
+func (s *Sender) record(ctx context.Context, d Message, at time.Time, status int, attemptErr error) error {
+	msg := ""
+	if attemptErr != nil {
+		msg = attemptErr.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if !utf8.ValidString(msg) {
+			msg = "failed"
+		}
+	}
+	_, err := s.pool.Exec(ctx, `
+INSERT INTO webhooks_state.deliveries (endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, first_at, last_at)
+VALUES ($1,$2,$3,$4,1,$5,$6,$7,$8,$8)
+ON CONFLICT (endpoint_id, event_id) DO UPDATE SET attempts = deliveries.attempts + 1, last_status = $5, last_error = $6,
+  delivered = deliveries.delivered OR $7, last_at = $8`,
+		d.EndpointID, d.EventID, d.Kind, d.TripID, status, msg, attemptErr == nil, at)
+	if attemptErr != nil {
+		return attemptErr
+	}
+	if err != nil {
+		return fmt.Errorf("record webhook delivery: %w", err)
+	}
+	return nil
+}
+
+// Delivery is one recorded delivery for operators.
+type Delivery struct {
+	EndpointID int64
+	EventID    string
+	Kind       string
+	TripID     int64
+	Attempts   int
+	LastStatus int
+	LastError  string
+	Delivered  bool
+	FirstAt    time.Time
+	LastAt     time.Time
+}
+
+// Deliveries returns an endpoint's latest deliveries, newest first.
+func (s *Sender) Deliveries(ctx context.Context, endpointID int64, limit int) ([]Delivery, error) {
+	rows, err := s.pool.Query(ctx, `SELECT endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, first_at, last_at
+ FROM webhooks_state.deliveries WHERE endpoint_id = $1 ORDER BY first_at DESC, event_id LIMIT $2`, endpointID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		if err := rows.Scan(&d.EndpointID, &d.EventID, &d.Kind, &d.TripID, &d.Attempts, &d.LastStatus, &d.LastError, &d.Delivered,
+			&d.FirstAt, &d.LastAt); err != nil {
+			return nil, fmt.Errorf("webhook deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
