@@ -168,22 +168,36 @@ func (a *App) WaitFor(ctx context.Context, pos eventlog.Position, projections ..
 // and, once, their start-up tasks, until ctx ends.
 func (a *App) RunBackground(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.engine.Run(ctx) })
+	g.Go(func() error {
+		if err := a.engine.Run(ctx); err != nil {
+			return fmt.Errorf("projection engine: %w", err)
+		}
+		return nil
+	})
 	for _, m := range a.modules {
 		for _, w := range m.Background {
-			g.Go(func() error { return w(ctx) })
+			g.Go(func() error {
+				if err := w(ctx); err != nil {
+					return fmt.Errorf("module %s: background: %w", m.Name, err)
+				}
+				return nil
+			})
 		}
 	}
 	// Start-up tasks are idempotent: one that meets an unavailable database
 	// (a failover, connections terminated) is run again rather than ending
-	// the process.
-	for _, m := range a.modules {
-		for _, s := range m.Startup {
-			if err := untilAvailable(ctx, a.p.Logger, "start-up of module "+m.Name, func() error { return s(ctx) }); err != nil {
-				return fmt.Errorf("module %s: start-up: %w", m.Name, err)
+	// the process. They run in the group, so that the first failure of any
+	// part is the one reported.
+	g.Go(func() error {
+		for _, m := range a.modules {
+			for _, s := range m.Startup {
+				if err := untilAvailable(ctx, a.p.Logger, "start-up of module "+m.Name, func() error { return s(ctx) }); err != nil {
+					return fmt.Errorf("module %s: start-up: %w", m.Name, err)
+				}
 			}
 		}
-	}
+		return nil
+	})
 	return g.Wait()
 }
 
@@ -200,11 +214,11 @@ func (a *App) Prepare(ctx context.Context) error {
 }
 
 // Run serves HTTP and runs the background parts until ctx ends.
-func (a *App) Run(ctx context.Context) error {
-	if err := a.Prepare(ctx); err != nil {
+func (a *App) Run(parent context.Context) error {
+	if err := a.Prepare(parent); err != nil {
 		return err
 	}
-	g, ctx := errgroup.WithContext(ctx)
+	g, ctx := errgroup.WithContext(parent)
 	g.Go(func() error { return a.RunBackground(ctx) })
 	g.Go(func() error { return serveDebug(ctx, a.p.Config.HTTP.DebugAddr, a.p.Logger) })
 	h := a.p.Config.HTTP
@@ -213,8 +227,11 @@ func (a *App) Run(ctx context.Context) error {
 			a.echo, a.p.Logger)
 	})
 	err := g.Wait()
-	if errors.Is(err, context.Canceled) {
-		return nil
+	if parent.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		return nil // asked to stop
+	}
+	if err == nil {
+		err = errors.New("stopped without being asked to")
 	}
 	return err
 }
