@@ -7,6 +7,7 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
 	"github.com/fiveapis/backend/transport/ratelimit"
 
+	calendarcmd "github.com/fiveapis/backend/commands/calendar"
 	tripscmd "github.com/fiveapis/backend/commands/trips"
 	"github.com/fiveapis/backend/domain/trips"
 	identityproj "github.com/fiveapis/backend/projections/identity"
@@ -29,6 +30,7 @@ func wireTrips(_ context.Context, p *Platform) (Module, error) {
 		Queries:   tripsq.New(p.Pool),
 		Users:     identityq.New(identityproj.NewReader(p.Pool)),
 		Comments:  commentCounts{commentsq.New(p.Pool)},
+		Calendar:  calendarcmd.New(p.Runner, p.Clock),
 		Clock:     p.Clock,
 		Secret:    p.Secret,
 		PublicURL: p.Config.HTTP.PublicURL,

@@ -62,6 +62,8 @@ type Deps struct {
 	Queries  Queries
 	Users    Users
 	Comments CommentCounts
+	// Calendar is Ralendar's calendar the trips sync into.
+	Calendar Calendar
 	Clock    Clock
 	// Secret keys the digest that identifies anonymous callers.
 	Secret []byte
@@ -91,6 +93,9 @@ func New(d Deps) *Handlers { return &Handlers{d: d} }
 //	POST      /trip-plans/{id}/events/batch_create_from_local/ {events}
 //	GET|PUT|PATCH|DELETE /trip-plans/{id}/events/{eid}/
 //	POST      /trip-plans/{id}/events/{eid}/toggle_complete/
+//	POST      /trip-plans/{id}/events/{eid}/sync_to_ralendar/ one item into the caller's calendar (author, admin)
+//	POST      /trips/{slug}/sync-to-calendar/ the timed itinerary into the caller's calendar (author, admin)
+//	POST      /ralendar/trips/{slug}/sync-ai-trip/ {events} the client's events, linked to the trip (author, admin)
 func (h *Handlers) Mount(e *echo.Echo) {
 	r := roamio.ContentRoutes(e)
 	user := r.With(roamio.User)
@@ -118,4 +123,7 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.PATCH("/trip-plans/:slug/events/:eid/", h.changeItem)
 	user.DELETE("/trip-plans/:slug/events/:eid/", h.removeItem)
 	user.POST("/trip-plans/:slug/events/:eid/toggle_complete/", h.toggleItem)
+	user.POST("/trip-plans/:slug/events/:eid/sync_to_ralendar/", h.syncItem)
+	user.POST("/trips/:slug/sync-to-calendar/", h.syncToCalendar)
+	user.POST("/ralendar/trips/:slug/sync-ai-trip/", h.syncAITrip)
 }
