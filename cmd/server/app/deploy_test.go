@@ -50,44 +50,23 @@ func buildK8s(t *testing.T) k8sObjects {
 			t.Fatal(err)
 		}
 		name := r.GetKind() + "/" + r.GetName()
-		decode := func(into any) {
-			if err := yaml.UnmarshalStrict(y, into); err != nil {
-				t.Errorf("%s: %v", name, err)
-			}
-		}
 		switch r.GetKind() {
 		case "Deployment":
-			var o appsv1.Deployment
-			decode(&o)
-			objs.deployments = append(objs.deployments, o)
+			objs.deployments = append(objs.deployments, decodeStrict[appsv1.Deployment](t, name, y))
 		case "StatefulSet":
-			var o appsv1.StatefulSet
-			decode(&o)
-			objs.statefulSets = append(objs.statefulSets, o)
+			objs.statefulSets = append(objs.statefulSets, decodeStrict[appsv1.StatefulSet](t, name, y))
 		case "Service":
-			var o corev1.Service
-			decode(&o)
-			objs.services = append(objs.services, o)
+			objs.services = append(objs.services, decodeStrict[corev1.Service](t, name, y))
 		case "ConfigMap":
-			var o corev1.ConfigMap
-			decode(&o)
-			objs.configMaps = append(objs.configMaps, o)
+			objs.configMaps = append(objs.configMaps, decodeStrict[corev1.ConfigMap](t, name, y))
 		case "Secret":
-			var o corev1.Secret
-			decode(&o)
-			objs.secrets = append(objs.secrets, o)
+			objs.secrets = append(objs.secrets, decodeStrict[corev1.Secret](t, name, y))
 		case "PodDisruptionBudget":
-			var o policyv1.PodDisruptionBudget
-			decode(&o)
-			objs.pdbs = append(objs.pdbs, o)
+			objs.pdbs = append(objs.pdbs, decodeStrict[policyv1.PodDisruptionBudget](t, name, y))
 		case "PersistentVolumeClaim":
-			var o corev1.PersistentVolumeClaim
-			decode(&o)
-			objs.pvcs = append(objs.pvcs, o)
+			objs.pvcs = append(objs.pvcs, decodeStrict[corev1.PersistentVolumeClaim](t, name, y))
 		case "Namespace":
-			var o corev1.Namespace
-			decode(&o)
-			objs.namespaces = append(objs.namespaces, o)
+			objs.namespaces = append(objs.namespaces, decodeStrict[corev1.Namespace](t, name, y))
 		default:
 			t.Errorf("%s: a kind this test does not validate", name)
 		}
@@ -96,6 +75,17 @@ func buildK8s(t *testing.T) k8sObjects {
 		}
 	}
 	return objs
+}
+
+// decodeStrict decodes the YAML of object name into its API type T; an
+// unknown or misspelt field is an error.
+func decodeStrict[T any](t *testing.T, name string, y []byte) T {
+	t.Helper()
+	var o T
+	if err := yaml.UnmarshalStrict(y, &o); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+	return o
 }
 
 // podTemplates are the pod templates of every workload, by workload name.
