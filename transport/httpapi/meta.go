@@ -40,14 +40,9 @@ const (
 // Every value a client sends is bounded and cleaned first (UserAgent,
 // ClientIP, CorrelationID): the log keeps what it is given forever.
 func EventMeta(c echo.Context, now time.Time) eventlog.Metadata {
-	rid := c.Response().Header().Get(echo.HeaderXRequestID)
-	corr := c.Request().Header.Get(HeaderCorrelationID)
-	if !ValidRequestID(corr) {
-		corr = rid
-	}
 	m := eventlog.Metadata{
-		CorrelationID: corr,
-		CausationID:   rid,
+		CorrelationID: CorrelationID(c),
+		CausationID:   c.Response().Header().Get(echo.HeaderXRequestID),
 		ClientIP:      ClientIP(c),
 		UserAgent:     UserAgent(c),
 		OccurredAt:    now.UTC(),
@@ -57,6 +52,16 @@ func EventMeta(c echo.Context, now time.Time) eventlog.Metadata {
 	}
 	m.TraceParent = traceParent(c.Request().Context())
 	return m
+}
+
+// CorrelationID is the request's correlation id as events record it: the
+// client's X-Correlation-ID when it is a valid id (ValidRequestID), else the
+// request id.
+func CorrelationID(c echo.Context) string {
+	if corr := c.Request().Header.Get(HeaderCorrelationID); ValidRequestID(corr) {
+		return corr
+	}
+	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
 // traceParent is the W3C traceparent of ctx's span when it is recorded

@@ -12,10 +12,10 @@ import (
 
 // HTTP is the middleware that starts a span per request (otelecho: route,
 // method, status), continuing a trace whose W3C traceparent the client sent,
-// and tags it with the request's correlation id (X-Correlation-ID, else the
-// request id). Probes, metrics and the long-lived event stream are not
-// traced.
-func HTTP(tp *Provider, service string) echo.MiddlewareFunc {
+// and tags it with the request's correlation id as correlation gives it (the
+// HTTP edge's validated id, the one its events record). Probes, metrics and
+// the long-lived event stream are not traced.
+func HTTP(tp *Provider, service string, correlation func(echo.Context) string) echo.MiddlewareFunc {
 	spans := otelecho.Middleware(service,
 		otelecho.WithTracerProvider(tp),
 		otelecho.WithPropagators(propagation.TraceContext{}),
@@ -25,11 +25,7 @@ func HTTP(tp *Provider, service string) echo.MiddlewareFunc {
 		}))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return spans(func(c echo.Context) error {
-			corr := c.Request().Header.Get("X-Correlation-ID")
-			if corr == "" {
-				corr = c.Response().Header().Get(echo.HeaderXRequestID)
-			}
-			if corr != "" && len(corr) <= 128 {
+			if corr := correlation(c); corr != "" {
 				trace.SpanFromContext(c.Request().Context()).SetAttributes(attribute.String("correlation_id", corr))
 			}
 			return next(c)

@@ -85,7 +85,7 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	a.echo = httpapi.NewEcho(httpapi.Config{Addr: cfg.HTTP.Addr, Consistency: p.Consistency}, p.Logger, routes...)
 	a.echo.Pre(authn.Middleware(verifiers, requestVerifiers...))
 	if p.Tracing.Enabled() {
-		a.echo.Use(tracing.HTTP(p.Tracing, p.Config.Tracing.ServiceName))
+		a.echo.Use(tracing.HTTP(p.Tracing, p.Config.Tracing.ServiceName, httpapi.CorrelationID))
 	}
 	a.echo.Use(p.metrics.middleware)
 	a.mountObservability()

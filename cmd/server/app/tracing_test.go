@@ -80,6 +80,29 @@ func TestOneRequestsTrace(t *testing.T) {
 	if proj.Attributes["correlation_id"] != "trace-me-1" || proj.Attributes["eventlog.stream"] != appendSpan.Attributes["eventlog.stream"] {
 		t.Errorf("projection span %+v (append %+v)", proj, appendSpan)
 	}
+	// A correlation id that is not one (not UTF-8: the OTLP export of the
+	// whole batch would fail on it) is replaced by the request id, as in the
+	// events' metadata, and the trace is still exported.
+	const badTrace = "5bf92f3577b34da6a3ce929d0e0e4737"
+	bad, err := http.NewRequest(http.MethodGet, s.URL+"/api/v1/auth/qq_login_url/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Header.Set("traceparent", "00-"+badTrace+"-00f067aa0ba902b7-01")
+	bad.Header["X-Correlation-Id"] = []string{"\xff\xfe bad"}
+	if resp, err := s.Client.Do(bad); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	badSpans := col.WaitFor(badTrace, 30*time.Second, func(spans []tracingtest.Span) bool { return len(spans) > 0 })
+	if len(badSpans) == 0 {
+		t.Fatal("the request with a bad correlation id left no trace")
+	}
+	if c := badSpans[0].Attributes["correlation_id"]; c == "" || strings.Contains(c, "bad") {
+		t.Errorf("correlation_id %q for a bad X-Correlation-ID", c)
+	}
+
 	// Each span's parent is in the trace (or the client's span).
 	ids := map[string]bool{"00f067aa0ba902b7": true}
 	for _, sp := range spans {
