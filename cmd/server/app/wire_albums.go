@@ -40,13 +40,9 @@ func wireAlbums(_ context.Context, p *Platform) (Module, error) {
 	cmds := albumscmd.New(p.Runner, p.Clock, store, albumscmd.Config{
 		Stale: cfg.AlbumStale, TTL: cfg.AlbumTTL, ExpireEvery: cfg.AlbumExpireEvery, Workers: cfg.AlbumWorkers,
 	})
-	model, err := poem.Embedded()
-	if err != nil {
-		return m, fmt.Errorf("albums: poem model: %w", err)
-	}
 	m.Reactions = cmds.Workers(albumscmd.Pipeline{
 		Analyser: media.Analyser{},
-		Poet:     poet{model},
+		Poet:     poet{p.Poems},
 		Renderer: media.NewRenderer(media.Config{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Font: cfg.Font,
 			Width: cfg.AlbumWidth, Slide: cfg.AlbumSlide}),
 	})
@@ -98,15 +94,20 @@ func (f jobFiles) Serve(c echo.Context, job int64, key string) error {
 	return d.Serve(c)
 }
 
-// poet writes a job's poem with the model of transport/models/poem.
-type poet struct{ m *poem.Model }
+// poet writes a job's poem with the model of transport/models/poem
+// (Platform.Poems: loaded on the first poem).
+type poet struct{ model func() (*poem.Model, error) }
 
 func (p poet) Write(keywords []string, length int, seed uint64) ([]string, error) {
+	m, err := p.model()
+	if err != nil {
+		return nil, fmt.Errorf("poem model: %w", err)
+	}
 	var words []string
 	for _, k := range keywords {
 		words = append(words, poem.Keywords(k)...)
 	}
-	out, err := p.m.Generate(poem.Request{Keywords: words, Length: length, Lines: 4, Seed: seed})
+	out, err := m.Generate(poem.Request{Keywords: words, Length: length, Lines: 4, Seed: seed})
 	if err != nil {
 		return nil, err
 	}

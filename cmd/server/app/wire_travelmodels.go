@@ -21,7 +21,7 @@ import (
 // boundaries are decoded on first use, once per process.
 func wireTravelModels(_ context.Context, p *Platform) (Module, error) {
 	cfg := p.Config.Travel
-	d := modelshttp.Deps{Colours: colourModel{}, Poet: &poemModel{}, Places: &placesModel{}, Seed: randomSeed}
+	d := modelshttp.Deps{Colours: colourModel{}, Poet: poemModel{p.Poems}, Places: &placesModel{}, Seed: randomSeed}
 	if cfg.ModelServerURL != "" {
 		c, err := modelserver.New(cfg.ModelServerURL, cfg.ModelServerTimeout)
 		if err != nil {
@@ -58,21 +58,18 @@ func (colourModel) Dominant(image []byte, k int) ([]modelshttp.Swatch, error) {
 	return out, nil
 }
 
-// poemModel adapts transport/models/poem, loading the embedded model once.
-type poemModel struct {
-	once  sync.Once
-	model *poem.Model
-	err   error
-}
+// poemModel adapts transport/models/poem (Platform.Poems: loaded once per
+// process, shared with the album pipeline).
+type poemModel struct{ model func() (*poem.Model, error) }
 
-func (m *poemModel) Write(req modelshttp.PoemRequest) (modelshttp.Poem, error) {
-	m.once.Do(func() { m.model, m.err = poem.Embedded() })
-	if m.err != nil {
-		return modelshttp.Poem{}, fmt.Errorf("poem model: %w", m.err)
+func (m poemModel) Write(req modelshttp.PoemRequest) (modelshttp.Poem, error) {
+	model, err := m.model()
+	if err != nil {
+		return modelshttp.Poem{}, fmt.Errorf("poem model: %w", err)
 	}
 	exp := map[int]poem.Experience{0: poem.Military, 1: poem.Rural, 2: poem.OtherLife}[req.Experience]
 	hist := map[int]poem.History{0: poem.Prosperous, 1: poem.Turbulent}[req.History]
-	p, err := m.model.Generate(poem.Request{Keywords: req.Keywords, Length: req.Length, Experience: exp, History: hist, Seed: req.Seed})
+	p, err := model.Generate(poem.Request{Keywords: req.Keywords, Length: req.Length, Experience: exp, History: hist, Seed: req.Seed})
 	if err != nil {
 		return modelshttp.Poem{}, fmt.Errorf("generate poem: %w", err)
 	}
