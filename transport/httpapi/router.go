@@ -90,6 +90,22 @@ func (r Router) Add(method, path string, h Handler) {
 	}
 }
 
+// MethodNotAllowedRoute names the routes added by NotAllowed, so that a
+// listing of the routes (the OpenAPI coverage test) tells them from
+// operations.
+const MethodNotAllowedRoute = "method-not-allowed"
+
+// NotAllowed adds a route like Add whose handler h answers that method is
+// not one the path takes (405 in the API's own format), for an API that
+// renders that answer itself.
+func (r Router) NotAllowed(method, path string, h Handler) {
+	eh := r.Handle(h)
+	r.g.Add(method, path, eh).Name = MethodNotAllowedRoute
+	if trimmed := strings.TrimSuffix(path, "/"); trimmed != path && trimmed != "" {
+		r.g.Add(method, trimmed, eh).Name = MethodNotAllowedRoute
+	}
+}
+
 // Handle returns h with the Router's middleware, the text check and error
 // rendering, for a route the Router cannot add itself (a catch-all, a method
 // table).

@@ -22,5 +22,6 @@ func modules() []wiring {
 		wireForum,
 		wireAlbums,
 		wireTravelModels,
+		wireAPIDocs,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/fiveapis/backend/transport/httpapi/apidoc"
 	"log/slog"
 	"strings"
 	"sync"
@@ -47,6 +48,9 @@ type Options struct {
 	// CheapPasswordHashing uses minimal argon2id parameters, so tests that
 	// create many accounts stay fast. Never for production.
 	CheapPasswordHashing bool
+	// APIDocs are the OpenAPI documents, parsed once per test binary
+	// instead of at every server start (nil: parsed at start).
+	APIDocs *apidoc.Set
 }
 
 // Platform is what every module is built on, built once at start: the

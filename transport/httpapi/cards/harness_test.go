@@ -28,6 +28,8 @@ import (
 	"github.com/fiveapis/backend/transport/eventstore/codec"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/apidoc"
+	"github.com/fiveapis/backend/transport/httpapi/apidoctest"
 	"github.com/fiveapis/backend/transport/httpapi/authn"
 	cardhttp "github.com/fiveapis/backend/transport/httpapi/cards"
 	"github.com/fiveapis/backend/transport/messaging"
@@ -115,6 +117,10 @@ func start(t *testing.T, opts options) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the server does: the read models exist before the first request.
+	if err := eng.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = eng.Run(runCtx) }()
@@ -145,7 +151,7 @@ func start(t *testing.T, opts options) *server {
 	// The server's read-your-writes policy, as the wiring sets it: answers
 	// to commands wait for the projections that follow what they appended.
 	consistency := httpapi.Consistency{Waiter: eng, Timeout: 10 * time.Second}
-	e := httpapi.NewEcho(httpapi.Config{Consistency: consistency}, logger, mod)
+	e := httpapi.NewEcho(httpapi.Config{Consistency: consistency}, logger, mod, apidoc.Routes{Set: apidoctest.Shared(t).Set()})
 	e.Use(authn.Middleware([]authn.Verifier{verifier{}}))
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
@@ -232,7 +238,8 @@ func (s *server) do(method, path, token string, body any) response {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	req.Header.Set("User-Agent", "cards-test/1.0")
-	resp, err := http.DefaultClient.Do(req)
+	// Every answer must match the API's OpenAPI document.
+	resp, err := (&http.Client{Transport: apidoctest.Transport(s.t, nil)}).Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}

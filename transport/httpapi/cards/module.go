@@ -8,7 +8,8 @@
 // 002 marks "管理员权限" need an admin: routes.go lists each route with its
 // middleware (auth.go). Handlers return errors, which the one error table
 // (errors.go) renders in 002's envelope. docs/cards.md and the OpenAPI
-// document (GET /api/card/openapi.json) describe the API.
+// document (GET /api/card/openapi.json, served by package apidoc from
+// apidoc/openapi/cards.yaml) describe the API.
 package cards
 
 import (

@@ -66,7 +66,7 @@ func (m *Module) Mount(e *echo.Echo) {
 	onlyMethods(r, "/downloads/batches/:id/qrcodes.zip", http.MethodGet)
 	r.GET("/qr/:file", m.qrImage)
 	onlyMethods(r, "/qr/:file", http.MethodGet)
-	r.GET("/openapi.json", m.openAPI)
+	// GET /openapi.json is package apidoc's (the document's x-served-at).
 	onlyMethods(r, "/openapi.json", http.MethodGet)
 
 	e.RouteNotFound(Prefix+"/*", r.Handle(func(echo.Context) error { return errRoute }))
@@ -84,7 +84,7 @@ func onlyMethods(r httpapi.Router, path string, allowed ...string) {
 	}
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		if !slices.Contains(allowed, method) {
-			r.Add(method, path, notAllowed)
+			r.NotAllowed(method, path, notAllowed)
 		}
 	}
 }

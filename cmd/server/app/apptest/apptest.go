@@ -19,6 +19,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/transport/eventstore/eventstoredb/esdbfake"
+	"github.com/fiveapis/backend/transport/httpapi/apidoctest"
 	"github.com/fiveapis/backend/transport/pgtest"
 )
 
@@ -77,7 +78,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		LogLevel: slog.LevelWarn,
 	}
 	cfg.Database.EventStoreURL = eventStoreURL(t)
-	o := app.Options{CheapPasswordHashing: true}
+	o := app.Options{CheapPasswordHashing: true, APIDocs: apidoctest.Shared(t).Set()}
 	for _, opt := range opts {
 		opt(&cfg, &o)
 	}
@@ -108,7 +109,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 		wg.Wait()
 		a.Close()
 	})
-	s := &Server{URL: ts.URL, App: a, Client: ts.Client(), EventStoreURL: cfg.Database.EventStoreURL}
+	// Every answer to a documented operation must match its OpenAPI
+	// document (docs/openapi.md): the API tests keep the documents true.
+	client := ts.Client()
+	client.Transport = apidoctest.Transport(t, client.Transport)
+	s := &Server{URL: ts.URL, App: a, Client: client, EventStoreURL: cfg.Database.EventStoreURL}
 	s.waitReady(t)
 	return s
 }
