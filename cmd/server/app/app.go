@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"time"
 
+	retrygo "github.com/sethvargo/go-retry"
+
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
@@ -111,23 +113,14 @@ const startPatience = time.Minute
 // untilAvailable runs f until it succeeds, fails for another reason than an
 // unavailable database, or startPatience has passed.
 func untilAvailable(ctx context.Context, logger *slog.Logger, what string, f func() error) error {
-	deadline := time.Now().Add(startPatience)
-	pause := 100 * time.Millisecond
-	for {
+	b := retrygo.WithMaxDuration(startPatience, retrygo.WithCappedDuration(2*time.Second, retrygo.NewExponential(100*time.Millisecond)))
+	return whileUnavailable(ctx, b, func() error {
 		err := f()
-		if err == nil || !pgerrors.Unavailable(err) || time.Now().After(deadline) {
-			return err
+		if err != nil && logger != nil && pgerrors.Unavailable(err) {
+			logger.Warn(what+": the database is unavailable; trying again", "err", err)
 		}
-		if logger != nil {
-			logger.Warn(what+": the database is unavailable; trying again", "err", err, "in", pause)
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, 2*time.Second)
-	}
+		return err
+	})
 }
 
 // Handler is the HTTP handler of every API.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	retrygo "github.com/sethvargo/go-retry"
+
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/queries/pgerrors"
 )
@@ -53,17 +55,23 @@ func (s *retryingStore) ReadAll(ctx context.Context, opts eventlog.ReadAllOption
 }
 
 func retry(ctx context.Context, f func() error) error {
-	pause := unavailablePause
-	for attempt := 1; ; attempt++ {
-		err := f()
-		if err == nil || attempt == unavailableAttempts || !pgerrors.Unavailable(err) || ctx.Err() != nil {
-			return err
+	return whileUnavailable(ctx, retrygo.WithMaxRetries(unavailableAttempts-1, retrygo.NewExponential(unavailablePause)), f)
+}
+
+// whileUnavailable runs f again, after the pauses of b, while it fails
+// because the database is unavailable (sethvargo/go-retry); it returns f's
+// last error, also when ctx ends first.
+func whileUnavailable(ctx context.Context, b retrygo.Backoff, f func() error) error {
+	var last error
+	err := retrygo.Do(ctx, b, func(context.Context) error {
+		last = f()
+		if last != nil && pgerrors.Unavailable(last) {
+			return retrygo.RetryableError(last)
 		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(pause):
-		}
-		pause *= 2
+		return last
+	})
+	if err != nil && last != nil {
+		return last
 	}
+	return err
 }
