@@ -162,7 +162,9 @@ func (a *App) WaitFor(ctx context.Context, pos eventlog.Position, projections ..
 func (a *App) RunBackground(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := a.engine.Run(ctx); err != nil {
+		// The engine prepares its tables again as it starts; a connection
+		// terminated right then (a failover) must not end the process.
+		if err := untilAvailable(ctx, a.p.Logger, "projection engine", func() error { return a.engine.Run(ctx) }); err != nil {
 			return fmt.Errorf("projection engine: %w", err)
 		}
 		return nil

@@ -119,3 +119,28 @@ func excluded(p string) bool {
 	}
 	return false
 }
+
+// TestReferencePage: the page and its assets are served from the binary;
+// any other path under it is the edge's JSON 404.
+func TestReferencePage(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	for path, want := range map[string]int{
+		apidoc.ReferencePath:                           200,
+		apidoc.ReferencePath + "swagger-ui-bundle.js":  200,
+		apidoc.ReferencePath + "swagger-ui.css":        200,
+		apidoc.ReferencePath + "nothing-here.js":       404,
+		apidoc.ReferencePath + "../openapi/cards.json": 404,
+		apidoc.DocumentsPath + "cards.yaml":            200,
+		apidoc.DocumentsPath:                           200,
+		"/api/card/openapi.json":                       200,
+	} {
+		r := s.Do(t, http.MethodGet, path, "", nil)
+		if r.Status != want {
+			t.Errorf("GET %s: %d, want %d", path, r.Status, want)
+		}
+		if want == 404 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET %s: a 404 that is not JSON: %s", path, r.Header.Get("Content-Type"))
+		}
+	}
+}

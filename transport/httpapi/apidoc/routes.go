@@ -2,11 +2,14 @@ package apidoc
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/swaggest/swgui"
+	"github.com/swaggest/swgui/v5/static"
 	"github.com/swaggest/swgui/v5emb"
 )
 
@@ -68,5 +71,22 @@ func (r Routes) Mount(e *echo.Echo) {
 	e.GET(strings.TrimSuffix(ReferencePath, "/"), func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, ReferencePath)
 	})
-	e.GET(ReferencePath+"*", page)
+	e.GET(ReferencePath+"*", func(c echo.Context) error {
+		if name := c.Param("*"); name != "" && !asset(name) {
+			return echo.NewHTTPError(http.StatusNotFound, "the reference page has no file "+strconv.Quote(name))
+		}
+		return page(c)
+	})
+}
+
+// asset reports whether the embedded Swagger UI has the file name (stored
+// compressed or not), so that any other path answers the edge's JSON 404
+// instead of the file server's text.
+func asset(name string) bool {
+	for _, n := range []string{name, name + ".gz"} {
+		if _, err := fs.Stat(static.FS, n); err == nil {
+			return true
+		}
+	}
+	return false
 }
