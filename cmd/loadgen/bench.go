@@ -30,6 +30,11 @@ const (
 	benchThread = 50
 )
 
+// Ralendar's share (6): the calendar user's own events over a year, and
+// the public calendars (each with its events over the year) they
+// subscribe to besides china-holidays.
+type calendarSizes struct{ Own, Calendars, PerCalendar int }
+
 // sizes of one bench run.
 type sizes struct {
 	PgbenchSecs int
@@ -40,15 +45,16 @@ type sizes struct {
 	QueryDur    time.Duration
 	ProfileSecs int
 	RebuildMax  time.Duration
+	Calendar    calendarSizes
 }
 
 func sizesFor(short bool) sizes {
 	if short {
 		return sizes{PgbenchSecs: 3, CmdDur: 5 * time.Second, ContClients: 200, ContCards: 50, LogEvents: 20_000,
-			QueryDur: 4 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute}
+			QueryDur: 4 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute, Calendar: calendarSizes{60, 2, 60}}
 	}
 	return sizes{PgbenchSecs: 10, CmdDur: 30 * time.Second, ContClients: 200, ContCards: 1000, LogEvents: 1_000_000,
-		QueryDur: 15 * time.Second, ProfileSecs: 20, RebuildMax: 15 * time.Minute}
+		QueryDur: 15 * time.Second, ProfileSecs: 20, RebuildMax: 15 * time.Minute, Calendar: calendarSizes{365, 3, 365}}
 }
 
 // results of every run of every figure.
@@ -194,6 +200,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	if err := f.makeTravel(ctx, benchTrips, benchThread); err != nil {
 		return fmt.Errorf("trips and comments: %w", err)
 	}
+	if err := f.makeCalendar(ctx, sz.Calendar.Own, sz.Calendar.Calendars, sz.Calendar.PerCalendar); err != nil {
+		return fmt.Errorf("calendar: %w", err)
+	}
 	if err := f.waitCaughtUp(ctx, time.Minute); err != nil {
 		return err
 	}
@@ -299,10 +308,10 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 			return err
 		}
 		res.Query = append(res.Query, q)
-		logf("6. run %d: cards p50 %.1f p99 %.1f ms (%d), statistics p50 %.1f p99 %.1f ms (%d), trips p50 %.1f p99 %.1f ms (%d), thread p50 %.1f p99 %.1f ms (%d), %d failed (%s); uses %.0f/s",
+		logf("6. run %d: cards p50 %.1f p99 %.1f ms (%d), statistics p50 %.1f p99 %.1f ms (%d), trips p50 %.1f p99 %.1f ms (%d), thread p50 %.1f p99 %.1f ms (%d), month p50 %.1f p99 %.1f ms (%d), %d failed (%s); uses %.0f/s",
 			r+1, percentile(q.Cards, 50), percentile(q.Cards, 99), len(q.Cards), percentile(q.Stats, 50), percentile(q.Stats, 99), len(q.Stats),
 			percentile(q.Trips, 50), percentile(q.Trips, 99), len(q.Trips), percentile(q.Thread, 50), percentile(q.Thread, 99), len(q.Thread),
-			q.Failed, q.FirstErr, q.Use.rps())
+			percentile(q.Month, 50), percentile(q.Month, 99), len(q.Month), q.Failed, q.FirstErr, q.Use.rps())
 	}
 	time.Sleep(5 * time.Second)
 	res.IdleAfter, res.HWM, _ = procMem(s.pid())
@@ -410,6 +419,7 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	statsQ := func(r queryRun) []float64 { return r.Stats }
 	tripsQ := func(r queryRun) []float64 { return r.Trips }
 	threadQ := func(r queryRun) []float64 { return r.Thread }
+	monthQ := func(r queryRun) []float64 { return r.Month }
 	ratio := rps / single
 	cat := rebuildRatio(evps, rows100)
 
@@ -452,6 +462,8 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	fmt.Fprintf(&b, "| 6 | `GET /api/card/statistics/` under (2) | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", med(q(statsQ, 50)), med(q(statsQ, 99)), runsOf(q(statsQ, 99), "%.1f"))
 	fmt.Fprintf(&b, "| 6 | `GET /api/v1/trips/?page=…` (Roamio's public list, %d trips) under (2), %d events | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", benchTrips, res.LogEvents, med(q(tripsQ, 50)), med(q(tripsQ, 99)), runsOf(q(tripsQ, 99), "%.1f"))
 	fmt.Fprintf(&b, "| 6 | `GET /api/v1/trips/{slug}/comments/` (%d comments, %d replies nested) under (2) | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", benchThread, benchThread, med(q(threadQ, 50)), med(q(threadQ, 99)), runsOf(q(threadQ, 99), "%.1f"))
+	cs := sz.Calendar
+	fmt.Fprintf(&b, "| 6 | `GET /api/events/?start=…&end=…` (Ralendar: a month of a user with %d own events a year and %d subscribed public calendars of %d events a year, plus china-holidays) under (2) | p50 %.1f ms, p99 %.1f ms | | p99 %s |\n", cs.Own, cs.Calendars, cs.PerCalendar, med(q(monthQ, 50)), med(q(monthQ, 99)), runsOf(q(monthQ, 99), "%.1f"))
 	fmt.Fprintf(&b, "| 6 | … card uses meanwhile | %.0f req/s | | %s |\n", med(each(res.Query, func(r queryRun) float64 { return r.Use.rps() })), runsOf(each(res.Query, func(r queryRun) float64 { return r.Use.rps() }), "%.0f"))
 	fmt.Fprintf(&b, "| 7 | server RSS idle, after set-up (logins: argon2id) / after the run | %.0f / %.0f MiB | | |\n", mib(res.IdleRSS), mib(res.IdleAfter))
 	fmt.Fprintf(&b, "| 7 | server RSS under (2), peak | %.0f MiB | | %s |\n", med(loadRSS), runsOf(loadRSS, "%.0f"))

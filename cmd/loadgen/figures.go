@@ -467,28 +467,33 @@ func rebuild(ctx context.Context, f *fixture, pid int, limit time.Duration) (reb
 
 type queryRun struct {
 	Cards, Stats []float64 // ms ascending
-	// Trips: GET /api/v1/trips/?page=…; Thread: a trip's comment thread.
-	Trips, Thread []float64
-	Use           useRun
-	Failed        int64
-	FirstErr      string
+	// Trips: GET /api/v1/trips/?page=…; Thread: a trip's comment thread;
+	// Month: a Ralendar user's month with subscribed calendars.
+	Trips, Thread, Month []float64
+	Use                  useRun
+	Failed               int64
+	FirstErr             string
 }
 
 func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []batch, d time.Duration, pid int) (queryRun, error) {
 	var (
 		cardsLat, statsLat  latencies
 		tripsLat, threadLat latencies
+		monthLat            latencies
 		failed              atomic.Int64
 		firstErr            atomic.Value
 		wg                  sync.WaitGroup
 	)
 	qctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	auth := f.adminAuth()
-	query := func(lat *latencies, path func() string) {
+	query := func(lat *latencies, path func() string, auth ...func() string) {
+		who := f.adminAuth
+		if len(auth) > 0 {
+			who = auth[0]
+		}
 		for qctx.Err() == nil {
 			t0 := time.Now()
-			a, err := f.c.do(qctx, http.MethodGet, path(), auth, nil)
+			a, err := f.c.do(qctx, http.MethodGet, path(), who(), nil)
 			if qctx.Err() != nil {
 				return
 			}
@@ -518,9 +523,12 @@ func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []bat
 		})
 		wg.Go(func() { query(&threadLat, func() string { return "/api/v1/trips/" + f.thread + "/comments/" }) })
 	}
+	if f.calendarYear != 0 {
+		wg.Go(func() { query(&monthLat, f.calendarMonth, func() string { return f.user(f.calendarUser) }) })
+	}
 	use, err := useLoad(ctx, f, pool, 32, d, pid)
 	wg.Wait()
-	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Trips: tripsLat.sorted(), Thread: threadLat.sorted(), Use: use,
+	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Trips: tripsLat.sorted(), Thread: threadLat.sorted(), Month: monthLat.sorted(), Use: use,
 		Failed: failed.Load()}
 	if v := firstErr.Load(); v != nil {
 		r.FirstErr = v.(string)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -203,6 +204,11 @@ type fixture struct {
 	// is the slug of the trip whose comment thread (6) reads.
 	tripPages int
 	thread    string
+	// calendarUser is the user (index of tokens) whose month (6) reads:
+	// their own events and those of the public calendars they subscribe
+	// to; calendarYear is the year the events are spread over.
+	calendarUser int
+	calendarYear int
 }
 
 func userPassword(name string) string { return "pw-" + name + "-Secret9" }
@@ -418,4 +424,81 @@ func (f *fixture) makeTravel(ctx context.Context, n, top int) error {
 		}
 	}
 	return nil
+}
+
+// makeCalendar gives Ralendar's hottest read its data: the calendar user
+// (user 1) has own events spread over a year and subscribes to pubs public
+// calendars of perCal events each (made by user 0) and to china-holidays,
+// so that a month range (6) merges four sources.
+func (f *fixture) makeCalendar(ctx context.Context, own, pubs, perCal int) error {
+	f.calendarUser, f.calendarYear = 1, time.Now().Year()+1
+	start := time.Date(f.calendarYear, 1, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	at := func(i, n int) (string, string) {
+		t := start.Add(time.Duration(i) * (365 * 24 * time.Hour) / time.Duration(n))
+		return t.Format(time.RFC3339), t.Add(90 * time.Minute).Format(time.RFC3339)
+	}
+	reader := f.user(f.calendarUser)
+	for i := range own {
+		from, to := at(i, own)
+		if err := f.c.call(ctx, http.MethodPost, "/api/events/", reader, map[string]any{
+			"title": fmt.Sprintf("日程 %d", i), "start_time": from, "end_time": to, "email_reminder": false,
+		}, http.StatusCreated, nil); err != nil {
+			return err
+		}
+	}
+	subscribe := func(id int64) error {
+		return f.c.call(ctx, http.MethodPost, fmt.Sprintf("/api/calendars/%d/subscribe/", id), reader, nil, http.StatusOK, nil)
+	}
+	owner := f.user(0)
+	suffix := time.Now().UnixNano() % 1_000_000
+	for c := range pubs {
+		var cal struct {
+			ID int64 `json:"id"`
+		}
+		if err := f.c.call(ctx, http.MethodPost, "/api/calendars/", owner, map[string]any{
+			"name": fmt.Sprintf("基准日历 %d", c), "url_slug": fmt.Sprintf("bench-%d-%d", suffix, c), "is_public": true,
+		}, http.StatusCreated, &cal); err != nil {
+			return err
+		}
+		for i := range perCal {
+			from, to := at(i, perCal)
+			if err := f.c.call(ctx, http.MethodPost, fmt.Sprintf("/api/calendars/%d/events/", cal.ID), owner, map[string]any{
+				"title": fmt.Sprintf("公开活动 %d-%d", c, i), "start_time": from, "end_time": to, "email_reminder": false,
+			}, http.StatusCreated, nil); err != nil {
+				return err
+			}
+		}
+		if err := subscribe(cal.ID); err != nil {
+			return err
+		}
+	}
+	var holidays struct {
+		ID int64 `json:"id"`
+	}
+	if err := f.c.call(ctx, http.MethodGet, "/api/calendars/china-holidays/", reader, nil, http.StatusOK, &holidays); err != nil {
+		return err
+	}
+	if err := subscribe(holidays.ID); err != nil {
+		return err
+	}
+	// The read (6) must merge the sources: a month holds the user's own
+	// events and the subscribed calendars'.
+	var month struct {
+		Count int `json:"count"`
+	}
+	if err := f.c.call(ctx, http.MethodGet, f.calendarMonth(), reader, nil, http.StatusOK, &month); err != nil {
+		return err
+	}
+	if want := (own + pubs*perCal) / 13; month.Count < want {
+		return fmt.Errorf("a month of the calendar user holds %d events, want at least %d", month.Count, want)
+	}
+	return nil
+}
+
+// calendarMonth is the query path of a random month of the calendar year.
+func (f *fixture) calendarMonth() string {
+	m := time.Month(1 + rand.IntN(12))
+	from := time.Date(f.calendarYear, m, 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(0, 1, -1)
+	return fmt.Sprintf("/api/events/?start=%s&end=%s&page_size=100", from.Format(time.DateOnly), to.Format(time.DateOnly))
 }
