@@ -470,16 +470,19 @@ type queryRun struct {
 	// Trips: GET /api/v1/trips/?page=…; Thread: a trip's comment thread;
 	// Month: a Ralendar user's month with subscribed calendars.
 	Trips, Thread, Month []float64
-	Use                  useRun
-	Failed               int64
-	FirstErr             string
+	// Travel: the travel app's public lists (albums, long images, a tag,
+	// forum pages), anonymous.
+	Travel   []float64
+	Use      useRun
+	Failed   int64
+	FirstErr string
 }
 
 func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []batch, d time.Duration, pid int) (queryRun, error) {
 	var (
 		cardsLat, statsLat  latencies
 		tripsLat, threadLat latencies
-		monthLat            latencies
+		monthLat, travelLat latencies
 		failed              atomic.Int64
 		firstErr            atomic.Value
 		wg                  sync.WaitGroup
@@ -523,12 +526,18 @@ func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []bat
 		})
 		wg.Go(func() { query(&threadLat, func() string { return "/api/v1/trips/" + f.thread + "/comments/" }) })
 	}
+	if f.forumPages != 0 {
+		var n atomic.Int64
+		wg.Go(func() {
+			query(&travelLat, func() string { return f.travelQuery(int(n.Add(1))) }, func() string { return "" })
+		})
+	}
 	if f.calendarYear != 0 {
 		wg.Go(func() { query(&monthLat, f.calendarMonth, func() string { return f.user(f.calendarUser) }) })
 	}
 	use, err := useLoad(ctx, f, pool, 32, d, pid)
 	wg.Wait()
-	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Trips: tripsLat.sorted(), Thread: threadLat.sorted(), Month: monthLat.sorted(), Use: use,
+	r := queryRun{Cards: cardsLat.sorted(), Stats: statsLat.sorted(), Trips: tripsLat.sorted(), Thread: threadLat.sorted(), Month: monthLat.sorted(), Travel: travelLat.sorted(), Use: use,
 		Failed: failed.Load()}
 	if v := firstErr.Load(); v != nil {
 		r.FirstErr = v.(string)

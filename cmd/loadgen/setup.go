@@ -97,6 +97,8 @@ func startServer(ctx context.Context, bin, dsn, dir string) (*server, error) {
 		"ADMIN_USERNAME="+adminUser, "ADMIN_PASSWORD="+adminPass, "SECRET_KEY="+secretKey,
 		"CARD_USE_LIMIT_PER_USER=0", "CARD_USE_LIMIT_PER_IP=0",
 		"ROAMIO_ANON_REQUESTS_PER_HOUR=0", "ROAMIO_USER_REQUESTS_PER_HOUR=0",
+		// The travel app's logins skip the image captcha (8).
+		"TRAVEL_ALLOW_NO_CAPTCHA=true",
 		// Its own login-attempt counters in Redis: runs in a row log in from
 		// the same address.
 		"RATE_LIMIT_NAMESPACE=bench-"+strconv.FormatInt(time.Now().UnixNano(), 36)+":",
@@ -209,6 +211,10 @@ type fixture struct {
 	// to; calendarYear is the year the events are spread over.
 	calendarUser int
 	calendarYear int
+	// travel is a logged-in session of the travel app; forumPages the
+	// forum's pages of 10.
+	travel     *travelSession
+	forumPages int
 }
 
 func userPassword(name string) string { return "pw-" + name + "-Secret9" }
