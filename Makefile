@@ -51,13 +51,13 @@ build:
 
 ## bench: every figure of docs/benchmarks.md, 3 runs each, side by side with pgbench on the same PostgreSQL (20–30 min)
 bench: services
-	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen
-	bin/loadgen bench -server bin/server -out docs/benchmarks.md
+	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
+	bin/loadgen bench -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
 
 ## bench-short: the same with smaller sizes (under 3 min)
 bench-short: services
-	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen
-	bin/loadgen bench -short -server bin/server -out docs/benchmarks.md
+	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
+	bin/loadgen bench -short -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
 
 ## services: make sure PostgreSQL, Redis and NATS answer on loopback (starts them when installed and down)
 services:

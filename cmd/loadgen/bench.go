@@ -17,6 +17,7 @@ import (
 type benchOptions struct {
 	Short                                   bool
 	Server, Out, AdminURL, Pgbench, Profile string
+	Peer                                    string
 	Runs                                    int
 	Keep                                    bool
 	Events                                  int64
@@ -68,9 +69,12 @@ type results struct {
 	// StoreAppends: appends/s of the event store alone (1b).
 	StoreAppends []float64
 	// Travel: the render times of (8); TravelNote why there are none.
-	Travel         []travelRun
-	TravelNote     string
-	Use            []useRun
+	Travel     []travelRun
+	TravelNote string
+	Use        []useRun
+	// Peer: the CRUD peer's card uses (issue 19), each variant once
+	// before the runs of (2) and once after.
+	Peer           []peerRun
 	Cont           []contentionRun
 	FillEvents     int64
 	FillElapsed    time.Duration
@@ -220,7 +224,25 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	time.Sleep(3 * time.Second)
 	res.IdleRSS, _, _ = procMem(s.pid())
 
-	// 2 and 4.
+	// 2 and 4, with the CRUD peer before and after.
+	peer := func(when string) error {
+		if o.Peer == "" {
+			return nil
+		}
+		for _, v := range peerVariants() {
+			u, err := peerUses(ctx, o.Peer, dsn, dir, v, 32, sz.CmdDur)
+			if err != nil {
+				return fmt.Errorf("crudpeer %s: %w", v, err)
+			}
+			res.Peer = append(res.Peer, peerRun{Variant: v, Use: u})
+			logf("2. crudpeer %s %s: %d uses (%d failed: %s) = %.0f/s, p50 %.1f ms, p99 %.1f ms", v, when, u.OK, u.Failed, u.FirstErr, u.rps(),
+				percentile(u.Lat, 50), percentile(u.Lat, 99))
+		}
+		return nil
+	}
+	if err := peer("before"); err != nil {
+		return err
+	}
 	for r := range o.Runs {
 		if err := f.refresh(ctx, false); err != nil {
 			return err
@@ -233,6 +255,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		logf("2. run %d: %d uses (%d failed: %s) in %s = %.0f/s, p50 %.1f ms, p99 %.1f ms (decide+append p50 %.2f p99 %.2f ms); 4. ryw p50 %.2f p99 %.2f ms; rss peak %.0f MiB",
 			r+1, u.OK, u.Failed, u.FirstErr, u.Elapsed.Round(time.Millisecond), u.rps(), percentile(u.Lat, 50), percentile(u.Lat, 99),
 			percentile(u.Cmd, 50), percentile(u.Cmd, 99), percentile(u.RYW, 50), percentile(u.RYW, 99), mib(u.PeakRSS))
+	}
+	if err := peer("after"); err != nil {
+		return err
 	}
 	if err := f.refresh(ctx, false); err != nil {
 		return err
@@ -382,6 +407,25 @@ func cpuPer(cpus []cpuTime, units []float64) (medianRun, runs string) {
 	return "?", runsOf(totals, "%.1f")
 }
 
+// peerOf is the CRUD peer's runs of the variant.
+func peerOf(res *results, variant string) []useRun {
+	var out []useRun
+	for _, p := range res.Peer {
+		if p.Variant == variant {
+			out = append(out, p.Use)
+		}
+	}
+	return out
+}
+
+// peerDesc says how the peer variant writes a use.
+func peerDesc(variant string) string {
+	if variant == "cte" {
+		return "UPDATE … RETURNING and INSERT usage in one statement, a data-modifying CTE"
+	}
+	return "BEGIN; UPDATE cards … RETURNING; INSERT usage; COMMIT"
+}
+
 func verdict(ok bool) string {
 	if ok {
 		return "met"
@@ -456,6 +500,20 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	fmt.Fprintf(&b, "| 2 | … of which deciding and appending (server), p50 / p99 | %.2f / %.2f ms | | p50 %s |\n", med(cmd50), med(cmd99), runsOf(cmd50, "%.2f"))
 	useCPU, useCPURuns := cpuPer(each(res.Use, func(u useRun) cpuTime { return u.CPU }), each(res.Use, func(u useRun) float64 { return float64(u.OK) }))
 	fmt.Fprintf(&b, "| 2 | … CPU time per use | %s | | %s |\n", useCPU, useCPURuns)
+	for _, v := range peerVariants() {
+		pu := peerOf(res, v)
+		if len(pu) == 0 {
+			continue
+		}
+		prps := med(each(pu, useRun.rps))
+		pp99 := med(each(pu, func(u useRun) float64 { return percentile(u.Lat, 99) }))
+		fmt.Fprintf(&b, "| 2 | CRUD peer `crudpeer -variant %s` (%s), 32 clients, %s, before / after our server | %.0f req/s | reference | %s |\n",
+			v, peerDesc(v), sz.CmdDur, prps, runsOf(each(pu, useRun.rps), "%.0f"))
+		fmt.Fprintf(&b, "| 2 | … latency p99 (ours beside it) | %.1f ms (ours %.1f ms) | | %s |\n", pp99, p99, runsOf(each(pu, func(u useRun) float64 { return percentile(u.Lat, 99) }), "%.1f"))
+		pcpu, pcpuRuns := cpuPer(each(pu, func(u useRun) cpuTime { return u.CPU }), each(pu, func(u useRun) float64 { return float64(u.OK) }))
+		fmt.Fprintf(&b, "| 2 | … CPU time per use (peer as the server) | %s | | %s |\n", pcpu, pcpuRuns)
+		fmt.Fprintf(&b, "| 2 | … our card use / this peer | %.2f× throughput, p99 %.1f / %.1f ms | | |\n", rps/prps, p99, pp99)
+	}
 	exact := true
 	for _, c := range res.Cont {
 		exact = exact && c.Successes == sz.ContCards && c.Other == 0
@@ -489,6 +547,19 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 		fmt.Fprintf(&b, "| 8 | travel app: render a 10-image album (MP4, 24 fps, 1280×960 JPEGs), from `start` to status 200, before the load | %.1f s | | %s |\n", med(album), runsOf(album, "%.1f"))
 		fmt.Fprintf(&b, "| 8 | … and the long image of the same 10 photos | %.1f s | | %s |\n", med(long), runsOf(long, "%.1f"))
 	}
+	// Issue 19's targets, each beside its reference of this run.
+	if cte := peerOf(res, "cte"); len(cte) > 0 {
+		prps := med(each(cte, useRun.rps))
+		pp99 := med(each(cte, func(u useRun) float64 { return percentile(u.Lat, 99) }))
+		fmt.Fprintf(&b, "| target 1 vs reference | card use / one-statement CRUD peer (32 clients) | %.2f×, p99 %.1f vs %.1f ms | ≥ 1.0× and p99 below the peer's: %s | |\n",
+			rps/prps, p99, pp99, verdict(rps/prps >= 1 && p99 < pp99))
+	} else {
+		b.WriteString("| target 1 vs reference | card use / one-statement CRUD peer | not run (no `-peer`) | ≥ 1.0× and p99 below the peer's | |\n")
+	}
+	store := med(res.StoreAppends) / single
+	fmt.Fprintf(&b, "| target 2 vs reference | event store alone / pgbench single-row transactions | %.2f× | ≥ 2.0×: %s | |\n", store, verdict(store >= 2))
+	fmt.Fprintf(&b, "| target 3 vs reference | rebuild events/s / 100-row insert rows/s | %.2f× | ≥ 0.5×: %s | |\n", cat, verdict(cat >= 0.5))
+	fmt.Fprintf(&b, "| target 4 vs reference | read-your-writes lag p99 under (2) | %.2f ms | < 10 ms: %s | |\n", ryw99, verdict(ryw99 < 10))
 
 	if ch.Ratios != "" {
 		fmt.Fprintf(&b, "\n![Ratios to the references of this run](%s)\n![Card use latency by percentile, each run a line](%s)\n", ch.Ratios, ch.Latency)

@@ -33,11 +33,23 @@ func ratioBars(res *results) []ratioBar {
 	single := med(res.Single)
 	rows100 := med(each(res.Hundred, func(t float64) float64 { return t * 100 }))
 	evps := each(res.Rebuild, func(r rebuildRun) float64 { return float64(res.LogEvents) / r.Elapsed.Seconds() })
-	return []ratioBar{
-		{"store alone / 1-row tx", med(res.StoreAppends) / single, 0},
-		{"card use / 1-row tx", med(each(res.Use, useRun.rps)) / single, 1},
+	use := med(each(res.Use, useRun.rps))
+	bars := []ratioBar{
+		{"store alone / 1-row tx", med(res.StoreAppends) / single, 2},
+		{"card use / 1-row tx", use / single, 1},
 		{"rebuild / 100-row rows", rebuildRatio(evps, rows100), 0.5},
 	}
+	// Target 1 of issue 19: beside the CRUD peer (when it ran).
+	for _, v := range peerVariants() {
+		if pu := peerOf(res, v); len(pu) > 0 {
+			target := 0.0
+			if v == "cte" {
+				target = 1
+			}
+			bars = append(bars, ratioBar{"card use / CRUD " + v, use / med(each(pu, useRun.rps)), target})
+		}
+	}
+	return bars
 }
 
 // drawCharts writes the run's charts next to report (the report file's

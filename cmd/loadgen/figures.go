@@ -114,6 +114,16 @@ func (r useRun) rps() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
 
 // useLoad runs clients goroutines that each use fresh cards for d.
 func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d time.Duration, pid int) (useRun, error) {
+	return runUses(ctx, f.c, f.user, func() (string, error) {
+		_, _, code, err := pool.take()
+		return code, err
+	}, clients, d, pid)
+}
+
+// runUses runs clients goroutines that each POST /api/card/cards/use/ to c
+// with the card codes of next for d, worker i with auth(i); pid is the
+// server whose RSS and CPU time (with PostgreSQL's) it records.
+func runUses(ctx context.Context, c *client, auth func(int) string, next func() (string, error), clients int, d time.Duration, pid int) (useRun, error) {
 	var (
 		ok, failed atomic.Int64
 		lat, ryw   latencies
@@ -127,17 +137,17 @@ func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d tim
 	cpuBefore, cpuErr := readCPU(pid)
 	start := time.Now()
 	for i := range clients {
-		auth := f.user(i)
+		auth := auth(i)
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				_, _, code, err := pool.take()
+				code, err := next()
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err.Error())
 					cancel()
 					return
 				}
 				t0 := time.Now()
-				a, err := f.c.do(ctx, http.MethodPost, "/api/card/cards/use/", auth, map[string]string{"card_code": code})
+				a, err := c.do(ctx, http.MethodPost, "/api/card/cards/use/", auth, map[string]string{"card_code": code})
 				if ctx.Err() != nil {
 					return
 				}

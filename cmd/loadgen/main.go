@@ -34,6 +34,7 @@ func run(args []string) error {
 	var o benchOptions
 	fs.BoolVar(&o.Short, "short", false, "smaller sizes: the whole run in under 3 minutes")
 	fs.StringVar(&o.Server, "server", "bin/server", "server binary to start (build it with go build -o bin/ ./cmd/server)")
+	fs.StringVar(&o.Peer, "peer", "", "CRUD peer binary of issue 19 (go build -o bin/ ./cmd/loadgen/crudpeer; empty: no peer rows)")
 	fs.StringVar(&o.Out, "out", "docs/benchmarks.md", "Markdown file to prepend the report to (empty: print only)")
 	fs.StringVar(&o.AdminURL, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL maintenance database URL")
 	fs.StringVar(&o.Pgbench, "pgbench", "pgbench", "pgbench binary")
