@@ -34,20 +34,26 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	secret := flag.String("secret", "", "HS256 secret of the bearer tokens")
 	variant := flag.String("variant", "tx", "tx (BEGIN … COMMIT) or cte (one statement)")
+	conns := flag.Int("conns", 12, "pool size (our server's request pool, DB_POOL_MAX_CONNS, is 12 by default)")
 	seed := flag.Int64("seed", 0, "reset the tables and insert this many unused cards card-1 … card-N")
 	flag.Parse()
-	if err := run(*dsn, *addr, *secret, *variant, *seed); err != nil {
+	if err := run(*dsn, *addr, *secret, *variant, *conns, *seed); err != nil {
 		log.Fatal("crudpeer: ", err)
 	}
 }
 
-func run(dsn, addr, secret, variant string, seed int64) error {
+func run(dsn, addr, secret, variant string, conns int, seed int64) error {
 	if secret == "" {
 		return fmt.Errorf("-secret is required")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("parse -dsn: %w", err)
+	}
+	cfg.MaxConns = int32(max(conns, 1))
+	db, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
