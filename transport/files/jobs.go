@@ -104,7 +104,7 @@ func (j *Jobs) DeleteJob(ctx context.Context, job int64) error {
 }
 
 // Serve answers GET (and HEAD) of a job's file with its content type and
-// range requests (the Android client streams the album's MP4).
+// range requests (a video player seeks in the album's MP4 with them).
 func (j *Jobs) Serve(c echo.Context, job int64, key string) error {
 	notFound := func() error { return c.JSON(http.StatusNotFound, map[string]string{"detail": "Not found."}) }
 	if !validKey(key) {

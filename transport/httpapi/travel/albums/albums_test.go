@@ -307,8 +307,8 @@ func testAlbumJobsEndToEnd(t *testing.T, s *apptest.Server, backend *s3mem.Backe
 			result := d["result_msg"].(string)
 			out := fetch(t, alice, result)
 			if kind == "movie" {
-				// The Android client streams the album (clients.md §5): a
-				// range request answers 206 with the range.
+				// A video player (the Android app plays result_msg,
+				// clients.md §5) seeks with ranges: 206 with the range.
 				req, _ := http.NewRequest("GET", s.URL+result, nil)
 				req.Header.Set("Range", "bytes=0-7")
 				resp, err := http.DefaultClient.Do(req)
