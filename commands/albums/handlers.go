@@ -21,12 +21,13 @@ import (
 // Clock tells the time commands are decided at.
 type Clock = handling.Clock
 
-// Files keeps each job's uploads and results (transport/files, one folder
-// per job); DeleteJob removes them all.
+// Files keeps each job's uploads and results (transport/files.Jobs: the
+// configured object storage, disk or S3, keyed per job); DeleteJob removes
+// them all.
 type Files interface {
-	Put(job int64, data []byte, ext string) (key string, err error)
-	Read(job int64, key string) ([]byte, error)
-	DeleteJob(job int64) error
+	Put(ctx context.Context, job int64, data []byte, ext string) (key string, err error)
+	Read(ctx context.Context, job int64, key string) ([]byte, error)
+	DeleteJob(ctx context.Context, job int64) error
 }
 
 // Config tunes the jobs.

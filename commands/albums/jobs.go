@@ -59,7 +59,7 @@ func (h *Handlers) Expire(ctx context.Context, stale Stale, now time.Time) (int,
 		if len(res.Events) == 0 {
 			continue
 		}
-		if err := h.files.DeleteJob(id); err != nil {
+		if err := h.files.DeleteJob(ctx, id); err != nil {
 			errs = append(errs, fmt.Errorf("delete files of album job %d: %w", id, err))
 			continue
 		}

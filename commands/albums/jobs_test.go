@@ -3,11 +3,14 @@ package albums_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	albumscmd "github.com/fiveapis/backend/commands/albums"
 	"github.com/fiveapis/backend/commands/handling"
@@ -17,26 +20,25 @@ import (
 	"github.com/fiveapis/backend/transport/files"
 )
 
-// dirFiles is the job file store the server wires (one folder per job).
-type dirFiles struct{ d *files.Dirs }
-
-func (f dirFiles) Put(job int64, data []byte, ext string) (string, error) {
-	l, err := f.d.Dir(strconv.FormatInt(job, 10), true)
+// trees are the two storages the server may wire the job files to: the
+// disk and S3 (minio-go against gofakes3 over HTTP on loopback).
+func trees(t *testing.T) map[string]files.Tree {
+	disk, err := files.NewDisk(t.TempDir(), []byte("secret"), 1<<20, nil)
 	if err != nil {
-		return "", err
+		t.Fatal(err)
 	}
-	return l.Put(data, ext)
-}
-
-func (f dirFiles) Read(job int64, key string) ([]byte, error) {
-	l, err := f.d.Dir(strconv.FormatInt(job, 10), false)
+	fake := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(fake.Close)
+	s3, err := files.NewS3(files.S3Config{Endpoint: strings.TrimPrefix(fake.URL, "http://"), Bucket: "albums", Region: "us-east-1",
+		AccessKey: "AKID", SecretKey: "secret", Prefix: "albums"})
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	return l.Read(key)
+	if err := s3.Prepare(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]files.Tree{"disk": disk, "s3": s3}
 }
-
-func (f dirFiles) DeleteJob(job int64) error { return f.d.Remove(strconv.FormatInt(job, 10)) }
 
 // candidates stands for the read model's stale query: it names every job;
 // the expiry decides again on each stream.
@@ -47,24 +49,30 @@ func (c candidates) StaleJobs(context.Context, time.Time, int) ([]int64, error) 
 // TestExpiry: a job untouched for the TTL expires (−2) and its files are
 // deleted; a younger one is left; a start of the expired job says so.
 func TestExpiry(t *testing.T) {
+	for name, tree := range trees(t) {
+		t.Run(name, func(t *testing.T) { testExpiry(t, tree) })
+	}
+}
+
+func testExpiry(t *testing.T, tree files.Tree) {
 	env := handlingtest.New(t, albums.Events()...)
 	clock := handlingtest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-	root := t.TempDir()
-	d, err := files.NewDirs(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const ttl = 48 * time.Hour
-	h := albumscmd.New(env.Runner(handling.Config{}), clock, dirFiles{d}, albumscmd.Config{TTL: ttl})
+	h := albumscmd.New(env.Runner(handling.Config{}), clock, files.NewJobs(tree, 1<<20), albumscmd.Config{TTL: ttl})
 	ctx := context.Background()
 	owner := access.Actor{UserID: 7}
 	old, err := h.CreateJob(ctx, albumscmd.CreateJob{Actor: owner, Kind: albums.Movie})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := h.UploadImage(ctx, albumscmd.UploadImage{Actor: owner, Kind: albums.Movie, JobID: old.JobID,
-		Image: albums.File{Name: "0.jpg", ContentType: "image/jpeg", Width: 1, Height: 1}, Ext: ".jpg", Data: []byte("jpeg bytes")}); err != nil {
+	_, img, err := h.UploadImage(ctx, albumscmd.UploadImage{Actor: owner, Kind: albums.Movie, JobID: old.JobID,
+		Image: albums.File{Name: "0.jpg", ContentType: "image/jpeg", Width: 1, Height: 1}, Ext: ".jpg", Data: []byte("jpeg bytes")})
+	if err != nil {
 		t.Fatal(err)
+	}
+	key := strconv.FormatInt(old.JobID, 10) + "/" + img.Key
+	if _, err := tree.Stat(ctx, key); err != nil {
+		t.Fatalf("the upload is not stored at %s: %v", key, err)
 	}
 	clock.Advance(ttl / 2)
 	young, err := h.CreateJob(ctx, albumscmd.CreateJob{Actor: owner, Kind: albums.Photo})
@@ -80,7 +88,7 @@ func TestExpiry(t *testing.T) {
 	if err != nil || j.Status != albums.StatusExpired {
 		t.Fatalf("old job: %+v %v", j, err)
 	}
-	if _, err := os.Stat(filepath.Join(root, strconv.FormatInt(old.JobID, 10))); !errors.Is(err, os.ErrNotExist) {
+	if _, err := tree.Stat(ctx, key); !errors.Is(err, files.ErrNotFound) {
 		t.Errorf("the expired job's files are still there: %v", err)
 	}
 	if j, _ := h.Load(ctx, young.JobID); j.Status != albums.StatusWaiting {

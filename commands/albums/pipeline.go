@@ -104,7 +104,7 @@ func (h *Handlers) step(ctx context.Context, p Pipeline, j albums.Job, meta even
 		}
 		return h.progress(ctx, j, albums.AlbumJobProgressed{Status: albums.StatusAnalysing}, meta)
 	case albums.StatusAnalysing:
-		shots, err := h.analyse(p, j)
+		shots, err := h.analyse(ctx, p, j)
 		if err != nil {
 			return err
 		}
@@ -123,10 +123,10 @@ func (h *Handlers) step(ctx context.Context, p Pipeline, j albums.Job, meta even
 	return nil
 }
 
-func (h *Handlers) analyse(p Pipeline, j albums.Job) ([]albums.Shot, error) {
+func (h *Handlers) analyse(ctx context.Context, p Pipeline, j albums.Job) ([]albums.Shot, error) {
 	var shots []albums.Shot
 	for i, f := range j.Ordered() {
-		data, err := h.files.Read(j.ID, f.Key)
+		data, err := h.files.Read(ctx, j.ID, f.Key)
 		if err != nil {
 			return nil, fmt.Errorf("read image %s of album job %d: %w", f.Key, j.ID, err)
 		}
@@ -146,7 +146,7 @@ func (h *Handlers) analyse(p Pipeline, j albums.Job) ([]albums.Shot, error) {
 func (h *Handlers) render(ctx context.Context, p Pipeline, j albums.Job, meta eventlog.Metadata) error {
 	var slides []Slide
 	for i, s := range j.Shots {
-		data, err := h.files.Read(j.ID, s.Key)
+		data, err := h.files.Read(ctx, j.ID, s.Key)
 		if err != nil {
 			return fmt.Errorf("read image %s of album job %d: %w", s.Key, j.ID, err)
 		}
@@ -177,11 +177,11 @@ func (h *Handlers) render(ctx context.Context, p Pipeline, j albums.Job, meta ev
 		}
 		return jobError{fmt.Errorf("渲染失败: %w", err)}
 	}
-	result, err := h.keep(j.ID, out.Data, out.Ext, out.ContentType, out.Width, out.Height)
+	result, err := h.keep(ctx, j.ID, out.Data, out.Ext, out.ContentType, out.Width, out.Height)
 	if err != nil {
 		return err
 	}
-	cover, err := h.keep(j.ID, out.Cover, out.CoverExt, "image/jpeg", out.CoverWidth, out.CoverHeight)
+	cover, err := h.keep(ctx, j.ID, out.Cover, out.CoverExt, "image/jpeg", out.CoverWidth, out.CoverHeight)
 	if err != nil {
 		return err
 	}
@@ -193,8 +193,8 @@ func (h *Handlers) render(ctx context.Context, p Pipeline, j albums.Job, meta ev
 	return err
 }
 
-func (h *Handlers) keep(job int64, data []byte, ext, ctype string, w, hgt int) (albums.File, error) {
-	key, err := h.files.Put(job, data, ext)
+func (h *Handlers) keep(ctx context.Context, job int64, data []byte, ext, ctype string, w, hgt int) (albums.File, error) {
+	key, err := h.files.Put(ctx, job, data, ext)
 	if err != nil {
 		return albums.File{}, fmt.Errorf("store result of album job %d: %w", job, err)
 	}

@@ -57,7 +57,7 @@ func (h *Handlers) DeleteJob(ctx context.Context, cmd DeleteJob) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := h.files.DeleteJob(cmd.JobID); err != nil {
+	if err := h.files.DeleteJob(ctx, cmd.JobID); err != nil {
 		return Result{}, fmt.Errorf("delete files of album job %d: %w", cmd.JobID, err)
 	}
 	return Result{JobID: cmd.JobID, Position: res.Append.Position}, nil

@@ -41,7 +41,7 @@ func (h *Handlers) UploadImage(ctx context.Context, cmd UploadImage) (Result, al
 	if _, err := albums.UploadImage(j, cmd.Kind, by, f, now); err != nil {
 		return Result{}, albums.File{}, err
 	}
-	key, err := h.files.Put(cmd.JobID, cmd.Data, cmd.Ext)
+	key, err := h.files.Put(ctx, cmd.JobID, cmd.Data, cmd.Ext)
 	if err != nil {
 		return Result{}, albums.File{}, fmt.Errorf("store image of album job %d: %w", cmd.JobID, err)
 	}

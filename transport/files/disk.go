@@ -236,3 +236,44 @@ func (d *Disk) serve(c echo.Context) error {
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	return c.File(p)
 }
+
+type diskObject struct {
+	*os.File
+	fi fs.FileInfo
+}
+
+func (o diskObject) Size() int64        { return o.fi.Size() }
+func (o diskObject) ModTime() time.Time { return o.fi.ModTime() }
+
+// Open implements Tree.
+func (d *Disk) Open(_ context.Context, key string) (Object, error) {
+	p, ok := d.path(key)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: open %s: %w", key, err)
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.IsDir() {
+		f.Close()
+		return nil, ErrNotFound
+	}
+	return diskObject{f, fi}, nil
+}
+
+// DeletePrefix implements Tree: the folder of prefix and all in it.
+func (d *Disk) DeletePrefix(_ context.Context, prefix string) error {
+	p, ok := d.path(prefix)
+	if !ok {
+		return fmt.Errorf("files: invalid prefix %q", prefix)
+	}
+	if err := os.RemoveAll(p); err != nil {
+		return fmt.Errorf("files: delete %s: %w", prefix, err)
+	}
+	return nil
+}

@@ -202,3 +202,53 @@ func (s *S3) Domain() Domain {
 	return Domain{Name: s.cfg.Bucket, Protocol: proto, Location: host, Port: port,
 		Prefix: "/" + s.cfg.Bucket + "/" + strings.TrimSuffix(s.prefix, "/")}
 }
+
+type s3Object struct {
+	*minio.Object
+	info minio.ObjectInfo
+}
+
+func (o s3Object) Size() int64        { return o.info.Size }
+func (o s3Object) ModTime() time.Time { return o.info.LastModified }
+
+// Open implements Tree: the object is read from the service as the reader
+// asks (a range request reads only its range).
+func (s *S3) Open(ctx context.Context, key string) (Object, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	obj, err := s.c.GetObject(ctx, s.cfg.Bucket, k, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("files: get %s: %w", key, err)
+	}
+	info, err := obj.Stat()
+	if notFound(err) {
+		obj.Close()
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		obj.Close()
+		return nil, fmt.Errorf("files: stat %s: %w", key, err)
+	}
+	return s3Object{obj, info}, nil
+}
+
+// DeletePrefix implements Tree: lists the objects under prefix+"/" and
+// removes each.
+func (s *S3) DeletePrefix(ctx context.Context, prefix string) error {
+	k, err := s.key(prefix)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for o := range s.c.ListObjects(ctx, s.cfg.Bucket, minio.ListObjectsOptions{Prefix: k + "/", Recursive: true}) {
+		if o.Err != nil {
+			return fmt.Errorf("files: list %s: %w", prefix, o.Err)
+		}
+		if err := s.c.RemoveObject(ctx, s.cfg.Bucket, o.Key, minio.RemoveObjectOptions{}); err != nil && !notFound(err) {
+			errs = append(errs, fmt.Errorf("files: delete %s: %w", o.Key, err))
+		}
+	}
+	return errors.Join(errs...)
+}

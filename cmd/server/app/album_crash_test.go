@@ -11,10 +11,15 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/fiveapis/backend/transport/pgtest"
 )
@@ -26,18 +31,52 @@ import (
 // database and files takes the worker reaction over, resumes the job at
 // its step and finishes it: a real MP4.
 func TestAlbumWorkerKilledMidJob(t *testing.T) {
+	needFFmpeg(t)
+	t.Parallel()
+	dataDir := t.TempDir()
+	albumKilledMidJob(t, dataDir, dataDir)
+}
+
+// TestAlbumWorkerKilledMidJobS3 is the same with the job files in S3
+// (TRAVEL_STORAGE=s3, gofakes3 over HTTP on loopback, the bucket made by
+// the processes): the two processes share only the database and the S3
+// service, each its own DATA_DIR, so the pictures uploaded through the
+// first are rendered and the result fetched through the second.
+func TestAlbumWorkerKilledMidJobS3(t *testing.T) {
+	needFFmpeg(t)
+	t.Parallel()
+	backend := s3mem.New()
+	fake := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(fake.Close)
+	id := albumKilledMidJob(t, t.TempDir(), t.TempDir(), "TRAVEL_STORAGE=s3", "TRAVEL_S3_ENDPOINT="+strings.TrimPrefix(fake.URL, "http://"),
+		"TRAVEL_S3_USE_SSL=false", "TRAVEL_S3_BUCKET=travel", "TRAVEL_S3_ACCESS_KEY=AKID", "TRAVEL_S3_SECRET_KEY=secret")
+	prefix := gofakes3.NewPrefix(&[]string{"albums/" + id + "/"}[0], nil)
+	objs, err := backend.ListBucket("travel", &prefix, gofakes3.ListBucketPage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs.Contents) < 5 {
+		t.Errorf("the job's objects in S3: %d, want the pictures, the result and the cover", len(objs.Contents))
+	}
+}
+
+func needFFmpeg(t *testing.T) {
 	for _, p := range []string{"ffmpeg", "ffprobe"} {
 		if _, err := exec.LookPath(p); err != nil {
 			t.Skipf("%s not installed (.ci/ffmpeg.sh)", p)
 		}
 	}
-	t.Parallel()
+}
+
+// albumKilledMidJob runs the job of TestAlbumWorkerKilledMidJob: the first
+// process with dirA, the second with dirB, both with env; it returns the
+// job's id.
+func albumKilledMidJob(t *testing.T, dirA, dirB string, extra ...string) string {
 	dsn := pgtest.NewDatabase(t)
-	dataDir := t.TempDir()
 	// Long slides make the render step last seconds, so the kill lands
 	// inside the job.
-	env := []string{"TRAVEL_ALLOW_NO_CAPTCHA=true", "TRAVEL_ALBUM_WORKERS=1", "TRAVEL_ALBUM_SLIDE=12s", "TRAVEL_ALBUM_WIDTH=640"}
-	a := startProcess(t, dsn, dataDir, env...)
+	env := append([]string{"TRAVEL_ALLOW_NO_CAPTCHA=true", "TRAVEL_ALBUM_WORKERS=1", "TRAVEL_ALBUM_SLIDE=12s", "TRAVEL_ALBUM_WIDTH=640"}, extra...)
+	a := startProcess(t, dsn, dirA, env...)
 
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
@@ -115,7 +154,7 @@ func TestAlbumWorkerKilledMidJob(t *testing.T) {
 	<-a.exited
 	t.Logf("killed the worker's process at status %v", at)
 
-	b := startProcess(t, dsn, dataDir, env...)
+	b := startProcess(t, dsn, dirB, env...)
 	if r := call(b.url, "GET", "/movie/"+id+"/start", nil, ""); r["code"] != float64(403) {
 		t.Errorf("a start of the interrupted job within the stale time: %v", r)
 	}
@@ -139,4 +178,8 @@ func TestAlbumWorkerKilledMidJob(t *testing.T) {
 	if dur := d["duration"].(float64); dur < 35 || dur > 37 {
 		t.Errorf("album lasts %vs, want 3 × 12 s", dur)
 	}
+	if ct := resp.Header.Get("Content-Type"); ct != "video/mp4" {
+		t.Errorf("result served as %q", ct)
+	}
+	return id
 }

@@ -196,6 +196,15 @@ type TravelConfig struct {
 	Font    string `env:"TRAVEL_FONT"`
 	FFmpeg  string `env:"TRAVEL_FFMPEG"`
 	FFprobe string `env:"TRAVEL_FFPROBE"`
+	// Storage keeps the album and long-image jobs' uploads and results:
+	// "disk" (under DATA_DIR/albums/<job id>/) or "s3" (the bucket of S3,
+	// needed when several server processes share no disk).
+	Storage string `env:"TRAVEL_STORAGE" envDefault:"disk"`
+	// S3 is the S3-compatible service when Storage is "s3".
+	S3 TravelS3Config
+	// MaxFileBytes bounds a job file the worker reads back (an upload or a
+	// result).
+	MaxFileBytes int64 `env:"TRAVEL_MAX_FILE_BYTES" envDefault:"268435456"`
 	// ModelServerURL is the model server of /api/weather, /api/style and
 	// /api/fsrcnn (transport/models/modelserver); empty: none, those
 	// routes refuse.
@@ -237,6 +246,18 @@ type MagpieS3Config struct {
 	AccessKey string `env:"MAGPIE_S3_ACCESS_KEY"`
 	SecretKey string `env:"MAGPIE_S3_SECRET_KEY"`
 	Prefix    string `env:"MAGPIE_S3_PREFIX"`
+}
+
+// TravelS3Config is the S3-compatible object storage of 004's job files
+// (keys <prefix>/<job id>/<sha256>.<ext>).
+type TravelS3Config struct {
+	Endpoint  string `env:"TRAVEL_S3_ENDPOINT"`
+	UseSSL    bool   `env:"TRAVEL_S3_USE_SSL" envDefault:"true"`
+	Region    string `env:"TRAVEL_S3_REGION" envDefault:"us-east-1"`
+	Bucket    string `env:"TRAVEL_S3_BUCKET"`
+	AccessKey string `env:"TRAVEL_S3_ACCESS_KEY"`
+	SecretKey string `env:"TRAVEL_S3_SECRET_KEY"`
+	Prefix    string `env:"TRAVEL_S3_PREFIX" envDefault:"albums"`
 }
 
 // OpsConfig is what operators and consumers outside the process see.
@@ -350,6 +371,18 @@ func (c Config) Validate() error {
 		if n.v < 0 {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
 		}
+	}
+	switch c.Travel.Storage {
+	case "", "disk":
+	case "s3":
+		if c.Travel.S3.Endpoint == "" || c.Travel.S3.Bucket == "" {
+			errs = append(errs, errors.New("TRAVEL_S3_ENDPOINT and TRAVEL_S3_BUCKET: needed when TRAVEL_STORAGE=s3"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("TRAVEL_STORAGE: want disk or s3, got %q", c.Travel.Storage))
+	}
+	if c.Travel.MaxFileBytes < 0 {
+		errs = append(errs, fmt.Errorf("TRAVEL_MAX_FILE_BYTES: want a whole number ≥ 0, got %d", c.Travel.MaxFileBytes))
 	}
 	switch c.Magpie.Storage {
 	case "", "disk":

@@ -1,15 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"net/http"
 	"path/filepath"
-	"strconv"
-
-	"github.com/labstack/echo/v4"
 
 	albumscmd "github.com/fiveapis/backend/commands/albums"
 	forumcmd "github.com/fiveapis/backend/commands/forum"
@@ -26,17 +21,17 @@ import (
 
 // wireAlbums builds 004's album ("movie") and long-image ("photo") jobs:
 // the projector, the routes (/movie/…, /photo/…, /media/movies/…,
-// /media/photos/…), the files (DATA_DIR/albums/<job id>), the worker
+// /media/photos/…), the files (files.Jobs over the configured storage: DATA_DIR/albums/<job id>/ or the S3 bucket), the worker
 // reactions (album_worker_<n>_<i>) with the pipeline's real parts (EXIF and
 // colours, the poem model, the renderer over ffmpeg) and the expiry job.
 func wireAlbums(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "albums", Events: albums.Events(), Projectors: albumsproj.All()}
-	dirs, err := files.NewDirs(filepath.Join(p.Config.DataDir, "albums"))
-	if err != nil {
-		return m, fmt.Errorf("albums: %w", err)
-	}
-	store := jobFiles{dirs}
 	cfg := p.Config.Travel
+	tree, err := travelObjects(p, &m)
+	if err != nil {
+		return m, err
+	}
+	store := files.NewJobs(tree, cmp.Or(cfg.MaxFileBytes, 256<<20))
 	cmds := albumscmd.New(p.Runner, p.Clock, store, albumscmd.Config{
 		Stale: cfg.AlbumStale, TTL: cfg.AlbumTTL, ExpireEvery: cfg.AlbumExpireEvery, Workers: cfg.AlbumWorkers,
 	})
@@ -59,39 +54,27 @@ func wireAlbums(_ context.Context, p *Platform) (Module, error) {
 	return m, nil
 }
 
-// jobFiles keeps each job's files in its own folder (albumscmd.Files,
-// albumshttp.Files).
-type jobFiles struct{ dirs *files.Dirs }
-
-func dirOf(job int64) string { return strconv.FormatInt(job, 10) }
-
-func (f jobFiles) Put(job int64, data []byte, ext string) (string, error) {
-	d, err := f.dirs.Dir(dirOf(job), true)
+// travelObjects is the configured storage of the job files: the disk
+// (DATA_DIR/albums) by default, the S3 bucket (made in the background at
+// start) when TRAVEL_STORAGE=s3. The files are served at the document's
+// paths by the module's routes, so the disk adapter's signed URLs are not
+// mounted.
+func travelObjects(p *Platform, m *Module) (files.Tree, error) {
+	cfg := p.Config.Travel
+	if cfg.Storage == "s3" {
+		s3, err := files.NewS3(files.S3Config{Endpoint: cfg.S3.Endpoint, UseSSL: cfg.S3.UseSSL, Region: cfg.S3.Region,
+			Bucket: cfg.S3.Bucket, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Prefix: cfg.S3.Prefix})
+		if err != nil {
+			return nil, fmt.Errorf("travel storage: %w", err)
+		}
+		m.Background = append(m.Background, func(ctx context.Context) error { return prepareBucket(ctx, p, "travel", s3, nil) })
+		return s3, nil
+	}
+	disk, err := files.NewDisk(filepath.Join(p.Config.DataDir, "albums"), p.Secret, 0, p.Clock.Now)
 	if err != nil {
-		return "", err
+		return nil, fmt.Errorf("travel storage: %w", err)
 	}
-	return d.Put(data, ext)
-}
-
-func (f jobFiles) Read(job int64, key string) ([]byte, error) {
-	d, err := f.dirs.Dir(dirOf(job), false)
-	if err != nil {
-		return nil, err
-	}
-	return d.Read(key)
-}
-
-func (f jobFiles) DeleteJob(job int64) error { return f.dirs.Remove(dirOf(job)) }
-
-func (f jobFiles) Serve(c echo.Context, job int64, key string) error {
-	d, err := f.dirs.Dir(dirOf(job), false)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c.JSON(http.StatusNotFound, map[string]string{"detail": "Not found."})
-	}
-	if err != nil {
-		return err
-	}
-	return d.Serve(c)
+	return disk, nil
 }
 
 // poet writes a job's poem with the model of transport/models/poem

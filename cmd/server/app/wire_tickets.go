@@ -60,7 +60,7 @@ func magpieObjects(p *Platform, m *Module) (files.Objects, error) {
 		if err != nil {
 			return nil, fmt.Errorf("magpie storage: %w", err)
 		}
-		m.Background = append(m.Background, func(ctx context.Context) error { return prepareBucket(ctx, p, s3, cfg.CORSOrigins) })
+		m.Background = append(m.Background, func(ctx context.Context) error { return prepareBucket(ctx, p, "magpie", s3, cfg.CORSOrigins) })
 		return s3, nil
 	}
 	disk, err := files.NewDisk(filepath.Join(p.Config.DataDir, "magpie"), p.Secret, maxSize, p.Clock.Now)
@@ -75,13 +75,13 @@ func magpieObjects(p *Platform, m *Module) (files.Objects, error) {
 // few seconds while the service cannot be reached (logged), so that an
 // outage at start does not stop the server; idempotent, so every process
 // may run it.
-func prepareBucket(ctx context.Context, p *Platform, s3 *files.S3, origins []string) error {
+func prepareBucket(ctx context.Context, p *Platform, module string, s3 *files.S3, origins []string) error {
 	for {
 		err := s3.Prepare(ctx, origins)
 		if err == nil || ctx.Err() != nil {
 			return nil
 		}
-		p.Logger.Warn("magpie storage: preparing the S3 bucket failed; retrying", "err", err)
+		p.Logger.Warn(module+" storage: preparing the S3 bucket failed; retrying", "err", err)
 		select {
 		case <-ctx.Done():
 			return nil

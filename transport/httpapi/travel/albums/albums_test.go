@@ -11,10 +11,14 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
@@ -202,7 +206,53 @@ func TestAlbumBadInput(t *testing.T) {
 func TestAlbumJobsEndToEnd(t *testing.T) {
 	needFFmpeg(t)
 	t.Parallel()
-	s := apptest.Start(t, fast())
+	for _, storage := range []string{"disk", "s3"} {
+		t.Run(storage, func(t *testing.T) {
+			t.Parallel()
+			opts := []apptest.Option{fast()}
+			var backend *s3mem.Backend
+			if storage == "s3" {
+				var opt apptest.Option
+				backend, opt = fakeS3(t)
+				opts = append(opts, opt)
+			}
+			testAlbumJobsEndToEnd(t, apptest.Start(t, opts...), backend)
+		})
+	}
+}
+
+// fakeS3 is an S3 service (gofakes3 over HTTP on loopback) with the bucket
+// made, and the option that keeps the job files there.
+func fakeS3(t *testing.T) (*s3mem.Backend, apptest.Option) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("travel"); err != nil {
+		t.Fatal(err)
+	}
+	fake := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(fake.Close)
+	return backend, apptest.WithConfig(func(c *app.Config) {
+		c.Travel.Storage = "s3"
+		c.Travel.S3 = app.TravelS3Config{Endpoint: strings.TrimPrefix(fake.URL, "http://"), Region: "us-east-1",
+			Bucket: "travel", AccessKey: "AKID", SecretKey: "secret", Prefix: "albums"}
+	})
+}
+
+// objectsOf lists the keys of a job's objects in the fake S3 service.
+func objectsOf(t *testing.T, backend *s3mem.Backend, id string) []string {
+	t.Helper()
+	prefix := gofakes3.NewPrefix(&[]string{"albums/" + id + "/"}[0], nil)
+	objs, err := backend.ListBucket("travel", &prefix, gofakes3.ListBucketPage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range objs.Contents {
+		keys = append(keys, o.Key)
+	}
+	return keys
+}
+
+func testAlbumJobsEndToEnd(t *testing.T, s *apptest.Server, backend *s3mem.Backend) {
 	alice, au := s.TravelLogin(t)
 	bob, _ := s.TravelLogin(t)
 	pics := [][]byte{
@@ -257,6 +307,20 @@ func TestAlbumJobsEndToEnd(t *testing.T) {
 			result := d["result_msg"].(string)
 			out := fetch(t, alice, result)
 			if kind == "movie" {
+				// A video player (the Android app plays result_msg,
+				// clients.md §5) seeks with ranges: 206 with the range.
+				req, _ := http.NewRequest("GET", s.URL+result, nil)
+				req.Header.Set("Range", "bytes=0-7")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				head, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusPartialContent || resp.Header.Get("Content-Type") != "video/mp4" ||
+					string(head) != string(out[:8]) || resp.Header.Get("Content-Range") != fmt.Sprintf("bytes 0-7/%d", len(out)) {
+					t.Errorf("range request: %d %q %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Range"), head)
+				}
 				dur := mp4Duration(t, out)
 				if dur < 2500*time.Millisecond || dur > 3500*time.Millisecond {
 					t.Errorf("album lasts %s, want 3 pictures × 1 s", dur)
@@ -278,6 +342,13 @@ func TestAlbumJobsEndToEnd(t *testing.T) {
 				}
 			}
 			fetch(t, alice, d[kind+"_cover"].(string))
+			if backend != nil {
+				// 3 pictures, the result and its cover (info.json is kept
+				// in the job's stream, not as a file).
+				if keys := objectsOf(t, backend, id); len(keys) != 5 {
+					t.Errorf("the job's objects in S3: %v", keys)
+				}
+			}
 			want(t, alice.Do(t, "GET", base+"/start", "", nil), 403, "任务已完成")
 
 			// Public lists, likes and comments.
@@ -317,6 +388,11 @@ func TestAlbumJobsEndToEnd(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != 404 {
 				t.Errorf("the deleted job's result answers %d", resp.StatusCode)
+			}
+			if backend != nil {
+				if keys := objectsOf(t, backend, id); len(keys) != 0 {
+					t.Errorf("the deleted job's objects are still in S3: %v", keys)
+				}
 			}
 		})
 	}
