@@ -30,7 +30,6 @@ var undocumentedYet = []string{
 
 	// Roamio (seed 000)
 	"/api/v1/",
-
 }
 
 // TestOpenAPICoverage keeps the documents and the router in step: every
