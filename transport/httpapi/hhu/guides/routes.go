@@ -5,6 +5,7 @@ package guideshttp
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"time"
 
@@ -97,7 +98,7 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.GET("/guides/categories/", categories.ListAll)
 	user.GET("/guides/:id/", h.download)
 	user.POST("/guides/:id/email/", h.email)
-	user.GET("/guides/:id/email/", emailByGet)
+	user.NotAllowed(http.MethodGet, "/guides/:id/email/", emailByGet)
 	const prefix = "/api/admin/hhu/guides/"
 	categories.Mount(admin, prefix+"categories/")
 	admin.GET(prefix, h.list)
