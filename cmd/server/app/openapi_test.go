@@ -27,9 +27,6 @@ var undocumentedYet = []string{
 	// HHU (seed 001)
 	"/auth/", "/current-user", "/contacts/", "/departments/", "/friends/", "/meetingrooms/", "/reservations/", "/repairs/", "/guides/", "/activities/", "/enrollments/", "/api/admin/hhu/",
 
-	// Roamio (seed 000)
-	"/api/v1/",
-
 	// Ralendar (seed 000)
 	"/api/events/", "/api/calendars/", "/api/holidays/", "/api/lunar/", "/api/feeds/", "/api/user/", "/api/auth/", "/api/oauth2/", "/api/sync/",
 

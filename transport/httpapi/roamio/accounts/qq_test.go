@@ -298,7 +298,8 @@ func TestQQRoutesNeedConfiguration(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	c := apptest.NewClient(s)
-	if r := c.Do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil); r.Status != 404 {
+	// Roamio's QQ routes answer 503 instead (TestRoamioQQRoutesWithoutQQ).
+	if r := c.Do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil); r.Status != 503 {
 		t.Errorf("qq_login_url without QQ_APP_ID: %d %s", r.Status, r.Raw)
 	}
 	if r := c.Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": "x"}); r.Status != 404 && r.Status != 405 {
@@ -325,4 +326,23 @@ func countStatus(statuses []int, want int) int {
 		}
 	}
 	return n
+}
+
+// TestRoamioQQRoutesWithoutQQ: a server without QQ Connect (no QQ_APP_ID)
+// serves the QQ routes of its OpenAPI document and answers each 503 in
+// Roamio's words, not 404.
+func TestRoamioQQRoutesWithoutQQ(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	for _, call := range []struct{ method, path string }{
+		{"GET", "/api/v1/auth/qq_login_url/"},
+		{"POST", "/api/v1/auth/qq_callback/"},
+		{"POST", "/api/v1/auth/qq_bind_existing/"},
+		{"DELETE", "/api/v1/auth/qq_unbind/"},
+	} {
+		r := s.Do(t, call.method, call.path, "", map[string]any{"code": "c", "state": "s"})
+		if b := r.Map(t); r.Status != 503 || b["success"] != false || b["error"] != "QQ登录未配置" {
+			t.Errorf("%s %s: %d %v", call.method, call.path, r.Status, b)
+		}
+	}
 }
