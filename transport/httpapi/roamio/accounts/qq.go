@@ -40,9 +40,9 @@ type Social interface {
 
 // errQQNotConfigured answers the QQ routes of a server without QQ Connect
 // (QQ_APP_ID unset).
-var errQQNotConfigured = roamio.Refusal{Status: http.StatusServiceUnavailable, Message: "QQ登录未配置"}
+var errQQNotConfigured = roamio.Refusal{Status: http.StatusNotFound, Message: "QQ登录未配置"}
 
-// qqConfigured is the QQ routes' middleware: 503 without QQ Connect, the
+// qqConfigured is the QQ routes' middleware: 404 without QQ Connect, the
 // states or the identity commands.
 func (m *Module) qqConfigured(next httpapi.Handler) httpapi.Handler {
 	return func(c echo.Context) error {

@@ -298,8 +298,7 @@ func TestQQRoutesNeedConfiguration(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
 	c := apptest.NewClient(s)
-	// Roamio's QQ routes answer 503 instead (TestRoamioQQRoutesWithoutQQ).
-	if r := c.Do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil); r.Status != 503 {
+	if r := c.Do(t, "GET", "/api/v1/auth/qq_login_url/", "", nil); r.Status != 404 {
 		t.Errorf("qq_login_url without QQ_APP_ID: %d %s", r.Status, r.Raw)
 	}
 	if r := c.Do(t, "POST", "/api/auth/qq/login/", "", map[string]any{"code": "x"}); r.Status != 404 && r.Status != 405 {
@@ -329,8 +328,8 @@ func countStatus(statuses []int, want int) int {
 }
 
 // TestRoamioQQRoutesWithoutQQ: a server without QQ Connect (no QQ_APP_ID)
-// serves the QQ routes of its OpenAPI document and answers each 503 in
-// Roamio's words, not 404.
+// serves the QQ routes of its OpenAPI document and answers each 404 in
+// Roamio's words (not the edge's unrouted 404, and never a 5xx).
 func TestRoamioQQRoutesWithoutQQ(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t)
@@ -341,7 +340,7 @@ func TestRoamioQQRoutesWithoutQQ(t *testing.T) {
 		{"DELETE", "/api/v1/auth/qq_unbind/"},
 	} {
 		r := s.Do(t, call.method, call.path, "", map[string]any{"code": "c", "state": "s"})
-		if b := r.Map(t); r.Status != 503 || b["success"] != false || b["error"] != "QQ登录未配置" {
+		if b := r.Map(t); r.Status != 404 || b["success"] != false || b["error"] != "QQ登录未配置" {
 			t.Errorf("%s %s: %d %v", call.method, call.path, r.Status, b)
 		}
 	}

@@ -44,7 +44,8 @@ func (m *Module) Mount(e *echo.Echo) {
 		}
 	}
 	// The QQ routes are served whether QQ is configured or not (its OpenAPI
-	// operations are the API's): without QQ_APP_ID they answer 503.
+	// operations are the API's): without QQ_APP_ID they answer 404 in Roamio's words (not a
+	// 5xx: a server without QQ has no QQ login).
 	qq := r.With(m.qqConfigured)
 	qq.GET("/auth/qq_login_url/", m.qqLoginURL)
 	qq.POST("/auth/qq_callback/", m.qqCallback)
