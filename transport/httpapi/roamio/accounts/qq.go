@@ -38,6 +38,21 @@ type Social interface {
 	UnbindSocialAccount(ctx context.Context, cmd identitycmd.UnbindSocialAccount) (identitycmd.Done, error)
 }
 
+// errQQNotConfigured answers the QQ routes of a server without QQ Connect
+// (QQ_APP_ID unset).
+var errQQNotConfigured = roamio.Refusal{Status: http.StatusNotFound, Message: "QQ登录未配置"}
+
+// qqConfigured is the QQ routes' middleware: 404 without QQ Connect, the
+// states or the identity commands.
+func (m *Module) qqConfigured(next httpapi.Handler) httpapi.Handler {
+	return func(c echo.Context) error {
+		if m.d.QQ == nil || m.d.QQStates == nil || m.d.Social == nil {
+			return errQQNotConfigured
+		}
+		return next(c)
+	}
+}
+
 // qqLoginURL: GET /api/v1/auth/qq_login_url/ → {authorize_url, state}; the
 // state is accepted once, for 10 minutes, by qq_callback or
 // qq_bind_existing from the same browser: the answer sets (or renews) the

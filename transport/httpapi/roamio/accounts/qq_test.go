@@ -326,3 +326,22 @@ func countStatus(statuses []int, want int) int {
 	}
 	return n
 }
+
+// TestRoamioQQRoutesWithoutQQ: a server without QQ Connect (no QQ_APP_ID)
+// serves the QQ routes of its OpenAPI document and answers each 404 in
+// Roamio's words (not the edge's unrouted 404, and never a 5xx).
+func TestRoamioQQRoutesWithoutQQ(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	for _, call := range []struct{ method, path string }{
+		{"GET", "/api/v1/auth/qq_login_url/"},
+		{"POST", "/api/v1/auth/qq_callback/"},
+		{"POST", "/api/v1/auth/qq_bind_existing/"},
+		{"DELETE", "/api/v1/auth/qq_unbind/"},
+	} {
+		r := s.Do(t, call.method, call.path, "", map[string]any{"code": "c", "state": "s"})
+		if b := r.Map(t); r.Status != 404 || b["success"] != false || b["error"] != "QQ登录未配置" {
+			t.Errorf("%s %s: %d %v", call.method, call.path, r.Status, b)
+		}
+	}
+}

@@ -43,10 +43,13 @@ func (m *Module) Mount(e *echo.Echo) {
 			e.GET(roamio.Prefix+"/media/avatars/:key", m.d.Files.Serve)
 		}
 	}
-	if m.d.QQ != nil && m.d.QQStates != nil && m.d.Social != nil {
-		r.GET("/auth/qq_login_url/", m.qqLoginURL)
-		r.POST("/auth/qq_callback/", m.qqCallback)
-		user.POST("/auth/qq_bind_existing/", m.qqBind)
-		user.DELETE("/auth/qq_unbind/", m.qqUnbind)
-	}
+	// The QQ routes are served whether QQ is configured or not (its OpenAPI
+	// operations are the API's): without QQ_APP_ID they answer 404 in Roamio's words (not a
+	// 5xx: a server without QQ has no QQ login).
+	qq := r.With(m.qqConfigured)
+	qq.GET("/auth/qq_login_url/", m.qqLoginURL)
+	qq.POST("/auth/qq_callback/", m.qqCallback)
+	qqUser := qq.With(roamio.User)
+	qqUser.POST("/auth/qq_bind_existing/", m.qqBind)
+	qqUser.DELETE("/auth/qq_unbind/", m.qqUnbind)
 }
