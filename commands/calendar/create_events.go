@@ -31,7 +31,10 @@ type CreateEvents struct {
 
 // BatchResult is every event of a batch, in the batch's order.
 type BatchResult struct {
-	Events   []EventResult
+	Events []EventResult
+	// Removed are the ids of the events a complete trip sync deleted
+	// (SyncTripEvents.Complete).
+	Removed  []int64
 	Position eventlog.Position
 }
 

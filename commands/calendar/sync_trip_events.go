@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fiveapis/backend/domain/access"
 	"github.com/fiveapis/backend/domain/calendar"
@@ -24,11 +26,22 @@ type TripItem struct {
 // again with the same trip and source ids updates the events it made
 // instead of duplicating them; an item whose event the user deleted gets a
 // new event. Other modules call it directly.
+//
+// Complete, when set, says the batch is the whole itinerary for the source
+// ids starting with it: an event this sync made earlier (claimed on the
+// trip's stream) for such a source id that is not in the batch is deleted,
+// as long as it still belongs to the caller and is still linked to that
+// trip item. The user's own events are never claimed, so never touched.
+// With Complete set an empty batch is allowed (every such event goes).
+// Keep lists source ids still in the itinerary but not in the batch (an
+// item that cannot be synced now): their events stay.
 type SyncTripEvents struct {
 	Actor     access.Actor
 	TripSlug  string
 	SourceApp string
 	Items     []TripItem
+	Complete  string
+	Keep      []string
 	Meta      eventlog.Metadata
 }
 
@@ -47,7 +60,7 @@ func (h *Handlers) SyncTripEvents(ctx context.Context, cmd SyncTripEvents) (Batc
 		return BatchResult{}, err
 	}
 	now := h.now(&cmd.Meta)
-	if len(cmd.Items) == 0 {
+	if len(cmd.Items) == 0 && cmd.Complete == "" {
 		return BatchResult{}, fault.Invalidf("events", "This list may not be empty.")
 	}
 	if len(cmd.Items) > MaxBatch {
@@ -80,6 +93,49 @@ func (h *Handlers) SyncTripEvents(ctx context.Context, cmd SyncTripEvents) (Batc
 		}
 		out.Events = append(out.Events, res)
 		out.Position = later(out.Position, res.Position)
+	}
+	if cmd.Complete == "" {
+		return out, nil
+	}
+	removed, err := h.pruneTrip(ctx, uid, cmd, seen)
+	if err != nil {
+		return out, err
+	}
+	for _, r := range removed {
+		out.Removed = append(out.Removed, r.Event.ID)
+		out.Position = later(out.Position, r.Position)
+	}
+	return out, nil
+}
+
+// pruneTrip deletes the events the trip's earlier syncs made for source ids
+// under cmd.Complete that the batch (kept) no longer has.
+func (h *Handlers) pruneTrip(ctx context.Context, uid int64, cmd SyncTripEvents, kept map[string]bool) ([]EventResult, error) {
+	t, err := h.loadTrip(ctx, calendar.TripStream(uid, cmd.TripSlug))
+	if err != nil {
+		return nil, err
+	}
+	sources := make([]string, 0, len(t.Events))
+	for src := range t.Events {
+		if strings.HasPrefix(src, cmd.Complete) && !kept[src] && !slices.Contains(cmd.Keep, src) {
+			sources = append(sources, src)
+		}
+	}
+	slices.Sort(sources)
+	var out []EventResult
+	for _, src := range sources {
+		ev, err := h.load(ctx, t.Events[src])
+		if err != nil {
+			return out, err
+		}
+		if !ev.Exists() || ev.UserID != uid || ev.Link.TripSlug != cmd.TripSlug || ev.Link.SourceID != src {
+			continue // gone already, or the user moved it out of the trip: theirs now
+		}
+		res, err := h.DeleteEvent(ctx, DeleteEvent{Actor: access.Actor{UserID: uid}, EventID: ev.ID, Meta: cmd.Meta})
+		if err != nil {
+			return out, fmt.Errorf("delete the event of removed trip item %q: %w", src, err)
+		}
+		out = append(out, res)
 	}
 	return out, nil
 }

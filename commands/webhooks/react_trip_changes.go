@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -35,23 +36,35 @@ type Delivery struct {
 	Body   []byte
 }
 
-// Deliverer sends deliveries and remembers which arrived
-// (transport/webhooks).
-type Deliverer interface {
-	// Delivered reports whether the endpoint already acknowledged the event.
-	Delivered(ctx context.Context, endpointID int64, eventID string) (bool, error)
+// Outbox is each endpoint's queue of deliveries (transport/webhooks).
+type Outbox interface {
+	// Enqueue appends the delivery to its endpoint's queue unless it is
+	// queued or delivered already.
+	Enqueue(ctx context.Context, d Delivery) error
+	// Next is the endpoint's oldest delivery neither acknowledged nor
+	// parked (ok false: none).
+	Next(ctx context.Context, endpointID int64) (Pending, bool, error)
 	// Deliver posts the delivery, signed, and records the attempt; an error
 	// is a failed attempt.
 	Deliver(ctx context.Context, d Delivery) error
+	// Retry schedules a failed delivery's next attempt at, or parks it.
+	Retry(ctx context.Context, endpointID int64, eventID string, at time.Time, park bool) error
 }
 
-// TripChangesReaction delivers every trip change to the endpoints
-// subscribed to its announcement, registered before it happened. The
-// engine runs it in log order, retries an event whose delivery failed
-// (with backoff), then parks it; an endpoint that already acknowledged an
-// event is not sent it again, so each endpoint gets each change once even
-// when another endpoint's failure makes the event retried.
-func TripChangesReaction(name string, endpoints Endpoints, deliver Deliverer) eventlog.Reaction {
+// Pending is the head of an endpoint's queue.
+type Pending struct {
+	Delivery
+	Attempts int
+	NextAt   time.Time
+}
+
+// TripChangesReaction queues every trip change for each endpoint
+// subscribed to its announcement, registered before it happened, in log
+// order. It does not send: DeliveryJob does, endpoint by endpoint, so an
+// endpoint that is down delays only its own deliveries (no head-of-line
+// blocking across endpoints). The engine retries the reaction only when
+// the queue cannot be written.
+func TripChangesReaction(name string, endpoints Endpoints, outbox Outbox) eventlog.Reaction {
 	return eventlog.Reaction{
 		Name:   name,
 		Filter: eventlog.Filter{Categories: []string{trips.TripCategory}},
@@ -73,25 +86,87 @@ func TripChangesReaction(name string, endpoints Endpoints, deliver Deliverer) ev
 			if err != nil {
 				return err
 			}
-			var errs []error
 			for _, ep := range eps {
 				if !subscribed(ep, a.Kind) || (!at.IsZero() && at.Before(ep.RegisteredAt)) {
 					continue
 				}
-				done, err := deliver.Delivered(ctx, ep.ID, env.Recorded.ID)
-				if err != nil {
-					return err
-				}
-				if done {
-					continue
-				}
-				if err := deliver.Deliver(ctx, Delivery{Endpoint: ep, ID: env.Recorded.ID, Kind: a.Kind, TripID: a.TripID, Body: body}); err != nil {
-					errs = append(errs, fmt.Errorf("endpoint %d: %w", ep.ID, err))
+				if err := outbox.Enqueue(ctx, Delivery{Endpoint: ep, ID: env.Recorded.ID, Kind: a.Kind, TripID: a.TripID, Body: body}); err != nil {
+					return fmt.Errorf("endpoint %d: %w", ep.ID, err)
 				}
 			}
-			return errors.Join(errs...)
+			return nil
 		},
 	}
+}
+
+// DeliveryPolicy is how the delivery job retries: MaxAttempts attempts of
+// one delivery before it is parked, Backoff the first pause between two
+// (doubled after each), Parallel the endpoints served at once.
+type DeliveryPolicy struct {
+	MaxAttempts int
+	Backoff     time.Duration
+	Parallel    int
+}
+
+// DeliveryJob sends the queued deliveries every interval: each standing
+// endpoint's queue is drained in order, in its own goroutine (at most
+// Parallel at once), until it is empty or its head fails; a failed head is
+// retried after its backoff and parked after MaxAttempts attempts (the
+// endpoint's later deliveries then go on). A slow or down endpoint
+// therefore holds back its own queue only. Deliveries to removed endpoints
+// are not sent.
+func DeliveryJob(name string, every time.Duration, endpoints Endpoints, outbox Outbox, p DeliveryPolicy) eventlog.Job {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 8
+	}
+	if p.Backoff <= 0 {
+		p.Backoff = 2 * time.Second
+	}
+	if p.Parallel <= 0 {
+		p.Parallel = 8
+	}
+	return eventlog.Job{Name: name, Every: every, Run: func(ctx context.Context, now time.Time) error {
+		eps, err := endpoints.ActiveEndpoints(ctx)
+		if err != nil {
+			return err
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var errs []error
+		slots := make(chan struct{}, p.Parallel)
+		for _, ep := range eps {
+			wg.Add(1)
+			slots <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				if err := drain(ctx, ep, outbox, p, now); err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("endpoint %d: %w", ep.ID, err))
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	}}
+}
+
+// drain sends the endpoint's due deliveries in order until one fails.
+func drain(ctx context.Context, ep Endpoint, outbox Outbox, p DeliveryPolicy, now time.Time) error {
+	for ctx.Err() == nil {
+		next, ok, err := outbox.Next(ctx, ep.ID)
+		if err != nil || !ok || next.NextAt.After(now) {
+			return err
+		}
+		next.Endpoint = ep // its current address
+		if err := outbox.Deliver(ctx, next.Delivery); err != nil {
+			attempts := next.Attempts + 1
+			wait := p.Backoff << min(attempts-1, 16)
+			return outbox.Retry(ctx, ep.ID, next.ID, now.Add(wait), attempts >= p.MaxAttempts)
+		}
+	}
+	return nil
 }
 
 func subscribed(ep Endpoint, kind string) bool {

@@ -1,9 +1,10 @@
 // Package webhooks delivers Roamio's webhook announcements over HTTP:
 // JSON bodies signed with HMAC-SHA256 under the endpoint's secret, with a
 // timestamp against replays, and a record of every attempt in PostgreSQL
-// (schema "webhooks_state", numbered migrations) so an endpoint that
-// acknowledged an event is not sent it again and operators see the
-// deliveries.
+// (schema "webhooks_state", numbered migrations) that is also each
+// endpoint's queue: Enqueue adds a delivery, Next is an endpoint's oldest
+// pending one, Retry schedules or parks it, so an endpoint that acknowledged
+// an event is not sent it again and operators see the deliveries.
 //
 // Headers of a delivery:
 //
@@ -20,6 +21,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,6 +30,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/transport/pgmigrate"
@@ -90,15 +93,55 @@ type Message struct {
 	Body    []byte
 }
 
-// Delivered reports whether the endpoint acknowledged the event.
-func (s *Sender) Delivered(ctx context.Context, endpointID int64, eventID string) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhooks_state.deliveries WHERE endpoint_id = $1 AND event_id = $2 AND delivered)`,
-		endpointID, eventID).Scan(&ok)
+// Enqueue puts the message at the end of its endpoint's queue (nothing
+// when it is queued or delivered already).
+func (s *Sender) Enqueue(ctx context.Context, d Message) error {
+	_, err := s.pool.Exec(ctx, `
+INSERT INTO webhooks_state.deliveries (endpoint_id, event_id, kind, trip_id, body, first_at, last_at, next_at)
+VALUES ($1,$2,$3,$4,$5,$6,$6,$6)
+ON CONFLICT (endpoint_id, event_id) DO UPDATE SET body = EXCLUDED.body
+  WHERE deliveries.body IS NULL AND NOT deliveries.delivered`,
+		d.EndpointID, d.EventID, d.Kind, d.TripID, d.Body, s.now())
 	if err != nil {
-		return false, fmt.Errorf("webhook delivery state: %w", err)
+		return fmt.Errorf("enqueue webhook delivery: %w", err)
 	}
-	return ok, nil
+	return nil
+}
+
+// Pending is the head of an endpoint's queue.
+type Pending struct {
+	EventID  string
+	Kind     string
+	TripID   int64
+	Body     []byte
+	Attempts int
+	NextAt   time.Time
+}
+
+// Next returns the endpoint's oldest delivery neither acknowledged nor
+// parked (ok false: none).
+func (s *Sender) Next(ctx context.Context, endpointID int64) (Pending, bool, error) {
+	var p Pending
+	err := s.pool.QueryRow(ctx, `SELECT event_id, kind, trip_id, body, attempts, next_at FROM webhooks_state.deliveries
+ WHERE endpoint_id = $1 AND NOT delivered AND NOT parked AND body IS NOT NULL ORDER BY seq LIMIT 1`, endpointID).
+		Scan(&p.EventID, &p.Kind, &p.TripID, &p.Body, &p.Attempts, &p.NextAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Pending{}, false, nil
+	}
+	if err != nil {
+		return Pending{}, false, fmt.Errorf("next webhook delivery of endpoint %d: %w", endpointID, err)
+	}
+	return p, true, nil
+}
+
+// Retry schedules the next attempt of a failed delivery at, or parks it.
+func (s *Sender) Retry(ctx context.Context, endpointID int64, eventID string, at time.Time, park bool) error {
+	_, err := s.pool.Exec(ctx, `UPDATE webhooks_state.deliveries SET next_at = $3, parked = $4 WHERE endpoint_id = $1 AND event_id = $2`,
+		endpointID, eventID, at, park)
+	if err != nil {
+		return fmt.Errorf("schedule webhook delivery %s: %w", eventID, err)
+	}
+	return nil
 }
 
 // Deliver posts the message, signed, and records the attempt: a 2xx answer is an
@@ -165,13 +208,14 @@ type Delivery struct {
 	LastStatus int
 	LastError  string
 	Delivered  bool
+	Parked     bool
 	FirstAt    time.Time
 	LastAt     time.Time
 }
 
 // Deliveries returns an endpoint's latest deliveries, newest first.
 func (s *Sender) Deliveries(ctx context.Context, endpointID int64, limit int) ([]Delivery, error) {
-	rows, err := s.pool.Query(ctx, `SELECT endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, first_at, last_at
+	rows, err := s.pool.Query(ctx, `SELECT endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, parked, first_at, last_at
  FROM webhooks_state.deliveries WHERE endpoint_id = $1 ORDER BY first_at DESC, event_id LIMIT $2`, endpointID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("webhook deliveries: %w", err)
@@ -181,7 +225,7 @@ func (s *Sender) Deliveries(ctx context.Context, endpointID int64, limit int) ([
 	for rows.Next() {
 		var d Delivery
 		if err := rows.Scan(&d.EndpointID, &d.EventID, &d.Kind, &d.TripID, &d.Attempts, &d.LastStatus, &d.LastError, &d.Delivered,
-			&d.FirstAt, &d.LastAt); err != nil {
+			&d.Parked, &d.FirstAt, &d.LastAt); err != nil {
 			return nil, fmt.Errorf("webhook deliveries: %w", err)
 		}
 		out = append(out, d)

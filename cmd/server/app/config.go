@@ -164,12 +164,14 @@ type RoamioConfig struct {
 	// per anonymous address and per user, across processes (0: no cap).
 	AnonymousPerHour int `env:"ROAMIO_ANON_REQUESTS_PER_HOUR" envDefault:"100"`
 	UserPerHour      int `env:"ROAMIO_USER_REQUESTS_PER_HOUR" envDefault:"1000"`
-	// WebhookMaxAttempts is how many times a trip change is delivered
-	// before it is parked; WebhookBackoff the first pause between attempts
-	// (doubled after each); WebhookTimeout bounds one delivery.
+	// WebhookMaxAttempts is how many times a trip change is delivered to
+	// one endpoint before that delivery is parked; WebhookBackoff the first
+	// pause between attempts (doubled after each); WebhookTimeout bounds one
+	// delivery; WebhookPoll is how often the endpoints' queues are sent.
 	WebhookMaxAttempts int           `env:"ROAMIO_WEBHOOK_MAX_ATTEMPTS" envDefault:"8"`
 	WebhookBackoff     time.Duration `env:"ROAMIO_WEBHOOK_BACKOFF" envDefault:"2s"`
 	WebhookTimeout     time.Duration `env:"ROAMIO_WEBHOOK_TIMEOUT" envDefault:"5s"`
+	WebhookPoll        time.Duration `env:"ROAMIO_WEBHOOK_POLL" envDefault:"1s"`
 }
 
 // TravelConfig is the travel app's (004).
@@ -410,6 +412,7 @@ func (c Config) Validate() error {
 		{"MAIL_RETRY_BACKOFF", c.Mail.RetryBackoff, true},
 		{"ROAMIO_WEBHOOK_BACKOFF", c.Roamio.WebhookBackoff, false},
 		{"ROAMIO_WEBHOOK_TIMEOUT", c.Roamio.WebhookTimeout, false},
+		{"ROAMIO_WEBHOOK_POLL", c.Roamio.WebhookPoll, true},
 		{"TRAVEL_ALBUM_STALE", c.Travel.AlbumStale, true},
 		{"TRAVEL_ALBUM_TTL", c.Travel.AlbumTTL, true},
 		{"TRAVEL_ALBUM_EXPIRE_EVERY", c.Travel.AlbumExpireEvery, true},

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	webhookscmd "github.com/fiveapis/backend/commands/webhooks"
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -14,20 +15,30 @@ import (
 )
 
 // WebhookReactionName is the name (checkpoint key) of the reaction that
-// delivers trip changes to the registered endpoints.
-const WebhookReactionName = "webhooks_trip_changes"
+// queues trip changes for the registered endpoints; WebhookJobName the
+// job that delivers each endpoint's queue.
+const (
+	WebhookReactionName = "webhooks_trip_changes"
+	WebhookJobName      = "webhooks_deliver"
+)
 
 // wireWebhooks builds Roamio's webhooks: the endpoints' projector, the
-// delivering reaction (retried with backoff, then parked) and the
-// administrators' API.
+// reaction that queues each change per endpoint, the job that delivers the
+// queues (each endpoint on its own, retried with backoff, then parked) and
+// the administrators' API.
 func wireWebhooks(_ context.Context, p *Platform) (Module, error) {
 	cfg := p.Config.Roamio
 	m := Module{Name: "webhooks", Events: webhooks.Events(), Projectors: webhooksproj.All()}
 	queries := webhooksq.New(p.Pool)
 	sender := webhookstransport.New(p.Pool, p.Secret, cfg.WebhookTimeout)
-	r := webhookscmd.TripChangesReaction(WebhookReactionName, webhookEndpoints{queries}, webhookDeliverer{sender})
-	r.MaxAttempts, r.Backoff = cfg.WebhookMaxAttempts, cfg.WebhookBackoff
-	m.Reactions = []eventlog.Reaction{r}
+	outbox := webhookOutbox{sender}
+	m.Reactions = []eventlog.Reaction{webhookscmd.TripChangesReaction(WebhookReactionName, webhookEndpoints{queries}, outbox)}
+	poll := cfg.WebhookPoll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	m.Jobs = []eventlog.Job{webhookscmd.DeliveryJob(WebhookJobName, poll, webhookEndpoints{queries}, outbox,
+		webhookscmd.DeliveryPolicy{MaxAttempts: cfg.WebhookMaxAttempts, Backoff: cfg.WebhookBackoff})}
 	m.Routes = []httpapi.Routes{webhookshttp.New(webhookshttp.Deps{Commands: webhookscmd.New(p.Runner, p.Clock), Queries: queries,
 		Deliveries: webhookDeliveries{sender}, Clock: p.Clock})}
 	return m, nil
@@ -48,16 +59,32 @@ func (e webhookEndpoints) ActiveEndpoints(ctx context.Context) ([]webhookscmd.En
 	return out, nil
 }
 
-// webhookDeliverer adapts the sender to the reaction's port.
-type webhookDeliverer struct{ s *webhookstransport.Sender }
+// webhookOutbox adapts the sender to the reaction's and the job's port.
+type webhookOutbox struct{ s *webhookstransport.Sender }
 
-func (d webhookDeliverer) Delivered(ctx context.Context, endpointID int64, eventID string) (bool, error) {
-	return d.s.Delivered(ctx, endpointID, eventID)
+func messageOf(m webhookscmd.Delivery) webhookstransport.Message {
+	return webhookstransport.Message{EndpointID: m.Endpoint.ID, URL: m.Endpoint.URL, EventID: m.ID, Kind: m.Kind, TripID: m.TripID, Body: m.Body}
 }
 
-func (d webhookDeliverer) Deliver(ctx context.Context, m webhookscmd.Delivery) error {
-	return d.s.Deliver(ctx, webhookstransport.Message{EndpointID: m.Endpoint.ID, URL: m.Endpoint.URL, EventID: m.ID, Kind: m.Kind,
-		TripID: m.TripID, Body: m.Body})
+func (o webhookOutbox) Enqueue(ctx context.Context, m webhookscmd.Delivery) error {
+	return o.s.Enqueue(ctx, messageOf(m))
+}
+
+func (o webhookOutbox) Next(ctx context.Context, endpointID int64) (webhookscmd.Pending, bool, error) {
+	p, ok, err := o.s.Next(ctx, endpointID)
+	if err != nil || !ok {
+		return webhookscmd.Pending{}, ok, err
+	}
+	return webhookscmd.Pending{Delivery: webhookscmd.Delivery{Endpoint: webhookscmd.Endpoint{ID: endpointID}, ID: p.EventID, Kind: p.Kind,
+		TripID: p.TripID, Body: p.Body}, Attempts: p.Attempts, NextAt: p.NextAt}, true, nil
+}
+
+func (o webhookOutbox) Deliver(ctx context.Context, m webhookscmd.Delivery) error {
+	return o.s.Deliver(ctx, messageOf(m))
+}
+
+func (o webhookOutbox) Retry(ctx context.Context, endpointID int64, eventID string, at time.Time, park bool) error {
+	return o.s.Retry(ctx, endpointID, eventID, at, park)
 }
 
 // webhookDeliveries adapts the sender to the admin routes' port.
@@ -73,7 +100,7 @@ func (d webhookDeliveries) Deliveries(ctx context.Context, id int64, limit int) 
 	out := make([]webhookshttp.Delivery, len(ds))
 	for i, x := range ds {
 		out[i] = webhookshttp.Delivery{EventID: x.EventID, Event: x.Kind, TripID: x.TripID, Attempts: x.Attempts, LastStatus: x.LastStatus,
-			LastError: x.LastError, Delivered: x.Delivered, FirstAt: x.FirstAt, LastAt: x.LastAt}
+			LastError: x.LastError, Delivered: x.Delivered, Parked: x.Parked, FirstAt: x.FirstAt, LastAt: x.LastAt}
 	}
 	return out, nil
 }

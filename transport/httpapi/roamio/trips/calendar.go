@@ -30,6 +30,13 @@ type Calendar interface {
 // SourceApp marks the calendar events a trip sync makes.
 const SourceApp = "roamio"
 
+// The source ids of synced events: an itinerary item's (item-<id>) and the
+// n-th event of the client's sync-ai-trip list (ai-<n>).
+const (
+	itemSource = "item-"
+	aiSource   = "ai-"
+)
+
 // mayEdit is the author's (or an admin's) right on a visible trip: 403 for
 // others.
 func mayEdit(a access.Actor, t tripsq.Trip) error {
@@ -86,24 +93,31 @@ func minutesOf(v any) int {
 }
 
 // syncItems puts the trip's timed items into the caller's calendar;
-// skipped counts the items without a time.
-func (h *Handlers) syncItems(c echo.Context, t tripsq.Trip, items []tripsq.Item) (calendarcmd.BatchResult, int, error) {
+// skipped counts the items without a time. complete says items are the
+// whole itinerary (the events of removed items are deleted).
+func (h *Handlers) syncItems(c echo.Context, t tripsq.Trip, items []tripsq.Item, complete bool) (calendarcmd.BatchResult, int, error) {
 	var sync []calendarcmd.TripItem
-	skipped := 0
+	var keep []string
 	for _, it := range items {
+		src := itemSource + strconv.FormatInt(it.ID, 10)
 		d, ok := itemDetails(t.Title, it)
 		if !ok {
-			skipped++
+			keep = append(keep, src)
 			continue
 		}
-		sync = append(sync, calendarcmd.TripItem{SourceID: "item-" + strconv.FormatInt(it.ID, 10), Details: d})
+		sync = append(sync, calendarcmd.TripItem{SourceID: src, Details: d})
 	}
-	if len(sync) == 0 {
-		return calendarcmd.BatchResult{}, skipped, nil
+	cmd := calendarcmd.SyncTripEvents{Actor: httpapi.Actor(c), TripSlug: t.Slug, SourceApp: SourceApp, Items: sync,
+		Meta: httpapi.EventMeta(c, h.d.Clock.Now())}
+	if complete {
+		// The whole itinerary: the event of an item removed since the last
+		// sync is deleted; an item that lost its time keeps its event.
+		cmd.Complete, cmd.Keep = itemSource, keep
+	} else if len(sync) == 0 {
+		return calendarcmd.BatchResult{}, len(keep), nil
 	}
-	res, err := h.d.Calendar.SyncTripEvents(c.Request().Context(), calendarcmd.SyncTripEvents{Actor: httpapi.Actor(c),
-		TripSlug: t.Slug, SourceApp: SourceApp, Items: sync, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
-	return res, skipped, err
+	res, err := h.d.Calendar.SyncTripEvents(c.Request().Context(), cmd)
+	return res, len(keep), err
 }
 
 type syncedJSON struct {
@@ -145,7 +159,7 @@ func (h *Handlers) syncToCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, skipped, err := h.syncItems(c, t, items)
+	res, skipped, err := h.syncItems(c, t, items, true)
 	if err != nil {
 		return err
 	}
@@ -177,24 +191,24 @@ func (h *Handlers) syncAITrip(c echo.Context) error {
 		return clientError(c, drf.FieldErrors{"events": {"Expected a non-empty list of events."}})
 	}
 	var items []calendarcmd.TripItem
-	failed := 0
+	var keep []string
 	for i, raw := range raws {
+		src := aiSource + strconv.Itoa(i)
 		d, ok := aiDetails(raw)
 		if !ok {
-			failed++
+			keep = append(keep, src)
 			continue
 		}
-		items = append(items, calendarcmd.TripItem{SourceID: "ai-" + strconv.Itoa(i), Details: d})
+		items = append(items, calendarcmd.TripItem{SourceID: src, Details: d})
 	}
-	synced := 0
-	if len(items) > 0 {
-		res, err := h.d.Calendar.SyncTripEvents(c.Request().Context(), calendarcmd.SyncTripEvents{Actor: httpapi.Actor(c),
-			TripSlug: t.Slug, SourceApp: SourceApp, Items: items, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
-		if err != nil {
-			return clientError(c, err)
-		}
-		synced = len(res.Events)
+	// The list is the whole plan: a shorter list deletes the events of the
+	// positions it no longer has; an unreadable event keeps its old one.
+	res, err := h.d.Calendar.SyncTripEvents(c.Request().Context(), calendarcmd.SyncTripEvents{Actor: httpapi.Actor(c),
+		TripSlug: t.Slug, SourceApp: SourceApp, Items: items, Complete: aiSource, Keep: keep, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
+	if err != nil {
+		return clientError(c, err)
 	}
+	synced, failed := len(res.Events), len(keep)
 	return c.JSON(http.StatusOK, map[string]any{"code": 200, "message": "同步成功",
 		"data": map[string]any{"synced_count": synced, "failed_count": failed}})
 }
@@ -277,7 +291,7 @@ func (h *Handlers) syncItem(c echo.Context) error {
 	if it.EventTime == nil {
 		return drf.FieldErrors{"event_time": {"The event has no time to put in a calendar."}}
 	}
-	res, _, err := h.syncItems(c, t, []tripsq.Item{it})
+	res, _, err := h.syncItems(c, t, []tripsq.Item{it}, false)
 	if err != nil {
 		return err
 	}

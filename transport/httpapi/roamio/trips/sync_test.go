@@ -155,3 +155,59 @@ func mustTime(t *testing.T, s string) time.Time {
 	t.Fatalf("time %q", s)
 	return time.Time{}
 }
+
+// A re-sync after an item left the itinerary deletes the event the sync
+// made for it, and only that one: the user's own event linked to the trip
+// stays, no duplicates appear (issue 15).
+func TestResyncDeletesRemovedItems(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t)
+	me := s.NewUser(t)
+	var trip struct {
+		Slug string
+		ID   int64
+	}
+	s.Do(t, "POST", "/api/v1/trip-plans/", me.Bearer, map[string]any{"title": "川西"}).Want(t, "trip", http.StatusCreated).JSON(t, &trip)
+	base := fmt.Sprintf("/api/v1/trip-plans/%d/events/", trip.ID)
+	var gone struct{ ID int64 }
+	s.Do(t, "POST", base, me.Bearer, map[string]any{"title": "康定", "eventTime": "2025-11-15T10:00"}).Want(t, "item", http.StatusCreated).JSON(t, &gone)
+	s.Do(t, "POST", base, me.Bearer, map[string]any{"title": "新都桥", "eventTime": "2025-11-16T10:00"}).Want(t, "item 2", http.StatusCreated)
+	s.Do(t, "POST", "/api/events/", me.Bearer, map[string]any{"title": "我自己的", "start_time": "2025-11-15T20:00:00+08:00",
+		"related_trip_slug": trip.Slug}).Want(t, "own event", http.StatusCreated)
+	path := "/api/v1/trips/" + trip.Slug + "/sync-to-calendar/"
+	titles := func() map[string]int {
+		out := map[string]int{}
+		for _, e := range calendarEvents(t, s, me.Bearer, trip.Slug) {
+			title, _ := e["title"].(string)
+			out[title]++
+		}
+		return out
+	}
+	s.Do(t, "POST", path, me.Bearer, nil).Want(t, "sync", http.StatusOK)
+	if got := titles(); len(got) != 3 || got["康定"] != 1 || got["新都桥"] != 1 || got["我自己的"] != 1 {
+		t.Fatalf("after the first sync: %v", got)
+	}
+	s.Do(t, "DELETE", fmt.Sprintf("%s%d/", base, gone.ID), me.Bearer, nil).Want(t, "remove the item", http.StatusNoContent)
+	for range 2 {
+		s.Do(t, "POST", path, me.Bearer, nil).Want(t, "re-sync", http.StatusOK)
+		if got := titles(); len(got) != 2 || got["新都桥"] != 1 || got["我自己的"] != 1 {
+			t.Errorf("after removing an item and syncing: %v", got)
+		}
+	}
+
+	t.Run("the client's shorter sync-ai-trip list", func(t *testing.T) {
+		ai := "/api/v1/ralendar/trips/" + trip.Slug + "/sync-ai-trip/"
+		ev := func(title, at string) map[string]any {
+			return map[string]any{"title": title, "start_time": at}
+		}
+		s.Do(t, "POST", ai, me.Bearer, map[string]any{"events": []any{ev("早餐", "2025-11-16T08:00:00+08:00"), ev("晚餐", "2025-11-16T19:00:00+08:00")}}).
+			Want(t, "ai sync", http.StatusOK)
+		if got := titles(); got["早餐"] != 1 || got["晚餐"] != 1 {
+			t.Fatalf("after the ai sync: %v", got)
+		}
+		s.Do(t, "POST", ai, me.Bearer, map[string]any{"events": []any{ev("早餐", "2025-11-16T08:00:00+08:00")}}).Want(t, "shorter", http.StatusOK)
+		if got := titles(); len(got) != 3 || got["早餐"] != 1 || got["晚餐"] != 0 || got["新都桥"] != 1 || got["我自己的"] != 1 {
+			t.Errorf("after the shorter list: %v", got)
+		}
+	})
+}

@@ -47,6 +47,7 @@ type Delivery struct {
 	LastStatus int       `json:"last_status"`
 	LastError  string    `json:"last_error"`
 	Delivered  bool      `json:"delivered"`
+	Parked     bool      `json:"parked"`
 	FirstAt    time.Time `json:"first_at"`
 	LastAt     time.Time `json:"last_at"`
 }

@@ -83,7 +83,7 @@ type endpointOut struct {
 func TestWebhooksDeliverEveryTripChangeOnceSignedInOrder(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.Roamio.WebhookMaxAttempts, c.Roamio.WebhookBackoff = 30, 10*time.Millisecond
+		c.Roamio.WebhookMaxAttempts, c.Roamio.WebhookBackoff, c.Roamio.WebhookPoll = 30, 10*time.Millisecond, 20*time.Millisecond
 	}))
 	admin, user := s.AdminBearer(t), s.NewUser(t)
 	flaky, steady := newReceiver(t, 3), newReceiver(t, 0)
@@ -172,7 +172,7 @@ func TestWebhooksDeliverEveryTripChangeOnceSignedInOrder(t *testing.T) {
 func TestWebhookParkedAfterRepeatedFailure(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.Roamio.WebhookMaxAttempts, c.Roamio.WebhookBackoff = 3, 10*time.Millisecond
+		c.Roamio.WebhookMaxAttempts, c.Roamio.WebhookBackoff, c.Roamio.WebhookPoll = 3, 10*time.Millisecond, 20*time.Millisecond
 	}))
 	admin, user := s.AdminBearer(t), s.NewUser(t)
 	down := newReceiver(t, 1<<30)
@@ -180,19 +180,68 @@ func TestWebhookParkedAfterRepeatedFailure(t *testing.T) {
 	s.Do(t, "POST", "/api/v1/admin/webhooks/", admin, map[string]any{"url": down.srv.URL, "events": []string{"trip.created"}}).
 		Want(t, "register", http.StatusCreated).JSON(t, &ep)
 	s.Do(t, "POST", "/api/v1/trip-plans/", user.Bearer, map[string]any{"title": "x"}).Want(t, "create", http.StatusCreated)
-	waitFor(t, "the event parked", func() bool {
-		parked, err := s.App.Engine().Parked(context.Background(), app.WebhookReactionName)
-		return err == nil && len(parked) == 1
-	})
 	var ds []struct {
 		Attempts  int
 		Delivered bool
+		Parked    bool
 		LastError string `json:"last_error"`
 	}
-	s.Do(t, "GET", fmt.Sprintf("/api/v1/admin/webhooks/%d/deliveries/", ep.ID), admin, nil).Want(t, "deliveries", http.StatusOK).JSON(t, &ds)
-	if len(ds) != 1 || ds[0].Delivered || ds[0].Attempts != 3 || ds[0].LastError == "" {
+	waitFor(t, "the delivery parked", func() bool {
+		s.Do(t, "GET", fmt.Sprintf("/api/v1/admin/webhooks/%d/deliveries/", ep.ID), admin, nil).Want(t, "deliveries", http.StatusOK).JSON(t, &ds)
+		return len(ds) == 1 && ds[0].Parked
+	})
+	if ds[0].Delivered || ds[0].Attempts != 3 || ds[0].LastError == "" {
 		t.Errorf("deliveries = %+v", ds)
+	}
+	// The reaction itself never parks: a down endpoint is its own queue's matter.
+	if parked, err := s.App.Engine().Parked(context.Background(), app.WebhookReactionName); err != nil || len(parked) != 0 {
+		t.Errorf("reaction parked %v (%v)", parked, err)
 	}
 	s.Do(t, "DELETE", fmt.Sprintf("/api/v1/admin/webhooks/%d/", ep.ID), admin, nil).Want(t, "remove", http.StatusNoContent)
 	s.Do(t, "GET", fmt.Sprintf("/api/v1/admin/webhooks/%d/", ep.ID), admin, nil).Want(t, "removed", http.StatusNotFound)
+}
+
+// An endpoint that is down holds back only its own deliveries: the other
+// endpoint gets every change promptly, and the down one gets each exactly
+// once, in order, after it comes back (issue 15).
+func TestWebhookDownEndpointDoesNotDelayOthers(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
+		c.Roamio.WebhookMaxAttempts, c.Roamio.WebhookBackoff, c.Roamio.WebhookPoll = 1000, 50*time.Millisecond, 20*time.Millisecond
+	}))
+	admin, user := s.AdminBearer(t), s.NewUser(t)
+	down, up := newReceiver(t, 1<<30), newReceiver(t, 0)
+	var a, b endpointOut
+	s.Do(t, "POST", "/api/v1/admin/webhooks/", admin, map[string]any{"url": down.srv.URL, "events": []string{"trip.created", "trip.updated"}}).
+		Want(t, "register A", http.StatusCreated).JSON(t, &a)
+	s.Do(t, "POST", "/api/v1/admin/webhooks/", admin, map[string]any{"url": up.srv.URL, "events": []string{"trip.created", "trip.updated"}}).
+		Want(t, "register B", http.StatusCreated).JSON(t, &b)
+	var trip struct{ Slug string }
+	s.Do(t, "POST", "/api/v1/trip-plans/", user.Bearer, map[string]any{"title": "0"}).Want(t, "create", http.StatusCreated).JSON(t, &trip)
+	const edits = 5
+	for i := 1; i <= edits; i++ {
+		s.Do(t, "PATCH", "/api/v1/trip-plans/"+trip.Slug+"/", user.Bearer, map[string]any{"title": strconv.Itoa(i)}).Want(t, "edit", http.StatusOK)
+		waitFor(t, "B gets the change while A is down", func() bool { return len(up.got()) == i+1 })
+	}
+	if n := len(down.got()); n != 0 {
+		t.Fatalf("A accepted %d while down", n)
+	}
+	down.mu.Lock()
+	down.failFirst = 0 // A comes back
+	down.mu.Unlock()
+	waitFor(t, "A catches up", func() bool { return len(down.got()) >= edits+1 })
+	time.Sleep(200 * time.Millisecond) // a duplicate would arrive now
+	for name, r := range map[string]*receiver{"A": down, "B": up} {
+		got := r.got()
+		if len(got) != edits+1 {
+			t.Errorf("%s: %d deliveries, want %d (once each)", name, len(got), edits+1)
+			continue
+		}
+		for i, d := range got {
+			want := strconv.Itoa(i)
+			if d.Data["title"] != want {
+				t.Errorf("%s delivery %d: title %v, want %s (in order)", name, i, d.Data["title"], want)
+			}
+		}
+	}
 }
