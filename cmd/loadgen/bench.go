@@ -392,19 +392,24 @@ func runsOf(xs []float64, format string) string {
 }
 
 // cpuPer returns the CPU time per unit of the run whose total per unit is
-// the median, broken down by process, and every run's total per unit.
+// nearest the median, broken down by process, and every run's total per unit.
 func cpuPer(cpus []cpuTime, units []float64) (medianRun, runs string) {
 	totals := make([]float64, len(cpus))
 	for i, c := range cpus {
 		totals[i] = float64((c.Server + c.Postgres + c.LoadGen).Microseconds()) / max(units[i], 1)
 	}
-	m := med(totals)
+	if len(totals) == 0 {
+		return "?", ""
+	}
+	// The run nearest the median (with an even count the median is
+	// between two runs).
+	m, best := med(totals), 0
 	for i, t := range totals {
-		if t == m {
-			return fmt.Sprintf("%.1f µs (%s)", t, cpus[i].perUnit(units[i])), runsOf(totals, "%.1f")
+		if math.Abs(t-m) < math.Abs(totals[best]-m) {
+			best = i
 		}
 	}
-	return "?", runsOf(totals, "%.1f")
+	return fmt.Sprintf("%.1f µs (%s)", totals[best], cpus[best].perUnit(units[best])), runsOf(totals, "%.1f")
 }
 
 // peerOf is the CRUD peer's runs of the variant.
