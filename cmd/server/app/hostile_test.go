@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -79,55 +81,73 @@ func TestHostileRequests(t *testing.T) {
 	}
 	sort.Slice(todo, func(i, j int) bool { return todo[i].Path+todo[i].Method < todo[j].Path+todo[j].Method })
 	paramRE := regexp.MustCompile(`:[A-Za-z_]+|\*`)
-	failures := 0
+	// Four routes at a time: the requests of one route run in order, as a
+	// client's would, and the test spent its time waiting on answers.
+	var (
+		failures atomic.Int64
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, 4)
+	)
 	for _, r := range todo {
-		for _, h := range hostileCorpus() {
-			for _, auth := range []string{"", user} {
-				path := paramRE.ReplaceAllString(r.Path, h.param) + h.query
-				req, err := http.NewRequestWithContext(context.Background(), r.Method, s.URL+path, bytes.NewReader(h.body))
-				if err != nil {
-					continue // a path Go cannot send
-				}
-				req.Header.Set("Content-Type", h.contentType)
-				for k, v := range h.header {
-					req.Header.Set(k, v)
-				}
-				if auth != "" {
-					req.Header.Set("Authorization", auth)
-				}
-				resp, err := s.Client.Do(req)
-				if err != nil {
-					t.Fatalf("%s %s: %v", r.Method, path, err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				problem := ""
-				switch {
-				case resp.StatusCode >= 500:
-					problem = "a 5xx"
-				case internals.Match(body):
-					problem = "internals"
-				case resp.StatusCode >= 400 && len(body) > 0 && !json.Valid(body):
-					problem = "an error that is not JSON"
-				case resp.StatusCode >= 400 && len(body) == 0 && !strings.HasPrefix(r.Path, "/api/lastest/"):
-					// (tastypie answers 401 and 404 with no body)
-					problem = "an error without a body"
-				}
-				if problem != "" {
-					failures++
-					if failures <= 60 {
-						t.Errorf("%s %s (%s, %s): %s: %d %.200s", r.Method, r.Path, h.name, map[bool]string{true: "user", false: "anonymous"}[auth != ""], problem, resp.StatusCode, body)
-					}
-				}
-			}
-		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			hostileRoute(t, s, r, user, paramRE, &failures)
+		}()
 	}
-	t.Logf("%d routes, %d requests each, %d problems", len(todo), 2*len(hostileCorpus()), failures)
+	wg.Wait()
+	t.Logf("%d routes, %d requests each, %d problems", len(todo), 2*len(hostileCorpus()), failures.Load())
 	parked, err := s.App.Engine().Parked(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range parked {
 		t.Errorf("parked after the hostile corpus: %s %s: %.200s", p.Projection, p.Type, p.Error)
+	}
+}
+
+// hostileRoute sends every request of the corpus to route r, anonymous and
+// as user, and reports each answer that is a problem.
+func hostileRoute(t *testing.T, s *apptest.Server, r *echo.Route, user string, paramRE *regexp.Regexp, failures *atomic.Int64) {
+	for _, h := range hostileCorpus() {
+		for _, auth := range []string{"", user} {
+			path := paramRE.ReplaceAllString(r.Path, h.param) + h.query
+			req, err := http.NewRequestWithContext(context.Background(), r.Method, s.URL+path, bytes.NewReader(h.body))
+			if err != nil {
+				continue // a path Go cannot send
+			}
+			req.Header.Set("Content-Type", h.contentType)
+			for k, v := range h.header {
+				req.Header.Set(k, v)
+			}
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := s.Client.Do(req)
+			if err != nil {
+				t.Errorf("%s %s: %v", r.Method, path, err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			problem := ""
+			switch {
+			case resp.StatusCode >= 500:
+				problem = "a 5xx"
+			case internals.Match(body):
+				problem = "internals"
+			case resp.StatusCode >= 400 && len(body) > 0 && !json.Valid(body):
+				problem = "an error that is not JSON"
+			case resp.StatusCode >= 400 && len(body) == 0 && !strings.HasPrefix(r.Path, "/api/lastest/"):
+				// (tastypie answers 401 and 404 with no body)
+				problem = "an error without a body"
+			}
+			if problem != "" {
+				if failures.Add(1) <= 60 {
+					t.Errorf("%s %s (%s, %s): %s: %d %.200s", r.Method, r.Path, h.name, map[bool]string{true: "user", false: "anonymous"}[auth != ""], problem, resp.StatusCode, body)
+				}
+			}
+		}
 	}
 }
