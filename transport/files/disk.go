@@ -93,21 +93,14 @@ func (d *Disk) Stat(_ context.Context, key string) (int64, error) {
 	return fi.Size(), nil
 }
 
-// Get implements Objects.
-func (d *Disk) Get(_ context.Context, key string, max int64) ([]byte, error) {
-	p, ok := d.path(key)
-	if !ok {
-		return nil, ErrNotFound
-	}
-	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNotFound
-	}
+// Get implements Objects: the file read through Open, at most max bytes.
+func (d *Disk) Get(ctx context.Context, key string, max int64) ([]byte, error) {
+	o, err := d.Open(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("files: open %s: %w", key, err)
+		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	defer o.Close()
+	data, err := io.ReadAll(io.LimitReader(o, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("files: read %s: %w", key, err)
 	}

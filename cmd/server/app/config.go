@@ -374,26 +374,14 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: want a whole number ≥ 0, got %d", n.key, n.v))
 		}
 	}
-	switch c.Travel.Storage {
-	case "", "disk":
-	case "s3":
-		if c.Travel.S3.Endpoint == "" || c.Travel.S3.Bucket == "" {
-			errs = append(errs, errors.New("TRAVEL_S3_ENDPOINT and TRAVEL_S3_BUCKET: needed when TRAVEL_STORAGE=s3"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("TRAVEL_STORAGE: want disk or s3, got %q", c.Travel.Storage))
+	if err := checkStorage("TRAVEL", c.Travel.Storage, c.Travel.S3.Endpoint, c.Travel.S3.Bucket); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Travel.MaxFileBytes < 0 {
 		errs = append(errs, fmt.Errorf("TRAVEL_MAX_FILE_BYTES: want a whole number ≥ 0, got %d", c.Travel.MaxFileBytes))
 	}
-	switch c.Magpie.Storage {
-	case "", "disk":
-	case "s3":
-		if c.Magpie.S3.Endpoint == "" || c.Magpie.S3.Bucket == "" {
-			errs = append(errs, errors.New("MAGPIE_S3_ENDPOINT and MAGPIE_S3_BUCKET: needed when MAGPIE_STORAGE=s3"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("MAGPIE_STORAGE: want disk or s3, got %q", c.Magpie.Storage))
+	if err := checkStorage("MAGPIE", c.Magpie.Storage, c.Magpie.S3.Endpoint, c.Magpie.S3.Bucket); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Magpie.MaxPictureBytes < 0 || c.Magpie.MaxTapeBytes < 0 {
 		errs = append(errs, errors.New("MAGPIE_MAX_PICTURE_BYTES, MAGPIE_MAX_TAPE_BYTES: want ≥ 0"))
@@ -493,4 +481,19 @@ func trimmed(in []string) []string {
 		}
 	}
 	return out
+}
+
+// checkStorage checks <prefix>_STORAGE (disk or s3) and, for s3, that its
+// endpoint and bucket are set.
+func checkStorage(prefix, storage, endpoint, bucket string) error {
+	switch storage {
+	case "", "disk":
+		return nil
+	case "s3":
+		if endpoint == "" || bucket == "" {
+			return fmt.Errorf("%[1]s_S3_ENDPOINT and %[1]s_S3_BUCKET: needed when %[1]s_STORAGE=s3", prefix)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s_STORAGE: want disk or s3, got %q", prefix, storage)
 }
