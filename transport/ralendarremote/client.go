@@ -51,6 +51,9 @@ type Config struct {
 	// BreakerCooldown (defaults 3 and 30 s).
 	BreakerFailures int
 	BreakerCooldown time.Duration
+	// Now is the clock token expiries and the breaker go by (default
+	// time.Now).
+	Now func() time.Time
 }
 
 // Client calls one other Ralendar.
@@ -84,7 +87,11 @@ func New(cfg Config) *Client {
 	if cfg.BreakerCooldown <= 0 {
 		cfg.BreakerCooldown = 30 * time.Second
 	}
-	return &Client{cfg: cfg, http: &http.Client{Timeout: cfg.Timeout}, now: time.Now}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Client{cfg: cfg, http: &http.Client{Timeout: cfg.Timeout}, now: now}
 }
 
 // Remote names the other Ralendar (its API root), as bindings record it.

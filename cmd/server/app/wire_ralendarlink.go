@@ -30,7 +30,7 @@ func ralendarLinks(p *Platform) (*ralendarlinkhttp.Handlers, ralendarlinkhttp.Ca
 	if cfg.BaseURL != "" {
 		deps.Remote = ralendarRemote{ralendarremote.New(ralendarremote.Config{BaseURL: cfg.BaseURL, AuthorizeURL: cfg.AuthorizeURL,
 			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURI: cfg.RedirectURI, Timeout: cfg.Timeout,
-			BreakerFailures: cfg.BreakerFailures, BreakerCooldown: cfg.BreakerCooldown})}
+			BreakerFailures: cfg.BreakerFailures, BreakerCooldown: cfg.BreakerCooldown, Now: p.Clock.Now})}
 	}
 	h := ralendarlinkhttp.New(deps)
 	return h, ralendarlinkhttp.Calendar{Local: calendarcmd.New(p.Runner, p.Clock), Links: h, Required: cfg.Required}, nil

@@ -19,7 +19,9 @@ type RalendarRefusal struct {
 	Message string
 }
 
-func (r RalendarRefusal) Error() string { return strconv.Itoa(r.Status) + " " + r.Code + ": " + r.Message }
+func (r RalendarRefusal) Error() string {
+	return strconv.Itoa(r.Status) + " " + r.Code + ": " + r.Message
+}
 
 // ralendarStatus maps the bound-account faults to their status and the
 // seed's error_code.
