@@ -50,7 +50,7 @@ var ralendarStatus = map[string]struct {
 func RenderRalendar(c echo.Context, err error) (handled bool, _ error) {
 	var r RalendarRefusal
 	if errors.As(err, &r) {
-		return true, c.JSON(r.Status, map[string]any{"code": r.Code, "error": r.Message, "message": r.Message, "error_code": r.Code,
+		return true, c.JSON(r.Status, map[string]any{"code": r.Code, "error": r.Message, "message": r.Message, "error_code": codeOf(r.Status),
 			"details": map[string]any{}})
 	}
 	f, ok := fault.As(err)

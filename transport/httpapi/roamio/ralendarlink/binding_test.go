@@ -212,6 +212,13 @@ func TestBindRalendarOfAnotherDeployment(t *testing.T) {
 		wantCode(t, a.Do(t, "POST", aiSync, me.Bearer, map[string]any{"events": []map[string]any{{"title": "x", "start_time": "2025-11-15T10:00:00+08:00"}}}),
 			http.StatusBadRequest, "NO_RALENDAR_ACCOUNT")
 		wantCode(t, a.Do(t, "GET", "/api/v1/ralendar/trips/events/", me.Bearer, nil), http.StatusBadRequest, "NO_RALENDAR_ACCOUNT")
+		// B binds no other Ralendar: its binding routes are not configured.
+		wantCode(t, b.Do(t, "GET", "/api/v1/ralendar-oauth/authorize-url/", them.Bearer, nil), http.StatusNotFound, "NOT_CONFIGURED")
+		wantCode(t, b.Do(t, "POST", "/api/v1/ralendar-oauth/callback/", them.Bearer, map[string]string{"code": "c", "state": "s"}),
+			http.StatusNotFound, "NOT_CONFIGURED")
+		if r := b.Do(t, "GET", "/api/v1/ralendar-oauth/accounts/", them.Bearer, nil).Want(t, "B's accounts", http.StatusOK).Map(t); r["count"] != float64(0) {
+			t.Errorf("B's accounts %v", r)
+		}
 	})
 	t.Run("a state that is not the caller's is refused", func(t *testing.T) {
 		other := a.NewUser(t)

@@ -138,6 +138,11 @@ func (c Calendar) SyncTripEvents(ctx context.Context, cmd calendarcmd.SyncTripEv
 			return err
 		}
 		out, err = batchResult(raw)
+		if err == nil && len(out.Events) != len(cmd.Items) {
+			// Each item is one event of the answer: anything else is not
+			// a Ralendar this server understands.
+			return ralendarlink.ErrRemoteUnavailable.Wrap(fmt.Errorf("batch: %d events for %d items", len(out.Events), len(cmd.Items)))
+		}
 		return err
 	})
 	return out, err
