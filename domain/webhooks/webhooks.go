@@ -80,6 +80,13 @@ func Events() []eventlog.Event {
 // ErrEndpointNotFound is an endpoint that does not exist or was removed.
 var ErrEndpointNotFound = fault.New(fault.NotFound, "NOT_FOUND", "Not found.")
 
+// ErrDeliveryNotFound is a delivery the endpoint never had.
+var ErrDeliveryNotFound = fault.New(fault.NotFound, "DELIVERY_NOT_FOUND", "Not found.")
+
+// ErrDeliveryNotParked is a replay of a delivery that is still pending or
+// was delivered: only a parked delivery is replayed.
+var ErrDeliveryNotParked = fault.New(fault.Conflict, "DELIVERY_NOT_PARKED", "Only a parked delivery can be replayed.")
+
 // Register decides an administrator's new endpoint: an http(s) URL and
 // known announcements (none: every one).
 func Register(a access.Actor, id int64, rawURL string, events []string, now time.Time) (WebhookEndpointRegistered, error) {

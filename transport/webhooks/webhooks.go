@@ -144,6 +144,56 @@ func (s *Sender) Retry(ctx context.Context, endpointID int64, eventID string, at
 	return nil
 }
 
+// ErrNotParked is a replay of a delivery that is not parked (pending or
+// delivered); ErrNoDelivery one of a delivery that does not exist.
+var (
+	ErrNotParked  = errors.New("webhook delivery is not parked")
+	ErrNoDelivery = errors.New("no such webhook delivery")
+)
+
+// Replay puts a parked delivery back at its place in the endpoint's queue
+// (its seq: before the endpoint's later pending deliveries) with a fresh
+// budget of attempts, due now.
+func (s *Sender) Replay(ctx context.Context, endpointID int64, eventID string) (Delivery, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE webhooks_state.deliveries SET parked = false, attempts = 0, replays = replays + 1, next_at = $3
+ WHERE endpoint_id = $1 AND event_id = $2 AND parked AND NOT delivered AND body IS NOT NULL`, endpointID, eventID, s.now())
+	if err != nil {
+		return Delivery{}, fmt.Errorf("replay webhook delivery %s: %w", eventID, err)
+	}
+	d, found, err := s.delivery(ctx, endpointID, eventID)
+	switch {
+	case err != nil:
+		return Delivery{}, err
+	case !found:
+		return Delivery{}, ErrNoDelivery
+	case tag.RowsAffected() == 0:
+		return d, ErrNotParked
+	}
+	return d, nil
+}
+
+const deliveryColumns = `endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, parked, replays, first_at, last_at`
+
+func scanDelivery(row pgx.Row) (Delivery, error) {
+	var d Delivery
+	err := row.Scan(&d.EndpointID, &d.EventID, &d.Kind, &d.TripID, &d.Attempts, &d.LastStatus, &d.LastError, &d.Delivered,
+		&d.Parked, &d.Replays, &d.FirstAt, &d.LastAt)
+	return d, err
+}
+
+// delivery reads one delivery (found false: none).
+func (s *Sender) delivery(ctx context.Context, endpointID int64, eventID string) (Delivery, bool, error) {
+	d, err := scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM webhooks_state.deliveries
+ WHERE endpoint_id = $1 AND event_id = $2`, endpointID, eventID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Delivery{}, false, nil
+	}
+	if err != nil {
+		return Delivery{}, false, fmt.Errorf("webhook delivery %s: %w", eventID, err)
+	}
+	return d, true, nil
+}
+
 // Deliver posts the message, signed, and records the attempt: a 2xx answer is an
 // acknowledgement; anything else, or no answer, a failed attempt.
 func (s *Sender) Deliver(ctx context.Context, d Message) error {
@@ -209,13 +259,15 @@ type Delivery struct {
 	LastError  string
 	Delivered  bool
 	Parked     bool
-	FirstAt    time.Time
-	LastAt     time.Time
+	// Replays counts the operators' replays of it after it was parked.
+	Replays int
+	FirstAt time.Time
+	LastAt  time.Time
 }
 
 // Deliveries returns an endpoint's latest deliveries, newest first.
 func (s *Sender) Deliveries(ctx context.Context, endpointID int64, limit int) ([]Delivery, error) {
-	rows, err := s.pool.Query(ctx, `SELECT endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, parked, first_at, last_at
+	rows, err := s.pool.Query(ctx, `SELECT `+deliveryColumns+`
  FROM webhooks_state.deliveries WHERE endpoint_id = $1 ORDER BY first_at DESC, event_id LIMIT $2`, endpointID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("webhook deliveries: %w", err)
@@ -223,9 +275,8 @@ func (s *Sender) Deliveries(ctx context.Context, endpointID int64, limit int) ([
 	defer rows.Close()
 	var out []Delivery
 	for rows.Next() {
-		var d Delivery
-		if err := rows.Scan(&d.EndpointID, &d.EventID, &d.Kind, &d.TripID, &d.Attempts, &d.LastStatus, &d.LastError, &d.Delivered,
-			&d.Parked, &d.FirstAt, &d.LastAt); err != nil {
+		d, err := scanDelivery(rows)
+		if err != nil {
 			return nil, fmt.Errorf("webhook deliveries: %w", err)
 		}
 		out = append(out, d)

@@ -11,6 +11,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/transport/httpapi/ralendar"
 	"github.com/fiveapis/backend/transport/tracing"
 )
 
@@ -38,11 +39,13 @@ type Config struct {
 	OAuth    OAuthConfig
 	Cards    CardsConfig
 	Ralendar RalendarConfig
-	Roamio   RoamioConfig
-	Travel   TravelConfig
-	Magpie   MagpieConfig
-	Ops      OpsConfig
-	NATS     NATSConfig
+	// RalendarOAuth binds Ralendar accounts of another deployment.
+	RalendarOAuth RalendarOAuthConfig
+	Roamio        RoamioConfig
+	Travel        TravelConfig
+	Magpie        MagpieConfig
+	Ops           OpsConfig
+	NATS          NATSConfig
 	// Tracing is OpenTelemetry tracing (off without an endpoint).
 	Tracing tracing.Config
 }
@@ -146,6 +149,88 @@ type RalendarConfig struct {
 	// SyncAPIKey is the system key of POST /api/sync/user-info/; empty:
 	// the route is not served.
 	SyncAPIKey string `env:"RALENDAR_SYNC_API_KEY"`
+}
+
+// RalendarOAuthConfig is the binding of Ralendar accounts across
+// deployments: as a client, Roamio's users bind accounts of the Ralendar
+// at BaseURL (OAuth 2.0 authorization code, this server registered there
+// as ClientID) and their trips sync to the default one; as a provider,
+// this Ralendar lets the ServerClients (Roamios of other deployments) bind
+// its accounts.
+type RalendarOAuthConfig struct {
+	// BaseURL is the other Ralendar's API root (https://host/api); empty:
+	// no binding (the /ralendar-oauth/ routes answer 404 NOT_CONFIGURED).
+	BaseURL string `env:"RALENDAR_OAUTH_BASE_URL"`
+	// AuthorizeURL is its users' authorize page (default: BaseURL's
+	// origin + /oauth/authorize/, Ralendar's web client).
+	AuthorizeURL string `env:"RALENDAR_OAUTH_AUTHORIZE_URL"`
+	ClientID     string `env:"RALENDAR_OAUTH_CLIENT_ID"`
+	ClientSecret string `env:"RALENDAR_OAUTH_CLIENT_SECRET"`
+	// RedirectURI is the Roamio web client's callback page, as registered
+	// at the other Ralendar.
+	RedirectURI string `env:"RALENDAR_OAUTH_REDIRECT_URI"`
+	// Timeout bounds each call to it; BreakerFailures consecutive failures
+	// stop calling it for BreakerCooldown (answered 503 at once).
+	Timeout         time.Duration `env:"RALENDAR_OAUTH_TIMEOUT" envDefault:"5s"`
+	BreakerFailures int           `env:"RALENDAR_OAUTH_BREAKER_FAILURES" envDefault:"3"`
+	BreakerCooldown time.Duration `env:"RALENDAR_OAUTH_BREAKER_COOLDOWN" envDefault:"30s"`
+	// Required makes a bound account necessary for a trip sync
+	// (NO_RALENDAR_ACCOUNT without one); otherwise a user without one
+	// syncs into this deployment's own calendar.
+	Required bool `env:"RALENDAR_OAUTH_REQUIRED" envDefault:"false"`
+	// ServerClients are the applications this Ralendar's provider
+	// (/api/oauth/…) accepts: "client_id:client_secret:redirect_uri[|redirect_uri…]",
+	// comma separated; empty: no provider.
+	ServerClients []string `env:"RALENDAR_OAUTH_SERVER_CLIENTS" envSeparator:","`
+}
+
+// OAuthClients parses ServerClients.
+func (c RalendarOAuthConfig) OAuthClients() ([]ralendar.OAuthClient, error) {
+	var out []ralendar.OAuthClient
+	for _, entry := range c.ServerClients {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		parts := strings.SplitN(entry, ":", 3)
+		if len(parts) != 3 || parts[0] == "" || len(parts[1]) < 16 {
+			return nil, errors.New("RALENDAR_OAUTH_SERVER_CLIENTS: want client_id:client_secret(16+ characters):redirect_uri[|…]")
+		}
+		cl := ralendar.OAuthClient{ID: parts[0], Secret: parts[1]}
+		for _, u := range strings.Split(parts[2], "|") {
+			if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+				return nil, fmt.Errorf("RALENDAR_OAUTH_SERVER_CLIENTS: client %s: redirect URI %q is not http(s)", cl.ID, u)
+			}
+			cl.RedirectURIs = append(cl.RedirectURIs, u)
+		}
+		out = append(out, cl)
+	}
+	return out, nil
+}
+
+// validate reports the binding's invalid settings.
+func (c RalendarOAuthConfig) validate() []error {
+	var errs []error
+	if u := c.BaseURL; u != "" {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			errs = append(errs, fmt.Errorf("RALENDAR_OAUTH_BASE_URL: want http(s)://host[:port]/api, got %q", u))
+		}
+		if c.ClientID == "" || c.ClientSecret == "" || c.RedirectURI == "" {
+			errs = append(errs, errors.New("RALENDAR_OAUTH_CLIENT_ID, RALENDAR_OAUTH_CLIENT_SECRET, RALENDAR_OAUTH_REDIRECT_URI: required with RALENDAR_OAUTH_BASE_URL"))
+		}
+	} else if c.Required {
+		errs = append(errs, errors.New("RALENDAR_OAUTH_REQUIRED: needs RALENDAR_OAUTH_BASE_URL"))
+	}
+	if c.Timeout <= 0 || c.BreakerCooldown <= 0 {
+		errs = append(errs, errors.New("RALENDAR_OAUTH_TIMEOUT, RALENDAR_OAUTH_BREAKER_COOLDOWN: want a positive duration such as 5s"))
+	}
+	if c.BreakerFailures < 1 {
+		errs = append(errs, fmt.Errorf("RALENDAR_OAUTH_BREAKER_FAILURES: at least 1, got %d", c.BreakerFailures))
+	}
+	if _, err := c.OAuthClients(); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
 }
 
 // CardsConfig is the card API's (002).
@@ -413,6 +498,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 2s, got %s", d.key, d.v))
 		}
 	}
+	errs = append(errs, c.RalendarOAuth.validate()...)
 	if k := c.Ralendar.SyncAPIKey; k != "" && len(k) < 16 {
 		errs = append(errs, errors.New("RALENDAR_SYNC_API_KEY: at least 16 characters"))
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 )
 
@@ -64,7 +65,10 @@ func hostileCorpus() []hostileRequest {
 // answer, always JSON; afterwards nothing is parked.
 func TestHostileRequests(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t)
+	// Ralendar's OAuth provider is served too (it is optional).
+	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
+		c.RalendarOAuth.ServerClients = []string{"hostile:0123456789abcdef:https://roamio.example/cb"}
+	}))
 	// On 001's staff, so that the hostile bodies reach the handlers of the
 	// routes that are for members (docs/identity.md, "Membership").
 	user := s.NewHHUStaff(t).Bearer

@@ -33,6 +33,7 @@ func TestOpenAPICoverage(t *testing.T) {
 		c.OAuth.AcWingAppID, c.OAuth.AcWingAppSecret = "aw-app", "aw-secret"
 		c.OAuth.QQAppID, c.OAuth.QQAppKey = "qq-app", "qq-key"
 		c.Ralendar.SyncAPIKey = "sync-key"
+		c.RalendarOAuth.ServerClients = []string{"roamio-b:0123456789abcdef:https://roamio.example/cb"}
 	}))
 	set := apidoctest.Shared(t).Set()
 	type op struct{ method, path string }

@@ -82,7 +82,12 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 		hhuDeps.WeChat, hhuDeps.Social = wx, cmds
 	}
 	ralDeps := ralendar.Deps{Identity: cmds, Users: queries, Clock: p.Clock, Stats: calendarq.New(p.Pool),
-		SyncAPIKey: cfg.Ralendar.SyncAPIKey}
+		SyncAPIKey: cfg.Ralendar.SyncAPIKey, OAuthCodes: nonces.New(p.Pool), OAuthSecret: p.Secret}
+	oauthClients, err := cfg.RalendarOAuth.OAuthClients()
+	if err != nil {
+		return m, err
+	}
+	ralDeps.OAuthClients = oauthClients
 	if cfg.OAuth.AcWingAppID != "" {
 		aw, err := oauth.NewAcWing(oauth.AcWingConfig{AppID: cfg.OAuth.AcWingAppID, Secret: cfg.OAuth.AcWingAppSecret, BaseURL: cfg.OAuth.AcWingAPIURL})
 		if err != nil {

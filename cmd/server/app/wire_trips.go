@@ -7,7 +7,6 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/roamio"
 	"github.com/fiveapis/backend/transport/ratelimit"
 
-	calendarcmd "github.com/fiveapis/backend/commands/calendar"
 	tripscmd "github.com/fiveapis/backend/commands/trips"
 	"github.com/fiveapis/backend/domain/trips"
 	identityproj "github.com/fiveapis/backend/projections/identity"
@@ -25,16 +24,21 @@ import (
 // anonymous callers identified by a digest keyed with the server's secret.
 func wireTrips(_ context.Context, p *Platform) (Module, error) {
 	m := Module{Name: "trips", Events: trips.Events(), Projectors: tripsproj.All()}
+	links, cal, err := ralendarLinks(p)
+	if err != nil {
+		return m, err
+	}
 	m.Routes = []httpapi.Routes{roamioConventions(p), tripshttp.New(tripshttp.Deps{
 		Commands:  tripscmd.New(p.Runner, p.Clock, nil),
 		Queries:   tripsq.New(p.Pool),
 		Users:     identityq.New(identityproj.NewReader(p.Pool)),
 		Comments:  commentCounts{commentsq.New(p.Pool)},
-		Calendar:  calendarcmd.New(p.Runner, p.Clock),
+		Calendar:  cal,
 		Clock:     p.Clock,
 		Secret:    p.Secret,
 		PublicURL: p.Config.HTTP.PublicURL,
 	})}
+	addRalendarLinks(&m, links)
 	return m, nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	webhookscmd "github.com/fiveapis/backend/commands/webhooks"
@@ -99,8 +100,25 @@ func (d webhookDeliveries) Deliveries(ctx context.Context, id int64, limit int) 
 	}
 	out := make([]webhookshttp.Delivery, len(ds))
 	for i, x := range ds {
-		out[i] = webhookshttp.Delivery{EventID: x.EventID, Event: x.Kind, TripID: x.TripID, Attempts: x.Attempts, LastStatus: x.LastStatus,
-			LastError: x.LastError, Delivered: x.Delivered, Parked: x.Parked, FirstAt: x.FirstAt, LastAt: x.LastAt}
+		out[i] = deliveryOf(x)
 	}
 	return out, nil
+}
+
+func deliveryOf(x webhookstransport.Delivery) webhookshttp.Delivery {
+	return webhookshttp.Delivery{EventID: x.EventID, Event: x.Kind, TripID: x.TripID, Attempts: x.Attempts, LastStatus: x.LastStatus,
+		LastError: x.LastError, Delivered: x.Delivered, Parked: x.Parked, Replays: x.Replays, FirstAt: x.FirstAt, LastAt: x.LastAt}
+}
+
+func (d webhookDeliveries) Replay(ctx context.Context, id int64, eventID string) (webhookshttp.Delivery, error) {
+	x, err := d.s.Replay(ctx, id, eventID)
+	switch {
+	case errors.Is(err, webhookstransport.ErrNoDelivery):
+		return webhookshttp.Delivery{}, webhooks.ErrDeliveryNotFound
+	case errors.Is(err, webhookstransport.ErrNotParked):
+		return webhookshttp.Delivery{}, webhooks.ErrDeliveryNotParked
+	case err != nil:
+		return webhookshttp.Delivery{}, err
+	}
+	return deliveryOf(x), nil
 }

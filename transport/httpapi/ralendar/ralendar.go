@@ -58,6 +58,12 @@ type Deps struct {
 	// SyncAPIKey is the system key of POST /api/sync/user-info/ (the route
 	// is mounted only when it is set).
 	SyncAPIKey string
+	// OAuthClients are the applications of Ralendar's OAuth 2.0 provider
+	// (/api/oauth/…, mounted when there is one); OAuthCodes spends codes
+	// once; OAuthSecret signs them.
+	OAuthClients []OAuthClient
+	OAuthCodes   CodeLedger
+	OAuthSecret  []byte
 }
 
 // Module is Ralendar's account API.

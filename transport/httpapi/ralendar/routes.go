@@ -30,6 +30,12 @@ func (m *Module) Mount(e *echo.Echo) {
 	if m.d.SyncAPIKey != "" {
 		r.POST("/sync/user-info/", m.syncUserInfo)
 	}
+	if len(m.d.OAuthClients) > 0 {
+		user.GET("/oauth/authorize/", m.authorizeInfo)
+		user.POST("/oauth/authorize/", m.authorize)
+		r.POST("/oauth/token/", m.token)
+		user.GET("/oauth/userinfo/", m.userinfo)
+	}
 	if m.d.AcWing != nil {
 		r.POST("/auth/acwing/login/", m.providerLogin(identity.ProviderAcWing, m.d.AcWing))
 	}

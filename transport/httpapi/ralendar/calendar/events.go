@@ -76,8 +76,13 @@ func (h *Handlers) create(c echo.Context) error {
 }
 
 // batch: POST /api/events/batch/ {events: [...], related_trip_slug?,
-// source_app?} → 201 {success, created_count, updated_count, events}. The
-// top-level trip link applies to every item that names none.
+// source_app?, complete?, keep?} → 201 {success, created_count,
+// updated_count, events, removed}. The top-level trip link applies to
+// every item that names none. complete (a source_id prefix, with
+// related_trip_slug) says the batch is the whole trip for that prefix: the
+// trip sync (calendarcmd.SyncTripEvents) then deletes the events it made
+// earlier for source ids under the prefix that are neither in the batch
+// nor in keep (Roamio's sync to a bound account of another deployment).
 func (h *Handlers) batch(c echo.Context) error {
 	f, err := drf.ReadForm(c)
 	if err != nil {
@@ -91,6 +96,7 @@ func (h *Handlers) batch(c echo.Context) error {
 		errs.Add("events", "Expected a list of items.")
 		return errs
 	}
+	complete, keep := readComplete(f, common, errs)
 	items := make([]calendarcmd.NewEvent, 0, len(list))
 	for i, v := range list {
 		if _, isObj := v.(map[string]any); !isObj {
@@ -123,6 +129,9 @@ func (h *Handlers) batch(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
+	if complete != "" {
+		return h.syncTrip(c, common, complete, keep, items)
+	}
 	res, err := h.d.Commands.CreateEvents(c.Request().Context(), calendarcmd.CreateEvents{Actor: httpapi.Actor(c), Events: items,
 		Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
 	if err != nil {
@@ -146,6 +155,82 @@ func (h *Handlers) batch(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"success": true, "created_count": created, "updated_count": len(res.Events) - created,
 		"synced_count": len(res.Events), "events": out})
+}
+
+// maxKeep bounds the source ids a complete batch keeps.
+const maxKeep = 1000
+
+// readComplete reads a batch's complete and keep.
+func readComplete(f drf.Form, common calendar.TripLink, errs drf.FieldErrors) (string, []string) {
+	if !f.Has("complete") || f.IsNull("complete") {
+		return "", nil
+	}
+	complete, _ := f.Str("complete", errs, false)
+	if len(complete) > 64 {
+		errs.Add("complete", "Ensure this field has no more than 64 characters.")
+	}
+	if common.TripSlug == "" {
+		errs.Add("related_trip_slug", "This field is required with complete.")
+	}
+	var keep []string
+	if raw, ok := f.Value("keep"); ok && raw != nil {
+		list, isList := raw.([]any)
+		if !isList || len(list) > maxKeep {
+			errs.Add("keep", "Expected a list of source ids.")
+			return complete, nil
+		}
+		for _, v := range list {
+			s, isStr := v.(string)
+			if !isStr || len(s) > 200 {
+				errs.Add("keep", "Expected a list of source ids.")
+				return complete, nil
+			}
+			keep = append(keep, s)
+		}
+	}
+	return complete, keep
+}
+
+// syncTrip is a complete batch: one trip sync of every item.
+func (h *Handlers) syncTrip(c echo.Context, link calendar.TripLink, complete string, keep []string, items []calendarcmd.NewEvent) error {
+	sync := make([]calendarcmd.TripItem, 0, len(items))
+	errs := drf.FieldErrors{}
+	for i, it := range items {
+		if it.Link.TripSlug != link.TripSlug || !strings.HasPrefix(it.Link.SourceID, complete) {
+			errs.Add(itemField(i, "source_id"), "Every item of a complete batch belongs to the trip and has a source_id under complete.")
+		}
+		sync = append(sync, calendarcmd.TripItem{SourceID: it.Link.SourceID, Details: it.Details})
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	res, err := h.d.Commands.SyncTripEvents(c.Request().Context(), calendarcmd.SyncTripEvents{Actor: httpapi.Actor(c), TripSlug: link.TripSlug,
+		SourceApp: link.SourceApp, Items: sync, Complete: complete, Keep: keep, Meta: httpapi.EventMeta(c, h.d.Clock.Now())})
+	if err != nil {
+		return err
+	}
+	httpapi.Settle(c)
+	out := make([]eventJSON, 0, len(res.Events))
+	created := 0
+	now := h.d.Clock.Now()
+	for _, r := range res.Events {
+		if r.Created {
+			created++
+		}
+		got, err := h.d.Queries.GetEvent(c.Request().Context(), r.Event.UserID, r.Event.ID)
+		if errors.Is(err, calendarq.ErrNotFound) {
+			got = fromState(r.Event, now, now)
+		} else if err != nil {
+			return err
+		}
+		out = append(out, toJSON(got))
+	}
+	removed := res.Removed
+	if removed == nil {
+		removed = []int64{}
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"success": true, "created_count": created, "updated_count": len(res.Events) - created,
+		"synced_count": len(res.Events), "events": out, "removed": removed})
 }
 
 // get: GET /api/events/{id}/ → the caller's event (others: 404).

@@ -23,6 +23,7 @@ import (
 type Commands interface {
 	CreateEvent(ctx context.Context, cmd calendarcmd.CreateEvent) (calendarcmd.EventResult, error)
 	CreateEvents(ctx context.Context, cmd calendarcmd.CreateEvents) (calendarcmd.BatchResult, error)
+	SyncTripEvents(ctx context.Context, cmd calendarcmd.SyncTripEvents) (calendarcmd.BatchResult, error)
 	UpdateEvent(ctx context.Context, cmd calendarcmd.UpdateEvent) (calendarcmd.EventResult, error)
 	LinkTrip(ctx context.Context, cmd calendarcmd.LinkTrip) (calendarcmd.EventResult, error)
 	DeleteEvent(ctx context.Context, cmd calendarcmd.DeleteEvent) (calendarcmd.EventResult, error)

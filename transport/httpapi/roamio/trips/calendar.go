@@ -18,6 +18,7 @@ import (
 	tripsq "github.com/fiveapis/backend/queries/trips"
 	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
+	"github.com/fiveapis/backend/transport/httpapi/roamio"
 )
 
 // Calendar is Ralendar's trip-linked batch (calendarcmd.Handlers): in one
@@ -250,6 +251,9 @@ func aiDetails(raw map[string]json.RawMessage) (calendar.Details, bool) {
 // clientError answers the web client's Ralendar calls: it reads code,
 // error and message; a bad input names its fields in details.
 func clientError(c echo.Context, err error) error {
+	if handled, rerr := roamio.RenderRalendar(c, err); handled {
+		return rerr
+	}
 	status, code, msg := http.StatusBadRequest, "INVALID_INPUT", "请求无效"
 	var details drf.FieldErrors
 	switch {

@@ -48,6 +48,7 @@ type Delivery struct {
 	LastError  string    `json:"last_error"`
 	Delivered  bool      `json:"delivered"`
 	Parked     bool      `json:"parked"`
+	Replays    int       `json:"replays"`
 	FirstAt    time.Time `json:"first_at"`
 	LastAt     time.Time `json:"last_at"`
 }
@@ -56,6 +57,9 @@ type Delivery struct {
 type Deliveries interface {
 	Secret(endpointID int64) string
 	Deliveries(ctx context.Context, endpointID int64, limit int) ([]Delivery, error)
+	// Replay re-queues a parked delivery (webhooks.ErrDeliveryNotFound,
+	// webhooks.ErrDeliveryNotParked).
+	Replay(ctx context.Context, endpointID int64, eventID string) (Delivery, error)
 }
 
 // Clock tells the time events are stamped with.
@@ -80,6 +84,7 @@ func New(d Deps) *Handlers { return &Handlers{d: d} }
 //	GET|POST   /admin/webhooks/                  list; register {url, events}
 //	GET|DELETE /admin/webhooks/{id}/             one (with its secret); remove
 //	GET        /admin/webhooks/{id}/deliveries/  its latest deliveries
+//	POST       /admin/webhooks/{id}/deliveries/{event_id}/replay/  a parked delivery back into the queue
 func (h *Handlers) Mount(e *echo.Echo) {
 	admin := roamio.ContentRoutes(e).With(roamio.Admin)
 	admin.GET("/admin/webhooks/", h.list)
@@ -87,6 +92,7 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	admin.GET("/admin/webhooks/:id/", h.get)
 	admin.DELETE("/admin/webhooks/:id/", h.remove)
 	admin.GET("/admin/webhooks/:id/deliveries/", h.deliveries)
+	admin.POST("/admin/webhooks/:id/deliveries/:event/replay/", h.replay)
 }
 
 type endpointJSON struct {
@@ -189,4 +195,36 @@ func (h *Handlers) deliveries(c echo.Context) error {
 		ds = []Delivery{}
 	}
 	return c.JSON(http.StatusOK, ds)
+}
+
+// maxEventID bounds the event id a replay names (event ids are UUIDs).
+const maxEventID = 64
+
+// replay: POST /admin/webhooks/{id}/deliveries/{event_id}/replay/ → the
+// delivery, parked no more, with a fresh budget of attempts: the delivery
+// job sends it before the endpoint's later pending deliveries. 404 for a
+// delivery the endpoint never had, 409 for one not parked.
+func (h *Handlers) replay(c echo.Context) error {
+	ep, err := h.endpoint(c)
+	if err != nil {
+		return err
+	}
+	ev := c.Param("event")
+	if ev == "" || len(ev) > maxEventID || !printableASCII(ev) {
+		return webhooks.ErrDeliveryNotFound
+	}
+	d, err := h.d.Deliveries.Replay(c.Request().Context(), ep.ID, ev)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

@@ -169,25 +169,32 @@ func TestWebhooksDeliverEveryTripChangeOnceSignedInOrder(t *testing.T) {
 	}
 }
 
+// A delivery that keeps failing is parked (the receiver fails its first
+// three calls, three attempts are allowed); an operator's replay puts it
+// back into the queue and the receiver, up again, gets it once.
 func TestWebhookParkedAfterRepeatedFailure(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
 		c.Roamio.WebhookMaxAttempts, c.Roamio.WebhookBackoff, c.Roamio.WebhookPoll = 3, 10*time.Millisecond, 20*time.Millisecond
 	}))
 	admin, user := s.AdminBearer(t), s.NewUser(t)
-	down := newReceiver(t, 1<<30)
+	down := newReceiver(t, 3)
 	var ep endpointOut
 	s.Do(t, "POST", "/api/v1/admin/webhooks/", admin, map[string]any{"url": down.srv.URL, "events": []string{"trip.created"}}).
 		Want(t, "register", http.StatusCreated).JSON(t, &ep)
 	s.Do(t, "POST", "/api/v1/trip-plans/", user.Bearer, map[string]any{"title": "x"}).Want(t, "create", http.StatusCreated)
-	var ds []struct {
+	type deliveryOut struct {
+		EventID   string `json:"event_id"`
 		Attempts  int
 		Delivered bool
 		Parked    bool
+		Replays   int
 		LastError string `json:"last_error"`
 	}
+	var ds []deliveryOut
+	deliveries := fmt.Sprintf("/api/v1/admin/webhooks/%d/deliveries/", ep.ID)
 	waitFor(t, "the delivery parked", func() bool {
-		s.Do(t, "GET", fmt.Sprintf("/api/v1/admin/webhooks/%d/deliveries/", ep.ID), admin, nil).Want(t, "deliveries", http.StatusOK).JSON(t, &ds)
+		s.Do(t, "GET", deliveries, admin, nil).Want(t, "deliveries", http.StatusOK).JSON(t, &ds)
 		return len(ds) == 1 && ds[0].Parked
 	})
 	if ds[0].Delivered || ds[0].Attempts != 3 || ds[0].LastError == "" {
@@ -197,6 +204,40 @@ func TestWebhookParkedAfterRepeatedFailure(t *testing.T) {
 	if parked, err := s.App.Engine().Parked(context.Background(), app.WebhookReactionName); err != nil || len(parked) != 0 {
 		t.Errorf("reaction parked %v (%v)", parked, err)
 	}
+	replay := deliveries + ds[0].EventID + "/replay/"
+
+	t.Run("only administrators replay", func(t *testing.T) {
+		s.Do(t, "POST", replay, user.Bearer, nil).Want(t, "user", http.StatusForbidden)
+		s.Do(t, "POST", replay, "", nil).Want(t, "anonymous", http.StatusUnauthorized)
+	})
+	t.Run("an unknown delivery is 404", func(t *testing.T) {
+		s.Do(t, "POST", deliveries+"00000000-0000-0000-0000-000000000000/replay/", admin, nil).Want(t, "unknown", http.StatusNotFound)
+		s.Do(t, "POST", fmt.Sprintf("/api/v1/admin/webhooks/%d/deliveries/%s/replay/", ep.ID+1000, ds[0].EventID), admin, nil).
+			Want(t, "other endpoint", http.StatusNotFound)
+	})
+	t.Run("the replayed delivery arrives once", func(t *testing.T) {
+		var d deliveryOut
+		s.Do(t, "POST", replay, admin, nil).Want(t, "replay", http.StatusOK).JSON(t, &d)
+		if d.Parked || d.Replays != 1 || d.Attempts != 0 {
+			t.Errorf("replayed = %+v, want pending with a fresh budget", d)
+		}
+		waitFor(t, "the replayed delivery", func() bool {
+			s.Do(t, "GET", deliveries, admin, nil).Want(t, "deliveries", http.StatusOK).JSON(t, &ds)
+			return len(ds) == 1 && ds[0].Delivered
+		})
+		if got := down.got(); len(got) != 1 || got[0].ID != ds[0].EventID || got[0].Event != "trip.created" {
+			t.Errorf("receiver got %+v", got)
+		}
+		if ds[0].Parked || ds[0].Replays != 1 || ds[0].Attempts != 1 {
+			t.Errorf("delivered = %+v", ds[0])
+		}
+	})
+	t.Run("a delivered one is not replayed", func(t *testing.T) {
+		r := s.Do(t, "POST", replay, admin, nil).Want(t, "again", http.StatusConflict).Map(t)
+		if r["error_code"] != "CONFLICT" {
+			t.Errorf("answer %v", r)
+		}
+	})
 	s.Do(t, "DELETE", fmt.Sprintf("/api/v1/admin/webhooks/%d/", ep.ID), admin, nil).Want(t, "remove", http.StatusNoContent)
 	s.Do(t, "GET", fmt.Sprintf("/api/v1/admin/webhooks/%d/", ep.ID), admin, nil).Want(t, "removed", http.StatusNotFound)
 }
