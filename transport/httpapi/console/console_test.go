@@ -199,6 +199,13 @@ func TestConsole(t *testing.T) {
 			}
 		}
 	})
+	t.Run("events show their data without secrets", func(t *testing.T) {
+		p := admin.get("/console/events/?stream=user-1")
+		if p.status != http.StatusOK || !strings.Contains(p.body, "UserRegistered_v2") || strings.Contains(p.body, "argon2id") ||
+			!strings.Contains(p.body, "[redacted]") {
+			t.Fatalf("the admin's events: %d %.2000s", p.status, p.body)
+		}
+	})
 	t.Run("the pages answer", func(t *testing.T) {
 		for _, path := range []string{"/console/parked/", "/console/outlets/", "/console/outbox/",
 			"/console/events/?category=user", "/console/consumers/identity/progress/"} {
@@ -330,7 +337,7 @@ func screenshots(t *testing.T) func(ctx context.Context, name string) {
 	}
 	return func(ctx context.Context, name string) {
 		t.Helper()
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}

@@ -186,11 +186,16 @@ func rowOfEvent(ev eventlog.RecordedEvent) eventRow {
 	return r
 }
 
-// pretty indents JSON (anything else is shown as text, if it is text).
+// pretty indents JSON, its secrets (password hashes, tokens) redacted;
+// anything else is shown as text, if it is text.
 func pretty(b []byte) string {
-	var out bytes.Buffer
-	if json.Indent(&out, b, "", "  ") == nil {
-		return out.String()
+	var v any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if d.Decode(&v) == nil {
+		if out, err := json.MarshalIndent(redact(v), "", "  "); err == nil {
+			return string(out)
+		}
 	}
 	if utf8.Valid(b) {
 		return string(b)
@@ -373,4 +378,33 @@ func (m *Module) state(c echo.Context) error {
 	}
 	v.Event = rowOfEvent(envs[len(envs)-1].Recorded)
 	return m.show(c, http.StatusOK, "state", v)
+}
+
+// redact replaces the values of keys that name a secret.
+func redact(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if secretKey(k) {
+				x[k] = "[redacted]"
+			} else {
+				x[k] = redact(val)
+			}
+		}
+	case []any:
+		for i := range x {
+			x[i] = redact(x[i])
+		}
+	}
+	return v
+}
+
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, s := range []string{"password", "secret", "token", "code_hash", "key_hash"} {
+		if strings.Contains(k, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -96,8 +96,8 @@ func (m *Module) find(ctx context.Context, name string) (operations.ProjectionSt
 
 type consumerView struct {
 	consumerRow
-	Parked []operations.ParkedEvent
-	Back   string
+	ParkedEvents []operations.ParkedEvent
+	Back         string
 }
 
 func (m *Module) consumer(c echo.Context) error {
@@ -108,7 +108,7 @@ func (m *Module) consumer(c echo.Context) error {
 	}
 	v := consumerView{consumerRow: rowOf(s), Back: c.Request().URL.Path}
 	if s.Kind != "job" {
-		if v.Parked, err = m.d.Projections.Parked(ctx, s.Name); err != nil {
+		if v.ParkedEvents, err = m.d.Projections.Parked(ctx, s.Name); err != nil {
 			return err
 		}
 	}
