@@ -27,7 +27,14 @@ func wireConsole(_ context.Context, p *Platform) (Module, error) {
 	}
 	cmds.SetLimits(identityLimits(p))
 	cfg := p.Config
-	outlets := console.Outlets{}
+	outlets := console.Outlets{SSEOpen: func() []console.OpenStream {
+		open := p.OpenStreams.Open()
+		out := make([]console.OpenStream, len(open))
+		for i, o := range open {
+			out[i] = console.OpenStream(o)
+		}
+		return out
+	}}
 	for _, c := range cfg.Ops.EventStreamConsumers {
 		outlets.SSEConsumers = append(outlets.SSEConsumers, console.SSEConsumer{Name: c.Name, Categories: c.Categories})
 	}

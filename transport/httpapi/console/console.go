@@ -25,6 +25,7 @@ package console
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -196,6 +197,7 @@ func New(d Deps) (*Module, error) {
 //	POST /console/mail/{id}/replay/
 func (m *Module) Mount(e *echo.Echo) {
 	e.GET(Prefix+"/static/*", m.static)
+	e.GET(Prefix, func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, Prefix+"/") })
 	open := httpapi.NewRouter(e, Prefix, m.render).ExemptFromCSRF().With(m.csrf)
 	open.GET("/login/", m.loginForm)
 	open.POST("/login/", m.login)

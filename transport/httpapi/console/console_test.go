@@ -206,6 +206,24 @@ func TestConsole(t *testing.T) {
 			t.Fatalf("the admin's events: %d %.2000s", p.status, p.body)
 		}
 	})
+	t.Run("the outlets page lists the open SSE streams", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/events/stream?category=user", nil)
+		req.Header.Set("Authorization", s.AdminBearer(t))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if _, err := resp.Body.Read(make([]byte, 16)); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream: %d %v", resp.StatusCode, err)
+		}
+		p := admin.get("/console/outlets/")
+		if p.status != http.StatusOK || !regexp.MustCompile(`(?s)id="sse-open".*<td>admin:admin</td><td>user</td>`).MatchString(p.body) {
+			t.Fatalf("outlets: %d %.3000s", p.status, p.body)
+		}
+	})
 	t.Run("the pages answer", func(t *testing.T) {
 		for _, path := range []string{"/console/parked/", "/console/outlets/", "/console/outbox/",
 			"/console/events/?category=user", "/console/consumers/identity/progress/"} {
