@@ -146,12 +146,13 @@ func (m *Module) render(c echo.Context, err error) error {
 // static serves the embedded stylesheet and script.
 func (m *Module) static(c echo.Context) error {
 	name := strings.TrimPrefix(c.Param("*"), "/")
+	notFound := fault.New(fault.NotFound, "NO_SUCH_FILE", "No such file.")
 	if strings.Contains(name, "..") || strings.Contains(name, "/") {
-		return c.NoContent(http.StatusNotFound)
+		return m.render(c, notFound)
 	}
 	b, err := staticFiles.ReadFile("static/" + name)
 	if err != nil {
-		return c.NoContent(http.StatusNotFound)
+		return m.render(c, notFound)
 	}
 	ct := "application/octet-stream"
 	switch {
