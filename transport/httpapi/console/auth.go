@@ -83,7 +83,7 @@ func (m *Module) toLogin(c echo.Context) error {
 // safeNext is where to go after logging in: a console page, nothing else
 // (no open redirect).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") ||
+	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "..") ||
 		strings.HasPrefix(next, Prefix+"/login") {
 		return Prefix + "/"
 	}

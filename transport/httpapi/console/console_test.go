@@ -262,6 +262,14 @@ func inBrowser(t *testing.T, s *apptest.Server, smtp *smtptest.Server, user appt
 		}
 	}
 
+	text := func(id string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+		if err != nil {
+			t.Fatalf("read #%s: %v", id, err)
+		}
+		return v
+	}
 	// A mail the SMTP server refuses twice is parked (MailMaxAttempts 2).
 	smtp.FailNext(2)
 	if r := s.Do(t, http.MethodPost, "/api/v1/auth/send_verification_code/", "", map[string]any{"email": user.Username + "@example.com", "type": "verify_email"}); r.Status != http.StatusOK {
@@ -305,6 +313,13 @@ func inBrowser(t *testing.T, s *apptest.Server, smtp *smtptest.Server, user appt
 		time.Sleep(100 * time.Millisecond)
 	}
 	shoot(ctx, "parked")
+	smtp.FailNext(1)
+	do("replay it while the mail server still refuses",
+		chromedp.Click(chromedp.CSS(`tr[data-id] button.replay`)),
+		chromedp.WaitVisible(chromedp.ID("parked-error")))
+	if msg := text("parked-error"); !strings.Contains(msg, "failed again and stays parked") || !strings.Contains(msg, "451") {
+		t.Fatalf("a replay that failed again: %q", msg)
+	}
 	do("replay it",
 		chromedp.Click(chromedp.CSS(`tr[data-id] button.replay`)),
 		chromedp.WaitVisible(chromedp.ID("flash")),
@@ -324,14 +339,6 @@ func inBrowser(t *testing.T, s *apptest.Server, smtp *smtptest.Server, user appt
 		chromedp.WaitVisible(chromedp.CSS(`#events tr[data-version="0"] a.state-link`)),
 		chromedp.Click(chromedp.CSS(`#events tr[data-version="0"] a.state-link`)),
 		chromedp.WaitVisible(chromedp.ID("state")))
-	text := func(id string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
-		if err != nil {
-			t.Fatalf("read #%s: %v", id, err)
-		}
-		return v
-	}
 	state, version, by := text("state"), text("state-version"), text("replayed-by")
 	if version != "0" || by != "domain" || !strings.Contains(state, `"username": "`+apptest.AdminUsername+`"`) {
 		t.Fatalf("state at version 0: %s %s %s", version, by, state)

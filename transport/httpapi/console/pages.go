@@ -215,10 +215,20 @@ func (m *Module) onParked(c echo.Context, op func(context.Context, int64) error,
 		if verr != nil {
 			return verr
 		}
-		v.Error = "Parked event " + strconv.FormatInt(id, 10) + " failed again and stays parked: " + errors.Unwrap(err).Error()
+		v.Back = safeNext(c.FormValue("back"))
+		v.Error = "Parked event " + strconv.FormatInt(id, 10) + " failed again and stays parked: " + cause(err)
 		return m.show(c, http.StatusConflict, "parked", v)
 	}
 	return c.Redirect(http.StatusSeeOther, withDone(safeNext(c.FormValue("back")), done, id))
+}
+
+// cause is why a replayed event failed again: the consumer's error, which
+// is what an operator needs to see (as the parked list shows it).
+func cause(err error) string {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner.Error()
+	}
+	return "see the parked list"
 }
 
 // withDone adds ?done=…&id=… to a console path (dropping an earlier one).
@@ -338,7 +348,7 @@ func (m *Module) replayMail(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.Error = "Mail " + strconv.FormatInt(id, 10) + " failed again and stays parked: " + errors.Unwrap(err).Error()
+		v.Error = "Mail " + strconv.FormatInt(id, 10) + " failed again and stays parked: " + cause(err)
 		return m.show(c, http.StatusConflict, "outbox", v)
 	}
 	return c.Redirect(http.StatusSeeOther, withDone(Prefix+"/outbox/", "mail-replayed", id))
