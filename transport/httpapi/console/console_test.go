@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/nats-io/nats.go"
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
@@ -21,6 +22,9 @@ import (
 	"github.com/fiveapis/backend/transport/httpapi/console"
 	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
+
+// natsURL is the JetStream server of the tests (see .ci/services.sh).
+const natsURL = "nats://127.0.0.1:4222"
 
 // browser is a client with cookies that does not follow redirects.
 type browser struct {
@@ -98,8 +102,36 @@ func (b *browser) login(username, password string) page {
 // replay, the event browser, the state at a position).
 func TestConsole(t *testing.T) {
 	t.Parallel()
-	s, smtp := apptest.StartWithMail(t, nil)
+	// The log is also published to a JetStream stream of the test's own,
+	// which an analytics consumer reads; one SSE consumer is configured.
+	suffix := apptest.RandomHex(6)
+	stream, prefix := "TEST_CONSOLE_"+suffix, "console"+suffix+".events"
+	nc, err := nats.Connect(natsURL, nats.Timeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("NATS on %s: %v (start it with .ci/services.sh)", natsURL, err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = js.DeleteStream(stream) })
+	s, smtp := apptest.StartWithMail(t, nil, apptest.WithConfig(func(c *app.Config) {
+		c.NATS = app.NATSConfig{URL: natsURL, Stream: stream, SubjectPrefix: prefix, DuplicateWindow: time.Minute}
+		c.Ops.EventStreamConsumers = app.StreamConsumers{{Name: "analytics", Key: "analytics-key-0123456789", Categories: []string{"card", "trip"}}}
+	}))
 	user := s.NewUser(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := js.AddConsumer(stream, &nats.ConsumerConfig{Durable: "warehouse", AckPolicy: nats.AckExplicitPolicy})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the publisher made no stream %s: %v", stream, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 
 	t.Run("anonymous requests go to the login page", func(t *testing.T) {
 		b := newBrowser(t, s)
@@ -220,7 +252,10 @@ func TestConsole(t *testing.T) {
 			t.Fatalf("stream: %d %v", resp.StatusCode, err)
 		}
 		p := admin.get("/console/outlets/")
-		if p.status != http.StatusOK || !regexp.MustCompile(`(?s)id="sse-open".*<td>admin:admin</td><td>user</td>`).MatchString(p.body) {
+		if p.status != http.StatusOK || !regexp.MustCompile(`(?s)id="sse-open".*<td>admin:admin</td><td>user</td>`).MatchString(p.body) ||
+			!regexp.MustCompile(`(?s)id="sse-consumers".*<td>analytics</td><td>card, trip</td>`).MatchString(p.body) ||
+			!regexp.MustCompile(`(?s)id="js-consumers".*<td>warehouse</td><td>yes</td>`).MatchString(p.body) ||
+			strings.Contains(p.body, "analytics-key") {
 			t.Fatalf("outlets: %d %.3000s", p.status, p.body)
 		}
 	})
@@ -346,7 +381,8 @@ func inBrowser(t *testing.T, s *apptest.Server, smtp *smtptest.Server, user appt
 	shoot(ctx, "state")
 	do("the outlets and the outbox", chromedp.Navigate(s.URL+"/console/outbox/"), chromedp.WaitVisible(chromedp.ID("parked-mail")))
 	shoot(ctx, "outbox")
-	_ = app.MailWorkerName
+	do("the outlets", chromedp.Navigate(s.URL+"/console/outlets/"), chromedp.WaitVisible(chromedp.ID("js-consumers")))
+	shoot(ctx, "outlets")
 }
 
 // screenshots returns a function that saves a full-page screenshot to
