@@ -13,8 +13,9 @@ FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./tr
 
 # The end-to-end set make test also runs with EventStoreDB as the event log:
 # every client's replayed calls (one test per API and module, "…Client…") and
-# the card API's walkthrough and concurrent uses. make test-esdb runs all.
-ESDB_E2E ?= Client|TestWalkthrough|TestConcurrentUsesOverHTTP
+# the card API's walkthrough and concurrent uses, and the operator console
+# (its event browser and state pages read the log). make test-esdb runs all.
+ESDB_E2E ?= Client|TestWalkthrough|TestConcurrentUsesOverHTTP|TestConsole
 # The EventStoreDB of the API suites: a real one when EVENTSTORE_URL is set,
 # else the adapter tests' in-process gRPC server (esdbfake).
 ESDB ?= $(if $(EVENTSTORE_URL),$(EVENTSTORE_URL),esdbfake)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure a headless-capable Chromium is installed for the browser test of
-# 001's clock-in display page (cmd/server/app/clockin_test.go). It installs
+# Makes sure a headless-capable Chromium is installed for the browser tests of
+# 001's clock-in display page and of the operator console (both start it through
+# transport/httpapi/browsertest). It installs
 # Debian's "chromium" package when no Chromium or Chrome is on PATH and the
 # script runs as root with apt-get; otherwise it only reports. The test skips
 # with a message when no browser can be found after this script ran.

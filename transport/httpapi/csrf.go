@@ -72,7 +72,15 @@ const csrfCookieAge = 365 * 24 * time.Hour
 // SetCSRFCookie sets a new csrftoken cookie: a 32-character secret of
 // Django's alphabet, readable by the page (not HttpOnly) so that it can send
 // it back in X-CSRFToken.
-func SetCSRFCookie(c echo.Context) {
+func SetCSRFCookie(c echo.Context) { setCSRFCookie(c, csrfRandom()) }
+
+func setCSRFCookie(c echo.Context, secret string) {
+	c.SetCookie(&http.Cookie{Name: CSRFCookie, Value: secret, Path: "/", MaxAge: int(csrfCookieAge / time.Second),
+		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+}
+
+// csrfRandom returns 32 random characters of Django's alphabet.
+func csrfRandom() string {
 	secret := make([]byte, 0, csrfSecretLen)
 	limit := byte(256 / len(csrfAlphabet) * len(csrfAlphabet)) // no modulo bias
 	var buf [64]byte
@@ -84,8 +92,31 @@ func SetCSRFCookie(c echo.Context) {
 			}
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: CSRFCookie, Value: string(secret), Path: "/", MaxAge: int(csrfCookieAge / time.Second),
-		Secure: c.Scheme() == "https", SameSite: http.SameSiteLaxMode})
+	return string(secret)
+}
+
+// CSRFToken returns the token a server-rendered form carries in its
+// csrfmiddlewaretoken field: the request's CSRF secret masked afresh, as
+// Django puts it in pages (so the page never repeats the secret). A
+// request without a valid csrftoken cookie gets a new one.
+func CSRFToken(c echo.Context) string {
+	var secret string
+	if ck, err := c.Cookie(CSRFCookie); err == nil {
+		secret, _ = unmaskCSRF(ck.Value)
+	}
+	if secret == "" {
+		secret = csrfRandom()
+		setCSRFCookie(c, secret)
+	}
+	mask := csrfRandom()
+	n := len(csrfAlphabet)
+	out := make([]byte, 0, 2*csrfSecretLen)
+	out = append(out, mask...)
+	for i := range csrfSecretLen {
+		x := strings.IndexByte(csrfAlphabet, secret[i]) + strings.IndexByte(csrfAlphabet, mask[i])
+		out = append(out, csrfAlphabet[x%n])
+	}
+	return string(out)
 }
 
 func safeMethod(m string) bool {

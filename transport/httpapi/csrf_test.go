@@ -88,3 +88,42 @@ func TestCSRF(t *testing.T) {
 		})
 	}
 }
+
+// TestCSRFToken: a form's token is the cookie's secret masked afresh each
+// time; it passes the check with the cookie, a request without a cookie
+// gets one, and a token of another secret fails.
+func TestCSRFToken(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	const secret = "abcdefghijklmnopqrstuvwxyzABCDEF"
+	token := func(cookie string) (string, []*http.Cookie) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: httpapi.CSRFCookie, Value: cookie})
+		}
+		rec := httptest.NewRecorder()
+		tok := httpapi.CSRFToken(e.NewContext(req, rec))
+		return tok, rec.Result().Cookies()
+	}
+	check := func(cookie, tok string) string {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("csrfmiddlewaretoken="+tok))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: httpapi.CSRFCookie, Value: cookie})
+		return httpapi.CSRFFailure(e.NewContext(req, httptest.NewRecorder()))
+	}
+	a, set := token(secret)
+	b, _ := token(secret)
+	if len(a) != 64 || a == b || strings.Contains(a, secret) || len(set) != 0 {
+		t.Fatalf("tokens %q %q, cookies %v", a, b, set)
+	}
+	if why := check(secret, a); why != "" {
+		t.Fatalf("a masked token fails: %s", why)
+	}
+	if why := check("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", a); why != "CSRF token incorrect." {
+		t.Fatalf("another secret: %q", why)
+	}
+	fresh, set := token("")
+	if len(set) != 1 || set[0].Name != httpapi.CSRFCookie || check(set[0].Value, fresh) != "" {
+		t.Fatalf("without a cookie: %q %v", fresh, set)
+	}
+}

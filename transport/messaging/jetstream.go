@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -208,4 +209,51 @@ func openJetStream(cfg JetStreamConfig, logger watermill.LoggerAdapter) (eventlo
 		return nil
 	}
 	return publish, nc.Close, nil
+}
+
+// JetStreamConsumer is one consumer of the publisher's stream as the NATS
+// server reports it (the operator console shows them).
+type JetStreamConsumer struct {
+	Name          string
+	Durable       bool
+	FilterSubject string
+	// Delivered is the last stream sequence delivered; AckFloor the last
+	// one acknowledged together with every one before it.
+	Delivered   uint64
+	AckFloor    uint64
+	Pending     uint64
+	AckPending  int
+	Redelivered int
+	Waiting     int
+	Created     time.Time
+}
+
+// JetStreamConsumers asks the NATS server for the consumers of the
+// configured stream (none when the stream does not exist yet), on a
+// connection of its own that it closes.
+func JetStreamConsumers(ctx context.Context, cfg JetStreamConfig) ([]JetStreamConsumer, error) {
+	cfg.setDefaults()
+	nc, err := nats.Connect(cfg.URL, nats.Name("fiveapis-console"), nats.Timeout(2*time.Second), nats.MaxReconnects(0))
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS: %w", err)
+	}
+	defer nc.Close()
+	js, err := nc.JetStream(nats.Context(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("JetStream: %w", err)
+	}
+	var out []JetStreamConsumer
+	for ci := range js.ConsumersInfo(cfg.Stream, nats.Context(ctx)) {
+		filter := ci.Config.FilterSubject
+		if filter == "" && len(ci.Config.FilterSubjects) > 0 {
+			filter = strings.Join(ci.Config.FilterSubjects, ", ")
+		}
+		out = append(out, JetStreamConsumer{Name: ci.Name, Durable: ci.Config.Durable != "", FilterSubject: filter,
+			Delivered: ci.Delivered.Stream, AckFloor: ci.AckFloor.Stream, Pending: ci.NumPending, AckPending: ci.NumAckPending,
+			Redelivered: ci.NumRedelivered, Waiting: ci.NumWaiting, Created: ci.Created})
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("JetStream consumers of %s: %w", cfg.Stream, err)
+	}
+	return out, nil
 }

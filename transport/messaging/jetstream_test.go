@@ -332,3 +332,45 @@ func TestJetStreamPublisherCrashAndRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestJetStreamConsumers: the consumers of the publisher's stream, as the
+// NATS server reports them (the operator console's outlets page); none for
+// a stream that does not exist yet.
+func TestJetStreamConsumers(t *testing.T) {
+	t.Parallel()
+	nc, err := nats.Connect(natsURL, nats.Timeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("NATS on %s: %v (start it with .ci/services.sh)", natsURL, err)
+	}
+	defer nc.Close()
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	suffix := hex.EncodeToString(b)
+	cfg := publisherConfig("TEST_CONSUMERS_"+suffix, "test"+suffix+".events")
+	ctx := context.Background()
+	if cs, err := messaging.JetStreamConsumers(ctx, cfg); err != nil || len(cs) != 0 {
+		t.Fatalf("no stream yet: %v %v", cs, err)
+	}
+	if err := messaging.EnsureJetStream(js, cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = js.DeleteStream(cfg.Stream) })
+	if _, err := js.Publish(cfg.Subject("card"), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AddConsumer(cfg.Stream, &nats.ConsumerConfig{Durable: "analytics", FilterSubject: cfg.Subject("card"),
+		AckPolicy: nats.AckExplicitPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := messaging.JetStreamConsumers(ctx, cfg)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("consumers %+v, %v", cs, err)
+	}
+	if c := cs[0]; c.Name != "analytics" || !c.Durable || c.FilterSubject != cfg.Subject("card") || c.Pending != 1 || c.Created.IsZero() {
+		t.Fatalf("consumer %+v", c)
+	}
+}

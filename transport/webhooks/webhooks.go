@@ -272,6 +272,21 @@ func (s *Sender) Deliveries(ctx context.Context, endpointID int64, limit int) ([
 	if err != nil {
 		return nil, fmt.Errorf("webhook deliveries: %w", err)
 	}
+	return scanDeliveries(rows)
+}
+
+// Recent returns the latest deliveries of every endpoint, newest first
+// (the operator console's outbox).
+func (s *Sender) Recent(ctx context.Context, limit int) ([]Delivery, error) {
+	rows, err := s.pool.Query(ctx, `SELECT endpoint_id, event_id, kind, trip_id, attempts, last_status, last_error, delivered, parked, first_at, last_at
+ FROM webhooks_state.deliveries ORDER BY last_at DESC, endpoint_id, event_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("webhook deliveries: %w", err)
+	}
+	return scanDeliveries(rows)
+}
+
+func scanDeliveries(rows pgx.Rows) ([]Delivery, error) {
 	defer rows.Close()
 	var out []Delivery
 	for rows.Next() {

@@ -23,5 +23,6 @@ func modules() []wiring {
 		wireAlbums,
 		wireTravelModels,
 		wireAPIDocs,
+		wireConsole,
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/fiveapis/backend/transport/eventstore/eventstoredb"
 	"github.com/fiveapis/backend/transport/eventstore/pgstore"
 	"github.com/fiveapis/backend/transport/httpapi"
+	"github.com/fiveapis/backend/transport/httpapi/eventstream"
 	"github.com/fiveapis/backend/transport/mail"
 	"github.com/fiveapis/backend/transport/models/poem"
 	"github.com/fiveapis/backend/transport/nonces"
@@ -92,6 +93,9 @@ type Platform struct {
 	metrics *metrics
 	// Tracing is the tracer provider (no-op unless TRACING_OTLP_ENDPOINT).
 	Tracing *tracing.Provider
+	// OpenStreams keeps the SSE streams open in this process (the event
+	// stream registers them, the console shows them).
+	OpenStreams *eventstream.Live
 	// Poems loads the embedded poem model (186 ms, 1.5 MB) on first use,
 	// once per process, for every module that writes poems.
 	Poems func() (*poem.Model, error)
@@ -151,6 +155,7 @@ func NewPlatform(ctx context.Context, cfg Config, opts Options, logger *slog.Log
 	}
 	p.Forms = p.Codec.Forms(derive(p.Secret, "fiveapis/consumer-forms/stream-pseudonyms/v1"))
 	p.metrics = newMetrics()
+	p.OpenStreams = eventstream.NewLive()
 	p.Poems = sync.OnceValues(poem.Embedded)
 	if p.Tracing, err = tracing.New(ctx, p.Config.Tracing); err != nil {
 		return p, err

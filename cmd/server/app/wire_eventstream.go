@@ -23,7 +23,7 @@ func wireEventStream(_ context.Context, p *Platform) (Module, error) {
 		consumers[i] = eventstream.Consumer(c)
 	}
 	m := Module{Name: "eventstream",
-		Routes: []httpapi.Routes{eventstream.Module{Store: p.Store, Forms: p.Forms, Consumers: consumers, Done: done}},
+		Routes: []httpapi.Routes{eventstream.Module{Store: p.Store, Forms: p.Forms, Consumers: consumers, Done: done, Live: p.OpenStreams}},
 		// Open streams end when the server stops.
 		Background: []func(context.Context) error{func(ctx context.Context) error {
 			<-ctx.Done()

@@ -54,15 +54,8 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 	if err != nil {
 		return m, err
 	}
-	// The identity policies: password attempts and verification codes are
-	// limited by the commands, whichever API calls them (counters in Redis).
+	cmds.SetLimits(identityLimits(p))
 	cfg := p.Config
-	ns := cfg.Identity.RateLimitNamespace
-	cmds.SetLimits(identitycmd.Limits{
-		Attempts: ratelimit.NewPasswordAttempts(ratelimit.New(p.Redis, ns+"identity:password", p.Logger),
-			ratelimit.PasswordLimits{PerAccount: cfg.Identity.LoginLimitPerAccount, PerIP: cfg.Identity.LoginLimitPerIP}),
-		Codes: ratelimit.NewCodeSends(ratelimit.New(p.Redis, ns+"identity:codes", p.Logger)),
-	})
 	queries := identityq.New(identityproj.NewReader(p.Pool))
 
 	m.Reactions = p.mailReaction(MailWorkerName, mail.VerificationFilter,
@@ -154,6 +147,19 @@ func identityCommands(p *Platform) (*identitycmd.Handlers, error) {
 	}
 	cmds.SetPersonalData(p.Vault)
 	return cmds, nil
+}
+
+// identityLimits are the identity policies: password attempts and
+// verification codes are limited by the commands, whichever API (or the
+// console) calls them (counters in Redis, shared by every process).
+func identityLimits(p *Platform) identitycmd.Limits {
+	cfg := p.Config
+	ns := cfg.Identity.RateLimitNamespace
+	return identitycmd.Limits{
+		Attempts: ratelimit.NewPasswordAttempts(ratelimit.New(p.Redis, ns+"identity:password", p.Logger),
+			ratelimit.PasswordLimits{PerAccount: cfg.Identity.LoginLimitPerAccount, PerIP: cfg.Identity.LoginLimitPerIP}),
+		Codes: ratelimit.NewCodeSends(ratelimit.New(p.Redis, ns+"identity:codes", p.Logger)),
+	}
 }
 
 // EraseUser erases a user's personal data as an operator's command line

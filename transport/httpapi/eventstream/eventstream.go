@@ -55,6 +55,8 @@ type Module struct {
 	KeepAlive time.Duration
 	// Done, when closed, ends every open stream (server shutdown).
 	Done <-chan struct{}
+	// Live, when set, keeps the streams open in this process (operators).
+	Live *Live
 }
 
 // Mount implements httpapi.Routes.
@@ -98,7 +100,7 @@ func splitList(s string) []string {
 }
 
 func (m Module) stream(c echo.Context) error {
-	all, allowedCats, _, err := m.allowed(c)
+	all, allowedCats, name, err := m.allowed(c)
 	if err != nil || c.Response().Committed {
 		return err
 	}
@@ -156,6 +158,8 @@ func (m Module) stream(c echo.Context) error {
 	h.Set("Connection", "keep-alive")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	live := m.Live.add(OpenStream{Consumer: name, Categories: cats, Since: time.Now()})
+	defer m.Live.remove(live)
 	if _, err := fmt.Fprintf(w, "retry: 2000\n: from %s\n\n", after); err != nil {
 		return nil
 	}
@@ -224,6 +228,7 @@ func (m Module) stream(c echo.Context) error {
 			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", ev.Position, ev.Type, b); err != nil {
 				return nil
 			}
+			m.Live.sent(live, ev.Position.String())
 			if len(events) == 0 {
 				w.Flush()
 			}

@@ -7,8 +7,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 	"github.com/fiveapis/backend/domain/clockin"
+	"github.com/fiveapis/backend/transport/httpapi/browsertest"
 )
 
 // Integration tests of 001's clock-in through the whole server.
@@ -389,35 +388,9 @@ func TestClockInOnceUnderConcurrencyOverHTTP(t *testing.T) {
 	}
 }
 
-// findChromium returns a Chromium or Chrome binary, running .ci/chromium.sh
-// (which installs Debian's chromium as root) when none is on PATH.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	look := func() string {
-		for _, b := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell"} {
-			if p, err := exec.LookPath(b); err == nil {
-				return p
-			}
-		}
-		return ""
-	}
-	if p := look(); p != "" {
-		return p
-	}
-	script, _ := filepath.Abs(filepath.Join("..", "..", "..", ".ci", "chromium.sh"))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "bash", script).CombinedOutput()
-	if p := look(); p != "" {
-		return p
-	}
-	t.Skipf("no Chromium for the display page test, and %s could not install one (%v): %s", script, err, out)
-	return ""
-}
-
 func TestClockInDisplayPageInBrowser(t *testing.T) {
 	t.Parallel()
-	browser := findChromium(t)
+	browserCtx := browsertest.Start(t) // before the clock is set
 	f := newClockInFixture(t)
 	now := time.Now()
 	item := f.addItem(t, "签到", now.Add(-time.Hour), now.Add(time.Hour))
@@ -450,16 +423,6 @@ func TestClockInDisplayPageInBrowser(t *testing.T) {
 	})
 
 	t.Run("the page shows the rotating code, and the code it shows is accepted", func(t *testing.T) {
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()))
-		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		defer cancelAlloc()
-		browserCtx, cancel := chromedp.NewContext(allocCtx)
-		defer cancel()
-		if err := chromedp.Do(browserCtx); err != nil { // start the browser before the clock is set
-			t.Fatalf("start %s: %v", browser, err)
-		}
 		ctx, cancelTimeout := context.WithTimeout(browserCtx, 60*time.Second)
 		defer cancelTimeout()
 
