@@ -91,6 +91,7 @@ func seed(t *testing.T, dsn string) {
 }
 
 func TestReadStateVerify(t *testing.T) {
+	t.Parallel()
 
 	dsn := pgtest.NewDatabase(t)
 	seed(t, dsn)
@@ -151,6 +152,7 @@ func TestReadStateVerify(t *testing.T) {
 // exports again: the same events, ids, streams, versions, types, data and
 // metadata, in the same order.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 
 	src, dst := pgtest.NewDatabase(t), pgtest.NewDatabase(t)
 	seed(t, src)
@@ -201,6 +203,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 // database: status lists every projector, and a rebuild run here switches to
 // a new generation.
 func TestStatusAndRebuild(t *testing.T) {
+	t.Parallel()
 
 	dsn := pgtest.NewDatabase(t)
 	seed(t, dsn)
@@ -253,6 +256,7 @@ func TestStatusAndRebuild(t *testing.T) {
 // serves the same database: the server builds the new generation and
 // switches (blue/green), and the API answers throughout.
 func TestRebuildWhileServing(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t)
 	admin := s.AdminBearer(t)
 	for range 3 {

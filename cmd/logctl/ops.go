@@ -13,6 +13,7 @@ import (
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/transport/httpapi/apidoc"
 )
 
 // openApp assembles the server without serving (the projection engine knows
@@ -26,7 +27,9 @@ func openAppPool(ctx context.Context, e env, conns int) (*app.App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	return app.New(ctx, cfg, app.Options{}, quietLogger(e, cfg))
+	// logctl serves no HTTP: no OpenAPI documents to parse (they cost a
+	// second of every start).
+	return app.New(ctx, cfg, app.Options{APIDocs: &apidoc.Set{}}, quietLogger(e, cfg))
 }
 
 // projectionStatus is one consumer of the engine in logctl status: a

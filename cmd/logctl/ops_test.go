@@ -14,6 +14,7 @@ import (
 // mail reactions among the projections (kind "reaction") and the jobs apart;
 // a reaction's checkpoint can be reset like a projection's.
 func TestStatusListsReactionsAndJobs(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
 	seed(t, dsn)
 	base := testEnv(dsn)

@@ -28,6 +28,7 @@ func logctlStderr(t *testing.T, getenv func(string) string, args ...string) stri
 // buffer gets none), and reach 100 %; -progress never and auto keep stderr
 // to the summary; an unknown mode is refused.
 func TestProgressBars(t *testing.T) {
+	t.Parallel()
 	src, dst := pgtest.NewDatabase(t), pgtest.NewDatabase(t)
 	seed(t, src)
 	file := filepath.Join(t.TempDir(), "log.jsonl")

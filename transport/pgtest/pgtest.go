@@ -48,6 +48,14 @@ func NewDatabase(t testing.TB) string {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
+	// A commit need not wait for its WAL to reach the disk: the tests kill
+	// and restart our processes, never PostgreSQL, and every commit is still
+	// visible to every other session at once. It spares each commit an
+	// fsync, which the suite's many small transactions (migrations,
+	// appends, checkpoints) otherwise queue behind.
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+name+" SET synchronous_commit = off"); err != nil {
+		t.Fatalf("pgtest: configure database %s: %v", name, err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
