@@ -77,8 +77,10 @@ type WebhookDelivery struct {
 	LastError  string
 	Delivered  bool
 	Parked     bool
-	FirstAt    time.Time
-	LastAt     time.Time
+	// Replays counts the operators' replays of it after it was parked.
+	Replays int
+	FirstAt time.Time
+	LastAt  time.Time
 }
 
 // Webhooks lists the latest webhook deliveries of every endpoint.
