@@ -1,7 +1,11 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 GO      ?= go
 PKGS    ?= ./...
-TESTFLAGS ?= -race -count=1 -timeout 20m
+# Test binaries are linked without DWARF (-w): nothing reads it (stack traces
+# and the race detector use the symbol table), and it is a third of each
+# link, of which make test does about a hundred.
+TESTLINK ?= -ldflags=-w
+TESTFLAGS ?= -race -count=1 -timeout 20m $(TESTLINK)
 
 .PHONY: run test test-esdb lint vet fmt build bench bench-short services fuzz poem-model geo-data
 
@@ -27,15 +31,15 @@ run:
 ## test: every test, with the race detector, against the real PostgreSQL
 test: services lint
 	$(GO) test $(TESTFLAGS) $(PKGS)
-	APPTEST_EVENTSTORE=$(ESDB) $(GO) test -count=1 -timeout 20m -run '$(ESDB_E2E)' ./transport/httpapi/...
+	APPTEST_EVENTSTORE=$(ESDB) $(GO) test -count=1 -timeout 20m $(TESTLINK) -run '$(ESDB_E2E)' ./transport/httpapi/...
 	$(MAKE) --no-print-directory fuzz
 	@# The 10,000-card QR zip, at full size: the race detector makes QR encoding ten times slower.
-	$(GO) test -count=1 -run TestQRCodeZipOfTenThousandCards ./transport/httpapi/cards/
+	$(GO) test -count=1 $(TESTLINK) -run TestQRCodeZipOfTenThousandCards ./transport/httpapi/cards/
 
 ## fuzz: every fuzz target for FUZZTIME (new failing inputs land in the package's testdata/fuzz)
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
-		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+		$(GO) test $(TESTLINK) -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
 ## test-esdb: every API suite with EventStoreDB as the event log (EVENTSTORE_URL, else the in-process server)
 test-esdb: services
