@@ -10,8 +10,11 @@ TESTFLAGS ?= -race -count=1 -timeout 20m $(TESTLINK)
 .PHONY: run test test-esdb lint vet fmt build bench bench-short services fuzz poem-model geo-data
 
 # Go fuzz targets of the parsers (package:target); make test runs each for
-# FUZZTIME, make fuzz FUZZTIME=10m for longer.
-FUZZTIME ?= 2s
+# FUZZTIME inputs, make fuzz FUZZTIME=10m for longer. The default is a count,
+# not a duration: Go 1.26's coordinator can fail a target with a bare
+# "context deadline exceeded" when a duration ends while a worker is busy
+# (golang/go#75804, fixed in Go 1.27), which a loaded machine makes likely.
+FUZZTIME ?= 20000x
 FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./transport/eventstore/codec:FuzzDecode \
 	./transport/httpapi:FuzzCheckJSON ./transport/httpapi:FuzzCheckTextMultipart ./transport/httpapi/identityauth:FuzzAPIKeyHeader
 

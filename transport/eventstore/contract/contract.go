@@ -876,7 +876,10 @@ func Backoff(attempt int) {
 }
 
 func testConcurrentOptimistic(t *testing.T, s eventlog.Store) {
-	const writers, perWriter = 50, 20
+	// 32 writers on one stream: each success makes the others' attempts
+	// conflict, so the work grows with writers × appends (50 × 20 timed out
+	// under -race on a loaded machine).
+	const writers, perWriter = 32, 10
 	ctx := testContext(t)
 	stream := newStream(newCategory())
 	typ := newType("Counted")
