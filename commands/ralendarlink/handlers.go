@@ -16,11 +16,14 @@ import (
 	"github.com/fiveapis/backend/domain/ralendarlink"
 )
 
-// Sealer seals tokens for the log and opens them again (authenticated
-// encryption under a key only the servers hold).
+// Sealer seals a user's tokens and remote profile for the log and opens
+// them again: the personal-data vault under the user's subject, so erasing
+// the user (crypto-shredding) makes them unreadable. Erased reports the
+// error Open gives for an erased user (or a value that can never open).
 type Sealer interface {
-	Seal(plain string) (string, error)
-	Open(sealed string) (string, error)
+	Seal(ctx context.Context, userID int64, plain string) (string, error)
+	Open(ctx context.Context, userID int64, sealed string) (string, error)
+	Erased(err error) bool
 }
 
 // Handlers executes the commands.
@@ -42,28 +45,61 @@ type Tokens struct {
 	AccessExpires time.Time
 }
 
-func (h *Handlers) seal(t Tokens) (ralendarlink.Tokens, error) {
-	a, err := h.sealer.Seal(t.Access)
+func (h *Handlers) seal(ctx context.Context, uid int64, t Tokens) (ralendarlink.Tokens, error) {
+	a, err := h.sealer.Seal(ctx, uid, t.Access)
 	if err != nil {
 		return ralendarlink.Tokens{}, fmt.Errorf("seal access token: %w", err)
 	}
 	r := ""
 	if t.Refresh != "" {
-		if r, err = h.sealer.Seal(t.Refresh); err != nil {
+		if r, err = h.sealer.Seal(ctx, uid, t.Refresh); err != nil {
 			return ralendarlink.Tokens{}, fmt.Errorf("seal refresh token: %w", err)
 		}
 	}
 	return ralendarlink.Tokens{AccessSealed: a, RefreshSealed: r, AccessExpires: t.AccessExpires.UTC()}, nil
 }
 
-func (h *Handlers) open(t ralendarlink.Tokens) (Tokens, error) {
-	a, err := h.sealer.Open(t.AccessSealed)
+// sealProfile seals the remote profile's personal fields (username,
+// e-mail, avatar URL); the remote user id stays clear (it identifies the
+// binding).
+func (h *Handlers) sealProfile(ctx context.Context, uid int64, p ralendarlink.Profile) (ralendarlink.Profile, error) {
+	for _, f := range []*string{&p.Username, &p.Email, &p.Avatar} {
+		if *f == "" {
+			continue
+		}
+		s, err := h.sealer.Seal(ctx, uid, *f)
+		if err != nil {
+			return ralendarlink.Profile{}, fmt.Errorf("seal ralendar profile: %w", err)
+		}
+		*f = s
+	}
+	return p, nil
+}
+
+// OpenProfileField opens one sealed profile field of the user's binding;
+// an erased user's (or an unreadable) field is "".
+func (h *Handlers) OpenProfileField(ctx context.Context, uid int64, sealed string) (string, error) {
+	if sealed == "" {
+		return "", nil
+	}
+	s, err := h.sealer.Open(ctx, uid, sealed)
+	if err != nil {
+		if h.sealer.Erased(err) {
+			return "", nil
+		}
+		return "", fmt.Errorf("open ralendar profile of user %d: %w", uid, err)
+	}
+	return s, nil
+}
+
+func (h *Handlers) open(ctx context.Context, uid int64, t ralendarlink.Tokens) (Tokens, error) {
+	a, err := h.sealer.Open(ctx, uid, t.AccessSealed)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("open access token: %w", err)
 	}
 	r := ""
 	if t.RefreshSealed != "" {
-		if r, err = h.sealer.Open(t.RefreshSealed); err != nil {
+		if r, err = h.sealer.Open(ctx, uid, t.RefreshSealed); err != nil {
 			return Tokens{}, fmt.Errorf("open refresh token: %w", err)
 		}
 	}
@@ -106,12 +142,16 @@ func (h *Handlers) Bind(ctx context.Context, cmd Bind) (Bound, error) {
 	if err != nil {
 		return Bound{}, err
 	}
-	sealed, err := h.seal(cmd.Tokens)
+	sealed, err := h.seal(ctx, uid, cmd.Tokens)
+	if err != nil {
+		return Bound{}, err
+	}
+	profile, err := h.sealProfile(ctx, uid, cmd.Profile)
 	if err != nil {
 		return Bound{}, err
 	}
 	pos, events, err := h.execute(ctx, uid, cmd.Meta, func(l ralendarlink.Links, now time.Time) ([]eventlog.Event, error) {
-		e, err := l.Bind(uid, cmd.Remote, cmd.Profile, sealed, now)
+		e, err := l.Bind(uid, cmd.Remote, profile, sealed, now)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +204,7 @@ func (h *Handlers) Renew(ctx context.Context, cmd AccountCmd, t Tokens) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := h.seal(t)
+	sealed, err := h.seal(ctx, uid, t)
 	if err != nil {
 		return err
 	}
@@ -216,7 +256,8 @@ type Open struct {
 	Tokens    Tokens
 }
 
-// DefaultAccount loads the caller's default account (ok false: none).
+// DefaultAccount loads the caller's default account (ok false: none, or
+// its user was erased and its tokens can no longer be opened).
 func (h *Handlers) DefaultAccount(ctx context.Context, a access.Actor) (Open, bool, error) {
 	uid, err := a.User()
 	if err != nil {
@@ -230,8 +271,11 @@ func (h *Handlers) DefaultAccount(ctx context.Context, a access.Actor) (Open, bo
 	if !ok {
 		return Open{}, false, nil
 	}
-	t, err := h.open(acc.Tokens)
+	t, err := h.open(ctx, uid, acc.Tokens)
 	if err != nil {
+		if h.sealer.Erased(err) {
+			return Open{}, false, nil
+		}
 		return Open{}, false, err
 	}
 	return Open{AccountID: acc.ID, Remote: acc.Remote, Tokens: t}, true, nil

@@ -1,8 +1,8 @@
 // Package ralendarlink is Roamio's binding of Ralendar accounts of another
 // deployment (000, the web client's /ralendar-oauth/ calls): a Roamio user
 // binds one or more Ralendar accounts through OAuth 2.0, one of them is the
-// default that trips sync into, and the tokens that reach it are kept
-// sealed in the log.
+// default that trips sync into, and its tokens and remote profile are kept
+// sealed in the log with the personal-data vault (erasable with the user).
 //
 // Streams:
 //
@@ -11,10 +11,12 @@
 //	                        RalendarAccountDefaultSet, RalendarAccountUnbound
 //
 // An account's id is its number among the user's bindings (1, 2, …): the
-// routes only ever name the caller's own. Tokens are sealed by the command
-// side before they reach an event (AES-GCM under a key derived from the
-// server's secret) and their fields end in "_secret", so consumers of the
-// log never get them (eventlog.HiddenFromConsumers).
+// routes only ever name the caller's own. Tokens and the remote profile's
+// username, e-mail and avatar are sealed by the command side before they
+// reach an event: in the personal-data vault under the binding user's
+// subject "user:<id>", so erasing the user shreds them. Their fields end
+// in "_secret" and "_ref", so consumers of the log never get them
+// (eventlog.HiddenFromConsumers).
 package ralendarlink
 
 import (
@@ -45,15 +47,21 @@ const (
 	EventAccountUnbound       = "RalendarAccountUnbound_v1"
 )
 
-// Profile is the remote account as its Ralendar describes it.
+// Profile is the remote account as its Ralendar describes it. In events
+// (and the read model) Username, Email and Avatar are personal data: each
+// is sealed in the personal-data vault for the subject "user:<id>" of the
+// binding user (a reference, "" when empty), so erasing the user shreds
+// them. RemoteUserID stays clear: it identifies the binding.
 type Profile struct {
 	RemoteUserID int64  `json:"remote_user_id"`
-	Username     string `json:"username"`
-	Email        string `json:"email"`
-	Avatar       string `json:"avatar"`
+	Username     string `json:"username_ref"`
+	Email        string `json:"email_ref"`
+	Avatar       string `json:"avatar_ref"`
 }
 
-// Tokens are an account's sealed tokens and when the access token expires.
+// Tokens are an account's tokens, sealed in the personal-data vault for
+// the binding user's subject (unreadable once the user is erased), and
+// when the access token expires.
 type Tokens struct {
 	AccessSealed  string    `json:"access_token_secret"`
 	RefreshSealed string    `json:"refresh_token_secret"`

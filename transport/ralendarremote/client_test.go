@@ -12,27 +12,6 @@ import (
 	"github.com/fiveapis/backend/domain/ralendarlink"
 )
 
-func TestSealer(t *testing.T) {
-	s, err := NewSealer([]byte("server-secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := s.Seal("eyJ.token")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.Open(sealed); err != nil || got != "eyJ.token" {
-		t.Errorf("open = %q, %v", got, err)
-	}
-	other, _ := NewSealer([]byte("another-secret"))
-	if _, err := other.Open(sealed); err == nil {
-		t.Error("another key opened the seal")
-	}
-	if _, err := s.Open(sealed[:len(sealed)-2] + "AA"); err == nil {
-		t.Error("a tampered seal opened")
-	}
-}
-
 // The circuit opens after BreakerFailures failures: calls then fail at
 // once without reaching the server, until the cool-down has passed.
 func TestBreaker(t *testing.T) {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	calendarcmd "github.com/fiveapis/backend/commands/calendar"
 	ralendarlinkcmd "github.com/fiveapis/backend/commands/ralendarlink"
@@ -10,6 +9,7 @@ import (
 	ralendarlinkproj "github.com/fiveapis/backend/projections/ralendarlink"
 	ralendarlinkq "github.com/fiveapis/backend/queries/ralendarlink"
 	ralendarlinkhttp "github.com/fiveapis/backend/transport/httpapi/roamio/ralendarlink"
+	"github.com/fiveapis/backend/transport/personaldata"
 	"github.com/fiveapis/backend/transport/ralendarremote"
 )
 
@@ -21,11 +21,7 @@ import (
 // one client (one circuit breaker) per process.
 func ralendarLinks(p *Platform) (*ralendarlinkhttp.Handlers, ralendarlinkhttp.Calendar, error) {
 	cfg := p.Config.RalendarOAuth
-	sealer, err := ralendarremote.NewSealer(p.Secret)
-	if err != nil {
-		return nil, ralendarlinkhttp.Calendar{}, fmt.Errorf("ralendar links: %w", err)
-	}
-	deps := ralendarlinkhttp.Deps{Commands: ralendarlinkcmd.New(p.Runner, p.Clock, sealer), Queries: ralendarlinkq.New(p.Pool),
+	deps := ralendarlinkhttp.Deps{Commands: ralendarlinkcmd.New(p.Runner, p.Clock, ralendarVault{vaultPD{p.Vault}}), Queries: ralendarlinkq.New(p.Pool),
 		Clock: p.Clock, Secret: p.Secret}
 	if cfg.BaseURL != "" {
 		deps.Remote = ralendarRemote{ralendarremote.New(ralendarremote.Config{BaseURL: cfg.BaseURL, AuthorizeURL: cfg.AuthorizeURL,
@@ -42,6 +38,19 @@ func addRalendarLinks(m *Module, h *ralendarlinkhttp.Handlers) {
 	m.Events = append(m.Events, ralendarlink.Events()...)
 	m.Projectors = append(m.Projectors, ralendarlinkproj.All()...)
 	m.Routes = append(m.Routes, h)
+}
+
+// ralendarVault seals a user's binding (tokens, remote profile) in the
+// personal-data vault under the user's subject: erasing the user shreds
+// them.
+type ralendarVault struct{ vaultPD }
+
+func (r ralendarVault) Seal(ctx context.Context, userID int64, plain string) (string, error) {
+	return r.v.Seal(ctx, personaldata.UserSubject(userID), plain)
+}
+
+func (r ralendarVault) Open(ctx context.Context, userID int64, sealed string) (string, error) {
+	return r.v.Open(ctx, personaldata.UserSubject(userID), sealed)
 }
 
 // ralendarRemote adapts the client to the routes' port.

@@ -1,6 +1,7 @@
 package ralendarlinkhttp
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -129,7 +130,11 @@ func (h *Handlers) callback(c echo.Context) error {
 	}
 	for _, acc := range accs {
 		if acc.ID == bound.Event.AccountID {
-			return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "Ralendar 账号绑定成功", "account": h.accountJSON(acc)})
+			aj, err := h.accountJSON(c.Request().Context(), uid, acc)
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, map[string]any{"success": true, "message": "Ralendar 账号绑定成功", "account": aj})
 		}
 	}
 	return errors.New("the bound account is not in the read model")
@@ -148,10 +153,20 @@ type accountJSON struct {
 
 // accountJSON: is_token_expired is true once the other side refused the
 // refresh token (the user must authorize again); an access token past its
-// expiry is not: it is refreshed at the next call.
-func (h *Handlers) accountJSON(a ralendarlinkq.Account) accountJSON {
-	return accountJSON{ID: a.ID, IsDefault: a.IsDefault, RalendarUsername: a.Username, RalendarEmail: a.Email, RalendarAvatar: a.Avatar,
-		IsTokenExpired: a.TokenRejected, CreatedAt: a.CreatedAt.UTC(), LastSyncedAt: a.LastSyncedAt}
+// expiry is not: it is refreshed at the next call. The read model holds
+// the profile's username, e-mail and avatar sealed in the vault under the
+// user's subject; they are opened here ("" once the user is erased).
+func (h *Handlers) accountJSON(ctx context.Context, uid int64, a ralendarlinkq.Account) (accountJSON, error) {
+	var f [3]string
+	for i, sealed := range []string{a.Username, a.Email, a.Avatar} {
+		v, err := h.d.Commands.OpenProfileField(ctx, uid, sealed)
+		if err != nil {
+			return accountJSON{}, err
+		}
+		f[i] = v
+	}
+	return accountJSON{ID: a.ID, IsDefault: a.IsDefault, RalendarUsername: f[0], RalendarEmail: f[1], RalendarAvatar: f[2],
+		IsTokenExpired: a.TokenRejected, CreatedAt: a.CreatedAt.UTC(), LastSyncedAt: a.LastSyncedAt}, nil
 }
 
 // accounts: GET /ralendar-oauth/accounts/ → {accounts, count}.
@@ -166,7 +181,11 @@ func (h *Handlers) accounts(c echo.Context) error {
 	}
 	out := make([]accountJSON, 0, len(accs))
 	for _, a := range accs {
-		out = append(out, h.accountJSON(a))
+		aj, err := h.accountJSON(c.Request().Context(), uid, a)
+		if err != nil {
+			return err
+		}
+		out = append(out, aj)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"accounts": out, "count": len(out)})
 }

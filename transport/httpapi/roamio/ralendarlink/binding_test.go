@@ -250,8 +250,11 @@ func TestBindRalendarOfAnotherDeployment(t *testing.T) {
 		if err := json.Unmarshal(recs[0].Data, &ev); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(ev.Tokens.AccessSealed, "v1.") || !strings.HasPrefix(ev.Tokens.RefreshSealed, "v1.") || bytes.Contains(recs[0].Data, []byte("eyJ")) {
-			t.Errorf("tokens in the log: %s", recs[0].Data)
+		// Tokens and the remote profile are sealed in the vault under the
+		// user's subject (no JWT, no remote username in the stored bytes).
+		if ev.Tokens.AccessSealed == "" || ev.Tokens.RefreshSealed == "" || bytes.Contains(recs[0].Data, []byte("eyJ")) ||
+			bytes.Contains(recs[0].Data, []byte(them.Username)) {
+			t.Errorf("tokens or profile in the log: %s", recs[0].Data)
 		}
 	})
 	var synced map[string]int64
@@ -381,5 +384,65 @@ func TestBindRalendarOfAnotherDeployment(t *testing.T) {
 		}
 		wantCode(t, r, http.StatusServiceUnavailable, "RALENDAR_UNAVAILABLE")
 		wantCode(t, a.Do(t, "GET", "/api/v1/ralendar/trips/events/", me.Bearer, nil), http.StatusServiceUnavailable, "RALENDAR_UNAVAILABLE")
+	})
+	t.Run("erasing the user shreds the binding", func(t *testing.T) {
+		ctx := context.Background()
+		uid := int64(me.ID)
+		// The remote e-mails as the list shows them before erasure.
+		var emails [][]byte
+		for _, acc := range accounts(t) {
+			e, _ := acc["ralendar_email"].(string)
+			if !strings.Contains(e, "@") {
+				t.Fatalf("account before erasure: %v", acc)
+			}
+			emails = append(emails, []byte(e))
+		}
+		clear := func(b []byte) bool {
+			for _, e := range emails {
+				if bytes.Contains(b, e) {
+					return true
+				}
+			}
+			return bytes.Contains(b, []byte(them.Username)) || bytes.Contains(b, []byte(them2.Username)) || bytes.Contains(b, []byte("eyJ"))
+		}
+		a.Do(t, "POST", fmt.Sprintf("/api/admin/users/%d/erase/", uid), a.AdminBearer(t), nil).Want(t, "erase", http.StatusOK)
+		// The vault's keys go in a reaction soon after: poll with a deadline.
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			accs := accounts(t)
+			empty := true
+			for _, acc := range accs {
+				if acc["ralendar_username"] != "" || acc["ralendar_email"] != "" || acc["ralendar_avatar"] != "" {
+					empty = false
+				}
+			}
+			if empty {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("accounts after erasure still show the remote profile: %v", accs)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// The tokens cannot be opened: the sync has no account (before
+		// any call to the other side), never a 5xx.
+		wantCode(t, a.Do(t, "POST", sync, me.Bearer, nil), http.StatusBadRequest, "NO_RALENDAR_ACCOUNT")
+		// Neither the read model nor the log holds the remote e-mail,
+		// username or a token in clear.
+		var row string
+		if err := a.App.Pool().QueryRow(ctx, `SELECT coalesce(string_agg(username || email || avatar, ''), '') FROM ralendarlink.accounts WHERE user_id = $1`, uid).Scan(&row); err != nil {
+			t.Fatal(err)
+		}
+		if clear([]byte(row)) {
+			t.Errorf("read model holds %q", row)
+		}
+		recs, err := a.App.Store().ReadStream(ctx, ralendarlink.Stream(uid), eventlog.ReadStreamOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if clear(r.Data) {
+				t.Errorf("log holds in clear: %s", r.Data)
+			}
+		}
 	})
 }

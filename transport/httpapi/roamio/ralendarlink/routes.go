@@ -34,6 +34,9 @@ type Commands interface {
 	Reject(ctx context.Context, cmd ralendarlinkcmd.AccountCmd) error
 	Synced(ctx context.Context, cmd ralendarlinkcmd.AccountCmd) (eventlog.Position, error)
 	DefaultAccount(ctx context.Context, a access.Actor) (ralendarlinkcmd.Open, bool, error)
+	// OpenProfileField opens a vault-sealed profile field of the user's
+	// binding ("" once the user is erased).
+	OpenProfileField(ctx context.Context, userID int64, sealed string) (string, error)
 }
 
 // Queries reads the accounts (ralendarlinkq.Queries).
