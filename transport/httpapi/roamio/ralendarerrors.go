@@ -75,3 +75,19 @@ func RenderRalendar(c echo.Context, err error) (handled bool, _ error) {
 	return true, c.JSON(m.status, map[string]any{"code": f.Code, "error": f.Message, "message": f.Message, "error_code": m.code,
 		"details": details})
 }
+
+// RalendarErrors wraps a handler whose failures at a bound Ralendar account
+// RenderRalendar answers; any other error goes on to the route's own error
+// handling.
+func RalendarErrors(fn func(echo.Context) error) func(echo.Context) error {
+	return func(c echo.Context) error {
+		err := fn(c)
+		if err == nil {
+			return nil
+		}
+		if handled, rerr := RenderRalendar(c, err); handled {
+			return rerr
+		}
+		return err
+	}
+}

@@ -138,20 +138,9 @@ func (h *Handlers) batch(c echo.Context) error {
 		return err
 	}
 	httpapi.Settle(c)
-	out := make([]eventJSON, 0, len(res.Events))
-	created := 0
-	now := h.d.Clock.Now()
-	for _, r := range res.Events {
-		if r.Created {
-			created++
-		}
-		got, err := h.d.Queries.GetEvent(c.Request().Context(), r.Event.UserID, r.Event.ID)
-		if errors.Is(err, calendarq.ErrNotFound) {
-			got = fromState(r.Event, now, now)
-		} else if err != nil {
-			return err
-		}
-		out = append(out, toJSON(got))
+	out, created, err := h.answerEvents(c, res.Events)
+	if err != nil {
+		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"success": true, "created_count": created, "updated_count": len(res.Events) - created,
 		"synced_count": len(res.Events), "events": out})
@@ -210,20 +199,9 @@ func (h *Handlers) syncTrip(c echo.Context, link calendar.TripLink, complete str
 		return err
 	}
 	httpapi.Settle(c)
-	out := make([]eventJSON, 0, len(res.Events))
-	created := 0
-	now := h.d.Clock.Now()
-	for _, r := range res.Events {
-		if r.Created {
-			created++
-		}
-		got, err := h.d.Queries.GetEvent(c.Request().Context(), r.Event.UserID, r.Event.ID)
-		if errors.Is(err, calendarq.ErrNotFound) {
-			got = fromState(r.Event, now, now)
-		} else if err != nil {
-			return err
-		}
-		out = append(out, toJSON(got))
+	out, created, err := h.answerEvents(c, res.Events)
+	if err != nil {
+		return err
 	}
 	removed := res.Removed
 	if removed == nil {
@@ -467,4 +445,25 @@ func (h *Handlers) list(c echo.Context) error {
 		return &s
 	}
 	return c.JSON(http.StatusOK, map[string]any{"count": total, "next": link(page + 1), "previous": link(page - 1), "results": results})
+}
+
+// answerEvents reads back the events a batch created or updated (from the
+// read model, or from the command's state while the read model has not
+// caught up) and counts the ones created.
+func (h *Handlers) answerEvents(c echo.Context, results []calendarcmd.EventResult) (out []eventJSON, created int, _ error) {
+	out = make([]eventJSON, 0, len(results))
+	now := h.d.Clock.Now()
+	for _, r := range results {
+		if r.Created {
+			created++
+		}
+		got, err := h.d.Queries.GetEvent(c.Request().Context(), r.Event.UserID, r.Event.ID)
+		if errors.Is(err, calendarq.ErrNotFound) {
+			got = fromState(r.Event, now, now)
+		} else if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, toJSON(got))
+	}
+	return out, created, nil
 }

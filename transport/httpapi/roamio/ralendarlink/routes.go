@@ -88,29 +88,14 @@ func New(d Deps) *Handlers { return &Handlers{d: d} }
 //	PUT|PATCH|DELETE /ralendar/events/{id}/ one of its events
 func (h *Handlers) Mount(e *echo.Echo) {
 	user := roamio.ContentRoutes(e).With(roamio.User)
-	user.GET("/ralendar-oauth/authorize-url/", wrap(h.authorizeURL))
-	user.POST("/ralendar-oauth/callback/", wrap(h.callback))
-	user.GET("/ralendar-oauth/accounts/", wrap(h.accounts))
-	user.POST("/ralendar-oauth/:id/set-default/", wrap(h.setDefault))
-	user.DELETE("/ralendar-oauth/:id/unbind/", wrap(h.unbind))
-	user.GET("/ralendar/trips/events/", wrap(h.listEvents))
-	user.POST("/ralendar/trips/events/create/", wrap(h.createEvent))
-	user.PUT("/ralendar/events/:id/", wrap(h.updateEvent))
-	user.PATCH("/ralendar/events/:id/", wrap(h.updateEvent))
-	user.DELETE("/ralendar/events/:id/", wrap(h.deleteEvent))
-}
-
-// wrap answers the package's failures with roamio.RenderRalendar; the
-// rest go to the content routes' error table.
-func wrap(fn func(echo.Context) error) func(echo.Context) error {
-	return func(c echo.Context) error {
-		err := fn(c)
-		if err == nil {
-			return nil
-		}
-		if handled, rerr := roamio.RenderRalendar(c, err); handled {
-			return rerr
-		}
-		return err
-	}
+	user.GET("/ralendar-oauth/authorize-url/", roamio.RalendarErrors(h.authorizeURL))
+	user.POST("/ralendar-oauth/callback/", roamio.RalendarErrors(h.callback))
+	user.GET("/ralendar-oauth/accounts/", roamio.RalendarErrors(h.accounts))
+	user.POST("/ralendar-oauth/:id/set-default/", roamio.RalendarErrors(h.setDefault))
+	user.DELETE("/ralendar-oauth/:id/unbind/", roamio.RalendarErrors(h.unbind))
+	user.GET("/ralendar/trips/events/", roamio.RalendarErrors(h.listEvents))
+	user.POST("/ralendar/trips/events/create/", roamio.RalendarErrors(h.createEvent))
+	user.PUT("/ralendar/events/:id/", roamio.RalendarErrors(h.updateEvent))
+	user.PATCH("/ralendar/events/:id/", roamio.RalendarErrors(h.updateEvent))
+	user.DELETE("/ralendar/events/:id/", roamio.RalendarErrors(h.deleteEvent))
 }

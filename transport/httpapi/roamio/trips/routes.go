@@ -123,23 +123,7 @@ func (h *Handlers) Mount(e *echo.Echo) {
 	user.PATCH("/trip-plans/:slug/events/:eid/", h.changeItem)
 	user.DELETE("/trip-plans/:slug/events/:eid/", h.removeItem)
 	user.POST("/trip-plans/:slug/events/:eid/toggle_complete/", h.toggleItem)
-	user.POST("/trip-plans/:slug/events/:eid/sync_to_ralendar/", ralendarErrors(h.syncItem))
-	user.POST("/trips/:slug/sync-to-calendar/", ralendarErrors(h.syncToCalendar))
-	user.POST("/ralendar/trips/:slug/sync-ai-trip/", ralendarErrors(h.syncAITrip))
-}
-
-// ralendarErrors answers a sync's failures at a bound Ralendar account
-// (NO_RALENDAR_ACCOUNT, TOKEN_EXPIRED, the other side down: 503) as the
-// client reads them and the seed prescribes (roamio.RenderRalendar).
-func ralendarErrors(fn func(echo.Context) error) func(echo.Context) error {
-	return func(c echo.Context) error {
-		err := fn(c)
-		if err == nil {
-			return nil
-		}
-		if handled, rerr := roamio.RenderRalendar(c, err); handled {
-			return rerr
-		}
-		return err
-	}
+	user.POST("/trip-plans/:slug/events/:eid/sync_to_ralendar/", roamio.RalendarErrors(h.syncItem))
+	user.POST("/trips/:slug/sync-to-calendar/", roamio.RalendarErrors(h.syncToCalendar))
+	user.POST("/ralendar/trips/:slug/sync-ai-trip/", roamio.RalendarErrors(h.syncAITrip))
 }
