@@ -22,6 +22,10 @@ type benchOptions struct {
 	Keep                                    bool
 	Events                                  int64
 	CmdDur                                  time.Duration
+	// UsesOnly runs only figure 2 (the card uses beside the CRUD peer) and
+	// its profile, and prints the figures without writing the report: the
+	// quick loop for working on issue 19's first target.
+	UsesOnly bool
 }
 
 // Roamio's share of the fixture: public trips in the list (6) and the
@@ -74,8 +78,10 @@ type results struct {
 	Use        []useRun
 	// Peer: the CRUD peer's card uses (issue 19), each variant once
 	// before the runs of (2) and once after.
-	Peer           []peerRun
-	Cont           []contentionRun
+	Peer []peerRun
+	Cont []contentionRun
+	// Scale: the card uses of (2) over 1, 2 and 3 server processes (7).
+	Scale          []scaleRun
 	FillEvents     int64
 	FillElapsed    time.Duration
 	LogEvents      int64
@@ -130,6 +136,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		}()
 	}
 
+	if o.UsesOnly {
+		return usesOnly(ctx, o, sz, dsn, dir)
+	}
 	// 1. References, before the server starts (nothing else on the database).
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -283,6 +292,22 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		}
 	}
 
+	// 7. Scale-out: the uses of (2) over 1, 2 and 3 processes.
+	for r := range o.Runs {
+		for procs := 1; procs <= 3; procs++ {
+			if err := f.refresh(ctx, false); err != nil {
+				return err
+			}
+			sr, err := scaleOut(ctx, o.Server, dsn, dir, s, f, pool, procs, sz.CmdDur)
+			if err != nil {
+				return fmt.Errorf("scale-out over %d processes: %w", procs, err)
+			}
+			res.Scale = append(res.Scale, sr)
+			logf("7. run %d, %d processes: %.0f uses/s (%d failed: %s), p50 %.1f ms, p99 %.1f ms; ryw p99 %.2f ms; %d connections at most; CPU per use %s",
+				r+1, procs, sr.Use.rps(), sr.Use.Failed, sr.Use.FirstErr, percentile(sr.Use.Lat, 50), percentile(sr.Use.Lat, 99), percentile(sr.Use.RYW, 99), sr.Conns, sr.Use.CPU.perUnit(float64(sr.Use.OK)))
+		}
+	}
+
 	// 5.
 	res.FillEvents, res.FillElapsed, err = fillLog(ctx, dsn, pool, sz.LogEvents)
 	if err != nil {
@@ -369,6 +394,110 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		logf("wrote %s", o.Out)
 	}
 	return nil
+}
+
+// usesOnly is -uses: figure 2 alone, with the CRUD peer before and after
+// and the server's profile, printed as log lines.
+func usesOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
+	s, err := startServer(ctx, o.Server, dsn, dir)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	f, err := setupFixture(ctx, newClient(s.base))
+	if err != nil {
+		return fmt.Errorf("set-up: %w", err)
+	}
+	useCards := int64(o.Runs+1)*int64(sz.CmdDur.Seconds())*5000 + int64(sz.ProfileSecs+2)*5000
+	big, err := f.makeBatches(ctx, int((useCards+cardsPerBig-1)/cardsPerBig), cardsPerBig)
+	if err != nil {
+		return fmt.Errorf("batches: %w", err)
+	}
+	pool := newCardPool(f.signer, big)
+	if err := f.waitCaughtUp(ctx, time.Minute); err != nil {
+		return err
+	}
+	peer := func(when string) (rps []float64, err error) {
+		if o.Peer == "" {
+			return nil, nil
+		}
+		for _, v := range peerVariants() {
+			u, err := peerUses(ctx, o.Peer, dsn, dir, v, 32, sz.CmdDur)
+			if err != nil {
+				return nil, fmt.Errorf("crudpeer %s: %w", v, err)
+			}
+			rps = append(rps, u.rps())
+			logf("2. crudpeer %s %s: %.0f/s, p50 %.1f ms, p99 %.1f ms, CPU per use %.0f µs (%s)", v, when, u.rps(),
+				percentile(u.Lat, 50), percentile(u.Lat, 99), float64((u.CPU.Server+u.CPU.Postgres+u.CPU.LoadGen).Microseconds())/float64(max(u.OK, 1)), u.CPU.perUnit(float64(u.OK)))
+		}
+		return rps, nil
+	}
+	before, err := peer("before")
+	if err != nil {
+		return err
+	}
+	var ours []float64
+	for r := range o.Runs {
+		if err := f.refresh(ctx, false); err != nil {
+			return err
+		}
+		db0, _ := dbStats(ctx, dsn)
+		u, err := useLoad(ctx, f, pool, 32, sz.CmdDur, s.pid())
+		if err != nil {
+			return err
+		}
+		if db1, err := dbStats(ctx, dsn); err == nil {
+			logf("2. run %d, PostgreSQL per use: %s", r+1, db1.sub(db0).per(float64(u.OK)))
+		}
+		ours = append(ours, u.rps())
+		logf("2. run %d: %.0f/s (%d failed: %s), p50 %.1f ms, p99 %.1f ms (decide+append p50 %.2f p99 %.2f ms); 4. ryw p50 %.2f p99 %.2f ms; CPU per use %.0f µs (%s)",
+			r+1, u.rps(), u.Failed, u.FirstErr, percentile(u.Lat, 50), percentile(u.Lat, 99),
+			percentile(u.Cmd, 50), percentile(u.Cmd, 99), percentile(u.RYW, 50), percentile(u.RYW, 99),
+			float64((u.CPU.Server+u.CPU.Postgres+u.CPU.LoadGen).Microseconds())/float64(max(u.OK, 1)), u.CPU.perUnit(float64(u.OK)))
+	}
+	after, err := peer("after")
+	if err != nil {
+		return err
+	}
+	if len(before) == 2 && len(after) == 2 {
+		logf("ours %.0f/s: %.2f× tx peer, %.2f× cte peer", med(ours), med(ours)/((before[0]+after[0])/2), med(ours)/((before[1]+after[1])/2))
+	}
+	if err := f.refresh(ctx, false); err != nil {
+		return err
+	}
+	prof, path, err := cpuProfile(ctx, s, f, pool, max(sz.ProfileSecs, 15), o.Server, o.Profile)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	fmt.Println(prof)
+	logf("profile: %s", path)
+	return nil
+}
+
+// pgCounters are a database's counters from pg_stat_database.
+type pgCounters struct{ Commits, Inserted, Updated, Deleted, Fetched, Returned, BlocksHit, BlocksRead float64 }
+
+func dbStats(ctx context.Context, dsn string) (pgCounters, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return pgCounters{}, err
+	}
+	defer conn.Close(ctx)
+	var c pgCounters
+	err = conn.QueryRow(ctx, `SELECT xact_commit, tup_inserted, tup_updated, tup_deleted, tup_fetched, tup_returned, blks_hit, blks_read
+		FROM pg_stat_database WHERE datname = current_database()`).Scan(&c.Commits, &c.Inserted, &c.Updated, &c.Deleted, &c.Fetched, &c.Returned, &c.BlocksHit, &c.BlocksRead)
+	return c, err
+}
+
+func (c pgCounters) sub(d pgCounters) pgCounters {
+	return pgCounters{c.Commits - d.Commits, c.Inserted - d.Inserted, c.Updated - d.Updated, c.Deleted - d.Deleted,
+		c.Fetched - d.Fetched, c.Returned - d.Returned, c.BlocksHit - d.BlocksHit, c.BlocksRead - d.BlocksRead}
+}
+
+func (c pgCounters) per(n float64) string {
+	n = max(n, 1)
+	return fmt.Sprintf("%.2f commits, %.2f rows inserted, %.2f updated, %.2f deleted, %.1f fetched, %.1f returned, %.1f buffers hit, %.2f read",
+		c.Commits/n, c.Inserted/n, c.Updated/n, c.Deleted/n, c.Fetched/n, c.Returned/n, c.BlocksHit/n, c.BlocksRead/n)
 }
 
 // ---- the report ----
@@ -544,6 +673,7 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	fmt.Fprintf(&b, "| 7 | server RSS idle, after set-up (logins: argon2id) / after the run | %.0f / %.0f MiB | | |\n", mib(res.IdleRSS), mib(res.IdleAfter))
 	fmt.Fprintf(&b, "| 7 | server RSS under (2), peak | %.0f MiB | | %s |\n", med(loadRSS), runsOf(loadRSS, "%.0f"))
 	fmt.Fprintf(&b, "| 7 | server VmHWM at the end of the run | %.0f MiB | | |\n", mib(res.HWM))
+	renderScale(&b, res, sz)
 	if res.TravelNote != "" {
 		fmt.Fprintf(&b, "| 8 | travel app: render a 10-image album and long image | not measured: %s | | |\n", res.TravelNote)
 	} else {

@@ -114,16 +114,17 @@ func (r useRun) rps() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
 
 // useLoad runs clients goroutines that each use fresh cards for d.
 func useLoad(ctx context.Context, f *fixture, pool *cardPool, clients int, d time.Duration, pid int) (useRun, error) {
-	return runUses(ctx, f.c, f.user, func() (string, error) {
+	return runUses(ctx, func(int) *client { return f.c }, f.user, func() (string, error) {
 		_, _, code, err := pool.take()
 		return code, err
 	}, clients, d, pid)
 }
 
-// runUses runs clients goroutines that each POST /api/card/cards/use/ to c
-// with the card codes of next for d, worker i with auth(i); pid is the
-// server whose RSS and CPU time (with PostgreSQL's) it records.
-func runUses(ctx context.Context, c *client, auth func(int) string, next func() (string, error), clients int, d time.Duration, pid int) (useRun, error) {
+// runUses runs clients goroutines that each POST /api/card/cards/use/ with
+// the card codes of next for d, worker i to to(i) with auth(i); pids are the
+// server processes whose CPU time (with PostgreSQL's) it records, and the
+// first one's RSS.
+func runUses(ctx context.Context, to func(int) *client, auth func(int) string, next func() (string, error), clients int, d time.Duration, pids ...int) (useRun, error) {
 	var (
 		ok, failed atomic.Int64
 		lat, ryw   latencies
@@ -133,11 +134,11 @@ func runUses(ctx context.Context, c *client, auth func(int) string, next func() 
 	)
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	rss := sampleRSS(pid, 100*time.Millisecond)
-	cpuBefore, cpuErr := readCPU(pid)
+	rss := sampleRSS(pids[0], 100*time.Millisecond)
+	cpuBefore, cpuErr := readCPU(pids...)
 	start := time.Now()
 	for i := range clients {
-		auth := auth(i)
+		auth, c := auth(i), to(i)
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				code, err := next()
@@ -173,7 +174,7 @@ func runUses(ctx context.Context, c *client, auth func(int) string, next func() 
 	}
 	wg.Wait()
 	r := useRun{OK: ok.Load(), Failed: failed.Load(), Elapsed: time.Since(start), Lat: lat.sorted(), RYW: ryw.sorted(), Cmd: cmdTime.sorted(), PeakRSS: rss.Stop()}
-	if cpuAfter, err := readCPU(pid); err == nil && cpuErr == nil {
+	if cpuAfter, err := readCPU(pids...); err == nil && cpuErr == nil {
 		r.CPU = cpuAfter.sub(cpuBefore)
 	}
 	if v := firstErr.Load(); v != nil {

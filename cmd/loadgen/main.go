@@ -43,6 +43,7 @@ func run(args []string) error {
 	fs.StringVar(&o.Profile, "cpuprofile", "", "where to keep the server CPU profile taken under the command load (default: a temporary file)")
 	fs.Int64Var(&o.Events, "events", 0, "override the log size of figures 5 and 6 (default 1,000,000; -short 20,000)")
 	fs.DurationVar(&o.CmdDur, "duration", 0, "override the duration of each command run of figure 2 (default 30s; -short 5s)")
+	fs.BoolVar(&o.UsesOnly, "uses", false, "only figure 2 (card uses beside the CRUD peer) and its profile, printed, no report: the quick loop for issue 19")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

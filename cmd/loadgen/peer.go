@@ -87,7 +87,7 @@ func peerUses(ctx context.Context, bin, dsn, dir, variant string, clients int, d
 		tokens[i] = "Bearer " + tokens[i]
 	}
 	var n atomic.Int64
-	u, err := runUses(ctx, c, func(i int) string { return tokens[i%len(tokens)] }, func() (string, error) {
+	u, err := runUses(ctx, func(int) *client { return c }, func(i int) string { return tokens[i%len(tokens)] }, func() (string, error) {
 		id := n.Add(1)
 		if id > cards {
 			return "", errPoolEmpty

@@ -86,11 +86,11 @@ func startServer(ctx context.Context, bin, dsn, dir string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dir, "server.log")
-	logf, err := os.Create(logPath)
+	logf, err := os.CreateTemp(dir, "server-*.log")
 	if err != nil {
 		return nil, err
 	}
+	logPath := logf.Name()
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+dsn, "HTTP_ADDR="+httpAddr, "DEBUG_ADDR="+debugAddr,

@@ -161,13 +161,17 @@ const userHZ = 100
 // backends, so connections that closed in between are counted as well.
 // With pid 0 (no server yet) Server stays zero; the CPU of child processes
 // that ended (pgbench) is in LoadGen.
-func readCPU(pid int) (cpuTime, error) {
+func readCPU(pids ...int) (cpuTime, error) {
 	var server time.Duration
-	if pid > 0 {
-		var err error
-		if server, _, err = procCPU(strconv.Itoa(pid)); err != nil {
+	for _, pid := range pids {
+		if pid <= 0 {
+			continue
+		}
+		t, _, err := procCPU(strconv.Itoa(pid))
+		if err != nil {
 			return cpuTime{}, err
 		}
+		server += t
 	}
 	self, _, err := procCPU("self")
 	if err != nil {

@@ -33,7 +33,7 @@ import (
 // batch is the open transaction of a run that is catching up.
 type batch struct {
 	tx     pgx.Tx
-	pipe   *pipeTx                  // tx, when the projector is Pipelined
+	pipe   pipe                     // tx, when the projector is Pipelined
 	cp     eventlog.Position        // checkpoint when the batch began
 	upTo   eventlog.Position        // checkpoint the commit writes
 	events []eventlog.RecordedEvent // applied in tx and acked, not committed
@@ -74,10 +74,10 @@ func (e *Engine) handle(ctx context.Context, r *genRun, ev eventlog.RecordedEven
 		tx := b.tx
 		if b.pipe != nil && !e.noPipe.allowed(r.gen.Schema, ev.Position) {
 			// Found the slow way after a pipelined batch failed.
-			if err := b.pipe.flush(ctx); err != nil {
+			var err error
+			if tx, err = b.pipe.direct(ctx); err != nil {
 				return e.failPipeline(ctx, r, ev.Position, err)
 			}
-			tx = b.pipe.Tx
 		}
 		if _, ok := batchApplier(r.p); ok && b.pipe != nil && e.noPipe.allowed(r.gen.Schema, ev.Position) {
 			if r.filter.Match(ev.StreamID, ev.Type) {
@@ -121,6 +121,12 @@ func (e *Engine) advance(ctx context.Context, r *genRun, pos eventlog.Position) 
 // applyBatch applies events, in log order, and moves the checkpoint to upTo,
 // in one transaction of its own, then wakes local waiters.
 func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.RecordedEvent, upTo eventlog.Position) error {
+	// The checkpoint alone, or one live event of a Pipelined projector, when
+	// the run knows its checkpoint: one round trip (oneTripTx).
+	if r.cpKnown && r.cp.Less(upTo) && (len(events) == 0 ||
+		len(events) == 1 && r.cp.Less(events[0].Position) && pipelined(r.p) && e.noPipe.allowed(r.gen.Schema, events[0].Position)) {
+		return e.applyInOneTrip(ctx, r, events, upTo)
+	}
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
 		return err
@@ -130,6 +136,7 @@ func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.Re
 	if err != nil {
 		return err
 	}
+	r.knowCheckpoint(cp)
 	if !cp.Less(upTo) {
 		return nil // already applied
 	}
@@ -152,11 +159,40 @@ func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.Re
 		return err
 	}
 	if err := wtx.Commit(ctx); err != nil {
+		r.cpKnown = false
 		if ev := events; len(ev) == 1 && isPipelineError(err) {
 			return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev[0].Type, ev[0].ID, ev[0].Position, err)
 		}
 		return err
 	}
+	r.knowCheckpoint(upTo)
+	e.committed(r, upTo)
+	return nil
+}
+
+// applyInOneTrip is applyBatch in one round trip: the run knows its
+// checkpoint, and events is empty or one event of a Pipelined projector.
+// When the checkpoint moved meanwhile, nothing was written and the error
+// says so; the next attempt takes the ordinary way, which reads it.
+func (e *Engine) applyInOneTrip(ctx context.Context, r *genRun, events []eventlog.RecordedEvent, upTo eventlog.Position) error {
+	tx := newOneTripTx(e.pool, r.gen.Schema, r.cp)
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	r.cpKnown = false // until the commit says
+	for _, ev := range events {
+		if err := e.applyEvent(ctx, tx, r, ev); err != nil {
+			return err
+		}
+	}
+	if err := saveCheckpoint(ctx, tx, r, upTo); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		if ev := events; len(ev) == 1 && isPipelineError(err) {
+			return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev[0].Type, ev[0].ID, ev[0].Position, err)
+		}
+		return err
+	}
+	r.knowCheckpoint(upTo)
 	e.committed(r, upTo)
 	return nil
 }
@@ -182,15 +218,27 @@ func (e *Engine) applyEvent(ctx context.Context, tx pgx.Tx, r *genRun, ev eventl
 
 // beginBatch opens r's batch. r.mu is held.
 func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
-	tx, err := e.pool.Begin(ctx)
-	if err != nil {
-		return err
+	var (
+		tx pgx.Tx
+		cp eventlog.Position
+	)
+	if r.cpKnown && pipelined(r.p) {
+		// BEGIN, the lock and everything else go in one round trip at the
+		// commit (oneTripTx).
+		cp = r.cp
+		tx = newOneTripTx(e.pool, r.gen.Schema, cp)
+	} else {
+		var err error
+		if tx, err = e.pool.Begin(ctx); err != nil {
+			return err
+		}
+		if cp, err = lockCheckpoint(ctx, tx, r.gen.Schema); err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			return err
+		}
+		r.knowCheckpoint(cp)
 	}
-	cp, err := lockCheckpoint(ctx, tx, r.gen.Schema)
-	if err != nil {
-		_ = tx.Rollback(context.WithoutCancel(ctx))
-		return err
-	}
+	r.cpKnown = false // until the batch commits
 	// Room for a full batch up front: growing the slices event by event was
 	// a visible share of a catch-up's CPU.
 	size := min(e.cfg.MaxBatch, 1024)
@@ -198,7 +246,9 @@ func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
 	if _, ok := batchApplier(r.p); ok {
 		b.pending = make([]eventlog.Envelope, 0, size)
 	}
-	if pipelined(r.p) {
+	if one, ok := tx.(*oneTripTx); ok {
+		b.pipe = one
+	} else if pipelined(r.p) {
 		b.pipe = newPipeTx(tx)
 		b.tx = b.pipe
 	}
@@ -235,6 +285,7 @@ func (e *Engine) commitBatch(ctx context.Context, r *genRun) error {
 		}
 		return e.breakRun(r, err)
 	}
+	r.knowCheckpoint(b.upTo)
 	if b.cp.Less(b.upTo) {
 		e.committed(r, b.upTo)
 	}

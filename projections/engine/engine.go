@@ -359,7 +359,18 @@ type genRun struct {
 
 	// healthy is set at the run's first commit, which clears LastError.
 	healthy atomic.Bool
+
+	// cp is the generation's checkpoint as this run last locked or
+	// committed it, when cpKnown (guarded by mu; park takes mu for it). A
+	// batch then checks it on the server instead of reading it first
+	// (oneTripTx). It is unknown while a batch is open and after any
+	// failure.
+	cp      eventlog.Position
+	cpKnown bool
 }
+
+// knowCheckpoint records the checkpoint the run just locked or committed.
+func (r *genRun) knowCheckpoint(cp eventlog.Position) { r.cp, r.cpKnown = cp, true }
 
 func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g generation, lost <-chan struct{}) error {
 	runCtx, cancel := context.WithCancel(ctx)
@@ -520,6 +531,11 @@ func (e *Engine) park(ctx context.Context, r *genRun, ev eventlog.RecordedEvent,
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
+	r.mu.Lock()
+	if r.open == nil {
+		r.knowCheckpoint(ev.Position)
+	}
+	r.mu.Unlock()
 	e.log.Warn("engine: event parked", "projection", r.name, "generation", r.gen.Schema,
 		"position", ev.Position.String(), "event_id", ev.ID, "type", ev.Type, "err", cause)
 	e.committed(r, ev.Position)

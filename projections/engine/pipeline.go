@@ -47,6 +47,21 @@ type pipeTx struct {
 
 func newPipeTx(tx pgx.Tx) *pipeTx { return &pipeTx{Tx: tx, q: &pgx.Batch{}} }
 
+// pipe is a transaction that queues Exec: pipeTx, or oneTripTx.
+type pipe interface {
+	pgx.Tx
+	// direct sends the queue and returns the transaction to use for
+	// statements that must run one at a time.
+	direct(ctx context.Context) (pgx.Tx, error)
+}
+
+func (t *pipeTx) direct(ctx context.Context) (pgx.Tx, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	return t.Tx, nil
+}
+
 func (t *pipeTx) flush(ctx context.Context) error {
 	if t.q.Len() == 0 {
 		return nil

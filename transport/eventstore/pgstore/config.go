@@ -36,10 +36,11 @@ type Config struct {
 	// TailPageSize is the number of events the tail reads per query. Default
 	// 1000.
 	TailPageSize int
-	// AnalyzeEvery is how many new events (at least; or a fifth of the log)
-	// make the store ANALYZE its tables, so that its prepared statements are
-	// planned with current statistics even where autovacuum is off (see
-	// tail.go). Default 10,000; negative disables it.
+	// AnalyzeEvery is how many new events (at least; or as many as the log
+	// held at the last ANALYZE) make the store ANALYZE its tables, so that
+	// its prepared statements are planned with current statistics even where
+	// autovacuum is off (see analyze.go). Default 10,000; negative disables
+	// it.
 	AnalyzeEvery int
 	// PollInterval is the safety poll of subscriptions, for notifications
 	// that were missed; they normally wake on LISTEN/NOTIFY. Default 2s.
