@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// scaleRun is one run of figure 7: the card uses of (2) spread over Procs
+// scaleRun is one run of figure 9: the card uses of (2) spread over Procs
 // server processes on the one database (worker i to process i mod Procs).
 type scaleRun struct {
 	Procs int
@@ -101,7 +101,7 @@ func (p *connPeak) stop() int {
 	return p.max
 }
 
-// renderScale writes figure 7's rows: per process count, the medians of
+// renderScale writes figure 9's rows: per process count, the medians of
 // throughput, p99, read-your-writes p99 and CPU per use, the ratio to one
 // process and the most connections seen.
 func renderScale(b *strings.Builder, res *results, sz sizes) {
@@ -127,8 +127,22 @@ func renderScale(b *strings.Builder, res *results, sz sizes) {
 			one = m
 		}
 		cpu, _ := cpuPer(each(runs, func(u useRun) cpuTime { return u.CPU }), each(runs, func(u useRun) float64 { return float64(u.OK) }))
-		fmt.Fprintf(b, "| 7 | scale-out: card uses of (2) over %d server process(es) on one database, 32 clients, %s | %.0f req/s = %.2f× one process; p99 %.1f ms, read-your-writes p99 %.1f ms; at most %d connections; CPU per use %s | | %s |\n",
+		fmt.Fprintf(b, "| 9 | scale-out: card uses of (2) over %d server process(es) on one database, 32 clients, %s | %.0f req/s = %.2f× one process; p99 %.1f ms, read-your-writes p99 %.1f ms; at most %d connections; CPU per use %s | | %s |\n",
 			procs, sz.CmdDur, m, m/max(one, 1), med(each(runs, func(u useRun) float64 { return percentile(u.Lat, 99) })),
 			med(each(runs, func(u useRun) float64 { return percentile(u.RYW, 99) })), conns, cpu, runsOf(rps, "%.0f"))
 	}
+}
+
+// scaleRatios are the median throughputs over 2 and 3 processes divided by
+// the one over one process.
+func scaleRatios(res *results) (two, three float64, ok bool) {
+	by := map[int][]float64{}
+	for _, r := range res.Scale {
+		by[r.Procs] = append(by[r.Procs], r.Use.rps())
+	}
+	if len(by[1]) == 0 || len(by[2]) == 0 || len(by[3]) == 0 {
+		return 0, 0, false
+	}
+	one := med(by[1])
+	return med(by[2]) / one, med(by[3]) / one, one > 0
 }

@@ -364,9 +364,14 @@ func inBrowser(t *testing.T, s *apptest.Server, smtp *smtptest.Server, user appt
 	do("browse the user's events",
 		chromedp.Navigate(s.URL+"/console/events/"),
 		chromedp.WaitVisible(chromedp.ID("f-category")),
-		chromedp.SendKeys(chromedp.ID("f-category"), "user"),
-		chromedp.Click(chromedp.ID("f-submit")),
-		chromedp.WaitVisible(chromedp.CSS(`#events tr[data-stream^="user-"]`)))
+		chromedp.SendKeys(chromedp.ID("f-category"), "user"))
+	// The filtered page's navigation must end before the next one starts
+	// (the unfiltered page may list users' events too, so waiting for them
+	// is not enough): RunResponse waits for it.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("f-submit"))); err != nil {
+		t.Fatalf("filter the user's events: %v", err)
+	}
+	do("the user's events", chromedp.WaitVisible(chromedp.CSS(`#events tr[data-stream^="user-"]`)))
 	shoot(ctx, "events")
 
 	do("open the admin's state at version 0",
