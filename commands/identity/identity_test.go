@@ -242,6 +242,11 @@ func TestTokens(t *testing.T) {
 	if err != nil || c.UserID != r.User.ID || c.TokenType != "access" || c.JTI == "" {
 		t.Fatalf("access claims %+v %v", c, err)
 	}
+	// A verified token is remembered: the same claims again, and expired
+	// all the same once its exp has passed (below).
+	if again, err := tok.ParseAccess(pair.Access, e.clock.Now()); err != nil || again != c {
+		t.Fatalf("access claims again %+v %v, want %+v", again, err, c)
+	}
 	if _, err := tok.ParseAccess(pair.Refresh, e.clock.Now()); !errors.Is(err, identity.ErrTokenInvalid) {
 		t.Errorf("refresh accepted as access: %v", err)
 	}

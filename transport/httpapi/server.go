@@ -182,8 +182,10 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
-				"status", c.Response().Status, "dur", time.Since(start), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			if logger.Enabled(c.Request().Context(), slog.LevelDebug) {
+				logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path,
+					"status", c.Response().Status, "dur", time.Since(start), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			}
 			return nil
 		}
 	}
