@@ -303,8 +303,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 				return fmt.Errorf("scale-out over %d processes: %w", procs, err)
 			}
 			res.Scale = append(res.Scale, sr)
-			logf("9. run %d, %d processes: %.0f uses/s (%d failed: %s), p50 %.1f ms, p99 %.1f ms; ryw p99 %.2f ms; %d connections at most; CPU per use %s",
-				r+1, procs, sr.Use.rps(), sr.Use.Failed, sr.Use.FirstErr, percentile(sr.Use.Lat, 50), percentile(sr.Use.Lat, 99), percentile(sr.Use.RYW, 99), sr.Conns, sr.Use.CPU.perUnit(float64(sr.Use.OK)))
+			logf("9. run %d, %d processes: %.0f uses/s (%d failed: %s), p50 %.1f ms, p99 %.1f ms; ryw p99 %.2f ms; %d connections at most; CPU per use %s; PostgreSQL per use: %s",
+				r+1, procs, sr.Use.rps(), sr.Use.Failed, sr.Use.FirstErr, percentile(sr.Use.Lat, 50), percentile(sr.Use.Lat, 99), percentile(sr.Use.RYW, 99), sr.Conns, sr.Use.CPU.perUnit(float64(sr.Use.OK)),
+				sr.DB.per(float64(sr.Use.OK)))
 		}
 	}
 

@@ -18,6 +18,9 @@ type scaleRun struct {
 	// Conns is the most connections to the bench database seen during the
 	// run (sampled every 100 ms): the budget the processes share.
 	Conns int
+	// DB: PostgreSQL's counters over the run (commits per use say how
+	// group commits split among the processes).
+	DB pgCounters
 }
 
 // scaleOut starts procs-1 more server processes beside s, drives the uses
@@ -49,11 +52,16 @@ func scaleOut(ctx context.Context, bin, dsn, dir string, s *server, f *fixture, 
 		}
 	}
 	conns := sampleConns(ctx, dsn)
+	db0, _ := dbStats(ctx, dsn)
 	u, err := runUses(ctx, func(i int) *client { return clients[i%procs] }, f.user, func() (string, error) {
 		_, _, code, err := pool.take()
 		return code, err
 	}, 32, d, pids...)
-	return scaleRun{Procs: procs, Use: u, Conns: conns.stop()}, err
+	r := scaleRun{Procs: procs, Use: u, Conns: conns.stop()}
+	if db1, derr := dbStats(ctx, dsn); derr == nil {
+		r.DB = db1.sub(db0)
+	}
+	return r, err
 }
 
 // connPeak samples the connections to a database.
@@ -110,12 +118,16 @@ func renderScale(b *strings.Builder, res *results, sz sizes) {
 	}
 	var one float64
 	for procs := 1; procs <= 3; procs++ {
-		var runs []useRun
+		var (
+			runs    []useRun
+			commits []float64
+		)
 		conns := 0
 		for _, r := range res.Scale {
 			if r.Procs == procs {
 				runs = append(runs, r.Use)
 				conns = max(conns, r.Conns)
+				commits = append(commits, r.DB.Commits/float64(max(r.Use.OK, 1)))
 			}
 		}
 		if len(runs) == 0 {
@@ -127,9 +139,9 @@ func renderScale(b *strings.Builder, res *results, sz sizes) {
 			one = m
 		}
 		cpu, _ := cpuPer(each(runs, func(u useRun) cpuTime { return u.CPU }), each(runs, func(u useRun) float64 { return float64(u.OK) }))
-		fmt.Fprintf(b, "| 9 | scale-out: card uses of (2) over %d server process(es) on one database, 32 clients, %s | %.0f req/s = %.2f× one process; p99 %.1f ms, read-your-writes p99 %.1f ms; at most %d connections; CPU per use %s | | %s |\n",
+		fmt.Fprintf(b, "| 9 | scale-out: card uses of (2) over %d server process(es) on one database, 32 clients, %s | %.0f req/s = %.2f× one process; p99 %.1f ms, read-your-writes p99 %.1f ms; at most %d connections; CPU per use %s; %.2f PostgreSQL commits per use | | %s |\n",
 			procs, sz.CmdDur, m, m/max(one, 1), med(each(runs, func(u useRun) float64 { return percentile(u.Lat, 99) })),
-			med(each(runs, func(u useRun) float64 { return percentile(u.RYW, 99) })), conns, cpu, runsOf(rps, "%.0f"))
+			med(each(runs, func(u useRun) float64 { return percentile(u.RYW, 99) })), conns, cpu, med(commits), runsOf(rps, "%.0f"))
 	}
 }
 

@@ -46,6 +46,14 @@
 // commit; if a queued statement fails, the batch is rolled back and the run
 // restarts from its checkpoint with those events applied one statement at a
 // time, so the failing event is retried and parked alone (pipeline.go).
+// When the run knows its checkpoint (it locked or committed it itself), such
+// a batch, a single live event of such a projector and a checkpoint advance
+// take one round trip in all: BEGIN, projection.lock_checkpoint (which locks
+// the row, checks it is still where the run left it and sets search_path),
+// the statements, the checkpoint and COMMIT are sent together at the commit
+// (onetrip.go). If another writer moved the checkpoint, or the generation is
+// gone, the lock fails, nothing of the batch is written, and the run starts
+// again from the stored checkpoint.
 // Projection transactions commit with synchronous_commit off: they do not
 // wait for their WAL flush. A PostgreSQL crash can lose the last of them, but
 // each only whole, with its checkpoint, so the events are applied again from
