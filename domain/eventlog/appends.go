@@ -17,9 +17,20 @@ type Appends struct {
 	last    Position
 	events  []appendedEvent
 	settled Position
+	// ends are the appends in order: each one's stream, last event type
+	// and position (Reached).
+	ends []appendEnd
 }
 
 type appendedEvent struct{ stream, typ string }
+
+// appendEnd is one append: its stream, the types of its events in order,
+// and the position of its last event.
+type appendEnd struct {
+	stream string
+	types  []string
+	pos    Position
+}
 
 type appendsKey struct{}
 
@@ -46,6 +57,9 @@ func RecordAppend(ctx context.Context, stream string, pos Position, types ...str
 	defer a.mu.Unlock()
 	if a.last.Less(pos) {
 		a.last = pos
+	}
+	if len(types) > 0 {
+		a.ends = append(a.ends, appendEnd{stream: stream, types: types, pos: pos})
 	}
 	for _, t := range types {
 		e := appendedEvent{stream: stream, typ: t}
@@ -81,6 +95,30 @@ func (a *Appends) Matches(f Filter) bool {
 		}
 	}
 	return false
+}
+
+// Reached returns the position a consumer following f must reach to
+// reflect every event recorded in a that f lets through: the position of
+// the last append with such an event (Start when none). exact tells that
+// this is the position of an event f lets through (that append's last
+// event), so the consumer gets there by applying it; otherwise f skips the
+// event at that position, and a filtered consumer's checkpoint moves past
+// it only when the consumer checks for progress.
+func (a *Appends) Reached(f Filter) (pos Position, exact bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range a.ends {
+		if !pos.Less(e.pos) {
+			continue
+		}
+		for _, t := range e.types {
+			if f.Match(e.stream, t) {
+				pos, exact = e.pos, f.Match(e.stream, e.types[len(e.types)-1])
+				break
+			}
+		}
+	}
+	return pos, exact
 }
 
 // Unsettled returns the last position if the read models have not yet been

@@ -63,14 +63,16 @@ func (e *Engine) WaitFor(ctx context.Context, pos eventlog.Position, names ...st
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.WaitTimeout)
 	defer cancel()
 	for _, n := range names {
-		if err := e.waitOne(ctx, n, pos); err != nil {
+		if err := e.waitOne(ctx, n, pos, true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) waitOne(ctx context.Context, name string, target eventlog.Position) error {
+// waitOne waits until name's checkpoint reaches target; with nudge, a
+// filtered projector is asked to check for progress, now and every 100 ms.
+func (e *Engine) waitOne(ctx context.Context, name string, target eventlog.Position, nudge bool) error {
 	ent := e.hub.entry(name)
 	if !ent.position().Less(target) {
 		return nil
@@ -86,9 +88,8 @@ func (e *Engine) waitOne(ctx context.Context, name string, target eventlog.Posit
 	// A filtered projector's checkpoint moves past ignored events when its
 	// subscriber checks for progress: ask for that now, and again while
 	// waiting (nudges are rate-limited and cheap).
-	filtered := e.nudge(ctx, name)
 	var renudge <-chan time.Time
-	if filtered {
+	if nudge && e.nudge(ctx, name) {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		renudge = t.C
