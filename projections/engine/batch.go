@@ -155,10 +155,17 @@ func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.Re
 			return err
 		}
 	}
-	if err := saveCheckpoint(ctx, wtx, r, upTo); err != nil {
+	return e.commitApplied(ctx, r, wtx, events, upTo)
+}
+
+// commitApplied saves the checkpoint upTo in tx and commits it with the
+// events applied in tx. A pipelined statement's failure, with one event, is
+// that event's: it is named, so the event is retried and parked alone.
+func (e *Engine) commitApplied(ctx context.Context, r *genRun, tx pgx.Tx, events []eventlog.RecordedEvent, upTo eventlog.Position) error {
+	if err := saveCheckpoint(ctx, tx, r, upTo); err != nil {
 		return err
 	}
-	if err := wtx.Commit(ctx); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		r.cpKnown = false
 		if ev := events; len(ev) == 1 && isPipelineError(err) {
 			return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev[0].Type, ev[0].ID, ev[0].Position, err)
@@ -183,18 +190,7 @@ func (e *Engine) applyInOneTrip(ctx context.Context, r *genRun, events []eventlo
 			return err
 		}
 	}
-	if err := saveCheckpoint(ctx, tx, r, upTo); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		if ev := events; len(ev) == 1 && isPipelineError(err) {
-			return fmt.Errorf("engine: %s: apply %s (%s at %s): %w", r.gen.Schema, ev[0].Type, ev[0].ID, ev[0].Position, err)
-		}
-		return err
-	}
-	r.knowCheckpoint(upTo)
-	e.committed(r, upTo)
-	return nil
+	return e.commitApplied(ctx, r, tx, events, upTo)
 }
 
 // applyEvent decodes ev and lets the projector apply it, if its filter
