@@ -235,19 +235,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 
 	// 2 and 4, with the CRUD peer before and after.
 	peer := func(when string) error {
-		if o.Peer == "" {
-			return nil
-		}
-		for _, v := range peerVariants() {
-			u, err := peerUses(ctx, o.Peer, dsn, dir, v, 32, sz.CmdDur)
-			if err != nil {
-				return fmt.Errorf("crudpeer %s: %w", v, err)
-			}
-			res.Peer = append(res.Peer, peerRun{Variant: v, Use: u})
-			logf("2. crudpeer %s %s: %d uses (%d failed: %s) = %.0f/s, p50 %.1f ms, p99 %.1f ms", v, when, u.OK, u.Failed, u.FirstErr, u.rps(),
-				percentile(u.Lat, 50), percentile(u.Lat, 99))
-		}
-		return nil
+		runs, err := peerRuns(ctx, o, sz, dsn, dir, when)
+		res.Peer = append(res.Peer, runs...)
+		return err
 	}
 	if err := peer("before"); err != nil {
 		return err
@@ -397,6 +387,25 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	return nil
 }
 
+// peerRuns runs each variant of the CRUD peer once, as figure 2's
+// reference (when: "before" or "after" our runs), and logs each.
+func peerRuns(ctx context.Context, o benchOptions, sz sizes, dsn, dir, when string) ([]peerRun, error) {
+	if o.Peer == "" {
+		return nil, nil
+	}
+	var runs []peerRun
+	for _, v := range peerVariants() {
+		u, err := peerUses(ctx, o.Peer, dsn, dir, v, 32, sz.CmdDur)
+		if err != nil {
+			return runs, fmt.Errorf("crudpeer %s: %w", v, err)
+		}
+		runs = append(runs, peerRun{Variant: v, Use: u})
+		logf("2. crudpeer %s %s: %d uses (%d failed: %s) = %.0f/s, p50 %.1f ms, p99 %.1f ms, CPU per use %.0f µs (%s)", v, when, u.OK, u.Failed, u.FirstErr, u.rps(),
+			percentile(u.Lat, 50), percentile(u.Lat, 99), u.CPU.totalPer(float64(u.OK)), u.CPU.perUnit(float64(u.OK)))
+	}
+	return runs, nil
+}
+
 // usesOnly is -uses: figure 2 alone, with the CRUD peer before and after
 // and the server's profile, printed as log lines.
 func usesOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
@@ -418,20 +427,9 @@ func usesOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) er
 	if err := f.waitCaughtUp(ctx, time.Minute); err != nil {
 		return err
 	}
-	peer := func(when string) (rps []float64, err error) {
-		if o.Peer == "" {
-			return nil, nil
-		}
-		for _, v := range peerVariants() {
-			u, err := peerUses(ctx, o.Peer, dsn, dir, v, 32, sz.CmdDur)
-			if err != nil {
-				return nil, fmt.Errorf("crudpeer %s: %w", v, err)
-			}
-			rps = append(rps, u.rps())
-			logf("2. crudpeer %s %s: %.0f/s, p50 %.1f ms, p99 %.1f ms, CPU per use %.0f µs (%s)", v, when, u.rps(),
-				percentile(u.Lat, 50), percentile(u.Lat, 99), float64((u.CPU.Server+u.CPU.Postgres+u.CPU.LoadGen).Microseconds())/float64(max(u.OK, 1)), u.CPU.perUnit(float64(u.OK)))
-		}
-		return rps, nil
+	peer := func(when string) ([]float64, error) {
+		runs, err := peerRuns(ctx, o, sz, dsn, dir, when)
+		return each(runs, func(r peerRun) float64 { return r.Use.rps() }), err
 	}
 	before, err := peer("before")
 	if err != nil {
@@ -454,7 +452,7 @@ func usesOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) er
 		logf("2. run %d: %.0f/s (%d failed: %s), p50 %.1f ms, p99 %.1f ms (decide+append p50 %.2f p99 %.2f ms); 4. ryw p50 %.2f p99 %.2f ms; CPU per use %.0f µs (%s)",
 			r+1, u.rps(), u.Failed, u.FirstErr, percentile(u.Lat, 50), percentile(u.Lat, 99),
 			percentile(u.Cmd, 50), percentile(u.Cmd, 99), percentile(u.RYW, 50), percentile(u.RYW, 99),
-			float64((u.CPU.Server+u.CPU.Postgres+u.CPU.LoadGen).Microseconds())/float64(max(u.OK, 1)), u.CPU.perUnit(float64(u.OK)))
+			u.CPU.totalPer(float64(u.OK)), u.CPU.perUnit(float64(u.OK)))
 	}
 	after, err := peer("after")
 	if err != nil {
@@ -526,7 +524,7 @@ func runsOf(xs []float64, format string) string {
 func cpuPer(cpus []cpuTime, units []float64) (medianRun, runs string) {
 	totals := make([]float64, len(cpus))
 	for i, c := range cpus {
-		totals[i] = float64((c.Server + c.Postgres + c.LoadGen).Microseconds()) / max(units[i], 1)
+		totals[i] = c.totalPer(units[i])
 	}
 	if len(totals) == 0 {
 		return "?", ""

@@ -228,6 +228,11 @@ func (c cpuTime) sub(before cpuTime) cpuTime {
 	return cpuTime{Server: c.Server - before.Server, Postgres: c.Postgres - before.Postgres, LoadGen: c.LoadGen - before.LoadGen}
 }
 
+// totalPer is the CPU time of all three per unit of work, in microseconds.
+func (c cpuTime) totalPer(n float64) float64 {
+	return float64((c.Server + c.Postgres + c.LoadGen).Microseconds()) / max(n, 1)
+}
+
 // perUnit formats the CPU time per unit of work (n units) in microseconds:
 // "server S + PostgreSQL P + load generator L µs".
 func (c cpuTime) perUnit(n float64) string {
