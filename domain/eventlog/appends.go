@@ -48,6 +48,7 @@ func AppendsFrom(ctx context.Context) (*Appends, bool) {
 
 // RecordAppend notes that events of the given types were appended to stream
 // at pos (the position of the last of them), when ctx carries a record.
+// The record keeps types: pass a slice that is not written to afterwards.
 func RecordAppend(ctx context.Context, stream string, pos Position, types ...string) {
 	a, ok := AppendsFrom(ctx)
 	if !ok {

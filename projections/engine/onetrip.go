@@ -39,7 +39,6 @@ type oneTripTx struct {
 	schema string
 	conn   *pgxpool.Conn // from the first send until Commit or Rollback
 	q      *pgx.Batch
-	begun  bool // BEGIN was sent
 }
 
 // newOneTripTx begins (lazily) a transaction of the generation schema whose
@@ -57,15 +56,16 @@ func (t *oneTripTx) send(ctx context.Context) error {
 	if t.q.Len() == 0 {
 		return nil
 	}
-	if t.conn == nil {
+	first := t.conn == nil // the queue starts with BEGIN and the lock
+	if first {
 		c, err := t.pool.Acquire(ctx)
 		if err != nil {
 			return fmt.Errorf("engine: %s: acquire a connection: %w", t.schema, err)
 		}
 		t.conn = c
 	}
-	q, first := t.q, !t.begun
-	t.q, t.begun = &pgx.Batch{}, true
+	q := t.q
+	t.q = &pgx.Batch{}
 	err := t.conn.SendBatch(ctx, q).Close()
 	if err != nil && first && !t.conn.Conn().IsClosed() && t.conn.Conn().PgConn().TxStatus() == 'I' {
 		// Nothing ran: pgx prepares the statements a connection has not
@@ -88,7 +88,7 @@ func (t *oneTripTx) sendSplit(ctx context.Context, q *pgx.Batch) error {
 	head, rest := &pgx.Batch{}, &pgx.Batch{}
 	for i, qq := range q.QueuedQueries {
 		b := rest
-		if i < 2 {
+		if i < 2 { // BEGIN and the lock
 			b = head
 		}
 		b.Queue(qq.SQL, qq.Arguments...)
@@ -142,10 +142,7 @@ func (t *oneTripTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.C
 		t.q.Queue(sql, args...)
 		return pgconn.CommandTag{}, nil
 	}
-	if err := t.send(ctx); err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	return t.conn.Exec(ctx, sql, args...)
+	return t.conn.Exec(ctx, sql, args...) // sent: the queue is empty
 }
 
 // Commit sends the queue with COMMIT.
