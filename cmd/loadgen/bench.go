@@ -26,6 +26,10 @@ type benchOptions struct {
 	// its profile, and prints the figures without writing the report: the
 	// quick loop for working on issue 19's first target.
 	UsesOnly bool
+	// Mixed runs only figure 10 (every endpoint in a mixed workload) on a
+	// log filled to Events, printed, no report.
+	Mixed bool
+	Mix   mixOptions
 }
 
 // Roamio's share of the fixture: public trips in the list (6) and the
@@ -122,7 +126,7 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	defer os.RemoveAll(dir)
 
-	dbname := fmt.Sprintf("bench_%d", time.Now().Unix())
+	dbname := fmt.Sprintf("bench_%d_%d", time.Now().Unix(), os.Getpid())
 	dsn, err := createDatabase(ctx, o.AdminURL, dbname)
 	if err != nil {
 		return fmt.Errorf("create database: %w", err)
@@ -138,6 +142,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 
 	if o.UsesOnly {
 		return usesOnly(ctx, o, sz, dsn, dir)
+	}
+	if o.Mixed {
+		return mixedOnly(ctx, o, sz, dsn, dir)
 	}
 	// 1. References, before the server starts (nothing else on the database).
 	conn, err := pgx.Connect(ctx, dsn)

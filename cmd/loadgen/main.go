@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -44,8 +46,23 @@ func run(args []string) error {
 	fs.Int64Var(&o.Events, "events", 0, "override the log size of figures 5 and 6 (default 1,000,000; -short 20,000)")
 	fs.DurationVar(&o.CmdDur, "duration", 0, "override the duration of each command run of figure 2 (default 30s; -short 5s)")
 	fs.BoolVar(&o.UsesOnly, "uses", false, "only figure 2 (card uses beside the CRUD peer) and its profile, printed, no report: the quick loop for issue 19")
+	fs.BoolVar(&o.Mixed, "mixed", false, "only figure 10 (every endpoint in a mixed workload) on a log of -events, printed, no report")
+	var apis string
+	fs.StringVar(&apis, "mixed-apis", "", "figure 10: only these APIs, comma-separated (cards,hhu,magpie,ralendar,roamio,travel)")
+	fs.IntVar(&o.Mix.Clients, "mixed-clients", 16, "figure 10: client goroutines")
+	fs.DurationVar(&o.Mix.Duration, "mixed-duration", 0, "figure 10: duration of the run (default 60s; -short 15s)")
+	fs.StringVar(&o.Mix.PGLog, "pglog", "", "figure 10: PostgreSQL's log file, for the plans of the slowest operations (default: Debian's for the server's version)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if apis != "" {
+		o.Mix.APIs = strings.Split(apis, ",")
+	}
+	if o.Mix.Duration == 0 {
+		o.Mix.Duration = 60 * time.Second
+		if o.Short {
+			o.Mix.Duration = 15 * time.Second
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -77,7 +77,8 @@ type server struct {
 	exited    chan error
 }
 
-func startServer(ctx context.Context, bin, dsn, dir string) (*server, error) {
+// startServer starts bin on dsn, with env added to its environment.
+func startServer(ctx context.Context, bin, dsn, dir string, env ...string) (*server, error) {
 	httpAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -103,6 +104,7 @@ func startServer(ctx context.Context, bin, dsn, dir string) (*server, error) {
 		// the same address.
 		"RATE_LIMIT_NAMESPACE=bench-"+strconv.FormatInt(time.Now().UnixNano(), 36)+":",
 		"DATA_DIR="+filepath.Join(dir, "data"), "LOG_LEVEL=warn")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fiveapis/backend/transport/httpapi/apidoc"
+)
+
+// ---- 10. every endpoint of the five APIs in a mixed workload (issue 19, target 5) ----
+//
+// Each API contributes a mixAPI: its fixture, made through the API before
+// the run, and weighted actions, what its users do in a day. An action makes
+// one or more calls, each recorded under the documented operation it calls
+// ("GET /api/v1/trips/{slug}/"), so the report has one row per operation
+// and can list the documented operations that no action calls.
+
+// mixAPI is one API's part of the mixed workload.
+type mixAPI struct {
+	// Name is the API's OpenAPI document (apidoc): cards, hhu, magpie,
+	// ralendar, roamio or travel.
+	Name string
+	// Share is the API's part of all requests of the day, in percent.
+	Share float64
+	// Env starts what the API's endpoints need outside the server (a
+	// stand-in of a remote service, object storage) and returns the
+	// server's environment for it and how to stop it. Optional.
+	Env func(ctx context.Context, dir string) (env []string, stop func(), err error)
+	// Setup makes the API's fixture through the API, right before the run
+	// (access tokens made here live 5 minutes). The run's other APIs are
+	// already set up when it is called, in the order of mixAPIs.
+	Setup func(ctx context.Context, m *mixEnv) error
+	// Actions are what the API's users do, with their weights relative to
+	// the API's other actions.
+	Actions []mixAction
+	// Uncalled are documented operations ("POST /api/…/{id}/") that no
+	// action calls, each with the reason.
+	Uncalled map[string]string
+}
+
+// mixAction is one thing a user does: a read, a write, or a short
+// sequence (create, then delete what was created).
+type mixAction struct {
+	Name   string
+	Weight float64
+	Run    func(ctx context.Context, w *mixWorker) error
+}
+
+// mixEnv is what Setup gets: the client of the server under test, the
+// administrator's access and the run's size.
+type mixEnv struct {
+	C     *client
+	Admin string // Authorization value of the administrator (cards, roamio)
+	Short bool
+	Dir   string
+	// Tag is unique to the run: use it in names that must be unique.
+	Tag string
+}
+
+// mixWorker is one client goroutine of the run.
+type mixWorker struct {
+	ID  int
+	Rnd *rand.Rand
+	C   *client
+	rec *mixRecorder
+	// n counts the worker's actions: unique names are Tag + ID + n.
+	n   int64
+	tag string
+}
+
+// Unique returns a name no other call of the run uses.
+func (w *mixWorker) Unique(prefix string) string {
+	w.n++
+	return fmt.Sprintf("%s%s%d_%d", prefix, w.tag, w.ID, w.n)
+}
+
+// Call sends a JSON request (body nil: none) to path, records its latency
+// under op ("GET /api/v1/trips/{slug}/", as the document spells the
+// operation) and fails unless the status is want. out, if not nil,
+// receives the envelope's data or the whole body, as client.call does.
+func (w *mixWorker) Call(ctx context.Context, op, path, auth string, body any, want int, out any) error {
+	var rd io.Reader
+	var hdr http.Header
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd, hdr = bytes.NewReader(raw), http.Header{"Content-Type": {"application/json"}}
+	}
+	a, err := w.Send(ctx, op, path, auth, hdr, rd, want)
+	if err != nil || out == nil {
+		return err
+	}
+	return decodeAnswer(a.Body, out)
+}
+
+// Send sends any request (a form, a file) to path, records its latency
+// under op and fails unless the status is want; the method is op's first
+// word.
+func (w *mixWorker) Send(ctx context.Context, op, path, auth string, hdr http.Header, body io.Reader, want int) (answer, error) {
+	method, _, ok := strings.Cut(op, " ")
+	if !ok {
+		return answer{}, fmt.Errorf("operation %q is not METHOD /path", op)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, w.C.base+path, body)
+	if err != nil {
+		return answer{}, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	t0 := time.Now()
+	resp, err := w.C.http.Do(req)
+	var a answer
+	if err == nil {
+		a = answer{Status: resp.StatusCode, Header: resp.Header}
+		a.Body, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	ms := float64(time.Since(t0).Microseconds()) / 1000
+	if ctx.Err() != nil {
+		return a, ctx.Err() // the run ended mid-call: not counted
+	}
+	if err == nil && a.Status != want {
+		err = fmt.Errorf("%s: status %d, want %d: %.300s", op, a.Status, want, a.Body)
+	}
+	w.rec.add(op, ms, err, replay{Method: method, Path: path, Auth: auth, Header: hdr, Body: bodyOf(body)})
+	return a, err
+}
+
+// bodyOf keeps a request's body for the replay of the slowest operations,
+// when it is one of the readers Send is given in memory.
+func bodyOf(r io.Reader) []byte {
+	switch b := r.(type) {
+	case *bytes.Reader:
+		raw := make([]byte, b.Size())
+		_, _ = b.ReadAt(raw, 0)
+		return raw
+	case *bytes.Buffer:
+		return b.Bytes()
+	case *strings.Reader:
+		raw := make([]byte, b.Size())
+		_, _ = b.ReadAt(raw, 0)
+		return raw
+	}
+	return nil
+}
+
+// decodeAnswer decodes an envelope's data (status success) or the whole body.
+func decodeAnswer(body []byte, out any) error {
+	var env struct {
+		Status string          `json:"status"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &env) == nil && env.Status == "success" && len(env.Data) > 0 {
+		return json.Unmarshal(env.Data, out)
+	}
+	return json.Unmarshal(body, out)
+}
+
+// replay is one recorded request, sent again to capture its plans.
+type replay struct {
+	Method, Path, Auth string
+	Header             http.Header
+	Body               []byte
+}
+
+// mixRecorder collects every call of the run by operation.
+type mixRecorder struct {
+	mu  sync.Mutex
+	ops map[string]*opStats
+}
+
+type opStats struct {
+	ms       []float64
+	failed   int64
+	firstErr string
+	last     replay // the last successful call
+}
+
+func (r *mixRecorder) add(op string, ms float64, err error, rp replay) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.ops[op]
+	if s == nil {
+		s = &opStats{}
+		r.ops[op] = s
+	}
+	if err != nil {
+		s.failed++
+		if s.firstErr == "" {
+			s.firstErr = err.Error()
+		}
+		return
+	}
+	s.ms = append(s.ms, ms)
+	s.last = rp
+}
+
+// mixOp is one operation's row of the report.
+type mixOp struct {
+	Op            string
+	API           string
+	N, Failed     int64
+	P50, P99, Max float64
+	FirstErr      string
+	Replay        replay
+	Plans         []string
+}
+
+// mixResult is one run of the mixed workload.
+type mixResult struct {
+	Clients    int
+	Elapsed    time.Duration
+	Actions    int64
+	Ops        []mixOp           // by API, then operation
+	Documented map[string]string // every documented operation → its API
+	Uncalled   map[string]string // documented, not called → why
+	// Reads and Writes count the calls by method (GET against the rest).
+	Reads, Writes int64
+	All           []float64 // every call's latency, ascending
+	CPU           cpuTime
+	PlanNote      string // why there are no plans, if there are none
+}
+
+// documentedOps lists every operation of the five APIs' documents, as
+// "METHOD /path", with its document's name.
+func documentedOps() (map[string]string, error) {
+	set, err := apidoc.Load()
+	if err != nil {
+		return nil, err
+	}
+	ops := map[string]string{}
+	for _, d := range set.Documents() {
+		for p, item := range d.Spec.Paths.Map() {
+			for method := range item.Operations() {
+				ops[strings.ToUpper(method)+" "+p] = d.Name
+			}
+		}
+	}
+	return ops, nil
+}
+
+// runMix runs clients workers for d, each doing one action after another,
+// the API chosen by share and the action by weight, and returns the calls
+// by operation.
+func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients int, d time.Duration, pids ...int) (mixResult, error) {
+	doc, err := documentedOps()
+	if err != nil {
+		return mixResult{}, err
+	}
+	type pick struct {
+		api    *mixAPI
+		action mixAction
+		cum    float64
+	}
+	var (
+		picks []pick
+		total float64
+	)
+	for _, a := range apis {
+		var sum float64
+		for _, act := range a.Actions {
+			sum += act.Weight
+		}
+		if sum == 0 {
+			continue
+		}
+		for _, act := range a.Actions {
+			total += a.Share * act.Weight / sum
+			picks = append(picks, pick{a, act, total})
+		}
+	}
+	if len(picks) == 0 {
+		return mixResult{}, errors.New("mixed workload: no actions")
+	}
+	rec := &mixRecorder{ops: map[string]*opStats{}}
+	var actions atomic.Int64
+	rctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	cpu0, cpuErr := readCPU(pids...)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range clients {
+		w := &mixWorker{ID: i, Rnd: rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano()))), C: c, rec: rec, tag: tag}
+		wg.Go(func() {
+			for rctx.Err() == nil {
+				x := w.Rnd.Float64() * total
+				p := picks[min(len(picks)-1, sort.Search(len(picks), func(j int) bool { return picks[j].cum > x }))]
+				_ = p.action.Run(rctx, w) // failures are counted per call
+				actions.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	res := mixResult{Clients: clients, Elapsed: time.Since(start), Actions: actions.Load(), Documented: doc, Uncalled: map[string]string{}}
+	if cpu1, err := readCPU(pids...); err == nil && cpuErr == nil {
+		res.CPU = cpu1.sub(cpu0)
+	}
+	for op, s := range rec.ops {
+		slices.Sort(s.ms)
+		o := mixOp{Op: op, API: doc[op], N: int64(len(s.ms)), Failed: s.failed, FirstErr: s.firstErr, Replay: s.last}
+		if o.API == "" {
+			o.API = "(not documented)"
+		}
+		if len(s.ms) > 0 {
+			o.P50, o.P99, o.Max = percentile(s.ms, 50), percentile(s.ms, 99), s.ms[len(s.ms)-1]
+		}
+		res.All = append(res.All, s.ms...)
+		if strings.HasPrefix(op, "GET ") {
+			res.Reads += o.N
+		} else {
+			res.Writes += o.N
+		}
+		res.Ops = append(res.Ops, o)
+	}
+	slices.Sort(res.All)
+	slices.SortFunc(res.Ops, func(a, b mixOp) int { return strings.Compare(a.API+" "+a.Op, b.API+" "+b.Op) })
+	for op, api := range doc {
+		if _, called := rec.ops[op]; called {
+			continue
+		}
+		why := "no action calls it yet"
+		for _, a := range apis {
+			if a.Name == api && a.Uncalled[op] != "" {
+				why = a.Uncalled[op]
+			}
+		}
+		res.Uncalled[op] = why
+	}
+	return res, ctx.Err()
+}
+
+// slowest returns the k operations with the highest p99 (at least 20 calls).
+func (r mixResult) slowest(k int) []int {
+	var idx []int
+	for i, o := range r.Ops {
+		if o.N >= 20 {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		switch {
+		case r.Ops[a].P99 > r.Ops[b].P99:
+			return -1
+		case r.Ops[a].P99 < r.Ops[b].P99:
+			return 1
+		}
+		return 0
+	})
+	return idx[:min(k, len(idx))]
+}

@@ -1,0 +1,446 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// mixAPIs are the five APIs' parts of the mixed workload (10), with each
+// API's share of a day's requests. The shares are a guess at a day of the
+// five products on one backend, stated in docs/benchmarks.md: the campus
+// services (hhu) and the travel apps are opened most, the cards at events,
+// the calendar and the tickets least.
+func mixAPIs() []*mixAPI {
+	return []*mixAPI{
+		cardsMix(20),
+		hhuMix(25),
+		magpieMix(8),
+		ralendarMix(12),
+		roamioMix(20),
+		travelMix(15),
+	}
+}
+
+// mixOptions size one run of figure 10.
+type mixOptions struct {
+	Clients  int
+	Duration time.Duration
+	// APIs restricts the run to these documents' names (empty: all).
+	APIs []string
+	// PGLog is PostgreSQL's log file, where auto_explain writes the plans
+	// of the slowest operations (empty: plans are not captured).
+	PGLog string
+}
+
+// mixPhase runs figure 10 on the database dsn, whose log is already
+// filled: it starts a server with what the APIs need, makes each API's
+// fixture, runs the mixed workload, then restarts the server with
+// auto_explain on every session and replays the slowest five operations'
+// last calls to capture their plans.
+func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptions) (mixResult, error) {
+	var apis []*mixAPI
+	for _, a := range mixAPIs() {
+		if len(mo.APIs) == 0 || slices.Contains(mo.APIs, a.Name) {
+			apis = append(apis, a)
+		}
+	}
+	var env []string
+	for _, a := range apis {
+		if a.Env == nil {
+			continue
+		}
+		e, stop, err := a.Env(ctx, dir)
+		if err != nil {
+			return mixResult{}, fmt.Errorf("%s: stand-ins: %w", a.Name, err)
+		}
+		defer stop()
+		env = append(env, e...)
+	}
+	s, err := startServer(ctx, bin, dsn, dir, env...)
+	if err != nil {
+		return mixResult{}, err
+	}
+	c := newClient(s.base)
+	admin, err := c.login(ctx, adminUser, adminPass)
+	if err != nil {
+		s.stop()
+		return mixResult{}, err
+	}
+	tag := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
+	m := &mixEnv{C: c, Admin: admin, Short: short, Dir: dir, Tag: tag}
+	for _, a := range apis {
+		t0 := time.Now()
+		if err := a.Setup(ctx, m); err != nil {
+			s.stop()
+			return mixResult{}, fmt.Errorf("%s: set-up: %w", a.Name, err)
+		}
+		logf("10. %s: set up in %s", a.Name, time.Since(t0).Round(time.Millisecond))
+	}
+	res, err := runMix(ctx, c, apis, tag, mo.Clients, mo.Duration, s.pid(), 0)
+	s.stop()
+	if err != nil {
+		return res, err
+	}
+	res.PlanNote = capturePlans(ctx, bin, dsn, dir, env, mo.PGLog, &res)
+	return res, nil
+}
+
+// autoExplain are the settings that make every new session of the bench
+// database log each statement's plan with its timings and buffers
+// (auto_explain, a module of PostgreSQL's contrib).
+var autoExplain = [][2]string{
+	{"session_preload_libraries", "auto_explain"},
+	{"auto_explain.log_min_duration", "0"},
+	{"auto_explain.log_analyze", "on"},
+	{"auto_explain.log_buffers", "on"},
+	{"auto_explain.log_nested_statements", "on"},
+}
+
+// capturePlans replays the last call of each of the five slowest
+// operations against a server whose sessions load auto_explain, and keeps
+// the plans PostgreSQL logged meanwhile (the three longest, by statement).
+// It returns why there are no plans, or "".
+func capturePlans(ctx context.Context, bin, dsn, dir string, env []string, pglog string, res *mixResult) string {
+	if pglog == "" {
+		return "no PostgreSQL log file given (-pglog)"
+	}
+	if _, err := os.Stat(pglog); err != nil {
+		return fmt.Sprintf("PostgreSQL's log is not readable here: %v", err)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return err.Error()
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close(context.Background())
+	db := pgx.Identifier{cfg.Database}.Sanitize()
+	for _, kv := range autoExplain {
+		if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s SET %s = '%s'", db, kv[0], kv[1])); err != nil {
+			return fmt.Sprintf("auto_explain: %v", err)
+		}
+	}
+	defer func() {
+		for _, kv := range autoExplain {
+			_, _ = conn.Exec(context.Background(), fmt.Sprintf("ALTER DATABASE %s RESET %s", db, kv[0]))
+		}
+	}()
+	s, err := startServer(ctx, bin, dsn, dir, env...)
+	if err != nil {
+		return fmt.Sprintf("server with auto_explain: %v", err)
+	}
+	defer s.stop()
+	c := newClient(s.base)
+	time.Sleep(2 * time.Second) // the start's catch-up and first polls
+	marker := "@" + cfg.Database + " "
+	for _, i := range res.slowest(5) {
+		o := &res.Ops[i]
+		from, err := fileSize(pglog)
+		if err != nil {
+			return err.Error()
+		}
+		for range 3 {
+			if err := sendReplay(ctx, c, o.Replay); err != nil {
+				return fmt.Sprintf("replay %s: %v", o.Op, err)
+			}
+		}
+		time.Sleep(500 * time.Millisecond) // the log is written by another process
+		o.Plans, err = readPlans(pglog, from, marker, 3)
+		if err != nil {
+			return err.Error()
+		}
+	}
+	return ""
+}
+
+func sendReplay(ctx context.Context, c *client, r replay) error {
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, c.base+r.Path, body)
+	if err != nil {
+		return err
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	if r.Auth != "" {
+		req.Header.Set("Authorization", r.Auth)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.Body.Close()
+}
+
+func fileSize(path string) (int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// readPlans reads auto_explain's entries of the database (marker
+// "@dbname ", as Debian's log_line_prefix writes it) from offset on, and
+// returns the k longest, one per statement text.
+func readPlans(path string, offset int64, marker string, k int) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil, err
+	}
+	type entry struct {
+		ms   float64
+		plan strings.Builder
+	}
+	var (
+		entries []*entry
+		cur     *entry
+	)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "\t") {
+			if cur != nil {
+				cur.plan.WriteString(line[1:] + "\n")
+			}
+			continue
+		}
+		cur = nil
+		_, after, ok := strings.Cut(line, "LOG:  duration: ")
+		if !ok || !strings.Contains(line, marker) || !strings.HasSuffix(line, "plan:") {
+			continue
+		}
+		cur = &entry{}
+		_, _ = fmt.Sscanf(after, "%f ms", &cur.ms)
+		entries = append(entries, cur)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(entries, func(a, b *entry) int {
+		switch {
+		case a.ms > b.ms:
+			return -1
+		case a.ms < b.ms:
+			return 1
+		}
+		return 0
+	})
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range entries {
+		// One per statement and plan shape: the same entry without its
+		// numbers (timings, rows, buffers).
+		key := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return -1
+			}
+			return r
+		}, e.plan.String())
+		if seen[key] || len(out) == k {
+			continue
+		}
+		seen[key] = true
+		out = append(out, fmt.Sprintf("%.3f ms\n%s", e.ms, e.plan.String()))
+	}
+	return out, nil
+}
+
+// pgLogPath is where Debian's pg_ctlcluster writes the log of the main
+// cluster of the server's major version.
+func pgLogPath(ctx context.Context, dsn string) string {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return ""
+	}
+	defer conn.Close(ctx)
+	var num int
+	if conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&num) != nil {
+		return ""
+	}
+	return filepath.Join("/var/log/postgresql", fmt.Sprintf("postgresql-%d-main.log", num/10000))
+}
+
+// ---- the report of (10) ----
+
+// mixTargets: p99 of every operation under 50 ms and at most 10× its p50.
+const (
+	mixP99Limit   = 50.0
+	mixSpreadMax  = 10.0
+	mixMinSamples = 20
+)
+
+// verdict of one operation against target 5 ("" when met).
+func (o mixOp) miss() string {
+	var why []string
+	if o.N < mixMinSamples {
+		return ""
+	}
+	if o.P99 >= mixP99Limit {
+		why = append(why, fmt.Sprintf("p99 %.1f ms ≥ %.0f ms", o.P99, mixP99Limit))
+	}
+	if o.P50 > 0 && o.P99 > mixSpreadMax*o.P50 {
+		why = append(why, fmt.Sprintf("p99 %.1f× p50", o.P99/o.P50))
+	}
+	if o.Failed > 0 {
+		why = append(why, fmt.Sprintf("%d failed", o.Failed))
+	}
+	return strings.Join(why, ", ")
+}
+
+// renderMix writes figure 10's summary (for benchmarks.md) and its whole
+// table of operations (for a file of its own).
+func renderMix(b *strings.Builder, r mixResult, logEvents int64) (table string) {
+	var met, measured, few int
+	for _, o := range r.Ops {
+		switch {
+		case o.N < mixMinSamples:
+			few++
+		case o.miss() == "":
+			met++
+			measured++
+		default:
+			measured++
+		}
+	}
+	calls := r.Reads + r.Writes
+	fmt.Fprintf(b, "\n### 10. Every endpoint in a mixed workload (issue 19, target 5)\n\n")
+	fmt.Fprintf(b, "%d clients for %s on a log of %d events: %d actions, %d calls (%.0f/s), reads (GET) %.0f %% and writes %.0f %%; every call p50 %.1f ms, p99 %.1f ms. CPU per call: %s.\n\n",
+		r.Clients, r.Elapsed.Round(time.Second), logEvents, r.Actions, calls, float64(calls)/r.Elapsed.Seconds(),
+		100*float64(r.Reads)/max(1, float64(calls)), 100*float64(r.Writes)/max(1, float64(calls)),
+		percentile(r.All, 50), percentile(r.All, 99), r.CPU.perUnit(float64(calls)))
+	fmt.Fprintf(b, "Documented operations: %d; called: %d; of those with at least %d calls, %d of %d meet the target (p99 < %.0f ms and ≤ %.0f× p50, none failed); %d had fewer calls. The whole table is in `docs/bench/mixed.md`.\n\n",
+		len(r.Documented), len(r.Ops), mixMinSamples, met, measured, mixP99Limit, mixSpreadMax, few)
+	var misses []string
+	for _, o := range r.Ops {
+		if why := o.miss(); why != "" {
+			misses = append(misses, fmt.Sprintf("`%s` (%s)", o.Op, why))
+		}
+	}
+	if len(misses) > 0 {
+		fmt.Fprintf(b, "Missed: %s.\n\n", strings.Join(misses, "; "))
+	}
+	b.WriteString("The slowest five by p99, with the plans auto_explain logged when each one's last call was sent again alone (the three longest statements):\n\n")
+	for _, i := range r.slowest(5) {
+		o := r.Ops[i]
+		fmt.Fprintf(b, "- `%s` (%s): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d calls\n", o.Op, o.API, o.P50, o.P99, o.Max, o.N)
+		if len(o.Plans) > 0 {
+			b.WriteString("\n```\n")
+			for _, p := range o.Plans {
+				b.WriteString(p)
+			}
+			b.WriteString("```\n\n")
+		}
+	}
+	if r.PlanNote != "" {
+		fmt.Fprintf(b, "\nNo plans: %s.\n", r.PlanNote)
+	}
+
+	var t strings.Builder
+	fmt.Fprintf(&t, "# Figure 10: every operation of the mixed workload\n\nWritten by `loadgen`; %d clients for %s on a log of %d events. Times in ms.\n\n",
+		r.Clients, r.Elapsed.Round(time.Second), logEvents)
+	t.WriteString("| API | operation | calls | failed | p50 | p99 | max | p99/p50 | target |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, o := range r.Ops {
+		v := "met"
+		if o.N < mixMinSamples {
+			v = "few calls"
+		} else if why := o.miss(); why != "" {
+			v = why
+		}
+		spread := 0.0
+		if o.P50 > 0 {
+			spread = o.P99 / o.P50
+		}
+		fmt.Fprintf(&t, "| %s | `%s` | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |\n", o.API, o.Op, o.N, o.Failed, o.P50, o.P99, o.Max, spread, v)
+	}
+	var firstErrs []string
+	for _, o := range r.Ops {
+		if o.FirstErr != "" {
+			firstErrs = append(firstErrs, fmt.Sprintf("- `%s`: %s", o.Op, o.FirstErr))
+		}
+	}
+	if len(firstErrs) > 0 {
+		t.WriteString("\n## First failure of each operation\n\n" + strings.Join(firstErrs, "\n") + "\n")
+	}
+	uncalled := make([]string, 0, len(r.Uncalled))
+	for op, why := range r.Uncalled {
+		uncalled = append(uncalled, fmt.Sprintf("| %s | `%s` | %s |", r.Documented[op], op, why))
+	}
+	slices.Sort(uncalled)
+	fmt.Fprintf(&t, "\n## Documented operations not called (%d)\n\n| API | operation | why |\n|---|---|---|\n%s\n", len(uncalled), strings.Join(uncalled, "\n"))
+	return t.String()
+}
+
+// mixedOnly is `loadgen bench -mixed`: figure 10 alone, on a fresh
+// database whose log is first filled with card uses to -events.
+func mixedOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
+	s, err := startServer(ctx, o.Server, dsn, dir)
+	if err != nil {
+		return err
+	}
+	f, err := setupFixture(ctx, newClient(s.base))
+	if err != nil {
+		s.stop()
+		return fmt.Errorf("set-up: %w", err)
+	}
+	big, err := f.makeBatches(ctx, int((sz.LogEvents+cardsPerBig-1)/cardsPerBig), cardsPerBig)
+	if err != nil {
+		s.stop()
+		return fmt.Errorf("batches: %w", err)
+	}
+	n, took, err := fillLog(ctx, dsn, newCardPool(f.signer, big), sz.LogEvents)
+	if err != nil {
+		s.stop()
+		return fmt.Errorf("fill the log: %w", err)
+	}
+	logf("log: appended %d events in %s", n, took.Round(time.Millisecond))
+	if err := f.refresh(ctx, true); err == nil {
+		err = f.waitCaughtUp(ctx, sz.RebuildMax)
+	}
+	s.stop()
+	if err != nil {
+		return err
+	}
+	var events int64
+	if db, err := pgx.Connect(ctx, dsn); err == nil {
+		_, _ = db.Exec(ctx, `ANALYZE eventstore.events`)
+		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&events)
+		db.Close(ctx)
+	}
+	mo := o.Mix
+	if mo.PGLog == "" {
+		mo.PGLog = pgLogPath(ctx, dsn)
+	}
+	r, err := mixPhase(ctx, o.Server, dsn, dir, o.Short, mo)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var b strings.Builder
+	table := renderMix(&b, r, events)
+	fmt.Println(b.String())
+	fmt.Println(table)
+	return nil
+}
