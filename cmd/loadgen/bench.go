@@ -85,12 +85,16 @@ type results struct {
 	Peer []peerRun
 	Cont []contentionRun
 	// Scale: the card uses of (2) over 1, 2 and 3 server processes (9).
-	Scale          []scaleRun
-	FillEvents     int64
-	FillElapsed    time.Duration
-	LogEvents      int64
-	Rebuild        []rebuildRun
-	Query          []queryRun
+	Scale       []scaleRun
+	FillEvents  int64
+	FillElapsed time.Duration
+	LogEvents   int64
+	Rebuild     []rebuildRun
+	Query       []queryRun
+	// Mix: the mixed workload of (10) over every endpoint, one run; MixNote
+	// why there is none.
+	Mix            *mixResult
+	MixNote        string
 	IdleRSS        int64
 	IdleAfter      int64
 	HWM            int64
@@ -374,6 +378,21 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	time.Sleep(5 * time.Second)
 	res.IdleAfter, res.HWM, _ = procMem(s.pid())
+
+	// 10. Every endpoint in a mixed workload, on the same log, with a server
+	// of its own (the APIs' stand-ins in its environment).
+	s.stop()
+	mo := o.Mix
+	if mo.PGLog == "" {
+		mo.PGLog = pgLogPath(ctx, dsn)
+	}
+	if mix, err := mixPhase(ctx, o.Server, dsn, dir, o.Short, mo); err != nil {
+		res.MixNote = err.Error()
+		logf("10. %v", err)
+	} else {
+		res.Mix = &mix
+		logf("10. %d calls in %s, p99 %.1f ms", mix.Reads+mix.Writes, mix.Elapsed.Round(time.Second), percentile(mix.All, 99))
+	}
 	res.LoadEnd = loadAvg()
 	res.Total = time.Since(res.Start)
 
@@ -385,6 +404,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	report := render(o, sz, res, pgVersion, ch)
 	fmt.Println(report)
+	if res.Mix != nil && ch.Mixed == "" {
+		fmt.Println(mixTable(*res.Mix, res.LogEvents))
+	}
 	if o.Out != "" {
 		if err := prepend(o.Out, report); err != nil {
 			return err
@@ -701,6 +723,13 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	fmt.Fprintf(&b, "| target 2 vs reference | event store alone / pgbench single-row transactions | %.2f× | ≥ 2.0×: %s | |\n", store, verdict(store >= 2))
 	fmt.Fprintf(&b, "| target 3 vs reference | rebuild events/s / 100-row insert rows/s | %.2f× | ≥ 0.5×: %s | |\n", cat, verdict(cat >= 0.5))
 	fmt.Fprintf(&b, "| target 4 vs reference | read-your-writes lag p99 under (2) | %.2f ms | < 10 ms: %s | |\n", ryw99, verdict(ryw99 < 10))
+	if r := res.Mix; r != nil {
+		met, measured := r.met()
+		fmt.Fprintf(&b, "| target 5 vs reference | every endpoint, mixed workload on %d events (10): operations meeting the target, of those with ≥ %d calls; all calls' p99 | %d of %d; %.1f ms | p99 < %.0f ms and ≤ %.0f× p50, each: %s | |\n",
+			res.LogEvents, mixMinSamples, met, measured, percentile(r.All, 99), mixP99Limit, mixSpreadMax, verdict(met == measured && len(r.Uncalled) == 0))
+	} else {
+		fmt.Fprintf(&b, "| target 5 vs reference | every endpoint, mixed workload (10) | not run: %s | | |\n", res.MixNote)
+	}
 	if two, three, ok := scaleRatios(res); ok {
 		fmt.Fprintf(&b, "| target 7 vs reference | card uses over 2 / 3 server processes / over one (9) | %.2f× / %.2f× | measured, with the connections kept (9) | |\n", two, three)
 	}
@@ -714,6 +743,13 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	}
 	fmt.Fprintf(&b, "\nFailed card uses in (2): %d. Log filled for (5) by appending %d `CardUsed` events through pgstore from the load generator in %s (%.0f events/s, %d goroutines).\n",
 		failed, res.FillEvents, res.FillElapsed.Round(time.Millisecond), float64(res.FillEvents)/math.Max(res.FillElapsed.Seconds(), 1e-9), fillWorkers)
+	if res.Mix != nil {
+		table := "printed after this report"
+		if ch.Mixed != "" {
+			table = fmt.Sprintf("[%s](%s)", ch.Mixed, ch.Mixed)
+		}
+		renderMix(&b, *res.Mix, res.LogEvents, table)
+	}
 	b.WriteString("\nCommands:\n\n```\n")
 	var extra string
 	if o.Events > 0 {

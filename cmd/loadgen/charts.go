@@ -19,6 +19,8 @@ import (
 type charts struct {
 	// Ratios and Latency are the files' paths relative to the report.
 	Ratios, Latency string
+	// Mixed is figure 10's whole table of operations (Markdown), if run.
+	Mixed string
 }
 
 // ratioBar is one bar of the ratio chart: a figure divided by its reference
@@ -52,7 +54,7 @@ func ratioBars(res *results) []ratioBar {
 	return bars
 }
 
-// drawCharts writes the run's charts next to report (the report file's
+// drawCharts writes the run's charts (and figure 10's table) next to report (the report file's
 // directory, under bench/, named by the run's start) and returns their paths
 // relative to it.
 func drawCharts(report string, res *results) (charts, error) {
@@ -67,6 +69,12 @@ func drawCharts(report string, res *results) (charts, error) {
 	}
 	if err := latencyChart(res.Use, filepath.Join(filepath.Dir(report), c.Latency)); err != nil {
 		return charts{}, err
+	}
+	if res.Mix != nil {
+		c.Mixed = filepath.Join("bench", stamp+"-mixed.md")
+		if err := os.WriteFile(filepath.Join(filepath.Dir(report), c.Mixed), []byte(mixTable(*res.Mix, res.LogEvents)), 0o644); err != nil {
+			return charts{}, fmt.Errorf("figure 10's table: %w", err)
+		}
 	}
 	return c, nil
 }

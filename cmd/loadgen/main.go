@@ -50,7 +50,7 @@ func run(args []string) error {
 	var apis string
 	fs.StringVar(&apis, "mixed-apis", "", "figure 10: only these APIs, comma-separated (cards,hhu,magpie,ralendar,roamio,travel)")
 	fs.IntVar(&o.Mix.Clients, "mixed-clients", 16, "figure 10: client goroutines")
-	fs.DurationVar(&o.Mix.Duration, "mixed-duration", 0, "figure 10: duration of the run (default 60s; -short 15s)")
+	fs.DurationVar(&o.Mix.Duration, "mixed-duration", 0, "figure 10: duration of the run (default 60s; -short 10s)")
 	fs.StringVar(&o.Mix.PGLog, "pglog", "", "figure 10: PostgreSQL's log file, for the plans of the slowest operations (default: Debian's for the server's version)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -61,7 +61,7 @@ func run(args []string) error {
 	if o.Mix.Duration == 0 {
 		o.Mix.Duration = 60 * time.Second
 		if o.Short {
-			o.Mix.Duration = 15 * time.Second
+			o.Mix.Duration = 10 * time.Second
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
