@@ -50,7 +50,8 @@ func (st *cardsState) setup(ctx context.Context, m *mixEnv) error {
 	if err != nil {
 		return err
 	}
-	bs, err := f.makeBatches(ctx, 1, cardsPerBig)
+	// Enough cards for the uses of both runs at full speed.
+	bs, err := f.makeBatches(ctx, 3, cardsPerBig)
 	if err != nil {
 		return err
 	}

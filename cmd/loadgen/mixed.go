@@ -140,7 +140,7 @@ func (w *mixWorker) Send(ctx context.Context, op, path, auth string, hdr http.He
 	if err == nil && a.Status != want {
 		err = fmt.Errorf("%s: status %d, want %d: %.300s", op, a.Status, want, a.Body)
 	}
-	w.rec.add(op, ms, err, replay{Method: method, Path: path, Auth: auth, Header: hdr, Body: bodyOf(body)})
+	w.rec.add(op, ms, a.Header, err, replay{Method: method, Path: path, Auth: auth, Header: hdr, Body: bodyOf(body)})
 	return a, err
 }
 
@@ -188,13 +188,16 @@ type mixRecorder struct {
 }
 
 type opStats struct {
-	ms       []float64
+	ms []float64
+	// cmd and ryw: the server's own timings of a command (Server-Timing:
+	// deciding and appending, the wait for its read models), when given.
+	cmd, ryw []float64
 	failed   int64
 	firstErr string
 	last     replay // the last successful call
 }
 
-func (r *mixRecorder) add(op string, ms float64, err error, rp replay) {
+func (r *mixRecorder) add(op string, ms float64, h http.Header, err error, rp replay) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.ops[op]
@@ -210,6 +213,12 @@ func (r *mixRecorder) add(op string, ms float64, err error, rp replay) {
 		return
 	}
 	s.ms = append(s.ms, ms)
+	if v, ok := timingMillis(h, "cmd"); ok {
+		s.cmd = append(s.cmd, v)
+	}
+	if v, ok := timingMillis(h, "ryw"); ok {
+		s.ryw = append(s.ryw, v)
+	}
 	s.last = rp
 }
 
@@ -219,14 +228,24 @@ type mixOp struct {
 	API           string
 	N, Failed     int64
 	P50, P99, Max float64
-	FirstErr      string
-	Replay        replay
-	Plans         []string
+	// Cmd and RYW are the server's timings of a command, ascending (ms):
+	// deciding and appending, and the wait for its read models.
+	Cmd, RYW []float64
+	FirstErr string
+	Replay   replay
+	Plans    []string
 }
 
 // mixResult is one run of the mixed workload.
 type mixResult struct {
-	Clients    int
+	Clients int
+	// Rate is the actions per second offered in an open run (0: closed).
+	Rate float64
+	// Queued: in an open run, each action's wait for a free worker (ms,
+	// ascending).
+	Queued []float64
+	// Closed is the closed run before an open one: the server's capacity.
+	Closed     *mixResult
 	Elapsed    time.Duration
 	Actions    int64
 	Ops        []mixOp           // by API, then operation
@@ -257,10 +276,14 @@ func documentedOps() (map[string]string, error) {
 	return ops, nil
 }
 
-// runMix runs clients workers for d, each doing one action after another,
-// the API chosen by share and the action by weight, and returns the calls
-// by operation.
-func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients int, d time.Duration, pids ...int) (mixResult, error) {
+// runMix runs clients workers for d and returns the calls by operation.
+// Each action's API is chosen by share and the action by weight. With rate
+// 0 the load is closed: each worker starts its next action as soon as its
+// last one ends, which measures what the server can do. Otherwise it is
+// open: actions arrive at rate per second (exponential gaps, as
+// independent users' requests do) and a free worker takes each one; the
+// wait for a free worker is recorded apart (Queued).
+func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients int, d time.Duration, rate float64, pids ...int) (mixResult, error) {
 	doc, err := documentedOps()
 	if err != nil {
 		return mixResult{}, err
@@ -296,11 +319,27 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 	defer cancel()
 	cpu0, cpuErr := readCPU(pids...)
 	start := time.Now()
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		queued   latencies
+		arrivals chan time.Time // the time each action was due
+	)
+	if rate > 0 {
+		arrivals = make(chan time.Time, 4096)
+		wg.Go(func() { arrive(rctx, arrivals, rate, start) })
+	}
 	for i := range clients {
 		w := &mixWorker{ID: i, Rnd: rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano()))), C: c, rec: rec, tag: tag}
 		wg.Go(func() {
 			for rctx.Err() == nil {
+				if arrivals != nil {
+					select {
+					case <-rctx.Done():
+						return
+					case due := <-arrivals:
+						queued.add(float64(time.Since(due).Microseconds()) / 1000)
+					}
+				}
 				x := w.Rnd.Float64() * total
 				p := picks[min(len(picks)-1, sort.Search(len(picks), func(j int) bool { return picks[j].cum > x }))]
 				_ = p.action.Run(rctx, w) // failures are counted per call
@@ -309,13 +348,16 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 		})
 	}
 	wg.Wait()
-	res := mixResult{Clients: clients, Elapsed: time.Since(start), Actions: actions.Load(), Documented: doc, Uncalled: map[string]string{}}
+	res := mixResult{Clients: clients, Rate: rate, Elapsed: time.Since(start), Actions: actions.Load(), Queued: queued.sorted(),
+		Documented: doc, Uncalled: map[string]string{}}
 	if cpu1, err := readCPU(pids...); err == nil && cpuErr == nil {
 		res.CPU = cpu1.sub(cpu0)
 	}
 	for op, s := range rec.ops {
 		slices.Sort(s.ms)
-		o := mixOp{Op: op, API: doc[op], N: int64(len(s.ms)), Failed: s.failed, FirstErr: s.firstErr, Replay: s.last}
+		slices.Sort(s.cmd)
+		slices.Sort(s.ryw)
+		o := mixOp{Op: op, API: doc[op], N: int64(len(s.ms)), Failed: s.failed, FirstErr: s.firstErr, Replay: s.last, Cmd: s.cmd, RYW: s.ryw}
 		if o.API == "" {
 			o.API = "(not documented)"
 		}
@@ -345,6 +387,26 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 		res.Uncalled[op] = why
 	}
 	return res, ctx.Err()
+}
+
+// arrive sends the times at which actions are due, rate per second with
+// exponential gaps, until ctx ends. An action that finds the queue full is
+// dropped: the workers are that far behind.
+func arrive(ctx context.Context, out chan<- time.Time, rate float64, start time.Time) {
+	rnd := rand.New(rand.NewPCG(uint64(start.UnixNano()), 7))
+	next := start
+	for {
+		next = next.Add(time.Duration(rnd.ExpFloat64() / rate * float64(time.Second)))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(next)):
+		}
+		select {
+		case out <- next:
+		default:
+		}
+	}
 }
 
 // slowest returns the k operations with the highest p99 (at least 20 calls).
