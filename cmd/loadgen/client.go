@@ -79,14 +79,19 @@ func (c *client) call(ctx context.Context, method, path, auth string, body any, 
 	if out == nil {
 		return nil
 	}
+	return decodeAnswer(a.Body, out)
+}
+
+// decodeAnswer decodes an envelope's data (status success) or the whole body.
+func decodeAnswer(body []byte, out any) error {
 	var env struct {
 		Status string          `json:"status"`
 		Data   json.RawMessage `json:"data"`
 	}
-	if json.Unmarshal(a.Body, &env) == nil && env.Status == "success" && len(env.Data) > 0 {
+	if json.Unmarshal(body, &env) == nil && env.Status == "success" && len(env.Data) > 0 {
 		return json.Unmarshal(env.Data, out)
 	}
-	return json.Unmarshal(a.Body, out)
+	return json.Unmarshal(body, out)
 }
 
 func (c *client) login(ctx context.Context, username, password string) (string, error) {

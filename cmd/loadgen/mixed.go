@@ -162,18 +162,6 @@ func bodyOf(r io.Reader) []byte {
 	return nil
 }
 
-// decodeAnswer decodes an envelope's data (status success) or the whole body.
-func decodeAnswer(body []byte, out any) error {
-	var env struct {
-		Status string          `json:"status"`
-		Data   json.RawMessage `json:"data"`
-	}
-	if json.Unmarshal(body, &env) == nil && env.Status == "success" && len(env.Data) > 0 {
-		return json.Unmarshal(env.Data, out)
-	}
-	return json.Unmarshal(body, out)
-}
-
 // replay is one recorded request, sent again to capture its plans.
 type replay struct {
 	Method, Path, Auth string
