@@ -34,7 +34,10 @@ type Engine struct {
 	projectors []Projector
 	names      []string // of the projectors
 	byName     map[string]Projector
-	signals    map[string]*projSignals
+	// filters are the projectors' filters by name, read once: a request's
+	// read-your-writes wait matches its appends against every one of them.
+	filters map[string]eventlog.Filter
+	signals map[string]*projSignals
 
 	reactions  []*reactor
 	byReaction map[string]*reactor
@@ -99,6 +102,7 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 		cfg:        cfg,
 		log:        cfg.Logger,
 		byName:     map[string]Projector{},
+		filters:    map[string]eventlog.Filter{},
 		signals:    map[string]*projSignals{},
 		byReaction: map[string]*reactor{},
 		byJob:      map[string]eventlog.Job{},
@@ -126,6 +130,7 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 		e.projectors = append(e.projectors, p)
 		e.names = append(e.names, name)
 		e.byName[name] = p
+		e.filters[name] = p.Filter()
 		e.signals[name] = &projSignals{}
 		e.kinds[name] = KindProjector
 	}
@@ -380,7 +385,7 @@ func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g gene
 		name:   p.Name(),
 		gen:    g,
 		active: ro == roleRun,
-		filter: p.Filter(),
+		filter: e.filters[p.Name()],
 		nudge:  make(chan struct{}, 1),
 		stop:   cancel,
 	}

@@ -15,12 +15,12 @@ import (
 func (e *Engine) WaitForAppends(ctx context.Context, a *eventlog.Appends) error {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.WaitTimeout)
 	defer cancel()
-	for _, p := range e.projectors {
-		pos, exact := a.Reached(p.Filter())
+	for _, name := range e.names {
+		pos, exact := a.Reached(e.filters[name])
 		if pos.IsStart() {
 			continue
 		}
-		if err := e.waitOne(ctx, p.Name(), pos, !exact); err != nil {
+		if err := e.waitOne(ctx, name, pos, !exact); err != nil {
 			return err
 		}
 	}

@@ -28,7 +28,8 @@ type Projector interface {
 	// generation schema.
 	Schema() string
 	// Filter selects the events the projector receives. Its checkpoint still
-	// advances past events it does not receive.
+	// advances past events it does not receive. The engine reads it once,
+	// in New.
 	Filter() eventlog.Filter
 	// Apply applies one event in tx, whose search_path is the generation
 	// schema. It must be deterministic: replaying the log rebuilds the same

@@ -226,8 +226,7 @@ func (e *Engine) ensureLoaded(ctx context.Context) error {
 // nudge asks the runner of a filtered projector to check for progress now;
 // it reports whether the projector is filtered (nothing to nudge otherwise).
 func (e *Engine) nudge(ctx context.Context, name string) bool {
-	p := e.byName[name]
-	if f := p.Filter(); len(f.Categories) == 0 && len(f.EventTypes) == 0 {
+	if f := e.filters[name]; len(f.Categories) == 0 && len(f.EventTypes) == 0 {
 		return false // every event reaches it
 	}
 	if e.nudgeLocal(name) {

@@ -2,7 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -109,11 +109,14 @@ func (k Consistency) settle(c echo.Context, rec *eventlog.Appends) {
 // as "<name>;dur=<ms>".
 func ServerTiming(c echo.Context, name string, d time.Duration) {
 	h := c.Response().Header()
-	entry := fmt.Sprintf("%s;dur=%.3f", name, float64(d.Microseconds())/1000)
-	if v := h.Get(HeaderServerTiming); v != "" {
-		entry = v + ", " + entry
+	prev := h.Get(HeaderServerTiming)
+	b := make([]byte, 0, len(prev)+len(name)+24)
+	if prev != "" {
+		b = append(append(b, prev...), ", "...)
 	}
-	h.Set(HeaderServerTiming, entry)
+	b = append(append(b, name...), ";dur="...)
+	b = strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 3, 64)
+	h.Set(HeaderServerTiming, string(b))
 }
 
 // beforeQuery waits for every projection to reach the position the request
