@@ -27,7 +27,7 @@ type benchOptions struct {
 	// quick loop for working on issue 19's first target.
 	UsesOnly bool
 	// Mixed runs only figure 10 (every endpoint in a mixed workload) on a
-	// log filled to Events, printed, no report.
+	// log filled to Events; its report goes to Out like bench's.
 	Mixed bool
 	Mix   mixOptions
 }
@@ -595,6 +595,19 @@ func verdict(ok bool) string {
 	return "**not met**"
 }
 
+// runHeader is a report's heading and the line on the machine and the run,
+// without its end of line.
+func runHeader(res *results, mode, pgVersion string) string {
+	host, _ := os.Hostname()
+	goVersion := runtime.Version()
+	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+		goVersion = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("## %s — `%s`\n\nMachine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
+		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s.",
+		res.Start.UTC().Format("2006-01-02 15:04 MST"), mode, host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, res.LoadStart, res.LoadEnd, res.Total.Round(time.Second))
+}
+
 // render writes the run's report in Markdown, with its charts (ch, paths
 // relative to the report; none when empty).
 func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts) string {
@@ -606,15 +619,8 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	if o.Events > 0 || o.CmdDur > 0 || o.Runs != 3 {
 		mode = "loadgen bench with overrides (see Commands)"
 	}
-	host, _ := os.Hostname()
-	goVersion := runtime.Version()
-	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
-		goVersion = strings.TrimSpace(string(out))
-	}
-	fmt.Fprintf(&b, "## %s — `%s`\n\n", res.Start.UTC().Format("2006-01-02 15:04 MST"), mode)
-	fmt.Fprintf(&b, "Machine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
-		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s. Medians of %d runs (each run's value in the last column).\n\n",
-		host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, res.LoadStart, res.LoadEnd, res.Total.Round(time.Second), o.Runs)
+	b.WriteString(runHeader(res, mode, pgVersion))
+	fmt.Fprintf(&b, " Medians of %d runs (each run's value in the last column).\n\n", o.Runs)
 
 	single := med(res.Single)
 	rows100 := med(each(res.Hundred, func(t float64) float64 { return t * 100 }))

@@ -46,7 +46,7 @@ func run(args []string) error {
 	fs.Int64Var(&o.Events, "events", 0, "override the log size of figures 5 and 6 (default 1,000,000; -short 20,000)")
 	fs.DurationVar(&o.CmdDur, "duration", 0, "override the duration of each command run of figure 2 (default 30s; -short 5s)")
 	fs.BoolVar(&o.UsesOnly, "uses", false, "only figure 2 (card uses beside the CRUD peer) and its profile, printed, no report: the quick loop for issue 19")
-	fs.BoolVar(&o.Mixed, "mixed", false, "only figure 10 (every endpoint in a mixed workload) on a log of -events, printed, no report")
+	fs.BoolVar(&o.Mixed, "mixed", false, "only figure 10 (every endpoint in a mixed workload) on a log of -events (its report added to -out)")
 	var apis string
 	fs.StringVar(&apis, "mixed-apis", "", "figure 10: only these APIs, comma-separated (cards,hhu,magpie,ralendar,roamio,travel)")
 	fs.IntVar(&o.Mix.Clients, "mixed-clients", 16, "figure 10: client goroutines")

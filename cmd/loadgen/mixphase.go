@@ -431,8 +431,11 @@ func mixTable(r mixResult, logEvents int64) string {
 }
 
 // mixedOnly is `loadgen bench -mixed`: figure 10 alone, on a fresh
-// database whose log is first filled with card uses to -events.
+// database whose log is first filled with card uses to -events; with
+// -out, its report is added to the runs like bench's and its table
+// written beside the charts.
 func mixedOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
+	res := &results{Start: time.Now(), LoadStart: loadAvg()}
 	s, err := startServer(ctx, o.Server, dsn, dir)
 	if err != nil {
 		return err
@@ -460,10 +463,11 @@ func mixedOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) e
 	if err != nil {
 		return err
 	}
-	var events int64
+	var pgVersion string
 	if db, err := pgx.Connect(ctx, dsn); err == nil {
 		_, _ = db.Exec(ctx, `ANALYZE eventstore.events`)
-		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&events)
+		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&res.LogEvents)
+		_ = db.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion)
 		db.Close(ctx)
 	}
 	mo := o.Mix
@@ -474,9 +478,33 @@ func mixedOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) e
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	res.Mix, res.LoadEnd, res.Total = &r, loadAvg(), time.Since(res.Start)
+	table := mixTable(r, res.LogEvents)
+	tableAt := "printed after this report"
+	if o.Out != "" {
+		tableAt = filepath.Join("bench", res.Start.UTC().Format("20060102-1504")+"-mixed.md")
+		if err := os.MkdirAll(filepath.Join(filepath.Dir(o.Out), "bench"), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(filepath.Dir(o.Out), tableAt), []byte(table), 0o644); err != nil {
+			return fmt.Errorf("figure 10's table: %w", err)
+		}
+		tableAt = fmt.Sprintf("[%s](%s)", tableAt, tableAt)
+	}
 	var b strings.Builder
-	renderMix(&b, r, events, "below")
-	fmt.Println(b.String())
-	fmt.Println(mixTable(r, events))
+	b.WriteString(runHeader(res, "loadgen bench -mixed", pgVersion))
+	fmt.Fprintf(&b, " Figure 10 alone, on a log filled to %d events with card uses.\n", res.LogEvents)
+	renderMix(&b, r, res.LogEvents, tableAt)
+	fmt.Fprintf(&b, "\nCommand:\n\n```\ngo build -o bin/ ./cmd/server ./cmd/loadgen && bin/loadgen %s\n```\n\n", strings.Join(os.Args[1:], " "))
+	report := b.String()
+	fmt.Println(report)
+	if o.Out == "" {
+		fmt.Println(table)
+		return nil
+	}
+	if err := prepend(o.Out, report); err != nil {
+		return err
+	}
+	logf("wrote %s", o.Out)
 	return nil
 }
