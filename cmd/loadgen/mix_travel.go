@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"sync"
+	"sync/atomic"
 )
 
 // travelMix is the travel API's part of the mixed workload (10).
@@ -74,6 +75,9 @@ type travelState struct {
 
 	mu      sync.Mutex
 	workers map[int]*travelWorker
+	// turn walks the stray GETs and the test forms across the workers,
+	// so that a short run calls each.
+	turn atomic.Int64
 }
 
 // travelWorker is one worker's own travel objects: its user, the user it
@@ -85,6 +89,8 @@ type travelWorker struct {
 	posts     []int64        // own posts
 	comments  map[string][]int64
 	jobs      map[string][]int64 // own jobs by kind, newest last
+	// turn alternates GET and POST.
+	turn int
 }
 
 // worker returns w's own objects, making them on its first action.

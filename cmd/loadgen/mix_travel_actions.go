@@ -11,10 +11,11 @@ import (
 // The travel part's actions (10), by module: the user, the forum, the jobs
 // of each kind, the likes, the model endpoints, stray GETs.
 
-// randomMethod is GET or POST: the routes that take both (likes,
+// method is GET and POST in turn: the routes that take both (likes,
 // deletions, logout) get both, as the app and the seed's pages send them.
-func randomMethod(w *mixWorker) string {
-	if w.Rnd.IntN(2) == 0 {
+func (tw *travelWorker) method() string {
+	tw.turn++
+	if tw.turn%2 == 0 {
 		return "GET"
 	}
 	return "POST"
@@ -45,7 +46,7 @@ func (st *travelState) userActions() []mixAction {
 			return err
 		}),
 		st.act("log out and in again", 0.6, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			m := randomMethod(w)
+			m := tw.method()
 			if err := travelCall(ctx, w, m+" /user/logout", "/user/logout", tw.me, nil, nil); err != nil {
 				return err
 			}
@@ -142,7 +143,7 @@ func (st *travelState) forumActions() []mixAction {
 				return err
 			}
 			tw.posts = tw.posts[:len(tw.posts)-1]
-			m := randomMethod(w)
+			m := tw.method()
 			return travelCall(ctx, w, m+" /forum/post/{pid}/delete", fmt.Sprintf("/forum/post/%d/delete", pid), tw.me, nil, nil)
 		}),
 		st.act("comment on a post", 2.5, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
@@ -190,7 +191,7 @@ func (tw *travelWorker) deleteComment(ctx context.Context, w *mixWorker, subject
 	cs := tw.comments[subject]
 	cid := cs[len(cs)-1]
 	tw.comments[subject] = cs[:len(cs)-1]
-	m := randomMethod(w)
+	m := tw.method()
 	return travelCall(ctx, w, m+" "+prefix+"{cid}/delete", fmt.Sprintf("%s%d/delete", prefix, cid), tw.me, nil, nil)
 }
 
@@ -240,13 +241,13 @@ func (st *travelState) jobActions(kind string) []mixAction {
 			_, err = jobStatus(ctx, w, tw.me, kind, id)
 			return err
 		}),
-		st.act("delete my "+kind, 0.1, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
+		st.act("delete my "+kind, 0.15, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
 			id, err := tw.ownJob(ctx, w, kind)
 			if err != nil {
 				return err
 			}
 			tw.jobs[kind] = tw.jobs[kind][:len(tw.jobs[kind])-1]
-			m := randomMethod(w)
+			m := tw.method()
 			return travelCall(ctx, w, m+" "+k+"{wid}/delete", fmt.Sprintf("%s%d/delete", k, id), tw.me, nil, nil)
 		}),
 	}
@@ -297,7 +298,7 @@ func (st *travelState) likeActions() []mixAction {
 			id := targets[tw.liked[lk.name]]
 			tw.liked[lk.name]++
 			before, _, _ := strings.Cut(lk.op, "{")
-			m := randomMethod(w)
+			m := tw.method()
 			return travelCall(ctx, w, m+" "+lk.op, fmt.Sprintf("%s%d/like", before, id), tw.liker, nil, nil)
 		}))
 	}

@@ -67,8 +67,8 @@ func (st *travelState) modelActions() []mixAction {
 		st.act("where a photo was taken", 1, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
 			return travelCall(ctx, w, "GET /api/location", "/api/location?longitude=120.15&latitude=30.25", nil, nil, nil)
 		}),
-		st.act("a model's test form", 0.1, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
-			op := pick(w.Rnd, []string{"GET /api/poem", "GET /api/img2poem"})
+		st.act("a model's test form", 0.2, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
+			op := []string{"GET /api/poem", "GET /api/img2poem"}[st.turn.Add(1)%2]
 			_, path, _ := strings.Cut(op, " ")
 			_, err := travelSend(ctx, w, op, path, nil, nil, travelTypeCheck("text/html"))
 			return err
@@ -84,8 +84,8 @@ func (st *travelState) strayGetAction() mixAction {
 		"/forum/post/new", "/forum/post/{pid}/edit", "/forum/comment/new",
 		"/movie/{wid}/upload", "/movie/{wid}/comment/new", "/photo/{wid}/upload", "/photo/{wid}/comment/new",
 		"/api/color", "/api/weather", "/api/style", "/api/fsrcnn", "/user/avatar"}
-	return st.act("a stray GET of a POST-only path", 1.2, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-		p := pick(w.Rnd, paths)
+	return st.act("a stray GET of a POST-only path", 1.5, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
+		p := paths[st.turn.Add(1)%int64(len(paths))]
 		path := st.fillPath(w, p)
 		if p == "/user/avatar" {
 			_, err := travelSend(ctx, w, "GET "+p, path, tw.me, nil, travelEnvelopeCheck(403, "未获取到avatar", nil))
