@@ -129,14 +129,14 @@ func (st *travelState) act(name string, weight float64, run func(ctx context.Con
 }
 
 // pick returns a random element of xs.
-func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+func travelPick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
-// setupWorker is a worker of the set-up: its calls are not reported.
-func setupWorker(m *mixEnv) *mixWorker {
+// travelSetupWorker is a worker of the set-up: its calls are not reported.
+func travelSetupWorker(m *mixEnv) *mixWorker {
 	return &mixWorker{ID: 1 << 20, Rnd: rand.New(rand.NewPCG(1, 2)), C: m.C, rec: &mixRecorder{ops: map[string]*opStats{}}, tag: m.Tag}
 }
 
-// travelIDOf reads an id field ("post_id", "comment_id", "work_id") of an
+// travelIDs reads an id field ("post_id", "comment_id", "work_id") of an
 // answer's data.
 type travelIDs struct {
 	PostID    int64 `json:"post_id"`
@@ -144,8 +144,8 @@ type travelIDs struct {
 	WorkID    int64 `json:"work_id"`
 }
 
-// newPost publishes a post as who and returns its id.
-func newPost(ctx context.Context, w *mixWorker, who *travelAccount, i int) (int64, error) {
+// travelNewPost publishes a post as who and returns its id.
+func travelNewPost(ctx context.Context, w *mixWorker, who *travelAccount, i int) (int64, error) {
 	form := url.Values{"title": {fmt.Sprintf("游记 %d", i)}, "type": {fmt.Sprint(1 + i%3)},
 		"text": {fmt.Sprintf("第%d天：清晨去了西湖，断桥边人不多，午后在龙井村喝茶。", i)}}
 	var ids travelIDs
@@ -153,9 +153,9 @@ func newPost(ctx context.Context, w *mixWorker, who *travelAccount, i int) (int6
 	return ids.PostID, err
 }
 
-// newComment comments on a post ("post") or a job ("movie", "photo") as
+// travelNewComment comments on a post ("post") or a job ("movie", "photo") as
 // who and returns the comment's id.
-func newComment(ctx context.Context, w *mixWorker, who *travelAccount, subject string, id int64) (int64, error) {
+func travelNewComment(ctx context.Context, w *mixWorker, who *travelAccount, subject string, id int64) (int64, error) {
 	var ids travelIDs
 	var err error
 	if subject == "post" {

@@ -38,11 +38,11 @@ func (st *travelState) userActions() []mixAction {
 			return travelCall(ctx, w, "POST /user/info", "/user/info", tw.me, travelForm(form), nil)
 		}),
 		st.act("change my avatar", 0.4, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			_, err := uploadAvatar(ctx, w, tw.me, st.avatar)
+			_, err := travelUploadAvatar(ctx, w, tw.me, st.avatar)
 			return err
 		}),
 		st.act("an avatar beside a post", 5, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
-			_, err := travelSend(ctx, w, "GET /media/avatars/{key}", pick(w.Rnd, st.avatars), nil, nil, travelTypeCheck("image/"))
+			_, err := travelSend(ctx, w, "GET /media/avatars/{key}", travelPick(w.Rnd, st.avatars), nil, nil, travelTypeCheck("image/"))
 			return err
 		}),
 		st.act("log out and in again", 0.6, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
@@ -123,7 +123,7 @@ func (st *travelState) forumActions() []mixAction {
 			return travelCall(ctx, w, "GET /forum/page/{n}", fmt.Sprintf("/forum/page/%d", n), nil, nil, nil)
 		}),
 		st.act("a post with its comments", 14, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
-			return travelCall(ctx, w, "GET /forum/post/{pid}", fmt.Sprintf("/forum/post/%d", pick(w.Rnd, st.posts)), nil, nil, nil)
+			return travelCall(ctx, w, "GET /forum/post/{pid}", fmt.Sprintf("/forum/post/%d", travelPick(w.Rnd, st.posts)), nil, nil, nil)
 		}),
 		st.act("publish a post", 1, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
 			_, err := tw.ownPost(ctx, w, true)
@@ -147,11 +147,11 @@ func (st *travelState) forumActions() []mixAction {
 			return travelCall(ctx, w, m+" /forum/post/{pid}/delete", fmt.Sprintf("/forum/post/%d/delete", pid), tw.me, nil, nil)
 		}),
 		st.act("comment on a post", 2.5, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			_, err := tw.ownComment(ctx, w, "post", pick(w.Rnd, st.posts))
+			_, err := tw.ownComment(ctx, w, "post", travelPick(w.Rnd, st.posts))
 			return err
 		}),
 		st.act("delete my comment on a post", 0.5, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			return tw.deleteComment(ctx, w, "post", "/forum/comment/", pick(w.Rnd, st.posts))
+			return tw.deleteComment(ctx, w, "post", "/forum/comment/", travelPick(w.Rnd, st.posts))
 		}),
 	}
 }
@@ -160,7 +160,7 @@ func (st *travelState) forumActions() []mixAction {
 // or if it has none.
 func (tw *travelWorker) ownPost(ctx context.Context, w *mixWorker, fresh bool) (int64, error) {
 	if fresh || len(tw.posts) == 0 {
-		pid, err := newPost(ctx, w, tw.me, int(w.n))
+		pid, err := travelNewPost(ctx, w, tw.me, int(w.n))
 		if err != nil {
 			return 0, err
 		}
@@ -172,7 +172,7 @@ func (tw *travelWorker) ownPost(ctx context.Context, w *mixWorker, fresh bool) (
 // ownComment comments on a subject (post, movie, photo) and keeps the
 // comment for its deletion.
 func (tw *travelWorker) ownComment(ctx context.Context, w *mixWorker, subject string, id int64) (int64, error) {
-	cid, err := newComment(ctx, w, tw.me, subject, id)
+	cid, err := travelNewComment(ctx, w, tw.me, subject, id)
 	if err == nil {
 		tw.comments[subject] = append(tw.comments[subject], cid)
 	}
@@ -213,21 +213,21 @@ func (st *travelState) jobActions(kind string) []mixAction {
 			return travelCall(ctx, w, "GET "+k+"myall", k+"myall", tw.me, nil, nil)
 		}),
 		st.act("a "+kind+"'s file", 4, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
-			_, err := travelSend(ctx, w, "GET /media/"+kind+"s/{wid}/{key}", pick(w.Rnd, st.media[kind]), nil, nil, travelTypeCheck(""))
+			_, err := travelSend(ctx, w, "GET /media/"+kind+"s/{wid}/{key}", travelPick(w.Rnd, st.media[kind]), nil, nil, travelTypeCheck(""))
 			return err
 		}),
 		st.act("a "+kind+"'s comments", 3, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
-			return travelCall(ctx, w, "GET "+k+"{wid}/comment", fmt.Sprintf("%s%d/comment", k, pick(w.Rnd, st.jobs[kind])), nil, nil, nil)
+			return travelCall(ctx, w, "GET "+k+"{wid}/comment", fmt.Sprintf("%s%d/comment", k, travelPick(w.Rnd, st.jobs[kind])), nil, nil, nil)
 		}),
 		st.act("comment on a "+kind, 1, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			_, err := tw.ownComment(ctx, w, kind, pick(w.Rnd, st.jobs[kind]))
+			_, err := tw.ownComment(ctx, w, kind, travelPick(w.Rnd, st.jobs[kind]))
 			return err
 		}),
 		st.act("delete my comment on a "+kind, 0.3, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			return tw.deleteComment(ctx, w, kind, k+"comment/", pick(w.Rnd, st.jobs[kind]))
+			return tw.deleteComment(ctx, w, kind, k+"comment/", travelPick(w.Rnd, st.jobs[kind]))
 		}),
 		st.act("make a "+kind, 0.12, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {
-			id, err := newJob(ctx, w, tw.me, kind, st.photos)
+			id, err := travelNewJob(ctx, w, tw.me, kind, st.photos)
 			if err == nil {
 				tw.jobs[kind] = append(tw.jobs[kind], id)
 			}
@@ -238,7 +238,7 @@ func (st *travelState) jobActions(kind string) []mixAction {
 			if err != nil {
 				return err
 			}
-			_, err = jobStatus(ctx, w, tw.me, kind, id)
+			_, err = travelJobStatus(ctx, w, tw.me, kind, id)
 			return err
 		}),
 		st.act("delete my "+kind, 0.15, func(ctx context.Context, w *mixWorker, tw *travelWorker) error {

@@ -24,7 +24,7 @@ import (
 type travelStandins struct {
 	models *http.Server
 	smtp   *smtptest.Server
-	tb     *sinkTB
+	tb     *travelSinkTB
 }
 
 // startTravelStandins starts both stand-ins on loopback ports and returns
@@ -34,7 +34,7 @@ func startTravelStandins() (*travelStandins, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("model stand-in: %w", err)
 	}
-	st := &travelStandins{models: &http.Server{Handler: standin.Handler(), ReadHeaderTimeout: 10 * time.Second}, tb: &sinkTB{}}
+	st := &travelStandins{models: &http.Server{Handler: standin.Handler(), ReadHeaderTimeout: 10 * time.Second}, tb: &travelSinkTB{}}
 	go func() { _ = st.models.Serve(ln) }()
 	if st.smtp, err = st.tb.startSMTP(); err != nil {
 		_ = st.models.Close()
@@ -67,7 +67,7 @@ func (st *travelStandins) resetCode(ctx context.Context, addr string, seen int, 
 			}
 		}
 		if len(mine) > seen {
-			if code := sixDigits.FindString(mine[len(mine)-1].Body); code != "" {
+			if code := travelCodeRE.FindString(mine[len(mine)-1].Body); code != "" {
 				return code, nil
 			}
 			return "", fmt.Errorf("mail to %s holds no code: %.200s", addr, mine[len(mine)-1].Body)
@@ -83,30 +83,32 @@ func (st *travelStandins) resetCode(ctx context.Context, addr string, seen int, 
 	}
 }
 
-// sixDigits is a reset code in a mail's text.
-var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
+// travelCodeRE is a reset code in a mail's text.
+var travelCodeRE = regexp.MustCompile(`\b\d{6}\b`)
 
-// sinkTB is the testing.TB smtptest.Start asks for, outside a test: it
+// travelSinkTB is the testing.TB smtptest.Start asks for, outside a test: it
 // keeps the clean-ups for stop and turns a failure to listen into an
 // error. Start calls only Helper, Fatalf and Cleanup (the embedded nil TB
 // makes any other call panic).
-type sinkTB struct {
+type travelSinkTB struct {
 	testing.TB
 	cleanups []func()
 }
 
-func (t *sinkTB) Helper()                        {}
-func (t *sinkTB) Cleanup(f func())               { t.cleanups = append(t.cleanups, f) }
-func (t *sinkTB) Fatalf(format string, a ...any) { panic(sinkFailure(fmt.Sprintf(format, a...))) }
+func (t *travelSinkTB) Helper()          {}
+func (t *travelSinkTB) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
+func (t *travelSinkTB) Fatalf(format string, a ...any) {
+	panic(travelSinkFailure(fmt.Sprintf(format, a...)))
+}
 
-// sinkFailure is the panic of sinkTB.Fatalf.
-type sinkFailure string
+// travelSinkFailure is the panic of travelSinkTB.Fatalf.
+type travelSinkFailure string
 
 // startSMTP runs smtptest.Start, returning its failure as an error.
-func (t *sinkTB) startSMTP() (s *smtptest.Server, err error) {
+func (t *travelSinkTB) startSMTP() (s *smtptest.Server, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, ok := r.(sinkFailure)
+			f, ok := r.(travelSinkFailure)
 			if !ok {
 				panic(r)
 			}
@@ -117,7 +119,7 @@ func (t *sinkTB) startSMTP() (s *smtptest.Server, err error) {
 }
 
 // cleanup runs the clean-ups, last first.
-func (t *sinkTB) cleanup() {
+func (t *travelSinkTB) cleanup() {
 	for i := len(t.cleanups) - 1; i >= 0; i-- {
 		t.cleanups[i]()
 	}

@@ -99,11 +99,11 @@ func (st *travelState) strayGetAction() mixAction {
 func (st *travelState) fillPath(w *mixWorker, p string) string {
 	switch p {
 	case "/forum/post/{pid}/edit":
-		return fmt.Sprintf("/forum/post/%d/edit", pick(w.Rnd, st.posts))
+		return fmt.Sprintf("/forum/post/%d/edit", travelPick(w.Rnd, st.posts))
 	case "/movie/{wid}/upload", "/movie/{wid}/comment/new":
-		return fmt.Sprintf("/movie/%d/%s", pick(w.Rnd, st.jobs["movie"]), p[len("/movie/{wid}/"):])
+		return fmt.Sprintf("/movie/%d/%s", travelPick(w.Rnd, st.jobs["movie"]), p[len("/movie/{wid}/"):])
 	case "/photo/{wid}/upload", "/photo/{wid}/comment/new":
-		return fmt.Sprintf("/photo/%d/%s", pick(w.Rnd, st.jobs["photo"]), p[len("/photo/{wid}/"):])
+		return fmt.Sprintf("/photo/%d/%s", travelPick(w.Rnd, st.jobs["photo"]), p[len("/photo/{wid}/"):])
 	}
 	return p
 }

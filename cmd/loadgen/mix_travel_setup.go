@@ -27,7 +27,7 @@ func travelSizesFor(short bool) travelSizes {
 // setup makes the fixture.
 func (st *travelState) setup(ctx context.Context, m *mixEnv) error {
 	sz := travelSizesFor(m.Short)
-	w := setupWorker(m)
+	w := travelSetupWorker(m)
 	var err error
 	if err = st.makeFiles(); err != nil {
 		return err
@@ -70,7 +70,7 @@ func (st *travelState) makeAccounts(ctx context.Context, w *mixWorker, n int) er
 		if err != nil {
 			return err
 		}
-		path, err := uploadAvatar(ctx, w, acct, st.avatar)
+		path, err := travelUploadAvatar(ctx, w, acct, st.avatar)
 		if err != nil {
 			return err
 		}
@@ -80,8 +80,8 @@ func (st *travelState) makeAccounts(ctx context.Context, w *mixWorker, n int) er
 	return nil
 }
 
-// uploadAvatar sets who's avatar and returns its path.
-func uploadAvatar(ctx context.Context, w *mixWorker, who *travelAccount, data []byte) (string, error) {
+// travelUploadAvatar sets who's avatar and returns its path.
+func travelUploadAvatar(ctx context.Context, w *mixWorker, who *travelAccount, data []byte) (string, error) {
 	body, err := travelFile("avatar", "avatar.png", data, nil)
 	if err != nil {
 		return "", err
@@ -99,11 +99,11 @@ func uploadAvatar(ctx context.Context, w *mixWorker, who *travelAccount, data []
 // next user.
 func (st *travelState) makeForum(ctx context.Context, w *mixWorker, perAccount int) error {
 	for i := range perAccount * len(st.accounts) {
-		pid, err := newPost(ctx, w, st.accounts[i%len(st.accounts)], i)
+		pid, err := travelNewPost(ctx, w, st.accounts[i%len(st.accounts)], i)
 		if err != nil {
 			return err
 		}
-		cid, err := newComment(ctx, w, st.accounts[(i+1)%len(st.accounts)], "post", pid)
+		cid, err := travelNewComment(ctx, w, st.accounts[(i+1)%len(st.accounts)], "post", pid)
 		if err != nil {
 			return err
 		}
@@ -117,20 +117,20 @@ func (st *travelState) makeForum(ctx context.Context, w *mixWorker, perAccount i
 func (st *travelState) makeJobs(ctx context.Context, w *mixWorker, kind string, n, comments int) error {
 	for i := range n {
 		owner := st.accounts[i%len(st.accounts)]
-		id, err := newJob(ctx, w, owner, kind, st.photos)
+		id, err := travelNewJob(ctx, w, owner, kind, st.photos)
 		if err != nil {
 			return err
 		}
 		st.jobs[kind] = append(st.jobs[kind], id)
 	}
 	for _, id := range st.jobs[kind] {
-		job, err := waitJob(ctx, w, st.jobOwner(kind, id), kind, id)
+		job, err := travelWaitJob(ctx, w, st.jobOwner(kind, id), kind, id)
 		if err != nil {
 			return err
 		}
 		st.media[kind] = append(st.media[kind], job.files()...)
 		for c := range comments {
-			cid, err := newComment(ctx, w, st.accounts[c%len(st.accounts)], kind, id)
+			cid, err := travelNewComment(ctx, w, st.accounts[c%len(st.accounts)], kind, id)
 			if err != nil {
 				return err
 			}
@@ -150,8 +150,8 @@ func (st *travelState) jobOwner(kind string, id int64) *travelAccount {
 	return nil
 }
 
-// newJob makes a job of kind as who: new, info.json, the photos, start.
-func newJob(ctx context.Context, w *mixWorker, who *travelAccount, kind string, photos [][]byte) (int64, error) {
+// travelNewJob makes a job of kind as who: new, info.json, the photos, start.
+func travelNewJob(ctx context.Context, w *mixWorker, who *travelAccount, kind string, photos [][]byte) (int64, error) {
 	var ids travelIDs
 	if err := travelCall(ctx, w, "GET /"+kind+"/new", "/"+kind+"/new", who, nil, &ids); err != nil {
 		return 0, err
@@ -165,19 +165,19 @@ func newJob(ctx context.Context, w *mixWorker, who *travelAccount, kind string, 
 	if err != nil {
 		return 0, err
 	}
-	if err := uploadToJob(ctx, w, who, kind, ids.WorkID, "info.json", info); err != nil {
+	if err := travelUpload(ctx, w, who, kind, ids.WorkID, "info.json", info); err != nil {
 		return 0, err
 	}
 	for i, p := range photos {
-		if err := uploadToJob(ctx, w, who, kind, ids.WorkID, names[i], p); err != nil {
+		if err := travelUpload(ctx, w, who, kind, ids.WorkID, names[i], p); err != nil {
 			return 0, err
 		}
 	}
 	return ids.WorkID, travelCall(ctx, w, "GET /"+kind+"/{wid}/start", fmt.Sprintf("/%s/%d/start", kind, ids.WorkID), who, nil, nil)
 }
 
-// uploadToJob uploads one file to a job.
-func uploadToJob(ctx context.Context, w *mixWorker, who *travelAccount, kind string, id int64, name string, data []byte) error {
+// travelUpload uploads one file to a job.
+func travelUpload(ctx context.Context, w *mixWorker, who *travelAccount, kind string, id int64, name string, data []byte) error {
 	body, err := travelFile("file", name, data, nil)
 	if err != nil {
 		return err
@@ -204,18 +204,18 @@ func (j travelJob) files() []string {
 	return out
 }
 
-// jobStatus reads a job's status as its owner.
-func jobStatus(ctx context.Context, w *mixWorker, owner *travelAccount, kind string, id int64) (travelJob, error) {
+// travelJobStatus reads a job's status as its owner.
+func travelJobStatus(ctx context.Context, w *mixWorker, owner *travelAccount, kind string, id int64) (travelJob, error) {
 	var job travelJob
 	err := travelCall(ctx, w, "GET /"+kind+"/{wid}/status", fmt.Sprintf("/%s/%d/status", kind, id), owner, nil, &job)
 	return job, err
 }
 
-// waitJob polls a job's status until it is done (3 minutes at most).
-func waitJob(ctx context.Context, w *mixWorker, owner *travelAccount, kind string, id int64) (travelJob, error) {
+// travelWaitJob polls a job's status until it is done (3 minutes at most).
+func travelWaitJob(ctx context.Context, w *mixWorker, owner *travelAccount, kind string, id int64) (travelJob, error) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		job, err := jobStatus(ctx, w, owner, kind, id)
+		job, err := travelJobStatus(ctx, w, owner, kind, id)
 		if err != nil {
 			return job, err
 		}
