@@ -213,7 +213,7 @@ func (st *travelState) jobActions(kind string) []mixAction {
 			return travelCall(ctx, w, "GET "+k+"myall", k+"myall", tw.me, nil, nil)
 		}),
 		st.act("a "+kind+"'s file", 4, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {
-			_, err := travelSend(ctx, w, "GET /media/"+kind+"s/{wid}/{key}", travelPick(w.Rnd, st.media[kind]), nil, nil, travelTypeCheck(""))
+			_, err := travelSend(ctx, w, "GET /media/"+kind+"s/{wid}/{key}", travelPick(w.Rnd, st.media[kind]), nil, nil, travelTypeCheck("image/", "video/"))
 			return err
 		}),
 		st.act("a "+kind+"'s comments", 3, func(ctx context.Context, w *mixWorker, _ *travelWorker) error {

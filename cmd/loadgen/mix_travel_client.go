@@ -85,13 +85,16 @@ func travelEnvelopeCheck(code int, msg string, out any) func(answer) error {
 }
 
 // travelTypeCheck accepts a plain answer (a file, a PNG, a form) of a
-// content type starting with ctype.
-func travelTypeCheck(ctype string) func(answer) error {
+// content type starting with one of ctypes.
+func travelTypeCheck(ctypes ...string) func(answer) error {
 	return func(a answer) error {
-		if got := a.Header.Get("Content-Type"); !strings.HasPrefix(got, ctype) {
-			return fmt.Errorf("content type %q, want %s", got, ctype)
+		got := a.Header.Get("Content-Type")
+		for _, ct := range ctypes {
+			if strings.HasPrefix(got, ct) {
+				return nil
+			}
 		}
-		return nil
+		return fmt.Errorf("content type %q, want %s", got, strings.Join(ctypes, " or "))
 	}
 }
 
