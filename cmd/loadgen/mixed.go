@@ -111,6 +111,14 @@ func (w *mixWorker) Call(ctx context.Context, op, path, auth string, body any, w
 // under op and fails unless the status is want; the method is op's first
 // word.
 func (w *mixWorker) Send(ctx context.Context, op, path, auth string, hdr http.Header, body io.Reader, want int) (answer, error) {
+	return w.SendCheck(ctx, op, path, auth, hdr, body, want, nil)
+}
+
+// SendCheck is Send for APIs whose HTTP status does not tell success
+// (the travel log answers HTTP 200 with the real code in the body): check,
+// if not nil, looks at an answer of status want, and the call counts as
+// failed when it returns an error.
+func (w *mixWorker) SendCheck(ctx context.Context, op, path, auth string, hdr http.Header, body io.Reader, want int, check func(answer) error) (answer, error) {
 	method, _, ok := strings.Cut(op, " ")
 	if !ok {
 		return answer{}, fmt.Errorf("operation %q is not METHOD /path", op)
@@ -139,6 +147,11 @@ func (w *mixWorker) Send(ctx context.Context, op, path, auth string, hdr http.He
 	}
 	if err == nil && a.Status != want {
 		err = fmt.Errorf("%s: status %d, want %d: %.300s", op, a.Status, want, a.Body)
+	}
+	if err == nil && check != nil {
+		if cerr := check(a); cerr != nil {
+			err = fmt.Errorf("%s: %w", op, cerr)
+		}
 	}
 	w.rec.add(op, ms, a.Header, err, replay{Method: method, Path: path, Auth: auth, Header: hdr, Body: bodyOf(body)})
 	return a, err
