@@ -46,14 +46,9 @@ func hhuColleagues(short bool) int {
 func hhuMix(share float64) *mixAPI {
 	st := &hhuState{}
 	a := &mixAPI{
-		Name:  "hhu",
-		Share: share,
-		Env: func(context.Context, string) ([]string, func(), error) {
-			// Every account of the bench logs in from loopback: the
-			// per-address password-attempt limit (100 in 15 minutes)
-			// would refuse a realistic day's get-token after set-up.
-			return []string{"LOGIN_LIMIT_PER_IP=0"}, func() {}, nil
-		},
+		Name:    "hhu",
+		Share:   share,
+		Env:     hhuEnv,
 		Setup:   st.setup,
 		Actions: hhuActions(st),
 	}

@@ -61,7 +61,7 @@ func hhuActions(st *hhuState) []mixAction {
 	}
 }
 
-// call calls op with its path filled from args (hhuPath).
+// hhuCall calls op with its path filled from args (hhuPath).
 func hhuCall(ctx context.Context, w *mixWorker, op, auth string, body any, want int, out any, args ...any) error {
 	return w.Call(ctx, op, hhuPath(op, args...), auth, body, want, out)
 }
@@ -176,11 +176,14 @@ func (st *hhuState) departments(ctx context.Context, w *mixWorker, hw *hhuWorker
 	return hhuCall(ctx, w, "GET /departments/", hw.user.Token, nil, http.StatusOK, nil)
 }
 
-// book reserves the worker's room for an hour on a day 10 to 40 days
-// ahead (the kept bookings are 1 to 3 days ahead), as the worker's user.
+// book reserves the worker's room for an hour, as the worker's user: ten
+// hours a day (8:00 to 18:00, moves end by 21:00) on the days 10 to 69
+// days ahead, one after another, so that a booking left behind by an
+// interrupted action is not met again for 600 bookings (the kept ones are
+// 1 to 3 days ahead).
 func (st *hhuState) book(ctx context.Context, w *mixWorker, hw *hhuWorker) (int64, error) {
 	hw.slot++
-	from := hhuDay(10 + hw.slot%30).Add(time.Duration(8+hw.slot%10) * time.Hour)
+	from := hhuDay(10 + hw.slot/10%60).Add(time.Duration(8+hw.slot%10) * time.Hour)
 	var r hhuID
 	err := hhuCall(ctx, w, "POST /reservations/", hw.user.Token, hhuBooking(hw.room, from, time.Hour), http.StatusCreated, &r)
 	return r.ID, err
@@ -250,17 +253,12 @@ func (st *hhuState) requestRepair(ctx context.Context, w *mixWorker, hw *hhuWork
 	return hhuCall(ctx, w, "POST /repairs/", hw.user.Token, hhuRepair(st.repairCat), http.StatusCreated, nil)
 }
 
-// colleague adds the next worker's user as a colleague and removes them.
+// colleague adds the next preset worker's user as a colleague and removes
+// them again.
 func (st *hhuState) colleague(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
 	other, err := st.worker(ctx, (w.ID+1)%hhuPresetWorkers)
 	if err != nil {
 		return err
-	}
-	if other == hw {
-		other, err = st.worker(ctx, (w.ID+2)%hhuPresetWorkers)
-		if err != nil {
-			return err
-		}
 	}
 	if err := hhuCall(ctx, w, "POST /friends/{id}/", hw.user.Token, nil, http.StatusCreated, nil, other.user.ID); err != nil {
 		return err
