@@ -21,6 +21,10 @@ var hhuZone = time.FixedZone("CST", 8*3600)
 // first action.
 const hhuPresetWorkers = 16
 
+// hhuLectures is how many activities the term has besides the clock-in
+// one: the activity list has two pages.
+const hhuLectures = 24
+
 // hhuColleagues is how many more members of the staff Setup registers, so
 // that the address book has pages (20 a page): a department's worth in
 // -short, a small college otherwise.
@@ -62,14 +66,18 @@ type hhuState struct {
 	tag   string
 	admin string // "Token <key>" of the administrator
 	dept  int64  // the staff's department
-	// lecture is an activity workers enrol in and withdraw from; clock is
-	// one every worker's user is enrolled in, with clock-in items.
-	lecture, clock int64
-	repairCat      int64
-	guideCat       int64
-	guide          int64 // a guide that stays (downloads, e-mail)
-	mu             sync.Mutex
-	workers        map[int]*hhuWorker
+	// lectures are the term's activities, which workers enrol in and
+	// withdraw from; clock is one every worker's user is enrolled in.
+	lectures  []int64
+	clock     int64
+	repairCat int64
+	guideCat  int64
+	guide     int64 // a guide that stays (downloads, e-mail)
+	mu        sync.Mutex
+	workers   map[int]*hhuWorker
+	// items are the clock activity's clock-in items, shared by the
+	// workers: each user clocks in once at each, in order.
+	items []int64
 }
 
 // hhuWorker is one worker's own objects, so that its writes never race
@@ -79,6 +87,7 @@ type hhuWorker struct {
 	spare    hhuAccount // an account the admin places on the staff and dismisses
 	room     int64      // the worker's own meeting room
 	slot     int        // counts the worker's bookings, to spread them over days
+	clocked  int        // how many of the shared clock-in items the user clocked in at
 	kept     []int64    // bookings that stay (my reservations)
 	repairID int64      // a repair request of the user's
 }
@@ -101,8 +110,12 @@ func (st *hhuState) setup(ctx context.Context, m *mixEnv) error {
 	if st.dept, err = st.create(ctx, "/api/admin/hhu/departments/", map[string]any{"name": "教职工" + m.Tag}); err != nil {
 		return err
 	}
-	if st.lecture, err = st.create(ctx, "/api/admin/hhu/activities/", hhuActivity("学术讲座"+m.Tag)); err != nil {
-		return err
+	for i := range hhuLectures {
+		id, err := st.create(ctx, "/api/admin/hhu/activities/", hhuActivity(fmt.Sprintf("学术讲座%s_%d", m.Tag, i)))
+		if err != nil {
+			return err
+		}
+		st.lectures = append(st.lectures, id)
 	}
 	if st.clock, err = st.create(ctx, "/api/admin/hhu/activities/", hhuActivity("打卡活动"+m.Tag)); err != nil {
 		return err

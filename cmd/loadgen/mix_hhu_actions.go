@@ -139,7 +139,7 @@ func (st *hhuState) activities(ctx context.Context, w *mixWorker, hw *hhuWorker)
 	if err := hhuCall(ctx, w, "GET /activities/", hw.user.Token, nil, http.StatusOK, nil, q); err != nil {
 		return err
 	}
-	return hhuCall(ctx, w, "GET /activities/{id}/", hw.user.Token, nil, http.StatusOK, nil, st.lecture)
+	return hhuCall(ctx, w, "GET /activities/{id}/", hw.user.Token, nil, http.StatusOK, nil, st.lectures[w.Rnd.IntN(len(st.lectures))])
 }
 
 func (st *hhuState) me(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
@@ -202,7 +202,7 @@ func (st *hhuState) bookAndCancel(ctx context.Context, w *mixWorker, hw *hhuWork
 
 func (st *hhuState) enrolAndWithdraw(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
 	var e hhuID
-	if err := hhuCall(ctx, w, "POST /enrollments/", hw.user.Token, hhuEnrollment(st.lecture), http.StatusCreated, &e); err != nil {
+	if err := hhuCall(ctx, w, "POST /enrollments/", hw.user.Token, hhuEnrollment(st.lectures[w.Rnd.IntN(len(st.lectures))]), http.StatusCreated, &e); err != nil {
 		return err
 	}
 	if err := hhuCall(ctx, w, "GET /enrollments/{id}/", hw.user.Token, nil, http.StatusOK, nil, e.ID); err != nil {
@@ -211,30 +211,49 @@ func (st *hhuState) enrolAndWithdraw(ctx context.Context, w *mixWorker, hw *hhuW
 	return hhuCall(ctx, w, "DELETE /enrollments/{id}/", hw.user.Token, nil, http.StatusNoContent, nil, e.ID)
 }
 
-// clockIn: an admin opens a clock-in item of the activity the user is
-// enrolled in and shows its QR code; the user scans it (the mini-program's
-// key route or the item route) and the item is removed again.
-func (st *hhuState) clockIn(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
+// item returns the shared clock-in item at index i, the admin opening it
+// (a recorded call) when nobody has yet: one item serves every worker.
+func (st *hhuState) item(ctx context.Context, w *mixWorker, i int) (int64, error) {
+	st.mu.Lock()
+	if i < len(st.items) {
+		id := st.items[i]
+		st.mu.Unlock()
+		return id, nil
+	}
+	st.mu.Unlock()
 	var item hhuID
 	if err := hhuCall(ctx, w, "POST /api/admin/hhu/activities/{activity}/clockin-items/", st.admin, hhuItem(w.Unique("签到")), http.StatusCreated, &item, st.clock); err != nil {
+		return 0, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.items = append(st.items, item.ID)
+	return item.ID, nil
+}
+
+// clockIn: the display shows an item's QR code (the staff's screen polls
+// it) and the user scans it, through the mini-program's key route or the
+// item route, at the next shared item they have not clocked in at.
+func (st *hhuState) clockIn(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
+	item, err := st.item(ctx, w, hw.clocked)
+	if err != nil {
 		return err
 	}
 	var qr struct {
 		Code string `json:"code"`
 	}
-	if err := hhuCall(ctx, w, "GET /activities/clockins/{activity}/qr/", st.admin, nil, http.StatusOK, &qr, st.clock, fmt.Sprintf("?item=%d", item.ID)); err != nil {
+	if err := hhuCall(ctx, w, "GET /activities/clockins/{activity}/qr/", st.admin, nil, http.StatusOK, &qr, st.clock, fmt.Sprintf("?item=%d", item)); err != nil {
 		return err
 	}
-	var err error
 	if w.Rnd.IntN(2) == 0 {
 		err = hhuCall(ctx, w, "POST /activities/clockins/", hw.user.Token, map[string]any{"key": qr.Code}, http.StatusCreated, nil)
 	} else {
-		err = hhuCall(ctx, w, "POST /activities/clockins/{activity}/", hw.user.Token, map[string]any{"item": item.ID, "code": qr.Code}, http.StatusCreated, nil, st.clock)
+		err = hhuCall(ctx, w, "POST /activities/clockins/{activity}/", hw.user.Token, map[string]any{"item": item, "code": qr.Code}, http.StatusCreated, nil, st.clock)
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		hw.clocked++
 	}
-	return hhuCall(ctx, w, "DELETE /api/admin/hhu/activities/{activity}/clockin-items/{id}/", st.admin, nil, http.StatusNoContent, nil, st.clock, item.ID)
+	return err
 }
 
 func (st *hhuState) editMe(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
@@ -336,21 +355,21 @@ func (st *hhuState) moveBooking(ctx context.Context, w *mixWorker, hw *hhuWorker
 }
 
 // clockinStaff: an admin makes the worker's user staff of the clock-in
-// activity; they open the display page of an item; the admin lists the
-// staff and unassigns them.
+// activity; they open the display page of its first item; the admin lists
+// the staff and unassigns them.
 func (st *hhuState) clockinStaff(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
 	const staff = "/api/admin/hhu/activities/{activity}/clockin-staff/"
 	if err := hhuCall(ctx, w, "POST "+staff, st.admin, map[string]any{"user": hw.user.ID}, http.StatusCreated, nil, st.clock); err != nil {
 		return err
 	}
-	var item hhuID
-	if err := hhuCall(ctx, w, "POST /api/admin/hhu/activities/{activity}/clockin-items/", st.admin, hhuItem(w.Unique("签退")), http.StatusCreated, &item, st.clock); err != nil {
+	item, err := st.item(ctx, w, 0)
+	if err != nil {
 		return err
 	}
 	var link struct {
 		Path string `json:"path"`
 	}
-	if err := hhuCall(ctx, w, "GET /activities/clockins/{activity}/display-link/", hw.user.Token, nil, http.StatusOK, &link, st.clock, fmt.Sprintf("?item=%d", item.ID)); err != nil {
+	if err := hhuCall(ctx, w, "GET /activities/clockins/{activity}/display-link/", hw.user.Token, nil, http.StatusOK, &link, st.clock, fmt.Sprintf("?item=%d", item)); err != nil {
 		return err
 	}
 	if err := w.Call(ctx, "GET /activities/clockins/{activity}/display/", link.Path, "", nil, http.StatusOK, nil); err != nil {
@@ -359,10 +378,7 @@ func (st *hhuState) clockinStaff(ctx context.Context, w *mixWorker, hw *hhuWorke
 	if err := hhuCall(ctx, w, "GET "+staff, st.admin, nil, http.StatusOK, nil, st.clock); err != nil {
 		return err
 	}
-	if err := hhuCall(ctx, w, "DELETE "+staff+"{user}/", st.admin, nil, http.StatusNoContent, nil, st.clock, hw.user.ID); err != nil {
-		return err
-	}
-	return hhuCall(ctx, w, "DELETE /api/admin/hhu/activities/{activity}/clockin-items/{id}/", st.admin, nil, http.StatusNoContent, nil, st.clock, item.ID)
+	return hhuCall(ctx, w, "DELETE "+staff+"{user}/", st.admin, nil, http.StatusNoContent, nil, st.clock, hw.user.ID)
 }
 
 func (st *hhuState) clockinItems(ctx context.Context, w *mixWorker, _ *hhuWorker) error {
