@@ -14,7 +14,7 @@ import (
 
 // hhuZone is 001's time zone (China Standard Time, UTC+8): reservations
 // end by the next midnight there.
-var hhuZone = time.FixedZone("CST", 8*3600)
+func hhuZone() *time.Location { return time.FixedZone("CST", 8*3600) }
 
 // hhuPresetWorkers is how many workers' accounts Setup makes ahead (the
 // default -mixed-clients); a worker beyond them makes its own on its
@@ -49,14 +49,13 @@ func hhuColleagues(short bool) int {
 // and repair categories, rooms, notified addresses) change rarely.
 func hhuMix(share float64) *mixAPI {
 	st := &hhuState{}
-	a := &mixAPI{
+	return &mixAPI{
 		Name:    "hhu",
 		Share:   share,
 		Env:     hhuEnv,
 		Setup:   st.setup,
 		Actions: hhuActions(st),
 	}
-	return a
 }
 
 // hhuState is the fixture: the administrator's token, the shared rows the
@@ -83,13 +82,14 @@ type hhuState struct {
 // hhuWorker is one worker's own objects, so that its writes never race
 // another worker's.
 type hhuWorker struct {
-	user     hhuAccount // a member of the staff
-	spare    hhuAccount // an account the admin places on the staff and dismisses
-	room     int64      // the worker's own meeting room
-	slot     int        // counts the worker's bookings, to spread them over days
-	clocked  int        // how many of the shared clock-in items the user clocked in at
-	kept     []int64    // bookings that stay (my reservations)
-	repairID int64      // a repair request of the user's
+	user     hhuAccount  // a member of the staff
+	spare    hhuAccount  // an account the admin places on the staff and dismisses
+	room     int64       // the worker's own meeting room
+	slot     int         // counts the worker's bookings, to spread them over days
+	clocked  int         // how many of the shared clock-in items the user clocked in at
+	mailed   []time.Time // when the user had a guide mailed, in the last hour
+	kept     []int64     // bookings that stay (my reservations)
+	repairID int64       // a repair request of the user's
 }
 
 // hhuAccount is a registered account with 001's token.

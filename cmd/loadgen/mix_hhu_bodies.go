@@ -37,17 +37,17 @@ func hhuPath(op string, args ...any) string {
 }
 
 // hhuISO writes t as 001 reads it: RFC 3339 in UTC+8.
-func hhuISO(t time.Time) string { return t.In(hhuZone).Format(time.RFC3339) }
+func hhuISO(t time.Time) string { return t.In(hhuZone()).Format(time.RFC3339) }
 
 // hhuDay is midnight (UTC+8) d days from today.
 func hhuDay(d int) time.Time {
-	y, m, day := time.Now().In(hhuZone).AddDate(0, 0, d).Date()
-	return time.Date(y, m, day, 0, 0, 0, 0, hhuZone)
+	y, m, day := time.Now().In(hhuZone()).AddDate(0, 0, d).Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, hhuZone())
 }
 
 // hhuActivity is a valid activity three days ahead with an enrollment form.
 func hhuActivity(title string) map[string]any {
-	start := time.Now().In(hhuZone).Add(72 * time.Hour).Truncate(time.Hour)
+	start := time.Now().In(hhuZone()).Add(72 * time.Hour).Truncate(time.Hour)
 	return map[string]any{
 		"title": title, "description": "春季学术活动", "location": "勤学楼",
 		"starts_at": hhuISO(start), "ends_at": hhuISO(start.Add(2 * time.Hour)), "participant_limit": 0,
