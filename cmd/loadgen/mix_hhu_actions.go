@@ -66,10 +66,10 @@ func hhuCall(ctx context.Context, w *mixWorker, op, auth string, body any, want 
 	return w.Call(ctx, op, hhuPath(op, args...), auth, body, want, out)
 }
 
-// hhuGets calls each GET op in turn with args, wanting 200.
-func hhuGets(ctx context.Context, w *mixWorker, auth string, ops []string, args ...any) error {
+// hhuGets calls each GET op (without parameters) in turn, wanting 200.
+func hhuGets(ctx context.Context, w *mixWorker, auth string, ops ...string) error {
 	for _, op := range ops {
-		if err := hhuCall(ctx, w, op, auth, nil, http.StatusOK, nil, args...); err != nil {
+		if err := w.Call(ctx, op, hhuPath(op), auth, nil, http.StatusOK, nil); err != nil {
 			return err
 		}
 	}
@@ -128,7 +128,7 @@ func (st *hhuState) availability(ctx context.Context, w *mixWorker, hw *hhuWorke
 }
 
 func (st *hhuState) myReservations(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
-	if err := hhuGets(ctx, w, hw.user.Token, []string{"GET /reservations/", "GET /meetingrooms/"}); err != nil {
+	if err := hhuGets(ctx, w, hw.user.Token, "GET /reservations/", "GET /meetingrooms/"); err != nil {
 		return err
 	}
 	return hhuCall(ctx, w, "GET /reservations/{id}/", hw.user.Token, nil, http.StatusOK, nil, hw.kept[w.Rnd.IntN(len(hw.kept))])
@@ -143,7 +143,7 @@ func (st *hhuState) activities(ctx context.Context, w *mixWorker, hw *hhuWorker)
 }
 
 func (st *hhuState) me(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
-	return hhuGets(ctx, w, hw.user.Token, []string{"GET /current-user/", "GET /current-user/meta/"})
+	return hhuGets(ctx, w, hw.user.Token, "GET /current-user/", "GET /current-user/meta/")
 }
 
 func (st *hhuState) guides(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
@@ -162,7 +162,7 @@ func (st *hhuState) myEnrollments(ctx context.Context, w *mixWorker, hw *hhuWork
 }
 
 func (st *hhuState) myRepairs(ctx context.Context, w *mixWorker, hw *hhuWorker) error {
-	if err := hhuGets(ctx, w, hw.user.Token, []string{"GET /repairs/", "GET /repairs/categories/"}); err != nil {
+	if err := hhuGets(ctx, w, hw.user.Token, "GET /repairs/", "GET /repairs/categories/"); err != nil {
 		return err
 	}
 	return hhuCall(ctx, w, "GET /repairs/{id}/", hw.user.Token, nil, http.StatusOK, nil, hw.repairID)
