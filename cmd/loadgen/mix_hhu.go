@@ -52,7 +52,6 @@ func hhuMix(share float64) *mixAPI {
 	return &mixAPI{
 		Name:    "hhu",
 		Share:   share,
-		Env:     hhuEnv,
 		Setup:   st.setup,
 		Actions: hhuActions(st),
 	}

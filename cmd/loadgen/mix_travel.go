@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+
+	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
 // travelMix is the travel API's part of the mixed workload (10).
@@ -32,14 +34,7 @@ func travelMix(share float64) *mixAPI {
 	a := &mixAPI{
 		Name:  "travel",
 		Share: share,
-		Env: func(ctx context.Context, dir string) ([]string, func(), error) {
-			s, env, err := startTravelStandins()
-			if err != nil {
-				return nil, nil, err
-			}
-			st.standins = s
-			return env, s.stop, nil
-		},
+		Env:   func(context.Context, string) ([]string, func(), error) { return startModelStandin() },
 		Setup: st.setup,
 	}
 	a.Actions = append(a.Actions, st.userActions()...)
@@ -55,7 +50,8 @@ func travelMix(share float64) *mixAPI {
 
 // travelState is the travel part's fixture and its workers' own objects.
 type travelState struct {
-	standins *travelStandins
+	// mail is the mix's SMTP stand-in, where reset codes arrive.
+	mail *smtptest.Server
 	// accounts are the set-up users, one per worker (by ID); workers
 	// beyond them register their own.
 	accounts []*travelAccount

@@ -96,7 +96,7 @@ func (st *travelState) resetPassword(ctx context.Context, w *mixWorker, tw *trav
 	if err := travelCall(ctx, w, "POST /user/reset", "/user/reset", anon, travelForm(form), nil); err != nil {
 		return err
 	}
-	code, err := st.standins.resetCode(ctx, acct.Email, 0, 30*time.Second)
+	code, err := resetCode(ctx, st.mail, acct.Email, 0, 30*time.Second)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ func travelSizesFor(short bool) travelSizes {
 
 // setup makes the fixture.
 func (st *travelState) setup(ctx context.Context, m *mixEnv) error {
+	st.mail = m.Mail
 	sz := travelSizesFor(m.Short)
 	w := travelSetupWorker(m)
 	var err error

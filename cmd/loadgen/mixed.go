@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/transport/httpapi/apidoc"
+	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
 // ---- 10. every endpoint of the five APIs in a mixed workload (issue 19, target 5) ----
@@ -67,6 +68,8 @@ type mixEnv struct {
 	Dir   string
 	// Tag is unique to the run: use it in names that must be unique.
 	Tag string
+	// Mail is the SMTP stand-in the server sends every mail to.
+	Mail *smtptest.Server
 }
 
 // mixWorker is one client goroutine of the run.
@@ -277,7 +280,8 @@ func documentedOps() (map[string]string, error) {
 	return ops, nil
 }
 
-// runMix runs clients workers for d and returns the calls by operation.
+// runMix runs clients workers for d and returns the calls by operation;
+// tag makes the workers' unique names unique to this run.
 // Each action's API is chosen by share and the action by weight. With rate
 // 0 the load is closed: each worker starts its next action as soon as its
 // last one ends, which measures what the server can do. Otherwise it is
@@ -343,7 +347,11 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 				}
 				x := w.Rnd.Float64() * total
 				p := picks[min(len(picks)-1, sort.Search(len(picks), func(j int) bool { return picks[j].cum > x }))]
-				_ = p.action.Run(rctx, w) // failures are counted per call
+				// An action started runs to its end, past the run's
+				// time: one cut between its calls (logged out, not yet
+				// logged in again) would leave the worker's objects in a
+				// state its next run does not expect.
+				_ = p.action.Run(ctx, w) // failures are counted per call
 				actions.Add(1)
 			}
 		})

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/fiveapis/backend/transport/mail/smtptest"
 )
 
 // mixAPIs are the five APIs' parts of the mixed workload (10), with each
@@ -59,7 +61,14 @@ func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptio
 			apis = append(apis, a)
 		}
 	}
-	var env []string
+	// One mail stand-in for every API: mail reactions deliver during the
+	// run, and the actions that need a mailed code read it there.
+	mail, err := smtptest.Listen()
+	if err != nil {
+		return mixResult{}, err
+	}
+	defer mail.Close()
+	env := []string{"SMTP_ADDR=" + mail.Addr, "SMTP_STARTTLS=false", "SMTP_FROM=bench@example.com"}
 	for _, a := range apis {
 		if a.Env == nil {
 			continue
@@ -82,7 +91,7 @@ func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptio
 		return mixResult{}, err
 	}
 	tag := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
-	m := &mixEnv{C: c, Admin: admin, Short: short, Dir: dir, Tag: tag}
+	m := &mixEnv{C: c, Admin: admin, Short: short, Dir: dir, Tag: tag, Mail: mail}
 	for _, a := range apis {
 		t0 := time.Now()
 		if err := a.Setup(ctx, m); err != nil {
@@ -94,14 +103,14 @@ func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptio
 	// The server's capacity for this mix, then the run the target is
 	// judged on: the same mix arriving at half that rate, as a busy day
 	// that the server keeps up with.
-	closed, err := runMix(ctx, c, apis, tag, mo.Clients, max(5*time.Second, mo.Duration/3), 0, s.pid(), 0)
+	closed, err := runMix(ctx, c, apis, tag+"c", mo.Clients, max(5*time.Second, mo.Duration/3), 0, s.pid(), 0)
 	if err != nil {
 		s.stop()
 		return closed, err
 	}
 	rate := mixLoadShare * float64(closed.Actions) / closed.Elapsed.Seconds()
 	logf("10. closed loop: %.0f actions/s; open loop at %.0f actions/s", float64(closed.Actions)/closed.Elapsed.Seconds(), rate)
-	res, err := runMix(ctx, c, apis, tag, mo.Clients, mo.Duration, rate, s.pid(), 0)
+	res, err := runMix(ctx, c, apis, tag+"o", mo.Clients, mo.Duration, rate, s.pid(), 0)
 	s.stop()
 	res.Closed = &closed
 	if err != nil {

@@ -6,6 +6,7 @@ package smtptest
 import (
 	"bufio"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -55,15 +56,25 @@ type Server struct {
 // Start runs a server on a loopback port until the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	s, err := Listen()
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Listen runs a server on a loopback port until Close: the stand-in
+// outside a test (the load generator's mixed workload).
+func Listen() (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("smtptest: listen: %v", err)
+		return nil, fmt.Errorf("smtptest: listen: %w", err)
 	}
 	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 1)}
 	s.wg.Add(1)
 	go s.serve()
-	t.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // Close stops the server.
