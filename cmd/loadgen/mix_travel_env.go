@@ -33,6 +33,7 @@ func startModelStandin() ([]string, func(), error) {
 // resetCode waits up to limit for the newest mail to addr and returns the
 // six-digit code it holds.
 func resetCode(ctx context.Context, mail *smtptest.Server, addr string, seen int, limit time.Duration) (string, error) {
+	codeRE := regexp.MustCompile(`\b\d{6}\b`) // a reset code in a mail's text
 	deadline := time.Now().Add(limit)
 	for {
 		var mine []smtptest.Message
@@ -42,7 +43,7 @@ func resetCode(ctx context.Context, mail *smtptest.Server, addr string, seen int
 			}
 		}
 		if len(mine) > seen {
-			if code := travelCodeRE.FindString(mine[len(mine)-1].Body); code != "" {
+			if code := codeRE.FindString(mine[len(mine)-1].Body); code != "" {
 				return code, nil
 			}
 			return "", fmt.Errorf("mail to %s holds no code: %.200s", addr, mine[len(mine)-1].Body)
@@ -57,6 +58,3 @@ func resetCode(ctx context.Context, mail *smtptest.Server, addr string, seen int
 		}
 	}
 }
-
-// travelCodeRE is a reset code in a mail's text.
-var travelCodeRE = regexp.MustCompile(`\b\d{6}\b`)
