@@ -30,6 +30,10 @@ type benchOptions struct {
 	// log filled to Events, printed, no report.
 	Mixed bool
 	Mix   mixOptions
+	// Growth runs only figure 11 (cost as the log grows) at each log size
+	// of GrowthSizes (default growthSizes), with its own report.
+	Growth      bool
+	GrowthSizes []int64
 }
 
 // Roamio's share of the fixture: public trips in the list (6) and the
@@ -149,6 +153,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	if o.Mixed {
 		return mixedOnly(ctx, o, sz, dsn, dir)
+	}
+	if o.Growth {
+		return growthOnly(ctx, o, dsn, dir)
 	}
 	// 1. References, before the server starts (nothing else on the database).
 	conn, err := pgx.Connect(ctx, dsn)
@@ -606,15 +613,9 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	if o.Events > 0 || o.CmdDur > 0 || o.Runs != 3 {
 		mode = "loadgen bench with overrides (see Commands)"
 	}
-	host, _ := os.Hostname()
-	goVersion := runtime.Version()
-	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
-		goVersion = strings.TrimSpace(string(out))
-	}
 	fmt.Fprintf(&b, "## %s — `%s`\n\n", res.Start.UTC().Format("2006-01-02 15:04 MST"), mode)
-	fmt.Fprintf(&b, "Machine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
-		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s. Medians of %d runs (each run's value in the last column).\n\n",
-		host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, res.LoadStart, res.LoadEnd, res.Total.Round(time.Second), o.Runs)
+	fmt.Fprintf(&b, "%s Medians of %d runs (each run's value in the last column).\n\n",
+		machineLine(pgVersion, res.LoadStart, res.LoadEnd, res.Total), o.Runs)
 
 	single := med(res.Single)
 	rows100 := med(each(res.Hundred, func(t float64) float64 { return t * 100 }))
@@ -783,6 +784,19 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// machineLine describes the machine and the run's load and length, as the
+// reports begin.
+func machineLine(pgVersion, loadStart, loadEnd string, total time.Duration) string {
+	host, _ := os.Hostname()
+	goVersion := runtime.Version()
+	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+		goVersion = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("Machine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
+		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s.",
+		host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, loadStart, loadEnd, total.Round(time.Second))
 }
 
 func rebuildRatio(evps []float64, rows100 float64) float64 {
