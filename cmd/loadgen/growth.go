@@ -58,7 +58,7 @@ func growthPlanFor(short bool) growthPlan {
 		CatchUp: 100_000, CatchUpMax: 15 * time.Minute, FillMax: 2 * time.Hour}
 }
 
-// appendCardsPerSec bounds the cards one append run can use (pgstore alone
+// appendCardsPerSec bounds the cards an append run can use (pgstore alone
 // did about 6,000 appends/s on this VM): the pool of each size has that
 // many cards over the fill and the catch-up.
 const appendCardsPerSec = 20_000
@@ -194,17 +194,12 @@ func (g *growthRun) at(ctx context.Context, size int64) (growthPoint, error) {
 		return p, err
 	}
 
-	cs, err := openCardStore(ctx, g.dsn, false)
-	if err != nil {
+	// A warm-up run first, not counted, as for the reads.
+	if _, err := g.appends(ctx, pool, g.plan.AppendDur/5); err != nil {
 		return p, err
 	}
-	p.Append, err = appendLoad(ctx, cs, g.plan.AppendClients, g.plan.AppendDur, "loadgen-growth", func() (batch, int64, error) {
-		b, id, _, err := pool.take()
-		return b, id, err
-	})
-	cs.close()
-	if err != nil {
-		return p, fmt.Errorf("appends: %w", err)
+	if p.Append, err = g.appends(ctx, pool, g.plan.AppendDur); err != nil {
+		return p, err
 	}
 	logf("11. %d: %.0f appends/s, p50 %.2f ms, p99 %.2f ms", size, p.Append.rps(), percentile(p.Append.Lat, 50), percentile(p.Append.Lat, 99))
 	if err := g.settle(ctx, g.plan.CatchUpMax); err != nil {
@@ -238,6 +233,24 @@ func (g *growthRun) reads(ctx context.Context, p *growthPoint) error {
 	return nil
 }
 
+// appends runs single-event appends of the pool's cards through pgstore
+// for d, on a store of their own.
+func (g *growthRun) appends(ctx context.Context, pool *cardPool, d time.Duration) (appendRun, error) {
+	cs, err := openCardStore(ctx, g.dsn, false)
+	if err != nil {
+		return appendRun{}, err
+	}
+	defer cs.close()
+	r, err := appendLoad(ctx, cs, g.plan.AppendClients, d, "loadgen-growth", func() (batch, int64, error) {
+		b, id, _, err := pool.take()
+		return b, id, err
+	})
+	if err != nil {
+		return r, fmt.Errorf("appends: %w", err)
+	}
+	return r, nil
+}
+
 // pool makes the batches that filling the log up to size, one append run
 // and the catch-up need, and hands out their cards.
 func (g *growthRun) pool(ctx context.Context, size int64) (*cardPool, error) {
@@ -245,7 +258,7 @@ func (g *growthRun) pool(ctx context.Context, size int64) (*cardPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	need := max(size-have, 0) + g.plan.CatchUp + int64(g.plan.AppendDur.Seconds())*appendCardsPerSec
+	need := max(size-have, 0) + g.plan.CatchUp + int64(1.2*g.plan.AppendDur.Seconds())*appendCardsPerSec // with the warm-up
 	if err := g.f.refresh(ctx, false); err != nil {
 		return nil, err
 	}
@@ -448,9 +461,9 @@ func renderGrowth(o benchOptions, plan growthPlan, points []growthPoint, start t
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s — `loadgen bench -growth`\n\n%s\n\n", start.UTC().Format("2006-01-02 15:04 MST"), machine)
 	fmt.Fprintf(&b, "Figure 11 (issue 19, target 6): one log filled with `CardUsed` events through pgstore up to each size; at each, "+
-		"each read alone for %[3]s (after a warm-up of %[4]s), appends for %[1]s, then a catch-up of %[2]d events appended while the server was stopped. "+
+		"each read alone for %[3]s (after a warm-up of %[4]s), appends for %[1]s (after a warm-up of %[6]s), then a catch-up of %[2]d events appended while the server was stopped. "+
 		"Flat: the largest size's value within ±%.0[5]f %% of the smallest's (this VM's run-to-run noise is up to 30 %%).\n\n",
-		plan.AppendDur, plan.CatchUp, plan.ReadDur, plan.ReadDur/5, growthFlat*100)
+		plan.AppendDur, plan.CatchUp, plan.ReadDur, plan.ReadDur/5, growthFlat*100, plan.AppendDur/5)
 	b.WriteString("| measure |")
 	for _, p := range points {
 		fmt.Fprintf(&b, " %s events |", count(p.Size))
