@@ -7,7 +7,7 @@ PKGS    ?= ./...
 TESTLINK ?= -ldflags=-w
 TESTFLAGS ?= -race -count=1 -timeout 20m $(TESTLINK)
 
-.PHONY: run test test-esdb lint vet fmt build bench bench-short services fuzz poem-model geo-data
+.PHONY: run test test-esdb lint vet fmt build bench bench-short bench-growth services fuzz poem-model geo-data
 
 # Go fuzz targets of the parsers (package:target); make test runs each for
 # FUZZTIME inputs, make fuzz FUZZTIME=10m for longer. The default is a count,
@@ -66,6 +66,11 @@ bench: services
 bench-short: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
 	bin/loadgen bench -short -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
+
+## bench-growth: figure 11 alone, append latency, catch-up and the hottest reads at logs of 1M and 10M events (on demand: the 10M log takes roughly 10 GB of disk with the read models, about 1 KB an event, and the better part of an hour)
+bench-growth: services
+	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen
+	bin/loadgen bench -growth -server bin/server -out docs/benchmarks.md
 
 ## services: make sure PostgreSQL, Redis and NATS answer on loopback (starts them when installed and down)
 services:

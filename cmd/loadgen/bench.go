@@ -30,6 +30,10 @@ type benchOptions struct {
 	// log filled to Events; its report goes to Out like bench's.
 	Mixed bool
 	Mix   mixOptions
+	// Growth runs only figure 11 (cost as the log grows) at each log size
+	// of GrowthSizes (default growthSizes), with its own report.
+	Growth      bool
+	GrowthSizes []int64
 }
 
 // Roamio's share of the fixture: public trips in the list (6) and the
@@ -149,6 +153,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	if o.Mixed {
 		return mixedOnly(ctx, o, sz, dsn, dir)
+	}
+	if o.Growth {
+		return growthOnly(ctx, o, dsn, dir)
 	}
 	// 1. References, before the server starts (nothing else on the database).
 	conn, err := pgx.Connect(ctx, dsn)
@@ -598,14 +605,8 @@ func verdict(ok bool) string {
 // runHeader is a report's heading and the line on the machine and the run,
 // without its end of line.
 func runHeader(res *results, mode, pgVersion string) string {
-	host, _ := os.Hostname()
-	goVersion := runtime.Version()
-	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
-		goVersion = strings.TrimSpace(string(out))
-	}
-	return fmt.Sprintf("## %s — `%s`\n\nMachine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
-		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s.",
-		res.Start.UTC().Format("2006-01-02 15:04 MST"), mode, host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, res.LoadStart, res.LoadEnd, res.Total.Round(time.Second))
+	return fmt.Sprintf("## %s — `%s`\n\n%s", res.Start.UTC().Format("2006-01-02 15:04 MST"), mode,
+		machineLine(pgVersion, res.LoadStart, res.LoadEnd, res.Total))
 }
 
 // render writes the run's report in Markdown, with its charts (ch, paths
@@ -789,6 +790,19 @@ func render(o benchOptions, sz sizes, res *results, pgVersion string, ch charts)
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// machineLine describes the machine and the run's load and length, as the
+// reports begin.
+func machineLine(pgVersion, loadStart, loadEnd string, total time.Duration) string {
+	host, _ := os.Hostname()
+	goVersion := runtime.Version()
+	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+		goVersion = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("Machine: %s, %d cores, %s memory; PostgreSQL %s on 127.0.0.1:5432; %s. "+
+		"Load average (1/5/15 min) %s at the start, %s at the end. Whole run %s.",
+		host, runtime.NumCPU(), memTotal(), pgVersion, goVersion, loadStart, loadEnd, total.Round(time.Second))
 }
 
 func rebuildRatio(evps []float64, rows100 float64) float64 {

@@ -326,39 +326,69 @@ func storeAppends(ctx context.Context, dsn string, clients int, d time.Duration)
 		return 0, err
 	}
 	defer cs.close()
+	var next atomic.Int64
+	next.Store(1 << 40) // far above any card id of the run
+	r, err := appendLoad(ctx, cs, clients, d, "loadgen-store", func() (batch, int64, error) {
+		return batch{ID: 1, TemplateID: 1}, next.Add(1), nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := cs.db.Exec(ctx, `TRUNCATE eventstore.events, eventstore.streams RESTART IDENTITY`); err != nil {
+		return 0, fmt.Errorf("empty the log: %w", err)
+	}
+	return r.rps(), nil
+}
+
+// appendRun is a run of single-event appends through pgstore.
+type appendRun struct {
+	OK      int64
+	Elapsed time.Duration
+	Lat     []float64 // ms, ascending
+}
+
+func (r appendRun) rps() float64 { return float64(r.OK) / r.Elapsed.Seconds() }
+
+// appendLoad appends one CardUsed event per operation, for the cards next
+// hands out, from clients goroutines for d, and flushes the store's queue at
+// the end (Store.Close is idempotent: the store takes no appends after).
+func appendLoad(ctx context.Context, cs *cardStore, clients int, d time.Duration, correlation string, next func() (batch, int64, error)) (appendRun, error) {
 	var (
-		n, next atomic.Int64
-		wg      sync.WaitGroup
-		errs    = newFirstErr()
+		n    atomic.Int64
+		lat  latencies
+		wg   sync.WaitGroup
+		errs = newFirstErr()
 	)
 	runCtx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	next.Store(1 << 40) // far above any card id of the run
 	start := time.Now()
 	for w := range clients {
 		wg.Go(func() {
 			for runCtx.Err() == nil {
-				if err := cs.use(ctx, w, next.Add(1), batch{ID: 1, TemplateID: 1}, "loadgen-store"); err != nil {
+				t0 := time.Now()
+				b, id, err := next()
+				if err == nil {
+					err = cs.use(ctx, w, id, b, correlation)
+				}
+				if err != nil {
 					errs.set(err)
 					cancel()
 					return
 				}
 				if runCtx.Err() == nil {
 					n.Add(1)
+					lat.add(float64(time.Since(t0).Microseconds()) / 1000)
 				}
 			}
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cs.store.Close() // idempotent: writes what is queued, stops announcing
+	cs.store.Close() // writes what is queued, stops announcing
 	if err := errs.get(); err != nil {
-		return 0, err
+		return appendRun{}, err
 	}
-	if _, err := cs.db.Exec(ctx, `TRUNCATE eventstore.events, eventstore.streams RESTART IDENTITY`); err != nil {
-		return 0, fmt.Errorf("empty the log: %w", err)
-	}
-	return float64(n.Load()) / elapsed.Seconds(), nil
+	return appendRun{OK: n.Load(), Elapsed: elapsed, Lat: lat.sorted()}, nil
 }
 
 // fillWorkers append concurrently, so that group commit writes big batches.

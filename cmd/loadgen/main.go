@@ -2,6 +2,7 @@
 // limits of the same PostgreSQL in the same run (docs/benchmarks.md).
 //
 //	loadgen bench [-short] [-server bin/server] [-out docs/benchmarks.md] [-events N] [-duration D] [-runs 3]
+//	loadgen bench -growth [-short] [-growth-sizes 1000000,10000000] [-out docs/benchmarks.md]
 //
 // bench creates a fresh database bench_<unix time> on 127.0.0.1:5432, runs
 // the pgbench references on a scratch table there, starts the server binary
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -47,7 +49,9 @@ func run(args []string) error {
 	fs.DurationVar(&o.CmdDur, "duration", 0, "override the duration of each command run of figure 2 (default 30s; -short 5s)")
 	fs.BoolVar(&o.UsesOnly, "uses", false, "only figure 2 (card uses beside the CRUD peer) and its profile, printed, no report: the quick loop for issue 19")
 	fs.BoolVar(&o.Mixed, "mixed", false, "only figure 10 (every endpoint in a mixed workload) on a log of -events (its report added to -out)")
-	var apis string
+	fs.BoolVar(&o.Growth, "growth", false, "only figure 11 (append latency, catch-up and the hottest reads at each log size of -growth-sizes), with its own report")
+	var apis, growth string
+	fs.StringVar(&growth, "growth-sizes", "", "figure 11: log sizes, comma-separated (default 1000000,10000000; -short 20000,200000)")
 	fs.StringVar(&apis, "mixed-apis", "", "figure 10: only these APIs, comma-separated (cards,hhu,magpie,ralendar,roamio,travel)")
 	fs.IntVar(&o.Mix.Clients, "mixed-clients", 16, "figure 10: client goroutines")
 	fs.DurationVar(&o.Mix.Duration, "mixed-duration", 0, "figure 10: duration of the run (default 60s; -short 10s)")
@@ -57,6 +61,15 @@ func run(args []string) error {
 	}
 	if apis != "" {
 		o.Mix.APIs = strings.Split(apis, ",")
+	}
+	if growth != "" {
+		for _, v := range strings.Split(growth, ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("-growth-sizes: %q is not a positive number of events", v)
+			}
+			o.GrowthSizes = append(o.GrowthSizes, n)
+		}
 	}
 	if o.Mix.Duration == 0 {
 		o.Mix.Duration = 60 * time.Second

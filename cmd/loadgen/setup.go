@@ -373,6 +373,12 @@ func (f *fixture) adminCall(ctx context.Context, method, path string, want int, 
 
 // waitCaughtUp waits until the card projections have no lag.
 func (f *fixture) waitCaughtUp(ctx context.Context, limit time.Duration) error {
+	return f.waitCaughtUpEvery(ctx, limit, 250*time.Millisecond)
+}
+
+// waitCaughtUpEvery waits until the card projections have no lag, asking
+// for their status every poll.
+func (f *fixture) waitCaughtUpEvery(ctx context.Context, limit, poll time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		st, err := f.status(ctx)
@@ -397,7 +403,7 @@ func (f *fixture) waitCaughtUp(ctx context.Context, limit time.Duration) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+		case <-time.After(poll):
 		}
 		_ = f.refresh(ctx, false)
 	}
