@@ -8,7 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/fiveapis/backend/transport/mail/smtptest"
+	mailstandin "github.com/fiveapis/backend/transport/mail/standin"
 )
 
 // travelMix is the travel API's part of the mixed workload (10).
@@ -51,7 +51,7 @@ func travelMix(share float64) *mixAPI {
 // travelState is the travel part's fixture and its workers' own objects.
 type travelState struct {
 	// mail is the mix's SMTP stand-in, where reset codes arrive.
-	mail *smtptest.Server
+	mail *mailstandin.Server
 	// accounts are the set-up users, one per worker (by ID); workers
 	// beyond them register their own.
 	accounts []*travelAccount

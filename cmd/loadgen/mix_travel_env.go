@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/fiveapis/backend/transport/mail/smtptest"
+	mailstandin "github.com/fiveapis/backend/transport/mail/standin"
 	"github.com/fiveapis/backend/transport/models/modelserver/standin"
 )
 
@@ -32,11 +32,11 @@ func startModelStandin() ([]string, func(), error) {
 
 // resetCode waits up to limit for the newest mail to addr and returns the
 // six-digit code it holds.
-func resetCode(ctx context.Context, mail *smtptest.Server, addr string, seen int, limit time.Duration) (string, error) {
+func resetCode(ctx context.Context, mail *mailstandin.Server, addr string, seen int, limit time.Duration) (string, error) {
 	codeRE := regexp.MustCompile(`\b\d{6}\b`) // a reset code in a mail's text
 	deadline := time.Now().Add(limit)
 	for {
-		var mine []smtptest.Message
+		var mine []mailstandin.Message
 		for _, m := range mail.Messages() {
 			if slices.Contains(m.To, addr) {
 				mine = append(mine, m)

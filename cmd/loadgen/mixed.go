@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/fiveapis/backend/transport/httpapi/apidoc"
-	"github.com/fiveapis/backend/transport/mail/smtptest"
+	mailstandin "github.com/fiveapis/backend/transport/mail/standin"
 )
 
 // ---- 10. every endpoint of the five APIs in a mixed workload (issue 19, target 5) ----
@@ -69,7 +69,7 @@ type mixEnv struct {
 	// Tag is unique to the run: use it in names that must be unique.
 	Tag string
 	// Mail is the SMTP stand-in the server sends every mail to.
-	Mail *smtptest.Server
+	Mail *mailstandin.Server
 }
 
 // mixWorker is one client goroutine of the run.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/fiveapis/backend/transport/mail/smtptest"
+	mailstandin "github.com/fiveapis/backend/transport/mail/standin"
 )
 
 // mixAPIs are the five APIs' parts of the mixed workload (10), with each
@@ -63,7 +63,7 @@ func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptio
 	}
 	// One mail stand-in for every API: mail reactions deliver during the
 	// run, and the actions that need a mailed code read it there.
-	mail, err := smtptest.Listen()
+	mail, err := mailstandin.Listen()
 	if err != nil {
 		return mixResult{}, err
 	}
