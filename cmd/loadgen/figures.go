@@ -535,23 +535,7 @@ func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []bat
 		if len(auth) > 0 {
 			who = auth[0]
 		}
-		for qctx.Err() == nil {
-			t0 := time.Now()
-			a, err := f.c.do(qctx, http.MethodGet, path(), who(), nil)
-			if qctx.Err() != nil {
-				return
-			}
-			if err != nil || a.Status != http.StatusOK {
-				failed.Add(1)
-				msg := fmt.Sprint(err)
-				if err == nil {
-					msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
-				}
-				firstErr.CompareAndSwap(nil, msg)
-				continue
-			}
-			lat.add(float64(time.Since(t0).Microseconds()) / 1000)
-		}
+		getLoop(qctx, f.c, lat, path, who, &failed, &firstErr)
 	}
 	wg.Go(func() {
 		query(&cardsLat, func() string {
@@ -584,6 +568,29 @@ func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []bat
 		r.FirstErr = v.(string)
 	}
 	return r, err
+}
+
+// getLoop sends GET path() as auth() one after another until ctx ends and
+// adds the latency of each 200 to lat; other answers are counted in failed
+// and the first of them kept in firstErr.
+func getLoop(ctx context.Context, c *client, lat *latencies, path, auth func() string, failed *atomic.Int64, firstErr *atomic.Value) {
+	for ctx.Err() == nil {
+		t0 := time.Now()
+		a, err := c.do(ctx, http.MethodGet, path(), auth(), nil)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil || a.Status != http.StatusOK {
+			failed.Add(1)
+			msg := fmt.Sprint(err)
+			if err == nil {
+				msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
+			}
+			firstErr.CompareAndSwap(nil, msg)
+			continue
+		}
+		lat.add(float64(time.Since(t0).Microseconds()) / 1000)
+	}
 }
 
 // ---- profile ----

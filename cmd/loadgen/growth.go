@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -398,25 +397,7 @@ func readLoad(ctx context.Context, f *fixture, clients int, d time.Duration, pat
 	rctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	for range clients {
-		wg.Go(func() {
-			for rctx.Err() == nil {
-				t0 := time.Now()
-				a, err := f.c.do(rctx, http.MethodGet, path(), auth(), nil)
-				if rctx.Err() != nil {
-					return
-				}
-				if err != nil || a.Status != http.StatusOK {
-					failed.Add(1)
-					msg := fmt.Sprint(err)
-					if err == nil {
-						msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
-					}
-					firstErr.CompareAndSwap(nil, msg)
-					continue
-				}
-				lat.add(float64(time.Since(t0).Microseconds()) / 1000)
-			}
-		})
+		wg.Go(func() { getLoop(rctx, f.c, &lat, path, auth, &failed, &firstErr) })
 	}
 	wg.Wait()
 	first, _ := firstErr.Load().(string)
