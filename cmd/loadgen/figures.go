@@ -154,11 +154,7 @@ func runUses(ctx context.Context, to func(int) *client, auth func(int) string, n
 				}
 				if err != nil || a.Status != http.StatusOK {
 					failed.Add(1)
-					msg := fmt.Sprint(err)
-					if err == nil {
-						msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
-					}
-					firstErr.CompareAndSwap(nil, msg)
+					firstErr.CompareAndSwap(nil, failure(a, err))
 					continue
 				}
 				lat.add(float64(time.Since(t0).Microseconds()) / 1000)
@@ -216,11 +212,7 @@ func contention(ctx context.Context, f *fixture, b batch, clients int) contentio
 					used.Add(1)
 				default:
 					other.Add(1)
-					msg := fmt.Sprint(err)
-					if err == nil {
-						msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
-					}
-					firstErr.CompareAndSwap(nil, msg)
+					firstErr.CompareAndSwap(nil, failure(a, err))
 				}
 			}
 		})
@@ -570,6 +562,15 @@ func queriesUnderLoad(ctx context.Context, f *fixture, pool *cardPool, big []bat
 	return r, err
 }
 
+// failure describes a call that did not answer 200: its error, or its
+// status and the start of its body.
+func failure(a answer, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%d %.200s", a.Status, a.Body)
+}
+
 // getLoop sends GET path() as auth() one after another until ctx ends and
 // adds the latency of each 200 to lat; other answers are counted in failed
 // and the first of them kept in firstErr.
@@ -582,11 +583,7 @@ func getLoop(ctx context.Context, c *client, lat *latencies, path, auth func() s
 		}
 		if err != nil || a.Status != http.StatusOK {
 			failed.Add(1)
-			msg := fmt.Sprint(err)
-			if err == nil {
-				msg = fmt.Sprintf("%d %.200s", a.Status, a.Body)
-			}
-			firstErr.CompareAndSwap(nil, msg)
+			firstErr.CompareAndSwap(nil, failure(a, err))
 			continue
 		}
 		lat.add(float64(time.Since(t0).Microseconds()) / 1000)

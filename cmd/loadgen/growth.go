@@ -62,28 +62,29 @@ func growthPlanFor(short bool) growthPlan {
 // many cards over the fill and the catch-up.
 const appendCardsPerSec = 20_000
 
-// growthReads are the hottest reads, in the order of the report.
-var growthReads = []string{
-	"`GET /api/card/user/cards/` (a user with 1/8 of the uses)",
-	"`GET /api/card/cards/?batch=…&page=…` (random pages)",
-	"`GET /api/card/statistics/`",
-	"`GET /api/card/cards/{id}/` (random cards)",
-}
-
 // userCardsCount is the count of GET /api/card/user/cards/ (queries/cards
 // UserCards, without its filters) for user 2, the first the fill's uses go
 // to (each of the 8 users has 1/8 of them): every page counts them all.
 const userCardsCount = `SELECT count(*) FROM card_usage.used_cards u WHERE u.user_id = 2`
 
-// growthReadProbes are the probes of growthReads (see growthMeasure).
-var growthReadProbes = []string{userCardsCount, "", "", ""}
+// growthRead is one of the hottest reads: its name in the report, the read
+// models behind it and the query whose plan explains it (see
+// growthMeasure; "" for none).
+type growthRead struct {
+	Name    string
+	Schemas []string
+	Probe   string
+}
 
-// growthReadSchemas are the read models behind each of growthReads.
-var growthReadSchemas = [][]string{
-	{"card_usage", "card_batches"},
-	{"card_usage", "card_batches"},
-	{"card_stats"},
-	{"card_usage", "card_batches", "card_templates"},
+// growthReads are the hottest reads, in the order of the report and of
+// growthRun.readPaths.
+func growthReads() []growthRead {
+	return []growthRead{
+		{"`GET /api/card/user/cards/` (a user with 1/8 of the uses)", []string{"card_usage", "card_batches"}, userCardsCount},
+		{"`GET /api/card/cards/?batch=…&page=…` (random pages)", []string{"card_usage", "card_batches"}, ""},
+		{"`GET /api/card/statistics/`", []string{"card_stats"}, ""},
+		{"`GET /api/card/cards/{id}/` (random cards)", []string{"card_usage", "card_batches", "card_templates"}, ""},
+	}
 }
 
 // growthPoint is what figure 11 measured at one log size.
@@ -213,12 +214,13 @@ func (g *growthRun) at(ctx context.Context, size int64) (growthPoint, error) {
 	return p, nil
 }
 
-// reads runs each of growthReads alone, after a warm-up whose answers are
+// reads runs each of growthReads() alone, after a warm-up whose answers are
 // not counted (the first read of a size finds cold caches after the fill).
 func (g *growthRun) reads(ctx context.Context, p *growthPoint) error {
 	if err := g.f.refresh(ctx, true); err != nil {
 		return err
 	}
+	names := growthReads()
 	for i, path := range g.readPaths() {
 		readLoad(ctx, g.f, g.plan.ReadClients, g.plan.ReadDur/5, path.path, path.auth)
 		lat, failed, first := readLoad(ctx, g.f, g.plan.ReadClients, g.plan.ReadDur, path.path, path.auth)
@@ -227,7 +229,7 @@ func (g *growthRun) reads(ctx context.Context, p *growthPoint) error {
 		if p.FirstErr == "" {
 			p.FirstErr = first
 		}
-		logf("11. %d: %s p50 %.2f ms, p99 %.2f ms (%d calls, %d failed)", p.Size, growthReads[i], percentile(lat, 50), percentile(lat, 99), len(lat), failed)
+		logf("11. %d: %s p50 %.2f ms, p99 %.2f ms (%d calls, %d failed)", p.Size, names[i].Name, percentile(lat, 50), percentile(lat, 99), len(lat), failed)
 	}
 	return nil
 }
@@ -350,23 +352,24 @@ SELECT n.nspname || '.' || c.relname, pg_total_relation_size(c.oid)
 	}
 	rows.Close()
 	p.Plans = map[string]string{}
-	for _, probe := range growthReadProbes {
-		if probe == "" {
+	for _, r := range growthReads() {
+		if r.Probe == "" {
 			continue
 		}
-		if p.Plans[probe], err = explain(ctx, conn, probe); err != nil {
-			return fmt.Errorf("explain %s: %w", probe, err)
+		if p.Plans[r.Probe], err = explain(ctx, conn, r.Probe); err != nil {
+			return fmt.Errorf("explain %s: %w", r.Probe, err)
 		}
 	}
 	return nil
 }
 
-// readPath is one of growthReads: its next URL and caller.
+// readPath is one of growthReads(): its next URL and caller.
 type readPath struct {
 	path, auth func() string
 }
 
-// readPaths are the URLs of growthReads, over every batch made so far.
+// readPaths are the URLs of growthReads(), in its order, over every batch
+// made so far.
 func (g *growthRun) readPaths() []readPath {
 	f, made := g.f, g.made
 	randomCard := func() int64 {
@@ -428,10 +431,10 @@ func growthMeasures() []growthMeasure {
 		{"catch-up of the 4 card projections after a restart, from the process start", "events/s", "%.0f", growthPoint.catchUpRate,
 			[]string{"eventstore", "card_templates", "card_batches", "card_usage", "card_stats"}, ""},
 	}
-	for i, name := range growthReads {
+	for i, r := range growthReads() {
 		for _, pc := range []float64{50, 99} {
-			ms = append(ms, growthMeasure{fmt.Sprintf("%s, 16 clients, p%.0f", name, pc), "ms", "%.2f",
-				func(p growthPoint) float64 { return percentile(p.Reads[i], pc) }, growthReadSchemas[i], growthReadProbes[i]})
+			ms = append(ms, growthMeasure{fmt.Sprintf("%s, 16 clients, p%.0f", r.Name, pc), "ms", "%.2f",
+				func(p growthPoint) float64 { return percentile(p.Reads[i], pc) }, r.Schemas, r.Probe})
 		}
 	}
 	return ms

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -15,7 +14,7 @@ import (
 // event now and then, browse and subscribe to public calendars less, and
 // manage their account and feed links rarely.
 func ralendarMix(share float64) *mixAPI {
-	st := &ralendarState{workers: map[int]*ralendarWorker{}}
+	st := &ralendarState{}
 	return &mixAPI{
 		Name:  "ralendar",
 		Share: share,
@@ -57,11 +56,11 @@ func ralendarMix(share float64) *mixAPI {
 
 // ralendarState is the fixture: a user per worker with events over the
 // year, and public calendars with events that everyone subscribes to.
+// The set-up writes it before the run starts the workers, which only
+// read it: no lock.
 type ralendarState struct {
-	mu      sync.Mutex
-	workers map[int]*ralendarWorker
+	workers []*ralendarWorker // by worker ID, 16
 	year    int
-	m       *mixEnv
 	// public are the shared public calendars' ids.
 	public []int64
 }
@@ -75,7 +74,7 @@ type ralendarWorker struct {
 }
 
 func (st *ralendarState) setup(ctx context.Context, m *mixEnv) error {
-	st.m, st.year = m, time.Now().Year()
+	st.year = time.Now().Year()
 	perCal, own := 120, 60
 	if m.Short {
 		perCal, own = 30, 15
@@ -129,7 +128,7 @@ func (st *ralendarState) setup(ctx context.Context, m *mixEnv) error {
 			return err
 		}
 		rw.calendar = cal.ID
-		st.workers[id] = rw
+		st.workers = append(st.workers, rw)
 	}
 	return nil
 }
@@ -158,8 +157,6 @@ func (rw *ralendarWorker) bearer() string { return "Bearer " + rw.access }
 // worker returns w's account (workers beyond the set-up's 16 share theirs
 // by index: only reads and their own new objects are written).
 func (st *ralendarState) worker(w *mixWorker) *ralendarWorker {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	return st.workers[w.ID%len(st.workers)]
 }
 

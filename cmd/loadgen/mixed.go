@@ -60,12 +60,11 @@ type mixAction struct {
 }
 
 // mixEnv is what Setup gets: the client of the server under test, the
-// administrator's access and the run's size.
+// administrator's access, the run's size and the mail stand-in.
 type mixEnv struct {
 	C     *client
 	Admin string // Authorization value of the administrator (cards, roamio)
 	Short bool
-	Dir   string
 	// Tag is unique to the run: use it in names that must be unique.
 	Tag string
 	// Mail is the SMTP stand-in the server sends every mail to.

@@ -91,7 +91,7 @@ func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptio
 		return mixResult{}, err
 	}
 	tag := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
-	m := &mixEnv{C: c, Admin: admin, Short: short, Dir: dir, Tag: tag, Mail: mail}
+	m := &mixEnv{C: c, Admin: admin, Short: short, Tag: tag, Mail: mail}
 	for _, a := range apis {
 		t0 := time.Now()
 		if err := a.Setup(ctx, m); err != nil {
