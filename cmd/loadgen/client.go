@@ -29,6 +29,22 @@ func newClient(base string) *client {
 	return &client{base: base, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
 }
 
+// request is a request to path with the given headers, as auth when auth
+// is not empty.
+func (c *client) request(ctx context.Context, method, path, auth string, hdr http.Header, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return req, nil
+}
+
 type answer struct {
 	Status int
 	Header http.Header
@@ -44,15 +60,13 @@ func (c *client) do(ctx context.Context, method, path, auth string, body any) (a
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	var hdr http.Header
+	if rd != nil {
+		hdr = http.Header{"Content-Type": {"application/json"}}
+	}
+	req, err := c.request(ctx, method, path, auth, hdr, rd)
 	if err != nil {
 		return answer{}, err
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

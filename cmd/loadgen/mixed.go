@@ -125,15 +125,9 @@ func (w *mixWorker) SendCheck(ctx context.Context, op, path, auth string, hdr ht
 	if !ok {
 		return answer{}, fmt.Errorf("operation %q is not METHOD /path", op)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, w.C.base+path, body)
+	req, err := w.C.request(ctx, method, path, auth, hdr, body)
 	if err != nil {
 		return answer{}, err
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
 	}
 	t0 := time.Now()
 	resp, err := w.C.http.Do(req)

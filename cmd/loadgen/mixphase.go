@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -195,15 +194,9 @@ func sendReplay(ctx context.Context, c *client, r replay) error {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, c.base+r.Path, body)
+	req, err := c.request(ctx, r.Method, r.Path, r.Auth, r.Header, body)
 	if err != nil {
 		return err
-	}
-	for k, v := range r.Header {
-		req.Header[k] = v
-	}
-	if r.Auth != "" {
-		req.Header.Set("Authorization", r.Auth)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
