@@ -57,6 +57,7 @@ const (
 	DefaultListenReconnectDelay = 500 * time.Millisecond
 	DefaultMaxBatch             = 500
 	DefaultMaxBatchWait         = 200 * time.Millisecond
+	DefaultAnalyzeInterval      = 10 * time.Second
 )
 
 // Config configures an Engine. The zero value plus a Transport is valid: New
@@ -89,6 +90,11 @@ type Config struct {
 	// ListenReconnectDelay is the pause before the notification listener
 	// reconnects.
 	ListenReconnectDelay time.Duration
+	// AnalyzeInterval is how often the engine looks for read-model tables
+	// whose planner statistics are stale while autovacuum does not keep
+	// them (see analyze.go). Default DefaultAnalyzeInterval; negative: never
+	// (a rebuilt generation is still analyzed before its switch).
+	AnalyzeInterval time.Duration
 
 	// MaxBatch is the most events a projector applies in one transaction
 	// while it catches up (1 disables batching); MaxBatchWait the longest such
@@ -162,6 +168,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxBatchWait == 0 {
 		c.MaxBatchWait = DefaultMaxBatchWait
+	}
+	if c.AnalyzeInterval == 0 {
+		c.AnalyzeInterval = DefaultAnalyzeInterval
 	}
 	if c.Clock == nil {
 		c.Clock = wallClock{}

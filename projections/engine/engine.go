@@ -230,6 +230,13 @@ func (e *Engine) Run(ctx context.Context) error {
 			}()
 		}
 	}
+	if e.cfg.AnalyzeInterval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.keepStatistics(ctx)
+		}()
+	}
 	for _, rc := range e.reactions {
 		wg.Add(1)
 		go func() {
@@ -354,6 +361,9 @@ type genRun struct {
 	// indexed: the deferred indexes of a generation being built exist (set
 	// by the switch loop, which alone reads it).
 	indexed bool
+	// analyzed: the tables of a generation being built were analyzed before
+	// its switch (once per run).
+	analyzed bool
 	// stop ends the run (a failed batch commit restarts it).
 	stop context.CancelFunc
 

@@ -406,6 +406,12 @@ func (e *Engine) trySwitch(ctx context.Context, r *genRun) (bool, error) {
 	if err := e.buildDeferredIndexes(ctx, r); err != nil {
 		return false, err
 	}
+	if !r.analyzed { // its queries are planned from real statistics at once (analyze.go)
+		if err := e.analyzeGeneration(ctx, r.gen.Schema); err != nil {
+			return false, err
+		}
+		r.analyzed = true
+	}
 
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
