@@ -55,6 +55,7 @@ func run(args []string) error {
 	fs.StringVar(&apis, "mixed-apis", "", "figure 10: only these APIs, comma-separated (cards,hhu,magpie,ralendar,roamio,travel)")
 	fs.IntVar(&o.Mix.Clients, "mixed-clients", 16, "figure 10: client goroutines")
 	fs.DurationVar(&o.Mix.Duration, "mixed-duration", 0, "figure 10: duration of the run (default 60s; -short 10s)")
+	fs.Float64Var(&o.Mix.Rate, "mixed-rate", 0, "figure 10: the open run's arrival rate in actions/s (default: half the measured capacity)")
 	fs.StringVar(&o.Mix.PGLog, "pglog", "", "figure 10: PostgreSQL's log file, for the plans of the slowest operations (default: Debian's for the server's version)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

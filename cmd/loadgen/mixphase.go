@@ -46,6 +46,10 @@ type mixOptions struct {
 	// PGLog is PostgreSQL's log file, where auto_explain writes the plans
 	// of the slowest operations (empty: plans are not captured).
 	PGLog string
+	// Rate, when positive, is the open run's arrival rate in actions/s
+	// instead of mixLoadShare of the measured capacity: for comparing two
+	// servers at the same load.
+	Rate float64
 }
 
 // mixPhase runs figure 10 on the database dsn, whose log is already
@@ -108,6 +112,9 @@ func mixPhase(ctx context.Context, bin, dsn, dir string, short bool, mo mixOptio
 		return closed, err
 	}
 	rate := mixLoadShare * float64(closed.Actions) / closed.Elapsed.Seconds()
+	if mo.Rate > 0 {
+		rate = mo.Rate
+	}
 	logf("10. closed loop: %.0f actions/s; open loop at %.0f actions/s", float64(closed.Actions)/closed.Elapsed.Seconds(), rate)
 	res, err := runMix(ctx, c, apis, tag+"o", mo.Clients, mo.Duration, rate, s.pid(), 0)
 	s.stop()
@@ -355,8 +362,12 @@ func renderMix(b *strings.Builder, r mixResult, logEvents int64, table string) {
 			percentile(cl.All, 50), percentile(cl.All, 99), cl.CPU.perUnit(float64(calls)))
 	}
 	calls := r.Reads + r.Writes
+	share := 100 * mixLoadShare
+	if cl := r.Closed; cl != nil && cl.Actions > 0 {
+		share = 100 * r.Rate / (float64(cl.Actions) / cl.Elapsed.Seconds())
+	}
 	fmt.Fprintf(b, "The run judged (open loop: actions arriving at %.0f/s, %.0f %% of that capacity, with exponential gaps, taken by %d clients) for %s on a log of %d events: %d actions, %d calls (%.0f/s), reads (GET) %.0f %% and writes %.0f %%; every call p50 %.1f ms, p99 %.1f ms; an action's wait for a free client p99 %.1f ms. CPU per call: %s.\n\n",
-		r.Rate, 100*mixLoadShare, r.Clients, r.Elapsed.Round(time.Second), logEvents, r.Actions, calls, float64(calls)/r.Elapsed.Seconds(),
+		r.Rate, share, r.Clients, r.Elapsed.Round(time.Second), logEvents, r.Actions, calls, float64(calls)/r.Elapsed.Seconds(),
 		100*float64(r.Reads)/max(1, float64(calls)), 100*float64(r.Writes)/max(1, float64(calls)),
 		percentile(r.All, 50), percentile(r.All, 99), percentile(r.Queued, 99), r.CPU.perUnit(float64(calls)))
 	fmt.Fprintf(b, "Documented operations: %d; called: %d; of those with at least %d calls, %d of %d meet the target (p99 < %.0f ms and ≤ %.0f× p50, none failed); %d had fewer calls. The whole table, with the operations not called and why: %s.\n\n",
