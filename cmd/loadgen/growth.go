@@ -65,7 +65,7 @@ const appendCardsPerSec = 20_000
 // userCardsCount is the count of GET /api/card/user/cards/ (queries/cards
 // UserCards, without its filters) for user 2, the first the fill's uses go
 // to (each of the 8 users has 1/8 of them): every page counts them all.
-const userCardsCount = `SELECT count(*) FROM card_usage.used_cards u WHERE u.user_id = 2`
+const userCardsCount = `SELECT coalesce(sum(u.count), 0) FROM card_usage.user_daily_usage u WHERE u.user_id = 2`
 
 // growthRead is one of the hottest reads: its name in the report, the read
 // models behind it and the query whose plan explains it (see

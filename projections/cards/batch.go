@@ -71,8 +71,9 @@ func applyRuns(ctx context.Context, tx pgx.Tx, events []eventlog.Envelope,
 	return flush()
 }
 
-// ApplyBatch implements engine.BatchApplier: a run of uses is two
-// statements (the rows, then the per-batch counts), whatever its length.
+// ApplyBatch implements engine.BatchApplier: a run of uses is one
+// statement (the rows, then the counts per batch and per user and day),
+// whatever its length.
 func (u Usage) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventlog.Envelope) error {
 	return applyRuns(ctx, tx, events, func(ctx context.Context, tx pgx.Tx, r *usedCards) error {
 		_, err := tx.Exec(ctx, `
@@ -80,10 +81,11 @@ WITH ins AS (
     INSERT INTO used_cards (card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at)
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
     ON CONFLICT (card_id) DO NOTHING
-    RETURNING batch_id
-)
-INSERT INTO batch_usage (batch_id, used) SELECT batch_id, count(*) FROM ins GROUP BY batch_id
-ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + EXCLUDED.used`,
+    RETURNING batch_id, user_id, category, used_at
+), batches AS (
+    INSERT INTO batch_usage (batch_id, used) SELECT batch_id, count(*) FROM ins GROUP BY batch_id
+    ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + EXCLUDED.used
+)`+countUserDays,
 			r.cardID, r.batchID, r.templateID, r.category, r.userID, r.username, r.ip, r.agent, r.usedAt)
 		return err
 	}, u.Apply)

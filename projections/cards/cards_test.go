@@ -52,6 +52,7 @@ type harness struct {
 	t     *testing.T
 	h     *cardscmd.Handlers
 	q     *cardsq.Queries
+	coder cardsq.CardCoder
 	eng   *engine.Engine
 	pool  *pgxpool.Pool
 	clock *clock
@@ -102,7 +103,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	c := &clock{now: day0}
 	h := cardscmd.New(handling.NewRunner(eventstore.NewStreams(store, reg), handling.Config{}), c, signer, nil, cardscmd.Config{})
-	return &harness{t: t, h: h, q: cardsq.New(pool, signer), eng: eng, pool: pool, clock: c}
+	return &harness{t: t, h: h, q: cardsq.New(pool, signer), coder: signer, eng: eng, pool: pool, clock: c}
 }
 
 func (h *harness) saw(pos eventlog.Position, err error) {
@@ -398,6 +399,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 		for _, q := range []string{
 			`SELECT card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at FROM card_usage.used_cards ORDER BY card_id`,
 			`SELECT batch_id, used FROM card_usage.batch_usage ORDER BY batch_id`,
+			`SELECT user_id, day, category, count FROM card_usage.user_daily_usage ORDER BY 1, 2, 3`,
 			`SELECT card_id, batch_id, category, user_id, used_on FROM card_stats.usage ORDER BY card_id`,
 			`SELECT day, category, batch_id, count FROM card_stats.daily_usage ORDER BY 1, 2, 3`,
 			`SELECT day, batch_id, user_id, count FROM card_stats.daily_user_usage ORDER BY 1, 2, 3`,

@@ -232,3 +232,94 @@ func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// TestUserCardCountsMatchBruteForce: the count of a user's card list, summed
+// from user_daily_usage, equals a count(*) over the user's used cards for
+// every user, category and date range around a log of several users, days
+// (one use a minute before a UTC midnight, one at it) and categories. Then,
+// with user_daily_usage gone as before an upgrade's rebuild has switched,
+// the list counts the rows and answers the same.
+func TestUserCardCountsMatchBruteForce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	batches := map[string]cards.Batch{}
+	for _, c := range cardsq.Categories {
+		batches[c] = h.batch(h.template(c, c, nil), 40, true, nil)
+	}
+	next := map[int64]int64{}
+	use := func(at time.Time, category string, users ...int) {
+		t.Helper()
+		h.clock.Set(at)
+		b := batches[category]
+		for _, u := range users {
+			h.use(b, b.StartID+next[b.ID], u)
+			next[b.ID]++
+		}
+	}
+	use(day0, "dance", 1, 2, 1)
+	use(day0, "song", 1, 3)
+	use(day(day0).Add(24*time.Hour-time.Minute), "dance", 2) // the last minute of day 0
+	use(day(day0).Add(24*time.Hour), "game", 2, 1)           // midnight: day 1
+	use(day0.AddDate(0, 0, 1), "clothing", 3, 3, 1)
+	use(day0.AddDate(0, 0, 3), "song", 1, 2, 3, 4)
+	use(day0.AddDate(0, 0, 3), "dance", 4)
+	h.sync()
+
+	var filters []cardsq.UserCardFilter
+	for user := int64(1); user <= 5; user++ {
+		for from := -1; from <= 4; from++ {
+			for to := from - 1; to <= 4; to++ {
+				for _, cat := range []*string{nil, str("dance"), str("song"), str("clothing"), str("game")} {
+					f := cardsq.UserCardFilter{User: user, Category: cat}
+					if from >= 0 {
+						s := day(day0.AddDate(0, 0, from))
+						f.StartDate = &s
+					}
+					if to >= from {
+						e := day(day0.AddDate(0, 0, to))
+						f.EndDate = &e
+					}
+					filters = append(filters, f)
+				}
+			}
+		}
+	}
+	brute := func(f cardsq.UserCardFilter) int64 {
+		var n int64
+		var end *time.Time
+		if f.EndDate != nil {
+			e := f.EndDate.AddDate(0, 0, 1)
+			end = &e
+		}
+		if err := h.pool.QueryRow(ctx, `
+SELECT count(*) FROM card_usage.used_cards
+ WHERE user_id = $1 AND ($2::text IS NULL OR category = $2)
+   AND ($3::timestamptz IS NULL OR used_at >= $3) AND ($4::timestamptz IS NULL OR used_at < $4)`,
+			f.User, f.Category, f.StartDate, end).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	check := func(how string, q *cardsq.Queries) {
+		t.Helper()
+		for _, f := range filters {
+			got, err := q.UserCards(ctx, f, cardsq.Page{Number: 1, Size: 2})
+			if err != nil {
+				t.Fatalf("%s: %v", how, err)
+			}
+			if want := brute(f); got.Count != want {
+				t.Errorf("%s: %+v counts %d, want %d", how, f, got.Count, want)
+			}
+		}
+	}
+	check("user_daily_usage", h.q)
+	if got, err := h.q.UserCards(ctx, cardsq.UserCardFilter{User: 2}, cardsq.Page{Number: 1, Size: 10}); err != nil || got.Count != 4 {
+		t.Fatalf("user 2's cards: %d (%v), want 4", got.Count, err)
+	}
+
+	if _, err := h.pool.Exec(ctx, `DROP VIEW card_usage.user_daily_usage`); err != nil {
+		t.Fatal(err)
+	}
+	check("fallback to used_cards", cardsq.New(h.pool, h.coder))
+}

@@ -11,13 +11,16 @@ import (
 )
 
 // Usage is the read model of used cards: card_usage.used_cards, the usage log
-// (one row per used card; its id is the card id, a card being used once), and
-// card_usage.batch_usage, the used cards per batch, kept in the same
-// transaction so the two always agree.
+// (one row per used card; its id is the card id, a card being used once);
+// card_usage.batch_usage, the used cards per batch; and (since version 2)
+// card_usage.user_daily_usage, each user's uses per UTC day and category,
+// which a user's card list counts from. The counts are kept in the same
+// statement as the log, from the rows it actually inserted, so they always
+// agree with it.
 type Usage struct{}
 
 func (Usage) Name() string { return cardsq.UsageSchema }
-func (Usage) Version() int { return 1 }
+func (Usage) Version() int { return 2 }
 
 func (Usage) Filter() eventlog.Filter {
 	return eventlog.Filter{Categories: []string{cards.CardCategory}, EventTypes: []string{cards.EventCardUsed}}
@@ -40,6 +43,14 @@ CREATE TABLE used_cards (
 CREATE TABLE batch_usage (
     batch_id bigint PRIMARY KEY,
     used     integer NOT NULL
+);
+
+CREATE TABLE user_daily_usage (
+    user_id  bigint  NOT NULL,
+    day      date    NOT NULL,
+    category text    NOT NULL,
+    count    integer NOT NULL,
+    PRIMARY KEY (user_id, day, category)
 );
 `
 }
@@ -65,10 +76,19 @@ WITH ins AS (
     INSERT INTO used_cards (card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (card_id) DO NOTHING
-    RETURNING batch_id
-)
-INSERT INTO batch_usage (batch_id, used) SELECT batch_id, 1 FROM ins
-ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + 1`,
+    RETURNING batch_id, user_id, category, used_at
+), batches AS (
+    INSERT INTO batch_usage (batch_id, used) SELECT batch_id, 1 FROM ins
+    ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + 1
+)`+countUserDays,
 		e.CardID, e.BatchID, e.TemplateID, string(e.Category), e.UserID, e.Username, e.IPAddress, e.UserAgent, e.UsedAt)
 	return err
 }
+
+// countUserDays ends the statements that insert used cards (a CTE named ins
+// returning user_id, category and used_at): it adds the inserted rows to
+// user_daily_usage.
+const countUserDays = `
+INSERT INTO user_daily_usage (user_id, day, category, count)
+SELECT user_id, (used_at AT TIME ZONE 'UTC')::date, category, count(*) FROM ins GROUP BY 1, 2, 3
+ON CONFLICT (user_id, day, category) DO UPDATE SET count = user_daily_usage.count + EXCLUDED.count`

@@ -16,6 +16,7 @@
 //	card_batches.batches         one row per batch: range, code, expiry, flags
 //	card_usage.used_cards        one row per used card: the usage log
 //	card_usage.batch_usage       used cards per batch (kept with used_cards)
+//	card_usage.user_daily_usage  uses per user, day and category (the counts of a user's cards)
 //	card_stats.batch_totals      cards per batch for the statistics
 //	card_stats.usage             used cards: the exactly-once guard of card_stats
 //	card_stats.daily_usage       uses per day, category and batch
@@ -24,6 +25,7 @@ package cards
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -56,13 +58,41 @@ type CardCoder interface {
 type Queries struct {
 	db    ReadModel
 	coder CardCoder
-	// perDayUsers: card_stats.daily_user_usage was found once; read models
-	// only move to newer versions, so it stays (see uniqueUsersQuery).
-	perDayUsers atomic.Bool
+	// Tables of newer read-model versions, which the queries use once the
+	// engine has switched to them (see newerTable).
+	perDayUsers, userDays newerTable
 }
 
 // New returns the queries over db; coder makes card codes.
-func New(db ReadModel, coder CardCoder) *Queries { return &Queries{db: db, coder: coder} }
+func New(db ReadModel, coder CardCoder) *Queries {
+	return &Queries{db: db, coder: coder,
+		perDayUsers: newerTable{name: StatsSchema + ".daily_user_usage"},
+		userDays:    newerTable{name: UsageSchema + ".user_daily_usage"}}
+}
+
+// newerTable is a table that a newer version of a read model adds. After an
+// upgrade the engine builds the new version beside the old one, which keeps
+// serving until the new one has caught up; until then a query that uses
+// the table answers as the old version did. Once the table was found it is
+// not looked for again (read models only move to newer versions): one round
+// trip less per request.
+type newerTable struct {
+	name  string
+	found atomic.Bool
+}
+
+// exists reports whether the table serves yet.
+func (t *newerTable) exists(ctx context.Context, tx pgx.Tx) (bool, error) {
+	if t.found.Load() {
+		return true, nil
+	}
+	var found bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, t.name).Scan(&found); err != nil {
+		return false, fmt.Errorf("find %s: %w", t.name, err)
+	}
+	t.found.Store(found)
+	return found, nil
+}
 
 // snapshot runs f in a read-only repeatable-read transaction, so a query that
 // reads several tables sees them at one moment.

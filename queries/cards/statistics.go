@@ -169,19 +169,13 @@ func rate(used, total int64) float64 {
 // of a date range ($1..$2), to be completed with the batch filter over b.
 //
 // It counts from daily_user_usage, one row per day, batch and user. Only
-// while a read model of card_stats version 1 still serves (the engine builds
-// version 2 beside it after an upgrade and switches when it has caught up)
-// is that table missing; then it counts from the per-card usage rows as
-// version 1 did, so the statistics keep answering during the rebuild. Once
-// the table was found it is not looked for again: one round trip less per
-// request.
+// while a read model of card_stats version 1 still serves is that table
+// missing (newerTable); then it counts from the per-card usage rows as
+// version 1 did, so the statistics keep answering during the rebuild.
 func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx) (string, error) {
-	perDay := q.perDayUsers.Load()
-	if !perDay {
-		if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, StatsSchema+".daily_user_usage").Scan(&perDay); err != nil {
-			return "", fmt.Errorf("find daily_user_usage: %w", err)
-		}
-		q.perDayUsers.Store(perDay)
+	perDay, err := q.perDayUsers.exists(ctx, tx)
+	if err != nil {
+		return "", err
 	}
 	if perDay {
 		return `
