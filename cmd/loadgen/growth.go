@@ -64,7 +64,8 @@ const appendCardsPerSec = 20_000
 
 // userCardsCount is the count of GET /api/card/user/cards/ (queries/cards
 // UserCards, without its filters) for user 2, the first the fill's uses go
-// to (each of the 8 users has 1/8 of them): every page counts them all.
+// to (each of the 8 users has 1/8 of them): every page sums the user's
+// daily totals (card_usage version 2; version 1 counted every use).
 const userCardsCount = `SELECT coalesce(sum(u.count), 0) FROM card_usage.user_daily_usage u WHERE u.user_id = 2`
 
 // growthRead is one of the hottest reads: its name in the report, the read

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Planner statistics of the read models.
@@ -85,9 +87,13 @@ func (e *Engine) analyzeStale(ctx context.Context) error {
 	for _, table := range tables {
 		done, err := e.analyze(ctx, table, true)
 		if err != nil {
-			// The table may be gone (its generation was dropped since):
-			// the next round lists the tables again.
-			e.log.Debug("engine: analyze failed", "table", table, "err", err)
+			// A table whose generation was dropped since it was listed is
+			// no failure; anything else is tried again next round.
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "42P01" /* undefined_table */ {
+				continue
+			}
+			e.log.Warn("engine: analyze failed", "table", table, "err", err)
 			continue
 		}
 		if !done {
@@ -97,7 +103,8 @@ func (e *Engine) analyzeStale(ctx context.Context) error {
 	return nil
 }
 
-// analyzeGeneration analyzes every table of g's schema, before it serves.
+// analyzeGeneration analyzes every table of a generation's schema, before
+// it serves.
 func (e *Engine) analyzeGeneration(ctx context.Context, schema string) error {
 	var tables []string
 	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
