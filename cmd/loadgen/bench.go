@@ -64,6 +64,31 @@ type sizes struct {
 	// ScaleRuns is how many times (9) runs each process count (0: -runs);
 	// one in the short run, whose three take a minute.
 	ScaleRuns int
+	// TravelRuns is how many times (8) renders its album and long image
+	// (0: -runs); one in the short run, whose three take 12 s.
+	TravelRuns int
+	// Settle is how long the idle server is left alone before its memory
+	// is read, after the set-up and after (6).
+	Settle time.Duration
+	// PeerVariants are the CRUD peer's variants run before and after (2)
+	// (nil: every one); the short run keeps only target 1's reference.
+	PeerVariants []string
+}
+
+// travelRuns is how many times (8) renders.
+func (sz sizes) travelRuns(runs int) int {
+	if sz.TravelRuns > 0 {
+		return sz.TravelRuns
+	}
+	return runs
+}
+
+// peerVariants are the CRUD peer's variants the run measures.
+func (sz sizes) peerVariants() []string {
+	if sz.PeerVariants != nil {
+		return sz.PeerVariants
+	}
+	return peerVariants()
 }
 
 // scaleRuns is how many times (9) runs each process count.
@@ -81,11 +106,13 @@ const usesPerSec = 8000
 
 func sizesFor(short bool) sizes {
 	if short {
-		return sizes{PgbenchSecs: 3, CmdDur: 5 * time.Second, ContClients: 200, ContCards: 50, LogEvents: 20_000,
-			QueryDur: 4 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute, Calendar: calendarSizes{60, 2, 60}, ForumPosts: 30, ScaleRuns: 1}
+		return sizes{PgbenchSecs: 2, CmdDur: 5 * time.Second, ContClients: 200, ContCards: 50, LogEvents: 20_000,
+			QueryDur: 4 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute, Calendar: calendarSizes{60, 2, 60}, ForumPosts: 30,
+			ScaleRuns: 1, TravelRuns: 1, PeerVariants: []string{"cte"}, Settle: 2 * time.Second}
 	}
 	return sizes{PgbenchSecs: 10, CmdDur: 30 * time.Second, ContClients: 200, ContCards: 1000, LogEvents: 1_000_000,
-		QueryDur: 15 * time.Second, ProfileSecs: 20, RebuildMax: 15 * time.Minute, Calendar: calendarSizes{365, 3, 365}, ForumPosts: 200}
+		QueryDur: 15 * time.Second, ProfileSecs: 20, RebuildMax: 15 * time.Minute, Calendar: calendarSizes{365, 3, 365}, ForumPosts: 200,
+		Settle: 5 * time.Second}
 }
 
 // results of every run of every figure.
@@ -262,14 +289,14 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	// 8. The travel app's jobs, rendered before any load (ffmpeg takes
 	// both cores); the shared results fill the public lists of (6).
-	if res.Travel, res.TravelNote, err = f.benchTravel(ctx, o.Runs, sz.ForumPosts); err != nil {
+	if res.Travel, res.TravelNote, err = f.benchTravel(ctx, sz.travelRuns(o.Runs), sz.ForumPosts); err != nil {
 		return fmt.Errorf("travel: %w", err)
 	}
 	if err := f.waitCaughtUp(ctx, time.Minute); err != nil {
 		return err
 	}
 	logf("set-up: %d batches, %d cards", nBig+o.Runs, pool.total+int64(o.Runs)*sz.ContCards)
-	time.Sleep(3 * time.Second)
+	time.Sleep(sz.Settle)
 	res.IdleRSS, _, _ = procMem(s.pid())
 
 	// 2 and 4, with the CRUD peer before and after.
@@ -404,7 +431,7 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 			percentile(q.Month, 50), percentile(q.Month, 99), len(q.Month),
 			percentile(q.Travel, 50), percentile(q.Travel, 99), len(q.Travel), q.Failed, q.FirstErr, q.Use.rps())
 	}
-	time.Sleep(5 * time.Second)
+	time.Sleep(sz.Settle)
 	res.IdleAfter, res.HWM, _ = procMem(s.pid())
 
 	// 10. Every endpoint in a mixed workload, on the same log, with a server
@@ -451,7 +478,7 @@ func peerRuns(ctx context.Context, o benchOptions, sz sizes, dsn, dir, when stri
 		return nil, nil
 	}
 	var runs []peerRun
-	for _, v := range peerVariants() {
+	for _, v := range sz.peerVariants() {
 		u, err := peerUses(ctx, o.Peer, dsn, dir, v, 32, sz.CmdDur)
 		if err != nil {
 			return runs, fmt.Errorf("crudpeer %s: %w", v, err)

@@ -27,10 +27,10 @@ const hhuLectures = 24
 
 // hhuColleagues is how many more members of the staff Setup registers, so
 // that the address book has pages (20 a page): a department's worth in
-// -short, a small college otherwise.
+// -short (two pages), a small college otherwise.
 func hhuColleagues(short bool) int {
 	if short {
-		return 48
+		return 24
 	}
 	return 300
 }

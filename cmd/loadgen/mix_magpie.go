@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 )
@@ -37,13 +39,10 @@ func magpieMix(share float64) *mixAPI {
 			{Name: "me and my roles", Weight: 4, Run: st.me},
 			{Name: "comment", Weight: 2, Run: st.comment},
 			{Name: "report a problem", Weight: 2, Run: st.report},
+			{Name: "report a problem with a photo", Weight: 1, Run: st.reportWithPhoto},
 			{Name: "a chief takes a ticket up", Weight: 1, Run: st.takeUp},
 			{Name: "a new app user", Weight: 0.5, Run: st.newUser},
 			{Name: "administration", Weight: 0.3, Run: st.administer},
-		},
-		Uncalled: map[string]string{
-			"GET /api/lastest/file/{id}/":   "a ticket's file is read once its upload to object storage (its signed URL) is saved; the mix does not upload yet",
-			"PATCH /api/lastest/file/{id}/": "marks a file's upload to object storage done; the mix does not upload yet",
 		},
 	}
 }
@@ -60,6 +59,8 @@ type magpieState struct {
 	citizens []*magpieUser
 	chiefs   []*magpieUser // by village
 	admin    string
+	// photo is the JPEG a report uploads.
+	photo []byte
 }
 
 // magpieUser is an app user: its id, ApiKey authorization and tickets.
@@ -74,6 +75,11 @@ func magpieURI(kind string, id int64) string { return fmt.Sprintf("/api/lastest/
 
 func (st *magpieState) setup(ctx context.Context, m *mixEnv) error {
 	st.admin = m.Admin
+	photo, err := travelPicture(320, 240, 1, false)
+	if err != nil {
+		return err
+	}
+	st.photo = photo
 	perUser := 6
 	if m.Short {
 		perUser = 3
@@ -346,4 +352,53 @@ func (st *magpieState) administer(ctx context.Context, w *mixWorker) error {
 		return err
 	}
 	return w.Call(ctx, "PATCH /api/lastest/role/{id}/", magpieURI("role", role.ID), st.admin, map[string]any{"is_active": false}, http.StatusAccepted, nil)
+}
+
+// reportWithPhoto: a new ticket with a photo, as the app sends one: the
+// ticket announces the file, the app uploads it to the signed URL the
+// answer gives (the server's own on the default disk storage; that PUT is
+// storage, not an API operation, and is not timed), says it is done, and
+// reads the file back.
+func (st *magpieState) reportWithPhoto(ctx context.Context, w *mixWorker) error {
+	u := st.citizen(w)
+	body := magpieTicketBody(u, w.Unique("路面坑洞"))
+	body["pictures"] = []any{map[string]any{"ext": "jpg"}}
+	var tk struct {
+		Pictures []struct {
+			URI    string `json:"resource_uri"`
+			Upload string `json:"authentication_absolute_url"`
+		} `json:"pictures"`
+	}
+	if err := w.Call(ctx, "POST /api/lastest/ticket/", "/api/lastest/ticket/", u.auth, body, http.StatusCreated, &tk); err != nil {
+		return err
+	}
+	if len(tk.Pictures) != 1 {
+		return fmt.Errorf("a ticket with a photo answered %d pictures", len(tk.Pictures))
+	}
+	pic := tk.Pictures[0]
+	if err := putSigned(ctx, w.C, pic.Upload, st.photo); err != nil {
+		return err
+	}
+	if err := w.Call(ctx, "PATCH /api/lastest/file/{id}/", pic.URI, u.auth, map[string]any{"save_done": true}, http.StatusAccepted, nil); err != nil {
+		return err
+	}
+	return w.Call(ctx, "GET /api/lastest/file/{id}/", pic.URI, u.auth, nil, http.StatusOK, nil)
+}
+
+// putSigned uploads data to a signed URL.
+func putSigned(ctx context.Context, c *client, url string, data []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("upload: status %d: %.200s", resp.StatusCode, b)
+	}
+	return nil
 }

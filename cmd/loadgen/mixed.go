@@ -40,8 +40,8 @@ type mixAPI struct {
 	// server's environment for it and how to stop it. Optional.
 	Env func(ctx context.Context, dir string) (env []string, stop func(), err error)
 	// Setup makes the API's fixture through the API, right before the run
-	// (access tokens made here live 5 minutes). The run's other APIs are
-	// already set up when it is called, in the order of mixAPIs.
+	// (access tokens made here live 5 minutes). The APIs' set-ups run side
+	// by side: each makes only its own fixture.
 	Setup func(ctx context.Context, m *mixEnv) error
 	// Actions are what the API's users do, with their weights relative to
 	// the API's other actions.
