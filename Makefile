@@ -57,17 +57,17 @@ lint:
 build:
 	$(GO) build -o bin/ ./cmd/...
 
-## bench: every figure of docs/benchmarks.md, 3 runs each, side by side with pgbench on the same PostgreSQL (16 min on 2 cores, 2026-12-05)
+## bench: every figure of docs/benchmarks.md, 3 runs each, side by side with pgbench on the same PostgreSQL (16-19 min on 2 cores, 2026-12-05)
 bench: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
 	bin/loadgen bench -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
 
-## bench-short: the same with smaller sizes (3 min 43 s on 2 cores, 2026-12-05)
+## bench-short: the same with smaller sizes (2 min 49 s on 2 cores, 2026-12-05 08:05 UTC)
 bench-short: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
 	bin/loadgen bench -short -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
 
-## bench-growth: figure 11 alone, append latency, catch-up and the hottest reads at logs of 1M and 10M events (on demand: the 10M log takes about 10 GB of disk with the read models; 10 minutes on 2 cores on 2026-12-04)
+## bench-growth: figure 11 alone, append latency, catch-up and the hottest reads at logs of 1M and 10M events (on demand: the 10M log takes about 10 GB of disk with the read models; 10-16 minutes on 2 cores, 2026-12-04 and 12-05)
 bench-growth: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen
 	bin/loadgen bench -growth -server bin/server -out docs/benchmarks.md

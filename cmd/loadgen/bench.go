@@ -106,8 +106,8 @@ const usesPerSec = 8000
 
 func sizesFor(short bool) sizes {
 	if short {
-		return sizes{PgbenchSecs: 2, CmdDur: 5 * time.Second, ContClients: 200, ContCards: 50, LogEvents: 20_000,
-			QueryDur: 4 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute, Calendar: calendarSizes{60, 2, 60}, ForumPosts: 30,
+		return sizes{PgbenchSecs: 2, CmdDur: 5 * time.Second, ContClients: 100, ContCards: 50, LogEvents: 20_000,
+			QueryDur: 3 * time.Second, ProfileSecs: 4, RebuildMax: 3 * time.Minute, Calendar: calendarSizes{60, 2, 60}, ForumPosts: 30,
 			ScaleRuns: 1, TravelRuns: 1, PeerVariants: []string{"cte"}, Settle: 2 * time.Second}
 	}
 	return sizes{PgbenchSecs: 10, CmdDur: 30 * time.Second, ContClients: 200, ContCards: 1000, LogEvents: 1_000_000,
