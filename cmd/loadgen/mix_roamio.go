@@ -269,17 +269,26 @@ func (st *roamioState) react(ctx context.Context, w *mixWorker) error {
 	return w.Call(ctx, "POST /api/v1/trip-plans/{slug}/view/", "/api/v1/trip-plans/"+slug+"/view/", rw.bearer, nil, http.StatusOK, nil)
 }
 
+// postComment comments on the popular trip as rw and returns the
+// comment's path.
+func (st *roamioState) postComment(ctx context.Context, w *mixWorker, rw *roamioWorker, text string) (string, error) {
+	var c struct {
+		ID int64 `json:"id"`
+	}
+	if err := w.Call(ctx, "POST /api/v1/comments/", "/api/v1/comments/", rw.bearer, map[string]any{"content": w.Unique(text), "page": st.popular}, http.StatusCreated, &c); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/api/v1/comments/%d/", c.ID), nil
+}
+
 // comment: a comment on the popular trip, a reply to it, a like, an edit
 // and both deleted again.
 func (st *roamioState) comment(ctx context.Context, w *mixWorker) error {
 	rw := st.worker(w)
-	var c struct {
-		ID int64 `json:"id"`
-	}
-	if err := w.Call(ctx, "POST /api/v1/comments/", "/api/v1/comments/", rw.bearer, map[string]any{"content": w.Unique("风景很美"), "page": st.popular}, http.StatusCreated, &c); err != nil {
+	path, err := st.postComment(ctx, w, rw, "风景很美")
+	if err != nil {
 		return err
 	}
-	path := fmt.Sprintf("/api/v1/comments/%d/", c.ID)
 	if err := w.Call(ctx, "POST /api/v1/comments/{id}/like/", path+"like/", rw.bearer, nil, http.StatusOK, nil); err != nil {
 		return err
 	}

@@ -189,13 +189,10 @@ func (st *roamioState) avatar(ctx context.Context, w *mixWorker) error {
 // deleted again.
 func (st *roamioState) commentImage(ctx context.Context, w *mixWorker) error {
 	rw := st.worker(w)
-	var c struct {
-		ID int64 `json:"id"`
-	}
-	if err := w.Call(ctx, "POST /api/v1/comments/", "/api/v1/comments/", rw.bearer, map[string]any{"content": w.Unique("看这张"), "page": st.popular}, http.StatusCreated, &c); err != nil {
+	path, err := st.postComment(ctx, w, rw, "看这张")
+	if err != nil {
 		return err
 	}
-	path := fmt.Sprintf("/api/v1/comments/%d/", c.ID)
 	var out struct {
 		Image string `json:"image"`
 	}
