@@ -93,9 +93,9 @@ WITH ins AS (
 
 // ApplyBatch implements engine.BatchApplier: a run of uses is one
 // statement, whatever its length: the usage rows, then, from the rows
-// actually inserted, the daily counts per batch and per user. It writes what
-// Apply writes for each of the events in turn, so a rebuild and the live read
-// model hold the same rows.
+// actually inserted, the daily counts per batch, per user, and per category
+// and user. It writes what Apply writes for each of the events in turn, so a
+// rebuild and the live read model hold the same rows.
 func (s Stats) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventlog.Envelope) error {
 	return applyRuns(ctx, tx, events, func(ctx context.Context, tx pgx.Tx, r *usedCards) error {
 		_, err := tx.Exec(ctx, `
@@ -108,10 +108,11 @@ WITH ins AS (
     INSERT INTO daily_usage (day, category, batch_id, count)
     SELECT used_on, category, batch_id, count(*) FROM ins GROUP BY used_on, category, batch_id
     ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + EXCLUDED.count
-)
-INSERT INTO daily_user_usage (day, batch_id, user_id, count)
-SELECT used_on, batch_id, user_id, count(*) FROM ins GROUP BY used_on, batch_id, user_id
-ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + EXCLUDED.count`,
+), users AS (
+    INSERT INTO daily_user_usage (day, batch_id, user_id, count)
+    SELECT used_on, batch_id, user_id, count(*) FROM ins GROUP BY used_on, batch_id, user_id
+    ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + EXCLUDED.count
+)`+countCategoryUsers,
 			r.cardID, r.batchID, r.category, r.userID, r.usedDays())
 		if err != nil {
 			return fmt.Errorf("card_stats: apply %d uses: %w", r.len(), err)

@@ -403,6 +403,7 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 			`SELECT card_id, batch_id, category, user_id, used_on FROM card_stats.usage ORDER BY card_id`,
 			`SELECT day, category, batch_id, count FROM card_stats.daily_usage ORDER BY 1, 2, 3`,
 			`SELECT day, batch_id, user_id, count FROM card_stats.daily_user_usage ORDER BY 1, 2, 3`,
+			`SELECT day, category, user_id, created_on, count FROM card_stats.daily_category_users ORDER BY 1, 2, 3, 4`,
 			`SELECT batch_id, category, total, created_on, is_deleted FROM card_stats.batch_totals ORDER BY batch_id`,
 		} {
 			rows, err := h.pool.Query(ctx, q)

@@ -134,12 +134,13 @@ func bruteStatistics(r statsRows, f cardsq.StatisticsFilter) cardsq.Statistics {
 }
 
 // TestStatisticsMatchBruteForce: the statistics computed from the compact
-// tables (batch_totals, daily_usage, daily_user_usage) equal a brute-force
-// computation over the per-card usage rows, for every date range around a
-// log of several users, days and categories with a deleted batch, with and
-// without the category filter. Then, with daily_user_usage gone as before an
-// upgrade's rebuild has switched, the query falls back to usage and still
-// answers the same.
+// tables (batch_totals, daily_usage, daily_category_users) equal a
+// brute-force computation over the per-card usage rows, for every date range
+// around a log of several users, days and categories with a deleted batch
+// and a use dated before its batch's creation, with and without the category
+// filter. Then, with daily_category_users gone, and then daily_user_usage,
+// as before an upgrade's rebuild has switched, the query falls back to the
+// older tables and still answers the same.
 func TestStatisticsMatchBruteForce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -179,15 +180,24 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	use(c, 2, 6)
 	use(e, 1, 11)
 	h.batch(tmpl["game"], 5, true, nil)
+	// A batch created on day 5 and used with a clock a day behind: the use
+	// is of day 4, and the statistics count it only up to an end date that
+	// includes its batch's creation.
+	at(5)
+	g := h.batch(tmpl["game"], 5, true, nil)
+	at(4)
+	use(g, 1, 12)
 	h.sync()
 
-	var perUser bool
-	if err := h.pool.QueryRow(ctx, `SELECT to_regclass('card_stats.daily_user_usage') IS NOT NULL`).Scan(&perUser); err != nil || !perUser {
-		t.Fatalf("card_stats.daily_user_usage missing (%v)", err)
+	for _, table := range []string{"daily_user_usage", "daily_category_users"} {
+		var found bool
+		if err := h.pool.QueryRow(ctx, `SELECT to_regclass('card_stats.'||$1) IS NOT NULL`, table).Scan(&found); err != nil || !found {
+			t.Fatalf("card_stats.%s missing (%v)", table, err)
+		}
 	}
 	rows := readStatsRows(t, h)
-	if len(rows.uses) != 33 || len(rows.batches) != 6 {
-		t.Fatalf("read model holds %d uses and %d batches, want 33 and 6", len(rows.uses), len(rows.batches))
+	if len(rows.uses) != 34 || len(rows.batches) != 7 {
+		t.Fatalf("read model holds %d uses and %d batches, want 34 and 7", len(rows.uses), len(rows.batches))
 	}
 	var filters []cardsq.StatisticsFilter
 	for from := -1; from <= 5; from++ {
@@ -214,17 +224,30 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 			}
 		}
 	}
-	check("daily_user_usage", h.q)
+	check("daily_category_users", h.q)
 	all := bruteStatistics(rows, cardsq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 4))})
 	if all.Summary.UniqueUsers != 9 || all.Summary.UsedCards != 26 {
-		t.Errorf("brute force over the whole log: %+v, want 9 users (5 and 9 used only the deleted batch) and 26 uses", all.Summary)
+		t.Errorf("brute force up to day 4: %+v, want 9 users (5 and 9 used only the deleted batch, 12 only the batch of day 5) and 26 uses", all.Summary)
+	}
+	if all := bruteStatistics(rows, cardsq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 5))}); all.Summary.UniqueUsers != 10 {
+		t.Errorf("brute force up to day 5: %+v, want 10 users", all.Summary)
+	}
+	// The deletion left its users' rows at 0 (they used only the batch).
+	var zero int
+	if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM card_stats.daily_category_users WHERE count = 0`).Scan(&zero); err != nil || zero == 0 {
+		t.Errorf("rows emptied by the deletion: %d (%v), want some", zero, err)
 	}
 
+	// A process that starts while version 2 still serves (h.q has found
+	// daily_category_users and does not look again: tables never go
+	// back), then one while version 1 does.
+	if _, err := h.pool.Exec(ctx, `DROP VIEW card_stats.daily_category_users`); err != nil {
+		t.Fatal(err)
+	}
+	check("fallback to daily_user_usage", cardsq.New(h.pool, nil))
 	if _, err := h.pool.Exec(ctx, `DROP VIEW card_stats.daily_user_usage`); err != nil {
 		t.Fatal(err)
 	}
-	// A process that starts while version 1 still serves (h.q has found
-	// daily_user_usage and does not look again: tables never go back).
 	check("fallback to usage", cardsq.New(h.pool, nil))
 }
 

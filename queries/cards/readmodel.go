@@ -60,14 +60,15 @@ type Queries struct {
 	coder CardCoder
 	// Tables of newer read-model versions, which the queries use once the
 	// engine has switched to them (see newerTable).
-	perDayUsers, userDays newerTable
+	perDayUsers, categoryUsers, userDays newerTable
 }
 
 // New returns the queries over db; coder makes card codes.
 func New(db ReadModel, coder CardCoder) *Queries {
 	return &Queries{db: db, coder: coder,
-		perDayUsers: newerTable{name: StatsSchema + ".daily_user_usage"},
-		userDays:    newerTable{name: UsageSchema + ".user_daily_usage"}}
+		perDayUsers:   newerTable{name: StatsSchema + ".daily_user_usage"},
+		categoryUsers: newerTable{name: StatsSchema + ".daily_category_users"},
+		userDays:      newerTable{name: UsageSchema + ".user_daily_usage"}}
 }
 
 // newerTable is a table that a newer version of a read model adds. After an

@@ -67,8 +67,9 @@ var Categories = []string{"dance", "song", "clothing", "game"}
 //
 // Every number comes from tables whose size does not grow with the uses:
 // batch_totals (one row per batch), daily_usage (per day and batch) and
-// daily_user_usage (per day, batch and user), never from the per-card rows
-// of usage, so the answer costs the same for a thousand or a million uses.
+// daily_category_users (per day, category and user), never from the
+// per-card rows of usage, so the answer costs the same for a thousand or a
+// million uses; unique_users does not grow with the batches either.
 func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistics, error) {
 	start, end := f.StartDate.Format("2006-01-02"), f.EndDate.Format("2006-01-02")
 	out := Statistics{Period: Period{StartDate: start, EndDate: end}, ByCategory: map[string]CategoryUsage{}, DailyUsage: []DailyUsage{}}
@@ -99,11 +100,11 @@ SELECT d.category, sum(d.count)::bigint FROM `+StatsSchema+`.daily_usage d
 		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Used = n }); err != nil {
 			return fmt.Errorf("used cards: %w", err)
 		}
-		users, err := q.uniqueUsersQuery(ctx, tx)
+		users, err := q.uniqueUsersQuery(ctx, tx, live)
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, users+` AND `+live, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
+		if err := tx.QueryRow(ctx, users, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
 			return fmt.Errorf("unique users: %w", err)
 		}
 		rows, err = tx.Query(ctx, `
@@ -166,13 +167,26 @@ func rate(used, total int64) float64 {
 }
 
 // uniqueUsersQuery returns the query counting the distinct users of the uses
-// of a date range ($1..$2), to be completed with the batch filter over b.
+// of a date range ($1..$2) of the live batches (live, over b; $3 the
+// category or NULL).
 //
-// It counts from daily_user_usage, one row per day, batch and user. Only
-// while a read model of card_stats version 1 still serves is that table
-// missing (newerTable); then it counts from the per-card usage rows as
-// version 1 did, so the statistics keep answering during the rebuild.
-func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx) (string, error) {
+// It counts from daily_category_users, one row per day, category, user and
+// batch creation day, whose size does not follow the batches (card_stats
+// version 3). While an older version still serves, during the upgrade's
+// rebuild (newerTable), it counts as that version did: from
+// daily_user_usage (per day, batch and user) joined to the batches, or from
+// the per-card usage rows.
+func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx, live string) (string, error) {
+	perCategory, err := q.categoryUsers.exists(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	if perCategory {
+		return `
+SELECT count(DISTINCT c.user_id) FROM ` + StatsSchema + `.daily_category_users c
+ WHERE c.day BETWEEN $1::date AND $2::date AND c.count > 0 AND c.created_on <= $2::date
+   AND ($3::text IS NULL OR c.category = $3)`, nil
+	}
 	perDay, err := q.perDayUsers.exists(ctx, tx)
 	if err != nil {
 		return "", err
@@ -181,10 +195,10 @@ func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx) (string, erro
 		return `
 SELECT count(DISTINCT u.user_id) FROM ` + StatsSchema + `.daily_user_usage u
   JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
- WHERE u.day BETWEEN $1::date AND $2::date`, nil
+ WHERE u.day BETWEEN $1::date AND $2::date AND ` + live, nil
 	}
 	return `
 SELECT count(DISTINCT u.user_id) FROM ` + StatsSchema + `.usage u
   JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
- WHERE u.used_on BETWEEN $1::date AND $2::date`, nil
+ WHERE u.used_on BETWEEN $1::date AND $2::date AND ` + live, nil
 }
