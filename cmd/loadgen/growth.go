@@ -68,15 +68,14 @@ const appendCardsPerSec = 20_000
 // daily totals (card_usage version 2; version 1 counted every use).
 const userCardsCount = `SELECT coalesce(sum(u.count), 0) FROM card_usage.user_daily_usage u WHERE u.user_id = 2`
 
-// statsUniqueUsers is the largest of the four queries of GET
-// /api/card/statistics/ (queries/cards Statistics, its default 30 days): the
-// distinct users of the range, from the per-day, per-batch and per-user
-// totals. Its rows follow the batches, the days and the users, not the uses;
-// figure 11's generated log makes a batch per 10,000 cards, all used on the
-// day of the run.
-const statsUniqueUsers = `SELECT count(DISTINCT u.user_id) FROM card_stats.daily_user_usage u
-  JOIN card_stats.batch_totals b ON b.batch_id = u.batch_id
- WHERE u.day BETWEEN current_date - 29 AND current_date AND b.is_deleted = false AND b.created_on <= current_date`
+// statsUniqueUsers is the unique-users query of GET /api/card/statistics/
+// (queries/cards Statistics, its default 30 days), which grew with the
+// batches until card_stats version 3: it now counts the per-day, per-category
+// and per-user totals, whose rows follow the days and the users, not the
+// batches (figure 11's generated log makes a batch per 10,000 cards, all used
+// on the day of the run).
+const statsUniqueUsers = `SELECT count(DISTINCT c.user_id) FROM card_stats.daily_category_users c
+ WHERE c.day BETWEEN current_date - 29 AND current_date AND c.count > 0 AND c.created_on <= current_date`
 
 // growthRead is one of the hottest reads: its name in the report, the read
 // models behind it and the query whose plan explains it (see

@@ -104,8 +104,9 @@ ON CONFLICT (day, category, user_id, created_on) DO UPDATE SET count = daily_cat
 
 // Apply applies one event. A use is one statement: the usage row decides
 // whether it counts, and only an inserted row is added to daily_usage,
-// daily_user_usage and (while its batch is live) daily_category_users. ApplyBatch (batch.go) writes runs of uses set by set and
-// must leave the same rows.
+// daily_user_usage and (while its batch is live) daily_category_users.
+// ApplyBatch (batch.go) writes runs of uses set by set and must leave the
+// same rows.
 func (Stats) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
 	var err error
 	switch e := env.Event.(type) {
