@@ -13,11 +13,15 @@ import (
 // event, the lunar date and the holidays; they add, move and delete an
 // event now and then, browse and subscribe to public calendars less, and
 // manage their account and feed links rarely.
-func ralendarMix(share float64) *mixAPI {
-	st := &ralendarState{}
+// Client applications sign its users in with OAuth (Ralendar as a
+// provider), and Roamio links trips to its events and syncs the users'
+// addresses (link: the server's own Ralendar, see mix_ralendar_link.go).
+func ralendarMix(share float64, link *ralendarLink) *mixAPI {
+	st := &ralendarState{link: link}
 	return &mixAPI{
 		Name:  "ralendar",
 		Share: share,
+		Env:   link.env,
 		Setup: st.setup,
 		Actions: []mixAction{
 			{Name: "my month", Weight: 25, Run: st.month},
@@ -35,21 +39,17 @@ func ralendarMix(share float64) *mixAPI {
 			{Name: "a feed link", Weight: 0.5, Run: st.feed},
 			{Name: "log in again", Weight: 1, Run: st.login},
 			{Name: "my account", Weight: 0.5, Run: st.account},
+			{Name: "an app signs in with Ralendar", Weight: 0.3, Run: st.appSignIn},
+			{Name: "an event linked to a trip", Weight: 0.3, Run: st.linkTrip},
+			{Name: "a user's address from Roamio (server to server)", Weight: 0.2, Run: st.syncUserInfo},
 		},
 		Uncalled: map[string]string{
-			"POST /api/auth/acwing/login/":      "logs in with AcWing, a remote service with no stand-in in the bench",
-			"GET /api/auth/qq/login/":           "starts a QQ login, a remote service with no stand-in in the bench",
-			"POST /api/auth/qq/login/":          "starts a QQ login, a remote service with no stand-in in the bench",
-			"POST /api/auth/qq/callback/":       "ends a QQ login, a remote service with no stand-in in the bench",
-			"DELETE /api/user/unbind/acwing/":   "needs an account bound through AcWing (no stand-in in the bench)",
-			"DELETE /api/user/unbind/qq/":       "needs an account bound through QQ (no stand-in in the bench)",
-			"GET /api/oauth/authorize/":         "Ralendar as an OAuth server: needs a registered client application and its consent page; not in the bench yet",
-			"POST /api/oauth/authorize/":        "Ralendar as an OAuth server: needs a registered client application; not in the bench yet",
-			"POST /api/oauth/token/":            "Ralendar as an OAuth server: needs an authorization code of a registered client; not in the bench yet",
-			"GET /api/oauth/userinfo/":          "Ralendar as an OAuth server: needs a token of a registered client; not in the bench yet",
-			"GET /api/oauth2/receive_code/":     "the redirect a browser follows after the consent page; not in the bench yet",
-			"POST /api/sync/user-info/":         "server-to-server call with the sync API key; not in the bench yet",
-			"PATCH /api/events/{id}/link-trip/": "links an event to a Roamio trip on another server; not in the bench yet",
+			"POST /api/auth/acwing/login/":    "logs in with AcWing, a remote service with no stand-in in the bench",
+			"GET /api/auth/qq/login/":         "starts a QQ login, a remote service with no stand-in in the bench",
+			"POST /api/auth/qq/login/":        "starts a QQ login, a remote service with no stand-in in the bench",
+			"POST /api/auth/qq/callback/":     "ends a QQ login, a remote service with no stand-in in the bench",
+			"DELETE /api/user/unbind/acwing/": "needs an account bound through AcWing (no stand-in in the bench)",
+			"DELETE /api/user/unbind/qq/":     "needs an account bound through QQ (no stand-in in the bench)",
 		},
 	}
 }
@@ -59,6 +59,7 @@ func ralendarMix(share float64) *mixAPI {
 // The set-up writes it before the run starts the workers, which only
 // read it: no lock.
 type ralendarState struct {
+	link    *ralendarLink
 	workers []*ralendarWorker // by worker ID, 16
 	year    int
 	// public are the shared public calendars' ids.
@@ -67,6 +68,7 @@ type ralendarState struct {
 
 // ralendarWorker is one worker's account and objects.
 type ralendarWorker struct {
+	id              int64
 	name, password  string
 	access, refresh string
 	events          []int64
@@ -79,7 +81,7 @@ func (st *ralendarState) setup(ctx context.Context, m *mixEnv) error {
 	if m.Short {
 		perCal, own = 30, 15
 	}
-	owner, err := st.newWorker(ctx, m.C, m.Tag+"o")
+	owner, err := newRalendarWorker(ctx, m.C, m.Tag+"o")
 	if err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ func (st *ralendarState) setup(ctx context.Context, m *mixEnv) error {
 		st.public = append(st.public, cal.ID)
 	}
 	for id := range 16 {
-		rw, err := st.newWorker(ctx, m.C, fmt.Sprintf("%s%d", m.Tag, id))
+		rw, err := newRalendarWorker(ctx, m.C, fmt.Sprintf("%s%d", m.Tag, id))
 		if err != nil {
 			return err
 		}
@@ -134,7 +136,8 @@ func (st *ralendarState) setup(ctx context.Context, m *mixEnv) error {
 }
 
 // newWorker registers and logs in a user named after tag.
-func (st *ralendarState) newWorker(ctx context.Context, c *client, tag string) (*ralendarWorker, error) {
+// newRalendarWorker registers a Ralendar account and logs it in.
+func newRalendarWorker(ctx context.Context, c *client, tag string) (*ralendarWorker, error) {
 	rw := &ralendarWorker{name: "ral" + tag, password: userPassword("ral" + tag)}
 	if err := c.call(ctx, http.MethodPost, "/api/auth/register/", "", map[string]any{
 		"username": rw.name, "password": rw.password, "email": rw.name + "@example.com",
@@ -144,11 +147,14 @@ func (st *ralendarState) newWorker(ctx context.Context, c *client, tag string) (
 	var tok struct {
 		Access  string `json:"access"`
 		Refresh string `json:"refresh"`
+		User    struct {
+			ID int64 `json:"id"`
+		} `json:"user"`
 	}
 	if err := c.call(ctx, http.MethodPost, "/api/auth/login/", "", map[string]any{"username": rw.name, "password": rw.password}, http.StatusOK, &tok); err != nil {
 		return nil, err
 	}
-	rw.access, rw.refresh = tok.Access, tok.Refresh
+	rw.access, rw.refresh, rw.id = tok.Access, tok.Refresh, tok.User.ID
 	return rw, nil
 }
 

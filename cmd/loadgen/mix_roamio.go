@@ -12,12 +12,15 @@ import (
 // most; they open their own trips and plans, edit an item, tick one off;
 // they like, check in, comment and reply less; a new trip is planned,
 // cloned or deleted rarely, and the account is looked at now and then.
-func roamioMix(share float64) *mixAPI {
-	st := &roamioState{}
+//
+// Its users also put their trips into a Ralendar calendar bound through
+// OAuth (link: the server's own Ralendar, see mix_ralendar_link.go).
+func roamioMix(share float64, link *ralendarLink) *mixAPI {
+	st := &roamioState{link: roamioLink{ralendarLink: link}}
 	return &mixAPI{
 		Name:  "roamio",
 		Share: share,
-		Env:   roamioWebhookEnv(st),
+		Env:   st.env,
 		Setup: st.setup,
 		Actions: []mixAction{
 			{Name: "the public trips", Weight: 15, Run: st.browse},
@@ -41,6 +44,10 @@ func roamioMix(share float64) *mixAPI {
 			{Name: "pin a comment (administrator)", Weight: 0.2, Run: st.pin},
 			{Name: "the webhooks (administrator)", Weight: 0.2, Run: st.webhooks},
 			{Name: "a new address, a forgotten password", Weight: 0.1, Run: st.emailSettings},
+			{Name: "my trip into my calendar", Weight: 0.3, Run: st.tripToCalendar},
+			{Name: "the AI planner's trip into my calendar", Weight: 0.2, Run: st.aiTripToCalendar},
+			{Name: "an event of my calendar from Roamio", Weight: 0.2, Run: st.calendarEventLife},
+			{Name: "a second calendar for a while", Weight: 0.1, Run: st.anotherCalendar},
 		},
 		Uncalled: roamioUncalled(),
 	}
@@ -48,18 +55,9 @@ func roamioMix(share float64) *mixAPI {
 
 // roamioUncalled are the operations the mix does not call yet, with why.
 func roamioUncalled() map[string]string {
-	const (
-		qq       = "QQ login: a remote service with no stand-in in the bench"
-		ralendar = "calls a Ralendar deployment through its OAuth binding; the bench runs no second deployment"
-	)
+	const qq = "QQ login: a remote service with no stand-in in the bench"
 	return map[string]string{
 		"GET /api/v1/auth/qq_login_url/": qq, "POST /api/v1/auth/qq_callback/": qq, "POST /api/v1/auth/qq_bind_existing/": qq, "DELETE /api/v1/auth/qq_unbind/": qq,
-		"GET /api/v1/ralendar-oauth/authorize-url/": ralendar, "POST /api/v1/ralendar-oauth/callback/": ralendar, "GET /api/v1/ralendar-oauth/accounts/": ralendar,
-		"POST /api/v1/ralendar-oauth/{id}/set-default/": ralendar, "DELETE /api/v1/ralendar-oauth/{id}/unbind/": ralendar,
-		"GET /api/v1/ralendar/trips/events/": ralendar, "POST /api/v1/ralendar/trips/events/create/": ralendar,
-		"PUT /api/v1/ralendar/events/{id}/": ralendar, "PATCH /api/v1/ralendar/events/{id}/": ralendar, "DELETE /api/v1/ralendar/events/{id}/": ralendar,
-		"POST /api/v1/ralendar/trips/{slug}/sync-ai-trip/": ralendar, "POST /api/v1/trip-plans/{slug}/events/{eid}/sync_to_ralendar/": ralendar,
-		"POST /api/v1/trips/{slug}/sync-to-calendar/": ralendar,
 	}
 }
 
@@ -69,6 +67,7 @@ func roamioUncalled() map[string]string {
 // read it: no lock.
 type roamioState struct {
 	roamioMoreState
+	link    roamioLink
 	workers []*roamioWorker
 	// popular is the trip everyone reads; top its top-level comments.
 	popular string
@@ -137,7 +136,10 @@ func (st *roamioState) setup(ctx context.Context, m *mixEnv) error {
 		}
 		st.top = append(st.top, c.ID)
 	}
-	return st.setupMore(ctx, m)
+	if err := st.setupMore(ctx, m); err != nil {
+		return err
+	}
+	return st.setupLink(ctx, m)
 }
 
 // logIn logs rw in and keeps its tokens and id.

@@ -21,24 +21,37 @@ import (
 // the administrators' webhooks with a receiver that answers and one that
 // is down.
 
-// roamioWebhookEnv starts the webhook receivers' stand-in on a loopback
-// port: /ok answers 204, /down 503. The server retries a delivery twice,
-// 100 ms apart, before it parks it (the defaults are 8 attempts from 2 s:
-// a parked delivery, the one an operator replays, would take minutes).
-func roamioWebhookEnv(st *roamioState) func(ctx context.Context, dir string) ([]string, func(), error) {
-	return func(ctx context.Context, dir string) ([]string, func(), error) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, nil, fmt.Errorf("webhook stand-in: %w", err)
-		}
-		mux := http.NewServeMux()
-		mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-		mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
-		st.hooks = "http://" + ln.Addr().String()
-		return []string{"ROAMIO_WEBHOOK_MAX_ATTEMPTS=2", "ROAMIO_WEBHOOK_BACKOFF=100ms"}, func() { _ = srv.Close() }, nil
+// webhookEnv starts the webhook receivers' stand-in on a loopback port:
+// /ok answers 204, /down 503. The server retries a delivery twice, 100 ms
+// apart, before it parks it (the defaults are 8 attempts from 2 s: a
+// parked delivery, the one an operator replays, would take minutes).
+func (st *roamioState) webhookEnv(ctx context.Context, dir string) ([]string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("webhook stand-in: %w", err)
 	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	st.hooks = "http://" + ln.Addr().String()
+	return []string{"ROAMIO_WEBHOOK_MAX_ATTEMPTS=2", "ROAMIO_WEBHOOK_BACKOFF=100ms"}, func() { _ = srv.Close() }, nil
+}
+
+// env starts Roamio's stand-ins: the webhook receivers, and the gateway
+// to the Ralendar its users bind.
+func (st *roamioState) env(ctx context.Context, dir string) ([]string, func(), error) {
+	hooks, stopHooks, err := st.webhookEnv(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	link, stopLink, err := st.link.env(ctx, dir)
+	if err != nil {
+		stopHooks()
+		return nil, nil, err
+	}
+	return append(hooks, link...), func() { stopLink(); stopHooks() }, nil
 }
 
 // setupMore makes the rarer actions' fixture: the two webhook endpoints,

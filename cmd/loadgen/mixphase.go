@@ -25,12 +25,13 @@ import (
 // services (hhu) and the travel apps are opened most, the cards at events,
 // the calendar and the tickets least.
 func mixAPIs() []*mixAPI {
+	link := &ralendarLink{}
 	return []*mixAPI{
 		cardsMix(20),
 		hhuMix(25),
 		magpieMix(8),
-		ralendarMix(12),
-		roamioMix(20),
+		ralendarMix(12, link),
+		roamioMix(20, link),
 		travelMix(15),
 	}
 }

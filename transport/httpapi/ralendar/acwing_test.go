@@ -108,7 +108,15 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	if r := c.Do(t, "GET", "/api/oauth2/receive_code/?code=abc&state=xyz", "", nil); r.Status != 200 || r.Body["code"] != "abc" || r.Body["state"] != "xyz" {
 		t.Errorf("receive_code: %d %s", r.Status, r.Raw)
 	}
-	if r := c.Do(t, "GET", "/api/oauth2/receive_code/", "", nil); r.Status != 400 {
+	if r := c.Do(t, "GET", "/api/oauth2/receive_code/", "", nil); r.Status != 400 || r.Body["code"] == nil {
 		t.Errorf("receive_code without code: %d %s", r.Status, r.Raw)
+	}
+	// This server's own authorization codes are about 330 characters.
+	long := strings.Repeat("c", 400)
+	if r := c.Do(t, "GET", "/api/oauth2/receive_code/?code="+long+"&state=s", "", nil); r.Status != 200 || r.Body["code"] != long {
+		t.Errorf("receive_code of a 400-character code: %d %s", r.Status, r.Raw)
+	}
+	if r := c.Do(t, "GET", "/api/oauth2/receive_code/?code=c&state="+strings.Repeat("s", 3000), "", nil); r.Status != 400 || r.Body["state"] == nil {
+		t.Errorf("receive_code of a 3000-character state: %d %s", r.Status, r.Raw)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -37,12 +38,29 @@ func (m *Module) qqLoginURL(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"apply_code_url": m.d.QQ.AuthorizeURL(hex.EncodeToString(state))})
 }
 
+// receiveCodeMax bounds the code and the state receive_code shows. This
+// server's own authorization codes (Ralendar as an OAuth provider) carry
+// the client, the redirect URI and the scopes: about 330 characters with a
+// 45-character redirect URI, so the bound leaves room for long URIs.
+const receiveCodeMax = 2048
+
 // receiveCode: GET /api/oauth2/receive_code/?code&state → {code, state} as
-// JSON (AcWingOS's redirect target).
+// JSON: the redirect target of AcWingOS, and of clients of this server's
+// OAuth provider that register it.
 func (m *Module) receiveCode(c echo.Context) error {
 	code, state := c.QueryParam("code"), c.QueryParam("state")
-	if code == "" || len(code) > 256 || len(state) > 256 {
-		return drf.FieldErrors{"code": {"This field is required."}}
+	errs := drf.FieldErrors{}
+	switch {
+	case code == "":
+		errs.Add("code", "This field is required.")
+	case len(code) > receiveCodeMax:
+		errs.Add("code", fmt.Sprintf("Ensure this field has no more than %d characters.", receiveCodeMax))
+	}
+	if len(state) > receiveCodeMax {
+		errs.Add("state", fmt.Sprintf("Ensure this field has no more than %d characters.", receiveCodeMax))
+	}
+	if err := errs.Err(); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"code": code, "state": state})
 }
