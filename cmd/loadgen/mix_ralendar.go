@@ -13,15 +13,17 @@ import (
 // event, the lunar date and the holidays; they add, move and delete an
 // event now and then, browse and subscribe to public calendars less, and
 // manage their account and feed links rarely.
+//
 // Client applications sign its users in with OAuth (Ralendar as a
-// provider), and Roamio links trips to its events and syncs the users'
-// addresses (link: the server's own Ralendar, see mix_ralendar_link.go).
-func ralendarMix(share float64, link *ralendarLink) *mixAPI {
-	st := &ralendarState{link: link}
+// provider), Roamio links trips to its events and syncs the users'
+// addresses, and people sign up with QQ and AcWing (shared: the stand-ins,
+// see mix_ralendar_link.go).
+func ralendarMix(share float64, shared *sharedStandins) *mixAPI {
+	st := &ralendarState{shared: shared}
 	return &mixAPI{
 		Name:  "ralendar",
 		Share: share,
-		Env:   link.env,
+		Env:   shared.env,
 		Setup: st.setup,
 		Actions: []mixAction{
 			{Name: "my month", Weight: 25, Run: st.month},
@@ -42,14 +44,7 @@ func ralendarMix(share float64, link *ralendarLink) *mixAPI {
 			{Name: "an app signs in with Ralendar", Weight: 0.3, Run: st.appSignIn},
 			{Name: "an event linked to a trip", Weight: 0.3, Run: st.linkTrip},
 			{Name: "a user's address from Roamio (server to server)", Weight: 0.2, Run: st.syncUserInfo},
-		},
-		Uncalled: map[string]string{
-			"POST /api/auth/acwing/login/":    "logs in with AcWing, a remote service with no stand-in in the bench",
-			"GET /api/auth/qq/login/":         "starts a QQ login, a remote service with no stand-in in the bench",
-			"POST /api/auth/qq/login/":        "starts a QQ login, a remote service with no stand-in in the bench",
-			"POST /api/auth/qq/callback/":     "ends a QQ login, a remote service with no stand-in in the bench",
-			"DELETE /api/user/unbind/acwing/": "needs an account bound through AcWing (no stand-in in the bench)",
-			"DELETE /api/user/unbind/qq/":     "needs an account bound through QQ (no stand-in in the bench)",
+			{Name: "sign up with QQ and with AcWing", Weight: 0.2, Run: st.socialSignUp},
 		},
 	}
 }
@@ -59,7 +54,7 @@ func ralendarMix(share float64, link *ralendarLink) *mixAPI {
 // The set-up writes it before the run starts the workers, which only
 // read it: no lock.
 type ralendarState struct {
-	link    *ralendarLink
+	shared  *sharedStandins
 	workers []*ralendarWorker // by worker ID, 16
 	year    int
 	// public are the shared public calendars' ids.

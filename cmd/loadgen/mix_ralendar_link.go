@@ -14,10 +14,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	oauthstandin "github.com/fiveapis/backend/transport/oauth/standin"
 )
 
 // Ralendar as an OAuth provider, and Roamio's binding to it, in the mixed
-// workload (10). A deployment binds the Ralendar of another deployment; the
+// workload (10), with the stand-ins of the QQ and AcWing logins (see
+// mix_social.go). A deployment binds the Ralendar of another deployment; the
 // bench runs one server, so it binds its own Ralendar, reached through a
 // loopback gateway as the other deployment would be: every call Roamio's
 // binding makes (token exchange, user info, the calendar's events) goes out
@@ -33,39 +36,59 @@ const (
 	linkSyncKey      = "bench-sync-api-key-0123456789"
 )
 
-// ralendarLink is the gateway to the server's own Ralendar, shared by the
-// Roamio and Ralendar parts of the mix: the first Env of either starts it,
-// and both give the server the same settings.
-type ralendarLink struct {
+// sharedStandins are the stand-ins the Roamio and Ralendar parts of the mix
+// share, on one loopback server: under /api/ the gateway to the server's own
+// Ralendar, under /qq/ QQ Connect and under /acwing/ AcWing (their OAuth
+// logins, see transport/oauth/standin). The first Env of either part starts
+// it; both give the server the same settings.
+type sharedStandins struct {
 	once sync.Once
 	err  error
-	// base is the gateway's URL, "http://127.0.0.1:port".
+	// base is the server's URL, "http://127.0.0.1:port".
 	base string
 	// target is the server the gateway forwards to, once it runs.
 	target atomic.Pointer[url.URL]
 	srv    *http.Server
 	refs   atomic.Int32
+
+	qq     *oauthstandin.QQ
+	acwing *oauthstandin.AcWing
 }
+
+// The QQ and AcWing apps the bench registers, and the redirect URIs of
+// Roamio's and Ralendar's QQ logins (never followed: the load generator
+// mints the codes a login at QQ would give the browser).
+const (
+	qqAppID, qqAppKey         = "bench-qq", "bench-qq-key-0123456789"
+	roamioQQRedirect          = "https://roamio.bench.invalid/auth/qq/callback"
+	ralendarQQRedirect        = "https://ralendar.bench.invalid/auth/qq/callback"
+	acwingAppID, acwingSecret = "bench-acwing", "bench-acwing-secret-0123456789"
+)
 
 // redirect is the registered redirect URI: Ralendar's own page that shows
 // the code (GET /api/oauth2/receive_code/), behind the gateway.
-func (l *ralendarLink) redirect() string { return l.base + "/api/oauth2/receive_code/" }
+func (l *sharedStandins) redirect() string { return l.base + "/api/oauth2/receive_code/" }
 
-// env starts the gateway once and returns the server's settings for both
-// sides of the binding.
-func (l *ralendarLink) env(ctx context.Context, dir string) ([]string, func(), error) {
+// env starts the stand-ins once and returns the server's settings for
+// them.
+func (l *sharedStandins) env(ctx context.Context, dir string) ([]string, func(), error) {
 	l.once.Do(func() {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			l.err = fmt.Errorf("ralendar gateway: %w", err)
+			l.err = fmt.Errorf("shared stand-ins: %w", err)
 			return
 		}
-		proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		l.qq = oauthstandin.NewQQ(qqAppID, qqAppKey, roamioQQRedirect, ralendarQQRedirect)
+		l.acwing = oauthstandin.NewAcWing(acwingAppID, acwingSecret)
+		mux := http.NewServeMux()
+		mux.Handle("/api/", &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 			if t := l.target.Load(); t != nil {
 				r.SetURL(t)
 			}
-		}}
-		l.srv = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+		}})
+		mux.Handle("/qq/", http.StripPrefix("/qq", l.qq))
+		mux.Handle("/acwing/", http.StripPrefix("/acwing", l.acwing))
+		l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = l.srv.Serve(ln) }()
 		l.base = "http://" + ln.Addr().String()
 	})
@@ -85,11 +108,14 @@ func (l *ralendarLink) env(ctx context.Context, dir string) ([]string, func(), e
 		"RALENDAR_OAUTH_CLIENT_ID=" + linkClientID,
 		"RALENDAR_OAUTH_CLIENT_SECRET=" + linkClientSecret,
 		"RALENDAR_OAUTH_REDIRECT_URI=" + l.redirect(),
+		"QQ_APP_ID=" + qqAppID, "QQ_APP_KEY=" + qqAppKey, "QQ_API_URL=" + l.base + "/qq",
+		"QQ_REDIRECT_URI=" + roamioQQRedirect, "RALENDAR_QQ_REDIRECT_URI=" + ralendarQQRedirect,
+		"ACWING_APP_ID=" + acwingAppID, "ACWING_APP_SECRET=" + acwingSecret, "ACWING_API_URL=" + l.base + "/acwing",
 	}, stop, nil
 }
 
 // point makes the gateway forward to the server under test.
-func (l *ralendarLink) point(c *client) error {
+func (l *sharedStandins) point(c *client) error {
 	u, err := url.Parse(c.base)
 	if err != nil {
 		return fmt.Errorf("ralendar gateway target: %w", err)
@@ -177,7 +203,7 @@ func bindRalendar(ctx context.Context, call caller, bearer, ralBearer string) (i
 // roamioLink is the Roamio side's fixture: each worker's Ralendar account,
 // bound in the set-up, and a second account every worker binds for a while.
 type roamioLink struct {
-	*ralendarLink
+	*sharedStandins
 	ral    []*ralendarWorker // by Roamio worker
 	second *ralendarWorker
 }
@@ -315,7 +341,7 @@ func (st *roamioState) anotherCalendar(ctx context.Context, w *mixWorker) error 
 // consent, the code exchanged for tokens, the user info, and a refresh.
 func (st *ralendarState) appSignIn(ctx context.Context, w *mixWorker) error {
 	rw := st.worker(w)
-	q := url.Values{"client_id": {linkClientID}, "redirect_uri": {st.link.redirect()}, "response_type": {"code"},
+	q := url.Values{"client_id": {linkClientID}, "redirect_uri": {st.shared.redirect()}, "response_type": {"code"},
 		"state": {w.Unique("st")}, "scope": {"calendar:read"}}
 	code, _, err := consent(ctx, w.Call, rw.bearer(), q)
 	if err != nil {
@@ -326,7 +352,7 @@ func (st *ralendarState) appSignIn(ctx context.Context, w *mixWorker) error {
 		Refresh string `json:"refresh_token"`
 	}
 	if err := w.Call(ctx, "POST /api/oauth/token/", "/api/oauth/token/", "", map[string]string{"grant_type": "authorization_code", "code": code,
-		"redirect_uri": st.link.redirect(), "client_id": linkClientID, "client_secret": linkClientSecret}, http.StatusOK, &tok); err != nil {
+		"redirect_uri": st.shared.redirect(), "client_id": linkClientID, "client_secret": linkClientSecret}, http.StatusOK, &tok); err != nil {
 		return err
 	}
 	if err := w.Call(ctx, "GET /api/oauth/userinfo/", "/api/oauth/userinfo/", "Bearer "+tok.Access, nil, http.StatusOK, nil); err != nil {

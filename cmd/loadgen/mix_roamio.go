@@ -14,9 +14,10 @@ import (
 // cloned or deleted rarely, and the account is looked at now and then.
 //
 // Its users also put their trips into a Ralendar calendar bound through
-// OAuth (link: the server's own Ralendar, see mix_ralendar_link.go).
-func roamioMix(share float64, link *ralendarLink) *mixAPI {
-	st := &roamioState{link: roamioLink{ralendarLink: link}}
+// OAuth and log in with QQ (shared: the stand-ins, see
+// mix_ralendar_link.go).
+func roamioMix(share float64, shared *sharedStandins) *mixAPI {
+	st := &roamioState{link: roamioLink{sharedStandins: shared}}
 	return &mixAPI{
 		Name:  "roamio",
 		Share: share,
@@ -48,16 +49,8 @@ func roamioMix(share float64, link *ralendarLink) *mixAPI {
 			{Name: "the AI planner's trip into my calendar", Weight: 0.2, Run: st.aiTripToCalendar},
 			{Name: "an event of my calendar from Roamio", Weight: 0.2, Run: st.calendarEventLife},
 			{Name: "a second calendar for a while", Weight: 0.1, Run: st.anotherCalendar},
+			{Name: "a QQ account bound, logged in with, unbound", Weight: 0.2, Run: st.qq},
 		},
-		Uncalled: roamioUncalled(),
-	}
-}
-
-// roamioUncalled are the operations the mix does not call yet, with why.
-func roamioUncalled() map[string]string {
-	const qq = "QQ login: a remote service with no stand-in in the bench"
-	return map[string]string{
-		"GET /api/v1/auth/qq_login_url/": qq, "POST /api/v1/auth/qq_callback/": qq, "POST /api/v1/auth/qq_bind_existing/": qq, "DELETE /api/v1/auth/qq_unbind/": qq,
 	}
 }
 

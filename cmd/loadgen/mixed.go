@@ -380,7 +380,7 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 		if _, called := rec.ops[op]; called {
 			continue
 		}
-		why := "no action calls it yet"
+		why := "not called in this run: the actions that call it are rare, or none does"
 		for _, a := range apis {
 			if a.Name == api && a.Uncalled[op] != "" {
 				why = a.Uncalled[op]

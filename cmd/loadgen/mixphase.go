@@ -25,13 +25,13 @@ import (
 // services (hhu) and the travel apps are opened most, the cards at events,
 // the calendar and the tickets least.
 func mixAPIs() []*mixAPI {
-	link := &ralendarLink{}
+	shared := &sharedStandins{}
 	return []*mixAPI{
 		cardsMix(20),
 		hhuMix(25),
 		magpieMix(8),
-		ralendarMix(12, link),
-		roamioMix(20, link),
+		ralendarMix(12, shared),
+		roamioMix(20, shared),
 		travelMix(15),
 	}
 }

@@ -2,71 +2,32 @@ package ralendar_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/fiveapis/backend/cmd/server/app"
 	"github.com/fiveapis/backend/cmd/server/app/apptest"
 	"github.com/fiveapis/backend/domain/eventlog"
 	identity "github.com/fiveapis/backend/domain/identity"
+	oauthstandin "github.com/fiveapis/backend/transport/oauth/standin"
 )
-
-// fakeAcWing is a stand-in for AcWing's OAuth2 (AcApp): single-use codes,
-// an access token per code, user info by token.
-type fakeAcWing struct {
-	mu     sync.Mutex
-	codes  map[string]string // code → openid
-	names  map[string]string // openid → username
-	used   map[string]bool
-	tokens map[string]string // access token → openid
-}
-
-func (f *fakeAcWing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := r.URL.Query()
-	w.Header().Set("Content-Type", "application/json")
-	switch r.URL.Path {
-	case "/third_party/api/oauth2/access_token/":
-		openid, ok := f.codes[q.Get("code")]
-		if q.Get("appid") != "aw-app" || q.Get("secret") != "aw-secret" || !ok || f.used[q.Get("code")] {
-			_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40001, "errmsg": "code expired"})
-			return
-		}
-		f.used[q.Get("code")] = true
-		tok := "tok-" + q.Get("code")
-		f.tokens[tok] = openid
-		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "expires_in": 7200, "openid": openid, "scope": "userinfo"})
-	case "/third_party/api/meta/identity/getinfo/":
-		openid, ok := f.tokens[q.Get("access_token")]
-		if !ok || openid != q.Get("openid") {
-			_ = json.NewEncoder(w).Encode(map[string]any{"errcode": 40004, "errmsg": "bad token"})
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"username": f.names[openid], "photo": "https://cdn.acwing.com/" + openid + ".png"})
-	default:
-		http.NotFound(w, r)
-	}
-}
 
 func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	t.Parallel()
-	aw := &fakeAcWing{used: map[string]bool{}, tokens: map[string]string{},
-		codes: map[string]string{"aw-1": "oid-ann", "aw-2": "oid-ann", "aw-3": "oid-other"},
-		names: map[string]string{"oid-ann": "acw_" + apptest.RandomHex(3), "oid-other": "<b>x</b>"}}
+	aw := oauthstandin.NewAcWing("aw-app", "aw-secret")
+	annName := "acw_" + apptest.RandomHex(3)
+	ann := aw.User(annName)
+	code1, code2, code3 := aw.Code(ann), aw.Code(ann), aw.Code(aw.User("<b>x</b>"))
 	provider := httptest.NewServer(aw)
 	t.Cleanup(provider.Close)
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
 		c.OAuth.AcWingAppID, c.OAuth.AcWingAppSecret, c.OAuth.AcWingAPIURL = "aw-app", "aw-secret", provider.URL
 	}))
 	c := apptest.NewClient(s)
-	first := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-1", "state": "s"})
+	first := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code1, "state": "s"})
 	user, _ := first.Body["user"].(map[string]any)
-	if first.Status != 200 || first.Body["access"] == nil || user["username"] != aw.names["oid-ann"] || user["photo"] != "https://cdn.acwing.com/oid-ann.png" || user["email"] != "" {
+	if first.Status != 200 || first.Body["access"] == nil || user["username"] != annName || user["photo"] != oauthstandin.AcWingPhotoURL(ann) || user["email"] != "" {
 		t.Fatalf("first AcWing login: %d %s", first.Status, first.Raw)
 	}
 	// The AcWing client sends no cookie (no state binding); its sign-up is
@@ -75,11 +36,11 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 	if err != nil || len(recs) == 0 || recs[0].Type != identity.EventUserRegistered || strings.Contains(string(recs[0].Data), "email") {
 		t.Errorf("AcWing sign-up: %v %v", recs, err)
 	}
-	again := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-2"})
+	again := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code2})
 	if again.Status != 200 || again.Body["user"].(map[string]any)["id"] != user["id"] {
 		t.Errorf("second login is another account: %d %s", again.Status, again.Raw)
 	}
-	for name, code := range map[string]any{"replayed code": "aw-1", "forged code": "nope", "sql code": "' OR 1=1 --"} {
+	for name, code := range map[string]any{"replayed code": code1, "forged code": "nope", "sql code": "' OR 1=1 --"} {
 		t.Run("refused: "+name, func(t *testing.T) {
 			if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code}); r.Status != 400 || r.Body["error"] == nil {
 				t.Errorf("%s: %d %s", name, r.Status, r.Raw)
@@ -90,13 +51,13 @@ func TestRalendarAcWingLoginAndLastLoginMethod(t *testing.T) {
 		t.Errorf("no code: %d %s", r.Status, r.Raw)
 	}
 	// A nickname that is no valid username still gives an account.
-	if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": "aw-3"}); r.Status != 200 || r.Body["user"].(map[string]any)["username"] != "bxb" {
+	if r := c.Do(t, "POST", "/api/auth/acwing/login/", "", map[string]any{"code": code3}); r.Status != 200 || r.Body["user"].(map[string]any)["username"] != "bxb" {
 		t.Errorf("html nickname: %d %s", r.Status, r.Raw)
 	}
 
 	bearer := "Bearer " + first.Body["access"].(string)
 	b := c.Do(t, "GET", "/api/user/bindings/", bearer, nil)
-	if b.Body["has_acwing"] != true || b.Body["has_password"] != false || b.Body["acwing_username"] != aw.names["oid-ann"] {
+	if b.Body["has_acwing"] != true || b.Body["has_password"] != false || b.Body["acwing_username"] != annName {
 		t.Errorf("bindings: %s", b.Raw)
 	}
 	if r := c.Do(t, "DELETE", "/api/user/unbind/acwing/", bearer, nil); r.Status != 400 || r.Body["error"] != "至少保留一种登录方式" {
