@@ -112,7 +112,7 @@ WITH ins AS (
     INSERT INTO daily_user_usage (day, batch_id, user_id, count)
     SELECT used_on, batch_id, user_id, count(*) FROM ins GROUP BY used_on, batch_id, user_id
     ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + EXCLUDED.count
-)`+countCategoryUsers,
+)`+countLiveUses,
 			r.cardID, r.batchID, r.category, r.userID, r.usedDays())
 		if err != nil {
 			return fmt.Errorf("card_stats: apply %d uses: %w", r.len(), err)

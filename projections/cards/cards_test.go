@@ -404,6 +404,8 @@ func TestBatchedRebuildMatchesLiveReadModels(t *testing.T) {
 			`SELECT day, category, batch_id, count FROM card_stats.daily_usage ORDER BY 1, 2, 3`,
 			`SELECT day, batch_id, user_id, count FROM card_stats.daily_user_usage ORDER BY 1, 2, 3`,
 			`SELECT day, category, user_id, created_on, count FROM card_stats.daily_category_users ORDER BY 1, 2, 3, 4`,
+			`SELECT day, category, created_on, count FROM card_stats.daily_category_usage ORDER BY 1, 2, 3`,
+			`SELECT category, created_on, total FROM card_stats.category_totals ORDER BY 1, 2`,
 			`SELECT batch_id, category, total, created_on, is_deleted FROM card_stats.batch_totals ORDER BY batch_id`,
 		} {
 			rows, err := h.pool.Query(ctx, q)

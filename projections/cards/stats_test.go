@@ -134,13 +134,14 @@ func bruteStatistics(r statsRows, f cardsq.StatisticsFilter) cardsq.Statistics {
 }
 
 // TestStatisticsMatchBruteForce: the statistics computed from the compact
-// tables (batch_totals, daily_usage, daily_category_users) equal a
-// brute-force computation over the per-card usage rows, for every date range
-// around a log of several users, days and categories with a deleted batch
-// and a use dated before its batch's creation, with and without the category
-// filter. Then, with daily_category_users gone, and then daily_user_usage,
-// as before an upgrade's rebuild has switched, the query falls back to the
-// older tables and still answers the same.
+// tables of live batches (category_totals, daily_category_usage,
+// daily_category_users) equal a brute-force computation over the per-card
+// usage rows, for every date range around a log of several users, days and
+// categories with a deleted batch and a use dated before its batch's
+// creation, with and without the category filter. Then, with version 4's
+// tables gone, then daily_category_users, then daily_user_usage, as before
+// an upgrade's rebuild has switched, the query falls back to the older
+// tables and still answers the same.
 func TestStatisticsMatchBruteForce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -189,7 +190,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	use(g, 1, 12)
 	h.sync()
 
-	for _, table := range []string{"daily_user_usage", "daily_category_users"} {
+	for _, table := range []string{"daily_user_usage", "daily_category_users", "category_totals", "daily_category_usage"} {
 		var found bool
 		if err := h.pool.QueryRow(ctx, `SELECT to_regclass('card_stats.'||$1) IS NOT NULL`, table).Scan(&found); err != nil || !found {
 			t.Fatalf("card_stats.%s missing (%v)", table, err)
@@ -224,7 +225,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 			}
 		}
 	}
-	check("daily_category_users", h.q)
+	check("version 4", h.q)
 	all := bruteStatistics(rows, cardsq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 4))})
 	if all.Summary.UniqueUsers != 9 || all.Summary.UsedCards != 26 {
 		t.Errorf("brute force up to day 4: %+v, want 9 users (5 and 9 used only the deleted batch, 12 only the batch of day 5) and 26 uses", all.Summary)
@@ -232,15 +233,27 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 	if all := bruteStatistics(rows, cardsq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 5))}); all.Summary.UniqueUsers != 10 {
 		t.Errorf("brute force up to day 5: %+v, want 10 users", all.Summary)
 	}
-	// The deletion left its users' rows at 0 (they used only the batch).
-	var zero int
-	if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM card_stats.daily_category_users WHERE count = 0`).Scan(&zero); err != nil || zero == 0 {
-		t.Errorf("rows emptied by the deletion: %d (%v), want some", zero, err)
+	// The deletion left its users' rows at 0 (they used only the batch),
+	// and its day's rows of song batches created on day 0 (b was the only
+	// one).
+	for table, cond := range map[string]string{
+		"daily_category_users": "count = 0",
+		"daily_category_usage": "count = 0 AND category = 'song'",
+		"category_totals":      "total = 0 AND category = 'song'",
+	} {
+		var zero int
+		if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM card_stats.`+table+` WHERE `+cond).Scan(&zero); err != nil || zero == 0 {
+			t.Errorf("%s: rows emptied by the deletion (%s): %d (%v), want some", table, cond, zero, err)
+		}
 	}
 
-	// A process that starts while version 2 still serves (h.q has found
-	// daily_category_users and does not look again: tables never go
-	// back), then one while version 1 does.
+	// A process that starts while version 3 still serves (h.q has found
+	// version 4's tables and does not look again: tables never go back),
+	// then one while version 2 does, then one while version 1 does.
+	if _, err := h.pool.Exec(ctx, `DROP VIEW card_stats.daily_category_usage; DROP VIEW card_stats.category_totals`); err != nil {
+		t.Fatal(err)
+	}
+	check("fallback to batch_totals, daily_usage and daily_category_users", cardsq.New(h.pool, nil))
 	if _, err := h.pool.Exec(ctx, `DROP VIEW card_stats.daily_category_users`); err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ type Queries struct {
 	coder CardCoder
 	// Tables of newer read-model versions, which the queries use once the
 	// engine has switched to them (see newerTable).
-	perDayUsers, categoryUsers, userDays newerTable
+	perDayUsers, categoryUsers, categoryUses, userDays newerTable
 }
 
 // New returns the queries over db; coder makes card codes.
@@ -68,6 +68,7 @@ func New(db ReadModel, coder CardCoder) *Queries {
 	return &Queries{db: db, coder: coder,
 		perDayUsers:   newerTable{name: StatsSchema + ".daily_user_usage"},
 		categoryUsers: newerTable{name: StatsSchema + ".daily_category_users"},
+		categoryUses:  newerTable{name: StatsSchema + ".daily_category_usage"},
 		userDays:      newerTable{name: UsageSchema + ".user_daily_usage"}}
 }
 

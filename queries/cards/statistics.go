@@ -65,11 +65,13 @@ var Categories = []string{"dance", "song", "clothing", "game"}
 //   - unique_users: distinct users among those uses;
 //   - usage_rate: used / total × 100, rounded to two decimals (0 without cards).
 //
-// Every number comes from tables whose size does not grow with the uses:
-// batch_totals (one row per batch), daily_usage (per day and batch) and
-// daily_category_users (per day, category and user), never from the
-// per-card rows of usage, so the answer costs the same for a thousand or a
-// million uses; unique_users does not grow with the batches either.
+// Every number comes from the tables of live batches (card_stats version
+// 4): category_totals (per category and creation day), daily_category_usage
+// (per day, category and creation day) and daily_category_users (the same
+// per user), never from the per-card rows of usage nor from a row per
+// batch, so the answer costs the same for a thousand or a million uses, and
+// for ten or ten thousand batches (see statisticsQueries for the versions
+// before).
 func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistics, error) {
 	start, end := f.StartDate.Format("2006-01-02"), f.EndDate.Format("2006-01-02")
 	out := Statistics{Period: Period{StartDate: start, EndDate: end}, ByCategory: map[string]CategoryUsage{}, DailyUsage: []DailyUsage{}}
@@ -80,40 +82,28 @@ func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistic
 	for _, c := range cats {
 		out.ByCategory[c] = CategoryUsage{}
 	}
-	live := `b.is_deleted = false AND b.created_on <= $2::date AND ($3::text IS NULL OR b.category = $3)`
 	err := q.snapshot(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-SELECT b.category, sum(b.total)::bigint FROM `+StatsSchema+`.batch_totals b WHERE $1::date <= $2::date AND `+live+` GROUP BY b.category`, start, end, f.Category)
+		sq, err := q.statisticsQueries(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, sq.total, start, end, f.Category)
 		if err != nil {
 			return fmt.Errorf("total cards: %w", err)
 		}
 		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Total = n }); err != nil {
 			return fmt.Errorf("total cards: %w", err)
 		}
-		rows, err = tx.Query(ctx, `
-SELECT d.category, sum(d.count)::bigint FROM `+StatsSchema+`.daily_usage d
-  JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = d.batch_id
- WHERE d.day BETWEEN $1::date AND $2::date AND `+live+` GROUP BY d.category`, start, end, f.Category)
-		if err != nil {
+		if rows, err = tx.Query(ctx, sq.used, start, end, f.Category); err != nil {
 			return fmt.Errorf("used cards: %w", err)
 		}
 		if err := collectCategory(rows, out.ByCategory, func(c *CategoryUsage, n int64) { c.Used = n }); err != nil {
 			return fmt.Errorf("used cards: %w", err)
 		}
-		users, err := q.uniqueUsersQuery(ctx, tx, live)
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, users, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
+		if err := tx.QueryRow(ctx, sq.users, start, end, f.Category).Scan(&out.Summary.UniqueUsers); err != nil {
 			return fmt.Errorf("unique users: %w", err)
 		}
-		rows, err = tx.Query(ctx, `
-SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(d.count) FILTER (WHERE b.batch_id IS NOT NULL), 0)::bigint
-  FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
-  LEFT JOIN `+StatsSchema+`.daily_usage d ON d.day = g.day::date
-  LEFT JOIN `+StatsSchema+`.batch_totals b ON b.batch_id = d.batch_id AND `+live+`
- GROUP BY g.day ORDER BY g.day`, start, end, f.Category)
-		if err != nil {
+		if rows, err = tx.Query(ctx, sq.daily, start, end, f.Category); err != nil {
 			return fmt.Errorf("daily usage: %w", err)
 		}
 		defer rows.Close()
@@ -166,26 +156,92 @@ func rate(used, total int64) float64 {
 	return math.Round(float64(used)*10000/float64(total)) / 100
 }
 
+// statisticsQueries are the four queries of Statistics, each over a date
+// range ($1..$2, inclusive) and a category ($3, or NULL for all): the cards
+// of the live batches created by $2 per category (total), their uses in the
+// range per category (used), their distinct users (users), and their uses
+// per day of the range, every day listed (daily).
+type statisticsQueries struct {
+	total, used, users, daily string
+}
+
+// statisticsQueries returns the queries for the version of card_stats that
+// serves.
+//
+// Since version 4 they read only the tables of live batches, whose rows
+// follow the days, categories, batch creation days (and users), not the
+// batches: category_totals, daily_category_usage and daily_category_users.
+// While an older version still serves, during the upgrade's rebuild
+// (newerTable), they read what that version has: batch_totals and
+// daily_usage joined to the batches, and the users from
+// daily_category_users (version 3), daily_user_usage (version 2) or the
+// per-card usage rows (version 1).
+func (q *Queries) statisticsQueries(ctx context.Context, tx pgx.Tx) (statisticsQueries, error) {
+	v4, err := q.categoryUses.exists(ctx, tx)
+	if err != nil {
+		return statisticsQueries{}, err
+	}
+	if v4 {
+		return statisticsQueries{
+			total: `
+SELECT t.category, sum(t.total)::bigint FROM ` + StatsSchema + `.category_totals t
+ WHERE $1::date <= $2::date AND t.created_on <= $2::date AND ($3::text IS NULL OR t.category = $3)
+ GROUP BY t.category`,
+			used: `
+SELECT c.category, sum(c.count)::bigint FROM ` + StatsSchema + `.daily_category_usage c
+ WHERE c.day BETWEEN $1::date AND $2::date AND c.created_on <= $2::date AND ($3::text IS NULL OR c.category = $3)
+ GROUP BY c.category`,
+			users: categoryUsersQuery,
+			daily: `
+SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(c.count), 0)::bigint
+  FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
+  LEFT JOIN ` + StatsSchema + `.daily_category_usage c
+    ON c.day = g.day::date AND c.created_on <= $2::date AND ($3::text IS NULL OR c.category = $3)
+ GROUP BY g.day ORDER BY g.day`,
+		}, nil
+	}
+	const live = `b.is_deleted = false AND b.created_on <= $2::date AND ($3::text IS NULL OR b.category = $3)`
+	users, err := q.uniqueUsersQuery(ctx, tx, live)
+	if err != nil {
+		return statisticsQueries{}, err
+	}
+	return statisticsQueries{
+		total: `
+SELECT b.category, sum(b.total)::bigint FROM ` + StatsSchema + `.batch_totals b WHERE $1::date <= $2::date AND ` + live + ` GROUP BY b.category`,
+		used: `
+SELECT d.category, sum(d.count)::bigint FROM ` + StatsSchema + `.daily_usage d
+  JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = d.batch_id
+ WHERE d.day BETWEEN $1::date AND $2::date AND ` + live + ` GROUP BY d.category`,
+		users: users,
+		daily: `
+SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(d.count) FILTER (WHERE b.batch_id IS NOT NULL), 0)::bigint
+  FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
+  LEFT JOIN ` + StatsSchema + `.daily_usage d ON d.day = g.day::date
+  LEFT JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = d.batch_id AND ` + live + `
+ GROUP BY g.day ORDER BY g.day`,
+	}, nil
+}
+
+// categoryUsersQuery counts the distinct users of the uses of live batches
+// from daily_category_users (card_stats version 3 and later), one row per
+// day, category, user and batch creation day.
+const categoryUsersQuery = `
+SELECT count(DISTINCT c.user_id) FROM ` + StatsSchema + `.daily_category_users c
+ WHERE c.day BETWEEN $1::date AND $2::date AND c.count > 0 AND c.created_on <= $2::date
+   AND ($3::text IS NULL OR c.category = $3)`
+
 // uniqueUsersQuery returns the query counting the distinct users of the uses
 // of a date range ($1..$2) of the live batches (live, over b; $3 the
-// category or NULL).
-//
-// It counts from daily_category_users, one row per day, category, user and
-// batch creation day, whose size does not follow the batches (card_stats
-// version 3). While an older version still serves, during the upgrade's
-// rebuild (newerTable), it counts as that version did: from
-// daily_user_usage (per day, batch and user) joined to the batches, or from
-// the per-card usage rows.
+// category or NULL) for the versions before 4: from daily_category_users
+// (version 3), from daily_user_usage (per day, batch and user) joined to the
+// batches (version 2), or from the per-card usage rows (version 1).
 func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx, live string) (string, error) {
 	perCategory, err := q.categoryUsers.exists(ctx, tx)
 	if err != nil {
 		return "", err
 	}
 	if perCategory {
-		return `
-SELECT count(DISTINCT c.user_id) FROM ` + StatsSchema + `.daily_category_users c
- WHERE c.day BETWEEN $1::date AND $2::date AND c.count > 0 AND c.created_on <= $2::date
-   AND ($3::text IS NULL OR c.category = $3)`, nil
+		return categoryUsersQuery, nil
 	}
 	perDay, err := q.perDayUsers.exists(ctx, tx)
 	if err != nil {
