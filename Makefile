@@ -67,7 +67,7 @@ bench-short: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
 	bin/loadgen bench -short -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
 
-## bench-growth: figure 11 alone, append latency, catch-up and the hottest reads at logs of 1M and 10M events (on demand: the 10M log takes about 10 GB of disk with the read models; 10-16 minutes on 2 cores, 2026-12-04 and 12-05)
+## bench-growth: figure 11 alone, append latency, catch-up and the hottest reads at logs of 1M and 10M events (on demand: the 10M log takes about 10 GB of disk with the read models; 10-17 minutes on 2 cores, 2026-12-04 and 12-05)
 bench-growth: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen
 	bin/loadgen bench -growth -server bin/server -out docs/benchmarks.md
