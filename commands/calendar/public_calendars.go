@@ -110,19 +110,20 @@ func (h *Handlers) slugHolder(ctx context.Context, slug string) (int64, error) {
 
 // EnsureHolidayCalendar creates the china-holidays calendar unless it
 // exists (the module's start-up task; its events are China's official
-// holiday arrangement, computed, not stored).
-func (h *Handlers) EnsureHolidayCalendar(ctx context.Context) error {
+// holiday arrangement, computed, not stored). It returns the position of
+// the creation (the start when the calendar existed).
+func (h *Handlers) EnsureHolidayCalendar(ctx context.Context) (eventlog.Position, error) {
 	holder, err := h.slugHolder(ctx, calendar.HolidaysSlug)
 	if err != nil || holder != 0 {
-		return err
+		return eventlog.Position{}, err
 	}
-	_, err = h.CreateCalendar(ctx, CreateCalendar{Actor: access.System, URLSlug: calendar.HolidaysSlug,
+	res, err := h.CreateCalendar(ctx, CreateCalendar{Actor: access.System, URLSlug: calendar.HolidaysSlug,
 		Info: calendar.CalendarInfo{Name: "中国法定假日", Description: "中国法定节假日、调休上班日（国务院办公厅每年公布的安排）", IsPublic: true},
 		Meta: eventlog.Metadata{CorrelationID: "calendar-startup"}})
 	if err == calendar.ErrSlugTaken {
-		return nil // another process made it meanwhile
+		return eventlog.Position{}, nil // another process made it meanwhile
 	}
-	return err
+	return res.Position, err
 }
 
 // ChangeCalendar is an edit by the owner or an admin (PUT or PATCH

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	retrygo "github.com/sethvargo/go-retry"
@@ -40,6 +41,10 @@ type App struct {
 	modules []Module
 	engine  *engine.Engine
 	echo    *echo.Echo
+	// started is closed once the start-up tasks ran and the projections
+	// reached what they appended (see Started).
+	started     chan struct{}
+	startedOnce sync.Once
 }
 
 // New assembles the server. Close releases what it holds.
@@ -48,7 +53,7 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	if err != nil {
 		return nil, err
 	}
-	a = &App{p: p}
+	a = &App{p: p, started: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -179,22 +184,50 @@ func (a *App) RunBackground(ctx context.Context) error {
 			})
 		}
 	}
-	// Start-up tasks are idempotent: one that meets an unavailable database
-	// (a failover, connections terminated) is run again rather than ending
-	// the process. They run in the group, so that the first failure of any
-	// part is the one reported.
-	g.Go(func() error {
-		for _, m := range a.modules {
-			for _, s := range m.Startup {
-				if err := untilAvailable(ctx, a.p.Logger, "start-up of module "+m.Name, func() error { return s(ctx) }); err != nil {
-					return fmt.Errorf("module %s: start-up: %w", m.Name, err)
-				}
-			}
-		}
-		return nil
-	})
+	g.Go(func() error { return a.runStartup(ctx) })
 	return g.Wait()
 }
+
+// runStartup runs the modules' start-up tasks, waits until the projections
+// reached what they appended and then closes a.started. The tasks are
+// idempotent: one that meets an unavailable database (a failover,
+// connections terminated) is run again rather than ending the process.
+func (a *App) runStartup(ctx context.Context) error {
+	var last eventlog.Position
+	for _, m := range a.modules {
+		for _, s := range m.Startup {
+			err := untilAvailable(ctx, a.p.Logger, "start-up of module "+m.Name, func() error {
+				pos, err := s(ctx)
+				if err == nil && last.Less(pos) {
+					last = pos
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("module %s: start-up: %w", m.Name, err)
+			}
+		}
+	}
+	// The wait outlasts the engine's WaitTimeout: a first start on a long
+	// log catches up for as long as it takes, and stays unready meanwhile.
+	for !last.IsStart() {
+		err := a.engine.WaitFor(ctx, last)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.p.Logger.Info("start-up: the projections are catching up with the start-up tasks' events", "position", last.String(), "err", err)
+	}
+	a.startedOnce.Do(func() { close(a.started) })
+	return nil
+}
+
+// Started is closed once the start-up tasks (bootstrap data: the admin
+// account, the holiday calendar) ran and the projections reached what they
+// appended; until then /readyz answers 503 "starting".
+func (a *App) Started() <-chan struct{} { return a.started }
 
 // Prepare makes the read models' views, so that a query right after the
 // start reads an empty read model rather than a missing table: call it

@@ -199,11 +199,16 @@ func (a *App) mountObservability() {
 	a.echo.GET("/readyz", a.readyz)
 }
 
-// readyz answers 200 when every projection's lag is at most READY_MAX_LAG
-// events and 503 otherwise (or when the status cannot be read). Reactions
-// and jobs do not decide readiness: a process serves while NATS or SMTP is
-// down.
+// readyz answers 200 when the start-up tasks took effect (see Started) and
+// every projection's lag is at most READY_MAX_LAG events, and 503 otherwise
+// (or when the status cannot be read). Reactions and jobs do not decide
+// readiness: a process serves while NATS or SMTP is down.
 func (a *App) readyz(c echo.Context) error {
+	select {
+	case <-a.started:
+	default:
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "starting"})
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
 	st, err := a.engine.Status(ctx)

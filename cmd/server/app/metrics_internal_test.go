@@ -2,7 +2,12 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -61,4 +66,18 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestReadyzWaitsForTheStartUp: until the start-up tasks took effect the
+// process is not ready, whatever its projections' lag.
+func TestReadyzWaitsForTheStartUp(t *testing.T) {
+	a := &App{started: make(chan struct{})}
+	rec := httptest.NewRecorder()
+	c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/readyz", nil), rec)
+	if err := a.readyz(c); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"starting"`) {
+		t.Fatalf("readyz before the start-up: %d %s", rec.Code, rec.Body)
+	}
 }

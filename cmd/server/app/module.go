@@ -42,8 +42,12 @@ type Module struct {
 	// caches that follow the log, nothing that must run once.
 	Background []func(ctx context.Context) error
 	// Startup runs once the engine runs (bootstrap data); each task must be
-	// idempotent: it runs again while the database is unavailable.
-	Startup []func(ctx context.Context) error
+	// idempotent: it runs again while the database is unavailable. A task
+	// returns the position of its last append (the start when it appended
+	// nothing): the process is ready (/readyz, App.Started) once every
+	// task ran and the projections reached what they appended, so that a
+	// first request finds the bootstrap data in the read models.
+	Startup []func(ctx context.Context) (eventlog.Position, error)
 }
 
 // Upcaster is one old wire type the codec still reads, and how. The event

@@ -6,6 +6,7 @@ import (
 
 	calendarcmd "github.com/fiveapis/backend/commands/calendar"
 	"github.com/fiveapis/backend/domain/calendar"
+	"github.com/fiveapis/backend/domain/eventlog"
 	calendarproj "github.com/fiveapis/backend/projections/calendar"
 	calendarq "github.com/fiveapis/backend/queries/calendar"
 	"github.com/fiveapis/backend/transport/httpapi"
@@ -27,7 +28,7 @@ func wireCalendar(_ context.Context, p *Platform) (Module, error) {
 	queries := calendarq.New(p.Pool)
 	m.Jobs = cmds.Jobs(dueReminders{queries}, p.Config.Ralendar.ReminderInterval)
 	m.Reactions = p.mailReaction(CalendarReminderMailName, mail.CalendarReminderFilter, mail.CalendarReminders(newContactDirectory(p)))
-	m.Startup = []func(ctx context.Context) error{cmds.EnsureHolidayCalendar}
+	m.Startup = []func(ctx context.Context) (eventlog.Position, error){cmds.EnsureHolidayCalendar}
 	m.Routes = []httpapi.Routes{calendarhttp.New(calendarhttp.Deps{Commands: cmds, Queries: queries, Clock: p.Clock})}
 	return m, nil
 }

@@ -182,13 +182,13 @@ func (a *App) EraseUser(ctx context.Context, userID int64) (eventlog.Position, e
 
 // bootstrapAdmin creates the ADMIN_USERNAME account (or grants it the admin
 // role) and waits until the read model has it.
-func bootstrapAdmin(p *Platform, cmds *identitycmd.Handlers) func(context.Context) error {
-	return func(ctx context.Context) error {
+func bootstrapAdmin(p *Platform, cmds *identitycmd.Handlers) func(context.Context) (eventlog.Position, error) {
+	return func(ctx context.Context) (eventlog.Position, error) {
 		c := p.Config.Admin
 		meta := eventlog.Metadata{CorrelationID: "bootstrap-admin", OccurredAt: p.Clock.Now().UTC()}
 		res, err := cmds.BootstrapAdmin(ctx, identitycmd.BootstrapAdmin{Meta: meta, Username: c.Username, Password: c.Password})
 		if err != nil {
-			return fmt.Errorf("ADMIN_USERNAME/ADMIN_PASSWORD: %w", err)
+			return eventlog.Position{}, fmt.Errorf("ADMIN_USERNAME/ADMIN_PASSWORD: %w", err)
 		}
 		switch {
 		case res.Created:
@@ -196,13 +196,7 @@ func bootstrapAdmin(p *Platform, cmds *identitycmd.Handlers) func(context.Contex
 		case res.Granted:
 			p.Logger.Info("bootstrap admin role granted", "username", c.Username, "user_id", res.UserID)
 		}
-		if !res.Position.IsStart() {
-			// Ready means the admin is in the read model too.
-			if err := p.Projections.WaitFor(ctx, res.Position, identityq.ProjectionName); err != nil {
-				p.Logger.Warn("bootstrap admin: identity projection lags", "err", err)
-			}
-		}
-		return nil
+		return res.Position, nil
 	}
 }
 

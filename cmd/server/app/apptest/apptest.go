@@ -159,29 +159,14 @@ func withParam(dsn, param string) string {
 }
 
 // waitReady waits until the start-up tasks took effect: the bootstrap admin
-// is in the read model and can log in. It looks in the read model first so
-// that its polling does not count as failed password attempts.
+// and the holiday calendar are in the read models (App.Started).
 func (s *Server) waitReady(t testing.TB) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"username": AdminUsername, "password": AdminPassword})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		var n int
-		err := s.App.Pool().QueryRow(context.Background(), `SELECT count(*) FROM identity.users WHERE username_key = $1`, AdminUsername).Scan(&n)
-		if err != nil || n == 0 {
-			time.Sleep(25 * time.Millisecond)
-			continue
-		}
-		resp, err := s.Client.Post(s.URL+"/api/v1/auth/login/", "application/json", bytes.NewReader(body))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(25 * time.Millisecond)
+	select {
+	case <-s.App.Started():
+	case <-time.After(30 * time.Second):
+		t.Fatalf("apptest: server not ready: the start-up tasks did not take effect in 30 s")
 	}
-	t.Fatalf("apptest: server not ready: the bootstrap admin cannot log in")
 }
 
 // Response is a decoded answer.
