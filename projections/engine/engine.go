@@ -371,6 +371,10 @@ type genRun struct {
 	mu     sync.Mutex
 	open   *batch
 	broken error
+	// spareEvents and sparePending are the emptied slices of the last
+	// closed batch, for the next one (guarded by mu; see beginBatch).
+	spareEvents  []eventlog.RecordedEvent
+	sparePending []eventlog.Envelope
 
 	// healthy is set at the run's first commit, which clears LastError.
 	healthy atomic.Bool
