@@ -213,7 +213,9 @@ func (a *App) readyz(c echo.Context) error {
 	defer cancel()
 	st, err := a.engine.Status(ctx)
 	if err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
+		// The cause goes to the log, not to whoever can reach the probe.
+		a.p.Logger.Warn("readyz: the projections' status cannot be read", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable"})
 	}
 	behind := map[string]uint64{}
 	for _, s := range st {

@@ -212,7 +212,9 @@ func (m Module) stream(c echo.Context) error {
 			if m.Forms != nil {
 				up, err := m.Forms.ConsumerForm(ev)
 				if err != nil {
-					_, _ = fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
+					// The decoding error names the store's internals; the
+					// consumer learns which event it cannot be given.
+					_, _ = fmt.Fprintf(w, "event: error\ndata: %q\n\n", "the event at "+ev.Position.String()+" cannot be read in its current form")
 					w.Flush()
 					return nil
 				}
