@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -76,9 +77,31 @@ func CheckText(c echo.Context) error {
 		if err != nil {
 			return tooLarge(err) // else the handler meets the same error
 		}
+		c.Set(bodyKey, body)
 		return checkJSON(body)
 	}
 	return nil
+}
+
+// bodyKey is where CheckText keeps a JSON body it read.
+const bodyKey = "httpapi.body"
+
+// Body returns the request body: the bytes CheckText already read for a JSON
+// body, else what is left to read (up to the route's limit). Handlers that
+// want the bytes call it instead of reading the body a second time.
+func Body(c echo.Context) ([]byte, error) {
+	if b, ok := c.Get(bodyKey).([]byte); ok {
+		return b, nil
+	}
+	body := c.Request().Body
+	if body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: read the request body: %w", err)
+	}
+	return b, nil
 }
 
 // tooLarge is the fault for a body read past its route's limit
@@ -97,6 +120,9 @@ const maxFormMemory = 32 << 20
 // checkJSON walks a JSON document's strings and keys; a document that does
 // not parse is left to the handler (the API's parse error).
 func checkJSON(body []byte) error {
+	if plainText(body) {
+		return nil
+	}
 	invalidAt := -1
 	if !utf8.Valid(body) {
 		invalidAt = firstInvalidUTF8(body)
@@ -141,6 +167,38 @@ func checkJSON(body []byte) error {
 		}
 		advance(path)
 	}
+}
+
+// plainText reports that no string or key of the JSON document body can
+// hold a character badText refuses: the bytes are valid UTF-8 without control
+// characters other than tab, line feed and carriage return, and no escape can
+// decode to one (\u, \b and \f). Most bodies are plain, and this byte scan
+// spares them the token walk (its allocation per token); any other body is
+// walked to name the field.
+func plainText(body []byte) bool {
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f:
+				return false
+			case c == '\\' && i+1 < len(body):
+				if e := body[i+1]; e == 'u' || e == 'b' || e == 'f' {
+					return false
+				}
+				i += 2 // an escaped character, '\\' included
+				continue
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && size == 1 || r >= 0x80 && r < 0xa0 {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // pathElem is one level of the place being read in a JSON document.

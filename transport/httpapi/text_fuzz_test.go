@@ -16,7 +16,7 @@ import (
 func FuzzCheckJSON(f *testing.F) {
 	for _, seed := range []string{
 		`{"title":"ok"}`, `{"a":{"b":["x",{"c":"\u0000"}]}}`, "{\"t\":\"\xff\"}", `[1,"\u0007",{"k\u0000":1}]`,
-		`"\u0085"`, `{"n":1e400}`, `{"a":`, `{}{}`, `{"long":"` + string(make([]byte, 100)) + `"}`,
+		`"\u0085"`, `{"b":"\b\\b\\u0000"}`, "{\"c1\":\"\u0085\"}", `{"n":1e400}`, `{"a":`, `{}{}`, `{"long":"` + string(make([]byte, 100)) + `"}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -31,6 +31,16 @@ func TestCheckText(t *testing.T) {
 			got = string(b) + c.FormValue("title")
 			return c.NoContent(http.StatusNoContent)
 		})
+		r.POST("/body/", func(c echo.Context) error {
+			first, err := httpapi.Body(c)
+			if err != nil {
+				return err
+			}
+			again, _ := httpapi.Body(c)
+			rest, _ := io.ReadAll(c.Request().Body)
+			got = string(first) + "|" + string(again) + "|" + string(rest)
+			return c.NoContent(http.StatusNoContent)
+		})
 	}))
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
@@ -55,6 +65,11 @@ func TestCheckText(t *testing.T) {
 		{"in a key", "/t/echo/a/", "application/json", `{"ti\u0000tle":"x"}`, "ti\x00tle"},
 		{"invalid UTF-8 in a JSON string", "/t/echo/a/", "application/json", "{\"title\":\"a\xffb\"}", "title"},
 		{"a C1 control", "/t/echo/a/", "application/json", `{"title":"a\u0085"}`, "title"},
+		{"a raw C1 control", "/t/echo/a/", "application/json", "{\"title\":\"a\u0085\"}", "title"},
+		{"a backspace escape", "/t/echo/a/", "application/json", `{"title":"a\b"}`, "title"},
+		{"a form feed escape", "/t/echo/a/", "application/json", `{"x":"ok","title":"\f"}`, "title"},
+		{"an escaped backslash before u is text", "/t/echo/a/", "application/json", `{"title":"C:\\u0000\\b"}`, ""},
+		{"a raw control character is malformed JSON, the handler's", "/t/echo/a/", "application/json", "{\"title\":\"a\x01\"}", ""},
 		{"a top-level string", "/t/echo/a/", "application/json", `"\u0000"`, "non_field_errors"},
 		{"malformed JSON is the handler's", "/t/echo/a/", "application/json", `{"title":`, ""},
 		{"NUL in a query parameter", "/t/echo/a/?search=%00", "application/json", `{}`, "search"},
@@ -90,6 +105,14 @@ func TestCheckText(t *testing.T) {
 		got = ""
 		if status, _ := post(t, "/t/echo/a/", "application/json", `{"title":"kept"}`); status != http.StatusNoContent || got != `{"title":"kept"}` {
 			t.Fatalf("status %d, handler read %q", status, got)
+		}
+		got = ""
+		if status, _ := post(t, "/t/body/", "application/json", `{"a":1}`); status != http.StatusNoContent || got != `{"a":1}|{"a":1}|{"a":1}` {
+			t.Fatalf("Body of a checked JSON body: status %d, handler read %q", status, got)
+		}
+		got = ""
+		if status, _ := post(t, "/t/body/", "text/plain", "plain"); status != http.StatusNoContent || got != "plain||" {
+			t.Fatalf("Body of an unchecked body: status %d, handler read %q", status, got)
 		}
 		got = ""
 		form := url.Values{"title": {"kept too"}}.Encode()

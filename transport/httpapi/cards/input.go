@@ -3,7 +3,6 @@ package cards
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/cards"
 	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/transport/httpapi"
 )
 
 // maxBody bounds a request body of the card API.
@@ -42,7 +42,7 @@ func readBody(c echo.Context) (body, error) {
 		}
 		return b, nil
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, maxBody+1))
+	raw, err := httpapi.Body(c)
 	if err != nil {
 		return nil, fault.Invalidf("body", "无法读取请求体")
 	}
@@ -54,14 +54,15 @@ func readBody(c echo.Context) (body, error) {
 		return body{}, nil
 	}
 	var b body
+	if err := json.Unmarshal(raw, &b); err == nil && b != nil {
+		return b, nil
+	}
+	// Which of the two answers: a second decode, only for a bad body.
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&b); err != nil || b == nil {
 		return nil, fault.Invalidf("body", "请求体必须是 JSON 对象")
 	}
-	if dec.More() {
-		return nil, fault.Invalidf("body", "请求体必须是单个 JSON 对象")
-	}
-	return b, nil
+	return nil, fault.Invalidf("body", "请求体必须是单个 JSON 对象")
 }
 
 func isNull(r json.RawMessage) bool { return string(bytes.TrimSpace(r)) == "null" }
