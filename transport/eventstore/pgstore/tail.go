@@ -266,7 +266,12 @@ func (t *tail) addLocked(events []eventlog.RecordedEvent) int {
 		// Drop a little more than needed so that trimming copies rarely.
 		over = min(len(t.events), over+t.capacity/4)
 		t.from = t.events[over-1].Position
-		t.events = append(t.events[:0:0], t.events[over:]...)
+		// In place: the array keeps its room for the next appends, and the
+		// slots past the kept events drop their payloads. No reader holds
+		// the array (after copies the events it returns).
+		n := copy(t.events, t.events[over:])
+		clear(t.events[n:])
+		t.events = t.events[:n]
 	}
 	return len(events)
 }
