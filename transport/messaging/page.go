@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -89,15 +90,20 @@ func EventsFromPage(msg *message.Message) ([]eventlog.RecordedEvent, error) {
 	if string(d.take(len(pageMagic))) != pageMagic {
 		return nil, fmt.Errorf("messaging: page %s: unknown payload format", msg.UUID)
 	}
-	// One string holds the page's ids, streams and types, so that decoding
-	// allocates per page rather than per field.
-	strs := string(msg.Payload)
+	// One buffer holds the page's ids, streams and types, so that decoding
+	// allocates per page rather than per field, and only for those: the
+	// data and metadata stay in the payload. A builder only appends, so each
+	// string taken from it stays valid when it grows.
+	var strs strings.Builder
+	strs.Grow(n * 96)
 	str := func() string {
 		b := d.bytes()
 		if d.err != nil {
 			return ""
 		}
-		return strs[d.off-len(b) : d.off]
+		start := strs.Len()
+		strs.Write(b)
+		return strs.String()[start:]
 	}
 	events := make([]eventlog.RecordedEvent, n)
 	for i := range events {

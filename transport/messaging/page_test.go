@@ -239,3 +239,21 @@ func TestPagePoisonInTheMiddleStopsThere(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEventsFromPage decodes a live-sized page of card uses (32 events of
+// about 600 bytes of data and metadata each).
+func BenchmarkEventsFromPage(b *testing.B) {
+	events := make([]eventlog.RecordedEvent, 32)
+	for i := range events {
+		events[i] = eventlog.RecordedEvent{ID: uuid.NewString(), StreamID: fmt.Sprintf("card-%d", 1_000_000+i), Type: "CardUsed",
+			Position: eventlog.Position{Commit: uint64(i + 1), Prepare: uint64(i + 1)}, RecordedAt: time.Now(),
+			Data: []byte(strings.Repeat("d", 400)), Metadata: []byte(strings.Repeat("m", 200))}
+	}
+	page := messaging.NewPageMessage(events)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := messaging.EventsFromPage(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
