@@ -320,6 +320,11 @@ func (t *tail) after(pos eventlog.Position, f eventlog.Filter, max int) window {
 				w.more = true
 				return w
 			}
+			if w.events == nil {
+				// Room for the rest of the window, once, at the first match:
+				// a consumer whose filter passes nothing allocates nothing.
+				w.events = make([]eventlog.RecordedEvent, 0, min(max, len(t.events)-i))
+			}
 			w.events = append(w.events, e)
 		}
 		w.scanned = e.Position
