@@ -180,7 +180,7 @@ func plainText(body []byte) bool {
 		c := body[i]
 		if c < utf8.RuneSelf {
 			switch {
-			case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f:
+			case refusedASCII(c):
 				return false
 			case c == '\\' && i+1 < len(body):
 				if e := body[i+1]; e == 'u' || e == 'b' || e == 'f' {
@@ -193,7 +193,7 @@ func plainText(body []byte) bool {
 			continue
 		}
 		r, size := utf8.DecodeRune(body[i:])
-		if r == utf8.RuneError && size == 1 || r >= 0x80 && r < 0xa0 {
+		if refusedRune(r, size) {
 			return false
 		}
 		i += size
@@ -250,19 +250,31 @@ func badText(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			if refusedASCII(c) {
 				return true
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r >= 0x80 && r < 0xa0 {
+		if refusedRune(r, size) {
 			return true
 		}
 		i += size
 	}
 	return false
+}
+
+// refusedASCII reports an ASCII control character other than tab, line feed
+// and carriage return.
+func refusedASCII(c byte) bool {
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f
+}
+
+// refusedRune reports a decoded rune of invalid UTF-8 (RuneError of one byte)
+// or a C1 control character.
+func refusedRune(r rune, size int) bool {
+	return r == utf8.RuneError && size == 1 || r >= 0x80 && r < 0xa0
 }
 
 func firstInvalidUTF8(b []byte) int {
