@@ -85,7 +85,7 @@ func ReadForm(c echo.Context) (Form, error) {
 			return Form{}, &errUnsupported{ct: ct}
 		}
 	}
-	body, err := io.ReadAll(req.Body)
+	body, err := httpapi.Body(c)
 	if err != nil {
 		return Form{}, ErrUnreadableBody
 	}

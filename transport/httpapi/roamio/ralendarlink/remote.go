@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -273,7 +272,7 @@ const maxEventBody = 64 << 10
 
 // jsonObject reads the request's JSON object (at most maxEventBody).
 func jsonObject(c echo.Context) (map[string]any, error) {
-	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, maxEventBody+1))
+	raw, err := httpapi.Body(c)
 	if err != nil {
 		return nil, drf.ErrUnreadableBody
 	}

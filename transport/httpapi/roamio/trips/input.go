@@ -3,13 +3,13 @@ package tripshttp
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/fiveapis/backend/domain/fault"
+	"github.com/fiveapis/backend/transport/httpapi"
 	"github.com/fiveapis/backend/transport/httpapi/drf"
 )
 
@@ -18,7 +18,7 @@ type body map[string]json.RawMessage
 
 // readBody decodes a JSON object body (empty: no fields).
 func readBody(c echo.Context) (body, error) {
-	raw, err := io.ReadAll(c.Request().Body)
+	raw, err := httpapi.Body(c)
 	if err != nil {
 		return nil, drf.ErrUnreadableBody
 	}

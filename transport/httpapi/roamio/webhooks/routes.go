@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -120,7 +119,7 @@ func (h *Handlers) list(c echo.Context) error {
 }
 
 func (h *Handlers) register(c echo.Context) error {
-	raw, err := io.ReadAll(c.Request().Body)
+	raw, err := httpapi.Body(c)
 	if err != nil {
 		return drf.ErrUnreadableBody
 	}
