@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type benchOptions struct {
 	// its profile, and prints the figures without writing the report: the
 	// quick loop for working on issue 19's first target.
 	UsesOnly bool
+	// StoreOnly runs only figure 1b beside pgbench's single-row reference
+	// and prints them: the quick loop for issue 19's second target.
+	StoreOnly bool
 	// Mixed runs only figure 10 (every endpoint in a mixed workload) on a
 	// log filled to Events; its report goes to Out like bench's.
 	Mixed bool
@@ -193,6 +197,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 
 	if o.UsesOnly {
 		return usesOnly(ctx, o, sz, dsn, dir)
+	}
+	if o.StoreOnly {
+		return storeOnly(ctx, o, sz, dsn, dir)
 	}
 	if o.Mixed {
 		return mixedOnly(ctx, o, sz, dsn, dir)
@@ -891,5 +898,73 @@ func cleanReferences(ctx context.Context, dsn string) error {
 	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
 		logf("CHECKPOINT after the references: %v (not a superuser?)", err)
 	}
+	return nil
+}
+
+// storeOnly runs only figure 1b beside its reference, alternating pgbench's
+// single-row transactions and the event store's appends (Runs pairs), and
+// prints each with its CPU time per operation: the quick loop for issue 19's
+// second target. With Profile set, the load generator's own CPU profile (the
+// store runs in this process) is written there, over the store's runs.
+func storeOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, refTable)
+	conn.Close(ctx)
+	if err != nil {
+		return err
+	}
+	single, _, err := writeScripts(dir)
+	if err != nil {
+		return err
+	}
+	secs := sz.PgbenchSecs
+	if o.CmdDur > 0 {
+		secs = int(o.CmdDur.Seconds())
+	}
+	var prof *os.File
+	if o.Profile != "" {
+		if prof, err = os.Create(o.Profile); err != nil {
+			return err
+		}
+		defer prof.Close()
+	}
+	var refs, stores []float64
+	for r := range o.Runs {
+		cpu0, err0 := readCPU(0)
+		tps, _, err := pgbenchTPS(ctx, o.Pgbench, dsn, single, secs)
+		if err != nil {
+			return err
+		}
+		cpu1, err1 := readCPU(0)
+		if err := cleanReferences(ctx, dsn); err != nil {
+			return err
+		}
+		if prof != nil && r == 0 {
+			if err := pprof.StartCPUProfile(prof); err != nil {
+				return err
+			}
+		}
+		cpu2, err2 := readCPU(0)
+		aps, err := storeAppends(ctx, dsn, 32, time.Duration(secs)*time.Second)
+		if err != nil {
+			return fmt.Errorf("store appends: %w", err)
+		}
+		cpu3, err3 := readCPU(0)
+		if prof != nil && r == o.Runs-1 {
+			pprof.StopCPUProfile()
+		}
+		refs, stores = append(refs, tps), append(stores, aps)
+		ref, store := "?", "?"
+		if err0 == nil && err1 == nil && err2 == nil && err3 == nil {
+			ref = cpu1.sub(cpu0).perUnit(tps * float64(secs))
+			store = cpu3.sub(cpu2).perUnit(aps * float64(secs))
+		}
+		logf("1. run %d: pgbench single-row %.0f tx/s (CPU per tx: %s)", r+1, tps, ref)
+		logf("1b. run %d: pgstore alone %.0f appends/s = %.2f× (CPU per append, the store as load generator: %s)", r+1, aps, aps/tps, store)
+	}
+	logf("median: pgstore alone %.0f appends/s / pgbench single-row %.0f tx/s = %.2f×", med(stores), med(refs), med(stores)/med(refs))
 	return nil
 }

@@ -56,7 +56,12 @@
 //     COMMIT. The lock is thus held while the server runs one statement and
 //     commits, never across a client round trip. The statement also returns
 //     the log's head before the write, which lets the tail take the events
-//     without reading them back (see applySQL).
+//     without reading them back (see applySQL). The statement sent first
+//     (fastApplySQL) claims each stream by inserting or conditionally
+//     updating its row instead of reading it, and leaves stored event ids to
+//     UNIQUE (event_id); when that constraint fires, the transaction is
+//     rolled back and the checked statement (applySQL), which reads the rows
+//     and looks the ids up first, writes the batch instead.
 //
 // Requests of a stream that changed between the two steps are decided again
 // on a new snapshot. UNIQUE (stream_id, version) and UNIQUE (event_id) stay as

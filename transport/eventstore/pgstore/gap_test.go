@@ -404,7 +404,7 @@ func (s *Store) writeInTx(ctx context.Context, tx pgx.Tx, batch []*appendRequest
 	if len(deferred) > 0 {
 		return nil, errors.New("write in transaction: colliding event ids")
 	}
-	applied, _, err := p.run(ctx, tx, false)
+	applied, _, err := p.run(ctx, tx, applySQL, false)
 	if err != nil {
 		return nil, err
 	}

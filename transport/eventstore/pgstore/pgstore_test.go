@@ -186,6 +186,55 @@ func TestIdempotencyMismatch(t *testing.T) {
 	}
 }
 
+// TestStoredIDFallsBackToTheCheckedWrite drives a batch past the
+// precheck: a request whose event id is already stored in another stream
+// makes the fast write fail on UNIQUE (event_id); the checked write then
+// stores the other requests of the batch and answers that one with
+// ErrIdempotencyMismatch, and the log holds no trace of the failed attempt.
+func TestStoredIDFallsBackToTheCheckedWrite(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 4)
+	s := newStore(t, pool, Config{})
+	ctx := t.Context()
+	stored, fresh, other := newEvent(), newEvent(), newEvent()
+	if _, err := s.Append(ctx, "note-1", eventlog.NoStream(), []eventlog.EventData{stored}); err != nil {
+		t.Fatal(err)
+	}
+	req := func(stream string, evs ...eventlog.EventData) *appendRequest {
+		r, err := newAppendRequest(ctx, stream, eventlog.NoStream(), evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	resps, err := s.writeBatch(ctx, []*appendRequest{req("note-2", fresh), req("note-3", other, stored), req("note-4", newEvent())})
+	if err != nil {
+		t.Fatalf("writeBatch: %v", err)
+	}
+	if n := s.checkedWrites.Load(); n != 1 {
+		t.Errorf("%d checked writes, want 1", n)
+	}
+	if resps[0].err != nil || resps[2].err != nil {
+		t.Errorf("the other requests: %v, %v", resps[0].err, resps[2].err)
+	}
+	if !errors.Is(resps[1].err, eventlog.ErrIdempotencyMismatch) {
+		t.Errorf("the stored id in another stream: %v, want ErrIdempotencyMismatch", resps[1].err)
+	}
+	for stream, want := range map[string]int{"note-1": 1, "note-2": 1, "note-3": 0, "note-4": 1} {
+		got, err := s.ReadStream(ctx, stream, eventlog.ReadStreamOptions{})
+		if err != nil && !errors.Is(err, eventlog.ErrStreamNotFound) {
+			t.Fatal(err)
+		}
+		if len(got) != want {
+			t.Errorf("%s holds %d events, want %d", stream, len(got), want)
+		}
+	}
+	var streams int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM eventstore.streams WHERE stream_id = 'note-3'`).Scan(&streams); err != nil || streams != 0 {
+		t.Errorf("note-3's row: %d (%v), want none", streams, err)
+	}
+}
+
 func newEvent() eventlog.EventData {
 	return eventlog.EventData{ID: uuid.NewString(), Type: "Noted_v1", Data: []byte(`{"x":1}`), Metadata: []byte(`{}`)}
 }

@@ -45,6 +45,9 @@ type Store struct {
 	stats statistics
 	// snapshots counts the snapshot reads of writeBatch, for tests.
 	snapshots atomic.Int64
+	// checkedWrites counts the writes that fell back from fastApplySQL to
+	// applySQL, for tests.
+	checkedWrites atomic.Int64
 
 	mu     sync.Mutex
 	closed bool
