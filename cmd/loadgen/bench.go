@@ -30,6 +30,9 @@ type benchOptions struct {
 	// StoreOnly runs only figure 1b beside pgbench's single-row reference
 	// and prints them: the quick loop for issue 19's second target.
 	StoreOnly bool
+	// RebuildOnly runs only figure 5 beside pgbench's 100-row reference and
+	// prints them: the quick loop for issue 19's third target.
+	RebuildOnly bool
 	// Mixed runs only figure 10 (every endpoint in a mixed workload) on a
 	// log filled to Events; its report goes to Out like bench's.
 	Mixed bool
@@ -200,6 +203,9 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	}
 	if o.StoreOnly {
 		return storeOnly(ctx, o, sz, dsn, dir)
+	}
+	if o.RebuildOnly {
+		return rebuildOnly(ctx, o, sz, dsn, dir)
 	}
 	if o.Mixed {
 		return mixedOnly(ctx, o, sz, dsn, dir)
@@ -966,5 +972,95 @@ func storeOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) e
 		logf("1b. run %d: pgstore alone %.0f appends/s = %.2f× (CPU per append, the store as load generator: %s)", r+1, aps, aps/tps, store)
 	}
 	logf("median: pgstore alone %.0f appends/s / pgbench single-row %.0f tx/s = %.2f×", med(stores), med(refs), med(stores)/med(refs))
+	return nil
+}
+
+// rebuildOnly runs only figure 5 beside its reference: pgbench's 100-row
+// transactions once, then a log of Events CardUsed events (default the
+// run's size) appended through pgstore, and Runs rebuilds of the card read
+// models, each printed with its CPU time per event; with Profile set, the
+// server's CPU profile of the first rebuild's first seconds is kept there.
+// The quick loop for issue 19's third target.
+func rebuildOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, refTable)
+	conn.Close(ctx)
+	if err != nil {
+		return err
+	}
+	_, hundred, err := writeScripts(dir)
+	if err != nil {
+		return err
+	}
+	cpu0, err0 := readCPU(0)
+	tps100, _, err := pgbenchTPS(ctx, o.Pgbench, dsn, hundred, sz.PgbenchSecs)
+	if err != nil {
+		return err
+	}
+	cpu1, err1 := readCPU(0)
+	rows100 := tps100 * 100
+	perRow := "?"
+	if err0 == nil && err1 == nil {
+		perRow = cpu1.sub(cpu0).perUnit(rows100 * float64(sz.PgbenchSecs))
+	}
+	logf("1. pgbench 100-row: %.0f rows/s (CPU per row: %s)", rows100, perRow)
+	if err := cleanReferences(ctx, dsn); err != nil {
+		return err
+	}
+	s, err := startServer(ctx, o.Server, dsn, dir)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	f, err := setupFixture(ctx, newClient(s.base))
+	if err != nil {
+		return fmt.Errorf("set-up: %w", err)
+	}
+	big, err := f.makeBatches(ctx, int((sz.LogEvents+cardsPerBig-1)/cardsPerBig), cardsPerBig)
+	if err != nil {
+		return fmt.Errorf("batches: %w", err)
+	}
+	n, took, err := fillLog(ctx, dsn, newCardPool(f.signer, big), sz.LogEvents)
+	if err != nil {
+		return fmt.Errorf("fill the log: %w", err)
+	}
+	logf("log: appended %d events in %s", n, took.Round(time.Millisecond))
+	if err := f.waitCaughtUp(ctx, sz.RebuildMax); err != nil {
+		return err
+	}
+	var events int64
+	if db, err := pgx.Connect(ctx, dsn); err == nil {
+		_, _ = db.Exec(ctx, `ANALYZE eventstore.events`)
+		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&events)
+		db.Close(ctx)
+	}
+	var evps []float64
+	for r := range o.Runs {
+		var pwait chan struct{}
+		if r == 0 && o.Profile != "" {
+			pwait = make(chan struct{})
+			go func() {
+				defer close(pwait)
+				if _, _, err := fetchProfile(ctx, s, sz.ProfileSecs, o.Server, o.Profile); err != nil {
+					logf("rebuild profile: %v", err)
+				}
+			}()
+		}
+		rb, err := rebuild(ctx, f, s.pid(), sz.RebuildMax)
+		if pwait != nil {
+			<-pwait
+		}
+		if err != nil {
+			return err
+		}
+		v := float64(events) / rb.Elapsed.Seconds()
+		evps = append(evps, v)
+		logf("5. run %d: %d events in %s = %.0f events/s = %.2f× the 100-row reference; CPU per event %s; peak RSS %.0f MiB",
+			r+1, events, rb.Elapsed.Round(time.Millisecond), v, v/rows100, rb.CPU.perUnit(float64(events)), mib(rb.PeakRSS))
+	}
+	logf("median: %.0f events/s = %.2f×", med(evps), rebuildRatio(evps, rows100))
 	return nil
 }

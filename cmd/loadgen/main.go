@@ -49,6 +49,7 @@ func run(args []string) error {
 	fs.DurationVar(&o.CmdDur, "duration", 0, "override the duration of each command run of figure 2 (default 30s; -short 5s)")
 	fs.BoolVar(&o.UsesOnly, "uses", false, "only figure 2 (card uses beside the CRUD peer) and its profile, printed, no report: the quick loop for issue 19")
 	fs.BoolVar(&o.StoreOnly, "store", false, "only figure 1b (the event store alone) alternating with pgbench's single-row reference, printed, no report; -duration sets each run's length, -cpuprofile the load generator's profile: the quick loop for issue 19's second target")
+	fs.BoolVar(&o.RebuildOnly, "rebuild", false, "only figure 5 (rebuilds of the card read models from a log of -events) beside pgbench's 100-row reference, printed, no report; -cpuprofile keeps the server's profile of the first rebuild: the quick loop for issue 19's third target")
 	fs.BoolVar(&o.Mixed, "mixed", false, "only figure 10 (every endpoint in a mixed workload) on a log of -events (its report added to -out)")
 	fs.BoolVar(&o.Growth, "growth", false, "only figure 11 (append latency, catch-up and the hottest reads at each log size of -growth-sizes), with its own report")
 	var apis, growth string

@@ -105,19 +105,29 @@ CREATE TABLE daily_category_usage (
 `
 }
 
-// countLiveUses ends the statement of a use (Apply) or a run of uses
-// (ApplyBatch) whose inserted usage rows are ins: it adds those of live
-// batches to daily_category_usage and daily_category_users.
-const countLiveUses = `, live AS (
-    SELECT ins.used_on, b.category, ins.user_id, b.created_on
+// countStatsUses ends the statements of a use (Apply) or a run of uses
+// (ApplyBatch): it adds the uses of a CTE named ins (used_on, category,
+// batch_id, user_id, and n, the uses each row stands for) to daily_usage and
+// daily_user_usage, and those of live batches to daily_category_usage and
+// daily_category_users.
+const countStatsUses = `, days AS (
+    INSERT INTO daily_usage (day, category, batch_id, count)
+    SELECT used_on, category, batch_id, sum(n) FROM ins GROUP BY used_on, category, batch_id
+    ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + EXCLUDED.count
+), users AS (
+    INSERT INTO daily_user_usage (day, batch_id, user_id, count)
+    SELECT used_on, batch_id, user_id, sum(n) FROM ins GROUP BY used_on, batch_id, user_id
+    ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + EXCLUDED.count
+), live AS (
+    SELECT ins.used_on, b.category, ins.user_id, b.created_on, ins.n
       FROM ins JOIN batch_totals b ON b.batch_id = ins.batch_id AND NOT b.is_deleted
 ), category_days AS (
     INSERT INTO daily_category_usage (day, category, created_on, count)
-    SELECT used_on, category, created_on, count(*) FROM live GROUP BY used_on, category, created_on
+    SELECT used_on, category, created_on, sum(n) FROM live GROUP BY used_on, category, created_on
     ON CONFLICT (day, category, created_on) DO UPDATE SET count = daily_category_usage.count + EXCLUDED.count
 )
 INSERT INTO daily_category_users (day, category, user_id, created_on, count)
-SELECT used_on, category, user_id, created_on, count(*) FROM live
+SELECT used_on, category, user_id, created_on, sum(n) FROM live
  GROUP BY used_on, category, user_id, created_on
 ON CONFLICT (day, category, user_id, created_on) DO UPDATE SET count = daily_category_users.count + EXCLUDED.count`
 
@@ -166,14 +176,8 @@ UPDATE daily_category_users c SET count = c.count - u.count
 WITH ins AS (
     INSERT INTO usage (card_id, batch_id, category, user_id, used_on) VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (card_id) DO NOTHING
-    RETURNING used_on, category, batch_id, user_id
-), days AS (
-    INSERT INTO daily_usage (day, category, batch_id, count) SELECT used_on, category, batch_id, 1 FROM ins
-    ON CONFLICT (day, category, batch_id) DO UPDATE SET count = daily_usage.count + 1
-), users AS (
-    INSERT INTO daily_user_usage (day, batch_id, user_id, count) SELECT used_on, batch_id, user_id, 1 FROM ins
-    ON CONFLICT (day, batch_id, user_id) DO UPDATE SET count = daily_user_usage.count + 1
-)`+countLiveUses,
+    RETURNING used_on, category, batch_id, user_id, 1 AS n
+)`+countStatsUses,
 			e.CardID, e.BatchID, string(e.Category), e.UserID, day(e.UsedAt))
 	}
 	if err != nil {

@@ -76,19 +76,19 @@ WITH ins AS (
     INSERT INTO used_cards (card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (card_id) DO NOTHING
-    RETURNING batch_id, user_id, category, used_at
-), batches AS (
-    INSERT INTO batch_usage (batch_id, used) SELECT batch_id, 1 FROM ins
-    ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + 1
-)`+countUserDays,
+    RETURNING batch_id, user_id, category, used_at, 1 AS n
+)`+countUses,
 		e.CardID, e.BatchID, e.TemplateID, string(e.Category), e.UserID, e.Username, e.IPAddress, e.UserAgent, e.UsedAt)
 	return err
 }
 
-// countUserDays ends the statements that insert used cards (a CTE named ins
-// returning user_id, category and used_at): it adds the inserted rows to
-// user_daily_usage.
-const countUserDays = `
+// countUses ends the statements that insert used cards: it adds the uses of
+// a CTE named ins (batch_id, user_id, category, used_at, and n, the uses
+// each row stands for) to batch_usage and user_daily_usage.
+const countUses = `, batches AS (
+    INSERT INTO batch_usage (batch_id, used) SELECT batch_id, sum(n) FROM ins GROUP BY batch_id
+    ON CONFLICT (batch_id) DO UPDATE SET used = batch_usage.used + EXCLUDED.used
+)
 INSERT INTO user_daily_usage (user_id, day, category, count)
-SELECT user_id, (used_at AT TIME ZONE 'UTC')::date, category, count(*) FROM ins GROUP BY 1, 2, 3
+SELECT user_id, (used_at AT TIME ZONE 'UTC')::date, category, sum(n) FROM ins GROUP BY 1, 2, 3
 ON CONFLICT (user_id, day, category) DO UPDATE SET count = user_daily_usage.count + EXCLUDED.count`
