@@ -96,10 +96,19 @@ func (e *Engine) handle(ctx context.Context, r *genRun, ev eventlog.RecordedEven
 		b.events = append(b.events, ev)
 		b.upTo = ev.Position
 	}
-	if backlog && len(b.events) < e.cfg.MaxBatch && time.Since(b.began) < e.cfg.MaxBatchWait {
+	if backlog && len(b.events) < e.maxBatch(r) && time.Since(b.began) < e.cfg.MaxBatchWait {
 		return nil // acked now; committed with the events after it
 	}
 	return e.commitBatch(ctx, r)
+}
+
+// maxBatch is the most events r applies in one batch: Config.MaxBatch, or
+// Config.RebuildMaxBatch for a generation being built.
+func (e *Engine) maxBatch(r *genRun) int {
+	if r.active || e.cfg.MaxBatch == 1 {
+		return e.cfg.MaxBatch
+	}
+	return max(e.cfg.MaxBatch, e.cfg.RebuildMaxBatch)
 }
 
 // advance moves the checkpoint to pos (Consumer.Advance).
@@ -239,7 +248,7 @@ func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
 	// a visible share of a catch-up's CPU. The room is the last batch's
 	// when there was one: live batches of a few events each allocated it
 	// anew, half of the server's allocations under the card-use load.
-	size := min(e.cfg.MaxBatch, 1024)
+	size := min(e.maxBatch(r), 1024)
 	b := &batch{tx: tx, cp: cp, upTo: cp, began: time.Now(), events: r.spareEvents, pending: r.sparePending}
 	r.spareEvents, r.sparePending = nil, nil
 	if b.events == nil {

@@ -56,6 +56,7 @@ const (
 	DefaultSwitchCheckInterval  = 200 * time.Millisecond
 	DefaultListenReconnectDelay = 500 * time.Millisecond
 	DefaultMaxBatch             = 500
+	DefaultRebuildMaxBatch      = 2000
 	DefaultMaxBatchWait         = 200 * time.Millisecond
 	DefaultAnalyzeInterval      = 10 * time.Second
 )
@@ -102,6 +103,13 @@ type Config struct {
 	// A reaction catching up saves its checkpoint as seldom.
 	MaxBatch     int
 	MaxBatchWait time.Duration
+	// RebuildMaxBatch is MaxBatch for a generation being built (a rebuild
+	// or a new projection), whose batches serve no reader until the switch:
+	// larger batches spread its per-batch costs (the round trips, the
+	// counts' statements, the commit) over more events. Default
+	// DefaultRebuildMaxBatch; never below MaxBatch, and MaxBatch 1 disables
+	// batching for every generation.
+	RebuildMaxBatch int
 
 	// Reactions are the side effects of events the engine runs beside its
 	// projectors (see reaction.go), Jobs its time-driven work (job.go).
@@ -166,6 +174,9 @@ func (c *Config) setDefaults() {
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch
 	}
+	if c.RebuildMaxBatch == 0 {
+		c.RebuildMaxBatch = DefaultRebuildMaxBatch
+	}
 	if c.MaxBatchWait == 0 {
 		c.MaxBatchWait = DefaultMaxBatchWait
 	}
@@ -215,6 +226,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBatch < 1 {
 		errs = append(errs, fmt.Errorf("MaxBatch must be at least 1, got %d", c.MaxBatch))
+	}
+	if c.RebuildMaxBatch < 1 {
+		errs = append(errs, fmt.Errorf("RebuildMaxBatch must be at least 1, got %d", c.RebuildMaxBatch))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("engine: invalid config: %w", err)

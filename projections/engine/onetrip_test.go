@@ -99,3 +99,25 @@ func TestOneTripTxChecksTheCheckpointOnTheServer(t *testing.T) {
 		t.Fatalf("%d connections still acquired", st.AcquiredConns())
 	}
 }
+
+// TestRebuildMaxBatch: a generation being built batches up to
+// RebuildMaxBatch events, an active one up to MaxBatch, and MaxBatch 1
+// disables batching for both.
+func TestRebuildMaxBatch(t *testing.T) {
+	for _, tc := range []struct {
+		max, rebuild          int
+		wantActive, wantBuilt int
+	}{
+		{500, 2000, 500, 2000},
+		{500, 100, 500, 500},
+		{1, 2000, 1, 1},
+	} {
+		e := &Engine{cfg: Config{MaxBatch: tc.max, RebuildMaxBatch: tc.rebuild}}
+		if got := e.maxBatch(&genRun{active: true}); got != tc.wantActive {
+			t.Errorf("MaxBatch %d, RebuildMaxBatch %d: active %d, want %d", tc.max, tc.rebuild, got, tc.wantActive)
+		}
+		if got := e.maxBatch(&genRun{}); got != tc.wantBuilt {
+			t.Errorf("MaxBatch %d, RebuildMaxBatch %d: building %d, want %d", tc.max, tc.rebuild, got, tc.wantBuilt)
+		}
+	}
+}
