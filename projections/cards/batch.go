@@ -49,21 +49,6 @@ func (u *usedCards) usedDays() []time.Time {
 // only a long run (a rebuild's, a catch-up's) pays back.
 const copyMinRun = 64
 
-// rowSource is a pgx.CopyFromSource over n rows that fill writes into one
-// reused slice (pgx encodes each row before it asks for the next).
-type rowSource struct {
-	n, i int
-	row  []any
-	fill func(i int, row []any)
-}
-
-func (s *rowSource) Next() bool { s.i++; return s.i <= s.n }
-func (s *rowSource) Values() ([]any, error) {
-	s.fill(s.i-1, s.row)
-	return s.row, nil
-}
-func (s *rowSource) Err() error { return nil }
-
 // useTally is a run's uses counted per batch, user, category and UTC day:
 // the keys of every count the read models keep of uses.
 type useTally struct {
@@ -73,12 +58,15 @@ type useTally struct {
 	n               []int32
 }
 
+// tallyKey is the key of a useTally's count.
 type tallyKey struct {
 	batchID, userID int64
 	category        string
 	day             time.Time
 }
 
+// tally counts the run's uses by tallyKey, in the order each key first
+// appears.
 func (u *usedCards) tally() *useTally {
 	index := make(map[tallyKey]int, 16)
 	t := &useTally{}
@@ -103,8 +91,14 @@ func (u *usedCards) tally() *useTally {
 // and with it ApplyBatch, and the engine then applies the batch's events one
 // at a time with Apply, which skips such a use. So when copyRun succeeds,
 // every use of the run was inserted and its counts are the run's tally.
+// fill writes row i's values into one reused slice: pgx encodes each row
+// before it asks for the next.
 func copyRun(ctx context.Context, tx pgx.Tx, table string, cols []string, n int, fill func(i int, row []any)) error {
-	src := &rowSource{n: n, row: make([]any, len(cols)), fill: fill}
+	row := make([]any, len(cols))
+	src := pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		fill(i, row)
+		return row, nil
+	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
 		return fmt.Errorf("copy %d rows into %s: %w", n, table, err)
 	}

@@ -271,11 +271,7 @@ func (p *plan) retry(applied map[*appendRequest]appendResponse) []*appendRequest
 // applySQL is the checked form: it reads every stream's row and looks up
 // every event id before it writes. fastApplySQL (below) is what apply runs
 // first; applySQL is its fallback.
-const applySQL = `
-WITH guard AS (
-    SELECT * FROM unnest($1::text[], $2::bool[], $3::bigint[], $4::bigint[], $5::bigint[])
-           AS g(stream_id, existed, last_version, deleted_before, new_last)
-), changed AS (
+const applySQL = guardSQL + `, changed AS (
     SELECT g.stream_id
       FROM guard g LEFT JOIN eventstore.streams s ON s.stream_id = g.stream_id
      WHERE (s.stream_id IS NOT NULL) <> g.existed
@@ -286,25 +282,13 @@ WITH guard AS (
       JOIN eventstore.events e ON e.event_id = t.id::uuid
 ), ok AS (
     SELECT * FROM guard WHERE stream_id NOT IN (SELECT stream_id FROM changed)
-), ins AS (
-    INSERT INTO eventstore.events (event_id, stream_id, version, category, event_type, data, metadata)
-    SELECT t.id::uuid, t.stream, t.version, t.category, t.type, t.data, t.meta
-      FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])
-           WITH ORDINALITY AS t(id, stream, version, category, type, data, meta, ord)
-     WHERE t.stream IN (SELECT stream_id FROM ok)
-     ORDER BY t.ord
-    RETURNING event_id, position, recorded_at
+), claimed AS (
+    SELECT stream_id FROM ok
 ), up AS (
     INSERT INTO eventstore.streams (stream_id, last_version)
     SELECT stream_id, new_last FROM ok
         ON CONFLICT (stream_id) DO UPDATE SET last_version = EXCLUDED.last_version
-), prev AS (
-    SELECT coalesce(max(position), 0) AS position FROM eventstore.events
-)
-SELECT event_id::text, position, recorded_at FROM ins
-UNION ALL
-SELECT NULL, (SELECT position FROM prev), NULL
- WHERE EXISTS (SELECT FROM ins)`
+)` + writeClaimedSQL
 
 // fastApplySQL writes what applySQL writes, in fewer index lookups: it
 // claims each stream with the write itself instead of reading its row
@@ -321,11 +305,7 @@ SELECT NULL, (SELECT position FROM prev), NULL
 // applySQL, which answers such requests as before. Per event of a new
 // stream this saves two index descents (the streams row and the event id)
 // and the anti-join of applySQL.
-const fastApplySQL = `
-WITH guard AS (
-    SELECT * FROM unnest($1::text[], $2::bool[], $3::bigint[], $4::bigint[], $5::bigint[])
-           AS g(stream_id, existed, last_version, deleted_before, new_last)
-), created AS (
+const fastApplySQL = guardSQL + `, created AS (
     INSERT INTO eventstore.streams (stream_id, last_version)
     SELECT stream_id, new_last FROM guard WHERE NOT existed
         ON CONFLICT (stream_id) DO NOTHING
@@ -336,12 +316,27 @@ WITH guard AS (
      WHERE g.existed AND s.stream_id = g.stream_id
        AND s.last_version = g.last_version AND s.deleted_before = g.deleted_before
     RETURNING s.stream_id
-), ins AS (
+), claimed AS (
+    SELECT stream_id FROM created UNION ALL SELECT stream_id FROM updated
+)` + writeClaimedSQL
+
+// guardSQL begins both write statements: the streams of the plan, each
+// with the snapshot state its write is conditional on ($1–$5).
+const guardSQL = `
+WITH guard AS (
+    SELECT * FROM unnest($1::text[], $2::bool[], $3::bigint[], $4::bigint[], $5::bigint[])
+           AS g(stream_id, existed, last_version, deleted_before, new_last)
+)`
+
+// writeClaimedSQL ends both write statements: it inserts the events
+// ($6–$12) of the streams in the CTE claimed, in plan order, and returns
+// them, then the log's head before them.
+const writeClaimedSQL = `, ins AS (
     INSERT INTO eventstore.events (event_id, stream_id, version, category, event_type, data, metadata)
     SELECT t.id::uuid, t.stream, t.version, t.category, t.type, t.data, t.meta
       FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])
            WITH ORDINALITY AS t(id, stream, version, category, type, data, meta, ord)
-     WHERE t.stream IN (SELECT stream_id FROM created UNION ALL SELECT stream_id FROM updated)
+     WHERE t.stream IN (SELECT stream_id FROM claimed)
      ORDER BY t.ord
     RETURNING event_id, position, recorded_at
 ), prev AS (
