@@ -214,18 +214,7 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 		return growthOnly(ctx, o, dsn, dir)
 	}
 	// 1. References, before the server starts (nothing else on the database).
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	var pgVersion string
-	_ = conn.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion)
-	_, err = conn.Exec(ctx, refTable)
-	conn.Close(ctx)
-	if err != nil {
-		return err
-	}
-	single, hundred, err := writeScripts(dir)
+	pgVersion, single, hundred, err := setUpReferences(ctx, dsn, dir)
 	if err != nil {
 		return err
 	}
@@ -907,22 +896,31 @@ func cleanReferences(ctx context.Context, dsn string) error {
 	return nil
 }
 
+// setUpReferences creates the references' table on the bench database and
+// writes pgbench's two scripts into dir; it returns PostgreSQL's version and
+// the scripts' paths.
+func setUpReferences(ctx context.Context, dsn, dir string) (pgVersion, single, hundred string, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return "", "", "", err
+	}
+	_ = conn.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion)
+	_, err = conn.Exec(ctx, refTable)
+	conn.Close(ctx)
+	if err != nil {
+		return "", "", "", fmt.Errorf("create the reference table: %w", err)
+	}
+	single, hundred, err = writeScripts(dir)
+	return pgVersion, single, hundred, err
+}
+
 // storeOnly runs only figure 1b beside its reference, alternating pgbench's
 // single-row transactions and the event store's appends (Runs pairs), and
 // prints each with its CPU time per operation: the quick loop for issue 19's
 // second target. With Profile set, the load generator's own CPU profile (the
 // store runs in this process) is written there, over the store's runs.
 func storeOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	_, err = conn.Exec(ctx, refTable)
-	conn.Close(ctx)
-	if err != nil {
-		return err
-	}
-	single, _, err := writeScripts(dir)
+	_, single, _, err := setUpReferences(ctx, dsn, dir)
 	if err != nil {
 		return err
 	}
@@ -982,16 +980,7 @@ func storeOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) e
 // server's CPU profile of the first rebuild's first seconds is kept there.
 // The quick loop for issue 19's third target.
 func rebuildOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	_, err = conn.Exec(ctx, refTable)
-	conn.Close(ctx)
-	if err != nil {
-		return err
-	}
-	_, hundred, err := writeScripts(dir)
+	_, _, hundred, err := setUpReferences(ctx, dsn, dir)
 	if err != nil {
 		return err
 	}

@@ -173,7 +173,10 @@ WITH ins AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int[])
            AS t(batch_id, user_id, category, used_at, n)
 )`+countUses, t.batchID, t.userID, t.category, t.day, t.n)
-	return err
+	if err != nil {
+		return fmt.Errorf("card_usage: count %d uses: %w", r.len(), err)
+	}
+	return nil
 }
 
 // ApplyBatch implements engine.BatchApplier: a run of uses is one
