@@ -379,38 +379,15 @@ func bench(ctx context.Context, o benchOptions) (err error) {
 	if err := f.waitCaughtUp(ctx, sz.RebuildMax); err != nil {
 		return err
 	}
-	if db, err := pgx.Connect(ctx, dsn); err == nil {
-		// Planner statistics as autovacuum would leave them on a quiet
-		// server: right after a bulk fill they are stale, and the filtered
-		// log reads of the subscriptions then pick a bitmap scan and a sort
-		// of the whole rest of the log for every page (263 ms instead of
-		// 0.2 ms per page measured on 2026-11-21).
-		if _, err := db.Exec(ctx, `ANALYZE eventstore.events`); err != nil {
-			logf("analyze: %v", err)
-		}
-		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&res.LogEvents)
-		db.Close(ctx)
-	}
+	res.LogEvents = analyzeLog(ctx, dsn)
 	for r := range o.Runs {
-		var pwait chan struct{}
-		if r == 0 {
-			// Profile the first rebuild from its start.
-			pwait = make(chan struct{})
-			go func() {
-				defer close(pwait)
-				var perr error
-				res.RebuildProfile, _, perr = fetchProfile(ctx, s, sz.ProfileSecs, o.Server, "")
-				if perr != nil {
-					logf("rebuild profile: %v", perr)
-				}
-			}()
-		}
-		rb, err := rebuild(ctx, f, s.pid(), sz.RebuildMax)
-		if pwait != nil {
-			<-pwait
-		}
+		// Profile the first rebuild from its start.
+		rb, prof, err := profiledRebuild(ctx, s, f, sz, o.Server, "", r == 0)
 		if err != nil {
 			return err
+		}
+		if r == 0 {
+			res.RebuildProfile = prof
 		}
 		res.Rebuild = append(res.Rebuild, rb)
 		logf("5. run %d: %d events in %s = %.0f events/s, peak RSS %.0f MiB", r+1, res.LogEvents, rb.Elapsed.Round(time.Millisecond),
@@ -1020,28 +997,10 @@ func rebuildOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string)
 	if err := f.waitCaughtUp(ctx, sz.RebuildMax); err != nil {
 		return err
 	}
-	var events int64
-	if db, err := pgx.Connect(ctx, dsn); err == nil {
-		_, _ = db.Exec(ctx, `ANALYZE eventstore.events`)
-		_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&events)
-		db.Close(ctx)
-	}
+	events := analyzeLog(ctx, dsn)
 	var evps []float64
 	for r := range o.Runs {
-		var pwait chan struct{}
-		if r == 0 && o.Profile != "" {
-			pwait = make(chan struct{})
-			go func() {
-				defer close(pwait)
-				if _, _, err := fetchProfile(ctx, s, sz.ProfileSecs, o.Server, o.Profile); err != nil {
-					logf("rebuild profile: %v", err)
-				}
-			}()
-		}
-		rb, err := rebuild(ctx, f, s.pid(), sz.RebuildMax)
-		if pwait != nil {
-			<-pwait
-		}
+		rb, _, err := profiledRebuild(ctx, s, f, sz, o.Server, o.Profile, r == 0 && o.Profile != "")
 		if err != nil {
 			return err
 		}
@@ -1052,4 +1011,49 @@ func rebuildOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string)
 	}
 	logf("median: %.0f events/s = %.2f×", med(evps), rebuildRatio(evps, rows100))
 	return nil
+}
+
+// analyzeLog analyzes the log after a bulk fill and returns its size.
+// Planner statistics as autovacuum would leave them on a quiet server: right
+// after a bulk fill they are stale, and the filtered log reads of the
+// subscriptions then pick a bitmap scan and a sort of the whole rest of the
+// log for every page (263 ms instead of 0.2 ms per page measured on
+// 2026-11-21).
+func analyzeLog(ctx context.Context, dsn string) (events int64) {
+	db, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		logf("analyze: %v", err)
+		return 0
+	}
+	defer db.Close(ctx)
+	if _, err := db.Exec(ctx, `ANALYZE eventstore.events`); err != nil {
+		logf("analyze: %v", err)
+	}
+	_ = db.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&events)
+	return events
+}
+
+// profiledRebuild runs one rebuild (figure 5); with profile, it takes the
+// server's CPU profile from the rebuild's start for sz.ProfileSecs and
+// returns its summary (the profile itself kept at keep, when set).
+func profiledRebuild(ctx context.Context, s *server, f *fixture, sz sizes, bin, keep string, profile bool) (rebuildRun, string, error) {
+	var (
+		pwait   chan struct{}
+		summary string
+	)
+	if profile {
+		pwait = make(chan struct{})
+		go func() {
+			defer close(pwait)
+			var err error
+			if summary, _, err = fetchProfile(ctx, s, sz.ProfileSecs, bin, keep); err != nil {
+				logf("rebuild profile: %v", err)
+			}
+		}()
+	}
+	rb, err := rebuild(ctx, f, s.pid(), sz.RebuildMax)
+	if pwait != nil {
+		<-pwait
+	}
+	return rb, summary, err
 }
