@@ -103,8 +103,9 @@ type Config struct {
 	// A reaction catching up saves its checkpoint as seldom.
 	MaxBatch     int
 	MaxBatchWait time.Duration
-	// RebuildMaxBatch is MaxBatch for a generation being built (a rebuild
-	// or a new projection), whose batches serve no reader until the switch:
+	// RebuildMaxBatch is MaxBatch for a generation being built beside the
+	// active one (a rebuild, or a projector's new version), whose batches
+	// serve no reader until the switch:
 	// larger batches spread its per-batch costs (the round trips, the
 	// counts' statements, the commit) over more events. Default
 	// DefaultRebuildMaxBatch; never below MaxBatch, and MaxBatch 1 disables
