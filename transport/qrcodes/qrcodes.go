@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/png"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -64,6 +65,7 @@ type Exporter struct {
 	coder    Coder
 	recorder Recorder
 	sem      chan struct{}
+	png      png.Encoder // newPNGEncoder's
 
 	mu   sync.Mutex
 	jobs map[string]*job
@@ -91,7 +93,7 @@ func New(cfg Config, coder Coder, recorder Recorder) (*Exporter, error) {
 		return nil, fmt.Errorf("qrcodes: zip directory: %w", err)
 	}
 	removeStaleTemporaries(cfg.Dir, time.Hour)
-	return &Exporter{cfg: cfg, coder: coder, recorder: recorder, sem: make(chan struct{}, cfg.Builds), jobs: map[string]*job{}}, nil
+	return &Exporter{cfg: cfg, coder: coder, recorder: recorder, sem: make(chan struct{}, cfg.Builds), png: newPNGEncoder(), jobs: map[string]*job{}}, nil
 }
 
 // removeStaleTemporaries removes the temporary files of builds a crash

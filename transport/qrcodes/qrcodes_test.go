@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func (r *recorder) all() []record {
 	return append([]record(nil), r.records...)
 }
 
-func newExporter(t *testing.T, dir string, rec qrcodes.Recorder) *qrcodes.Exporter {
+func newExporter(t testing.TB, dir string, rec qrcodes.Recorder) *qrcodes.Exporter {
 	t.Helper()
 	x, err := qrcodes.New(qrcodes.Config{Dir: dir, Parallelism: 2, Logger: slog.New(slog.DiscardHandler)}, coder{}, rec)
 	if err != nil {
@@ -282,4 +283,16 @@ func TestNewNeedsADirectoryAndACoder(t *testing.T) {
 			t.Error("New without a Coder succeeded")
 		}
 	})
+}
+
+// BenchmarkPNG renders one card's QR code, as GET /api/card/qr/{code}.png
+// and every image of a batch's zip do.
+func BenchmarkPNG(b *testing.B) {
+	x := newExporter(b, b.TempDir(), nil)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, err := x.PNG("https://cards.example.com/use/CARD" + strconv.Itoa(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

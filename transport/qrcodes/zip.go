@@ -140,7 +140,7 @@ func (x *Exporter) write(b cards.Batch, path string) (int64, string, error) {
 				defer wg.Done()
 				for i := w; i < n; i += x.cfg.Parallelism {
 					code := x.coder.Code(b.BatchCode, first+int64(i))
-					png, err := renderPNG(b.QRCodeBaseURL + code)
+					png, err := renderPNG(&x.png, b.QRCodeBaseURL+code)
 					out[i] = result{name: code + ".png", png: png, err: err}
 				}
 			}(w)
