@@ -252,7 +252,10 @@ type mixResult struct {
 	Reads, Writes int64
 	All           []float64 // every call's latency, ascending
 	CPU           cpuTime
-	PlanNote      string // why there are no plans, if there are none
+	// Sched is how long the server's goroutines waited for a core during
+	// the run (zero when /metrics could not be read).
+	Sched    schedWaits
+	PlanNote string // why there are no plans, if there are none
 }
 
 // documentedOps lists every operation of the five APIs' documents, as
@@ -315,6 +318,7 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 	var actions atomic.Int64
 	rctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	sched0, schedErr := scrapeSched(ctx, c)
 	cpu0, cpuErr := readCPU(pids...)
 	start := time.Now()
 	var (
@@ -354,6 +358,9 @@ func runMix(ctx context.Context, c *client, apis []*mixAPI, tag string, clients 
 		Documented: doc, Uncalled: map[string]string{}}
 	if cpu1, err := readCPU(pids...); err == nil && cpuErr == nil {
 		res.CPU = cpu1.sub(cpu0)
+	}
+	if sched1, err := scrapeSched(ctx, c); err == nil && schedErr == nil {
+		res.Sched = sched1.sub(sched0)
 	}
 	for op, s := range rec.ops {
 		slices.Sort(s.ms)

@@ -373,6 +373,9 @@ func renderMix(b *strings.Builder, r mixResult, logEvents int64, table string) {
 		fmt.Fprintf(b, "Capacity (closed loop, %d clients for %s, each starting its next action when the last ends): %.0f actions/s, %.0f calls/s; every call p50 %.1f ms, p99 %.1f ms; CPU per call: %s.\n\n",
 			cl.Clients, cl.Elapsed.Round(time.Second), float64(cl.Actions)/cl.Elapsed.Seconds(), float64(calls)/cl.Elapsed.Seconds(),
 			percentile(cl.All, 50), percentile(cl.All, 99), cl.CPU.perUnit(float64(calls)))
+		if s := cl.Sched.String(); s != "" {
+			fmt.Fprintf(b, "Waits for a core at capacity: %s.\n\n", s)
+		}
 	}
 	calls := r.Reads + r.Writes
 	share := 100 * mixLoadShare
@@ -383,6 +386,9 @@ func renderMix(b *strings.Builder, r mixResult, logEvents int64, table string) {
 		r.Rate, share, r.Clients, r.Elapsed.Round(time.Second), logEvents, r.Actions, calls, float64(calls)/r.Elapsed.Seconds(),
 		100*float64(r.Reads)/max(1, float64(calls)), 100*float64(r.Writes)/max(1, float64(calls)),
 		percentile(r.All, 50), percentile(r.All, 99), percentile(r.Queued, 99), r.CPU.perUnit(float64(calls)))
+	if s := r.Sched.String(); s != "" {
+		fmt.Fprintf(b, "Waits for a core in the judged run: %s.\n\n", s)
+	}
 	fmt.Fprintf(b, "Documented operations: %d; called: %d; of those with at least %d calls, %d of %d meet the target (p99 < %.0f ms and ≤ %.0f× p50, none failed); %d had fewer calls. The whole table, with the operations not called and why: %s.\n\n",
 		len(r.Documented), len(r.Ops), mixMinSamples, met, measured, mixP99Limit, mixSpreadMax, few, table)
 	var misses []string

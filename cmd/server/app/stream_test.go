@@ -240,6 +240,7 @@ func testMetricsAndHealth(t *testing.T, s *apptest.Server) {
 		`fiveapis_projection_lag_seconds{projection=`,
 		`fiveapis_projection_parked_events{projection=`,
 		`fiveapis_ready 1`,
+		`go_sched_latencies_seconds_bucket{le=`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
