@@ -236,8 +236,10 @@ type mixOp struct {
 // mixResult is one run of the mixed workload.
 type mixResult struct {
 	Clients int
-	// Rate is the actions per second offered in an open run (0: closed).
-	Rate float64
+	// Rate is the actions per second offered in an open run (0: closed),
+	// and RateWhy how it was chosen.
+	Rate    float64
+	RateWhy string
 	// Queued: in an open run, each action's wait for a free worker (ms,
 	// ascending).
 	Queued []float64
