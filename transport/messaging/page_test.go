@@ -240,6 +240,104 @@ func TestPagePoisonInTheMiddleStopsThere(t *testing.T) {
 	}
 }
 
+// A page delivered in this process carries its events in its context, not
+// in a payload, and its handler gets each event as its own event message
+// would give it (times in UTC among them).
+func TestPageInProcessCarriesItsEvents(t *testing.T) {
+	t.Parallel()
+	store := newStore(t)
+	const n = 300
+	appendBacklog(t, store, "job-7", n, -1)
+	stored, err := store.ReadAll(context.Background(), eventlog.ReadAllOptions{Max: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []eventlog.RecordedEvent
+	for _, ev := range stored {
+		w, err := messaging.EventFromMessage(messaging.NewEventMessage(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, w)
+	}
+	var (
+		mu       sync.Mutex
+		got      []eventlog.RecordedEvent
+		pages    int
+		payloads int
+	)
+	handle := messaging.EventHandler(func(_ context.Context, ev eventlog.RecordedEvent, _ bool) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, ev)
+		return nil
+	}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- messaging.RunConsumer(ctx, messaging.ConsumerConfig{
+			Name: "paged_in_process", Store: store, Checkpoints: &checkpoints{pos: map[string]eventlog.Position{}},
+			PageSize: 64,
+			Router:   messaging.RouterConfig{Poison: messaging.PoisonStop},
+			Handler: func(msg *message.Message) error {
+				if messaging.IsPage(msg) {
+					mu.Lock()
+					pages++
+					payloads += len(msg.Payload)
+					mu.Unlock()
+				}
+				return handle(msg)
+			},
+		}, nil)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		k := len(got)
+		mu.Unlock()
+		if k >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("handled %d of %d events", k, n)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("RunConsumer ended: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("RunConsumer: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if pages == 0 {
+		t.Fatal("the backlog was delivered without pages")
+	}
+	if payloads != 0 {
+		t.Errorf("in-process pages carried %d bytes of payload, want none", payloads)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+	for _, ev := range got {
+		if ev.RecordedAt.Location() != time.UTC {
+			t.Fatalf("event %s recorded at %v, not in UTC", ev.ID, ev.RecordedAt)
+		}
+	}
+
+	// A page whose context holds another number of events than its
+	// metadata says is an error.
+	page := messaging.NewPageMessage(stored[:3])
+	page.SetContext(context.Background())
+	if evs, err := messaging.EventsFromPage(page); err != nil || len(evs) != 3 {
+		t.Fatalf("payload page: %d events, %v", len(evs), err)
+	}
+}
+
 // BenchmarkEventsFromPage decodes a live-sized page of card uses (32 events of
 // about 600 bytes of data and metadata each).
 func BenchmarkEventsFromPage(b *testing.B) {

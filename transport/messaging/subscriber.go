@@ -439,6 +439,21 @@ func (c *consumerRun) deliverEvent(ctx context.Context, ev eventlog.RecordedEven
 func (c *consumerRun) collectPage(first received, events <-chan received) (page []eventlog.RecordedEvent, more bool, pending error) {
 	page = make([]eventlog.RecordedEvent, 1, min(c.opts.pageSize, len(events)+1))
 	page[0] = first.ev
+	// The handler takes the page's events as they are (withPageEvents),
+	// so they are made what a page's payload and an event message give:
+	// times in UTC, empty data and metadata nil.
+	defer func() {
+		for i := range page {
+			ev := &page[i]
+			ev.RecordedAt = ev.RecordedAt.UTC()
+			if len(ev.Data) == 0 {
+				ev.Data = nil
+			}
+			if len(ev.Metadata) == 0 {
+				ev.Metadata = nil
+			}
+		}
+	}()
 	more = first.more
 	last := first.ev.Position
 	for len(page) < c.opts.pageSize && len(events) > 0 {
@@ -468,11 +483,11 @@ func (c *consumerRun) deliverPage(ctx context.Context, page []eventlog.RecordedE
 		if len(page) == 1 {
 			return c.deliverEvent(ctx, page[0], backlog, false, nil)
 		}
-		msg := NewPageMessage(page)
+		msg := newPageHeader(page)
 		if backlog {
 			msg.Metadata.Set(MetadataBacklog, "true")
 		}
-		acked, handled, pageErr, err := c.send(ctx, msg)
+		acked, handled, pageErr, err := c.send(withPageEvents(ctx, page), msg)
 		if err != nil {
 			return err
 		}
