@@ -44,15 +44,7 @@ func TestPageMessageRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Each event reads back exactly as its own event message does.
-	var want []eventlog.RecordedEvent
-	for _, ev := range events {
-		w, err := messaging.EventFromMessage(messaging.NewEventMessage(ev))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, w)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(asEventMessages(t, events), got); diff != "" {
 		t.Fatalf("events (-want +got):\n%s", diff)
 	}
 
@@ -67,6 +59,20 @@ func TestPageMessageRoundTrip(t *testing.T) {
 	if _, err := messaging.EventsFromPage(damaged); err == nil {
 		t.Fatal("page with extra bytes accepted")
 	}
+}
+
+// asEventMessages returns events as each one's own event message gives it.
+func asEventMessages(t *testing.T, events []eventlog.RecordedEvent) []eventlog.RecordedEvent {
+	t.Helper()
+	out := make([]eventlog.RecordedEvent, 0, len(events))
+	for _, ev := range events {
+		w, err := messaging.EventFromMessage(messaging.NewEventMessage(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // appendBacklog appends n events to stream in one append, the one at poison
@@ -252,14 +258,7 @@ func TestPageInProcessCarriesItsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []eventlog.RecordedEvent
-	for _, ev := range stored {
-		w, err := messaging.EventFromMessage(messaging.NewEventMessage(ev))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, w)
-	}
+	want := asEventMessages(t, stored)
 	var (
 		mu       sync.Mutex
 		got      []eventlog.RecordedEvent
