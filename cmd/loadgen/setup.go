@@ -343,7 +343,7 @@ type projStatus struct {
 	Rebuilding       bool   `json:"rebuilding"`
 }
 
-var cardProjections = []string{"card_templates", "card_batches", "card_usage", "card_stats"}
+var cardProjections = []string{"card_templates", "card_batches", "card_usage"}
 
 func (f *fixture) status(ctx context.Context) (map[string]projStatus, error) {
 	var out struct {

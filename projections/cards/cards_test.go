@@ -419,13 +419,12 @@ func (h *harness) usageSnapshot() string {
 		`SELECT card_id, batch_id, template_id, category, user_id, username, ip_address, user_agent, used_at FROM card_usage.used_cards ORDER BY card_id`,
 		`SELECT batch_id, used FROM card_usage.batch_usage ORDER BY batch_id`,
 		`SELECT user_id, day, category, count FROM card_usage.user_daily_usage ORDER BY 1, 2, 3`,
-		`SELECT card_id, batch_id, category, user_id, used_on FROM card_stats.usage ORDER BY card_id`,
-		`SELECT day, category, batch_id, count FROM card_stats.daily_usage ORDER BY 1, 2, 3`,
-		`SELECT day, batch_id, user_id, count FROM card_stats.daily_user_usage ORDER BY 1, 2, 3`,
-		`SELECT day, category, user_id, created_on, count FROM card_stats.daily_category_users ORDER BY 1, 2, 3, 4`,
-		`SELECT day, category, created_on, count FROM card_stats.daily_category_usage ORDER BY 1, 2, 3`,
-		`SELECT category, created_on, total FROM card_stats.category_totals ORDER BY 1, 2`,
-		`SELECT batch_id, category, total, created_on, is_deleted FROM card_stats.batch_totals ORDER BY batch_id`,
+		`SELECT day, category, batch_id, count FROM card_usage.daily_usage ORDER BY 1, 2, 3`,
+		`SELECT day, batch_id, user_id, count FROM card_usage.daily_user_usage ORDER BY 1, 2, 3`,
+		`SELECT day, category, user_id, created_on, count FROM card_usage.daily_category_users ORDER BY 1, 2, 3, 4`,
+		`SELECT day, category, created_on, count FROM card_usage.daily_category_usage ORDER BY 1, 2, 3`,
+		`SELECT category, created_on, total FROM card_usage.category_totals ORDER BY 1, 2`,
+		`SELECT batch_id, category, total, created_on, is_deleted FROM card_usage.batch_totals ORDER BY batch_id`,
 	} {
 		rows, err := h.pool.Query(context.Background(), q)
 		if err != nil {
@@ -443,15 +442,13 @@ func (h *harness) usageSnapshot() string {
 	return out.String()
 }
 
-// rebuildUsage rebuilds the usage and statistics read models and waits for
-// both to switch to their second generation.
+// rebuildUsage rebuilds the usage read model (used cards and statistics)
+// and waits for it to switch to its second generation.
 func (h *harness) rebuildUsage() {
 	h.t.Helper()
 	ctx := context.Background()
-	for _, name := range []string{cardsq.UsageSchema, cardsq.StatsSchema} {
-		if err := h.eng.Rebuild(ctx, name); err != nil {
-			h.t.Fatal(err)
-		}
+	if err := h.eng.Rebuild(ctx, cardsq.UsageSchema); err != nil {
+		h.t.Fatal(err)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -459,14 +456,10 @@ func (h *harness) rebuildUsage() {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		done := 0
 		for _, s := range st {
-			if (s.Name == cardsq.UsageSchema || s.Name == cardsq.StatsSchema) && s.ActiveGeneration == 2 && !s.Rebuilding {
-				done++
+			if s.Name == cardsq.UsageSchema && s.ActiveGeneration == 2 && !s.Rebuilding {
+				return
 			}
-		}
-		if done == 2 {
-			return
 		}
 		if time.Now().After(deadline) {
 			h.t.Fatalf("rebuild did not switch: %+v", st)

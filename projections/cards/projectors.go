@@ -13,7 +13,7 @@ import (
 
 // All returns the card projectors.
 func All() []engine.Projector {
-	return []engine.Projector{Templates{}, Batches{}, Usage{}, Stats{}}
+	return []engine.Projector{Templates{}, Batches{}, Usage{}}
 }
 
 // Pipelined tells the engine (engine.Pipelined) that the card projectors
@@ -22,7 +22,6 @@ func All() []engine.Projector {
 func (Templates) Pipelined() bool { return true }
 func (Batches) Pipelined() bool   { return true }
 func (Usage) Pipelined() bool     { return true }
-func (Stats) Pipelined() bool     { return true }
 
 func jsonb(v any) ([]byte, error) {
 	if v == nil {

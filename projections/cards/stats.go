@@ -2,70 +2,36 @@ package cards
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fiveapis/backend/domain/cards"
-	"github.com/fiveapis/backend/domain/eventlog"
-	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
-// Stats is the read model of the usage statistics (card_stats): cards per
-// batch (batch_totals), used cards (usage), uses per day, category and batch
-// (daily_usage), uses per day, batch and user (daily_user_usage), and, for
-// the live batches only, cards per category and batch creation day
-// (category_totals), uses per day, category and creation day
-// (daily_category_usage) and uses per day, category, user and creation day
-// (daily_category_users).
-// Everything the statistics answer comes from this one projector, so its
-// numbers always describe the same prefix of the log: the daily counts add up
-// to the used cards, exactly.
+// The statistics' tables of card_usage (see Usage): batch_totals (cards per
+// batch), daily_usage (uses per day, category and batch), daily_user_usage
+// (uses per day, batch and user) and, for the live batches only,
+// category_totals (cards per category and batch creation day),
+// daily_category_usage (uses per day, category and creation day) and
+// daily_category_users (uses per day, category, user and creation day).
 //
-// usage, one row per used card, is only the exactly-once guard: a use counts
-// when its card's row is inserted (ON CONFLICT (card_id) DO NOTHING), and the
-// same statement adds it to the daily tables. The statistics query reads
-// only the three tables of live batches, whose rows grow with days (×
-// users), × categories × the days batches were created on: neither with
-// the uses nor with the batches. batch_totals, daily_usage and
-// daily_user_usage keep each batch's share, which a batch's deletion
-// subtracts from the live tables (in the statement that marks it deleted,
-// once), leaving rows of 0, which the query skips or adds as 0. The creation
-// day is kept because the statistics count a batch only up to its end date,
-// and a use may carry an earlier day than its batch's creation when the two
-// servers' clocks differ.
-type Stats struct{}
-
-func (Stats) Name() string { return cardsq.StatsSchema }
-
-// Version 2 added daily_user_usage, version 3 daily_category_users,
-// version 4 category_totals and daily_category_usage; a new version makes
-// the engine rebuild the read model from the log beside the serving one and
-// switch when caught up.
-func (Stats) Version() int { return 4 }
-
-func (Stats) Filter() eventlog.Filter {
-	return eventlog.Filter{
-		Categories: []string{cards.BatchCategory, cards.CardCategory},
-		EventTypes: []string{cards.EventBatchCreated, cards.EventBatchDeleted, cards.EventCardUsed},
-	}
-}
-
-func (Stats) Schema() string {
-	return `
+// The statistics query reads only the three tables of live batches, whose
+// rows grow with days (× users), × categories × the days batches were
+// created on: neither with the uses nor with the batches. batch_totals,
+// daily_usage and daily_user_usage keep each batch's share, which a batch's
+// deletion subtracts from the live tables (in the statement that marks it
+// deleted, once), leaving rows of 0, which the query skips or adds as 0. The
+// creation day is kept because the statistics count a batch only up to its
+// end date, and a use may carry an earlier day than its batch's creation when
+// the two servers' clocks differ. Until card_usage version 3 these tables
+// were the projector card_stats (versions 1 to 4).
+const statsSchema = `
 CREATE TABLE batch_totals (
     batch_id   bigint PRIMARY KEY,
     category   text    NOT NULL,
     total      integer NOT NULL,
     created_on date    NOT NULL,
     is_deleted boolean NOT NULL DEFAULT false
-);
-CREATE TABLE usage (
-    card_id  bigint PRIMARY KEY,
-    batch_id bigint NOT NULL,
-    category text   NOT NULL,
-    user_id  bigint NOT NULL,
-    used_on  date   NOT NULL
 );
 CREATE TABLE daily_usage (
     day      date    NOT NULL,
@@ -103,13 +69,10 @@ CREATE TABLE daily_category_usage (
     PRIMARY KEY (day, category, created_on)
 );
 `
-}
 
-// countStatsUses ends the statements of a use (Apply) or a run of uses
-// (ApplyBatch): it adds the uses of a CTE named ins (used_on, category,
-// batch_id, user_id, and n, the uses each row stands for) to daily_usage and
-// daily_user_usage, and those of live batches to daily_category_usage and
-// daily_category_users.
+// countStatsUses ends countUses: it adds the uses of the CTE ins to
+// daily_usage and daily_user_usage, and those of live batches to
+// daily_category_usage and daily_category_users.
 const countStatsUses = `, days AS (
     INSERT INTO daily_usage (day, category, batch_id, count)
     SELECT used_on, category, batch_id, sum(n) FROM ins GROUP BY used_on, category, batch_id
@@ -131,17 +94,9 @@ SELECT used_on, category, user_id, created_on, sum(n) FROM live
  GROUP BY used_on, category, user_id, created_on
 ON CONFLICT (day, category, user_id, created_on) DO UPDATE SET count = daily_category_users.count + EXCLUDED.count`
 
-// Apply applies one event. A use is one statement: the usage row decides
-// whether it counts, and only an inserted row is added to daily_usage,
-// daily_user_usage and (while its batch is live) daily_category_usage and
-// daily_category_users.
-// ApplyBatch (batch.go) writes runs of uses set by set and must leave the
-// same rows.
-func (Stats) Apply(ctx context.Context, tx pgx.Tx, env eventlog.Envelope) error {
-	var err error
-	switch e := env.Event.(type) {
-	case cards.BatchCreated:
-		_, err = tx.Exec(ctx, `
+// batchCreated adds a batch's cards to batch_totals and category_totals.
+func batchCreated(ctx context.Context, tx pgx.Tx, e cards.BatchCreated) error {
+	_, err := tx.Exec(ctx, `
 WITH ins AS (
     INSERT INTO batch_totals (batch_id, category, total, created_on) VALUES ($1, $2, $3, $4)
     ON CONFLICT (batch_id) DO NOTHING
@@ -149,14 +104,18 @@ WITH ins AS (
 )
 INSERT INTO category_totals (category, created_on, total) SELECT category, created_on, total FROM ins
 ON CONFLICT (category, created_on) DO UPDATE SET total = category_totals.total + EXCLUDED.total`,
-			e.BatchID, string(e.Category), e.TotalQuantity, day(e.CreatedAt))
-	case cards.BatchDeleted:
-		// The first deletion takes the batch's cards and uses out of the
-		// live tables; a second one finds the batch deleted. Each update
-		// joins one row of the batch per row it updates (an UPDATE … FROM
-		// would apply only one of several): the batch's uses per day, and
-		// daily_user_usage's one row per day and user.
-		_, err = tx.Exec(ctx, `
+		e.BatchID, string(e.Category), e.TotalQuantity, day(e.CreatedAt))
+	return err
+}
+
+// batchDeleted takes a batch's cards and uses out of the live tables, once.
+func batchDeleted(ctx context.Context, tx pgx.Tx, e cards.BatchDeleted) error {
+	// The first deletion takes the batch's cards and uses out of the
+	// live tables; a second one finds the batch deleted. Each update
+	// joins one row of the batch per row it updates (an UPDATE … FROM
+	// would apply only one of several): the batch's uses per day, and
+	// daily_user_usage's one row per day and user.
+	_, err := tx.Exec(ctx, `
 WITH del AS (
     UPDATE batch_totals SET is_deleted = true WHERE batch_id = $1 AND NOT is_deleted
     RETURNING batch_id, category, created_on, total
@@ -171,17 +130,5 @@ WITH del AS (
 UPDATE daily_category_users c SET count = c.count - u.count
   FROM daily_user_usage u JOIN del ON del.batch_id = u.batch_id
  WHERE c.day = u.day AND c.category = del.category AND c.user_id = u.user_id AND c.created_on = del.created_on`, e.BatchID)
-	case cards.CardUsed:
-		_, err = tx.Exec(ctx, `
-WITH ins AS (
-    INSERT INTO usage (card_id, batch_id, category, user_id, used_on) VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (card_id) DO NOTHING
-    RETURNING used_on, category, batch_id, user_id, 1 AS n
-)`+countStatsUses,
-			e.CardID, e.BatchID, string(e.Category), e.UserID, day(e.UsedAt))
-	}
-	if err != nil {
-		return fmt.Errorf("card_stats: apply %s: %w", env.Recorded.Type, err)
-	}
-	return nil
+	return err
 }

@@ -2,7 +2,9 @@ package cards_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,21 +15,21 @@ import (
 	cardsq "github.com/fiveapis/backend/queries/cards"
 )
 
-// statsRows are the card_stats rows a brute-force statistics is computed
-// from: every used card (usage) and every batch (batch_totals).
+// statsRows are the card_usage rows a brute-force statistics is computed
+// from: every used card (used_cards) and every batch (batch_totals).
 type statsRows struct {
 	uses    []statsUse
 	batches map[int64]statsBatch
 }
 
-// statsUse is a row of card_stats.usage.
+// statsUse is a row of card_usage.used_cards.
 type statsUse struct {
 	batch, user int64
 	category    string
 	day         time.Time
 }
 
-// statsBatch is a row of card_stats.batch_totals.
+// statsBatch is a row of card_usage.batch_totals.
 type statsBatch struct {
 	category  string
 	total     int64
@@ -39,7 +41,7 @@ func readStatsRows(t *testing.T, h *harness) statsRows {
 	t.Helper()
 	ctx := context.Background()
 	out := statsRows{batches: map[int64]statsBatch{}}
-	rows, err := h.pool.Query(ctx, `SELECT batch_id, category, user_id, used_on FROM card_stats.usage`)
+	rows, err := h.pool.Query(ctx, `SELECT batch_id, category, user_id, (used_at AT TIME ZONE 'UTC')::date FROM card_usage.used_cards`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func readStatsRows(t *testing.T, h *harness) statsRows {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	rows, err = h.pool.Query(ctx, `SELECT batch_id, category, total, created_on, is_deleted FROM card_stats.batch_totals`)
+	rows, err = h.pool.Query(ctx, `SELECT batch_id, category, total, created_on, is_deleted FROM card_usage.batch_totals`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,10 +140,11 @@ func bruteStatistics(r statsRows, f cardsq.StatisticsFilter) cardsq.Statistics {
 // daily_category_users) equal a brute-force computation over the per-card
 // usage rows, for every date range around a log of several users, days and
 // categories with a deleted batch and a use dated before its batch's
-// creation, with and without the category filter. Then, with version 4's
-// tables gone, then daily_category_users, then daily_user_usage, as before
-// an upgrade's rebuild has switched, the query falls back to the older
-// tables and still answers the same.
+// creation, with and without the category filter. Then, as during the
+// rebuild after an upgrade from the read model card_stats (versions 4 to 1),
+// the query reads card_stats, with version 4's tables, then without them,
+// then without daily_category_users, then without daily_user_usage, and
+// still answers the same.
 func TestStatisticsMatchBruteForce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -192,8 +195,8 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 
 	for _, table := range []string{"daily_user_usage", "daily_category_users", "category_totals", "daily_category_usage"} {
 		var found bool
-		if err := h.pool.QueryRow(ctx, `SELECT to_regclass('card_stats.'||$1) IS NOT NULL`, table).Scan(&found); err != nil || !found {
-			t.Fatalf("card_stats.%s missing (%v)", table, err)
+		if err := h.pool.QueryRow(ctx, `SELECT to_regclass('card_usage.'||$1) IS NOT NULL`, table).Scan(&found); err != nil || !found {
+			t.Fatalf("card_usage.%s missing (%v)", table, err)
 		}
 	}
 	rows := readStatsRows(t, h)
@@ -225,7 +228,7 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 			}
 		}
 	}
-	check("version 4", h.q)
+	check("card_usage", h.q)
 	all := bruteStatistics(rows, cardsq.StatisticsFilter{StartDate: day(day0), EndDate: day(day0.AddDate(0, 0, 4))})
 	if all.Summary.UniqueUsers != 9 || all.Summary.UsedCards != 26 {
 		t.Errorf("brute force up to day 4: %+v, want 9 users (5 and 9 used only the deleted batch, 12 only the batch of day 5) and 26 uses", all.Summary)
@@ -242,14 +245,31 @@ func TestStatisticsMatchBruteForce(t *testing.T) {
 		"category_totals":      "total = 0 AND category = 'song'",
 	} {
 		var zero int
-		if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM card_stats.`+table+` WHERE `+cond).Scan(&zero); err != nil || zero == 0 {
+		if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM card_usage.`+table+` WHERE `+cond).Scan(&zero); err != nil || zero == 0 {
 			t.Errorf("%s: rows emptied by the deletion (%s): %d (%v), want some", table, cond, zero, err)
 		}
 	}
 
-	// A process that starts while version 3 still serves (h.q has found
-	// version 4's tables and does not look again: tables never go back),
-	// then one while version 2 does, then one while version 1 does.
+	// An upgrade from before card_usage version 3: while it is built, its
+	// old version serves without the statistics' tables, and the
+	// statistics come from card_stats as its version 4, 3, 2 or 1 left
+	// them. Stand-in: card_stats's tables as views of the tables of
+	// card_usage's generation, and
+	// card_usage without category_totals. h.q has found card_usage's
+	// tables and does not look again (tables never go back); a process
+	// that starts during such an upgrade does.
+	var legacy strings.Builder
+	legacy.WriteString(`CREATE SCHEMA card_stats;
+CREATE VIEW card_stats.usage AS SELECT card_id, batch_id, category, user_id, (used_at AT TIME ZONE 'UTC')::date AS used_on FROM card_usage__g1.used_cards;
+`)
+	for _, table := range []string{"batch_totals", "daily_usage", "daily_user_usage", "daily_category_users", "category_totals", "daily_category_usage"} {
+		fmt.Fprintf(&legacy, "CREATE VIEW card_stats.%[1]s AS SELECT * FROM card_usage__g1.%[1]s;\n", table)
+	}
+	legacy.WriteString(`DROP VIEW card_usage.category_totals;`)
+	if _, err := h.pool.Exec(ctx, legacy.String()); err != nil {
+		t.Fatal(err)
+	}
+	check("card_stats version 4", cardsq.New(h.pool, nil))
 	if _, err := h.pool.Exec(ctx, `DROP VIEW card_stats.daily_category_usage; DROP VIEW card_stats.category_totals`); err != nil {
 		t.Fatal(err)
 	}

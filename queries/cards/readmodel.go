@@ -17,10 +17,11 @@
 //	card_usage.used_cards        one row per used card: the usage log
 //	card_usage.batch_usage       used cards per batch (kept with used_cards)
 //	card_usage.user_daily_usage  uses per user, day and category (the counts of a user's cards)
-//	card_stats.batch_totals      cards per batch for the statistics
-//	card_stats.usage             used cards: the exactly-once guard of card_stats
-//	card_stats.daily_usage       uses per day, category and batch
-//	card_stats.daily_user_usage  uses per day, batch and user (unique_users)
+//	card_usage.batch_totals      cards per batch for the statistics
+//	card_usage.daily_usage       uses per day, category and batch
+//	card_usage.daily_user_usage  uses per day, batch and user
+//	card_usage.category_totals, daily_category_usage, daily_category_users
+//	                             the statistics' tables of live batches
 package cards
 
 import (
@@ -37,7 +38,10 @@ const (
 	TemplatesSchema = "card_templates"
 	BatchesSchema   = "card_batches"
 	UsageSchema     = "card_usage"
-	StatsSchema     = "card_stats"
+	// LegacyStatsSchema is the statistics' own read model until card_usage
+	// version 3 took them in; it is read only while that version is built
+	// after an upgrade (see statisticsQueries).
+	LegacyStatsSchema = "card_stats"
 )
 
 // ReadModel is the PostgreSQL the read models live in; *pgxpool.Pool
@@ -60,15 +64,16 @@ type Queries struct {
 	coder CardCoder
 	// Tables of newer read-model versions, which the queries use once the
 	// engine has switched to them (see newerTable).
-	perDayUsers, categoryUsers, categoryUses, userDays newerTable
+	usageStats, perDayUsers, categoryUsers, categoryUses, userDays newerTable
 }
 
 // New returns the queries over db; coder makes card codes.
 func New(db ReadModel, coder CardCoder) *Queries {
 	return &Queries{db: db, coder: coder,
-		perDayUsers:   newerTable{name: StatsSchema + ".daily_user_usage"},
-		categoryUsers: newerTable{name: StatsSchema + ".daily_category_users"},
-		categoryUses:  newerTable{name: StatsSchema + ".daily_category_usage"},
+		usageStats:    newerTable{name: UsageSchema + ".category_totals"},
+		perDayUsers:   newerTable{name: LegacyStatsSchema + ".daily_user_usage"},
+		categoryUsers: newerTable{name: LegacyStatsSchema + ".daily_category_users"},
+		categoryUses:  newerTable{name: LegacyStatsSchema + ".daily_category_usage"},
 		userDays:      newerTable{name: UsageSchema + ".user_daily_usage"}}
 }
 

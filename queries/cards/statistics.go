@@ -55,7 +55,7 @@ type Statistics struct {
 // Categories are the categories the statistics always list.
 var Categories = []string{"dance", "song", "clothing", "game"}
 
-// Statistics computes the statistics from the card_stats read model alone, in
+// Statistics computes the statistics from the card_usage read model alone, in
 // one snapshot, so they describe one prefix of the event log exactly:
 //
 //   - total_cards: cards of the batches created on or before end_date and not
@@ -65,8 +65,7 @@ var Categories = []string{"dance", "song", "clothing", "game"}
 //   - unique_users: distinct users among those uses;
 //   - usage_rate: used / total × 100, rounded to two decimals (0 without cards).
 //
-// Every number comes from the tables of live batches (card_stats version
-// 4): category_totals (per category and creation day), daily_category_usage
+// Every number comes from the tables of live batches: category_totals (per category and creation day), daily_category_usage
 // (per day, category and creation day) and daily_category_users (the same
 // per user), never from the per-card rows of usage nor from a row per
 // batch, so the answer costs the same for a thousand or a million uses, and
@@ -165,40 +164,29 @@ type statisticsQueries struct {
 	total, used, users, daily string
 }
 
-// statisticsQueries returns the queries for the version of card_stats that
-// serves.
+// statisticsQueries returns the queries for the read model that serves.
 //
-// Since version 4 they read only the tables of live batches, whose rows
-// follow the days, categories, batch creation days (and users), not the
-// batches: category_totals, daily_category_usage and daily_category_users.
-// While an older version still serves, during the upgrade's rebuild
-// (newerTable), they read what that version has: batch_totals and
-// daily_usage joined to the batches, and the users from
-// daily_category_users (version 3), daily_user_usage (version 2) or the
-// per-card usage rows (version 1).
+// They read only the tables of live batches, whose rows follow the days,
+// categories, batch creation days (and users), not the batches:
+// category_totals, daily_category_usage and daily_category_users, of
+// card_usage since its version 3 (liveStatistics). Before, the statistics
+// had a projector of their own, card_stats; while card_usage version 3 is
+// built after an upgrade (newerTable), they read what card_stats has: the
+// same tables since its version 4, else batch_totals and daily_usage joined
+// to the batches, and the users from daily_category_users (version 3),
+// daily_user_usage (version 2) or the per-card usage rows (version 1).
 func (q *Queries) statisticsQueries(ctx context.Context, tx pgx.Tx) (statisticsQueries, error) {
-	v4, err := q.categoryUses.exists(ctx, tx)
-	if err != nil {
-		return statisticsQueries{}, err
-	}
-	if v4 {
-		return statisticsQueries{
-			total: `
-SELECT t.category, sum(t.total)::bigint FROM ` + StatsSchema + `.category_totals t
- WHERE $1::date <= $2::date AND t.created_on <= $2::date AND ($3::text IS NULL OR t.category = $3)
- GROUP BY t.category`,
-			used: `
-SELECT c.category, sum(c.count)::bigint FROM ` + StatsSchema + `.daily_category_usage c
- WHERE c.day BETWEEN $1::date AND $2::date AND c.created_on <= $2::date AND ($3::text IS NULL OR c.category = $3)
- GROUP BY c.category`,
-			users: categoryUsersQuery,
-			daily: `
-SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(c.count), 0)::bigint
-  FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
-  LEFT JOIN ` + StatsSchema + `.daily_category_usage c
-    ON c.day = g.day::date AND c.created_on <= $2::date AND ($3::text IS NULL OR c.category = $3)
- GROUP BY g.day ORDER BY g.day`,
-		}, nil
+	for _, t := range []struct {
+		table  *newerTable
+		schema string
+	}{{&q.usageStats, UsageSchema}, {&q.categoryUses, LegacyStatsSchema}} {
+		found, err := t.table.exists(ctx, tx)
+		if err != nil {
+			return statisticsQueries{}, err
+		}
+		if found {
+			return liveStatistics(t.schema), nil
+		}
 	}
 	const live = `b.is_deleted = false AND b.created_on <= $2::date AND ($3::text IS NULL OR b.category = $3)`
 	users, err := q.uniqueUsersQuery(ctx, tx, live)
@@ -207,28 +195,51 @@ SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(c.count), 0)::bigint
 	}
 	return statisticsQueries{
 		total: `
-SELECT b.category, sum(b.total)::bigint FROM ` + StatsSchema + `.batch_totals b WHERE $1::date <= $2::date AND ` + live + ` GROUP BY b.category`,
+SELECT b.category, sum(b.total)::bigint FROM ` + LegacyStatsSchema + `.batch_totals b WHERE $1::date <= $2::date AND ` + live + ` GROUP BY b.category`,
 		used: `
-SELECT d.category, sum(d.count)::bigint FROM ` + StatsSchema + `.daily_usage d
-  JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = d.batch_id
+SELECT d.category, sum(d.count)::bigint FROM ` + LegacyStatsSchema + `.daily_usage d
+  JOIN ` + LegacyStatsSchema + `.batch_totals b ON b.batch_id = d.batch_id
  WHERE d.day BETWEEN $1::date AND $2::date AND ` + live + ` GROUP BY d.category`,
 		users: users,
 		daily: `
 SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(d.count) FILTER (WHERE b.batch_id IS NOT NULL), 0)::bigint
   FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
-  LEFT JOIN ` + StatsSchema + `.daily_usage d ON d.day = g.day::date
-  LEFT JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = d.batch_id AND ` + live + `
+  LEFT JOIN ` + LegacyStatsSchema + `.daily_usage d ON d.day = g.day::date
+  LEFT JOIN ` + LegacyStatsSchema + `.batch_totals b ON b.batch_id = d.batch_id AND ` + live + `
  GROUP BY g.day ORDER BY g.day`,
 	}, nil
 }
 
+// liveStatistics are the queries over the tables of live batches in schema.
+func liveStatistics(schema string) statisticsQueries {
+	return statisticsQueries{
+		total: `
+SELECT t.category, sum(t.total)::bigint FROM ` + schema + `.category_totals t
+ WHERE $1::date <= $2::date AND t.created_on <= $2::date AND ($3::text IS NULL OR t.category = $3)
+ GROUP BY t.category`,
+		used: `
+SELECT c.category, sum(c.count)::bigint FROM ` + schema + `.daily_category_usage c
+ WHERE c.day BETWEEN $1::date AND $2::date AND c.created_on <= $2::date AND ($3::text IS NULL OR c.category = $3)
+ GROUP BY c.category`,
+		users: categoryUsersQuery(schema),
+		daily: `
+SELECT to_char(g.day, 'YYYY-MM-DD'), coalesce(sum(c.count), 0)::bigint
+  FROM generate_series($1::date, $2::date, interval '1 day') AS g(day)
+  LEFT JOIN ` + schema + `.daily_category_usage c
+    ON c.day = g.day::date AND c.created_on <= $2::date AND ($3::text IS NULL OR c.category = $3)
+ GROUP BY g.day ORDER BY g.day`,
+	}
+}
+
 // categoryUsersQuery counts the distinct users of the uses of live batches
-// from daily_category_users (card_stats version 3 and later), one row per
-// day, category, user and batch creation day.
-const categoryUsersQuery = `
-SELECT count(DISTINCT c.user_id) FROM ` + StatsSchema + `.daily_category_users c
+// from daily_category_users in schema (card_usage, or card_stats version 3
+// and later), one row per day, category, user and batch creation day.
+func categoryUsersQuery(schema string) string {
+	return `
+SELECT count(DISTINCT c.user_id) FROM ` + schema + `.daily_category_users c
  WHERE c.day BETWEEN $1::date AND $2::date AND c.count > 0 AND c.created_on <= $2::date
    AND ($3::text IS NULL OR c.category = $3)`
+}
 
 // uniqueUsersQuery returns the query counting the distinct users of the uses
 // of a date range ($1..$2) of the live batches (live, over b; $3 the
@@ -241,7 +252,7 @@ func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx, live string) 
 		return "", err
 	}
 	if perCategory {
-		return categoryUsersQuery, nil
+		return categoryUsersQuery(LegacyStatsSchema), nil
 	}
 	perDay, err := q.perDayUsers.exists(ctx, tx)
 	if err != nil {
@@ -249,12 +260,12 @@ func (q *Queries) uniqueUsersQuery(ctx context.Context, tx pgx.Tx, live string) 
 	}
 	if perDay {
 		return `
-SELECT count(DISTINCT u.user_id) FROM ` + StatsSchema + `.daily_user_usage u
-  JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
+SELECT count(DISTINCT u.user_id) FROM ` + LegacyStatsSchema + `.daily_user_usage u
+  JOIN ` + LegacyStatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
  WHERE u.day BETWEEN $1::date AND $2::date AND ` + live, nil
 	}
 	return `
-SELECT count(DISTINCT u.user_id) FROM ` + StatsSchema + `.usage u
-  JOIN ` + StatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
+SELECT count(DISTINCT u.user_id) FROM ` + LegacyStatsSchema + `.usage u
+  JOIN ` + LegacyStatsSchema + `.batch_totals b ON b.batch_id = u.batch_id
  WHERE u.used_on BETWEEN $1::date AND $2::date AND ` + live, nil
 }
