@@ -65,12 +65,12 @@ var Categories = []string{"dance", "song", "clothing", "game"}
 //   - unique_users: distinct users among those uses;
 //   - usage_rate: used / total × 100, rounded to two decimals (0 without cards).
 //
-// Every number comes from the tables of live batches: category_totals (per category and creation day), daily_category_usage
-// (per day, category and creation day) and daily_category_users (the same
-// per user), never from the per-card rows of usage nor from a row per
-// batch, so the answer costs the same for a thousand or a million uses, and
-// for ten or ten thousand batches (see statisticsQueries for the versions
-// before).
+// Every number comes from the tables of live batches: category_totals (per
+// category and creation day), daily_category_usage (per day, category and
+// creation day) and daily_category_users (the same per user), never from the
+// per-card rows of used_cards nor from a row per batch, so the answer costs
+// the same for a thousand or a million uses, and for ten or ten thousand
+// batches (see statisticsQueries for the read models before).
 func (q *Queries) Statistics(ctx context.Context, f StatisticsFilter) (Statistics, error) {
 	start, end := f.StartDate.Format("2006-01-02"), f.EndDate.Format("2006-01-02")
 	out := Statistics{Period: Period{StartDate: start, EndDate: end}, ByCategory: map[string]CategoryUsage{}, DailyUsage: []DailyUsage{}}
