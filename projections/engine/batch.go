@@ -130,6 +130,9 @@ func (e *Engine) advance(ctx context.Context, r *genRun, pos eventlog.Position) 
 // applyBatch applies events, in log order, and moves the checkpoint to upTo,
 // in one transaction of its own, then wakes local waiters.
 func (e *Engine) applyBatch(ctx context.Context, r *genRun, events []eventlog.RecordedEvent, upTo eventlog.Position) error {
+	if err := e.settle(r); err != nil {
+		return err
+	}
 	// The checkpoint alone, or one live event of a Pipelined projector, when
 	// the run knows its checkpoint: one round trip (oneTripTx).
 	if r.cpKnown && r.cp.Less(upTo) && (len(events) == 0 ||
@@ -227,7 +230,11 @@ func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
 		tx pgx.Tx
 		cp eventlog.Position
 	)
-	if r.cpKnown && pipelined(r.p) {
+	if r.flying != nil {
+		// After the batch in flight, whose checkpoint it expects.
+		cp = r.flying.b.upTo
+		tx = newOneTripTx(e.pool, r.gen.Schema, cp)
+	} else if r.cpKnown && pipelined(r.p) {
 		// BEGIN, the lock and everything else go in one round trip at the
 		// commit (oneTripTx).
 		cp = r.cp
@@ -269,25 +276,48 @@ func (e *Engine) beginBatch(ctx context.Context, r *genRun) error {
 }
 
 // commitBatch commits r's batch. r.mu is held. When the commit fails, acked
-// events are lost to this run: it restarts from its checkpoint.
+// events are lost to this run: it restarts from its checkpoint. A batch of a
+// generation being built is committed in flight (see inflight).
 func (e *Engine) commitBatch(ctx context.Context, r *genRun) error {
 	b := r.open
 	r.open = nil
 	b.timer.Stop()
+	if err := e.settle(r); err != nil {
+		_ = b.tx.Rollback(context.WithoutCancel(ctx))
+		r.recycle(b)
+		return err
+	}
+	if !r.active && pipelined(r.p) {
+		c := &inflight{b: b, done: make(chan struct{})}
+		r.flying = c
+		go e.commitInFlight(r, c)
+		return nil
+	}
 	defer r.recycle(b)
+	if err := e.writeBatch(ctx, r, b); err != nil {
+		return e.breakRun(r, err)
+	}
+	e.batchCommitted(r, b)
+	return nil
+}
+
+// writeBatch applies b's pending events, saves its checkpoint and commits
+// it; on failure, b is rolled back. It touches only b and what never
+// changes in r, so that it can run in flight.
+func (e *Engine) writeBatch(ctx context.Context, r *genRun, b *batch) error {
 	if len(b.pending) > 0 {
 		ba, _ := batchApplier(r.p)
 		if err := ba.ApplyBatch(ctx, b.tx, b.pending); err != nil {
 			// Which event failed is not known: apply them one at a time.
 			_ = b.tx.Rollback(context.WithoutCancel(ctx))
 			e.noPipe.set(r.gen.Schema, b.upTo)
-			return e.breakRun(r, &pipelineError{fmt.Errorf("%s: apply %d events: %w", r.gen.Schema, len(b.pending), err)})
+			return &pipelineError{fmt.Errorf("%s: apply %d events: %w", r.gen.Schema, len(b.pending), err)}
 		}
 	}
 	if b.cp.Less(b.upTo) {
 		if err := saveCheckpoint(ctx, b.tx, r, b.upTo); err != nil {
 			_ = b.tx.Rollback(context.WithoutCancel(ctx))
-			return e.breakRun(r, err)
+			return err
 		}
 	}
 	if err := b.tx.Commit(ctx); err != nil {
@@ -295,12 +325,77 @@ func (e *Engine) commitBatch(ctx context.Context, r *genRun) error {
 			e.noPipe.set(r.gen.Schema, b.upTo)
 			_ = b.tx.Rollback(context.WithoutCancel(ctx))
 		}
-		return e.breakRun(r, err)
+		return err
 	}
-	r.knowCheckpoint(b.upTo)
+	return nil
+}
+
+// batchCommitted records b's commit. r.mu is held.
+func (e *Engine) batchCommitted(r *genRun, b *batch) {
+	if r.open == nil {
+		r.knowCheckpoint(b.upTo)
+	}
 	if b.cp.Less(b.upTo) {
 		e.committed(r, b.upTo)
 	}
+}
+
+// Commits in flight. A rebuild reads events and decodes them in the server,
+// and writes them in PostgreSQL: one after the other, each waited for the
+// other, and neither kept one of the two cores busy. While a generation is
+// being built, a batch of a Pipelined projector is therefore committed (its
+// ApplyBatch, checkpoint and COMMIT) in a goroutine of its own, and the
+// handler goes on collecting and decoding the next batch meanwhile.
+//
+// Order and exactly-once hold as for a batch committed in place: a run has
+// at most one commit in flight, and every other use of the checkpoint
+// (the next commit, applyBatch, park, the run's end) waits for it first
+// (settle). The next batch begins as a oneTripTx that expects the
+// checkpoint the batch in flight writes, so if that one failed, the next
+// writes nothing (checkpointMovedError); the failure breaks the run, which
+// restarts from its checkpoint, as when a commit in place fails. Its events
+// had been acked, as any batch's are before their commit.
+type inflight struct {
+	b    *batch
+	done chan struct{} // closed when err is set
+	err  error
+}
+
+// commitInFlight commits c's batch, then settles it unless someone else
+// did.
+func (e *Engine) commitInFlight(r *genRun, c *inflight) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c.err = e.writeBatch(ctx, r, c.b)
+	cancel()
+	close(c.done)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.flying == c {
+		_ = e.settle(r)
+	}
+}
+
+// settle waits for r's commit in flight, if any, and records its outcome: a
+// failure breaks the run, and the batch opened after it is dropped (it
+// could not commit). r.mu is held.
+func (e *Engine) settle(r *genRun) error {
+	c := r.flying
+	if c == nil {
+		return nil
+	}
+	<-c.done
+	r.flying = nil
+	defer r.recycle(c.b)
+	if c.err != nil {
+		if b := r.open; b != nil {
+			r.open = nil
+			b.timer.Stop()
+			_ = b.tx.Rollback(context.Background())
+			r.recycle(b)
+		}
+		return e.breakRun(r, c.err)
+	}
+	e.batchCommitted(r, c.b)
 	return nil
 }
 
@@ -371,17 +466,19 @@ func (e *Engine) flushBatch(r *genRun, b *batch) {
 	}
 }
 
-// closeBatch commits what the run applied, when it ends with a batch open:
-// those events were applied successfully and are kept.
+// closeBatch commits what the run applied, when it ends with a batch open
+// or in flight: those events were applied successfully and are kept.
 func (e *Engine) closeBatch(r *genRun) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.open == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := e.commitBatch(ctx, r); err != nil {
+	if r.open != nil {
+		if err := e.commitBatch(ctx, r); err != nil {
+			e.log.Warn("engine: commit of the last batch failed", "projection", r.name, "generation", r.gen.Schema, "err", err)
+		}
+	}
+	if err := e.settle(r); err != nil {
 		e.log.Warn("engine: commit of the last batch failed", "projection", r.name, "generation", r.gen.Schema, "err", err)
 	}
 }

@@ -375,6 +375,9 @@ type genRun struct {
 	// closed batch, for the next one (guarded by mu; see beginBatch).
 	spareEvents  []eventlog.RecordedEvent
 	sparePending []eventlog.Envelope
+	// flying is the batch being committed in flight (guarded by mu; see
+	// inflight).
+	flying *inflight
 
 	// healthy is set at the run's first commit, which clears LastError.
 	healthy atomic.Bool
@@ -529,6 +532,12 @@ func (e *Engine) committed(r *genRun, pos eventlog.Position) {
 // park records ev as parked and moves the checkpoint past it, in one
 // transaction.
 func (e *Engine) park(ctx context.Context, r *genRun, ev eventlog.RecordedEvent, cause error) error {
+	r.mu.Lock()
+	err := e.settle(r)
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {
 		return err

@@ -2,12 +2,16 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/projections/engine"
 )
 
 // sqlPoisoned is a Pipelined counter whose poison events fail in PostgreSQL,
@@ -114,5 +118,99 @@ func TestPipelinedLiveEventFailureIsParked(t *testing.T) {
 	}
 	if diff := cmp.Diff([]streamCount{{"job-1", 2, 1}}, readCounts(t, e.pool, "piped3")); diff != "" {
 		t.Fatalf("read model (-want +got):\n%s", diff)
+	}
+}
+
+// sqlBatchPoisoned is sqlPoisoned as a BatchApplier: a catch-up batch's
+// events reach it together at the commit, where a poison event's failure
+// fails the whole batch.
+type sqlBatchPoisoned struct{ sqlPoisoned }
+
+func (c *sqlBatchPoisoned) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventlog.Envelope) error {
+	for _, env := range events {
+		if err := c.Apply(ctx, tx, env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestRebuildCommitsInFlightApplyEveryEventOnce: a generation being built
+// commits its batches in flight (the next batch is collected while the last
+// one commits). With small batches, poison events whose failure shows only
+// at a batch's commit, and writes going on, the rebuilt read model still
+// holds every other event exactly once, and only the poison is parked.
+func TestRebuildCommitsInFlightApplyEveryEventOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		p    engine.Projector
+	}{
+		{"pipelined", &sqlPoisoned{counter{name: "flying", version: 1}}},
+		{"batch-applier", &sqlBatchPoisoned{sqlPoisoned{counter{name: "flying_batch", version: 1}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			cfg := testConfig()
+			cfg.MaxBatch, cfg.RebuildMaxBatch = 50, 50
+			eng := newEngine(t, e, cfg, tc.p)
+			ctx := context.Background()
+			name := tc.p.Name()
+			for i := range 8 {
+				appendN(t, e.store, fmt.Sprintf("job-%d", i%3), "JobQueued_v1", 170)
+				if i == 2 || i == 5 {
+					appendN(t, e.store, fmt.Sprintf("poison-%d", i), PoisonType, 1)
+				}
+			}
+			start(t, eng)
+			head := appendN(t, e.store, "job-0", "JobQueued_v1", 1)
+			if err := eng.WaitFor(ctx, head); err != nil {
+				t.Fatal(err)
+			}
+
+			writeCtx, stopWriting := context.WithCancel(ctx)
+			var writes sync.WaitGroup
+			writes.Add(1)
+			go func() {
+				defer writes.Done()
+				for i := 0; writeCtx.Err() == nil; i++ {
+					appendN(t, e.store, fmt.Sprintf("job-%d", i%4), "JobQueued_v1", 3)
+					time.Sleep(time.Millisecond)
+				}
+			}()
+			if err := eng.Rebuild(ctx, name); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 30*time.Second, "switch to generation 2", func() bool {
+				st := statusOf(t, eng, name)
+				return st.ActiveGeneration == 2 && !st.Rebuilding
+			})
+			stopWriting()
+			writes.Wait()
+			if err := eng.WaitFor(ctx, appendN(t, e.store, "job-0", "JobQueued_v1", 1)); err != nil {
+				t.Fatal(err)
+			}
+
+			// The poison streams hold only poison events: what the read
+			// model must hold is every other event of the log.
+			want := expectedCounts(t, e.store, eventlog.Filter{EventTypes: []string{"JobQueued_v1"}})
+			if diff := cmp.Diff(want, readCounts(t, e.pool, name)); diff != "" {
+				t.Fatalf("rebuilt read model (-want +got):\n%s", diff)
+			}
+			parked, err := eng.Parked(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var inNew []string
+			for _, p := range parked {
+				if p.Consumer == name+"__g2" {
+					inNew = append(inNew, p.StreamID)
+				}
+			}
+			if diff := cmp.Diff([]string{"poison-2", "poison-5"}, inNew); diff != "" {
+				t.Fatalf("parked in the new generation (-want +got):\n%s\nall: %+v", diff, parked)
+			}
+		})
 	}
 }
