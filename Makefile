@@ -15,7 +15,7 @@ TESTFLAGS ?= -race -count=1 -timeout 20m $(TESTLINK)
 # "context deadline exceeded" when a duration ends while a worker is busy
 # (golang/go#75804, fixed in Go 1.27), which a loaded machine makes likely.
 FUZZTIME ?= 20000x
-FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./transport/eventstore/codec:FuzzDecode \
+FUZZ_TARGETS = ./domain/enrollment:FuzzCompile ./domain/cards:FuzzParseCode ./transport/eventstore/codec:FuzzDecode ./transport/eventstore/codec:FuzzDecodeFlat \
 	./transport/httpapi:FuzzCheckJSON ./transport/httpapi:FuzzCheckTextMultipart ./transport/httpapi/identityauth:FuzzAPIKeyHeader
 
 # The end-to-end set make test also runs with EventStoreDB as the event log:

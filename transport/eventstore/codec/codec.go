@@ -5,10 +5,10 @@ package codec
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
-	"unicode/utf8"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 
@@ -25,13 +25,21 @@ type Upcaster func(data []byte) (newType string, newData []byte, err error)
 // concurrent use afterwards.
 type Registry struct {
 	types     map[string]reflect.Type
+	flat      map[string]*flatPlan // of the types that are flat (flat.go)
+	meta      *flatPlan            // eventlog.Metadata's
 	upcasters map[string]Upcaster
 }
 
 // New builds a registry of the given event prototypes (zero values of the event
 // structs). It fails on a duplicate or empty wire name.
 func New(events ...eventlog.Event) (*Registry, error) {
-	r := &Registry{types: map[string]reflect.Type{}, upcasters: map[string]Upcaster{}}
+	r := &Registry{
+		types: map[string]reflect.Type{}, flat: map[string]*flatPlan{}, upcasters: map[string]Upcaster{},
+		meta: newFlatPlan(reflect.TypeFor[eventlog.Metadata]()),
+	}
+	if r.meta == nil {
+		return nil, errors.New("codec: eventlog.Metadata is not flat")
+	}
 	if err := r.Register(events...); err != nil {
 		return nil, err
 	}
@@ -53,6 +61,9 @@ func (r *Registry) Register(events ...eventlog.Event) error {
 			return fmt.Errorf("codec: event type %s registered twice (%v and %v)", name, prev, t)
 		}
 		r.types[name] = t
+		if p := newFlatPlan(t); p != nil {
+			r.flat[name] = p
+		}
 	}
 	return nil
 }
@@ -109,7 +120,7 @@ func (r *Registry) Encode(id string, e eventlog.Event, meta eventlog.Metadata) (
 func (r *Registry) Decode(rec eventlog.RecordedEvent) (eventlog.Envelope, error) {
 	env := eventlog.Envelope{Recorded: rec}
 	if len(rec.Metadata) > 0 {
-		if err := decodeMetadata(rec.Metadata, &env.Meta); err != nil {
+		if err := r.decodeMetadata(rec.Metadata, &env.Meta); err != nil {
 			return env, fmt.Errorf("codec: decode metadata of %s@%d: %w", rec.StreamID, rec.Version, err)
 		}
 	}
@@ -122,6 +133,12 @@ func (r *Registry) Decode(rec eventlog.RecordedEvent) (eventlog.Envelope, error)
 		return env, fmt.Errorf("codec: decode %s@%d: unknown event type %q", rec.StreamID, rec.Version, typ)
 	}
 	v := reflect.New(t)
+	if p := r.flat[typ]; p != nil && p.decode(data, v.Elem()) {
+		env.Event = v.Elem().Interface().(eventlog.Event)
+		return env, nil
+	} else if p != nil {
+		v = reflect.New(t) // the plan may have set some fields
+	}
 	if err := unmarshal(data, v.Interface()); err != nil {
 		return env, fmt.Errorf("codec: decode %s %s@%d: %w", typ, rec.StreamID, rec.Version, err)
 	}
@@ -148,93 +165,15 @@ func unmarshal(data []byte, v any) error {
 }
 
 // decodeMetadata decodes metadata JSON into m as encoding/json does. It is
-// the other half of what every projector decodes for every event: the usual
-// form, as Encode writes it (an object of the known keys with plain string
-// values), is read directly, several times faster than by reflection; the
-// rest goes to unmarshal.
-func decodeMetadata(data []byte, m *eventlog.Metadata) error {
-	if decodePlainMetadata(data, m) {
+// the other half of what every projector decodes for every event: the form
+// Encode writes is read by Metadata's flat plan (flat.go), the rest by
+// unmarshal.
+func (r *Registry) decodeMetadata(data []byte, m *eventlog.Metadata) error {
+	if r.meta.decode(data, reflect.ValueOf(m).Elem()) {
 		return nil
 	}
 	*m = eventlog.Metadata{}
 	return unmarshal(data, m)
-}
-
-// decodePlainMetadata decodes data into m when it is an object whose keys are
-// exactly Metadata's JSON names and whose values are plain strings (no escape,
-// no control character, valid UTF-8), without white space: for those,
-// encoding/json gives each field the string as it stands, and gives
-// OccurredAt what time.Time.UnmarshalJSON makes of the quoted value. It
-// reports false, leaving m partly set, for anything else.
-func decodePlainMetadata(data []byte, m *eventlog.Metadata) bool {
-	if len(data) < 2 || data[0] != '{' {
-		return false
-	}
-	if len(data) == 2 {
-		return data[1] == '}'
-	}
-	i := 1
-	for {
-		key, next, ok := plainString(data, i)
-		if !ok || next >= len(data) || data[next] != ':' {
-			return false
-		}
-		start := next + 1
-		value, end, ok := plainString(data, start)
-		if !ok || end >= len(data) {
-			return false
-		}
-		switch string(key) {
-		case "correlation_id":
-			m.CorrelationID = string(value)
-		case "causation_id":
-			m.CausationID = string(value)
-		case "user_id":
-			m.UserID = string(value)
-		case "client_ip":
-			m.ClientIP = string(value)
-		case "user_agent":
-			m.UserAgent = string(value)
-		case "traceparent":
-			m.TraceParent = string(value)
-		case "occurred_at":
-			if m.OccurredAt.UnmarshalJSON(data[start:end]) != nil {
-				return false
-			}
-		default:
-			return false
-		}
-		switch data[end] {
-		case ',':
-			i = end + 1
-		case '}':
-			return end+1 == len(data)
-		default:
-			return false
-		}
-	}
-}
-
-// plainString returns the contents of the JSON string starting at data[i]
-// and the index after it, when it has no escape and no control character
-// and is valid UTF-8.
-func plainString(data []byte, i int) (s []byte, next int, ok bool) {
-	if i >= len(data) || data[i] != '"' {
-		return nil, 0, false
-	}
-	ascii := true
-	for j := i + 1; j < len(data); j++ {
-		switch c := data[j]; {
-		case c == '"':
-			s = data[i+1 : j]
-			return s, j + 1, ascii || utf8.Valid(s)
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	return nil, 0, false
 }
 
 func (r *Registry) upcast(typ string, data []byte) (string, []byte, error) {

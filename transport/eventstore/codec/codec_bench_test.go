@@ -1,11 +1,8 @@
 package codec_test
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
-
-	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/transport/eventstore/codec"
@@ -57,27 +54,5 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := reg.Decode(rec); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkUnmarshalPayload is the reason the codec depends on the
-// pre-release github.com/go-json-experiment/json (docs/architecture.md,
-// "Event stores"): the same card event's payload decoded by its v1
-// compatibility package and by encoding/json, side by side in one run.
-func BenchmarkUnmarshalPayload(b *testing.B) {
-	_, rec := benchRecord(b)
-	for name, unmarshal := range map[string]func([]byte, any) error{
-		"go-json-experiment-v1": jsonv1.Unmarshal,
-		"encoding-json":         json.Unmarshal,
-	} {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				var v cardUsed
-				if err := unmarshal(rec.Data, &v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	}
 }
