@@ -20,6 +20,12 @@ import (
 // further apart than it holds, and fewer (about 15 % over 1,000,000 events,
 // docs/benchmarks.md).
 //
+// Only events that more than one consumer decodes are kept (see
+// shareReadsOf): keeping the others cost a copy and an allocation each, and
+// the garbage collector's time to scan the table, for nothing. A use of a
+// card, the most frequent event, has one reader since card_usage took in
+// the statistics.
+//
 // Decoding is a function of the event (upcasters are pure), so a cached
 // envelope is what the reader's own decoding would give, with the reader's
 // own RecordedEvent; errors are not cached. Decoded events are shared between
@@ -29,6 +35,9 @@ type sharedDecoder struct {
 	next  eventlog.Decoder
 	slots []atomic.Pointer[decodedEvent]
 	shift uint // 64 - log2(len(slots))
+	// readers count the consumers of each kind of event (set before use by
+	// shareReadsOf); nil: every event is kept.
+	readers *readerCounts
 }
 
 // decodedEvent is the decoding of the event id at pos, without its
@@ -45,8 +54,62 @@ const decodeTableBits = 13
 
 // newSharedDecoder returns a sharedDecoder with 2^sizeBits slots in front of
 // next.
+// next; it keeps every event until shareReadsOf says which.
 func newSharedDecoder(next eventlog.Decoder, sizeBits uint) *sharedDecoder {
 	return &sharedDecoder{next: next, slots: make([]atomic.Pointer[decodedEvent], 1<<sizeBits), shift: 64 - sizeBits}
+}
+
+// shareReadsOf keeps only the events that at least two of the consumers'
+// filters let through.
+func (d *sharedDecoder) shareReadsOf(filters []eventlog.Filter) {
+	rc := &readerCounts{anyCategory: typeCounts{byType: map[string]int{}}, byCategory: map[string]*typeCounts{}}
+	for _, f := range filters {
+		if len(f.Categories) == 0 {
+			rc.anyCategory.add(f.EventTypes)
+		}
+		for _, c := range f.Categories {
+			tc := rc.byCategory[c]
+			if tc == nil {
+				tc = &typeCounts{byType: map[string]int{}}
+				rc.byCategory[c] = tc
+			}
+			tc.add(f.EventTypes)
+		}
+	}
+	d.readers = rc
+}
+
+// readerCounts counts the consumers whose filter lets an event through, by
+// the event's category and type.
+type readerCounts struct {
+	anyCategory typeCounts             // filters without categories
+	byCategory  map[string]*typeCounts // filters naming the category
+}
+
+// typeCounts counts filters by the event types they let through.
+type typeCounts struct {
+	anyType int            // filters without event types
+	byType  map[string]int // filters naming the type
+}
+
+func (tc *typeCounts) add(types []string) {
+	if len(types) == 0 {
+		tc.anyType++
+	}
+	for _, t := range types {
+		tc.byType[t]++
+	}
+}
+
+func (tc *typeCounts) of(typ string) int { return tc.anyType + tc.byType[typ] }
+
+// shared reports whether more than one consumer decodes ev.
+func (rc *readerCounts) shared(ev eventlog.RecordedEvent) bool {
+	n := rc.anyCategory.of(ev.Type)
+	if tc := rc.byCategory[eventlog.Category(ev.StreamID)]; tc != nil {
+		n += tc.of(ev.Type)
+	}
+	return n >= 2
 }
 
 // slot spreads positions over the table (Fibonacci hashing): EventStoreDB's
@@ -58,6 +121,9 @@ func (d *sharedDecoder) slot(pos eventlog.Position) *atomic.Pointer[decodedEvent
 
 // Decode implements eventlog.Decoder.
 func (d *sharedDecoder) Decode(ev eventlog.RecordedEvent) (eventlog.Envelope, error) {
+	if d.readers != nil && !d.readers.shared(ev) {
+		return d.next.Decode(ev)
+	}
 	s := d.slot(ev.Position)
 	if c := s.Load(); c != nil && c.pos == ev.Position && c.id == ev.ID {
 		env := c.env

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -92,4 +93,50 @@ func TestSharedDecoderDecodesOncePerEvent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestSharedDecoderKeepsOnlyEventsWithTwoReaders: an event that only one
+// consumer's filter lets through is decoded every time and not kept; a
+// filter without categories or without event types lets every category or
+// type through.
+func TestSharedDecoderKeepsOnlyEventsWithTwoReaders(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		filters []eventlog.Filter
+		kept    map[string]bool // by stream and type
+	}{
+		{"by type", []eventlog.Filter{{EventTypes: []string{"A"}}, {EventTypes: []string{"A", "B"}}},
+			map[string]bool{"x-1 A": true, "x-1 B": false, "x-1 C": false}},
+		{"by category", []eventlog.Filter{{Categories: []string{"x"}}, {Categories: []string{"x", "y"}, EventTypes: []string{"B"}}},
+			map[string]bool{"x-1 A": false, "x-1 B": true, "y-1 B": false, "z-1 B": false}},
+		{"every category and type", []eventlog.Filter{{Categories: []string{"x"}}, {}},
+			map[string]bool{"x-1 A": true, "x-1 B": true, "y-1 A": false}},
+		{"one reader each", []eventlog.Filter{{Categories: []string{"x"}}, {Categories: []string{"y"}}, {EventTypes: []string{"C"}}},
+			map[string]bool{"x-1 A": false, "y-1 B": false, "x-1 C": true, "z-1 C": false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			next := &countingDecoder{}
+			d := newSharedDecoder(next, 4)
+			d.shareReadsOf(tc.filters)
+			i := uint64(0)
+			for event, kept := range tc.kept {
+				i++
+				r := recordAt(i)
+				r.StreamID, r.Type, _ = strings.Cut(event, " ")
+				before := next.calls.Load()
+				for range 2 {
+					env, err := d.Decode(r)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, want := env.Event.(decodedName).Name, "decoded "+r.ID; got != want {
+						t.Fatalf("%s: decoded as %q", event, got)
+					}
+				}
+				if calls, want := next.calls.Load()-before, map[bool]int64{true: 1, false: 2}[kept]; calls != want {
+					t.Errorf("%s read twice: %d decodings, want %d", event, calls, want)
+				}
+			}
+		})
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,7 +29,7 @@ type Engine struct {
 
 	pool    *pgxpool.Pool
 	store   eventlog.Store
-	decoder eventlog.Decoder // a sharedDecoder: one decoding per event for all generations
+	decoder *sharedDecoder // one decoding per event for all generations and reactions
 	cfg     Config
 	log     *slog.Logger
 
@@ -140,6 +142,13 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 	if err := e.addJobs(cfg.Jobs); err != nil {
 		return nil, err
 	}
+	filters := slices.Collect(maps.Values(e.filters))
+	for _, rc := range e.reactions {
+		if !rc.re.Raw { // a raw reaction gets events undecoded
+			filters = append(filters, rc.re.Filter)
+		}
+	}
+	e.decoder.shareReadsOf(filters)
 	e.hub = newWaitHub(e.names)
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e, nil
