@@ -53,7 +53,11 @@
 // the statements, the checkpoint and COMMIT are sent together at the commit
 // (onetrip.go). If another writer moved the checkpoint, or the generation is
 // gone, the lock fails, nothing of the batch is written, and the run starts
-// again from the stored checkpoint.
+// again from the stored checkpoint. While a generation is being built, such
+// a batch commits in flight: the handler goes on collecting and decoding the
+// next batch, whose one-trip transaction expects the checkpoint the batch in
+// flight writes, so it commits after it and writes nothing if that one
+// failed (batch.go, inflight).
 // Projection transactions commit with synchronous_commit off: they do not
 // wait for their WAL flush. A PostgreSQL crash can lose the last of them, but
 // each only whole, with its checkpoint, so the events are applied again from
