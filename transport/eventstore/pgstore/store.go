@@ -334,7 +334,7 @@ func (s *Store) readAllScanned(ctx context.Context, q querier, after eventlog.Po
 	return events, after, nil
 }
 
-// readPage runs one read of the global log.
+// readPage runs one read of the global log (see rawpage.go).
 func (s *Store) readPage(ctx context.Context, q querier, query string, args []any, limit int) ([]eventlog.RecordedEvent, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
@@ -342,7 +342,17 @@ func (s *Store) readPage(ctx context.Context, q querier, query string, args []an
 	}
 	defer rows.Close()
 	events := make([]eventlog.RecordedEvent, 0, min(limit, 64))
+	raw := rawReadable(rows.FieldDescriptions())
+	var arena pageArena
 	for rows.Next() {
+		if raw {
+			e, err := arena.rawEvent(rows.RawValues())
+			if err != nil {
+				return nil, fmt.Errorf("read: %w", err)
+			}
+			events = append(events, e)
+			continue
+		}
 		var (
 			e                 eventlog.RecordedEvent
 			position, version int64
