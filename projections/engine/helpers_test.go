@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -299,4 +300,19 @@ func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// keepAppending appends n events of typ to one of streams streams named
+// prefix-<i> every pause, until the returned stop is called (stop waits for
+// the last append).
+func keepAppending(t testing.TB, store eventlog.Store, prefix, typ string, streams, n int, pause time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ctx.Err() == nil; i++ {
+			appendN(t, store, fmt.Sprintf("%s-%d", prefix, i%streams), typ, n)
+			time.Sleep(pause)
+		}
+	})
+	return func() { cancel(); wg.Wait() }
 }

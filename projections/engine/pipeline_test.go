@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -169,16 +168,7 @@ func TestRebuildCommitsInFlightApplyEveryEventOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			writeCtx, stopWriting := context.WithCancel(ctx)
-			var writes sync.WaitGroup
-			writes.Add(1)
-			go func() {
-				defer writes.Done()
-				for i := 0; writeCtx.Err() == nil; i++ {
-					appendN(t, e.store, fmt.Sprintf("job-%d", i%4), "JobQueued_v1", 3)
-					time.Sleep(time.Millisecond)
-				}
-			}()
+			stopWriting := keepAppending(t, e.store, "job", "JobQueued_v1", 4, 3, time.Millisecond)
 			if err := eng.Rebuild(ctx, name); err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +177,6 @@ func TestRebuildCommitsInFlightApplyEveryEventOnce(t *testing.T) {
 				return st.ActiveGeneration == 2 && !st.Rebuilding
 			})
 			stopWriting()
-			writes.Wait()
 			if err := eng.WaitFor(ctx, appendN(t, e.store, "job-0", "JobQueued_v1", 1)); err != nil {
 				t.Fatal(err)
 			}

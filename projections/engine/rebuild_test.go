@@ -99,16 +99,7 @@ func TestRebuildWhileReadersQueryTheView(t *testing.T) {
 	readers := startReaders(t, e.pool, "board.counts", 400)
 
 	// Writes keep coming during the rebuild.
-	writeCtx, stopWriting := context.WithCancel(ctx)
-	var writes sync.WaitGroup
-	writes.Add(1)
-	go func() {
-		defer writes.Done()
-		for i := 0; writeCtx.Err() == nil; i++ {
-			appendN(t, e.store, fmt.Sprintf("board-%d", i%7), "Moved_v1", 1)
-			time.Sleep(2 * time.Millisecond)
-		}
-	}()
+	stopWriting := keepAppending(t, e.store, "board", "Moved_v1", 7, 1, 2*time.Millisecond)
 
 	if err := eng.Rebuild(ctx, "board"); err != nil {
 		t.Fatal(err)
@@ -121,7 +112,6 @@ func TestRebuildWhileReadersQueryTheView(t *testing.T) {
 		return st.ActiveGeneration == 2 && !st.Rebuilding
 	})
 	stopWriting()
-	writes.Wait()
 	last := appendN(t, e.store, "board-0", "Moved_v1", 1)
 	if err := eng.WaitFor(ctx, last); err != nil {
 		t.Fatal(err)

@@ -66,18 +66,7 @@ func TestDecodeFlatVariantsLikeEncodingJSON(t *testing.T) {
 	}
 	check := func(in string) {
 		t.Helper()
-		var want flatEvent
-		wantErr := json.Unmarshal([]byte(in), &want)
-		env, err := reg.Decode(eventlog.RecordedEvent{StreamID: "flat-1", Type: "Flat_v1", Data: []byte(in)})
-		if (wantErr != nil) != (err != nil) {
-			t.Fatalf("%s: encoding/json error %v, codec error %v", in, wantErr, err)
-		}
-		if err != nil {
-			return
-		}
-		if diff := cmp.Diff(want, env.Event, timeEqual, cmp.AllowUnexported(flatEvent{})); diff != "" {
-			t.Fatalf("%s (-encoding/json +codec):\n%s", in, diff)
-		}
+		decodesLikeEncodingJSON(t, reg, []byte(in))
 	}
 	for range 30000 {
 		var b strings.Builder
@@ -138,17 +127,24 @@ func FuzzDecodeFlat(f *testing.F) {
 		if bytes.Contains(data, []byte(`\u0000`)) {
 			return // the codec drops NULs from old events' text (nul.go)
 		}
-		var want flatEvent
-		wantErr := json.Unmarshal(data, &want)
-		env, err := reg.Decode(eventlog.RecordedEvent{StreamID: "flat-1", Type: "Flat_v1", Data: data})
-		if (wantErr != nil) != (err != nil) {
-			t.Fatalf("%q: encoding/json error %v, codec error %v", data, wantErr, err)
-		}
-		if err != nil {
-			return
-		}
-		if diff := cmp.Diff(want, env.Event, timeEqual, cmp.AllowUnexported(flatEvent{})); diff != "" {
-			t.Fatalf("%q (-encoding/json +codec):\n%s", data, diff)
-		}
+		decodesLikeEncodingJSON(t, reg, data)
 	})
+}
+
+// decodesLikeEncodingJSON fails t unless reg decodes data as a flatEvent as
+// encoding/json does: the same error or none, the same value.
+func decodesLikeEncodingJSON(t *testing.T, reg *codec.Registry, data []byte) {
+	t.Helper()
+	var want flatEvent
+	wantErr := json.Unmarshal(data, &want)
+	env, err := reg.Decode(eventlog.RecordedEvent{StreamID: "flat-1", Type: "Flat_v1", Data: data})
+	if (wantErr != nil) != (err != nil) {
+		t.Fatalf("%q: encoding/json error %v, codec error %v", data, wantErr, err)
+	}
+	if err != nil {
+		return
+	}
+	if diff := cmp.Diff(want, env.Event, timeEqual, cmp.AllowUnexported(flatEvent{})); diff != "" {
+		t.Fatalf("%q (-encoding/json +codec):\n%s", data, diff)
+	}
 }

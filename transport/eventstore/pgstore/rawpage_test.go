@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 )
@@ -43,24 +44,12 @@ func TestRawPageReadsWhatScanReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rawReadable(rows.FieldDescriptions()) {
+	readable := rawReadable(rows.FieldDescriptions())
+	rows.Close()
+	if !readable {
 		t.Fatalf("the log's columns came as %+v: the raw path is not taken", rows.FieldDescriptions())
 	}
-	var want []eventlog.RecordedEvent
-	for rows.Next() {
-		var (
-			e                 eventlog.RecordedEvent
-			position, version int64
-		)
-		if err := rows.Scan(&position, &e.ID, &e.StreamID, &version, &e.Type, &e.Data, &e.Metadata, &e.RecordedAt); err != nil {
-			t.Fatal(err)
-		}
-		e.Position, e.Version = positionOf(position), uint64(version)
-		want = append(want, e)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	want := scanPage(t, pool, 100)
 	if len(want) != 40 {
 		t.Fatalf("%d events scanned", len(want))
 	}
@@ -106,25 +95,34 @@ func BenchmarkReadPage(b *testing.B) {
 	b.Run("scan", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			rows, err := pool.Query(ctx, readAllSQL[0], int64(0), 1000)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var events []eventlog.RecordedEvent
-			for rows.Next() {
-				var (
-					e                 eventlog.RecordedEvent
-					position, version int64
-				)
-				if err := rows.Scan(&position, &e.ID, &e.StreamID, &version, &e.Type, &e.Data, &e.Metadata, &e.RecordedAt); err != nil {
-					b.Fatal(err)
-				}
-				e.Position, e.Version = positionOf(position), uint64(version)
-				events = append(events, e)
-			}
-			if err := rows.Err(); err != nil {
-				b.Fatal(err)
-			}
+			scanPage(b, pool, 1000)
 		}
 	})
+}
+
+// scanPage reads the first limit events of the log with rows.Scan, as
+// readPage did before it read raw values.
+func scanPage(tb testing.TB, pool *pgxpool.Pool, limit int) []eventlog.RecordedEvent {
+	tb.Helper()
+	rows, err := pool.Query(context.Background(), readAllSQL[0], int64(0), limit)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var events []eventlog.RecordedEvent
+	for rows.Next() {
+		var (
+			e                 eventlog.RecordedEvent
+			position, version int64
+		)
+		if err := rows.Scan(&position, &e.ID, &e.StreamID, &version, &e.Type, &e.Data, &e.Metadata, &e.RecordedAt); err != nil {
+			tb.Fatal(err)
+		}
+		e.Position, e.Version = positionOf(position), uint64(version)
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return events
 }
