@@ -53,7 +53,6 @@ type decodedEvent struct {
 const decodeTableBits = 13
 
 // newSharedDecoder returns a sharedDecoder with 2^sizeBits slots in front of
-// next.
 // next; it keeps every event until shareReadsOf says which.
 func newSharedDecoder(next eventlog.Decoder, sizeBits uint) *sharedDecoder {
 	return &sharedDecoder{next: next, slots: make([]atomic.Pointer[decodedEvent], 1<<sizeBits), shift: 64 - sizeBits}
