@@ -15,8 +15,8 @@ import (
 // booleans and times, which Encode writes as one JSON object, keys in field
 // order, no white space. Decoding them through a general JSON decoder was
 // still a third of the server's CPU in a rebuild (after go-json-experiment,
-// see unmarshal). A flatPlan reads that form directly, as decodePlainMetadata
-// reads metadata: when every key is a field's exact JSON name, once, and
+// see unmarshal). A flatPlan reads that form directly (metadata too, by the
+// plan of eventlog.Metadata): when every key is a field's exact JSON name, once, and
 // every value is of the plain form its field takes (a string without escapes
 // or control characters, an integer without fraction or exponent that fits,
 // true or false, a time that time.Time.UnmarshalJSON accepts), it sets the

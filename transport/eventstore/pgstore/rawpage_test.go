@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/eventlog"
@@ -21,7 +22,7 @@ import (
 // grow into the next event's.
 func TestRawPageReadsWhatScanReads(t *testing.T) {
 	t.Parallel()
-	pool, _ := newPool(t, 4)
+	pool, dsn := newPool(t, 4)
 	s := newStore(t, pool, Config{})
 	ctx := context.Background()
 	for i := range 40 {
@@ -56,6 +57,34 @@ func TestRawPageReadsWhatScanReads(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("(-scan +raw):\n%s", diff)
 	}
+	// A pool on the simple protocol gets text results: the same page by Scan.
+	simple, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	simple.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	simplePool, err := pgxpool.NewWithConfig(ctx, simple)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer simplePool.Close()
+	textRows, err := simplePool.Query(ctx, readAllSQL[0], int64(0), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	textReadable := rawReadable(textRows.FieldDescriptions())
+	textRows.Close()
+	if textReadable {
+		t.Fatal("text results taken as raw-readable")
+	}
+	viaScan, err := s.readPage(ctx, simplePool, readAllSQL[0], []any{int64(0), 100}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, viaScan); diff != "" {
+		t.Fatalf("simple protocol (-scan +readPage):\n%s", diff)
+	}
+
 	for i, e := range got {
 		if e.RecordedAt.Location() != want[i].RecordedAt.Location() {
 			t.Fatalf("event %d recorded at %v, scanned %v", i, e.RecordedAt, want[i].RecordedAt)
