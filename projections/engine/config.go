@@ -88,8 +88,15 @@ type Config struct {
 	SwitchWait time.Duration
 	// SwitchCheckInterval is how often a rebuild checks whether it caught up.
 	SwitchCheckInterval time.Duration
-	// ListenReconnectDelay is the pause before the notification listener
-	// reconnects.
+	// Notices is where the engine hears its channels (CheckpointChannel,
+	// ControlChannel): other processes' checkpoints, generations and resets.
+	// It must carry the notifications of the engine's own database, as the
+	// PostgreSQL event store on that database does (pgstore.Store.Listen):
+	// then the process listens on one connection instead of two. Nil: the
+	// engine listens on a connection of its own.
+	Notices eventlog.Notices
+	// ListenReconnectDelay is the pause before the engine's own notification
+	// listener reconnects (when Notices is nil).
 	ListenReconnectDelay time.Duration
 	// AnalyzeInterval is how often the engine looks for read-model tables
 	// whose planner statistics are stale while autovacuum does not keep

@@ -134,7 +134,8 @@
 // of every projector with a min-heap of waiters; a commit in this process
 // wakes the waiters it satisfies directly, commits elsewhere arrive through
 // pg_notify on "projection_checkpoint", which one LISTEN connection per
-// process receives for all waiters. Waiting for a filtered projector also
+// process receives for all waiters: the event store's, through
+// Config.Notices, or the engine's own. Waiting for a filtered projector also
 // nudges its runner (directly or through "projection_control") to check for
 // progress at once. When ctx (or Config.WaitTimeout) ends first, WaitFor
 // returns a *LagError naming the projector.
@@ -151,7 +152,7 @@
 // # Connections
 //
 // Besides the pool, each Engine keeps one connection for its advisory locks
-// and one for LISTEN. A running generation uses up to two pooled connections
+// and, unless it listens through Config.Notices, one for LISTEN. A running generation uses up to two pooled connections
 // (its transaction, its subscription's reads), a switch one more while it
 // waits, a running reaction two (its subscription's reads, its checkpoint
 // saves), a job one while it runs: give the pool a few connections per

@@ -109,7 +109,7 @@ func New(pool *pgxpool.Pool, store eventlog.Store, decoder eventlog.Decoder, cfg
 		byReaction: map[string]*reactor{},
 		byJob:      map[string]eventlog.Job{},
 		kinds:      map[string]Kind{},
-		lst:        &listener{ready: make(chan struct{}), done: make(chan struct{})},
+		lst:        &listener{ready: make(chan struct{})},
 		runs:       map[*genRun]struct{}{},
 		reacting:   map[string]*reactRun{},
 		leading:    map[string]bool{},

@@ -307,3 +307,54 @@ func TestPrepareMakesTheViewsBeforeRun(t *testing.T) {
 		t.Fatalf("count: %d, %v", n, err)
 	}
 }
+
+// TestWaitHearsAnotherProcess: a process that does not run a projector learns
+// its progress only by notification. Process 1 runs it; process 2 appends
+// and waits for it. Through the event store's listening connection
+// (engine.Config.Notices, as the server's engine listens) each process has
+// one listening connection; an engine listening alone adds its own.
+func TestWaitHearsAnotherProcess(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		newEngine func(testing.TB, *env, engine.Config, ...engine.Projector) *engine.Engine
+		listening int // connections whose last statement was a LISTEN
+	}{
+		{"through the store", newEngine, 2},
+		{"alone", newEngineListeningAlone, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e1 := newEnv(t)
+			e2 := openEnv(t, e1.dsn)
+			start(t, tc.newEngine(t, e1, testConfig(), &counter{name: "heard", version: 1}))
+			waiter := tc.newEngine(t, e2, testConfig(), &counter{name: "heard", version: 1})
+			ctx := context.Background()
+			for i := range 5 {
+				pos := appendN(t, e2.store, fmt.Sprintf("heard-%d", i), "Came_v1", 1)
+				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				err := waiter.WaitFor(wctx, pos, "heard")
+				cancel()
+				if err != nil {
+					t.Fatalf("append %d: %v", i, err)
+				}
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				var n int
+				if err := e1.pool.QueryRow(ctx, `
+SELECT count(*) FROM pg_stat_activity
+ WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND state = 'idle'`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n == tc.listening {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d listening connections, want %d", n, tc.listening)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}

@@ -160,7 +160,18 @@ func testConfig() engine.Config {
 	}
 }
 
+// newEngine returns an engine of the "process" e that listens through its
+// store's connection, as the server's does (engine.Config.Notices);
+// newEngineListeningAlone gives it a listening connection of its own.
 func newEngine(t testing.TB, e *env, cfg engine.Config, projectors ...engine.Projector) *engine.Engine {
+	t.Helper()
+	if cfg.Notices == nil {
+		cfg.Notices = e.store
+	}
+	return newEngineListeningAlone(t, e, cfg, projectors...)
+}
+
+func newEngineListeningAlone(t testing.TB, e *env, cfg engine.Config, projectors ...engine.Projector) *engine.Engine {
 	t.Helper()
 	eng, err := engine.New(e.pool, e.store, testDecoder{}, cfg, projectors...)
 	if err != nil {

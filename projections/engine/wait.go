@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -261,73 +262,101 @@ func (e *Engine) nudgeLocal(name string) bool {
 	return false
 }
 
-// listener is the one connection of this process that LISTENs to the
-// engine's channels, for every waiter and every supervisor.
+// listener is how this process hears the engine's channels, for every
+// waiter and every supervisor: through Config.Notices (the event store's
+// listening connection), or a connection of the engine's own (ownNotices).
 type listener struct {
-	once  sync.Once
-	ready chan struct{} // closed after the first LISTEN and load
-	done  chan struct{}
+	once      sync.Once
+	readyOnce sync.Once
+	ready     chan struct{} // closed after the first LISTEN and load
 }
 
 func (e *Engine) startListener() {
 	e.lst.once.Do(func() {
-		e.bg.Add(1)
-		go func() {
-			defer e.bg.Done()
-			defer close(e.lst.done)
-			e.listen(e.ctx)
-		}()
+		notices := e.cfg.Notices
+		if notices == nil {
+			notices = ownNotices{connConfig: e.pool.Config().ConnConfig, delay: e.cfg.ListenReconnectDelay, log: e.log, bg: &e.bg}
+		}
+		notices.Listen(e.ctx, []string{CheckpointChannel, ControlChannel}, e.listened, e.dispatch)
 	})
 }
 
-func (e *Engine) listen(ctx context.Context) {
-	readyClosed := false
-	for ctx.Err() == nil {
-		err := e.listenOnce(ctx, func() {
-			if !readyClosed {
-				readyClosed = true
-				close(e.lst.ready)
-			}
-		})
-		if ctx.Err() != nil {
-			return
-		}
-		e.log.Warn("engine: notification listener failed; reconnecting", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(e.cfg.ListenReconnectDelay):
-		}
+// listened runs each time the listener has (re)connected: notifications may
+// have been missed while not listening, so it loads every active checkpoint
+// now that new ones will arrive, and wakes the supervisors.
+func (e *Engine) listened(ctx context.Context) error {
+	err := e.ready(ctx)
+	if err == nil {
+		err = e.loadActiveCheckpoints(ctx)
 	}
-}
-
-func (e *Engine) listenOnce(ctx context.Context, ready func()) error {
-	conn, err := pgx.ConnectConfig(ctx, e.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+CheckpointChannel+"; LISTEN "+ControlChannel); err != nil {
-		return err
-	}
-	if err := e.ready(ctx); err != nil {
-		return err
-	}
-	// Notifications may have been missed while not listening: load every
-	// active checkpoint now that new ones will arrive, and wake supervisors.
-	if err := e.loadActiveCheckpoints(ctx); err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("engine: loading checkpoints after LISTEN failed; listening again", "err", err)
+		}
 		return err
 	}
 	for _, n := range e.names {
 		e.signals[n].gen.fire()
 	}
-	ready()
+	e.lst.readyOnce.Do(func() { close(e.lst.ready) })
+	return nil
+}
+
+// ownNotices implements eventlog.Notices on a connection of the engine's
+// own, for an engine whose Config.Notices is nil.
+type ownNotices struct {
+	connConfig *pgx.ConnConfig
+	delay      time.Duration
+	log        *slog.Logger
+	bg         *sync.WaitGroup
+}
+
+func (o ownNotices) Listen(ctx context.Context, channels []string, connected func(context.Context) error, deliver func(channel, payload string)) {
+	o.bg.Add(1)
+	go func() {
+		defer o.bg.Done()
+		for ctx.Err() == nil {
+			err := o.listenOnce(ctx, channels, connected, deliver)
+			if ctx.Err() != nil {
+				return
+			}
+			if !errors.Is(err, errNotLoaded) {
+				o.log.Warn("engine: notification listener failed; reconnecting", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(o.delay):
+			}
+		}
+	}()
+}
+
+// errNotLoaded marks a failure of the listener's connected (which logs it).
+var errNotLoaded = errors.New("engine: not loaded after LISTEN")
+
+func (o ownNotices) listenOnce(ctx context.Context, channels []string, connected func(context.Context) error, deliver func(channel, payload string)) error {
+	conn, err := pgx.ConnectConfig(ctx, o.connConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	listen := make([]string, len(channels))
+	for i, ch := range channels {
+		listen[i] = "LISTEN " + pgx.Identifier{ch}.Sanitize()
+	}
+	if _, err := conn.Exec(ctx, strings.Join(listen, "; ")); err != nil {
+		return err
+	}
+	if err := connected(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errNotLoaded, err)
+	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		e.dispatch(n.Channel, n.Payload)
+		deliver(n.Channel, n.Payload)
 	}
 }
 

@@ -78,6 +78,7 @@ func New(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) (a 
 	}
 	ecfg := engine.Config{
 		Transport: consumerTransport(p.Logger), Reactions: reactions, Jobs: jobs, Clock: p.Clock, Logger: p.Logger,
+		Notices: p.notices,
 	}
 	if p.Tracing.Enabled() {
 		ecfg.Tracer = p.Tracing.Tracer("github.com/fiveapis/backend/projections/engine")

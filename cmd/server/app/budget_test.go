@@ -17,12 +17,12 @@ import (
 )
 
 // TestConnectionBudget shows the runbook's budget: a process holds at most
-// DB_POOL_MAX_CONNS + DB_ENGINE_MAX_CONNS + 3 connections under load (the
-// engine's lock and LISTEN connections and the event store's LISTEN
-// connection), and gives idle pooled connections back.
+// DB_POOL_MAX_CONNS + DB_ENGINE_MAX_CONNS + 2 connections under load (the
+// engine's lock connection and the one LISTEN connection, which the event
+// store and the engine share), and gives idle pooled connections back.
 func TestConnectionBudget(t *testing.T) {
 	t.Parallel()
-	const poolMax, engineMax, dedicated = 6, 3, 3
+	const poolMax, engineMax, dedicated = 6, 3, 2
 	db := pgtest.NewDatabase(t)
 	s := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
 		c.Database.URL = db

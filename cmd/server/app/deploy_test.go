@@ -241,7 +241,7 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 		pool, _ := strconv.Atoi(config["DB_POOL_MAX_CONNS"])
 		engine, _ := strconv.Atoi(config["DB_ENGINE_MAX_CONNS"])
-		perProcess := pool + engine + 3 // docs/runbook.md, "Connection budget"
+		perProcess := pool + engine + 2 // docs/runbook.md, "Connection budget"
 		maxConns := 100
 		for _, s := range objs.statefulSets {
 			if s.Name != "postgres" {

@@ -100,6 +100,10 @@ type Platform struct {
 	// once per process, for every module that writes poems.
 	Poems func() (*poem.Model, error)
 
+	// notices is the PostgreSQL event store's listening connection, which
+	// the projection engine listens through (nil with EventStoreDB).
+	notices eventlog.Notices
+
 	pgServer *pgboot.Server
 	closers  []func()
 }
@@ -314,6 +318,7 @@ func (p *Platform) openEventStore(ctx context.Context) error {
 		return fmt.Errorf("PostgreSQL event store: %w", err)
 	}
 	p.Store = s
+	p.notices = s
 	p.onClose(s.Close)
 	p.Logger.Info("event log in PostgreSQL")
 	return nil

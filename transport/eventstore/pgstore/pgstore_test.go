@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -506,5 +507,119 @@ func TestAssumedStateSkipsTheSnapshot(t *testing.T) {
 	events, err := s.ReadStream(ctx, "assumed-1", eventlog.ReadStreamOptions{Max: 10})
 	if err != nil || len(events) != 2 || events[0].Version != 3 || events[1].Version != 4 {
 		t.Fatalf("the restarted stream holds %d events (%v), want versions 3 and 4", len(events), err)
+	}
+}
+
+// TestListenSharesTheListeningConnection: other listeners' channels are
+// heard on the store's one listening connection (Store.Listen), which keeps
+// waking the store's subscriptions. Each (re)connection runs every
+// listener's connected before it delivers anything; a failing connected
+// drops the connection; a listener whose context ended hears nothing more.
+func TestListenSharesTheListeningConnection(t *testing.T) {
+	t.Parallel()
+	pool, _ := newPool(t, 4)
+	s := newStore(t, pool, Config{PollInterval: time.Minute, ReconnectDelay: 20 * time.Millisecond})
+	ctx := t.Context()
+	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+
+	type notice struct{ channel, payload string }
+	heard := make(chan notice, 16)
+	var connects atomic.Int32
+	failNext := atomic.Bool{}
+	failNext.Store(true) // the first connection: connected fails once
+	lctx, stopListening := context.WithCancel(ctx)
+	s.Listen(lctx, []string{"test_alpha", "test_beta"}, func(context.Context) error {
+		connects.Add(1)
+		if failNext.CompareAndSwap(true, false) {
+			return errors.New("not ready yet")
+		}
+		return nil
+	}, func(channel, payload string) { heard <- notice{channel, payload} })
+
+	// notify sends until heard (a notice sent before LISTEN is lost).
+	notify := func(channel, payload string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := pool.Exec(ctx, "SELECT pg_notify($1, $2)", channel, payload); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case n := <-heard:
+				if n != (notice{channel, payload}) {
+					t.Fatalf("heard %+v, want %s %q", n, channel, payload)
+				}
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		t.Fatalf("%s %q never heard", channel, payload)
+	}
+	notify("test_alpha", "one")
+	notify("test_beta", "two")
+	if got := connects.Load(); got < 2 {
+		t.Fatalf("connected ran %d times, want a failed first run and another", got)
+	}
+	if n := listeningConnections(t, pool); n != 1 {
+		t.Fatalf("%d listening connections, want the store's one", n)
+	}
+
+	// The store's own news still wakes its subscriptions.
+	e := newEvent()
+	if _, err := s.Append(ctx, "listen-1", eventlog.Any(), []eventlog.EventData{e}); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	got, err := sub.Recv(rctx)
+	cancel()
+	if err != nil || got.ID != e.ID {
+		t.Fatalf("Recv = %v, %v; want event %s", got.ID, err, e.ID)
+	}
+
+	// A reconnect runs connected again before anything is delivered.
+	before := connects.Load()
+	if _, err := pool.Exec(ctx, "SELECT pg_terminate_backend($1)", int32(s.notifier.listenerPID())); err != nil {
+		t.Fatal(err)
+	}
+	notify("test_alpha", "three")
+	if connects.Load() <= before {
+		t.Fatal("connected did not run after the reconnect")
+	}
+
+	// Ended: nothing more is delivered.
+	stopListening()
+	for range 3 {
+		if _, err := pool.Exec(ctx, "SELECT pg_notify('test_alpha', 'after')"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case n := <-heard:
+		t.Fatalf("heard %+v after the listener's context ended", n)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// listeningConnections counts the connections to pool's database whose last
+// statement was a LISTEN.
+func listeningConnections(t *testing.T, pool *pgxpool.Pool) int {
+	t.Helper()
+	var n int
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if err := pool.QueryRow(t.Context(), `
+SELECT count(*) FROM pg_stat_activity
+ WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND state = 'idle'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		// A dropped connection may linger in pg_stat_activity for a moment.
+		if n <= 1 || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

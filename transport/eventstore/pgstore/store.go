@@ -54,7 +54,10 @@ type Store struct {
 	subs   map[*subscription]struct{}
 }
 
-var _ eventlog.Store = (*Store)(nil)
+var (
+	_ eventlog.Store   = (*Store)(nil)
+	_ eventlog.Notices = (*Store)(nil)
+)
 
 // New returns a Store on pool; the schema must have been created by Migrate.
 // The pool stays owned by the caller.

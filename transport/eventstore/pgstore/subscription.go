@@ -12,7 +12,8 @@ import (
 )
 
 // notifier LISTENs on NotifyChannel over a dedicated connection and wakes
-// every waiting subscription when an append commits.
+// every waiting subscription when an append commits. The same connection
+// listens on the channels of the process's other listeners (Store.Listen).
 type notifier struct {
 	connConfig *pgx.ConnConfig
 	delay      time.Duration
@@ -21,10 +22,16 @@ type notifier struct {
 	start   sync.Once
 	ready   chan struct{} // closed after the first connection attempt
 	stopped chan struct{} // closed when run returns; nil until started
+	// relisten asks run to connect again at once: a listener registered.
+	relisten chan struct{}
 
 	mu   sync.Mutex
 	wake chan struct{} // closed and replaced on every wake-up
 	pid  uint32        // backend pid of the listening connection, for tests
+	// listeners are the registrations of Store.Listen; drop ends the
+	// current connection (nil while none is being made or open).
+	listeners map[*noticeListener]struct{}
+	drop      context.CancelFunc
 	// heard is the largest position announced by a notification; epoch
 	// counts the wake-ups that announced nothing (a (re)connect: anything
 	// may have been missed). The tail reads the log only when one of them
@@ -39,7 +46,9 @@ func newNotifier(ctx context.Context, cfg *pgx.ConnConfig, delay time.Duration) 
 		delay:      delay,
 		ctx:        ctx,
 		ready:      make(chan struct{}),
+		relisten:   make(chan struct{}, 1),
 		wake:       make(chan struct{}),
+		listeners:  map[*noticeListener]struct{}{},
 	}
 }
 
@@ -47,18 +56,22 @@ func newNotifier(ctx context.Context, cfg *pgx.ConnConfig, delay time.Duration) 
 // connection attempt is over (or ctx ends). A subscription that starts while
 // the listener is down still progresses by the safety poll.
 func (n *notifier) ensureStarted(ctx context.Context) error {
-	n.start.Do(func() {
-		n.mu.Lock()
-		n.stopped = make(chan struct{})
-		n.mu.Unlock()
-		go n.run()
-	})
+	n.startOnce()
 	select {
 	case <-n.ready:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (n *notifier) startOnce() {
+	n.start.Do(func() {
+		n.mu.Lock()
+		n.stopped = make(chan struct{})
+		n.mu.Unlock()
+		go n.run()
+	})
 }
 
 // wait blocks until the listener, if it was started, has stopped.
@@ -135,21 +148,44 @@ func (n *notifier) run() {
 		select {
 		case <-n.ctx.Done():
 		case <-time.After(n.delay):
+		case <-n.relisten:
 		}
 	}
 }
 
 // listen connects, LISTENs and wakes subscriptions on each notification until
-// the connection fails or the store closes. connected runs once LISTEN is
-// active.
+// the connection fails, a listener registers or the store closes; it hands
+// the other listeners' notices to them. connected runs once LISTEN is
+// active and every listener has loaded what it may have missed.
 func (n *notifier) listen(connected func()) {
-	conn, err := pgx.ConnectConfig(n.ctx, n.connConfig)
+	ctx, drop := context.WithCancel(n.ctx)
+	defer drop()
+	n.mu.Lock()
+	n.drop = drop
+	listeners := make([]*noticeListener, 0, len(n.listeners))
+	for l := range n.listeners {
+		if l.ctx.Err() == nil {
+			listeners = append(listeners, l)
+		}
+	}
+	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		n.drop = nil
+		n.mu.Unlock()
+	}()
+	conn, err := pgx.ConnectConfig(ctx, n.connConfig)
 	if err != nil {
 		return
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(n.ctx, "LISTEN "+NotifyChannel); err != nil {
+	if _, err := conn.Exec(ctx, listenSQL(listeners)); err != nil {
 		return
+	}
+	for _, l := range listeners {
+		if err := l.connected(ctx); err != nil {
+			return
+		}
 	}
 	n.mu.Lock()
 	n.pid = conn.PgConn().PID()
@@ -159,12 +195,83 @@ func (n *notifier) listen(connected func()) {
 	// of every subscription: wake them once.
 	n.broadcast()
 	for {
-		note, err := conn.WaitForNotification(n.ctx)
+		note, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return
 		}
-		n.announce(note.Payload)
+		if note.Channel == NotifyChannel {
+			n.announce(note.Payload)
+			continue
+		}
+		for _, l := range listeners {
+			l.hear(note.Channel, note.Payload)
+		}
 	}
+}
+
+// listenSQL is the LISTEN statement of the store's channel and every
+// listener's.
+func listenSQL(listeners []*noticeListener) string {
+	seen := map[string]bool{NotifyChannel: true}
+	sql := "LISTEN " + NotifyChannel
+	for _, l := range listeners {
+		for ch := range l.channels {
+			if !seen[ch] {
+				seen[ch] = true
+				sql += "; LISTEN " + pgx.Identifier{ch}.Sanitize()
+			}
+		}
+	}
+	return sql
+}
+
+// noticeListener is one registration of Store.Listen.
+type noticeListener struct {
+	ctx       context.Context
+	channels  map[string]bool
+	connected func(context.Context) error
+	deliver   func(channel, payload string)
+}
+
+// hear delivers a notice on one of l's channels, unless l has ended.
+func (l *noticeListener) hear(channel, payload string) {
+	if l.channels[channel] && l.ctx.Err() == nil {
+		l.deliver(channel, payload)
+	}
+}
+
+// Listen implements eventlog.Notices on the connection that listens for the
+// store's own news (NotifyChannel), so that the process needs no other
+// listening connection: in PostgreSQL every notification wakes every
+// listening connection of the database. Registering drops the current
+// connection and listens again at once with the new channels; the store's
+// subscriptions read the log once more meanwhile, as after any reconnect.
+func (s *Store) Listen(ctx context.Context, channels []string, connected func(context.Context) error, deliver func(channel, payload string)) {
+	n := s.notifier
+	l := &noticeListener{ctx: ctx, channels: map[string]bool{}, connected: connected, deliver: deliver}
+	for _, ch := range channels {
+		l.channels[ch] = true
+	}
+	n.mu.Lock()
+	n.listeners[l] = struct{}{}
+	if n.drop != nil {
+		n.drop()
+	}
+	n.mu.Unlock()
+	select {
+	case n.relisten <- struct{}{}:
+	default:
+	}
+	n.startOnce()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-n.ctx.Done():
+		}
+		n.mu.Lock()
+		delete(n.listeners, l)
+		n.mu.Unlock()
+	}()
 }
 
 // SubscribeAll starts a catch-up subscription: Recv delivers every event after
