@@ -514,7 +514,8 @@ func TestAssumedStateSkipsTheSnapshot(t *testing.T) {
 // heard on the store's one listening connection (Store.Listen), which keeps
 // waking the store's subscriptions. Each (re)connection runs every
 // listener's connected before it delivers anything; a failing connected
-// drops the connection; a listener whose context ended hears nothing more.
+// drops the connection; a listener registered later is added to the open
+// connection; a listener whose context ended hears nothing more.
 func TestListenSharesTheListeningConnection(t *testing.T) {
 	t.Parallel()
 	pool, _ := newPool(t, 4)
@@ -567,6 +568,35 @@ func TestListenSharesTheListeningConnection(t *testing.T) {
 	if n := listeningConnections(t, pool); n != 1 {
 		t.Fatalf("%d listening connections, want the store's one", n)
 	}
+
+	// A listener registered while the connection is open is added to it:
+	// no second connection, not even for a moment.
+	pid := s.notifier.listenerPID()
+	late := make(chan notice, 4)
+	var lateConnects atomic.Int32
+	s.Listen(ctx, []string{"test_gamma"}, func(context.Context) error {
+		lateConnects.Add(1)
+		return nil
+	}, func(channel, payload string) { late <- notice{channel, payload} })
+	deadline := time.Now().Add(5 * time.Second)
+	for lateConnects.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := pool.Exec(ctx, "SELECT pg_notify('test_gamma', 'four')"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-late:
+		if got != (notice{"test_gamma", "four"}) {
+			t.Fatalf("late listener heard %+v", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the late listener heard nothing")
+	}
+	if got := s.notifier.listenerPID(); got != pid {
+		t.Fatalf("listening connection changed from pid %d to %d for a late listener", pid, got)
+	}
+	notify("test_beta", "five")
 
 	// The store's own news still wakes its subscriptions.
 	e := newEvent()

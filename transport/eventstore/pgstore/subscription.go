@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 )
 
 // notifier LISTENs on NotifyChannel over a dedicated connection and wakes
@@ -22,16 +25,16 @@ type notifier struct {
 	start   sync.Once
 	ready   chan struct{} // closed after the first connection attempt
 	stopped chan struct{} // closed when run returns; nil until started
-	// relisten asks run to connect again at once: a listener registered.
-	relisten chan struct{}
 
 	mu   sync.Mutex
 	wake chan struct{} // closed and replaced on every wake-up
 	pid  uint32        // backend pid of the listening connection, for tests
-	// listeners are the registrations of Store.Listen; drop ends the
-	// current connection (nil while none is being made or open).
+	// listeners are the registrations of Store.Listen; added are those the
+	// open connection does not listen for yet, and interrupt ends its wait
+	// for a notification so that it does (nil while it is not waiting).
 	listeners map[*noticeListener]struct{}
-	drop      context.CancelFunc
+	added     []*noticeListener
+	interrupt context.CancelFunc
 	// heard is the largest position announced by a notification; epoch
 	// counts the wake-ups that announced nothing (a (re)connect: anything
 	// may have been missed). The tail reads the log only when one of them
@@ -41,12 +44,18 @@ type notifier struct {
 }
 
 func newNotifier(ctx context.Context, cfg *pgx.ConnConfig, delay time.Duration) *notifier {
+	cc := cfg.Copy()
+	// A wait for a notification that is called off (a listener registered,
+	// the store closes) ends by a deadline at once, not by a cancel request
+	// to the server, and leaves the connection usable.
+	cc.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
 	return &notifier{
-		connConfig: cfg.Copy(),
+		connConfig: cc,
 		delay:      delay,
 		ctx:        ctx,
 		ready:      make(chan struct{}),
-		relisten:   make(chan struct{}, 1),
 		wake:       make(chan struct{}),
 		listeners:  map[*noticeListener]struct{}{},
 	}
@@ -148,44 +157,33 @@ func (n *notifier) run() {
 		select {
 		case <-n.ctx.Done():
 		case <-time.After(n.delay):
-		case <-n.relisten:
 		}
 	}
 }
 
 // listen connects, LISTENs and wakes subscriptions on each notification until
-// the connection fails, a listener registers or the store closes; it hands
-// the other listeners' notices to them. connected runs once LISTEN is
-// active and every listener has loaded what it may have missed.
+// the connection fails or the store closes; it hands the other listeners'
+// notices to them. connected runs once LISTEN is active and every listener
+// has loaded what it may have missed. A listener registered meanwhile is
+// added on the same connection: its wait is interrupted by a deadline
+// (pgconn.DeadlineContextWatcherHandler), which leaves the connection usable.
 func (n *notifier) listen(connected func()) {
-	ctx, drop := context.WithCancel(n.ctx)
-	defer drop()
 	n.mu.Lock()
-	n.drop = drop
 	listeners := make([]*noticeListener, 0, len(n.listeners))
 	for l := range n.listeners {
 		if l.ctx.Err() == nil {
 			listeners = append(listeners, l)
 		}
 	}
+	n.added = nil
 	n.mu.Unlock()
-	defer func() {
-		n.mu.Lock()
-		n.drop = nil
-		n.mu.Unlock()
-	}()
-	conn, err := pgx.ConnectConfig(ctx, n.connConfig)
+	conn, err := pgx.ConnectConfig(n.ctx, n.connConfig)
 	if err != nil {
 		return
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, listenSQL(listeners)); err != nil {
+	if err := listenOn(n.ctx, conn, NotifyChannel, listeners); err != nil {
 		return
-	}
-	for _, l := range listeners {
-		if err := l.connected(ctx); err != nil {
-			return
-		}
 	}
 	n.mu.Lock()
 	n.pid = conn.PgConn().PID()
@@ -195,8 +193,29 @@ func (n *notifier) listen(connected func()) {
 	// of every subscription: wake them once.
 	n.broadcast()
 	for {
-		note, err := conn.WaitForNotification(ctx)
+		wait, interrupt := context.WithCancel(n.ctx)
+		n.mu.Lock()
+		added := n.added
+		n.added = nil
+		n.interrupt = interrupt
+		n.mu.Unlock()
+		if len(added) > 0 {
+			interrupt()
+			if err := listenOn(n.ctx, conn, "", added); err != nil {
+				return
+			}
+			listeners = append(listeners, added...)
+			continue
+		}
+		note, err := conn.WaitForNotification(wait)
+		interrupt()
+		n.mu.Lock()
+		n.interrupt = nil
+		n.mu.Unlock()
 		if err != nil {
+			if wait.Err() != nil && n.ctx.Err() == nil && !conn.IsClosed() {
+				continue // a listener registered
+			}
 			return
 		}
 		if note.Channel == NotifyChannel {
@@ -209,20 +228,44 @@ func (n *notifier) listen(connected func()) {
 	}
 }
 
-// listenSQL is the LISTEN statement of the store's channel and every
-// listener's.
-func listenSQL(listeners []*noticeListener) string {
-	seen := map[string]bool{NotifyChannel: true}
-	sql := "LISTEN " + NotifyChannel
-	for _, l := range listeners {
-		for ch := range l.channels {
-			if !seen[ch] {
-				seen[ch] = true
-				sql += "; LISTEN " + pgx.Identifier{ch}.Sanitize()
-			}
+// listenOn LISTENs on conn to channel (unless empty) and to every channel of
+// listeners, then runs their connected.
+func listenOn(ctx context.Context, conn *pgx.Conn, channel string, listeners []*noticeListener) error {
+	if sql := listenSQL(channel, listeners); sql != "" {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return err
 		}
 	}
-	return sql
+	for _, l := range listeners {
+		if err := l.connected(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listenSQL is the LISTEN statement of channel (unless empty) and of every
+// listener's channels.
+func listenSQL(channel string, listeners []*noticeListener) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	add := func(ch string) {
+		if ch == "" || seen[ch] {
+			return
+		}
+		seen[ch] = true
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString("LISTEN " + pgx.Identifier{ch}.Sanitize())
+	}
+	add(channel)
+	for _, l := range listeners {
+		for ch := range l.channels {
+			add(ch)
+		}
+	}
+	return b.String()
 }
 
 // noticeListener is one registration of Store.Listen.
@@ -243,9 +286,9 @@ func (l *noticeListener) hear(channel, payload string) {
 // Listen implements eventlog.Notices on the connection that listens for the
 // store's own news (NotifyChannel), so that the process needs no other
 // listening connection: in PostgreSQL every notification wakes every
-// listening connection of the database. Registering drops the current
-// connection and listens again at once with the new channels; the store's
-// subscriptions read the log once more meanwhile, as after any reconnect.
+// listening connection of the database. A listener registered while the
+// connection is open is added to it (LISTEN, then its connected), without a
+// second connection.
 func (s *Store) Listen(ctx context.Context, channels []string, connected func(context.Context) error, deliver func(channel, payload string)) {
 	n := s.notifier
 	l := &noticeListener{ctx: ctx, channels: map[string]bool{}, connected: connected, deliver: deliver}
@@ -254,14 +297,11 @@ func (s *Store) Listen(ctx context.Context, channels []string, connected func(co
 	}
 	n.mu.Lock()
 	n.listeners[l] = struct{}{}
-	if n.drop != nil {
-		n.drop()
+	n.added = append(n.added, l)
+	if n.interrupt != nil {
+		n.interrupt()
 	}
 	n.mu.Unlock()
-	select {
-	case n.relisten <- struct{}{}:
-	default:
-	}
 	n.startOnce()
 	go func() {
 		select {
