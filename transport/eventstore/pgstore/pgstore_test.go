@@ -408,14 +408,8 @@ func TestCloseEndsSubscriptions(t *testing.T) {
 // still wake promptly (the safety poll is a minute here).
 func TestListenerReconnects(t *testing.T) {
 	t.Parallel()
-	pool, _ := newPool(t, 4)
-	s := newStore(t, pool, Config{PollInterval: time.Minute, ReconnectDelay: 20 * time.Millisecond})
+	pool, s, sub := listeningStore(t)
 	ctx := t.Context()
-	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
 	for i := range 3 {
 		pid := s.notifier.listenerPID()
 		if _, err := pool.Exec(ctx, "SELECT pg_terminate_backend($1)", int32(pid)); err != nil {
@@ -518,14 +512,8 @@ func TestAssumedStateSkipsTheSnapshot(t *testing.T) {
 // connection; a listener whose context ended hears nothing more.
 func TestListenSharesTheListeningConnection(t *testing.T) {
 	t.Parallel()
-	pool, _ := newPool(t, 4)
-	s := newStore(t, pool, Config{PollInterval: time.Minute, ReconnectDelay: 20 * time.Millisecond})
+	pool, s, sub := listeningStore(t)
 	ctx := t.Context()
-	sub, err := s.SubscribeAll(ctx, eventlog.SubscribeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
 
 	type notice struct{ channel, payload string }
 	heard := make(chan notice, 16)
@@ -652,4 +640,19 @@ SELECT count(*) FROM pg_stat_activity
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// listeningStore returns a pool on a fresh database, a store on it whose
+// subscriptions wake only by notification (the safety poll is a minute) and
+// whose listener reconnects after 20 ms, and a subscription from the start.
+func listeningStore(t *testing.T) (*pgxpool.Pool, *Store, eventlog.Subscription) {
+	t.Helper()
+	pool, _ := newPool(t, 4)
+	s := newStore(t, pool, Config{PollInterval: time.Minute, ReconnectDelay: 20 * time.Millisecond})
+	sub, err := s.SubscribeAll(t.Context(), eventlog.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Close() })
+	return pool, s, sub
 }

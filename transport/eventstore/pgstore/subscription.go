@@ -171,12 +171,11 @@ func (n *notifier) listen(connected func()) {
 	n.mu.Lock()
 	listeners := make([]*noticeListener, 0, len(n.listeners))
 	for l := range n.listeners {
-		if l.ctx.Err() == nil {
-			listeners = append(listeners, l)
-		}
+		listeners = append(listeners, l)
 	}
 	n.added = nil
 	n.mu.Unlock()
+	listeners = live(listeners)
 	conn, err := pgx.ConnectConfig(n.ctx, n.connConfig)
 	if err != nil {
 		return
@@ -195,7 +194,7 @@ func (n *notifier) listen(connected func()) {
 	for {
 		wait, interrupt := context.WithCancel(n.ctx)
 		n.mu.Lock()
-		added := n.added
+		added := live(n.added)
 		n.added = nil
 		n.interrupt = interrupt
 		n.mu.Unlock()
@@ -226,6 +225,17 @@ func (n *notifier) listen(connected func()) {
 			l.hear(note.Channel, note.Payload)
 		}
 	}
+}
+
+// live returns the listeners whose context has not ended.
+func live(listeners []*noticeListener) []*noticeListener {
+	out := listeners[:0:0]
+	for _, l := range listeners {
+		if l.ctx.Err() == nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // listenOn LISTENs on conn to channel (unless empty) and to every channel of
