@@ -11,6 +11,7 @@ import (
 
 	"github.com/fiveapis/backend/domain/eventlog"
 	"github.com/fiveapis/backend/projections/engine"
+	"github.com/fiveapis/backend/transport/pgtest"
 )
 
 func TestCatchUpThenLive(t *testing.T) {
@@ -339,22 +340,7 @@ func TestWaitHearsAnotherProcess(t *testing.T) {
 					t.Fatalf("append %d: %v", i, err)
 				}
 			}
-			deadline := time.Now().Add(5 * time.Second)
-			for {
-				var n int
-				if err := e1.pool.QueryRow(ctx, `
-SELECT count(*) FROM pg_stat_activity
- WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND state = 'idle'`).Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-				if n == tc.listening {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d listening connections, want %d", n, tc.listening)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			pgtest.WaitListening(t, e1.pool, tc.listening)
 		})
 	}
 }

@@ -96,3 +96,26 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// WaitListening waits up to 5 s until want connections to pool's database
+// have a LISTEN as their last statement (a closed one may linger in
+// pg_stat_activity for a moment) and fails the test if they never are.
+func WaitListening(t testing.TB, pool *pgxpool.Pool, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var n int
+		if err := pool.QueryRow(context.Background(), `
+SELECT count(*) FROM pg_stat_activity
+ WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND state = 'idle'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d listening connections, want %d", n, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -553,9 +553,7 @@ func TestListenSharesTheListeningConnection(t *testing.T) {
 	if got := connects.Load(); got < 2 {
 		t.Fatalf("connected ran %d times, want a failed first run and another", got)
 	}
-	if n := listeningConnections(t, pool); n != 1 {
-		t.Fatalf("%d listening connections, want the store's one", n)
-	}
+	pgtest.WaitListening(t, pool, 1) // the store's one
 
 	// A listener registered while the connection is open is added to it:
 	// no second connection, not even for a moment.
@@ -619,26 +617,6 @@ func TestListenSharesTheListeningConnection(t *testing.T) {
 	case n := <-heard:
 		t.Fatalf("heard %+v after the listener's context ended", n)
 	case <-time.After(200 * time.Millisecond):
-	}
-}
-
-// listeningConnections counts the connections to pool's database whose last
-// statement was a LISTEN.
-func listeningConnections(t *testing.T, pool *pgxpool.Pool) int {
-	t.Helper()
-	var n int
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if err := pool.QueryRow(t.Context(), `
-SELECT count(*) FROM pg_stat_activity
- WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND state = 'idle'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		// A dropped connection may linger in pg_stat_activity for a moment.
-		if n <= 1 || time.Now().After(deadline) {
-			return n
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
