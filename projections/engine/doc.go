@@ -135,7 +135,10 @@
 // wakes the waiters it satisfies directly, commits elsewhere arrive through
 // pg_notify on "projection_checkpoint", which one LISTEN connection per
 // process receives for all waiters: the event store's, through
-// Config.Notices, or the engine's own. Waiting for a filtered projector also
+// Config.Notices, or the engine's own. Each notice names the generation, and
+// what a process knows moves only forward: within a generation, or to a later
+// one (a switch), so a notice that arrives after this process's own commits
+// cannot undo them. Waiting for a filtered projector also
 // nudges its runner (directly or through "projection_control") to check for
 // progress at once. When ctx (or Config.WaitTimeout) ends first, WaitFor
 // returns a *LagError naming the projector.

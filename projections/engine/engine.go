@@ -417,11 +417,9 @@ func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g gene
 	}
 	defer e.closeBatch(r)
 	if r.active {
-		cp, err := e.Checkpoint(ctx, g.Schema)
-		if err != nil {
+		if err := e.announceCheckpoint(ctx, r); err != nil {
 			return err
 		}
-		e.hub.update(r.name, cp, false)
 	}
 	e.runMu.Lock()
 	e.runs[r] = struct{}{}
@@ -486,6 +484,23 @@ func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g gene
 	return fmt.Errorf("engine: %s (%s): %w", r.name, g.Schema, err)
 }
 
+// announceCheckpoint tells waiters, in this process and by notification in
+// every other, where the active generation r starts from. Its last events
+// may have been committed by the run that built it after the switch, which
+// announced nothing: without this, a process waiting for them would wait
+// for the next event.
+func (e *Engine) announceCheckpoint(ctx context.Context, r *genRun) error {
+	cp, err := e.Checkpoint(ctx, r.gen.Schema)
+	if err != nil {
+		return err
+	}
+	e.hub.update(r.name, r.gen.Number, cp)
+	if _, err := e.pool.Exec(ctx, "SELECT pg_notify($1, $2)", CheckpointChannel, checkpointNotice(r.name, r.gen.Number, cp)); err != nil {
+		return fmt.Errorf("engine: announce checkpoint of %s: %w", r.gen.Schema, err)
+	}
+	return nil
+}
+
 // watchRun stops a run when its lock is lost, its generation is no longer the
 // one its role runs, or (active runs) its checkpoint was reset.
 func (e *Engine) watchRun(ctx context.Context, stop context.CancelFunc, r *genRun, ro role, lost <-chan struct{}) {
@@ -528,7 +543,7 @@ func (e *generationGoneError) StopConsumer() bool { return true }
 
 func (e *Engine) committed(r *genRun, pos eventlog.Position) {
 	if r.active {
-		e.hub.update(r.name, pos, false)
+		e.hub.update(r.name, r.gen.Number, pos)
 	}
 	r.progress.fire()
 	if !r.healthy.Swap(true) {
@@ -614,7 +629,7 @@ WITH u AS (
   UPDATE projection.checkpoints SET commit_pos = $2, prepare_pos = $3, updated_at = now()
    WHERE name = $1 RETURNING 1)
 SELECT pg_notify($4, $5) FROM u`,
-			r.gen.Schema, int64(pos.Commit), int64(pos.Prepare), CheckpointChannel, r.name+" "+pos.String())
+			r.gen.Schema, int64(pos.Commit), int64(pos.Prepare), CheckpointChannel, checkpointNotice(r.name, r.gen.Number, pos))
 	} else {
 		_, err = tx.Exec(ctx, `
 UPDATE projection.checkpoints SET commit_pos = $2, prepare_pos = $3, updated_at = now() WHERE name = $1`,

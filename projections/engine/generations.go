@@ -208,7 +208,7 @@ ON CONFLICT (name) DO UPDATE SET commit_pos = 0, prepare_pos = 0, updated_at = n
 		if err := replaceViews(ctx, tx, name, g.Schema); err != nil {
 			return generation{}, err
 		}
-		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", CheckpointChannel, name+" "+eventlog.Start.String()+" set"); err != nil {
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", CheckpointChannel, checkpointNotice(name, g.Number, eventlog.Start)); err != nil {
 			return generation{}, err
 		}
 	}
@@ -486,14 +486,14 @@ UPDATE projection.generations SET state = 'active', activated_at = now()
 		return false, err
 	}
 	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2), pg_notify($3, $4)",
-		CheckpointChannel, name+" "+cpNew.String()+" set", ControlChannel, "generation "+name); err != nil {
+		CheckpointChannel, checkpointNotice(name, r.gen.Number, cpNew), ControlChannel, "generation "+name); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return false, err
 	}
 	e.log.Info("engine: switched to rebuilt generation", "projection", name, "generation", r.gen.Schema, "checkpoint", cpNew.String())
-	e.hub.update(name, cpNew, true)
+	e.hub.update(name, r.gen.Number, cpNew)
 	e.signals[name].gen.fire()
 	return true, nil
 }

@@ -266,7 +266,9 @@ SELECT g.projection, g.generation, g.version, g.state, coalesce(c.commit_pos, 0)
 // restarts from there. Moving it back applies events again, so it suits
 // projectors whose Apply is idempotent (Rebuild is the safe way to start
 // over) and reactions whose side effects may happen again (a reaction's
-// effects are not undone). Moving it forward skips events.
+// effects are not undone). Moving it forward skips events. WaitFor does not
+// go back with it: the read model still holds the events up to where the
+// checkpoint was.
 func (e *Engine) ResetCheckpoint(ctx context.Context, name string, pos eventlog.Position) error {
 	k, err := e.known(name)
 	if err != nil {
@@ -281,6 +283,7 @@ func (e *Engine) ResetCheckpoint(ctx context.Context, name string, pos eventlog.
 	case KindJob:
 		return fmt.Errorf("engine: reset checkpoint of %s: a job has no checkpoint", name)
 	}
+	var gen int
 	err = pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
 		if err := lockGenerations(ctx, tx, name); err != nil {
 			return err
@@ -292,18 +295,19 @@ func (e *Engine) ResetCheckpoint(ctx context.Context, name string, pos eventlog.
 		if active == nil {
 			return errors.New("no active generation")
 		}
+		gen = active.Number
 		if _, err := tx.Exec(ctx, `UPDATE projection.checkpoints SET commit_pos = $2, prepare_pos = $3, updated_at = now() WHERE name = $1`,
 			active.Schema, int64(pos.Commit), int64(pos.Prepare)); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, "SELECT pg_notify($1, $2), pg_notify($3, $4)",
-			CheckpointChannel, name+" "+pos.String()+" set", ControlChannel, "reset "+name)
+			CheckpointChannel, checkpointNotice(name, gen, pos), ControlChannel, "reset "+name)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("engine: reset checkpoint of %s: %w", name, err)
 	}
-	e.hub.update(name, pos, true)
+	e.hub.update(name, gen, pos) // forward only: see hubEntry
 	e.signals[name].reset.fire()
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/fiveapis/backend/domain/eventlog"
+	"github.com/fiveapis/backend/projections/engine"
 )
 
 func schemaExists(t testing.TB, pool *pgxpool.Pool, name string) bool {
@@ -116,6 +117,9 @@ func TestRebuildWhileReadersQueryTheView(t *testing.T) {
 	if err := eng.WaitFor(ctx, last); err != nil {
 		t.Fatal(err)
 	}
+	if v, err := eng.Known(ctx, "board"); err != nil || v.Generation != 2 || v.Position.Less(last) {
+		t.Errorf("Known after the switch: %+v, %v; want generation 2 at %s or later", v, err, last)
+	}
 	time.Sleep(50 * time.Millisecond)
 	readers.stop(t)
 
@@ -127,6 +131,48 @@ func TestRebuildWhileReadersQueryTheView(t *testing.T) {
 	}
 	if st := statusOf(t, eng, "board"); st.Lag != 0 || !st.RunningHere || st.Parked != 0 {
 		t.Errorf("status %+v", st)
+	}
+}
+
+// TestStaleCheckpointNoticesChangeNothing: a notice of an older
+// generation, or of an earlier position of the same one (a switch's or a
+// reset's notice arriving after this process's own commits), or an earlier
+// release's "set", does not move what a process knows back: a waiter would
+// otherwise wait for the next event.
+func TestStaleCheckpointNoticesChangeNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	eng := newEngine(t, e, testConfig(), &counter{name: "stale", version: 1}, &counter{name: "sentinel", version: 1})
+	start(t, eng)
+	ctx := context.Background()
+	head := appendN(t, e.store, "stale-1", "Moved_v1", 5)
+	if err := eng.WaitFor(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	before, err := eng.Known(ctx, "stale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One transaction: its notices arrive in order, the sentinel's last.
+	sentinel := eventlog.Position{Commit: head.Commit + 1000, Prepare: head.Prepare + 1000}
+	_, err = e.pool.Exec(ctx, `SELECT pg_notify($1, $2), pg_notify($1, $3), pg_notify($1, $4), pg_notify($1, $5)`,
+		engine.CheckpointChannel,
+		fmt.Sprintf("stale 1/1 %d", before.Generation),
+		fmt.Sprintf("stale %s %d", sentinel, before.Generation-1),
+		"stale 1/1 set",
+		fmt.Sprintf("sentinel %s 1", sentinel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "sentinel notice heard", func() bool {
+		v, err := eng.Known(ctx, "sentinel")
+		return err == nil && v.Position == sentinel
+	})
+	if after, err := eng.Known(ctx, "stale"); err != nil || after != before {
+		t.Fatalf("after stale notices: %+v, %v; want %+v", after, err, before)
+	}
+	if err := eng.WaitFor(ctx, head, "stale"); err != nil {
+		t.Fatal(err)
 	}
 }
 

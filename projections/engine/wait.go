@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,8 +18,8 @@ import (
 
 // Notification channels. Payloads are plain text:
 //
-//	projection_checkpoint  "<projector> <commit>/<prepare>"        the active generation advanced
-//	                       "<projector> <commit>/<prepare> set"    it was switched or reset (may go back)
+//	projection_checkpoint  "<projector> <commit>/<prepare> <generation>"  the active generation's checkpoint:
+//	                                                                      advanced, switched to, reset
 //	projection_control     "generation <projector>"                a generation was created, switched or dropped
 //	                       "reset <projector>"                     ResetCheckpoint: runners restart
 //	                       "nudge <projector>"                     a reader waits: check progress now
@@ -114,8 +115,19 @@ func (e *Engine) waitOne(ctx context.Context, name string, target eventlog.Posit
 // hubEntry is what this process knows of one projector's active checkpoint,
 // and who waits for it: a min-heap of targets, so an advance wakes exactly the
 // waiters it satisfies.
+//
+// News of the checkpoint arrives out of order: this process's own commits at
+// once, everything by notification later, a reload after a reconnect from a
+// read made earlier. So the entry keeps the generation its position belongs
+// to, and moves only forward: to a later position of the same generation, or
+// to any position of a later generation (a switch). News of an older
+// generation, or of an earlier position, is stale and changes nothing. A
+// reset that moves a checkpoint back therefore leaves the entry where it was:
+// the read model still holds every event up to there (a projector that may
+// be reset is idempotent), so a waiter answered from it is still right.
 type hubEntry struct {
 	mu      sync.Mutex
+	gen     int
 	pos     eventlog.Position
 	waiters waiterHeap
 	// lastNudge rate-limits nudges sent to other processes.
@@ -156,6 +168,12 @@ func (h *hubEntry) position() eventlog.Position {
 	return h.pos
 }
 
+func (h *hubEntry) version() (int, eventlog.Position) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.gen, h.pos
+}
+
 // register adds a waiter for target, or returns nil when it is reached.
 func (h *hubEntry) register(target eventlog.Position) *waiter {
 	h.mu.Lock()
@@ -176,15 +194,20 @@ func (h *hubEntry) remove(w *waiter) {
 	}
 }
 
-// update moves the position forward (anywhere when set) and wakes the
-// waiters it reached.
-func (h *hubEntry) update(p eventlog.Position, set bool) {
+// update records that generation gen of the projector reached p, unless
+// that is stale (see hubEntry), and wakes the waiters it reached. A gen below
+// zero means the generation the entry holds (a process of an earlier release
+// sends none).
+func (h *hubEntry) update(gen int, p eventlog.Position) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !set && p.Less(h.pos) {
+	if gen < 0 {
+		gen = h.gen
+	}
+	if gen < h.gen || gen == h.gen && p.Less(h.pos) {
 		return
 	}
-	h.pos = p
+	h.gen, h.pos = gen, p
 	for len(h.waiters) > 0 && !p.Less(h.waiters[0].target) {
 		close(heap.Pop(&h.waiters).(*waiter).reached)
 	}
@@ -204,10 +227,37 @@ func newWaitHub(names []string) *waitHub {
 
 func (h *waitHub) entry(name string) *hubEntry { return h.entries[name] }
 
-func (h *waitHub) update(name string, p eventlog.Position, set bool) {
+func (h *waitHub) update(name string, gen int, p eventlog.Position) {
 	if ent := h.entries[name]; ent != nil {
-		ent.update(p, set)
+		ent.update(gen, p)
 	}
+}
+
+// checkpointNotice is the payload announcing that generation gen of
+// projector name reached pos.
+func checkpointNotice(name string, gen int, pos eventlog.Position) string {
+	return name + " " + pos.String() + " " + strconv.Itoa(gen)
+}
+
+// parseCheckpointNotice reads a checkpointNotice; gen is -1 when the payload
+// names none (a process of an earlier release: "<projector> <position>",
+// with " set" after a switch or reset).
+func parseCheckpointNotice(payload string) (name string, gen int, pos eventlog.Position, ok bool) {
+	f := strings.Fields(payload)
+	if len(f) < 2 {
+		return "", 0, pos, false
+	}
+	pos, err := eventlog.ParsePosition(f[1])
+	if err != nil {
+		return "", 0, pos, false
+	}
+	gen = -1
+	if len(f) > 2 {
+		if n, err := strconv.Atoi(f[2]); err == nil && n >= 0 {
+			gen = n
+		}
+	}
+	return f[0], gen, pos, true
 }
 
 // ensureLoaded starts the listener once and waits until it has listened and
@@ -362,7 +412,7 @@ func (o ownNotices) listenOnce(ctx context.Context, channels []string, connected
 
 func (e *Engine) loadActiveCheckpoints(ctx context.Context) error {
 	rows, err := e.pool.Query(ctx, `
-SELECT g.projection, c.commit_pos, c.prepare_pos
+SELECT g.projection, g.generation, c.commit_pos, c.prepare_pos
   FROM projection.generations g
   JOIN projection.checkpoints c ON c.name = g.schema_name
  WHERE g.state = 'active'`)
@@ -370,9 +420,10 @@ SELECT g.projection, c.commit_pos, c.prepare_pos
 		return fmt.Errorf("engine: load checkpoints: %w", err)
 	}
 	var name string
+	var gen int
 	var c, p int64
-	_, err = pgx.ForEachRow(rows, []any{&name, &c, &p}, func() error {
-		e.hub.update(name, position(c, p), true)
+	_, err = pgx.ForEachRow(rows, []any{&name, &gen, &c, &p}, func() error {
+		e.hub.update(name, gen, position(c, p))
 		return nil
 	})
 	return err
@@ -381,15 +432,9 @@ SELECT g.projection, c.commit_pos, c.prepare_pos
 func (e *Engine) dispatch(channel, payload string) {
 	switch channel {
 	case CheckpointChannel:
-		f := strings.Fields(payload)
-		if len(f) < 2 {
-			return
+		if name, gen, pos, ok := parseCheckpointNotice(payload); ok {
+			e.hub.update(name, gen, pos)
 		}
-		pos, err := eventlog.ParsePosition(f[1])
-		if err != nil {
-			return
-		}
-		e.hub.update(f[0], pos, len(f) > 2 && f[2] == "set")
 	case ControlChannel:
 		kind, name, ok := strings.Cut(payload, " ")
 		if !ok {
@@ -439,18 +484,19 @@ type projSignals struct {
 	reset signal // its checkpoint was reset: runners restart
 }
 
-// Known returns the checkpoint of the named projector's active generation as
-// this process last heard it: its own advances at once, other processes' by
-// notification. A read model changes only together with its projector's
-// checkpoint, so a cache of read-model rows tagged with Known before they were
-// read stays exact while Known answers the same position.
-func (e *Engine) Known(ctx context.Context, name string) (eventlog.Position, error) {
+// Known returns the version of the named projector's read model as this
+// process last heard it: the active generation and its checkpoint, this
+// process's own advances at once, other processes' by notification. A cache
+// of read-model rows tagged with Known before they were read stays exact
+// while Known answers the same version.
+func (e *Engine) Known(ctx context.Context, name string) (eventlog.ReadModelVersion, error) {
 	ent := e.hub.entry(name)
 	if ent == nil {
-		return eventlog.Position{}, fmt.Errorf("%w: %q", ErrUnknownProjection, name)
+		return eventlog.ReadModelVersion{}, fmt.Errorf("%w: %q", ErrUnknownProjection, name)
 	}
 	if err := e.ensureLoaded(ctx); err != nil {
-		return eventlog.Position{}, err
+		return eventlog.ReadModelVersion{}, err
 	}
-	return ent.position(), nil
+	gen, pos := ent.version()
+	return eventlog.ReadModelVersion{Generation: gen, Position: pos}, nil
 }

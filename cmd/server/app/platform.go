@@ -403,12 +403,12 @@ func (r *Projections) WaitForAppends(ctx context.Context, a *eventlog.Appends) e
 	return e.WaitForAppends(ctx, a)
 }
 
-// Known implements identityauth.ReadModelVersions: the checkpoint of a
-// projection as this process knows it.
-func (r *Projections) Known(ctx context.Context, projection string) (eventlog.Position, error) {
+// Known implements identityauth.ReadModelVersions: the version of a
+// projection's read model as this process knows it.
+func (r *Projections) Known(ctx context.Context, projection string) (eventlog.ReadModelVersion, error) {
 	e := r.e.Load()
 	if e == nil {
-		return eventlog.Position{}, errors.New("projection engine not started")
+		return eventlog.ReadModelVersion{}, errors.New("projection engine not started")
 	}
 	return e.Known(ctx, projection)
 }

@@ -8,10 +8,10 @@ import (
 	identityq "github.com/fiveapis/backend/queries/identity"
 )
 
-// ReadModelVersions tells the checkpoint of a projection as this process
-// knows it (the projection engine's Known).
+// ReadModelVersions tells the version of a projection's read model as this
+// process knows it (the projection engine's Known).
 type ReadModelVersions interface {
-	Known(ctx context.Context, projection string) (eventlog.Position, error)
+	Known(ctx context.Context, projection string) (eventlog.ReadModelVersion, error)
 }
 
 // maxCachedUsers bounds CachedUsers; past it the cache starts over.
@@ -20,9 +20,9 @@ const maxCachedUsers = 100_000
 // CachedUsers answers UserByID from memory while the identity read model has
 // not changed. Every request with a bearer token needs its user (active?
 // admin?), which would otherwise be one query per request. An entry is tagged
-// with the identity projection's checkpoint read before the row was, and is
-// used only while the checkpoint is still the same: the read model changes
-// only together with it, so an answer is never older than the read model as
+// with the identity read model's version (generation and checkpoint) read
+// before the row was, and is used only while the version is still the same:
+// the read model changes only together with it, so an answer is never older than the read model as
 // this process knows it — exactly the freshness of the query itself, give or
 // take the notification of another process's checkpoint.
 type CachedUsers struct {
@@ -34,7 +34,7 @@ type CachedUsers struct {
 }
 
 type cachedUser struct {
-	tag  eventlog.Position
+	tag  eventlog.ReadModelVersion
 	user identityq.User
 }
 

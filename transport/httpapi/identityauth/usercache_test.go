@@ -23,16 +23,22 @@ func (u *countingUsers) UserByID(_ context.Context, q identityq.UserByID) (ident
 }
 
 type versions struct {
-	pos eventlog.Position
+	v   eventlog.ReadModelVersion
 	err error
 }
 
-func (v *versions) Known(context.Context, string) (eventlog.Position, error) { return v.pos, v.err }
+func (v *versions) Known(context.Context, string) (eventlog.ReadModelVersion, error) {
+	return v.v, v.err
+}
+
+func version(gen int, pos uint64) eventlog.ReadModelVersion {
+	return eventlog.ReadModelVersion{Generation: gen, Position: eventlog.Position{Commit: pos, Prepare: pos}}
+}
 
 func TestCachedUsersFollowTheReadModel(t *testing.T) {
 	ctx := context.Background()
 	users := &countingUsers{}
-	v := &versions{pos: eventlog.Position{Commit: 10, Prepare: 10}}
+	v := &versions{v: version(1, 10)}
 	c := NewCachedUsers(users, v)
 	get := func() identityq.User {
 		t.Helper()
@@ -49,15 +55,16 @@ func TestCachedUsersFollowTheReadModel(t *testing.T) {
 	}
 	// The read model changes (e.g. AdminGranted): the next answer is new.
 	users.admin = true
-	v.pos = eventlog.Position{Commit: 11, Prepare: 11}
+	v.v = version(1, 11)
 	if !get().IsAdmin || users.reads != 2 {
 		t.Fatalf("after the checkpoint moved: reads %d", users.reads)
 	}
-	// A rebuild may set the checkpoint back: any change of it counts.
-	v.pos = eventlog.Position{Commit: 5, Prepare: 5}
+	// A rebuild switches to other tables, maybe at the same position: a
+	// new generation counts as a change.
+	v.v = version(2, 11)
 	get()
 	if users.reads != 3 {
-		t.Fatalf("after the checkpoint was set back: reads %d", users.reads)
+		t.Fatalf("after a switch to another generation: reads %d", users.reads)
 	}
 	// Unknown users are not cached; without versions nothing is.
 	for range 2 {
