@@ -16,7 +16,11 @@ var nulEscape = []byte(`\u0000`)
 // (httpapi.CheckText). PostgreSQL text cannot hold NUL, so such an event
 // could never be projected, and history is never edited; every reader
 // (projectors, the CLI, the consumers) gets it through here instead. A
-// payload without the escape is returned as it is, at the cost of one scan.
+// payload without the escape is returned as it is, at the cost of one scan;
+// one with it is written again, also when no decoded string held a NUL: the
+// escape may be a literal backslash and "u0000", or sit in a key given twice,
+// whose first value decoding drops (and which PostgreSQL's jsonb would still
+// refuse).
 func withoutNUL(data []byte) ([]byte, error) {
 	if !bytes.Contains(data, nulEscape) {
 		return data, nil
@@ -30,41 +34,25 @@ func withoutNUL(data []byte) ([]byte, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("more than one JSON value")
 	}
-	out, changed := stripNUL(v)
-	if !changed {
-		return data, nil // the escape was a literal backslash and "u0000"
-	}
-	return json.Marshal(out)
+	return json.Marshal(stripNUL(v))
 }
 
 // stripNUL returns v without NUL characters in its strings and keys.
-func stripNUL(v any) (any, bool) {
+func stripNUL(v any) any {
 	switch v := v.(type) {
 	case string:
-		if strings.IndexByte(v, 0) < 0 {
-			return v, false
-		}
-		return strings.ReplaceAll(v, "\x00", ""), true
+		return strings.ReplaceAll(v, "\x00", "")
 	case map[string]any:
-		changed := false
+		out := make(map[string]any, len(v))
 		for k, x := range v {
-			nx, c := stripNUL(x)
-			nk := strings.ReplaceAll(k, "\x00", "")
-			if c || nk != k {
-				delete(v, k)
-				v[nk] = nx
-				changed = true
-			}
+			out[strings.ReplaceAll(k, "\x00", "")] = stripNUL(x)
 		}
-		return v, changed
+		return out
 	case []any:
-		changed := false
 		for i, x := range v {
-			nx, c := stripNUL(x)
-			v[i] = nx
-			changed = changed || c
+			v[i] = stripNUL(x)
 		}
-		return v, changed
+		return v
 	}
-	return v, false
+	return v
 }
