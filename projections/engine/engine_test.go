@@ -344,3 +344,38 @@ func TestWaitHearsAnotherProcess(t *testing.T) {
 		})
 	}
 }
+
+// TestActiveRunAnnouncesWhereItStarts: a checkpoint can move without a
+// notice (the run that built a generation commits its last events after the
+// switch, as a building run, which announces nothing). The process that
+// starts running the active generation announces where it starts, so a
+// waiter in another process hears it without a further event.
+func TestActiveRunAnnouncesWhereItStarts(t *testing.T) {
+	t.Parallel()
+	e1 := newEnv(t)
+	e2 := openEnv(t, e1.dsn)
+	ctx := context.Background()
+	stop := start(t, newEngine(t, e1, testConfig(), &counter{name: "announced", version: 1}))
+	first := appendN(t, e1.store, "announced-1", "Came_v1", 1)
+	waiter := newEngine(t, e2, testConfig(), &counter{name: "announced", version: 1})
+	if err := waiter.WaitFor(ctx, first, "announced"); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	// The silent commit: the checkpoint moves past new events, no notice.
+	last := appendN(t, e1.store, "announced-2", "Came_v1", 2)
+	if _, err := e1.pool.Exec(ctx, `UPDATE projection.checkpoints SET commit_pos = $2, prepare_pos = $3 WHERE name = $1`,
+		"announced__g1", int64(last.Commit), int64(last.Prepare)); err != nil {
+		t.Fatal(err)
+	}
+	heard := make(chan error, 1)
+	go func() {
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		heard <- waiter.WaitFor(wctx, last, "announced")
+	}()
+	start(t, newEngine(t, e1, testConfig(), &counter{name: "announced", version: 1}))
+	if err := <-heard; err != nil {
+		t.Fatal(err)
+	}
+}
