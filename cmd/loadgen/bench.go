@@ -877,18 +877,26 @@ func cleanReferences(ctx context.Context, dsn string) error {
 // writes pgbench's two scripts into dir; it returns PostgreSQL's version and
 // the scripts' paths.
 func setUpReferences(ctx context.Context, dsn, dir string) (pgVersion, single, hundred string, err error) {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
+	if pgVersion, err = createReferenceTable(ctx, dsn); err != nil {
 		return "", "", "", err
-	}
-	_ = conn.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion)
-	_, err = conn.Exec(ctx, refTable)
-	conn.Close(ctx)
-	if err != nil {
-		return "", "", "", fmt.Errorf("create the reference table: %w", err)
 	}
 	single, hundred, err = writeScripts(dir)
 	return pgVersion, single, hundred, err
+}
+
+// createReferenceTable creates the references' table (cleanReferences
+// drops it) and returns PostgreSQL's version.
+func createReferenceTable(ctx context.Context, dsn string) (pgVersion string, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	_ = conn.QueryRow(ctx, "SHOW server_version").Scan(&pgVersion)
+	if _, err := conn.Exec(ctx, refTable); err != nil {
+		return "", fmt.Errorf("create the reference table: %w", err)
+	}
+	return pgVersion, nil
 }
 
 // storeOnly runs only figure 1b beside its reference, alternating pgbench's
@@ -914,6 +922,11 @@ func storeOnly(ctx context.Context, o benchOptions, sz sizes, dsn, dir string) e
 	}
 	var refs, stores []float64
 	for r := range o.Runs {
+		if r > 0 { // the last run's cleanReferences dropped it
+			if _, err := createReferenceTable(ctx, dsn); err != nil {
+				return err
+			}
+		}
 		cpu0, err0 := readCPU(0)
 		tps, _, err := pgbenchTPS(ctx, o.Pgbench, dsn, single, secs)
 		if err != nil {
