@@ -390,6 +390,10 @@ type genRun struct {
 
 	// healthy is set at the run's first commit, which clears LastError.
 	healthy atomic.Bool
+	// switched: this building run made its generation the active one
+	// (switchLoop); its last commits, made as a building run, announced
+	// nothing, so it announces where it ended.
+	switched atomic.Bool
 
 	// cp is the generation's checkpoint as this run last locked or
 	// committed it, when cpKnown (guarded by mu; park takes mu for it). A
@@ -415,6 +419,13 @@ func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g gene
 		nudge:  make(chan struct{}, 1),
 		stop:   cancel,
 	}
+	defer func() { // after closeBatch: its commit is the run's last
+		if r.switched.Load() && ctx.Err() == nil {
+			if err := e.announceCheckpoint(ctx, r); err != nil {
+				e.log.Warn("engine: announcing the checkpoint after the switch failed", "projection", r.name, "generation", r.gen.Schema, "err", err)
+			}
+		}
+	}()
 	defer e.closeBatch(r)
 	if r.active {
 		if err := e.announceCheckpoint(ctx, r); err != nil {
@@ -485,10 +496,12 @@ func (e *Engine) runGeneration(ctx context.Context, p Projector, ro role, g gene
 }
 
 // announceCheckpoint tells waiters, in this process and by notification in
-// every other, where the active generation r starts from. Its last events
-// may have been committed by the run that built it after the switch, which
-// announced nothing: without this, a process waiting for them would wait
-// for the next event.
+// every other, where r's generation, now the active one, stands. The run
+// that built it commits its last events after the switch as a building run,
+// which announces nothing: that run announces when it ends, and so does the
+// active run when it starts (the building run's process may have died
+// first). Without this, a process waiting for those events would wait for
+// the next one.
 func (e *Engine) announceCheckpoint(ctx context.Context, r *genRun) error {
 	cp, err := e.Checkpoint(ctx, r.gen.Schema)
 	if err != nil {

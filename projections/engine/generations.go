@@ -357,6 +357,7 @@ func (e *Engine) switchLoop(ctx context.Context, stop context.CancelFunc, r *gen
 			continue
 		}
 		if switched {
+			r.switched.Store(true)
 			stop()
 			return
 		}

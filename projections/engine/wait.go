@@ -163,9 +163,8 @@ func (h *waiterHeap) Pop() any {
 }
 
 func (h *hubEntry) position() eventlog.Position {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.pos
+	_, pos := h.version()
+	return pos
 }
 
 func (h *hubEntry) version() (int, eventlog.Position) {
