@@ -37,6 +37,30 @@ type Config struct {
 	Width int
 	// Slide is how long each picture shows in the album.
 	Slide time.Duration
+	// CPU, when set, is the process's gate for CPU-heavy work: each step of
+	// a render (a picture decoded and scaled or framed, an image encoded)
+	// holds one of its slots, so that renders never take every core that
+	// requests need (nil: no gate). ffmpeg, a process of its own, runs at
+	// a lower priority instead (ffmpegNice).
+	CPU Gate
+}
+
+// Gate bounds CPU-heavy work across a process; the server shares one
+// golang.org/x/sync/semaphore.Weighted, which satisfies it.
+type Gate interface {
+	Acquire(ctx context.Context, n int64) error
+	Release(n int64)
+}
+
+// busy runs step holding a slot of the CPU gate (when there is one).
+func (r *Renderer) busy(ctx context.Context, step func() error) error {
+	if r.cfg.CPU != nil {
+		if err := r.cfg.CPU.Acquire(ctx, 1); err != nil {
+			return fmt.Errorf("render: %w", err)
+		}
+		defer r.cfg.CPU.Release(1)
+	}
+	return step()
 }
 
 // DefaultFonts are where Debian's CJK font packages put their fonts.
@@ -147,7 +171,7 @@ func scaled(img image.Image, w int) *image.RGBA {
 // LongImage renders the pictures one under the other at the renderer's
 // width, the title on top and each picture's caption in a band below it;
 // the cover is the first picture at half the width.
-func (r *Renderer) LongImage(_ context.Context, title, template string, slides []albums.Slide) (albums.Rendered, error) {
+func (r *Renderer) LongImage(ctx context.Context, title, template string, slides []albums.Slide) (albums.Rendered, error) {
 	if len(slides) == 0 {
 		return albums.Rendered{}, errors.New("no pictures")
 	}
@@ -161,33 +185,44 @@ func (r *Renderer) LongImage(_ context.Context, title, template string, slides [
 	}
 	W := r.cfg.Width
 	const titleBand, capBand = 120, 80
-	var pics []*image.RGBA
+	pics := make([]*image.RGBA, len(slides))
 	H := titleBand
-	for _, s := range slides {
-		img, err := decode(s.Image)
+	for i, s := range slides {
+		err := r.busy(ctx, func() error {
+			img, err := decode(s.Image)
+			if err != nil {
+				return err
+			}
+			pics[i] = scaled(img, W)
+			return nil
+		})
 		if err != nil {
 			return albums.Rendered{}, err
 		}
-		p := scaled(img, W)
-		pics = append(pics, p)
-		H += p.Bounds().Dy() + capBand
-	}
-	pal := palette(template)
-	out := image.NewRGBA(image.Rect(0, 0, W, H))
-	draw.Draw(out, out.Bounds(), image.NewUniform(pal[0]), image.Point{}, draw.Src)
-	caption(out, image.Rect(0, 0, W, titleBand), titleFace, pal[1], title)
-	y := titleBand
-	for i, p := range pics {
-		draw.Draw(out, p.Bounds().Add(image.Pt(0, y)), p, image.Point{}, draw.Src)
-		y += p.Bounds().Dy()
-		caption(out, image.Rect(0, y, W, y+capBand), capFace, pal[1], slides[i].Caption)
-		y += capBand
+		H += pics[i].Bounds().Dy() + capBand
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: 85}); err != nil {
-		return albums.Rendered{}, fmt.Errorf("encode long image: %w", err)
+	err = r.busy(ctx, func() error {
+		pal := palette(template)
+		out := image.NewRGBA(image.Rect(0, 0, W, H))
+		draw.Draw(out, out.Bounds(), image.NewUniform(pal[0]), image.Point{}, draw.Src)
+		caption(out, image.Rect(0, 0, W, titleBand), titleFace, pal[1], title)
+		y := titleBand
+		for i, p := range pics {
+			draw.Draw(out, p.Bounds().Add(image.Pt(0, y)), p, image.Point{}, draw.Src)
+			y += p.Bounds().Dy()
+			caption(out, image.Rect(0, y, W, y+capBand), capFace, pal[1], slides[i].Caption)
+			y += capBand
+		}
+		if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: 85}); err != nil {
+			return fmt.Errorf("encode long image: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return albums.Rendered{}, err
 	}
-	cover, cw, ch, err := coverOf(pics[0], W/2)
+	cover, cw, ch, err := r.coverOf(ctx, pics[0], W/2)
 	if err != nil {
 		return albums.Rendered{}, err
 	}
@@ -195,11 +230,21 @@ func (r *Renderer) LongImage(_ context.Context, title, template string, slides [
 		Cover: cover, CoverExt: ".jpg", CoverWidth: cw, CoverHeight: ch}, nil
 }
 
-func coverOf(img image.Image, w int) ([]byte, int, int, error) {
-	c := scaled(img, w)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, c, &jpeg.Options{Quality: 80}); err != nil {
-		return nil, 0, 0, fmt.Errorf("encode cover: %w", err)
+// coverOf is img scaled to width w, as a JPEG, and its size.
+func (r *Renderer) coverOf(ctx context.Context, img image.Image, w int) ([]byte, int, int, error) {
+	var (
+		buf bytes.Buffer
+		c   *image.RGBA
+	)
+	err := r.busy(ctx, func() error {
+		c = scaled(img, w)
+		if err := jpeg.Encode(&buf, c, &jpeg.Options{Quality: 80}); err != nil {
+			return fmt.Errorf("encode cover: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	return buf.Bytes(), c.Bounds().Dx(), c.Bounds().Dy(), nil
 }
@@ -275,23 +320,26 @@ func (r *Renderer) Movie(ctx context.Context, title, template string, fps int, s
 	var first image.Image
 	secs := strconv.FormatFloat(r.cfg.Slide.Seconds(), 'f', 3, 64)
 	for i, s := range slides {
-		img, err := decode(s.Image)
+		var buf bytes.Buffer
+		err := r.busy(ctx, func() error {
+			img, err := decode(s.Image)
+			if err != nil {
+				return err
+			}
+			t := ""
+			if i == 0 {
+				first, t = img, title
+			}
+			f := r.frame(img, W, H, pal, capFace, titleFace, s.Caption, t)
+			if err := jpeg.Encode(&buf, f, &jpeg.Options{Quality: 90}); err != nil {
+				return fmt.Errorf("encode frame: %w", err)
+			}
+			return nil
+		})
 		if err != nil {
 			return albums.Rendered{}, err
 		}
-		if i == 0 {
-			first = img
-		}
-		t := ""
-		if i == 0 {
-			t = title
-		}
-		f := r.frame(img, W, H, pal, capFace, titleFace, s.Caption, t)
 		name := filepath.Join(dir, fmt.Sprintf("f%03d.jpg", i))
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, f, &jpeg.Options{Quality: 90}); err != nil {
-			return albums.Rendered{}, fmt.Errorf("encode frame: %w", err)
-		}
 		if err := os.WriteFile(name, buf.Bytes(), 0o600); err != nil {
 			return albums.Rendered{}, fmt.Errorf("album: %w", err)
 		}
@@ -311,10 +359,10 @@ func (r *Renderer) Movie(ctx context.Context, title, template string, fps int, s
 		"-f", "concat", "-safe", "0", "-i", listPath,
 		"-vf", "fps="+strconv.Itoa(fps)+",format=yuv420p",
 		"-c:v", "libx264", "-preset", "veryfast", "-r", strconv.Itoa(fps), "-movflags", "+faststart", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return albums.Rendered{}, fmt.Errorf("ffmpeg: %w: %s", err, strings.TrimSpace(string(msg)))
+	if _, err := background(cmd); err != nil {
+		return albums.Rendered{}, fmt.Errorf("ffmpeg: %w", err)
 	}
-	probe, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", out).Output()
+	probe, err := background(exec.CommandContext(ctx, ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", out))
 	if err != nil {
 		return albums.Rendered{}, fmt.Errorf("ffprobe: %w", err)
 	}
@@ -326,7 +374,7 @@ func (r *Renderer) Movie(ctx context.Context, title, template string, fps int, s
 	if err != nil {
 		return albums.Rendered{}, fmt.Errorf("album: %w", err)
 	}
-	cover, cw, ch, err := coverOf(first, W/2)
+	cover, cw, ch, err := r.coverOf(ctx, first, W/2)
 	if err != nil {
 		return albums.Rendered{}, err
 	}
