@@ -35,11 +35,13 @@ import (
 // as its guard): one delivery of each use, one transaction and one statement
 // instead of two of each. While version 3 is built after an upgrade, the
 // statistics are read from card_stats as it was left (see
-// queries/cards.Queries.Statistics).
+// queries/cards.Queries.Statistics). Version 4 dropped the index of the
+// used cards by batch: a batch's cards are a range of ids, read by the
+// primary key.
 type Usage struct{}
 
 func (Usage) Name() string { return cardsq.UsageSchema }
-func (Usage) Version() int { return 3 }
+func (Usage) Version() int { return 4 }
 
 func (Usage) Filter() eventlog.Filter {
 	return eventlog.Filter{
@@ -82,7 +84,6 @@ CREATE TABLE user_daily_usage (
 // generation has caught up instead of entry by entry.
 func (Usage) Indexes() string {
 	return `
-CREATE INDEX IF NOT EXISTS used_cards_batch ON used_cards (batch_id, card_id);
 CREATE INDEX IF NOT EXISTS used_cards_user ON used_cards (user_id, card_id);
 CREATE INDEX IF NOT EXISTS used_cards_user_time ON used_cards (user_id, used_at DESC, card_id DESC);
 `

@@ -143,7 +143,12 @@ SELECT id, start_id, end_id, n, before FROM c
 				got = append(got, id)
 			}
 		case "used":
-			rows, err := tx.Query(ctx, `SELECT card_id FROM `+UsageSchema+`.used_cards WHERE batch_id = $1 ORDER BY card_id OFFSET $2 LIMIT $3`, w.id, skip, take)
+			// A batch's cards are its ids start_id..end_id, so its used
+			// ones are read by the primary key's range.
+			rows, err := tx.Query(ctx, `
+SELECT card_id FROM `+UsageSchema+`.used_cards
+ WHERE card_id BETWEEN $2 AND $3 AND batch_id = $1
+ ORDER BY card_id OFFSET $4 LIMIT $5`, w.id, w.start, w.end, skip, take)
 			if err != nil {
 				return nil, nil, err
 			}
