@@ -8,7 +8,6 @@
 package identity
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -64,18 +63,6 @@ type Config struct {
 	// MaxConcurrentHashes bounds memory: each hash takes Argon2.MemoryKiB.
 	// Zero: 8.
 	MaxConcurrentHashes int
-	// CPU, when set, is the process's gate for CPU-heavy work: each hash
-	// holds one of its slots while it computes (nil: no gate).
-	CPU Gate
-}
-
-// Gate bounds CPU-heavy work across a process (a hash, an image scaled or
-// encoded): each piece holds a slot while it computes, so that such work
-// never takes every core that requests need. The server shares one
-// golang.org/x/sync/semaphore.Weighted, which satisfies it.
-type Gate interface {
-	Acquire(ctx context.Context, n int64) error
-	Release(n int64)
 }
 
 // DefaultConfig holds the defaults of zero fields (JWTSecret has none).

@@ -501,7 +501,7 @@ func TestChangePassword(t *testing.T) {
 
 func TestPasswords(t *testing.T) {
 	t.Parallel()
-	p := identitycmd.NewPasswords(identitycmd.TestArgon2, 2, nil)
+	p := identitycmd.NewPasswords(identitycmd.TestArgon2, 2)
 	ctx := context.Background()
 	h1, err := p.Hash(ctx, "secret")
 	if err != nil {
@@ -523,72 +523,10 @@ func TestPasswords(t *testing.T) {
 		}
 	}
 	// A hash made with other parameters still verifies, and asks for a rehash.
-	strong := identitycmd.NewPasswords(identitycmd.Argon2Params{MemoryKiB: 512, Iterations: 2, Parallelism: 2, SaltLength: 16, KeyLength: 32}, 1, nil)
+	strong := identitycmd.NewPasswords(identitycmd.Argon2Params{MemoryKiB: 512, Iterations: 2, Parallelism: 2, SaltLength: 16, KeyLength: 32}, 1)
 	h3, _ := strong.Hash(ctx, "secret")
 	if ok, _ := p.Verify(ctx, "secret", h3); !ok || !p.NeedsRehash(h3) || p.NeedsRehash(h1) {
 		t.Error("parameters from the PHC string")
-	}
-}
-
-// countingGate is a Gate of n slots that records the most slots held at
-// once.
-type countingGate struct {
-	slots      chan struct{}
-	held, most atomic.Int64
-}
-
-func (g *countingGate) Acquire(ctx context.Context, n int64) error {
-	select {
-	case g.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	h := g.held.Add(1)
-	for m := g.most.Load(); h > m && !g.most.CompareAndSwap(m, h); m = g.most.Load() {
-	}
-	return nil
-}
-
-func (g *countingGate) Release(n int64) { g.held.Add(-1); <-g.slots }
-
-// TestPasswordsHoldTheCPUGate: every hash and verification holds a slot of
-// the CPU gate while it computes, so no more of them run at once than the
-// gate has slots, whatever MaxConcurrentHashes allows; a hash that cannot
-// get a slot gives up with its context, and leaves the gate as it was.
-func TestPasswordsHoldTheCPUGate(t *testing.T) {
-	t.Parallel()
-	gate := &countingGate{slots: make(chan struct{}, 1)}
-	p := identitycmd.NewPasswords(identitycmd.TestArgon2, 8, gate)
-	ctx := context.Background()
-	h, err := p.Hash(ctx, "secret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Go(func() {
-			if ok, err := p.Verify(ctx, "secret", h); !ok || err != nil {
-				t.Errorf("verify: %v %v", ok, err)
-			}
-		})
-	}
-	wg.Wait()
-	if m := gate.most.Load(); m != 1 {
-		t.Errorf("at most %d hashes held the gate at once, want 1", m)
-	}
-	// One hash at a time: a hash that gave up must free its place too.
-	one := identitycmd.NewPasswords(identitycmd.TestArgon2, 1, gate)
-	gate.slots <- struct{}{} // the gate is full
-	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel()
-	if _, err := one.Hash(short, "secret"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("hash behind a full gate: %v, want the deadline", err)
-	}
-	<-gate.slots
-	later, cancel2 := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel2()
-	if ok, err := one.Verify(later, "secret", h); !ok || err != nil || gate.held.Load() != 0 {
-		t.Errorf("after the gate freed: %v %v, %d held", ok, err, gate.held.Load())
 	}
 }
 

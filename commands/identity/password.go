@@ -22,20 +22,18 @@ import (
 type Passwords struct {
 	params Argon2Params
 	sem    chan struct{}
-	cpu    Gate
 
 	dummyOnce sync.Once
 	dummy     string
 }
 
 // NewPasswords returns a hasher with params, running at most concurrent
-// hashes at a time, each holding a slot of cpu (when not nil) while it
-// computes.
-func NewPasswords(params Argon2Params, concurrent int, cpu Gate) *Passwords {
+// hashes at a time.
+func NewPasswords(params Argon2Params, concurrent int) *Passwords {
 	if concurrent <= 0 {
 		concurrent = 1
 	}
-	return &Passwords{params: params, sem: make(chan struct{}, concurrent), cpu: cpu}
+	return &Passwords{params: params, sem: make(chan struct{}, concurrent)}
 }
 
 var b64 = base64.RawStdEncoding
@@ -108,28 +106,16 @@ func (p *Passwords) NeedsRehash(phc string) bool {
 		params.Parallelism != p.params.Parallelism || uint32(len(salt)) != p.params.SaltLength || uint32(len(key)) != p.params.KeyLength
 }
 
-// acquire takes a hash's place (memory) and then its CPU slot.
 func (p *Passwords) acquire(ctx context.Context) error {
 	select {
 	case p.sem <- struct{}{}:
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if p.cpu != nil {
-		if err := p.cpu.Acquire(ctx, 1); err != nil {
-			<-p.sem
-			return err
-		}
-	}
-	return nil
 }
 
-func (p *Passwords) release() {
-	if p.cpu != nil {
-		p.cpu.Release(1)
-	}
-	<-p.sem
-}
+func (p *Passwords) release() { <-p.sem }
 
 var errPHC = errors.New("malformed argon2id PHC string")
 

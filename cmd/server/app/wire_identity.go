@@ -137,7 +137,7 @@ func wireIdentity(ctx context.Context, p *Platform) (Module, error) {
 // identityCommands are the identity command handlers of the platform:
 // tokens signed with the secret, personal data sealed in the vault.
 func identityCommands(p *Platform) (*identitycmd.Handlers, error) {
-	icfg := identitycmd.Config{JWTSecret: p.Secret, CPU: p.CPU}
+	icfg := identitycmd.Config{JWTSecret: p.Secret}
 	if p.Options.CheapPasswordHashing {
 		icfg.Argon2 = identitycmd.TestArgon2
 	}
