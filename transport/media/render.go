@@ -37,16 +37,16 @@ type Config struct {
 	Width int
 	// Slide is how long each picture shows in the album.
 	Slide time.Duration
-	// CPU, when set, is the process's gate for CPU-heavy work: each step of
-	// a render (a picture decoded and scaled or framed, an image encoded)
-	// holds one of its slots, so that renders never take every core that
-	// requests need (nil: no gate). ffmpeg, a process of its own, runs at
-	// a lower priority instead (ffmpegNice).
+	// CPU, when set, is the process's gate for CPU-heavy background work:
+	// each step of a render (a picture decoded and scaled or framed, an
+	// image encoded) holds one of its slots, so that renders never take
+	// every core that requests need (nil: no gate). ffmpeg, a process of
+	// its own, runs at a lower priority instead (ffmpegNice).
 	CPU Gate
 }
 
-// Gate bounds CPU-heavy work across a process; the server shares one
-// golang.org/x/sync/semaphore.Weighted, which satisfies it.
+// Gate bounds CPU-heavy background work across a process; the server
+// gives a golang.org/x/sync/semaphore.Weighted, which satisfies it.
 type Gate interface {
 	Acquire(ctx context.Context, n int64) error
 	Release(n int64)

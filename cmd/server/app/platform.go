@@ -101,10 +101,11 @@ type Platform struct {
 	// Poems loads the embedded poem model (186 ms, 1.5 MB) on first use,
 	// once per process, for every module that writes poems.
 	Poems func() (*poem.Model, error)
-	// CPU is the process's gate for CPU-heavy work (password hashes, the
+	// Background is the process's gate for CPU-heavy background work (the
 	// steps of album renders): one slot fewer than GOMAXPROCS, at least
-	// one, so that such work always leaves a core to the requests.
-	CPU *semaphore.Weighted
+	// one, so that such work always leaves a core to the requests, which
+	// never wait for it.
+	Background *semaphore.Weighted
 
 	// notices is the PostgreSQL event store's listening connection, which
 	// the projection engine listens through (nil with EventStoreDB).
@@ -167,7 +168,7 @@ func NewPlatform(ctx context.Context, cfg Config, opts Options, logger *slog.Log
 	p.metrics = newMetrics()
 	p.OpenStreams = eventstream.NewLive()
 	p.Poems = sync.OnceValues(poem.Embedded)
-	p.CPU = semaphore.NewWeighted(int64(max(1, runtime.GOMAXPROCS(0)-1)))
+	p.Background = semaphore.NewWeighted(int64(max(1, runtime.GOMAXPROCS(0)-1)))
 	if p.Tracing, err = tracing.New(ctx, p.Config.Tracing); err != nil {
 		return p, err
 	}

@@ -39,7 +39,7 @@ func wireAlbums(_ context.Context, p *Platform) (Module, error) {
 		Analyser: media.Analyser{},
 		Poet:     poet{p.Poems},
 		Renderer: media.NewRenderer(media.Config{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Font: cfg.Font,
-			Width: cfg.AlbumWidth, Slide: cfg.AlbumSlide, CPU: p.CPU}),
+			Width: cfg.AlbumWidth, Slide: cfg.AlbumSlide, CPU: p.Background}),
 	})
 	queries := albumsq.New(p.Pool)
 	m.Jobs = cmds.Jobs(queries)
