@@ -51,3 +51,18 @@ func BenchmarkMovie10(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderStep12MP: one step of a render that holds the background
+// gate, for a phone's 12 MP (4000×3000) photo: decoded and scaled to the
+// default width, as LongImage does for each picture.
+func BenchmarkRenderStep12MP(b *testing.B) {
+	pic := picture(b, 4000, 3000, color.RGBA{90, 140, 60, 255})
+	b.ResetTimer()
+	for b.Loop() {
+		img, err := decode(pic)
+		if err != nil {
+			b.Fatal(err)
+		}
+		scaled(img, 720)
+	}
+}
