@@ -12,7 +12,7 @@ import (
 // Analyser reads what an image holds: EXIF time and GPS, dominant colours
 // (transport/media).
 type Analyser interface {
-	Analyse(data []byte) (albums.Shot, error)
+	Analyse(ctx context.Context, data []byte) (albums.Shot, error)
 }
 
 // Poet writes the poem of a job from its keywords: lines of length 5 or 7
@@ -130,7 +130,7 @@ func (h *Handlers) analyse(ctx context.Context, p Pipeline, j albums.Job) ([]alb
 		if err != nil {
 			return nil, fmt.Errorf("read image %s of album job %d: %w", f.Key, j.ID, err)
 		}
-		s, err := p.Analyser.Analyse(data)
+		s, err := p.Analyser.Analyse(ctx, data)
 		if err != nil {
 			return nil, jobError{fmt.Errorf("无法分析图片 %s: %w", f.Name, err)}
 		}

@@ -65,9 +65,9 @@ func (g *slotGate) Release(int64) {
 }
 
 // TestRendersHoldTheCPUGate: every CPU-heavy step of a long image and of
-// an album (each picture, the composed image, the cover) holds the gate
-// while it runs and frees it after; a render that cannot get the gate
-// fails with its context.
+// an album (each picture, the composed image, the cover) and a picture's
+// analysis hold the gate while they run and free it after; one that cannot
+// get the gate fails with its context.
 func TestRendersHoldTheCPUGate(t *testing.T) {
 	gate := &slotGate{slot: make(chan struct{}, 1)}
 	r := NewRenderer(Config{Width: 160, Slide: 100 * time.Millisecond, CPU: gate})
@@ -99,11 +99,18 @@ func TestRendersHoldTheCPUGate(t *testing.T) {
 			t.Errorf("album: gate taken %d times (want %d), %d still held", gate.taken, len(slides)+1, gate.held)
 		}
 	}
+	gate.taken = 0
+	if _, err := (Analyser{CPU: gate}).Analyse(ctx, pic); err != nil || gate.taken != 1 || gate.held != 0 {
+		t.Errorf("analysis: %v; gate taken %d times (want 1), %d still held", err, gate.taken, gate.held)
+	}
 	gate.slot <- struct{}{} // the gate is full
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
 	if _, err := r.LongImage(short, "", "", slides); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("behind a full gate: %v, want the deadline", err)
+	}
+	if _, err := (Analyser{CPU: gate}).Analyse(short, pic); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("analysis behind a full gate: %v, want the deadline", err)
 	}
 	<-gate.slot
 }

@@ -7,6 +7,7 @@
 package media
 
 import (
+	"context"
 	"fmt"
 	"image"
 	_ "image/gif"  // GIF uploads
@@ -20,11 +21,21 @@ import (
 )
 
 // Analyser reads pictures (commandsalbums.Analyser).
-type Analyser struct{}
+type Analyser struct {
+	// CPU, when set, is the process's gate for CPU-heavy background work
+	// (Config.CPU): decoding a picture and finding its colours holds a slot.
+	CPU Gate
+}
 
 // Analyse returns the picture's EXIF time and GPS position (when it has
 // them) and its three dominant colours.
-func (Analyser) Analyse(data []byte) (albums.Shot, error) {
+func (a Analyser) Analyse(ctx context.Context, data []byte) (albums.Shot, error) {
+	if a.CPU != nil {
+		if err := a.CPU.Acquire(ctx, 1); err != nil {
+			return albums.Shot{}, fmt.Errorf("analyse: %w", err)
+		}
+		defer a.CPU.Release(1)
+	}
 	img, err := colour.Decode(data)
 	if err != nil {
 		return albums.Shot{}, err

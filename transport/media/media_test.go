@@ -85,7 +85,7 @@ func picture(t testing.TB, w, h int, c color.RGBA) []byte {
 
 func TestAnalyse(t *testing.T) {
 	data := withExif(t, picture(t, 64, 48, color.RGBA{200, 30, 30, 255}))
-	s, err := Analyser{}.Analyse(data)
+	s, err := Analyser{}.Analyse(context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +102,12 @@ func TestAnalyse(t *testing.T) {
 		t.Errorf("size %d×%d", s.Width, s.Height)
 	}
 	// Pictures without EXIF, or with a broken one, still analyse.
-	if s, err := (Analyser{}).Analyse(picture(t, 8, 8, color.RGBA{0, 0, 0, 255})); err != nil || s.TakenAt != nil {
+	if s, err := (Analyser{}).Analyse(context.Background(), picture(t, 8, 8, color.RGBA{0, 0, 0, 255})); err != nil || s.TakenAt != nil {
 		t.Errorf("no EXIF: %+v %v", s, err)
 	}
 	broken := withExif(t, picture(t, 8, 8, color.RGBA{0, 0, 0, 255}))
 	broken[20] ^= 0xff
-	if _, err := (Analyser{}).Analyse(broken); err != nil {
+	if _, err := (Analyser{}).Analyse(context.Background(), broken); err != nil {
 		t.Errorf("broken EXIF: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func wireAlbums(_ context.Context, p *Platform) (Module, error) {
 		Stale: cfg.AlbumStale, TTL: cfg.AlbumTTL, ExpireEvery: cfg.AlbumExpireEvery, Workers: cfg.AlbumWorkers,
 	})
 	m.Reactions = cmds.Workers(albumscmd.Pipeline{
-		Analyser: media.Analyser{},
+		Analyser: media.Analyser{CPU: p.Background},
 		Poet:     poet{p.Poems},
 		Renderer: media.NewRenderer(media.Config{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Font: cfg.Font,
 			Width: cfg.AlbumWidth, Slide: cfg.AlbumSlide, CPU: p.Background}),
