@@ -30,12 +30,16 @@ type Analyser struct {
 // Analyse returns the picture's EXIF time and GPS position (when it has
 // them) and its three dominant colours.
 func (a Analyser) Analyse(ctx context.Context, data []byte) (albums.Shot, error) {
-	if a.CPU != nil {
-		if err := a.CPU.Acquire(ctx, 1); err != nil {
-			return albums.Shot{}, fmt.Errorf("analyse: %w", err)
-		}
-		defer a.CPU.Release(1)
-	}
+	var s albums.Shot
+	err := holding(ctx, a.CPU, func() (err error) {
+		s, err = analyse(data)
+		return err
+	})
+	return s, err
+}
+
+// analyse is Analyse's work, done holding the gate.
+func analyse(data []byte) (albums.Shot, error) {
 	img, err := colour.Decode(data)
 	if err != nil {
 		return albums.Shot{}, err

@@ -52,15 +52,20 @@ type Gate interface {
 	Release(n int64)
 }
 
-// busy runs step holding a slot of the CPU gate (when there is one).
-func (r *Renderer) busy(ctx context.Context, step func() error) error {
-	if r.cfg.CPU != nil {
-		if err := r.cfg.CPU.Acquire(ctx, 1); err != nil {
-			return fmt.Errorf("render: %w", err)
+// holding runs step holding a slot of gate (when there is one).
+func holding(ctx context.Context, gate Gate, step func() error) error {
+	if gate != nil {
+		if err := gate.Acquire(ctx, 1); err != nil {
+			return fmt.Errorf("waiting for a core: %w", err)
 		}
-		defer r.cfg.CPU.Release(1)
+		defer gate.Release(1)
 	}
 	return step()
+}
+
+// busy runs a step of a render holding a slot of the CPU gate.
+func (r *Renderer) busy(ctx context.Context, step func() error) error {
+	return holding(ctx, r.cfg.CPU, step)
 }
 
 // DefaultFonts are where Debian's CJK font packages put their fonts.
