@@ -62,7 +62,7 @@ bench: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
 	bin/loadgen bench -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
 
-## bench-short: the same with smaller sizes (2 min 50 s on 2 cores with the build, 2026-12-05 23:59 UTC; 2 min 24 s, 2026-12-06 03:00; 2 min 27 s, 09:51)
+## bench-short: the same with smaller sizes (2 min 50 s on 2 cores with the build, 2026-12-05 23:59 UTC; 2 min 24 s, 2026-12-06 03:00; 2 min 27 s, 09:51; 2 min 42 s, 15:59)
 bench-short: services
 	$(GO) build -o bin/ ./cmd/server ./cmd/loadgen ./cmd/loadgen/crudpeer
 	bin/loadgen bench -short -server bin/server -peer bin/crudpeer -out docs/benchmarks.md
