@@ -21,20 +21,17 @@ const (
 
 // The rejections a request can get, with the messages 001's clients show.
 var (
-	ErrEndBeforeStart = fault.Invalidf("reserve_to", "结束时间必须晚于开始时间")
-	ErrTooShort       = fault.Invalidf("reserve_to", "预约时长不能少于30分钟")
-	ErrTooLong        = fault.Invalidf("reserve_to", "预约时长不能超过3小时")
-	ErrInPast         = fault.Invalidf("reserve_to", "预约结束时间必须晚于当前时间")
-	ErrSpansMidnight  = fault.Invalidf("reserve_to", "预约不能跨天，请分别预约")
+	ErrEndBeforeStart = invalidTimes("RESERVATION_END_BEFORE_START", "结束时间必须晚于开始时间")
+	ErrTooShort       = invalidTimes("RESERVATION_TOO_SHORT", "预约时长不能少于30分钟")
+	ErrTooLong        = invalidTimes("RESERVATION_TOO_LONG", "预约时长不能超过3小时")
+	ErrInPast         = invalidTimes("RESERVATION_IN_PAST", "预约结束时间必须晚于当前时间")
+	ErrSpansMidnight  = invalidTimes("RESERVATION_SPANS_MIDNIGHT", "预约不能跨天，请分别预约")
 	ErrOverlap        = &fault.Error{Kind: fault.Conflict, Code: "RESERVATION_CONFLICT", Field: "non_field_errors", Message: "该时间段会议室已被预约"}
 )
 
-func init() {
-	ErrEndBeforeStart.Code = "RESERVATION_END_BEFORE_START"
-	ErrTooShort.Code = "RESERVATION_TOO_SHORT"
-	ErrTooLong.Code = "RESERVATION_TOO_LONG"
-	ErrInPast.Code = "RESERVATION_IN_PAST"
-	ErrSpansMidnight.Code = "RESERVATION_SPANS_MIDNIGHT"
+// invalidTimes is a rejection of a booking's times, named on reserve_to.
+func invalidTimes(code, message string) *fault.Error {
+	return &fault.Error{Kind: fault.Invalid, Code: code, Field: "reserve_to", Message: message}
 }
 
 // Errors of cancellations.
