@@ -63,11 +63,6 @@ func holding(ctx context.Context, gate Gate, step func() error) error {
 	return step()
 }
 
-// busy runs a step of a render holding a slot of the CPU gate.
-func (r *Renderer) busy(ctx context.Context, step func() error) error {
-	return holding(ctx, r.cfg.CPU, step)
-}
-
 // DefaultFonts are where Debian's CJK font packages put their fonts.
 var DefaultFonts = []string{
 	"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -193,7 +188,7 @@ func (r *Renderer) LongImage(ctx context.Context, title, template string, slides
 	pics := make([]*image.RGBA, len(slides))
 	H := titleBand
 	for i, s := range slides {
-		err := r.busy(ctx, func() error {
+		err := holding(ctx, r.cfg.CPU, func() error {
 			img, err := decode(s.Image)
 			if err != nil {
 				return err
@@ -207,7 +202,7 @@ func (r *Renderer) LongImage(ctx context.Context, title, template string, slides
 		H += pics[i].Bounds().Dy() + capBand
 	}
 	var buf bytes.Buffer
-	err = r.busy(ctx, func() error {
+	err = holding(ctx, r.cfg.CPU, func() error {
 		pal := palette(template)
 		out := image.NewRGBA(image.Rect(0, 0, W, H))
 		draw.Draw(out, out.Bounds(), image.NewUniform(pal[0]), image.Point{}, draw.Src)
@@ -241,7 +236,7 @@ func (r *Renderer) coverOf(ctx context.Context, img image.Image, w int) ([]byte,
 		buf bytes.Buffer
 		c   *image.RGBA
 	)
-	err := r.busy(ctx, func() error {
+	err := holding(ctx, r.cfg.CPU, func() error {
 		c = scaled(img, w)
 		if err := jpeg.Encode(&buf, c, &jpeg.Options{Quality: 80}); err != nil {
 			return fmt.Errorf("encode cover: %w", err)
@@ -326,7 +321,7 @@ func (r *Renderer) Movie(ctx context.Context, title, template string, fps int, s
 	secs := strconv.FormatFloat(r.cfg.Slide.Seconds(), 'f', 3, 64)
 	for i, s := range slides {
 		var buf bytes.Buffer
-		err := r.busy(ctx, func() error {
+		err := holding(ctx, r.cfg.CPU, func() error {
 			img, err := decode(s.Image)
 			if err != nil {
 				return err

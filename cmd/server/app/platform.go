@@ -102,9 +102,9 @@ type Platform struct {
 	// once per process, for every module that writes poems.
 	Poems func() (*poem.Model, error)
 	// Background is the process's gate for CPU-heavy background work (the
-	// steps of album jobs: analysis, renders): one slot fewer than GOMAXPROCS, at least
-	// one, so that such work always leaves a core to the requests, which
-	// never wait for it.
+	// steps of album jobs: analysis, renders): one slot fewer than
+	// GOMAXPROCS, at least one, so that such work always leaves a core to
+	// the requests, which never wait for it.
 	Background *semaphore.Weighted
 
 	// notices is the PostgreSQL event store's listening connection, which
